@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export AFTERCARE_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
+.PHONY: run test install browser unit bench-intake clean help
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve on PORT (default 5000) and print the URLs"
+	@echo "make test   - install test needs (Chromium too, when root) and run every test"
+	@echo "make bench-intake - intake benchmark on PostgreSQL (gunicorn, 16 clients)"
+
+# Re-installs whenever pyproject.toml changes; the stamp keeps repeated runs fast.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/aftercare db upgrade
+	$(BIN)/aftercare demo load
+	@echo
+	@echo "Aftercare is starting on $(AFTERCARE_PUBLIC_BASE_URL). Open:"
+	@$(BIN)/aftercare demo urls
+	@echo
+	$(BIN)/aftercare serve --port $(PORT)
+
+browser:
+	@sh scripts/ensure_chromium.sh
+
+test: install browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+unit: install
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+bench-intake: install
+	$(BIN)/python scripts/bench_intake.py
+
+clean:
+	rm -rf $(VENV) var out .pytest_cache

@@ -1,0 +1,90 @@
+"""The Flask app factory: settings, clock and database are injected, so tests build their own."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import swagger_ui_bundle
+from flask import Flask, request, send_from_directory
+from flask_login import current_user
+
+from api import auth, database, errors  # noqa: F401  (auth registers the login user loader)
+from api.context import AppServices
+from api.extensions import api, csrf, limiter, login_manager
+from api.i18n import current_locale, t
+from api.pages import BLUEPRINTS as PAGE_BLUEPRINTS
+from api.v1 import BLUEPRINTS as API_BLUEPRINTS
+from core.clock import Clock, SystemClock
+from core.db import make_engine, make_session_factory
+from core.settings import Settings
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
+               testing: bool = False) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        TESTING=testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        API_TITLE="Aftercare API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        # Served from the swagger-ui-bundle package, so the docs page works with no internet.
+        OPENAPI_SWAGGER_UI_URL="/api/v1/docs-assets/",
+        RATELIMIT_STORAGE_URI=settings.rate_limit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.extensions["aftercare"] = AppServices(settings=settings, clock=clock or SystemClock(),
+                                              session_factory=make_session_factory(engine),
+                                              tz=ZoneInfo(settings.timezone))
+    app.extensions["aftercare_engine"] = engine
+
+    database.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+        # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
+        csrf.exempt(blueprint)
+    for blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    errors.register(app)  # after api.init_app, so our handlers replace flask-smorest's
+
+    swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @app.get("/api/v1/docs-assets/<path:filename>")
+    def swagger_assets(filename: str):
+        return send_from_directory(swagger_dir, filename)
+
+    tz = app.extensions["aftercare"].tz
+
+    @app.template_filter("localtime")
+    def _localtime(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+    @app.context_processor
+    def _template_globals():
+        return {"t": t, "locale": current_locale(), "current_user": current_user}
+
+    @app.after_request
+    def _remember_language(response):
+        if (lang := request.args.get("lang")) in ("en", "zh"):
+            response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+    return app

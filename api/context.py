@@ -1,0 +1,36 @@
+"""What the app factory wires in (settings, clock, sessions) and short helpers to reach it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.orm import sessionmaker
+
+from core.clock import Clock
+from core.settings import Settings
+
+
+@dataclass
+class AppServices:
+    settings: Settings
+    clock: Clock
+    session_factory: sessionmaker
+    tz: ZoneInfo
+
+
+def services() -> AppServices:
+    return current_app.extensions["aftercare"]
+
+
+def now() -> datetime:
+    return services().clock.now()
+
+
+def tracking_url(token: str) -> str:
+    return f"{services().settings.public_base_url}/t/{token}"
+
+
+def report_url(qr_token: str) -> str:
+    return f"{services().settings.public_base_url}/r/{qr_token}"

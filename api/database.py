@@ -1,0 +1,51 @@
+"""One database session per request; the request commits once at the end or rolls back.
+
+Services flush; nothing below this layer commits. A response with an error status rolls back, so a
+refused request never leaves half-written data behind.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, g, jsonify
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+
+def db() -> Session:
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["aftercare"].session_factory()
+    return g.db_session
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _commit_or_roll_back(response):
+        session: Session | None = g.pop("db_session", None)
+        if session is None:
+            return response
+        try:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        except DBAPIError:
+            # A conflict found only at commit (e.g. a serialisation failure): nothing was written,
+            # and the client may safely retry.
+            log.exception("commit failed")
+            session.rollback()
+            response = jsonify(code=409, status="Conflict",
+                               message="The change conflicted with another one and was not saved; retry.")
+            response.status_code = 409
+        finally:
+            session.close()
+        return response
+
+    @app.teardown_appcontext
+    def _close(_exc):
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()

@@ -1,0 +1,92 @@
+"""Every refusal in one place: domain outcomes and HTTP errors mapped to one JSON shape on the API
+and to a readable page elsewhere.
+
+JSON shape: {"code": 422, "status": "Unprocessable Entity", "message": "...",
+             "errors": {"json": {"field": ["message", ...]}}}
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from api.i18n import t
+from dispatch.intake import AssetNotFound
+from dispatch.jobs import CannotOwn, JobNotFound
+from dispatch.status import InvalidTransition
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(HTTPException):
+    """An HTTP error that carries the message and field errors of the one JSON shape."""
+
+    def __init__(self, code: int, message: str, errors: dict | None = None):
+        super().__init__(description=message)
+        self.code = code
+        self.data = {"message": message, **({"errors": errors} if errors else {})}
+
+
+def field_error(code: int, field: str, message: str, location: str = "json") -> ApiError:
+    return ApiError(code, message, {location: {field: [message]}})
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _payload(error: HTTPException) -> dict:
+    payload = {"code": error.code, "status": error.name}
+    data = getattr(error, "data", None) or {}
+    payload["message"] = data.get("message") or error.description
+    errors = data.get("errors") or data.get("messages")
+    if errors:
+        payload["errors"] = errors
+        if error.code == 422 and not data.get("message"):
+            fields = sorted({name for location in errors.values() if isinstance(location, dict) for name in location})
+            payload["message"] = f"Some fields are not valid: {', '.join(fields)}." if fields else payload["message"]
+    return payload
+
+
+def _respond(error: HTTPException):
+    payload = _payload(error)
+    headers = (getattr(error, "data", None) or {}).get("headers", {})
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers = {**headers, "Allow": ", ".join(error.valid_methods)}
+    if _is_api_request():
+        return payload, error.code, headers
+    return render_template("error.html", code=error.code, title=t(f"error.{error.code}.title", default=error.name),
+                           message=t(f"error.{error.code}.message", default=payload["message"])), error.code, headers
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        return _respond(error)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return _respond(ApiError(400, t("error.csrf")))
+
+    @app.errorhandler(JobNotFound)
+    def _job_not_found(error: JobNotFound):
+        return _respond(ApiError(404, str(error)))
+
+    @app.errorhandler(AssetNotFound)
+    def _asset_not_found(error: AssetNotFound):
+        return _respond(NotFound(str(error)))
+
+    @app.errorhandler(InvalidTransition)
+    def _invalid_transition(error: InvalidTransition):
+        return _respond(field_error(409, "to", str(error)))
+
+    @app.errorhandler(CannotOwn)
+    def _cannot_own(error: CannotOwn):
+        return _respond(field_error(422, "to_user", str(error)))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(InternalServerError())

@@ -1,0 +1,4 @@
+"""Server-rendered pages: public (consumer, no login) and staff."""
+from api.pages import public, staff
+
+BLUEPRINTS = [public.bp, staff.bp]

@@ -1,0 +1,36 @@
+"""Views of domain objects shared by the API and the pages."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.entitlement import Entitlement
+from dispatch.models import Asset, EventKind, Job
+
+# What a consumer sees of a job's history: no staff names, no internal notes.
+CUSTOMER_VISIBLE_EVENTS = {EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.REPORT_ATTACHED}
+
+
+def customer_timeline(job: Job) -> list[dict]:
+    return [{"at": e.at, "kind": e.kind.value, "from_status": e.from_status and e.from_status.value,
+             "to_status": e.to_status and e.to_status.value}
+            for e in job.events if e.kind in CUSTOMER_VISIBLE_EVENTS]
+
+
+def tracking_view(job: Job) -> dict:
+    return {"number": job.number, "status": job.status, "category": job.category,
+            "entitlement": job.entitlement, "entitlement_reason": job.entitlement_reason,
+            "respond_by": job.respond_by, "repair_by": job.repair_by, "timeline": customer_timeline(job)}
+
+
+def job_by_tracking_token(session: Session, token: str) -> Job | None:
+    if not 10 <= len(token) <= 64:
+        return None
+    return session.scalar(select(Job).where(Job.tracking_token == token))
+
+
+def asset_view(asset: Asset, warranty: Entitlement) -> dict:
+    return {"id": asset.id, "serial": asset.serial, "product_model": asset.product_model,
+            "address": asset.address, "purchase_date": asset.purchase_date, "warranty": warranty,
+            "customer": asset.customer, "latitude": asset.latitude, "longitude": asset.longitude,
+            "region": asset.region}

@@ -1,0 +1,35 @@
+"""Staff sign-in for API clients: exchange a username and password for a bearer token."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.context import now, services
+from api.database import db
+from api.errors import ApiError
+from api.extensions import limiter
+from api.schemas import TokenRequestSchema, TokenSchema
+from core.users import InvalidCredentials, authenticate, issue_api_token
+
+blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Staff API tokens")
+
+TOKEN_LIFETIME = timedelta(hours=12)
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    decorators = [limiter.limit(lambda: services().settings.login_rate_limit, methods=["POST"])]
+
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    def post(self, data: dict):
+        """Get a bearer token (valid 12 hours) for a staff account"""
+        try:
+            user = authenticate(db(), username=data["username"], password=data["password"])
+        except InvalidCredentials:
+            raise ApiError(401, "Wrong username or password.")
+        issued_at = now()
+        token = issue_api_token(db(), user=user, now=issued_at, lifetime=TOKEN_LIFETIME)
+        return {"token": token, "expires_at": issued_at + TOKEN_LIFETIME, "role": user.role.value}

@@ -1,0 +1,1 @@
+"""Shared ground for every Aftercare package: settings, clock, database base and session."""

@@ -1,0 +1,42 @@
+"""Settings read once from the environment; everything has a working default."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_database_url)
+    # Base of every link printed on a QR label or sent to a customer.
+    public_base_url: str = "http://127.0.0.1:5000"
+    secret_key: str = "dev-only-change-me"
+    report_rate_limit: str = "20 per minute"
+    login_rate_limit: str = "10 per minute"
+    # Where the rate limiter keeps its counters; memory:// is per process.
+    rate_limit_storage_uri: str = "memory://"
+    upload_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "uploads")
+    # Times are stored in UTC and shown, and dates judged (warranty days), in this zone.
+    timezone: str = "Asia/Shanghai"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            database_url=env.get("AFTERCARE_DATABASE_URL", defaults.database_url),
+            public_base_url=env.get("AFTERCARE_PUBLIC_BASE_URL", defaults.public_base_url).rstrip("/"),
+            secret_key=env.get("AFTERCARE_SECRET_KEY", defaults.secret_key),
+            report_rate_limit=env.get("AFTERCARE_REPORT_RATE_LIMIT", defaults.report_rate_limit),
+            login_rate_limit=env.get("AFTERCARE_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
+            rate_limit_storage_uri=env.get("AFTERCARE_RATELIMIT_STORAGE_URI", defaults.rate_limit_storage_uri),
+            upload_dir=Path(env.get("AFTERCARE_UPLOAD_DIR", str(defaults.upload_dir))),
+            timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
+        )

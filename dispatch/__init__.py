@@ -1,0 +1,1 @@
+"""Jobs from intake to closure: entitlement, classification, SLA clocks, technicians, routing."""

@@ -1,0 +1,132 @@
+"""Turning a fault report into a job: classify, decide entitlement, start the SLA clocks.
+
+A report for an asset that already has an open job joins that job as an event. The database's
+one-open-job-per-asset index settles races between simultaneous reports.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dispatch.audit import Actor
+from dispatch.classifier import classify
+from dispatch.entitlement import Entitlement, decide_entitlement
+from dispatch.jobs import record_event
+from dispatch.models import Asset, Channel, EventKind, Job
+from dispatch.sla import sla_deadlines, sla_policy_for
+from dispatch.status import OPEN_STATUSES, JobStatus
+
+# Crockford's alphabet: no I, L, O or U, so a number read out on the phone is not misheard.
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True)
+class FaultReport:
+    channel: Channel
+    fault_text: str
+    contact_name: str
+    contact_phone: str
+    # None means "the asset's registered address".
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    job: Job
+    # False when the report joined an already-open job on the same asset.
+    created: bool
+
+
+class AssetNotFound(Exception):
+    pass
+
+
+def find_asset_by_qr(session: Session, qr_token: str) -> Asset:
+    asset = session.scalar(select(Asset).where(Asset.qr_token == qr_token))
+    if asset is None:
+        raise AssetNotFound("No appliance is registered under this code.")
+    return asset
+
+
+def warranty_verdict(asset: Asset, *, now: datetime, tz: ZoneInfo) -> Entitlement:
+    """What the customer would be entitled to for a defect reported today (shown on the QR page)."""
+    return decide_entitlement(asset.product_model.warranty_policy.terms,
+                              purchase_date=asset.purchase_date, on=now.astimezone(tz).date())
+
+
+def open_job_for(session: Session, asset: Asset) -> Job | None:
+    return session.scalar(select(Job).where(Job.asset_id == asset.id, Job.status.in_(OPEN_STATUSES)))
+
+
+def report_fault(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
+                 tz: ZoneInfo) -> IntakeResult:
+    existing = open_job_for(session, asset)
+    if existing is not None:
+        return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+
+    for _attempt in range(3):
+        job = _new_job(session, asset=asset, report=report, actor=actor, now=now, tz=tz)
+        try:
+            with session.begin_nested():
+                session.add(job)
+                session.flush()
+            return IntakeResult(job, created=True)
+        except IntegrityError:
+            # Either another report on this asset won the race, or (rarely) the random job number
+            # collided. In the first case join the winner; in the second try a new number.
+            existing = open_job_for(session, asset)
+            if existing is not None:
+                return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+    raise RuntimeError("could not allocate a unique job number in three attempts")
+
+
+def _new_job(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
+             tz: ZoneInfo) -> Job:
+    classification = classify(report.fault_text)
+    entitlement = decide_entitlement(asset.product_model.warranty_policy.terms,
+                                     purchase_date=asset.purchase_date, on=now.astimezone(tz).date(),
+                                     category=classification.category)
+    policy = sla_policy_for(session, classification.category)
+    respond_by, repair_by = sla_deadlines(policy, now)
+    use_asset_location = report.latitude is None or report.longitude is None
+    job = Job(
+        number=new_job_number(), tracking_token=secrets.token_urlsafe(24), asset=asset,
+        customer_id=asset.customer_id, channel=report.channel, fault_text=report.fault_text,
+        contact_name=report.contact_name, contact_phone=report.contact_phone,
+        address=report.address or asset.address,
+        latitude=asset.latitude if use_asset_location else report.latitude,
+        longitude=asset.longitude if use_asset_location else report.longitude,
+        category=classification.category, category_confidence=classification.confidence,
+        category_source="classifier", priority=classification.priority,
+        entitlement=entitlement.kind, entitlement_reason=entitlement.reason,
+        status=JobStatus.REPORTED, owner=actor.user, owner_channel=report.channel,
+        sla_policy=policy, reported_at=now, respond_by=respond_by, repair_by=repair_by, updated_at=now,
+    )
+    record_event(job, kind=EventKind.CREATED, actor=actor, now=now, to_status=JobStatus.REPORTED,
+                 note=report.fault_text,
+                 data={"channel": report.channel.value, "category": classification.category.value,
+                       "confidence": classification.confidence, "matched": list(classification.matched),
+                       "priority_reason": classification.priority_reason,
+                       "entitlement": entitlement.kind.value})
+    return job
+
+
+def _attach(session: Session, job: Job, report: FaultReport, actor: Actor, now: datetime) -> Job:
+    record_event(job, kind=EventKind.REPORT_ATTACHED, actor=actor, now=now, note=report.fault_text,
+                 data={"channel": report.channel.value, "contact_name": report.contact_name,
+                       "contact_phone": report.contact_phone})
+    job.updated_at = now
+    session.flush()
+    return job
+
+
+def new_job_number() -> str:
+    return "AC-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))

@@ -1,0 +1,143 @@
+"""Operations on existing jobs: status transitions, ownership hand-over, reclassification, search.
+
+Every change writes a JobEvent in the same flush, so the audit trail can never miss a change.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from core.users import Role, User
+from dispatch.audit import Actor
+from dispatch.classifier import JobCategory
+from dispatch.entitlement import decide_entitlement
+from dispatch.models import Asset, Channel, Customer, EventKind, Job, JobEvent, SlaPolicy
+from dispatch.sla import sla_deadlines, sla_policy_for
+from dispatch.status import JobStatus, check_transition
+
+# Roles that may own a case (first-contact ownership lives with people who talk to customers).
+OWNER_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN})
+
+# Leaving "reported" for any of these is the first response the response-time SLA measures.
+_RESPONSE_STATUSES = frozenset({JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.REMOTE_RESOLVED,
+                                JobStatus.CANCELLED})
+_RESOLUTION_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.REMOTE_RESOLVED})
+
+
+class JobNotFound(Exception):
+    def __init__(self, number: str):
+        super().__init__(f"No job {number!r}.")
+        self.number = number
+
+
+class CannotOwn(Exception):
+    """The proposed owner may not own a case (wrong role, inactive, or already the owner)."""
+
+
+def record_event(job: Job, *, kind: EventKind, actor: Actor, now: datetime, note: str = "",
+                 from_status: JobStatus | None = None, to_status: JobStatus | None = None,
+                 data: dict[str, Any] | None = None) -> JobEvent:
+    event = JobEvent(kind=kind, at=now, actor_user_id=actor.user.id if actor.user else None,
+                     actor_label=actor.label, from_status=from_status, to_status=to_status,
+                     note=note, data=data or {})
+    job.events.append(event)
+    return event
+
+
+def get_job(session: Session, number: str, *, for_update: bool = False) -> Job:
+    query = select(Job).where(Job.number == number)
+    if for_update:
+        # Serialises concurrent changes to one job; SQLite already serialises every writer.
+        query = query.with_for_update()
+    job = session.scalar(query)
+    if job is None:
+        raise JobNotFound(number)
+    return job
+
+
+def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, now: datetime,
+                   note: str = "") -> JobEvent:
+    current = job.status
+    check_transition(current, to)
+    job.status = to
+    job.updated_at = now
+    if to in _RESPONSE_STATUSES and job.responded_at is None:
+        job.responded_at = now
+    if to in _RESOLUTION_STATUSES:
+        job.resolved_at = now
+    elif to == JobStatus.TRIAGED and job.resolved_at is not None:
+        job.resolved_at = None  # reopened: the repair clock is running again
+    event = record_event(job, kind=EventKind.STATUS_CHANGED, actor=actor, now=now, note=note,
+                         from_status=current, to_status=to)
+    session.flush()
+    return event
+
+
+def hand_over_job(session: Session, *, job: Job, to_user: User, actor: Actor, now: datetime,
+                  note: str = "") -> JobEvent:
+    if not to_user.active or to_user.role not in OWNER_ROLES:
+        raise CannotOwn(f"{to_user.username} cannot own a case (role {to_user.role}).")
+    if job.owner_user_id == to_user.id:
+        raise CannotOwn(f"{to_user.username} already owns this case.")
+    previous = job.owner.username if job.owner else f"channel:{job.owner_channel}"
+    job.owner = to_user
+    job.updated_at = now
+    event = record_event(job, kind=EventKind.OWNERSHIP_CHANGED, actor=actor, now=now, note=note,
+                         data={"from": previous, "to": to_user.username})
+    session.flush()
+    return event
+
+
+def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: Actor, now: datetime,
+                   tz: ZoneInfo, note: str = "") -> JobEvent:
+    """An agent corrects the classifier; entitlement and SLA follow the new category."""
+    before = {"category": job.category.value, "entitlement": job.entitlement.value}
+    job.category = category
+    job.category_confidence = 1.0
+    job.category_source = "agent"
+    asset = job.asset
+    entitlement = decide_entitlement(asset.product_model.warranty_policy.terms,
+                                     purchase_date=asset.purchase_date,
+                                     on=job.reported_at.astimezone(tz).date(), category=category)
+    job.entitlement, job.entitlement_reason = entitlement.kind, entitlement.reason
+    policy = sla_policy_for(session, category)
+    job.sla_policy = policy
+    job.respond_by, job.repair_by = sla_deadlines(policy, job.reported_at)
+    job.updated_at = now
+    event = record_event(job, kind=EventKind.RECLASSIFIED, actor=actor, now=now, note=note,
+                         data={"from": before, "to": {"category": category.value,
+                                                      "entitlement": entitlement.kind.value}})
+    session.flush()
+    return event
+
+
+def job_search(*, status: list[JobStatus] | None = None, category: JobCategory | None = None,
+               channel: Channel | None = None, owner_id: int | None = None, serial: str | None = None,
+               phone: str | None = None, reported_from: datetime | None = None,
+               reported_to: datetime | None = None) -> Select[tuple[Job]]:
+    query = select(Job)
+    if status:
+        query = query.where(Job.status.in_(status))
+    if category:
+        query = query.where(Job.category == category)
+    if channel:
+        query = query.where(Job.channel == channel)
+    if owner_id is not None:
+        query = query.where(Job.owner_user_id == owner_id)
+    if serial:
+        query = query.join(Asset, Job.asset_id == Asset.id).where(Asset.serial == serial)
+    if phone:
+        query = query.join(Customer, Job.customer_id == Customer.id).where(
+            (Customer.phone == phone) | (Job.contact_phone == phone))
+    if reported_from:
+        query = query.where(Job.reported_at >= reported_from)
+    if reported_to:
+        query = query.where(Job.reported_at < reported_to)
+    return query.order_by(Job.reported_at.desc(), Job.id.desc())
+
+
+

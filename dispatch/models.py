@@ -1,0 +1,233 @@
+"""Tables of the dispatch domain: catalogue, customers and their assets, jobs and their events,
+SLA policies and technicians."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Float, ForeignKey, Index, Integer, String,
+                        Table, Text, Time, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UtcDateTime, utcnow
+from core.regions import Region
+from core.users import User
+from dispatch.classifier import JobCategory, Priority
+from dispatch.entitlement import EntitlementKind, WarrantyTerms
+from dispatch.status import OPEN_STATUSES, JobStatus
+from inventory.models import Part, Warehouse
+
+
+def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
+    return Enum(cls, native_enum=False, validate_strings=True, length=length,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class Channel(enum.StrEnum):
+    QR = "qr"
+    APP = "app"
+    PHONE = "phone"
+    WECHAT = "wechat"
+    WALK_IN = "walk-in"
+
+
+class WarrantyPolicy(Base):
+    __tablename__ = "warranty_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    return_days: Mapped[int] = mapped_column(Integer, default=7)
+    exchange_days: Mapped[int] = mapped_column(Integer, default=15)
+    free_repair_months: Mapped[int] = mapped_column(Integer, default=12)
+
+    @property
+    def terms(self) -> WarrantyTerms:
+        return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months)
+
+
+model_parts = Table(
+    "model_parts",
+    Base.metadata,
+    Column("product_model_id", ForeignKey("product_models.id", ondelete="CASCADE"), primary_key=True),
+    Column("part_id", ForeignKey("parts.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ProductModel(Base):
+    __tablename__ = "product_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    category: Mapped[str] = mapped_column(String(60))
+    product_line: Mapped[str] = mapped_column(String(60))
+    warranty_policy_id: Mapped[int] = mapped_column(ForeignKey("warranty_policies.id"))
+    repair_skill: Mapped[str] = mapped_column(String(40))
+    service_minutes: Mapped[int] = mapped_column(Integer, default=45)
+
+    warranty_policy: Mapped[WarrantyPolicy] = relationship()
+    parts: Mapped[list[Part]] = relationship(secondary=model_parts)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    is_business: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Asset(Base):
+    """A registered appliance at a customer's address; its QR label carries `qr_token`."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    product_model_id: Mapped[int] = mapped_column(ForeignKey("product_models.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    address: Mapped[str] = mapped_column(String(255))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    installed_on: Mapped[date | None] = mapped_column(Date)
+    qr_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    product_model: Mapped[ProductModel] = relationship()
+    customer: Mapped[Customer] = relationship()
+    region: Mapped[Region | None] = relationship()
+
+
+class SlaPolicy(Base):
+    """Promises on a clock. The policy with `category` NULL applies when none is more specific."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[JobCategory | None] = mapped_column(_enum(JobCategory), unique=True)
+    respond_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    repair_minutes: Mapped[int] = mapped_column(Integer, default=3 * 24 * 60)
+    satisfaction_target: Mapped[float] = mapped_column(Float, default=0.95)
+
+
+_OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
+
+
+class Job(Base):
+    """A work order, from the first report to closure."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        # The database itself guarantees one open job per asset, so two racing reports cannot
+        # both open one: the loser attaches to the winner's job.
+        Index("uq_jobs_one_open_per_asset", "asset_id", unique=True,
+              sqlite_where=text(_OPEN_STATUS_SQL), postgresql_where=text(_OPEN_STATUS_SQL)),
+        Index("ix_jobs_status_reported_at", "status", "reported_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, 16))
+    fault_text: Mapped[str] = mapped_column(Text)
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_phone: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(255))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    category: Mapped[JobCategory] = mapped_column(_enum(JobCategory))
+    category_confidence: Mapped[float] = mapped_column(Float)
+    category_source: Mapped[str] = mapped_column(String(16), default="classifier")
+    priority: Mapped[Priority] = mapped_column(_enum(Priority, 12))
+    entitlement: Mapped[EntitlementKind] = mapped_column(_enum(EntitlementKind, 16))
+    entitlement_reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, 20), default=JobStatus.REPORTED)
+    # First-contact ownership: the agent who took the report, or the channel for self-service
+    # reports until an agent takes the case over. Changed only by an audited hand-over.
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_channel: Mapped[Channel] = mapped_column(_enum(Channel, 16))
+    sla_policy_id: Mapped[int] = mapped_column(ForeignKey("sla_policies.id"))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    respond_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    repair_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    asset: Mapped[Asset] = relationship()
+    customer: Mapped[Customer] = relationship()
+    owner: Mapped[User | None] = relationship()
+    sla_policy: Mapped[SlaPolicy] = relationship()
+    events: Mapped[list["JobEvent"]] = relationship(back_populates="job", order_by="JobEvent.id",
+                                                     cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(enum.StrEnum):
+    CREATED = "created"
+    STATUS_CHANGED = "status_changed"
+    REPORT_ATTACHED = "report_attached"
+    RECLASSIFIED = "reclassified"
+    OWNERSHIP_CHANGED = "ownership_changed"
+
+
+class JobEvent(Base):
+    """Append-only audit trail of a job: who did what, when, from which state to which."""
+
+    __tablename__ = "job_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who acted, readable without a join: a username, "customer" or "system".
+    actor_label: Mapped[str] = mapped_column(String(120))
+    from_status: Mapped[JobStatus | None] = mapped_column(_enum(JobStatus, 20))
+    to_status: Mapped[JobStatus | None] = mapped_column(_enum(JobStatus, 20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    job: Mapped[Job] = relationship(back_populates="events")
+
+
+class Technician(Base):
+    __tablename__ = "technicians"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    home_lat: Mapped[float] = mapped_column(Float)
+    home_lon: Mapped[float] = mapped_column(Float)
+    shift_start: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    shift_end: Mapped[time] = mapped_column(Time, default=time(17, 0))
+    daily_job_cap: Mapped[int] = mapped_column(Integer, default=8)
+    van_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), unique=True)
+
+    user: Mapped[User] = relationship()
+    region: Mapped[Region] = relationship()
+    van: Mapped[Warehouse | None] = relationship()
+    skills: Mapped[list["TechnicianSkill"]] = relationship(cascade="all, delete-orphan")
+
+
+class TechnicianSkill(Base):
+    __tablename__ = "technician_skills"
+
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    skill: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # 1 = trainee, 2 = qualified, 3 = expert; routing scales service time by it.
+    level: Mapped[int] = mapped_column(Integer, default=2)

@@ -1,0 +1,1 @@
+"""Spare parts, warehouses and stock."""

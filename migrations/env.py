@@ -1,0 +1,35 @@
+"""Alembic environment: the metadata of every domain package, on whatever URL the caller set."""
+from alembic import context
+from sqlalchemy import pool
+
+import core.idempotency  # noqa: F401  (registers tables on the shared metadata)
+import core.users  # noqa: F401
+import dispatch.models  # noqa: F401
+import inventory.models  # noqa: F401
+from core.db import Base, make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        # Batch mode lets ALTER-style migrations run on SQLite, which rebuilds the table.
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,128 @@
+"""Test fixtures: one database per backend per run, emptied before each test.
+
+Every test that takes `database_url` runs twice, on SQLite and on PostgreSQL. The PostgreSQL leg is
+skipped with a clear message when no server answers, unless AFTERCARE_REQUIRE_POSTGRES=1 (CI), in
+which case it fails.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from core.clock import FixedClock
+from core.db import Base, make_engine, make_session_factory
+from core.migrate import upgrade
+from core.settings import Settings
+
+POSTGRES_URL = os.environ.get("AFTERCARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("AFTERCARE_REQUIRE_POSTGRES") == "1"
+# Monday 23 November 2026, 10:00 in Suzhou.
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+
+
+def _postgres_database() -> str:
+    """Create a throw-away database for this run on the configured server; return its URL."""
+    admin_url = make_url(POSTGRES_URL)
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        name = f"aftercare_test_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means "no PostgreSQL here"
+        message = f"PostgreSQL leg skipped: no server at {admin_url.render_as_string(hide_password=True)} ({error.__class__.__name__})"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message.replace("skipped", "REQUIRED but unavailable"), pytrace=False)
+        pytest.skip(message)
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'aftercare.db'}"
+        upgrade(url)
+        yield url
+        return
+    url = _postgres_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        _drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def _engines():
+    engines = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(database_url, _engines):
+    if database_url not in _engines:
+        _engines[database_url] = make_engine(database_url)
+    engine = _engines[database_url]
+    _empty_database(engine)
+    return engine
+
+
+def _empty_database(engine) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+        # Reference data the migration seeds, put back after emptying.
+        connection.execute(text(
+            "INSERT INTO sla_policies (code, name, category, respond_minutes, repair_minutes, satisfaction_target) "
+            "VALUES ('default', 'Respond in 2 h, repair in 3 days', NULL, 120, 4320, 0.95)"))
+
+
+@pytest.fixture
+def session(engine):
+    with make_session_factory(engine)() as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings(database_url=database_url, public_base_url="http://aftercare.test",
+                    secret_key="test-secret", report_rate_limit="1000 per minute",
+                    login_rate_limit="1000 per minute")
+
+
+@pytest.fixture
+def app(settings, engine, clock):
+    from api.app import create_app
+
+    app = create_app(settings, clock=clock, testing=True)
+    yield app
+    app.extensions["aftercare_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,63 @@
+"""Small builders with sensible defaults, so a test states only what matters to it."""
+from __future__ import annotations
+
+import itertools
+import secrets
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from core.regions import Region
+from core.users import Role, User
+from dispatch.models import Asset, Customer, ProductModel, WarrantyPolicy
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # Hashed once per run: the production hash is deliberately slow.
+    return generate_password_hash(PASSWORD)
+
+
+def make_user(session: Session, *, username: str | None = None, role: Role = Role.AGENT, active: bool = True) -> User:
+    n = next(_counter)
+    user = User(username=username or f"user{n}", display_name=f"User {n}", role=role,
+                password_hash=_password_hash(), active=active)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_region(session: Session, *, code: str = "gusu") -> Region:
+    region = Region(code=code, name=code.title(), center_lat=31.31, center_lon=120.62)
+    session.add(region)
+    session.flush()
+    return region
+
+
+def make_model(session: Session, *, return_days: int = 7, exchange_days: int = 15, free_repair_months: int = 12,
+               skill: str = "refrigeration") -> ProductModel:
+    n = next(_counter)
+    policy = WarrantyPolicy(code=f"policy-{n}", name="Test policy", return_days=return_days,
+                            exchange_days=exchange_days, free_repair_months=free_repair_months)
+    model = ProductModel(code=f"M-{n}", name=f"Model {n}", category="refrigerator", product_line="cooling",
+                         warranty_policy=policy, repair_skill=skill, service_minutes=45)
+    session.add(model)
+    session.flush()
+    return model
+
+
+def make_asset(session: Session, *, model: ProductModel | None = None, purchase_date: date | None = date(2026, 3, 1),
+               phone: str = "+86 138 0000 0001", region: Region | None = None) -> Asset:
+    n = next(_counter)
+    customer = Customer(name=f"Customer {n}", phone=phone)
+    asset = Asset(serial=f"SN-{n:06d}", product_model=model or make_model(session), customer=customer,
+                  region=region, address=f"{n} Renmin Road, Suzhou", latitude=31.31, longitude=120.62,
+                  purchase_date=purchase_date, qr_token=secrets.token_urlsafe(18))
+    session.add(asset)
+    session.flush()
+    return asset
