@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, jsonify
+from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from core.db import sqlite_begin_mode
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,15 @@ def db() -> Session:
     return g.db_session
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _choose_sqlite_begin_mode():
+        g.begin_mode_scope = sqlite_begin_mode("DEFERRED" if request.method in READ_ONLY_METHODS else "IMMEDIATE")
+        g.begin_mode_scope.__enter__()
+
     @app.after_request
     def _commit_or_roll_back(response):
         session: Session | None = g.pop("db_session", None)
@@ -49,3 +59,6 @@ def init_app(app: Flask) -> None:
         if session is not None:
             session.rollback()
             session.close()
+        scope = g.pop("begin_mode_scope", None)
+        if scope is not None:
+            scope.__exit__(None, None, None)

@@ -5,6 +5,8 @@ owns the transaction and commits or rolls back once.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -47,6 +49,25 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(timezone.utc)
 
 
+# How SQLite transactions begin in the current context. Writers use IMMEDIATE so they queue on the
+# database lock instead of failing when a read transaction tries to upgrade; read-only work uses
+# DEFERRED so that, under WAL, it never takes the write lock at all.
+_sqlite_begin = ContextVar("sqlite_begin", default="IMMEDIATE")
+
+
+@contextmanager
+def sqlite_begin_mode(mode: str):
+    """Within this block SQLite transactions begin DEFERRED or IMMEDIATE (no effect on PostgreSQL).
+    DEFERRED is for work that never writes, or that runs with no competing writer."""
+    if mode not in ("DEFERRED", "IMMEDIATE"):
+        raise ValueError(mode)
+    token = _sqlite_begin.set(mode)
+    try:
+        yield
+    finally:
+        _sqlite_begin.reset(token)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
@@ -71,7 +92,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {_sqlite_begin.get()}")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

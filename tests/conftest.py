@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from core.clock import FixedClock
-from core.db import Base, make_engine, make_session_factory
+from core.db import Base, make_engine, make_session_factory, sqlite_begin_mode
 from core.migrate import upgrade
 from core.settings import Settings
 
@@ -98,7 +98,8 @@ def _empty_database(engine) -> None:
 
 @pytest.fixture
 def session(engine):
-    with make_session_factory(engine)() as session:
+    # DEFERRED: a test's own reads must not hold SQLite's write lock while the app serves a request.
+    with sqlite_begin_mode("DEFERRED"), make_session_factory(engine)() as session:
         yield session
 
 
@@ -126,3 +127,12 @@ def app(settings, engine, clock):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def live_url(app):
+    """Base URL of the app served over real HTTP on loopback."""
+    from tests.live_server import serve
+
+    with serve(app) as url:
+        yield url
