@@ -12,7 +12,7 @@ from flask_login import current_user
 from api import auth, database, errors  # noqa: F401  (auth registers the login user loader)
 from api.context import AppServices
 from api.extensions import api, csrf, limiter, login_manager
-from api.i18n import current_locale, t
+from api.i18n import current_locale, entitlement_reason, t
 from api.pages import BLUEPRINTS as PAGE_BLUEPRINTS
 from api.v1 import BLUEPRINTS as API_BLUEPRINTS
 from core.clock import Clock, SystemClock
@@ -77,9 +77,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     def _localtime(value: datetime | None) -> str:
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
 
+    @app.template_filter("human")
+    def _human(code) -> str:
+        """A stored code such as 'remote_resolved' as staff read it: 'Remote resolved'."""
+        text = getattr(code, "value", code) or ""
+        return text.replace("_", " ").capitalize()
+
     @app.context_processor
     def _template_globals():
-        return {"t": t, "locale": current_locale(), "current_user": current_user}
+        return {"t": t, "why": entitlement_reason, "locale": current_locale(), "current_user": current_user}
 
     @app.after_request
     def _remember_language(response):

@@ -30,3 +30,8 @@ def t(key: str, default: str | None = None, **values) -> str:
     else:
         text = entry.get(current_locale()) or entry["en"]
     return text.format(**values) if values else text
+
+
+def entitlement_reason(code: str, facts: dict, fallback: str) -> str:
+    """The entitlement's reason in the page's language; the stored English text if the code is unknown."""
+    return t(f"why.{code}", **facts) if f"why.{code}" in MESSAGES else fallback

@@ -33,14 +33,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "entitlement.exchange": {"en": "Exchange", "zh": "换新"},
     "entitlement.free_repair": {"en": "Free repair", "zh": "免费维修"},
     "entitlement.paid_repair": {"en": "Paid repair", "zh": "付费维修"},
+    # Why the customer is entitled to what they are (codes and facts from dispatch/entitlement.py).
+    "why.no_purchase_date": {"en": "No purchase date is on record, so the repair is chargeable unless a proof of "
+                                   "purchase is shown.",
+                             "zh": "系统中没有购买日期记录，除非能提供购买凭证，否则维修需要收费。"},
+    "why.within_return": {"en": "Reported {days} day(s) after purchase, within the {limit}-day return period: "
+                                "a full refund is available.",
+                          "zh": "购买后第{days}天报修，在{limit}天退货期内：可全额退款。"},
+    "why.within_exchange": {"en": "Reported {days} day(s) after purchase, within the {limit}-day exchange period: "
+                                  "the unit can be exchanged for a new one.",
+                            "zh": "购买后第{days}天报修，在{limit}天换货期内：可换新机。"},
+    "why.under_warranty": {"en": "Under the {months}-month warranty until {until}: parts and labour are free.",
+                           "zh": "在{months}个月保修期内（至{until}）：配件和人工均免费。"},
+    "why.exchange_passed_under_warranty": {
+        "en": "The {limit}-day exchange period has passed. Under the {months}-month warranty until {until}: parts "
+              "and labour are free.",
+        "zh": "已超过{limit}天换货期。在{months}个月保修期内（至{until}）：配件和人工均免费。"},
+    "why.warranty_ended": {"en": "The {months}-month warranty ended on {until}: the repair is chargeable; a quote is "
+                                 "given before any work.",
+                           "zh": "{months}个月保修期已于{until}结束：维修需收费，维修前会先报价。"},
     "track.title": {"en": "Your service request", "zh": "您的服务单"},
     "track.number": {"en": "Job number", "zh": "服务单号"},
     "track.status": {"en": "Status", "zh": "状态"},
     "track.entitlement": {"en": "What you are entitled to", "zh": "您的权益"},
     "track.next": {"en": "What happens next", "zh": "下一步"},
     "track.timeline": {"en": "History", "zh": "进度"},
-    "track.respond_by": {"en": "We will contact you by", "zh": "我们将在此时间前联系您"},
-    "track.repair_by": {"en": "Repair promised by", "zh": "承诺修复时间"},
+    "track.respond_by": {"en": "We call you by", "zh": "联系时限"},
+    "track.repair_by": {"en": "Repaired by", "zh": "修复时限"},
     "track.joined": {"en": "This appliance already had an open request; your report was added to it.",
                      "zh": "该设备已有进行中的服务单，您的报修已并入该单。"},
     "track.keep_link": {"en": "Keep this page's link to follow your request.",

@@ -107,6 +107,7 @@ def _new_job(session: Session, *, asset: Asset, report: FaultReport, actor: Acto
         category=classification.category, category_confidence=classification.confidence,
         category_source="classifier", priority=classification.priority,
         entitlement=entitlement.kind, entitlement_reason=entitlement.reason,
+        entitlement_facts={"code": entitlement.reason_code, **entitlement.facts},
         status=JobStatus.REPORTED, owner=actor.user, owner_channel=report.channel,
         sla_policy=policy, reported_at=now, respond_by=respond_by, repair_by=repair_by, updated_at=now,
     )

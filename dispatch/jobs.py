@@ -104,6 +104,7 @@ def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: 
                                      purchase_date=asset.purchase_date,
                                      on=job.reported_at.astimezone(tz).date(), category=category)
     job.entitlement, job.entitlement_reason = entitlement.kind, entitlement.reason
+    job.entitlement_facts = {"code": entitlement.reason_code, **entitlement.facts}
     policy = sla_policy_for(session, category)
     job.sla_policy = policy
     job.respond_by, job.repair_by = sla_deadlines(policy, job.reported_at)

@@ -151,6 +151,8 @@ class Job(Base):
     priority: Mapped[Priority] = mapped_column(_enum(Priority, 12))
     entitlement: Mapped[EntitlementKind] = mapped_column(_enum(EntitlementKind, 16))
     entitlement_reason: Mapped[str] = mapped_column(Text)
+    # {"code": ..., **facts}: the reason in a form pages can translate.
+    entitlement_facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, 20), default=JobStatus.REPORTED)
     # First-contact ownership: the agent who took the report, or the channel for self-service
     # reports until an agent takes the case over. Changed only by an audited hand-over.

@@ -19,10 +19,10 @@ from dispatch.audit import Actor
 from dispatch.catalog import find_assets
 from dispatch.classifier import JobCategory
 from dispatch.intake import FaultReport, report_fault, warranty_verdict
-from dispatch.jobs import CannotOwn, JobNotFound, get_job, hand_over_job, job_search, reclassify_job, transition_job
+from dispatch.jobs import (OWNER_ROLES, CannotOwn, JobNotFound, get_job, hand_over_job, job_search, reclassify_job,
+                           transition_job)
 from dispatch.models import Asset, Channel
 from dispatch.status import ALLOWED_TRANSITIONS, OPEN_STATUSES, InvalidTransition, JobStatus
-from dispatch.jobs import OWNER_ROLES
 
 bp = Blueprint("staff", __name__)
 
@@ -31,11 +31,11 @@ PHONE_REPORT_FIELDS = ["fault_text", "contact_name", "contact_phone", "address"]
 _report_schema = FaultReportFields()
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user: User) -> str:
     # Only same-site paths: an open redirect after login would be a phishing aid.
     if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("staff.agent_desk")
+    return url_for("staff.agent_desk") if user.has_role(*AGENT_ROLES) else url_for("staff.signed_in")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,8 +50,15 @@ def login():
             error = t("login.failed")
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return redirect(_safe_next(request.args.get("next"), user), code=303)
     return render_template("login.html", error=error), (401 if error else 200)
+
+
+@bp.get("/staff")
+@login_required
+def signed_in():
+    """Where roles without a desk page of their own land after signing in."""
+    return render_template("signed_in.html")
 
 
 @bp.post("/logout")

@@ -209,6 +209,7 @@ def upgrade() -> None:
     sa.Column('priority', sa.Enum('urgent', 'high', 'normal', 'low', name='priority', native_enum=False, length=12), nullable=False),
     sa.Column('entitlement', sa.Enum('refund', 'exchange', 'free_repair', 'paid_repair', name='entitlementkind', native_enum=False, length=16), nullable=False),
     sa.Column('entitlement_reason', sa.Text(), nullable=False),
+    sa.Column('entitlement_facts', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('reported', 'triaged', 'assigned', 'en_route', 'on_site', 'waiting_parts', 'completed', 'closed', 'remote_resolved', 'cancelled', name='jobstatus', native_enum=False, length=20), nullable=False),
     sa.Column('owner_user_id', sa.Integer(), nullable=True),
     sa.Column('owner_channel', sa.Enum('qr', 'app', 'phone', 'wechat', 'walk-in', name='channel', native_enum=False, length=16), nullable=False),
