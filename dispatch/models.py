@@ -32,6 +32,13 @@ class Channel(enum.StrEnum):
     WALK_IN = "walk-in"
 
 
+class DispatchState(enum.StrEnum):
+    PENDING = "pending"            # waiting for the dispatcher engine
+    PLANNED = "planned"            # in a technician's route with an ETA
+    UNASSIGNABLE = "unassignable"  # nobody qualified can make it in time: escalated
+    NOT_NEEDED = "not_needed"      # no visit (answered remotely, cancelled, closed)
+
+
 class WarrantyPolicy(Base):
     __tablename__ = "warranty_policies"
 
@@ -165,11 +172,22 @@ class Job(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # --- dispatch: where the job sits in a technician's day ---
+    dispatch_state: Mapped[DispatchState] = mapped_column(_enum(DispatchState, 16), default="pending")
+    dispatch_note: Mapped[str] = mapped_column(Text, default="")
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"), index=True)
+    plan_day: Mapped[date | None] = mapped_column(Date)
+    route_position: Mapped[int | None] = mapped_column(Integer)
+    planned_start: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    planned_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A dispatcher's lock: re-optimisation keeps the technician and the day.
+    assignment_locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     asset: Mapped[Asset] = relationship()
     customer: Mapped[Customer] = relationship()
     owner: Mapped[User | None] = relationship()
     sla_policy: Mapped[SlaPolicy] = relationship()
+    technician: Mapped["Technician | None"] = relationship()
     events: Mapped[list["JobEvent"]] = relationship(back_populates="job", order_by="JobEvent.id",
                                                      cascade="all, delete-orphan")
 
@@ -184,6 +202,11 @@ class EventKind(enum.StrEnum):
     REPORT_ATTACHED = "report_attached"
     RECLASSIFIED = "reclassified"
     OWNERSHIP_CHANGED = "ownership_changed"
+    PLANNED = "planned"
+    REPLANNED = "replanned"
+    LOCKED = "locked"
+    UNLOCKED = "unlocked"
+    ESCALATED = "escalated"
 
 
 class JobEvent(Base):
@@ -214,15 +237,46 @@ class Technician(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     home_lat: Mapped[float] = mapped_column(Float)
     home_lon: Mapped[float] = mapped_column(Float)
-    shift_start: Mapped[time] = mapped_column(Time, default=time(8, 0))
-    shift_end: Mapped[time] = mapped_column(Time, default=time(17, 0))
     daily_job_cap: Mapped[int] = mapped_column(Integer, default=8)
+    # Where the technician last reported being (from status updates); None until the first one.
+    last_lat: Mapped[float | None] = mapped_column(Float)
+    last_lon: Mapped[float | None] = mapped_column(Float)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     van_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), unique=True)
 
     user: Mapped[User] = relationship()
     region: Mapped[Region] = relationship()
     van: Mapped[Warehouse | None] = relationship()
     skills: Mapped[list["TechnicianSkill"]] = relationship(cascade="all, delete-orphan")
+    shifts: Mapped[list["TechnicianShift"]] = relationship(cascade="all, delete-orphan",
+                                                           order_by="TechnicianShift.weekday")
+    days_off: Mapped[list["TechnicianDayOff"]] = relationship(cascade="all, delete-orphan")
+
+    def skill_level(self, skill: str) -> int | None:
+        return next((s.level for s in self.skills if s.skill == skill), None)
+
+
+class TechnicianShift(Base):
+    """Working hours on one weekday (0 = Monday), in local time, with an optional lunch break that
+    may be taken anywhere inside its window."""
+
+    __tablename__ = "technician_shifts"
+
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+    break_earliest: Mapped[time | None] = mapped_column(Time)
+    break_latest_end: Mapped[time | None] = mapped_column(Time)
+    break_minutes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TechnicianDayOff(Base):
+    __tablename__ = "technician_days_off"
+
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(120), default="")
 
 
 class TechnicianSkill(Base):
@@ -233,3 +287,52 @@ class TechnicianSkill(Base):
     skill: Mapped[str] = mapped_column(String(40), primary_key=True)
     # 1 = trainee, 2 = qualified, 3 = expert; routing scales service time by it.
     level: Mapped[int] = mapped_column(Integer, default=2)
+
+
+class Escalation(Base):
+    """Something a person must act on, with the reason the system could not."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    job: Mapped[Job] = relationship()
+
+
+class PlanStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"          # a proposal, ready to preview
+    APPLIED = "applied"
+    FAILED = "failed"
+    STALE = "stale"        # the routes changed after the solve; solve again before applying
+
+
+class PlanRun(Base):
+    """A requested re-optimisation of one region's day: submitted, solved by a worker, previewed,
+    then applied (or not)."""
+
+    __tablename__ = "plan_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus, 16))
+    time_limit_s: Mapped[float] = mapped_column(Float, default=10.0)
+    apply_when_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Fingerprint of the routes the solve started from, to refuse applying onto changed routes.
+    baseline: Mapped[str] = mapped_column(String(64), default="")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    region: Mapped[Region] = relationship()

@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import pool
 
 import core.idempotency  # noqa: F401  (registers tables on the shared metadata)
+import core.work_queue  # noqa: F401
 import core.users  # noqa: F401
 import dispatch.models  # noqa: F401
 import inventory.models  # noqa: F401
@@ -22,6 +23,11 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a table (copy, drop, rename); with foreign keys on, the drop
+            # would cascade deletes into its child tables. The pragma only works outside a
+            # transaction, hence the raw connection.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         # Batch mode lets ALTER-style migrations run on SQLite, which rebuilds the table.
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                           compare_type=True)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from core.regions import Region
 from core.users import Role, User, create_user
-from dispatch.models import (Asset, Customer, ProductModel, Technician, TechnicianSkill, WarrantyPolicy)
+from dispatch.models import (Asset, Customer, ProductModel, Technician, TechnicianShift, TechnicianSkill,
+                             WarrantyPolicy)
 from inventory.models import Part, Warehouse, WarehouseKind
 
 DEMO_PASSWORD = "aftercare-demo"
@@ -148,9 +149,8 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
                            password=DEMO_PASSWORD)
         lat, lon = _near(rng, region.center_lat, region.center_lon, 0.025)
         van = Warehouse(code=f"VAN-{n:02d}", name=f"Van of {name}", kind=WarehouseKind.VAN)
-        technician = Technician(user=user, region=region, home_lat=lat, home_lon=lon, van=van,
-                                shift_start=time(8, 0) if n % 4 else time(10, 0),
-                                shift_end=time(17, 0) if n % 4 else time(19, 0), daily_job_cap=8)
+        technician = Technician(user=user, region=region, home_lat=lat, home_lon=lon, van=van, daily_job_cap=8)
+        technician.shifts = _weekly_shifts(late=n % 4 == 0)
         # Everyone has two or three skills; across a region every skill is covered several times.
         technician.skills = [TechnicianSkill(skill=skill, level=rng.choice([1, 2, 2, 3]))
                              for skill in rng.sample(skills, k=rng.choice([2, 3]))]
@@ -178,6 +178,15 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
     session.flush()
     return DemoSummary(regions=len(regions), technicians=30, warehouses=len(WAREHOUSES), parts=sku,
                        models=len(models), assets=asset_count, staff=len(STAFF))
+
+
+def _weekly_shifts(*, late: bool) -> list[TechnicianShift]:
+    """Most technicians work Monday to Friday 08:00-17:00; one in four works Tuesday to Saturday
+    10:00-19:00 so that evenings and Saturdays are covered. Lunch: 45 minutes, taken between 11:30
+    and 14:00."""
+    days, start, end = ((1, 2, 3, 4, 5), time(10, 0), time(19, 0)) if late else ((0, 1, 2, 3, 4), time(8, 0), time(17, 0))
+    return [TechnicianShift(weekday=d, start=start, end=end, break_earliest=time(11, 30), break_latest_end=time(14, 0),
+                            break_minutes=45) for d in days]
 
 
 def _near(rng: random.Random, lat: float, lon: float, spread: float) -> tuple[float, float]:
