@@ -1,0 +1,60 @@
+"""Reading the live plan from the database: which jobs sit in which technician's day, in order."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.classifier import JobCategory
+from dispatch.models import DispatchState, Job, Technician, TechnicianSkill
+from dispatch.status import JobStatus
+
+# Categories that send somebody to the customer; usage questions are answered remotely first.
+VISIT_CATEGORIES = frozenset({JobCategory.QUALITY_DEFECT, JobCategory.INSTALLATION, JobCategory.RETURN_EXCHANGE})
+# Statuses in which a job holds a place in a technician's route.
+ROUTED_STATUSES = frozenset({JobStatus.ASSIGNED, JobStatus.EN_ROUTE, JobStatus.ON_SITE})
+# Work under way cannot move: its technician and its place in the day are fixed.
+STARTED_STATUSES = frozenset({JobStatus.EN_ROUTE, JobStatus.ON_SITE})
+
+PRIORITY_WEIGHT = {"urgent": 100, "high": 70, "normal": 40, "low": 10}
+
+
+def needs_visit(job: Job) -> bool:
+    return job.is_open and job.category in VISIT_CATEGORIES
+
+
+def planned_jobs(session: Session, *, technician_ids: list[int], day: date) -> dict[int, list[Job]]:
+    """Each technician's routed jobs on `day`, in route order."""
+    routes: dict[int, list[Job]] = {tid: [] for tid in technician_ids}
+    if not technician_ids:
+        return routes
+    rows = session.scalars(select(Job).where(Job.technician_id.in_(technician_ids), Job.plan_day == day,
+                                             Job.status.in_(ROUTED_STATUSES))
+                           .order_by(Job.technician_id, Job.route_position, Job.id))
+    for job in rows:
+        routes[job.technician_id].append(job)
+    return routes
+
+
+def qualified_technicians(session: Session, *, region_id: int | None, skill: str,
+                          lock: bool = False) -> list[Technician]:
+    """Technicians of the region with the skill, in id order. With `lock`, their rows are locked
+    (FOR UPDATE) so that concurrent assignments touching the same people take turns."""
+    query = (select(Technician).join(TechnicianSkill, TechnicianSkill.technician_id == Technician.id)
+             .where(TechnicianSkill.skill == skill).order_by(Technician.id))
+    if region_id is not None:
+        query = query.where(Technician.region_id == region_id)
+    if lock:
+        query = query.with_for_update(of=Technician)
+    return list(session.scalars(query).unique())
+
+
+def jobs_waiting_for_dispatch(session: Session, *, region_id: int) -> list[Job]:
+    from dispatch.models import Asset
+
+    return list(session.scalars(
+        select(Job).join(Asset, Job.asset_id == Asset.id)
+        .where(Asset.region_id == region_id, Job.dispatch_state.in_([DispatchState.PENDING, DispatchState.UNASSIGNABLE]),
+               Job.status.in_([JobStatus.REPORTED, JobStatus.TRIAGED]))
+        .order_by(Job.repair_by)))
