@@ -8,7 +8,7 @@ export AFTERCARE_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 .PHONY: run test install browser unit bench-intake clean help
 
 help:
-	@echo "make run    - install, migrate, load demo data, serve on PORT (default 5000) and print the URLs"
+	@echo "make run    - install, migrate, load demo data, serve on PORT (default 5000) with the scheduler, print the URLs"
 	@echo "make test   - install test needs (Chromium too, when root) and run every test"
 	@echo "make bench-intake - intake benchmark on PostgreSQL (gunicorn, 16 clients)"
 
@@ -28,7 +28,9 @@ run: install
 	@echo "Aftercare is starting on $(AFTERCARE_PUBLIC_BASE_URL). Open:"
 	@$(BIN)/aftercare demo urls
 	@echo
-	$(BIN)/aftercare serve --port $(PORT)
+	@# The scheduler runs beside the web server and stops with it.
+	$(BIN)/aftercare scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/aftercare serve --port $(PORT)
 
 browser:
 	@sh scripts/ensure_chromium.sh

@@ -127,6 +127,125 @@ def user_create(settings: Settings, username: str, display_name: str, role: str,
     click.echo(f"created {role} {username}")
 
 
+@main.command(help="Run the scheduler process: queued dispatch work every second, periodic re-optimisation.")
+@click.option("--reoptimise-every", default=30, show_default=True, type=click.IntRange(1, 24 * 60),
+              help="Minutes between automatic re-optimisations of every region's day.")
+@click.pass_obj
+def scheduler(settings: Settings, reoptimise_every: int) -> None:
+    import logging
+
+    from api.scheduler import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run(settings, reoptimise_every_minutes=reoptimise_every)
+
+
+@main.group(help="Dispatch: run queued work now.")
+def dispatch() -> None:
+    pass
+
+
+@dispatch.command("run", help="Run every due work item once (dispatch new jobs, solve queued plans), then stop.")
+@click.pass_obj
+def dispatch_run(settings: Settings) -> None:
+    from api.scheduler import process_queue
+    from core.db import make_session_factory
+
+    factory = make_session_factory(make_engine(settings.database_url))
+    total = 0
+    while ran := process_queue(factory, settings, SystemClock(), worker=f"cli:{os.getpid()}"):
+        total += ran
+        click.echo(f"  ran {total} work item(s)...")
+    click.echo(f"done: {total} work item(s)")
+
+
+@main.group(help="Routing: solve problem files, re-plan a region's day, draw route maps.")
+def route() -> None:
+    pass
+
+
+@route.command("solve", help="Solve PROBLEM (VROOM JSON input, or a Solomon .txt) and print a VROOM-style solution.")
+@click.argument("problem", type=click.Path(exists=True, dir_okay=False))
+@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600))
+def route_solve(problem: str, time_limit: float) -> None:
+    from dispatch.routing.cli import main as routing_main
+
+    raise SystemExit(routing_main(["solve", problem, "--time-limit", str(time_limit)]))
+
+
+def _region_and_day(session, settings: Settings, region_code: str, day):
+    from dispatch.board import RegionNotFound, region_by_code
+
+    try:
+        region = region_by_code(session, region_code)
+    except RegionNotFound as error:
+        raise click.BadParameter(str(error), param_hint="--region")
+    tz = ZoneInfo(settings.timezone)
+    return region, (day.date() if day else SystemClock().now().astimezone(tz).date()), tz
+
+
+@route.command("plan", help="Re-optimise a region's day now and show the proposal (apply it with --apply).")
+@click.option("--region", "region_code", required=True)
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Local date; default today.")
+@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(1, 600))
+@click.option("--apply", "apply_it", is_flag=True, help="Apply the plan to the live routes.")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False), help="Also write the proposal as an SVG map.")
+@click.pass_obj
+def route_plan(settings: Settings, region_code: str, day, time_limit: float, apply_it: bool, map_path: str | None) -> None:
+    from core.geo import provider_for_region
+    from dispatch.audit import SYSTEM
+    from dispatch.planning import apply_plan, request_plan, run_plan
+    from dispatch.route_map import MapRoute, MapStop, RouteMap, render_svg
+
+    with _session(settings) as session:
+        region, plan_day, tz = _region_and_day(session, settings, region_code, day)
+        now = SystemClock().now()
+        plan = request_plan(session, region=region, day=plan_day, time_limit_s=time_limit, apply_when_done=False,
+                            requested_by="cli", now=now)
+        click.echo(f"solving {region.name} on {plan_day} for up to {time_limit:g} s...")
+        provider = provider_for_region(region, osrm_url=settings.osrm_url)
+        run_plan(session, plan=plan, now=now, tz=tz, provider=provider)
+        result = plan.result
+        click.echo(f"{'technician':<22} {'stops':>5} {'travel min':>10}")
+        for r in result["routes"]:
+            click.echo(f"{r['technician']:<22} {len(r['stops']):>5} {r['travel_seconds'] / 60:>10.0f}")
+        click.echo(f"served {result['served']}, left out {len(result['unassigned'])}; travel "
+                   f"{result['travel_seconds_before'] / 60:.0f} min before -> {result['travel_seconds'] / 60:.0f} min "
+                   f"after ({result['status']}, {result['solve_seconds']:.1f} s)")
+        for u in result["unassigned"]:
+            click.echo(f"  left out {u['job']}: {u['reason']}")
+        if map_path:
+            route_map = RouteMap(title=f"Plan {plan.id}: {region.name} — {plan_day}",
+                                 routes=[MapRoute(r["technician"], tuple(r["start"]),
+                                                  [MapStop(s["lat"], s["lon"], s["job"], s["start"][11:16]) for s in r["stops"]])
+                                         for r in result["routes"]])
+            with open(map_path, "w", encoding="utf-8") as out:
+                out.write(render_svg(route_map))
+            click.echo(f"map written to {map_path}")
+        if apply_it:
+            apply_plan(session, plan=plan, now=SystemClock().now(), tz=tz, provider=provider, actor=SYSTEM)
+            click.echo(f"plan {plan.id} applied")
+        session.commit()
+
+
+@route.command("map", help="Draw a region's current routes for a day as an SVG file.")
+@click.option("--region", "region_code", required=True)
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Local date; default today.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+@click.pass_obj
+def route_map(settings: Settings, region_code: str, day, out_path: str) -> None:
+    from dispatch.board import region_day, route_map_of
+    from dispatch.route_map import render_svg
+
+    with _session(settings) as session:
+        region, plan_day, tz = _region_and_day(session, settings, region_code, day)
+        days, waiting = region_day(session, region=region, day=plan_day, tz=tz)
+        svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {plan_day}", tz=tz))
+    with open(out_path, "w", encoding="utf-8") as out:
+        out.write(svg)
+    click.echo(f"{sum(len(d.jobs) for d in days)} planned stops, {len(waiting)} waiting; map written to {out_path}")
+
+
 @main.command(help="Serve the web app and API with gunicorn.")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="$PORT or 5000")
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -20,7 +20,9 @@ def customer_timeline(job: Job) -> list[dict]:
 def tracking_view(job: Job) -> dict:
     return {"number": job.number, "status": job.status, "category": job.category,
             "entitlement": job.entitlement, "entitlement_reason": job.entitlement_reason,
-            "respond_by": job.respond_by, "repair_by": job.repair_by, "timeline": customer_timeline(job)}
+            "respond_by": job.respond_by, "repair_by": job.repair_by,
+            "technician_name": job.technician.user.display_name if job.technician else None,
+            "planned_start": job.planned_start, "timeline": customer_timeline(job)}
 
 
 def job_by_tracking_token(session: Session, token: str) -> Job | None:

@@ -100,10 +100,11 @@ class OsrmTableProvider:
         return TravelMatrix(durations=np.ceil(durations).astype(np.int64), distances=np.ceil(distances).astype(np.int64))
 
 
-def provider_from_settings(*, osrm_url: str | None, road_factor: float, speed_kmh: float) -> MatrixProvider:
+def provider_for_region(region, *, osrm_url: str | None) -> MatrixProvider:
+    """OSRM when configured, otherwise the great-circle estimate with the region's own factors."""
     if osrm_url:
         return OsrmTableProvider(osrm_url)
-    return GreatCircleProvider(road_factor=road_factor, speed_kmh=speed_kmh)
+    return GreatCircleProvider(road_factor=region.road_factor, speed_kmh=region.speed_kmh)
 
 
 class GeocodingUnavailable(Exception):

@@ -15,3 +15,7 @@ class Region(Base):
     name: Mapped[str] = mapped_column(String(120))
     center_lat: Mapped[float] = mapped_column(Float)
     center_lon: Mapped[float] = mapped_column(Float)
+    # Travel model for the great-circle provider: streets are this much longer than the crow flies,
+    # and vans average this speed door to door (parking included).
+    road_factor: Mapped[float] = mapped_column(Float, default=1.35, server_default="1.35")
+    speed_kmh: Mapped[float] = mapped_column(Float, default=28.0, server_default="28.0")

@@ -25,6 +25,10 @@ class Settings:
     upload_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "uploads")
     # Times are stored in UTC and shown, and dates judged (warranty days), in this zone.
     timezone: str = "Asia/Shanghai"
+    # Road durations from an OSRM server's table API instead of the great-circle estimate.
+    osrm_url: str | None = None
+    # A geopy geocoder name (e.g. "nominatim") for addresses typed without coordinates.
+    geocoder: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -39,4 +43,6 @@ class Settings:
             rate_limit_storage_uri=env.get("AFTERCARE_RATELIMIT_STORAGE_URI", defaults.rate_limit_storage_uri),
             upload_dir=Path(env.get("AFTERCARE_UPLOAD_DIR", str(defaults.upload_dir))),
             timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
+            osrm_url=env.get("AFTERCARE_OSRM_URL") or None,
+            geocoder=env.get("AFTERCARE_GEOCODER") or None,
         )

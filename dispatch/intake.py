@@ -18,9 +18,11 @@ from dispatch.audit import Actor
 from dispatch.classifier import classify
 from dispatch.entitlement import Entitlement, decide_entitlement
 from dispatch.jobs import record_event
-from dispatch.models import Asset, Channel, EventKind, Job
+from dispatch.models import Asset, Channel, DispatchState, EventKind, Job
+from dispatch.routes import needs_visit
 from dispatch.sla import sla_deadlines, sla_policy_for
 from dispatch.status import OPEN_STATUSES, JobStatus
+from dispatch.work import request_dispatch
 
 # Crockford's alphabet: no I, L, O or U, so a number read out on the phone is not misheard.
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -78,6 +80,11 @@ def report_fault(session: Session, *, asset: Asset, report: FaultReport, actor: 
             with session.begin_nested():
                 session.add(job)
                 session.flush()
+            if needs_visit(job):
+                request_dispatch(session, job, now=now)
+            else:
+                job.dispatch_state = DispatchState.NOT_NEEDED
+            session.flush()
             return IntakeResult(job, created=True)
         except IntegrityError:
             # Either another report on this asset won the race, or (rarely) the random job number

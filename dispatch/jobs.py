@@ -15,9 +15,11 @@ from core.users import Role, User
 from dispatch.audit import Actor
 from dispatch.classifier import JobCategory
 from dispatch.entitlement import decide_entitlement
-from dispatch.models import Asset, Channel, Customer, EventKind, Job, JobEvent, SlaPolicy
+from dispatch.models import Asset, Channel, Customer, DispatchState, EventKind, Job, JobEvent
+from dispatch.routes import needs_visit
 from dispatch.sla import sla_deadlines, sla_policy_for
 from dispatch.status import JobStatus, check_transition
+from dispatch.work import request_dispatch
 
 # Roles that may own a case (first-contact ownership lives with people who talk to customers).
 OWNER_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN})
@@ -73,8 +75,29 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
         job.resolved_at = None  # reopened: the repair clock is running again
     event = record_event(job, kind=EventKind.STATUS_CHANGED, actor=actor, now=now, note=note,
                          from_status=current, to_status=to)
+    _follow_in_dispatch(session, job, current=current, to=to, now=now)
     session.flush()
     return event
+
+
+def _follow_in_dispatch(session: Session, job: Job, *, current: JobStatus, to: JobStatus, now: datetime) -> None:
+    """Keep the job's place in the routes in step with its status."""
+    if to in (JobStatus.CANCELLED, JobStatus.REMOTE_RESOLVED):
+        _clear_plan(job)  # the slot is free for other work
+        job.dispatch_state = DispatchState.NOT_NEEDED
+    elif to in (JobStatus.COMPLETED, JobStatus.CLOSED):
+        job.dispatch_state = DispatchState.NOT_NEEDED  # keeps who did it and when
+    elif to == JobStatus.TRIAGED and current in (JobStatus.ASSIGNED, JobStatus.COMPLETED, JobStatus.REMOTE_RESOLVED):
+        # Unassigned by a dispatcher, or reopened after a failed repair: plan it again.
+        _clear_plan(job)
+        if needs_visit(job):
+            request_dispatch(session, job, now=now)
+
+
+def _clear_plan(job: Job) -> None:
+    job.technician_id = None
+    job.plan_day = job.route_position = job.planned_start = job.planned_end = None
+    job.assignment_locked = False
 
 
 def hand_over_job(session: Session, *, job: Job, to_user: User, actor: Actor, now: datetime,
@@ -109,6 +132,11 @@ def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: 
     job.sla_policy = policy
     job.respond_by, job.repair_by = sla_deadlines(policy, job.reported_at)
     job.updated_at = now
+    if needs_visit(job) and job.dispatch_state == DispatchState.NOT_NEEDED and job.status in (
+            JobStatus.REPORTED, JobStatus.TRIAGED):
+        request_dispatch(session, job, now=now)
+    elif not needs_visit(job) and job.dispatch_state != DispatchState.NOT_NEEDED and job.technician_id is None:
+        job.dispatch_state = DispatchState.NOT_NEEDED
     event = record_event(job, kind=EventKind.RECLASSIFIED, actor=actor, now=now, note=note,
                          data={"from": before, "to": {"category": category.value,
                                                       "entitlement": entitlement.kind.value}})

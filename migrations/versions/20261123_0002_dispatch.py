@@ -101,6 +101,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_jobs_technician_id'), ['technician_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_jobs_technician_id_technicians'), 'technicians', ['technician_id'], ['id'])
 
+    with op.batch_alter_table('regions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('road_factor', sa.Float(), nullable=False, server_default='1.35'))
+        batch_op.add_column(sa.Column('speed_kmh', sa.Float(), nullable=False, server_default='28.0'))
+
     # Jobs that were already finished never need a visit planned.
     op.execute("UPDATE jobs SET dispatch_state = 'not_needed' "
                "WHERE status IN ('completed', 'closed', 'remote_resolved', 'cancelled')")
@@ -120,6 +124,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('regions', schema=None) as batch_op:
+        batch_op.drop_column('speed_kmh')
+        batch_op.drop_column('road_factor')
+
     with op.batch_alter_table('technicians', schema=None) as batch_op:
         batch_op.add_column(sa.Column('shift_end', sa.TIME(), nullable=False, server_default='17:00:00'))
         batch_op.add_column(sa.Column('shift_start', sa.TIME(), nullable=False, server_default='08:00:00'))

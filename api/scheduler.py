@@ -1,0 +1,89 @@
+"""The scheduler process: runs queued work (dispatch, plans) every second and periodic tasks, under
+APScheduler, never inside web workers. Several can run at once: work items are claimed in the database."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.clock import Clock, SystemClock
+from core.geo import provider_for_region
+from core.regions import Region
+from core.settings import Settings
+from core.work_queue import WorkItem, run_due_items
+from dispatch.assignment import dispatch_job
+from dispatch.jobs import JobNotFound, get_job
+from dispatch.models import PlanRun, PlanStatus
+from dispatch.planning import PlanStale, request_plan, run_plan
+from dispatch.work import DISPATCH_JOB, PLAN_REGION
+
+log = logging.getLogger("aftercare.scheduler")
+
+
+def work_handlers(settings: Settings):
+    tz = ZoneInfo(settings.timezone)
+
+    def dispatch(session: Session, item: WorkItem, now: datetime) -> None:
+        try:
+            job = get_job(session, item.payload["job"], for_update=True)
+        except JobNotFound:
+            return  # nothing to do for a job that no longer exists
+        region = job.asset.region
+        if region is None:
+            return
+        outcome = dispatch_job(session, job=job, now=now, tz=tz,
+                               provider=provider_for_region(region, osrm_url=settings.osrm_url))
+        log.info("dispatch %s: %s", job.number, "planned" if outcome.planned else outcome.reason)
+
+    def plan(session: Session, item: WorkItem, now: datetime) -> None:
+        plan_run = session.get(PlanRun, item.payload["plan_id"])
+        if plan_run is None or plan_run.status != PlanStatus.QUEUED:
+            return
+        try:
+            run_plan(session, plan=plan_run, now=now, tz=tz,
+                     provider=provider_for_region(plan_run.region, osrm_url=settings.osrm_url))
+        except PlanStale as stale:
+            log.info("plan %s not applied: %s", plan_run.id, stale)  # status already set to stale
+
+    return {DISPATCH_JOB: dispatch, PLAN_REGION: plan}
+
+
+def process_queue(session_factory: sessionmaker, settings: Settings, clock: Clock, worker: str) -> int:
+    return run_due_items(session_factory, handlers=work_handlers(settings), worker=worker, now=clock.now)
+
+
+def reoptimise_all_regions(session: Session, *, now: datetime, tz: ZoneInfo, time_limit_s: float = 10.0) -> int:
+    """Ask for a re-optimisation of today in every region, applied when done (if nothing moved meanwhile)."""
+    regions = list(session.scalars(select(Region).order_by(Region.id)))
+    for region in regions:
+        request_plan(session, region=region, day=now.astimezone(tz).date(), time_limit_s=time_limit_s,
+                     apply_when_done=True, requested_by="scheduler", now=now)
+    return len(regions)
+
+
+def run(settings: Settings, *, reoptimise_every_minutes: int = 30) -> None:
+    from core.db import make_engine, make_session_factory
+
+    session_factory = make_session_factory(make_engine(settings.database_url))
+    clock, tz = SystemClock(), ZoneInfo(settings.timezone)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    def periodic_reoptimisation() -> None:
+        with session_factory() as session:
+            count = reoptimise_all_regions(session, now=clock.now(), tz=tz)
+            session.commit()
+        log.info("requested re-optimisation of %d regions", count)
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(process_queue, "interval", seconds=1, args=[session_factory, settings, clock, worker],
+                      max_instances=1, coalesce=True, id="work-queue")
+    scheduler.add_job(periodic_reoptimisation, "interval", minutes=reoptimise_every_minutes, max_instances=1,
+                      coalesce=True, id="reoptimise")
+    log.info("scheduler %s started", worker)
+    scheduler.start()
