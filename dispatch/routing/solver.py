@@ -1,0 +1,485 @@
+"""Plan technicians' days with OR-Tools routing: skills, shifts, breaks, windows, priorities, SLA.
+
+`solve(problem, time_limit=...)` returns a `RoutingResult`. Everything crossing into OR-Tools is an
+integer (seconds, metres, cost units). Visits that cannot be planned are reported with a reason:
+specific when it is known before searching (no technician has the skill, no qualified technician
+can reach it inside its windows and shift, a pin that cannot be honoured), otherwise "not enough
+capacity in the time available".
+
+Objective (lexicographic in practice): serve as much priority-weighted work as possible (a dropped
+visit costs `B * (1 + priority)`, with B larger than any insertion cost), then minimise the fixed
+cost per used technician (0 by default), travel (time, or distance with cost="distance") and
+`lateness_cost` per second a service starts after its SLA deadline.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from .model import RoutingProblem, Technician, Visit, scaled_service
+from .result import (
+    NO_CAPACITY,
+    NO_CAPACITY_REASON,
+    NO_SKILL,
+    NO_TECHNICIAN,
+    PINNED_INVALID,
+    UNREACHABLE,
+    Route,
+    RoutingResult,
+    Unassigned,
+)
+from .schedule import schedule
+
+FirstSolution = Literal["auto", "parallel_cheapest_insertion", "savings", "local_cheapest_insertion",
+                        "global_cheapest_arc", "path_cheapest_arc", "christofides", "sweep"]
+Metaheuristic = Literal["auto", "guided_local_search", "simulated_annealing", "tabu_search",
+                        "greedy_descent", "iterated_local_search"]
+
+_FIRST = routing_enums_pb2.FirstSolutionStrategy
+_META = routing_enums_pb2.LocalSearchMetaheuristic
+
+_SEARCH_STATUS = routing_enums_pb2.RoutingSearchStatus
+# routing.status() after a search that returned a solution; ILS leaves it NOT_SOLVED.
+_STATUS = {
+    _SEARCH_STATUS.ROUTING_NOT_SOLVED: "feasible",
+    _SEARCH_STATUS.ROUTING_SUCCESS: "feasible",
+    _SEARCH_STATUS.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED: "feasible",
+    _SEARCH_STATUS.ROUTING_FAIL: "no_solution",
+    _SEARCH_STATUS.ROUTING_FAIL_TIMEOUT: "no_solution",
+    _SEARCH_STATUS.ROUTING_INVALID: "invalid",
+    _SEARCH_STATUS.ROUTING_INFEASIBLE: "no_solution",
+    _SEARCH_STATUS.ROUTING_OPTIMAL: "optimal",
+}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float
+    cost: Literal["duration", "distance"] = "duration"
+    vehicle_fixed_cost: int = 0
+    lateness_cost: int = 1  # cost units per second of service start after the deadline
+    first_solution: FirstSolution = "auto"
+    metaheuristic: Metaheuristic = "auto"
+    guided_local_search_lambda: float = 0.1
+    neighbors_ratio: float = 1.0  # share of nearest nodes local-search operators consider
+    minimize_vehicles: bool | None = None  # route-elimination phase; default: when fixed cost > 0
+    decompose: bool | None = None  # split big problems by region; default: automatic
+    initial_routes: Mapping[str, Sequence[str]] | None = None  # technician id -> visit ids
+    ils: Mapping[str, object] = field(default_factory=dict)  # configure_ils keyword arguments
+    strategy: str = "auto"
+    tuning: Mapping[str, float] = field(default_factory=dict)  # strategy knobs (time shares, ...)
+    log_search: bool = False
+    stats: dict = field(default_factory=dict, compare=False)
+
+
+def solve(problem: RoutingProblem, *, time_limit: float, **options) -> RoutingResult:
+    """Plan `problem` within `time_limit` seconds (wall clock, model building included)."""
+    if time_limit <= 0:
+        raise ValueError("time_limit must be positive")
+    opts = SolveOptions(time_limit=time_limit, **options)
+    started = time.monotonic()
+    deadline = started + time_limit
+    candidates, unassigned = precheck(problem)
+    plannable = [i for i in range(len(problem.visits)) if i in candidates]
+    if not plannable or not problem.technicians:
+        reason = "no technician is available" if not problem.technicians else None
+        unassigned += [Unassigned(problem.visits[i].id, reason, NO_TECHNICIAN) for i in plannable if reason]
+        return RoutingResult("empty", 0, [], unassigned, time.monotonic() - started, True)
+
+    from .strategies import plan  # local import: strategies builds on this module
+
+    routes_by_tech, objective, status, stats = plan(problem, candidates, plannable, opts, deadline)
+    routes, feasible = _materialise(problem, routes_by_tech)
+    served = {v for r in routes for v in r.visit_ids}
+    for i in plannable:
+        vid = problem.visits[i].id
+        if vid not in served:
+            unassigned.append(Unassigned(vid, NO_CAPACITY_REASON, NO_CAPACITY))
+    order = {v.id: k for k, v in enumerate(problem.visits)}
+    unassigned.sort(key=lambda u: order[u.visit_id])
+    return RoutingResult(status, objective, routes, unassigned, time.monotonic() - started,
+                         feasible and status in ("feasible", "optimal"), stats)
+
+
+# --------------------------------------------------------------------------------------------
+# Up-front checks: who may serve what
+
+
+def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassigned]]:
+    """visit index -> technician indices that are qualified and can reach it in time, plus the
+    visits nobody can serve with the specific reason."""
+    techs = problem.technicians
+    dur = problem.durations
+    nt = len(techs)
+    tech_index = {t.id: k for k, t in enumerate(techs)}
+    shift_start = np.array([t.shift.start for t in techs], dtype=np.int64)
+    shift_end = np.array([t.shift.end for t in techs], dtype=np.int64)
+    start_loc = np.array([t.start_location for t in techs], dtype=np.int64)
+    end_loc = np.array([t.end_location if t.end_location is not None else -1 for t in techs], dtype=np.int64)
+    open_end = end_loc < 0
+    candidates: dict[int, list[int]] = {}
+    unassigned: list[Unassigned] = []
+    for i, v in enumerate(problem.visits):
+        if v.pinned_technician is not None:
+            k = tech_index.get(v.pinned_technician)
+            if k is None:
+                unassigned.append(Unassigned(v.id, f"pinned to unknown technician {v.pinned_technician!r}", PINNED_INVALID))
+                continue
+            if not techs[k].can_do(v):
+                unassigned.append(Unassigned(v.id, f"pinned technician {v.pinned_technician} lacks the skill "
+                                                   f"{v.required_skill!r}", PINNED_INVALID))
+                continue
+            if v.pinned_sequence is not None:
+                candidates[i] = [k]  # committed work: no reachability test, windows are relaxed
+                continue
+            pool = [k]
+        else:
+            pool = [k for k, t in enumerate(techs) if t.can_do(v)]
+        if not pool:
+            unassigned.append(Unassigned(v.id, f"no technician has the skill {v.required_skill!r}"
+                                         + (f" (and {', '.join(v.extra_skills)})" if v.extra_skills else ""), NO_SKILL))
+            continue
+        if nt == 0:
+            continue
+        idx = np.array(pool, dtype=np.int64)
+        arrive = shift_start[idx] + dur[start_loc[idx], v.location]
+        back = np.where(open_end[idx], 0, dur[v.location, np.where(open_end[idx], 0, end_loc[idx])])
+        service = np.array([techs[k].service_seconds(v) for k in pool], dtype=np.int64)
+        ok = np.zeros(len(pool), dtype=bool)
+        for lo, hi in v.start_bounds():
+            st = np.maximum(arrive, lo)
+            ok |= (st <= hi) & (st + service + back <= shift_end[idx])
+        reachable = [k for k, good in zip(pool, ok) if good]
+        if not reachable:
+            if v.pinned_technician is not None:
+                why = f"pinned technician {v.pinned_technician} cannot reach it within its time windows and shift"
+            else:
+                why = "no qualified technician can reach it within its time windows and shift"
+            unassigned.append(Unassigned(v.id, why, UNREACHABLE))
+            continue
+        candidates[i] = reachable
+    return candidates, unassigned
+
+
+# --------------------------------------------------------------------------------------------
+# The OR-Tools model for a subset of technicians and visits
+
+
+def _service_groups(techs: Sequence[Technician]) -> list[int]:
+    """Group technicians whose skill levels never disagree, so one transit matrix (travel +
+    level-scaled service) serves the whole group; returns the group of each technician."""
+    groups: list[dict[str, int]] = []
+    out = []
+    for t in techs:
+        for g, levels in enumerate(groups):
+            if all(levels.get(s, lvl) == lvl for s, lvl in t.skills.items()):
+                levels.update(t.skills)
+                out.append(g)
+                break
+        else:
+            groups.append(dict(t.skills))
+            out.append(len(groups) - 1)
+    return out
+
+
+class OrToolsModel:
+    """One OR-Tools routing model over `tech_idx` x `visit_idx` of the problem."""
+
+    def __init__(self, problem: RoutingProblem, tech_idx: Sequence[int], visit_idx: Sequence[int],
+                 candidates: Mapping[int, Sequence[int]], opts: SolveOptions):
+        self.problem = problem
+        self.opts = opts
+        self.tech_idx = list(tech_idx)
+        self.visit_idx = list(visit_idx)
+        self.techs = [problem.technicians[k] for k in self.tech_idx]
+        self.visits = [problem.visits[i] for i in self.visit_idx]
+        m, nv = len(self.visits), len(self.techs)
+        local_vehicle = {k: j for j, k in enumerate(self.tech_idx)}
+
+        # Nodes: visits first, then one node per depot location, then one "open end" node.
+        depot_locs = sorted({t.start_location for t in self.techs}
+                            | {t.end_location for t in self.techs if t.end_location is not None})
+        depot_node = {loc: m + j for j, loc in enumerate(depot_locs)}
+        has_open = any(t.end_location is None for t in self.techs)
+        open_node = m + len(depot_locs)
+        n_nodes = open_node + (1 if has_open else 0)
+        node_loc = np.array([v.location for v in self.visits] + depot_locs + ([0] if has_open else []), dtype=np.int64)
+        self.node_loc = node_loc
+        travel = problem.durations[np.ix_(node_loc, node_loc)].copy()
+        if opts.cost == "distance":
+            if problem.distances is None:
+                raise ValueError('cost="distance" needs a distance matrix')
+            cost = problem.distances[np.ix_(node_loc, node_loc)].copy()
+        else:
+            cost = travel.copy()
+        if has_open:
+            travel[:, open_node] = travel[open_node, :] = 0
+            cost[:, open_node] = cost[open_node, :] = 0
+        self.travel, self.cost = travel, cost
+        starts = [depot_node[t.start_location] for t in self.techs]
+        ends = [depot_node[t.end_location] if t.end_location is not None else open_node for t in self.techs]
+        self.manager = manager = pywrapcp.RoutingIndexManager(int(n_nodes), nv, starts, ends)
+        self.routing = routing = pywrapcp.RoutingModel(manager)
+        self.n_nodes = n_nodes
+
+        cost_cb = routing.RegisterTransitMatrix(cost.tolist())
+        routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+        if opts.vehicle_fixed_cost:
+            routing.SetFixedCostOfAllVehicles(int(opts.vehicle_fixed_cost))
+
+        # Time: one transit matrix per group of technicians that agree on skill levels.
+        group_of = _service_groups(self.techs)
+        n_groups = max(group_of) + 1
+        self.service = np.zeros((n_groups, n_nodes), dtype=np.int64)
+        group_level: list[dict[str, int]] = [{} for _ in range(n_groups)]
+        for t, g in zip(self.techs, group_of):
+            group_level[g].update(t.skills)
+        for g in range(n_groups):
+            for i, v in enumerate(self.visits):
+                self.service[g, i] = scaled_service(v.service, group_level[g].get(v.required_skill, 2)
+                                                    if v.required_skill is not None else 2)
+        time_cbs = [routing.RegisterTransitMatrix((travel + self.service[g][:, None]).tolist())
+                    for g in range(n_groups)]
+        self.group_of = group_of
+        horizon_lo = min(t.shift.start for t in self.techs)
+        horizon_hi = max(t.shift.end for t in self.techs)
+        pinned_chains = self._pinned_chains(local_vehicle)
+        # Committed work may overrun the shift: stretch the end so the model stays feasible.
+        end_bound = {}
+        for j, chain in pinned_chains.items():
+            t = self.techs[j]
+            finish = t.shift.start
+            prev = starts[j]
+            for node in chain:
+                finish += int(travel[prev, node]) + int(self.service[group_of[j], node])
+                prev = node
+            finish += int(travel[prev, ends[j]]) + sum(b.duration for b in t.breaks)
+            end_bound[j] = max(t.shift.end, finish)
+            horizon_hi = max(horizon_hi, end_bound[j])
+        horizon = int(horizon_hi)
+        routing.AddDimensionWithVehicleTransits([time_cbs[g] for g in group_of], horizon, horizon, False, "time")
+        self.time = time_dim = routing.GetDimensionOrDie("time")
+        for j, t in enumerate(self.techs):
+            time_dim.CumulVar(routing.Start(j)).SetRange(int(t.shift.start), int(end_bound.get(j, t.shift.end)))
+            time_dim.CumulVar(routing.End(j)).SetRange(int(t.shift.start), int(end_bound.get(j, t.shift.end)))
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(j)))
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(j)))
+
+        # Capacity-like dimensions only when the data uses them.
+        if any(v.demand for v in self.visits):
+            demand = [int(v.demand) for v in self.visits] + [0] * (n_nodes - m)
+            cb = routing.RegisterUnaryTransitVector(demand)
+            caps = [int(t.capacity) if t.capacity is not None else sum(demand) for t in self.techs]
+            routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "load")
+        if any(t.max_visits is not None for t in self.techs):
+            ones = [1] * m + [0] * (n_nodes - m)
+            cb = routing.RegisterUnaryTransitVector(ones)
+            caps = [int(t.max_visits) if t.max_visits is not None else m for t in self.techs]
+            routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "visits")
+
+        # Visits: windows, earliest start, soft deadline, allowed technicians, drop penalty.
+        # Dropping a visit must cost more than any plan that serves it: more than every vehicle's
+        # fixed cost, every arc and the worst lateness together.
+        max_cost = int(cost.max()) if cost.size else 0
+        self.unit_penalty = nv * int(opts.vehicle_fixed_cost) + (m + nv) * max_cost + \
+            int(opts.lateness_cost) * max(1, horizon - horizon_lo) * max(1, sum(v.deadline is not None for v in self.visits)) + 1
+        relaxed = {i for chain in pinned_chains.values() for i in chain}
+        self.relaxed_ids = frozenset(self.visits[i].id for i in relaxed)
+        for i, v in enumerate(self.visits):
+            index = manager.NodeToIndex(i)
+            cumul = time_dim.CumulVar(index)
+            if i not in relaxed:
+                bounds = v.start_bounds()
+                lo, hi = max(bounds[0][0], horizon_lo), min(bounds[-1][1], horizon)
+                cumul.SetRange(int(lo), int(hi))
+                for (a1, b1), (a2, b2) in zip(bounds, bounds[1:]):
+                    if b1 + 1 <= a2 - 1:
+                        cumul.RemoveInterval(int(b1 + 1), int(a2 - 1))
+            if v.deadline is not None and opts.lateness_cost > 0:
+                time_dim.SetCumulVarSoftUpperBound(index, int(v.deadline), int(opts.lateness_cost))
+            allowed = sorted(local_vehicle[k] for k in candidates[self.visit_idx[i]] if k in local_vehicle)
+            if len(allowed) < nv:
+                routing.VehicleVar(index).SetValues([-1] + allowed)
+            weight = 1000 if v.pinned_technician is not None else 1 + v.priority
+            routing.AddDisjunction([index], self.unit_penalty * weight)
+
+        # Breaks: fixed-duration intervals that may not overlap any service.
+        solver = routing.solver()
+        self.break_vars: dict[int, list] = {}
+        for j, t in enumerate(self.techs):
+            if not t.breaks:
+                continue
+            intervals = [solver.FixedDurationIntervalVar(int(b.window.start), int(b.latest_start), int(b.duration),
+                                                         False, f"break_{j}_{n}") for n, b in enumerate(t.breaks)]
+            visit_transit = [0] * routing.Size()
+            svc = self.service[group_of[j]]
+            for index in range(routing.Size()):
+                node = manager.IndexToNode(index)
+                visit_transit[index] = int(svc[node]) if node < m else 0
+            time_dim.SetBreakIntervalsOfVehicle(intervals, j, visit_transit)
+            self.break_vars[j] = intervals
+
+        self.pinned_chains = pinned_chains
+        for j, chain in pinned_chains.items():
+            prev = routing.Start(j)
+            for node in chain:
+                index = manager.NodeToIndex(node)
+                routing.NextVar(prev).SetValue(index)
+                prev = index
+
+    def _pinned_chains(self, local_vehicle: Mapping[int, int]) -> dict[int, list[int]]:
+        chains: dict[int, list[tuple[int, int]]] = {}
+        tech_pos = {t.id: j for j, t in enumerate(self.techs)}
+        for i, v in enumerate(self.visits):
+            if v.pinned_sequence is not None and v.pinned_technician in tech_pos:
+                chains.setdefault(tech_pos[v.pinned_technician], []).append((v.pinned_sequence, i))
+        return {j: [i for _, i in sorted(items)] for j, items in chains.items()}
+
+    # ---------------------------------------------------------------------------------------
+
+    def search_parameters(self, time_limit: float, *, first_solution: str | None = None,
+                          metaheuristic: str | None = None):
+        opts = self.opts
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        fs = first_solution or opts.first_solution
+        if fs == "auto":
+            fs = "parallel_cheapest_insertion"
+        params.first_solution_strategy = getattr(_FIRST, fs.upper())
+        mh = metaheuristic or opts.metaheuristic
+        if mh == "auto":
+            mh = "guided_local_search"
+        if mh == "iterated_local_search":
+            configure_ils(params, **opts.ils)
+        else:
+            params.local_search_metaheuristic = getattr(_META, mh.upper())
+        params.guided_local_search_lambda_coefficient = opts.guided_local_search_lambda
+        if opts.neighbors_ratio < 1.0:
+            params.ls_operator_neighbors_ratio = opts.neighbors_ratio
+            params.ls_operator_min_neighbors = 10
+        params.log_search = opts.log_search
+        params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+        return params
+
+    def run(self, params, initial: Mapping[int, Sequence[int]] | None = None, *, stop_when_all_served: bool = False):
+        """Search; `initial` maps local vehicle -> visit nodes. Returns the assignment or None."""
+        routing = self.routing
+        routing.CloseModelWithParameters(params)
+        if stop_when_all_served:
+            threshold = self.unit_penalty
+            cost_var = routing.CostVar()
+            solver = routing.solver()
+
+            def _stop() -> None:
+                if cost_var.Value() < threshold:
+                    solver.FinishCurrentSearch()
+            routing.AddAtSolutionCallback(_stop)
+        start = self.read_routes(initial) if initial else None
+        if params.use_iterated_local_search:
+            solution = routing.SolveWithIteratedLocalSearch(params)
+        elif start is not None:
+            solution = routing.SolveFromAssignmentWithParameters(start, params)
+        else:
+            solution = routing.SolveWithParameters(params)
+        return solution
+
+    def read_routes(self, routes: Mapping[int, Sequence[int]]):
+        manager = self.manager
+        full = []
+        for j in range(len(self.techs)):
+            chain = list(self.pinned_chains.get(j, []))
+            rest = [n for n in routes.get(j, []) if n not in chain]
+            full.append([manager.NodeToIndex(n) for n in chain + rest])
+        return self.routing.ReadAssignmentFromRoutes(full, True)
+
+    def status(self, solution) -> str:
+        if solution is None:
+            status = _STATUS.get(self.routing.status(), "no_solution")
+            return "no_solution" if status in ("feasible", "optimal") else status
+        status = _STATUS.get(self.routing.status(), "feasible")
+        return "feasible" if status == "no_solution" else status
+
+    def routes(self, solution) -> dict[int, tuple[list[int], list[int]]]:
+        """local vehicle -> (visit nodes in order, break gap per break)."""
+        routing, manager = self.routing, self.manager
+        out = {}
+        for j in range(len(self.techs)):
+            index = routing.Start(j)
+            nodes, cumuls = [], []
+            index = solution.Value(routing.NextVar(index))
+            while not routing.IsEnd(index):
+                nodes.append(manager.IndexToNode(index))
+                cumuls.append(solution.Value(self.time.CumulVar(index)))
+                index = solution.Value(routing.NextVar(index))
+            gaps = []
+            for iv in self.break_vars.get(j, []):
+                bs = solution.StartValue(iv)
+                gaps.append(sum(1 for c in cumuls if c < bs))
+            out[j] = (nodes, gaps)
+        return out
+
+    def routes_by_tech(self, solution) -> dict[str, tuple[list[str], list[int]]]:
+        return {self.techs[j].id: ([self.visits[n].id for n in nodes], gaps)
+                for j, (nodes, gaps) in self.routes(solution).items() if nodes}
+
+
+def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, improve: bool = False,
+                  temperature: tuple[float, float] | None = None) -> None:
+    """Iterated local search with SISR ruin-and-recreate (Christiaens & Vanden Berghe 2020):
+    remove a few strings of nearby visits, reinsert them greedily, keep the result when better
+    (or by simulated annealing when `temperature` = (initial, final) in cost units)."""
+    from ortools.constraint_solver import routing_ils_pb2 as ils_pb2
+
+    params.use_iterated_local_search = True
+    params.local_search_metaheuristic = _META.GREEDY_DESCENT
+    ils = params.iterated_local_search_parameters
+    ils.perturbation_strategy = ils_pb2.PerturbationStrategy.RUIN_AND_RECREATE
+    rr = ils.ruin_recreate_parameters
+    del rr.ruin_strategies[:]
+    sisr = rr.ruin_strategies.add().sisr
+    sisr.max_removed_sequence_size = max_sequence
+    sisr.avg_num_removed_visits = avg_removed
+    sisr.bypass_factor = 0.01
+    rr.recreate_strategy.heuristic = _FIRST.LOCAL_CHEAPEST_INSERTION
+    ils.improve_perturbed_solution = improve
+    if temperature is None:
+        ils.reference_solution_acceptance_strategy.greedy_descent.SetInParent()
+    else:
+        sa = ils.reference_solution_acceptance_strategy.simulated_annealing
+        sa.cooling_schedule_strategy = ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
+        sa.initial_temperature, sa.final_temperature = temperature
+    ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
+
+
+# --------------------------------------------------------------------------------------------
+# From visit sequences to timed routes
+
+
+def _materialise(problem: RoutingProblem, routes_by_tech: Mapping[str, tuple[Sequence[str], Sequence[int]]]
+                 ) -> tuple[list[Route], bool]:
+    techs = problem.technician_by_id
+    visits = problem.visit_by_id
+    out, feasible = [], True
+    for tech in problem.technicians:
+        if tech.id not in routes_by_tech:
+            continue
+        ids, gaps = routes_by_tech[tech.id]
+        if not ids:
+            continue
+        seq = [visits[v] for v in ids]
+        relaxed = frozenset(v.id for v in seq if v.pinned_sequence is not None)
+        route = schedule(problem, techs[tech.id], seq, break_hint=gaps, relaxed=relaxed)
+        if route is None:
+            feasible = False
+            route = schedule(problem, replace(tech, shift=replace(tech.shift, end=2**40)), seq,
+                             break_hint=gaps, relaxed=frozenset(v.id for v in seq))
+        out.append(route)
+    return out, feasible
+
+
+def ceil_int(x: float) -> int:
+    return int(math.ceil(x - 1e-9))

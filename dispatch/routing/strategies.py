@@ -1,0 +1,186 @@
+"""How the time budget is spent: one model, route elimination (fewest vehicles first), or regions
+solved apart and then improved together."""
+from __future__ import annotations
+
+import time
+from typing import Mapping, Sequence
+
+from .model import RoutingProblem
+from .solver import OrToolsModel, SolveOptions
+
+Routes = dict[int, list[int]]  # technician index -> visit indices (global)
+
+
+def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plannable: Sequence[int],
+         opts: SolveOptions, deadline: float):
+    stats: dict = {}
+    minimize = opts.minimize_vehicles if opts.minimize_vehicles is not None else opts.vehicle_fixed_cost > 0
+    techs = list(range(len(problem.technicians)))
+    if minimize and len(techs) > 1 and opts.strategy in ("auto", "fleet"):
+        routes, objective, status = _fleet(problem, candidates, plannable, opts, deadline, stats)
+    elif minimize and len(techs) > 1 and opts.strategy == "eliminate":
+        routes, objective, status = _route_elimination(problem, candidates, plannable, opts, deadline, stats)
+    else:
+        routes, objective, status = _single(problem, techs, plannable, candidates, opts, deadline, stats)
+    by_tech = {problem.technicians[k].id: ([problem.visits[i].id for i in seq], gaps)
+               for k, (seq, gaps) in routes.items() if seq}
+    return by_tech, objective, status, stats
+
+
+def _single(problem, techs, visits, candidates, opts, deadline, stats, initial: Routes | None = None,
+            metaheuristic: str | None = None, stop_when_all_served: bool = False):
+    t0 = time.monotonic()
+    model = OrToolsModel(problem, techs, visits, candidates, opts)
+    stats["build_seconds"] = round(stats.get("build_seconds", 0) + time.monotonic() - t0, 3)
+    params = model.search_parameters(_remaining(deadline), metaheuristic=metaheuristic)
+    solution = model.run(params, _to_local(model, initial) if initial else None,
+                         stop_when_all_served=stop_when_all_served)
+    if solution is None:
+        return {}, 0, model.status(None)
+    return _to_global(model, solution), solution.ObjectiveValue(), model.status(solution)
+
+
+def _route_elimination(problem, candidates, plannable, opts, deadline, stats):
+    """Fewest routes first: after a short first search, repeatedly take out the smallest route,
+    hand its visits back as unserved and search with one technician less until every visit is
+    served again; the time left polishes distance with the final fleet."""
+    start = time.monotonic()
+    budget = deadline - start
+    techs = list(range(len(problem.technicians)))
+    first_deadline = start + 0.15 * budget
+    routes, objective, status = _single(problem, techs, plannable, candidates, opts, first_deadline, stats)
+    if status == "no_solution":
+        return routes, objective, status
+    served = lambda rs: sum(len(seq) for seq, _ in rs.values())  # noqa: E731
+    target = served(routes)
+    elimination_deadline = start + 0.7 * budget
+    tried: set[tuple[int, ...]] = set()
+    attempts = eliminated = 0
+    while time.monotonic() < elimination_deadline:
+        used = sorted((k for k, (seq, _) in routes.items() if seq), key=lambda k: len(routes[k][0]))
+        if len(used) <= 1:
+            break
+        victim = next((k for k in used if tuple(sorted(set(used) - {k})) not in tried), None)
+        if victim is None:
+            break
+        fleet = sorted(set(used) - {victim})
+        tried.add(tuple(fleet))
+        attempts += 1
+        remaining = elimination_deadline - time.monotonic()
+        slot = min(remaining, max(0.2 * budget, 0.5))
+        model = OrToolsModel(problem, fleet, plannable, candidates, opts)
+        params = model.search_parameters(slot)
+        initial = {k: routes[k][0] for k in fleet}
+        solution = model.run(params, _to_local(model, initial), stop_when_all_served=True)
+        if solution is None:
+            continue
+        new_routes = _to_global(model, solution)
+        if served(new_routes) >= target:
+            routes, objective = new_routes, solution.ObjectiveValue()
+            eliminated += 1
+            tried.clear()
+    stats.update(elimination_attempts=attempts, routes_eliminated=eliminated)
+    fleet = sorted(k for k, (seq, _) in routes.items() if seq)
+    if _remaining(deadline) > 0.1:
+        polished, obj2, status2 = _single(problem, fleet, plannable, candidates, opts, deadline, stats,
+                                          initial={k: routes[k][0] for k in fleet})
+        if status2 != "no_solution" and served(polished) >= served(routes):
+            return polished, obj2, status2
+    return routes, objective, status
+
+
+def _to_local(model: OrToolsModel, routes: Mapping[int, Sequence[int]]) -> dict[int, list[int]]:
+    vpos = {k: j for j, k in enumerate(model.tech_idx)}
+    npos = {i: n for n, i in enumerate(model.visit_idx)}
+    return {vpos[k]: [npos[i] for i in seq if i in npos] for k, seq in routes.items() if k in vpos}
+
+
+def _to_global(model: OrToolsModel, solution) -> dict[int, tuple[list[int], list[int]]]:
+    return {model.tech_idx[j]: ([model.visit_idx[n] for n in nodes], gaps)
+            for j, (nodes, gaps) in model.routes(solution).items()}
+
+
+def _remaining(deadline: float) -> float:
+    return max(0.05, deadline - time.monotonic() - 0.02)
+
+
+def _served(routes) -> int:
+    return sum(len(seq) for seq, _ in routes.values())
+
+
+def _key(problem, routes, opts):
+    """Hierarchical comparison: more visits served, fewer routes, then less cost."""
+    cost_matrix = problem.distances if opts.cost == "distance" else problem.durations
+    cost = 0
+    for k, (seq, _) in routes.items():
+        if seq:
+            t = problem.technicians[k]
+            locs = [t.start_location] + [problem.visits[i].location for i in seq]
+            if t.end_location is not None:
+                locs.append(t.end_location)
+            cost += int(sum(cost_matrix[a, b] for a, b in zip(locs, locs[1:])))
+    return (-_served(routes), sum(1 for seq, _ in routes.values() if seq), cost)
+
+
+def _fleet(problem, candidates, plannable, opts, deadline, stats):
+    """Fewest routes, then distance (Solomon's hierarchical objective).
+
+    1. Ruin-and-recreate (SISR) with the whole fleet finds a good plan with K routes.
+    2. Route elimination: drop the smallest route, give its visits back as unserved and let
+       guided local search re-insert them with one technician less (warm start); repeat.
+    3. Ruin-and-recreate again from scratch with exactly the final fleet; keep the better plan.
+    """
+    tune = {"first": 0.3, "elim": 0.35, "elim_method": "gls", **opts.tuning}
+    start = time.monotonic()
+    budget = deadline - start
+    techs = list(range(len(problem.technicians)))
+    best, objective, status = _single(problem, techs, plannable, candidates, opts, start + tune["first"] * budget,
+                                      stats, metaheuristic=tune.get("first_method", "iterated_local_search"))
+    if status == "no_solution" or _served(best) < len(plannable):
+        fallback, obj2, status2 = _single(problem, techs, plannable, candidates, opts,
+                                          start + (tune["first"] + 0.1) * budget, stats)
+        if status == "no_solution" or (status2 != "no_solution" and _key(problem, fallback, opts) < _key(problem, best, opts)):
+            best, objective, status = fallback, obj2, status2
+        if status == "no_solution":
+            return best, objective, status
+    stats["after_first"] = _key(problem, best, opts)[1:]
+    target = _served(best)
+    elim_deadline = time.monotonic() + tune["elim"] * budget
+    attempts = eliminated = 0
+    tried: set[tuple[int, ...]] = set()
+    while time.monotonic() < elim_deadline - 0.05:
+        used = sorted((k for k, (seq, _) in best.items() if seq), key=lambda k: len(best[k][0]))
+        if len(used) <= 1:
+            break
+        victim = next((k for k in used if tuple(sorted(set(used) - {k})) not in tried), None)
+        if victim is None:
+            break
+        fleet = sorted(set(used) - {victim})
+        tried.add(tuple(fleet))
+        attempts += 1
+        slot_end = min(elim_deadline, time.monotonic() + max(0.5, tune.get("slot", 0.15) * budget))
+        if tune["elim_method"] == "gls":
+            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
+                                      initial={k: best[k][0] for k in fleet}, stop_when_all_served=True)
+        else:
+            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
+                                      metaheuristic="iterated_local_search", stop_when_all_served=True)
+        if st != "no_solution" and _served(routes) >= target:
+            best, objective, status = routes, obj, st
+            eliminated += 1
+            tried.clear()
+    stats.update(elimination_attempts=attempts, routes_eliminated=eliminated)
+    stats["after_elimination"] = _key(problem, best, opts)[1:]
+    fleet = sorted(k for k, (seq, _) in best.items() if seq)
+    if _remaining(deadline) > 0.2:
+        if tune.get("final") == "rr" or (eliminated and tune.get("final") != "gls"):
+            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, deadline, stats,
+                                      metaheuristic="iterated_local_search")
+        else:
+            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, deadline, stats,
+                                      initial={k: best[k][0] for k in fleet})
+        stats["final"] = _key(problem, routes, opts)
+        if st != "no_solution" and _key(problem, routes, opts) < _key(problem, best, opts):
+            best, objective, status = routes, obj, st
+            stats["final_improved"] = True
+    return best, objective, status
