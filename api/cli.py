@@ -61,11 +61,12 @@ def demo_load(settings: Settings, seed: int) -> None:
         if demo_loaded(session):
             click.echo("demo data already present; nothing loaded")
             return
-        today = SystemClock().now().astimezone(ZoneInfo(settings.timezone)).date()
-        summary = load_demo(session, today=today, seed=seed)
+        now, tz = SystemClock().now(), ZoneInfo(settings.timezone)
+        summary = load_demo(session, today=now.astimezone(tz).date(), seed=seed, now=now, tz=tz)
         session.commit()
     click.echo(f"loaded {summary.assets} appliances, {summary.models} models, {summary.parts} parts, "
-               f"{summary.warehouses} warehouses, {summary.technicians} technicians in {summary.regions} regions")
+               f"{summary.warehouses} warehouses, {summary.technicians} technicians in {summary.regions} regions, "
+               "and a morning's open fault reports for the scheduler to dispatch")
 
 
 @demo.command("urls", help="Print the URLs to open: a QR report page and the staff sign-in.")

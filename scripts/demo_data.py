@@ -108,7 +108,20 @@ def demo_loaded(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(Asset)) > 0
 
 
-def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int = 500) -> DemoSummary:
+FAULTS = [
+    "Not cooling since yesterday, the food is getting warm", "冰箱不制冷，里面的东西都化了",
+    "Leaking water under the machine after every wash", "洗衣机漏水，地上全是水",
+    "Makes a loud rattling noise when spinning", "空调开机后有很大的异响",
+    "Error code E4 on the display and it will not start", "显示E4故障，无法启动",
+    "No hot water since this morning", "热水器不加热了",
+    "Please install the new unit in the living room", "需要上门安装新买的空调",
+    "The screen stays black but the power light is on", "电视黑屏，有声音没图像",
+    "How do I set the eco mode?", "请问怎么设置定时功能？",
+]
+
+
+def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int = 500,
+              open_reports: int = 45, now=None, tz=None) -> DemoSummary:
     rng = random.Random(seed)
     regions = {code: Region(code=code, name=name, center_lat=lat, center_lon=lon) for code, name, lat, lon in REGIONS}
     session.add_all(regions.values())
@@ -176,8 +189,25 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
                           latitude=location[0], longitude=location[1], purchase_date=_purchase_date(rng, today),
                           qr_token=secrets.token_urlsafe(18)))
     session.flush()
+    if now is not None and open_reports:
+        _open_reports(session, rng, count=open_reports, now=now, tz=tz)
     return DemoSummary(regions=len(regions), technicians=30, warehouses=len(WAREHOUSES), parts=sku,
                        models=len(models), assets=asset_count, staff=len(STAFF))
+
+
+def _open_reports(session: Session, rng: random.Random, *, count: int, now, tz) -> None:
+    """Faults reported over the last few hours, waiting for the scheduler to dispatch them."""
+    from dispatch.audit import CUSTOMER
+    from dispatch.intake import FaultReport, report_fault
+    from dispatch.models import Channel
+
+    assets = list(session.scalars(select(Asset).order_by(Asset.id)))
+    for asset in rng.sample(assets, k=min(count, len(assets))):
+        reported_at = now - timedelta(minutes=rng.randrange(0, 240))
+        report_fault(session, asset=asset, actor=CUSTOMER, now=reported_at, tz=tz,
+                     report=FaultReport(channel=rng.choice([Channel.QR, Channel.QR, Channel.APP, Channel.WECHAT]),
+                                        fault_text=rng.choice(FAULTS), contact_name=asset.customer.name,
+                                        contact_phone=asset.customer.phone))
 
 
 def _weekly_shifts(*, late: bool) -> list[TechnicianShift]:
