@@ -268,6 +268,10 @@ class RegionDayQuerySchema(ma.Schema):
     day = fields.Date(load_default=None)
 
 
+class MyRouteQuerySchema(ma.Schema):
+    day = fields.Date(load_default=None)
+
+
 class MoveJobSchema(ma.Schema):
     technician_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 

@@ -6,22 +6,25 @@ from datetime import date
 from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from api.auth import require_api_roles
 from api.context import now, services
 from api.database import db
 from api.errors import ApiError, field_error
-from api.schemas import (EscalationSchema, JobSchema, MoveJobSchema, PlanRequestSchema, PlanRunSchema,
-                         RegionDayQuerySchema, RegionDaySchema)
+from api.schemas import (EscalationSchema, JobSchema, MoveJobSchema, MyRouteQuerySchema, PlanRequestSchema,
+                         PlanRunSchema, RegionDayQuerySchema, RegionDaySchema, TechnicianDaySchema)
 from core.geo import provider_for_region
 from core.users import Role
 from dispatch.audit import Actor
-from dispatch.board import (CannotMove, NotPlanned, RegionNotFound, move_job, open_escalations, region_by_code,
-                            region_day, route_map_of, set_lock)
+from dispatch.board import (CannotMove, NotPlanned, RegionNotFound, TechnicianDay, move_job, open_escalations,
+                            region_by_code, region_day, route_map_of, set_lock)
 from dispatch.jobs import get_job
 from dispatch.models import PlanRun, PlanStatus, Technician
 from dispatch.planning import PlanNotReady, PlanStale, apply_plan, request_plan
+from dispatch.roster import working_day
 from dispatch.route_map import MapRoute, MapStop, RouteMap, render_svg
+from dispatch.routes import planned_jobs
 
 blp = Blueprint("api_dispatch", __name__, url_prefix="/api/v1", description="Dispatch: routes, moves, plans")
 
@@ -192,3 +195,18 @@ class Escalations(MethodView):
     def get(self):
         """Open escalations, newest first: jobs nobody could be planned for, with the reason"""
         return open_escalations(db())
+
+
+@blp.route("/technicians/me/route")
+class MyRoute(MethodView):
+    @require_api_roles(Role.TECHNICIAN)
+    @blp.arguments(MyRouteQuerySchema, location="query")
+    @blp.response(200, TechnicianDaySchema)
+    def get(self, query: dict):
+        """The calling technician's own day: working hours and planned stops with ETAs"""
+        technician = db().scalar(select(Technician).where(Technician.user_id == g.api_user.id))
+        if technician is None:
+            raise ApiError(404, "This account has no technician profile.")
+        day = query["day"] or _today()
+        routes = planned_jobs(db(), technician_ids=[technician.id], day=day)
+        return TechnicianDay(technician, working_day(technician, day, services().tz), routes[technician.id])

@@ -185,3 +185,17 @@ def test_unassignable_jobs_are_listed_as_escalations(client, app, session, city,
     assert [e["job"] for e in escalations] == [number]
     assert "'hvac' skill" in escalations[0]["reason"]
     assert session.scalar(select(Job.dispatch_state).where(Job.number == number)) == "unassignable"
+
+
+def test_a_technician_sees_only_their_own_day_with_etas(client, app, city, token_for):
+    numbers = {reported(client, app, asset) for asset in city["assets"]}
+    mine = client.get("/api/v1/technicians/me/route?day=2026-11-23", headers=token_for("tech.fridge")).json
+    theirs = client.get("/api/v1/technicians/me/route?day=2026-11-23", headers=token_for("tech.fridge2")).json
+    assert mine["technician"]["username"] == "tech.fridge"
+    my_jobs, their_jobs = {s["job"] for s in mine["stops"]}, {s["job"] for s in theirs["stops"]}
+    assert my_jobs | their_jobs == numbers and not my_jobs & their_jobs
+    assert all(s["planned_start"] for s in mine["stops"])
+    assert client.get("/api/v1/technicians/me/route", headers=token_for("tech.washer")).json["stops"] == []
+    assert_error_shape(client.get("/api/v1/technicians/me/route?day=soon", headers=token_for("tech.fridge")), 422,
+                       location="query", field="day")
+    assert_error_shape(client.get("/api/v1/technicians/me/route", headers=token_for("dispatch.zhou")), 403)
