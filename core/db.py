@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+import enum
+
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -66,6 +68,13 @@ def sqlite_begin_mode(mode: str):
         yield
     finally:
         _sqlite_begin.reset(token)
+
+
+def string_enum(cls: type[enum.Enum], length: int = 24) -> Enum:
+    """An enum column stored as its values in a plain string column (no database enum type to
+    migrate when a member is added); Python still refuses unknown values."""
+    return Enum(cls, native_enum=False, validate_strings=True, length=length,
+                values_callable=lambda members: [m.value for m in members])
 
 
 def make_engine(url: str, **kwargs) -> Engine:

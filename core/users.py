@@ -6,11 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String, select
+from sqlalchemy import Boolean, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.db import Base, UtcDateTime, utcnow
+from core.db import Base, UtcDateTime, string_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -22,18 +22,13 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(cls, native_enum=False, validate_strings=True, length=length,
-                values_callable=lambda members: [m.value for m in members])
-
-
 class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(string_enum(Role))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -6,22 +6,17 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Float, ForeignKey, Index, Integer, String,
+from sqlalchemy import (JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, String,
                         Table, Text, Time, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UtcDateTime, utcnow
+from core.db import Base, UtcDateTime, string_enum, utcnow
 from core.regions import Region
 from core.users import User
 from dispatch.classifier import JobCategory, Priority
 from dispatch.entitlement import EntitlementKind, WarrantyTerms
 from dispatch.status import OPEN_STATUSES, JobStatus
 from inventory.models import Part, Warehouse
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(cls, native_enum=False, validate_strings=True, length=length,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class Channel(enum.StrEnum):
@@ -119,7 +114,7 @@ class SlaPolicy(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    category: Mapped[JobCategory | None] = mapped_column(_enum(JobCategory), unique=True)
+    category: Mapped[JobCategory | None] = mapped_column(string_enum(JobCategory), unique=True)
     respond_minutes: Mapped[int] = mapped_column(Integer, default=120)
     repair_minutes: Mapped[int] = mapped_column(Integer, default=3 * 24 * 60)
     satisfaction_target: Mapped[float] = mapped_column(Float, default=0.95)
@@ -145,26 +140,26 @@ class Job(Base):
     tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, 16))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
     fault_text: Mapped[str] = mapped_column(Text)
     contact_name: Mapped[str] = mapped_column(String(120))
     contact_phone: Mapped[str] = mapped_column(String(32))
     address: Mapped[str] = mapped_column(String(255))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
-    category: Mapped[JobCategory] = mapped_column(_enum(JobCategory))
+    category: Mapped[JobCategory] = mapped_column(string_enum(JobCategory))
     category_confidence: Mapped[float] = mapped_column(Float)
     category_source: Mapped[str] = mapped_column(String(16), default="classifier")
-    priority: Mapped[Priority] = mapped_column(_enum(Priority, 12))
-    entitlement: Mapped[EntitlementKind] = mapped_column(_enum(EntitlementKind, 16))
+    priority: Mapped[Priority] = mapped_column(string_enum(Priority, 12))
+    entitlement: Mapped[EntitlementKind] = mapped_column(string_enum(EntitlementKind, 16))
     entitlement_reason: Mapped[str] = mapped_column(Text)
     # {"code": ..., **facts}: the reason in a form pages can translate.
     entitlement_facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, 20), default=JobStatus.REPORTED)
+    status: Mapped[JobStatus] = mapped_column(string_enum(JobStatus, 20), default=JobStatus.REPORTED)
     # First-contact ownership: the agent who took the report, or the channel for self-service
     # reports until an agent takes the case over. Changed only by an audited hand-over.
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    owner_channel: Mapped[Channel] = mapped_column(_enum(Channel, 16))
+    owner_channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
     sla_policy_id: Mapped[int] = mapped_column(ForeignKey("sla_policies.id"))
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     respond_by: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -173,7 +168,7 @@ class Job(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # --- dispatch: where the job sits in a technician's day ---
-    dispatch_state: Mapped[DispatchState] = mapped_column(_enum(DispatchState, 16), default="pending")
+    dispatch_state: Mapped[DispatchState] = mapped_column(string_enum(DispatchState, 16), default="pending")
     dispatch_note: Mapped[str] = mapped_column(Text, default="")
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"), index=True)
     plan_day: Mapped[date | None] = mapped_column(Date)
@@ -217,12 +212,12 @@ class JobEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    kind: Mapped[EventKind] = mapped_column(string_enum(EventKind))
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Who acted, readable without a join: a username, "customer" or "system".
     actor_label: Mapped[str] = mapped_column(String(120))
-    from_status: Mapped[JobStatus | None] = mapped_column(_enum(JobStatus, 20))
-    to_status: Mapped[JobStatus | None] = mapped_column(_enum(JobStatus, 20))
+    from_status: Mapped[JobStatus | None] = mapped_column(string_enum(JobStatus, 20))
+    to_status: Mapped[JobStatus | None] = mapped_column(string_enum(JobStatus, 20))
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -323,7 +318,7 @@ class PlanRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
-    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus, 16))
+    status: Mapped[PlanStatus] = mapped_column(string_enum(PlanStatus, 16))
     time_limit_s: Mapped[float] = mapped_column(Float, default=10.0)
     apply_when_done: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[str] = mapped_column(String(120))

@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Column, Enum, Float, ForeignKey, Numeric, String, Table
+from sqlalchemy import Column, Float, ForeignKey, Numeric, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base
+from core.db import Base, string_enum
 from core.regions import Region
 
 
@@ -40,9 +40,7 @@ class Warehouse(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(160))
-    kind: Mapped[WarehouseKind] = mapped_column(
-        Enum(WarehouseKind, native_enum=False, validate_strings=True, length=16,
-             values_callable=lambda members: [m.value for m in members]))
+    kind: Mapped[WarehouseKind] = mapped_column(string_enum(WarehouseKind, 16))
     address: Mapped[str] = mapped_column(String(255), default="")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
