@@ -88,10 +88,22 @@ def _is_cjk(word: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
-def _contains(text: str, word: str) -> bool:
+def _boundary_pattern(word: str):
     if _is_cjk(word):
-        return word in text
-    return re.search(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", text) is not None
+        return None  # Chinese has no spaces between words: a substring is a match
+    return re.compile(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])")
+
+
+# Compiled once: a fast substring test first, the word-boundary check only for the few that occur.
+_PATTERNS = {w: _boundary_pattern(w) for rules in CATEGORY_RULES.values() for w, _ in rules}
+_PATTERNS.update({w: _boundary_pattern(w) for w in URGENT_WORDS + HIGH_WORDS})
+
+
+def _contains(text: str, word: str) -> bool:
+    if word not in text:
+        return False
+    pattern = _PATTERNS[word]
+    return pattern is None or pattern.search(text) is not None
 
 
 def _find(text: str, words) -> list[str]:

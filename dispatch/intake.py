@@ -1,7 +1,8 @@
-"""Turning a fault report into a job: classify, decide entitlement, start the SLA clocks.
+"""Turning a fault report into a job: classify, decide entitlement, start the SLA clocks, and queue
+it for dispatch when it needs a visit.
 
 A report for an asset that already has an open job joins that job as an event. The database's
-one-open-job-per-asset index settles races between simultaneous reports.
+one-open-job-per-asset index settles races between simultaneous reports (INSERT ... ON CONFLICT).
 """
 from __future__ import annotations
 
@@ -11,18 +12,20 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from core.work_queue import enqueue
 from dispatch.audit import Actor
 from dispatch.classifier import classify
 from dispatch.entitlement import Entitlement, decide_entitlement
 from dispatch.jobs import record_event
-from dispatch.models import Asset, Channel, DispatchState, EventKind, Job
-from dispatch.routes import needs_visit
+from dispatch.models import Asset, Channel, DispatchState, EventKind, Job, ProductModel
+from dispatch.routes import VISIT_CATEGORIES
 from dispatch.sla import sla_deadlines, sla_policy_for
 from dispatch.status import OPEN_STATUSES, JobStatus
-from dispatch.work import request_dispatch
+from dispatch.work import DISPATCH_JOB
 
 # Crockford's alphabet: no I, L, O or U, so a number read out on the phone is not misheard.
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -52,7 +55,9 @@ class AssetNotFound(Exception):
 
 
 def find_asset_by_qr(session: Session, qr_token: str) -> Asset:
-    asset = session.scalar(select(Asset).where(Asset.qr_token == qr_token))
+    # The model and its warranty terms are needed for every verdict: load them in the same query.
+    asset = session.scalar(select(Asset).where(Asset.qr_token == qr_token)
+                           .options(joinedload(Asset.product_model).joinedload(ProductModel.warranty_policy)))
     if asset is None:
         raise AssetNotFound("No appliance is registered under this code.")
     return asset
@@ -75,28 +80,33 @@ def report_fault(session: Session, *, asset: Asset, report: FaultReport, actor: 
         return IntakeResult(_attach(session, existing, report, actor, now), created=False)
 
     for _attempt in range(3):
-        job = _new_job(session, asset=asset, report=report, actor=actor, now=now, tz=tz)
-        try:
-            with session.begin_nested():
-                session.add(job)
-                session.flush()
-            if needs_visit(job):
-                request_dispatch(session, job, now=now)
-            else:
-                job.dispatch_state = DispatchState.NOT_NEEDED
-            session.flush()
+        job = _insert_unless_conflicting(session, _new_job_values(session, asset=asset, report=report, actor=actor,
+                                                                  now=now, tz=tz))
+        if job is not None:
+            _record_creation(session, job, report=report, actor=actor, now=now)
             return IntakeResult(job, created=True)
-        except IntegrityError:
-            # Either another report on this asset won the race, or (rarely) the random job number
-            # collided. In the first case join the winner; in the second try a new number.
-            existing = open_job_for(session, asset)
-            if existing is not None:
-                return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+        # Another report on this asset won the race (its open job now exists), or, very rarely, the
+        # random job number collided: join the winner, or try again with a new number.
+        existing = open_job_for(session, asset)
+        if existing is not None:
+            return IntakeResult(_attach(session, existing, report, actor, now), created=False)
     raise RuntimeError("could not allocate a unique job number in three attempts")
 
 
-def _new_job(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
-             tz: ZoneInfo) -> Job:
+def _insert_unless_conflicting(session: Session, values: dict) -> Job | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: None when a unique rule (one open job per asset,
+    job number, tracking token) says no. On PostgreSQL a conflicting row still being written by
+    another transaction is waited for, so the loser of a race sees the winner's job afterwards."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Job).values(values).on_conflict_do_nothing().returning(Job)
+    job = session.scalars(statement).first()
+    if job is not None:
+        set_committed_value(job, "events", [])  # brand new: nothing to load
+    return job
+
+
+def _new_job_values(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
+                    tz: ZoneInfo) -> dict:
     classification = classify(report.fault_text)
     entitlement = decide_entitlement(asset.product_model.warranty_policy.terms,
                                      purchase_date=asset.purchase_date, on=now.astimezone(tz).date(),
@@ -104,8 +114,9 @@ def _new_job(session: Session, *, asset: Asset, report: FaultReport, actor: Acto
     policy = sla_policy_for(session, classification.category)
     respond_by, repair_by = sla_deadlines(policy, now)
     use_asset_location = report.latitude is None or report.longitude is None
-    job = Job(
-        number=new_job_number(), tracking_token=secrets.token_urlsafe(24), asset=asset,
+    needs_a_visit = classification.category in VISIT_CATEGORIES
+    return dict(
+        number=new_job_number(), tracking_token=secrets.token_urlsafe(24), asset_id=asset.id,
         customer_id=asset.customer_id, channel=report.channel, fault_text=report.fault_text,
         contact_name=report.contact_name, contact_phone=report.contact_phone,
         address=report.address or asset.address,
@@ -115,16 +126,23 @@ def _new_job(session: Session, *, asset: Asset, report: FaultReport, actor: Acto
         category_source="classifier", priority=classification.priority,
         entitlement=entitlement.kind, entitlement_reason=entitlement.reason,
         entitlement_facts={"code": entitlement.reason_code, **entitlement.facts},
-        status=JobStatus.REPORTED, owner=actor.user, owner_channel=report.channel,
-        sla_policy=policy, reported_at=now, respond_by=respond_by, repair_by=repair_by, updated_at=now,
+        status=JobStatus.REPORTED, owner_user_id=actor.user.id if actor.user else None, owner_channel=report.channel,
+        sla_policy_id=policy.id, reported_at=now, respond_by=respond_by, repair_by=repair_by, updated_at=now,
+        dispatch_state=DispatchState.PENDING if needs_a_visit else DispatchState.NOT_NEEDED,
+        dispatch_note="", assignment_locked=False,
     )
+
+
+def _record_creation(session: Session, job: Job, *, report: FaultReport, actor: Actor, now: datetime) -> None:
     record_event(job, kind=EventKind.CREATED, actor=actor, now=now, to_status=JobStatus.REPORTED,
                  note=report.fault_text,
-                 data={"channel": report.channel.value, "category": classification.category.value,
-                       "confidence": classification.confidence, "matched": list(classification.matched),
-                       "priority_reason": classification.priority_reason,
-                       "entitlement": entitlement.kind.value})
-    return job
+                 data={"channel": report.channel.value, "category": job.category.value,
+                       "confidence": job.category_confidence, "entitlement": job.entitlement.value})
+    if job.dispatch_state == DispatchState.PENDING:
+        # Queued in the same transaction as the job: it can never be lost, nor sent for a rolled-back job.
+        enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+    else:
+        session.flush()
 
 
 def _attach(session: Session, job: Job, report: FaultReport, actor: Actor, now: datetime) -> Job:
