@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.classifier import JobCategory
@@ -15,13 +15,12 @@ class NoSlaPolicy(Exception):
 
 
 def sla_policy_for(session: Session, category: JobCategory) -> SlaPolicy:
-    specific = session.scalar(select(SlaPolicy).where(SlaPolicy.category == category))
-    if specific is not None:
-        return specific
-    default = session.scalar(select(SlaPolicy).where(SlaPolicy.category.is_(None)))
-    if default is None:
+    """The policy for the category if there is one, else the default, in one query."""
+    policy = session.scalar(select(SlaPolicy).where(or_(SlaPolicy.category == category, SlaPolicy.category.is_(None)))
+                            .order_by(SlaPolicy.category.is_(None)).limit(1))
+    if policy is None:
         raise NoSlaPolicy("No default SLA policy is configured.")
-    return default
+    return policy
 
 
 def sla_deadlines(policy: SlaPolicy, reported_at: datetime) -> tuple[datetime, datetime]:

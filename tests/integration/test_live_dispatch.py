@@ -164,3 +164,15 @@ def test_parallel_dispatch_never_gives_one_technician_overlapping_visits(databas
     assert [j.route_position for j in jobs] == list(range(len(numbers)))
     for earlier, later in zip(jobs, jobs[1:]):
         assert earlier.planned_end <= later.planned_start, (earlier.number, later.number)
+
+
+def test_a_category_specific_sla_policy_wins_over_the_default(session, region):
+    from dispatch.classifier import JobCategory
+    from dispatch.models import SlaPolicy
+
+    session.add(SlaPolicy(code="install", name="Installations within 5 days", category=JobCategory.INSTALLATION,
+                          respond_minutes=240, repair_minutes=5 * 24 * 60))
+    install = report(session, make_asset(session, region=region), text="Please install the new unit")
+    defect = report(session, make_asset(session, region=region))
+    assert install.repair_by - install.reported_at == timedelta(days=5)
+    assert defect.repair_by - defect.reported_at == timedelta(days=3)
