@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export AFTERCARE_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install browser unit bench-intake clean help
+.PHONY: run test install browser unit bench-intake bench-routing clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on PORT (default 5000) with the scheduler, print the URLs"
 	@echo "make test   - install test needs (Chromium too, when root) and run every test"
 	@echo "make bench-intake - intake benchmark on PostgreSQL (gunicorn, 16 clients)"
+	@echo "make bench-routing - routing benchmark beside VROOM and PyVRP (about 35 minutes; ARGS='--quick' for a smoke run)"
 
 # Re-installs whenever pyproject.toml changes; the stamp keeps repeated runs fast.
 $(BIN)/.installed: pyproject.toml
@@ -42,7 +43,11 @@ unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 bench-intake: install
-	$(BIN)/python scripts/bench_intake.py
+	$(BIN)/python scripts/bench_intake.py $(ARGS)
+
+bench-routing: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python scripts/bench_routing.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var out .pytest_cache

@@ -20,6 +20,7 @@ from typing import Literal, Mapping, Sequence
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from .model import RoutingProblem, Technician, Visit, scaled_service
 from .result import (
@@ -41,6 +42,7 @@ Metaheuristic = Literal["auto", "guided_local_search", "simulated_annealing", "t
                         "greedy_descent", "iterated_local_search"]
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
+_TRUE = optional_boolean_pb2.BOOL_TRUE
 _META = routing_enums_pb2.LocalSearchMetaheuristic
 
 _SEARCH_STATUS = routing_enums_pb2.RoutingSearchStatus
@@ -67,10 +69,11 @@ class SolveOptions:
     metaheuristic: Metaheuristic = "auto"
     guided_local_search_lambda: float = 0.1
     neighbors_ratio: float = 1.0  # share of nearest nodes local-search operators consider
+    close_nodes_lns: int = 20  # ruin-and-recreate of a visit and its n closest inside GLS (0 = off)
     minimize_vehicles: bool | None = None  # route-elimination phase; default: when fixed cost > 0
     decompose: bool | None = None  # split big problems by region; default: automatic
     initial_routes: Mapping[str, Sequence[str]] | None = None  # technician id -> visit ids
-    ils: Mapping[str, object] = field(default_factory=dict)  # configure_ils keyword arguments
+    ils: Mapping[str, object] = field(default_factory=dict)  # extra configure_ils keyword arguments
     strategy: str = "auto"
     tuning: Mapping[str, float] = field(default_factory=dict)  # strategy knobs (time shares, ...)
     log_search: bool = False
@@ -358,6 +361,13 @@ class OrToolsModel:
         else:
             params.local_search_metaheuristic = getattr(_META, mh.upper())
         params.guided_local_search_lambda_coefficient = opts.guided_local_search_lambda
+        if opts.close_nodes_lns and mh != "iterated_local_search":
+            # Small ruin-and-recreate moves inside guided local search: they get it out of the
+            # local optima plain arc moves leave it in (e.g. two clusters mixed on Solomon C1).
+            ops = params.local_search_operators
+            ops.use_global_cheapest_insertion_close_nodes_lns = _TRUE
+            ops.use_local_cheapest_insertion_close_nodes_lns = _TRUE
+            params.heuristic_close_nodes_lns_num_nodes = int(opts.close_nodes_lns)
         if opts.neighbors_ratio < 1.0:
             params.ls_operator_neighbors_ratio = opts.neighbors_ratio
             params.ls_operator_min_neighbors = 10
@@ -365,8 +375,11 @@ class OrToolsModel:
         params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
         return params
 
-    def run(self, params, initial: Mapping[int, Sequence[int]] | None = None, *, stop_when_all_served: bool = False):
-        """Search; `initial` maps local vehicle -> visit nodes. Returns the assignment or None."""
+    def run(self, params, initial: Mapping[int, Sequence[int]] | None = None, *, stop_when_all_served: bool = False,
+            deadline: float | None = None):
+        """Search; `initial` maps local vehicle -> visit nodes. Returns the assignment or None.
+        With `deadline` (time.monotonic()), the search limit is what is left once the model is
+        closed and the warm start read, so model set-up never makes the solve overrun."""
         routing = self.routing
         routing.CloseModelWithParameters(params)
         if stop_when_all_served:
@@ -379,6 +392,9 @@ class OrToolsModel:
                     solver.FinishCurrentSearch()
             routing.AddAtSolutionCallback(_stop)
         start = self.read_routes(initial) if initial else None
+        self.initial_objective = start.ObjectiveValue() if start is not None else None
+        if deadline is not None:
+            params.time_limit.FromMilliseconds(max(1, int((deadline - time.monotonic()) * 1000)))
         if params.use_iterated_local_search:
             solution = routing.SolveWithIteratedLocalSearch(params)
         elif start is not None:

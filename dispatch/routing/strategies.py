@@ -5,21 +5,31 @@ from __future__ import annotations
 import time
 from typing import Mapping, Sequence
 
+import numpy as np
+
 from .model import RoutingProblem
 from .solver import OrToolsModel, SolveOptions
 
 Routes = dict[int, list[int]]  # technician index -> visit indices (global)
 
+DECOMPOSE_VISITS = 250  # above this many visits (and enough technicians) solve by neighbourhoods
+GROUP_SIZE = 8  # technicians per neighbourhood
+
 
 def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plannable: Sequence[int],
          opts: SolveOptions, deadline: float):
     stats: dict = {}
+    if opts.tuning.get("nearest"):
+        candidates = _nearest_only(problem, candidates, int(opts.tuning["nearest"]))
     minimize = opts.minimize_vehicles if opts.minimize_vehicles is not None else opts.vehicle_fixed_cost > 0
     techs = list(range(len(problem.technicians)))
     if minimize and len(techs) > 1 and opts.strategy in ("auto", "fleet"):
         routes, objective, status = _fleet(problem, candidates, plannable, opts, deadline, stats)
     elif minimize and len(techs) > 1 and opts.strategy == "eliminate":
         routes, objective, status = _route_elimination(problem, candidates, plannable, opts, deadline, stats)
+    elif opts.strategy == "decompose" or (opts.strategy == "auto" and opts.decompose is not False and (
+            opts.decompose or (len(plannable) > DECOMPOSE_VISITS and len(techs) > 2 * GROUP_SIZE))):
+        routes, objective, status = _decomposed(problem, candidates, plannable, opts, deadline, stats)
     else:
         routes, objective, status = _single(problem, techs, plannable, candidates, opts, deadline, stats)
     by_tech = {problem.technicians[k].id: ([problem.visits[i].id for i in seq], gaps)
@@ -28,15 +38,20 @@ def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plann
 
 
 def _single(problem, techs, visits, candidates, opts, deadline, stats, initial: Routes | None = None,
-            metaheuristic: str | None = None, stop_when_all_served: bool = False):
+            metaheuristic: str | None = None, stop_when_all_served: bool = False, improved: list | None = None,
+            first_only: bool = False):
     t0 = time.monotonic()
     model = OrToolsModel(problem, techs, visits, candidates, opts)
     stats["build_seconds"] = round(stats.get("build_seconds", 0) + time.monotonic() - t0, 3)
     params = model.search_parameters(_remaining(deadline), metaheuristic=metaheuristic)
+    if first_only:
+        params.solution_limit = 1
     solution = model.run(params, _to_local(model, initial) if initial else None,
-                         stop_when_all_served=stop_when_all_served)
+                         stop_when_all_served=stop_when_all_served, deadline=deadline - 0.02)
     if solution is None:
         return {}, 0, model.status(None)
+    if improved is not None:  # did the search keep or beat the warm start (same objective)?
+        improved.append(model.initial_objective is not None and solution.ObjectiveValue() <= model.initial_objective)
     return _to_global(model, solution), solution.ObjectiveValue(), model.status(solution)
 
 
@@ -130,10 +145,20 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats):
        guided local search re-insert them with one technician less (warm start); repeat.
     3. Ruin-and-recreate again from scratch with exactly the final fleet; keep the better plan.
     """
-    tune = {"first": 0.3, "elim": 0.35, "elim_method": "gls", **opts.tuning}
+    tune = {"first": 0.4, "elim": 0.0, "elim_method": "gls", "final": "gls", **opts.tuning}
     start = time.monotonic()
     budget = deadline - start
     techs = list(range(len(problem.technicians)))
+    if tune.get("cap") is not None and len(techs) > 1:
+        # A greedy plan (one insertion pass) shows how many routes are enough; more vehicles than
+        # that only slow every later search down (each empty route is a place to try).
+        quick, _, st = _single(problem, techs, plannable, candidates, opts, start + 0.05 * budget, stats,
+                               metaheuristic="greedy_descent", first_only=True)
+        if st != "no_solution" and _served(quick) == len(plannable):
+            used = [k for k, (seq, _) in quick.items() if seq]
+            spare = [k for k in techs if k not in used][: int(tune["cap"])]
+            techs = sorted(used + spare)
+            stats["fleet_cap"] = len(techs)
     best, objective, status = _single(problem, techs, plannable, candidates, opts, start + tune["first"] * budget,
                                       stats, metaheuristic=tune.get("first_method", "iterated_local_search"))
     if status == "no_solution" or _served(best) < len(plannable):
@@ -184,3 +209,118 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats):
             best, objective, status = routes, obj, st
             stats["final_improved"] = True
     return best, objective, status
+
+
+def _nearest_only(problem, candidates, keep: int):
+    """Restrict each visit to the `keep` qualified technicians whose start is nearest."""
+    out = {}
+    for i, techs in candidates.items():
+        v = problem.visits[i]
+        if v.pinned_technician is not None or len(techs) <= keep:
+            out[i] = techs
+            continue
+        d = problem.durations
+        out[i] = sorted(techs, key=lambda k: int(d[problem.technicians[k].start_location, v.location])
+                        + int(d[v.location, problem.technicians[k].end_location if problem.technicians[k].end_location is not None else v.location]))[:keep]
+    return out
+
+
+def _tech_distance(problem, techs):
+    d = problem.durations
+    locs = np.array([problem.technicians[k].start_location for k in techs])
+    m = d[np.ix_(locs, locs)]
+    return m + m.T
+
+
+def _groups(problem, techs, size, rng):
+    """Partition technicians into groups of about `size` whose starts are close together."""
+    dist = _tech_distance(problem, techs)
+    n = len(techs)
+    k = max(1, round(n / size))
+    seeds = [int(rng.integers(n))]
+    for _ in range(1, k):
+        seeds.append(int(np.argmax(dist[:, seeds].min(axis=1))))
+    cap = -(-n // k)
+    order = np.argsort(dist[:, seeds].min(axis=1))[::-1]  # hardest to place first
+    members: list[list[int]] = [[] for _ in seeds]
+    for t in order:
+        for g in np.argsort(dist[t, seeds]):
+            if len(members[g]) < cap:
+                members[g].append(t)
+                break
+    return [[techs[t] for t in group] for group in members if group]
+
+
+def _decomposed(problem, candidates, plannable, opts, deadline, stats):
+    """Big days: plan groups of nearby technicians separately, then repeatedly re-plan
+    overlapping neighbourhoods (a technician and its nearest colleagues, their visits and the
+    unserved visits they could do), warm-started from the current plan. Every sub-solve starts
+    from the current routes, so the plan never gets worse."""
+    tune = {"initial": 0.15, "group": GROUP_SIZE, "neigh": GROUP_SIZE, "slot": 0.2, "extra_nearest": 10,
+            **opts.tuning}
+    rng = np.random.default_rng(0)
+    start = time.monotonic()
+    budget = deadline - start
+    techs = list(range(len(problem.technicians)))
+    groups = _groups(problem, techs, int(tune["group"]), rng)
+    d = problem.durations
+    start_loc = {k: problem.technicians[k].start_location for k in techs}
+    group_of = {k: g for g, members in enumerate(groups) for k in members}
+    jobs_of: list[list[int]] = [[] for _ in groups]
+    for i in plannable:
+        loc = problem.visits[i].location
+        nearest = min(candidates[i], key=lambda k: int(d[start_loc[k], loc]))
+        jobs_of[group_of[nearest]].append(i)
+    routes: dict[int, tuple[list[int], list[int]]] = {k: ([], []) for k in techs}
+    initial_end = start + tune["initial"] * budget
+    for g, members in enumerate(groups):
+        left = len(groups) - g
+        slot_end = time.monotonic() + max(0.05, (initial_end - time.monotonic()) / left)
+        sub_cands = {i: [k for k in candidates[i] if k in set(members)] for i in jobs_of[g]}
+        visits = [i for i in jobs_of[g] if sub_cands[i]]
+        if not visits:
+            continue
+        got, _, st = _single(problem, members, visits, sub_cands, opts, slot_end, stats)
+        if st != "no_solution":
+            routes.update(got)
+    stats["after_initial"] = _served(routes)
+
+    # Neighbourhood re-planning until the deadline. Unserved visits join a neighbourhood only when
+    # one of its technicians is among their nearest qualified ones, which keeps sub-models small.
+    near_cands = _nearest_only(problem, candidates, int(tune.get("extra_nearest", 20)))
+    dist = _tech_distance(problem, techs)
+    rounds = 0
+    served_before = _served(routes)
+    while _remaining(deadline) > 0.3:
+        unserved = set(plannable) - {i for seq, _ in routes.values() for i in seq}
+        seed = _pick_seed(problem, techs, routes, unserved, candidates, rng)
+        near = [techs[t] for t in np.argsort(dist[techs.index(seed)])[: int(tune["neigh"])]]
+        members = set(near)
+        own = [i for k in near for i in routes[k][0]]
+        extra = [i for i in unserved if any(k in members for k in near_cands[i])]
+        visits = own + extra
+        if not visits:
+            rounds += 1
+            continue
+        sub_cands = {i: [k for k in candidates[i] if k in members] for i in visits}
+        slot = min(_remaining(deadline), max(0.05, tune.get("slot", 0.3)))
+        improved: list[bool] = []
+        got, _, st = _single(problem, near, visits, sub_cands, opts, time.monotonic() + slot, stats,
+                             initial={k: routes[k][0] for k in near}, metaheuristic=tune.get("round_mh"),
+                             improved=improved)
+        rounds += 1
+        if st == "no_solution":
+            continue
+        if improved and improved[0]:
+            for k in near:
+                routes[k] = got.get(k, ([], []))
+    stats.update(neighbourhood_rounds=rounds, served_initial=served_before, served_final=_served(routes))
+    return routes, 0, "feasible"
+
+
+def _pick_seed(problem, techs, routes, unserved, candidates, rng):
+    """Mostly where unserved work piles up, sometimes anywhere (to also shorten travel)."""
+    if unserved and rng.random() < 0.8:
+        i = list(unserved)[int(rng.integers(len(unserved)))]
+        return candidates[i][int(rng.integers(len(candidates[i])))]
+    return techs[int(rng.integers(len(techs)))]
