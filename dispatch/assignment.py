@@ -23,7 +23,7 @@ from dispatch.models import DispatchState, Escalation, EventKind, Job, Technicia
 from dispatch.planning import RouteChange, place_job
 from dispatch.roster import days_between
 from dispatch.routes import needs_visit, planned_jobs, qualified_technicians
-from dispatch.live_insertion import best_insertion
+from dispatch.routing.insertion import PlannedRoute, insert_visit
 
 # How far ahead a job may be planned when its deadline allows (a week covers any normal promise).
 MAX_DAYS_AHEAD = 7
@@ -69,8 +69,8 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, pro
         if not day_problem.problem.technicians:
             reasons.append(f"{day}: nobody qualified is working")
             continue
-        found = best_insertion(day_problem.problem, day_problem.routes, job.number)
-        if found.route is None:
+        found = insert_visit(day_problem.problem, _planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
+        if not found.feasible:
             reasons.append(f"{day}: {found.reason}")
             continue
         new_visit = next(s for s in found.route.stops if s.visit_id == job.number)
@@ -90,6 +90,17 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, pro
     return _unassignable(session, job, now=now, actor=actor,
                          reason="no qualified technician can reach it before the repair deadline ("
                                 + "; ".join(reasons) + ")")
+
+
+def _planned_routes(day_problem) -> list[PlannedRoute]:
+    """Each technician's current order; visits pinned in sequence (work under way) are locked."""
+    visits = day_problem.problem.visit_by_id
+    routes = []
+    for tech_id, visit_ids in day_problem.routes.items():
+        ids = [v for v in visit_ids if v in visits]
+        locked = next((k for k, v in enumerate(ids) if visits[v].pinned_sequence is None), len(ids))
+        routes.append(PlannedRoute(tech_id, ids, locked=locked))
+    return routes
 
 
 def _unassignable(session: Session, job: Job, *, now: datetime, actor: Actor, reason: str) -> AssignmentOutcome:

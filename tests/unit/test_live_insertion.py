@@ -1,8 +1,16 @@
 """Live insertion on small hand-checkable problems (no database)."""
 import numpy as np
 
-from dispatch.live_insertion import best_insertion
+from dispatch.routing.insertion import PlannedRoute, insert_visit
 from dispatch.routing.model import Break, RoutingProblem, Technician, TimeWindow, Visit
+
+
+def best_insertion(problem, routes, visit_id):
+    """Routes as {technician: [visit ids]}; visits pinned in sequence count as the locked prefix."""
+    visits = problem.visit_by_id
+    planned = [PlannedRoute(tid, ids, locked=sum(1 for v in ids if visits[v].pinned_sequence is not None))
+               for tid, ids in routes.items()]
+    return insert_visit(problem, planned, visits[visit_id])
 
 HOUR = 3600
 
@@ -68,7 +76,7 @@ def test_a_full_day_is_reported_with_the_reason():
     problem = line_problem([tech("t1", max_visits=1)], [Visit("a", 1, 600, required_skill="fridge"),
                                                         Visit("new", 2, 600, required_skill="fridge")], [0, 1, 2])
     found = best_insertion(problem, {"t1": ["a"]}, "new")
-    assert found.route is None and "daily job cap" in found.reason
+    assert found.route is None and "full" in found.reason
 
 
 def test_no_qualified_technician_is_reported_with_the_reason():
