@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, inspect, select
+from sqlalchemy.orm import Session, object_session
 
 from core.users import Role, User
 from dispatch.audit import Actor
@@ -46,7 +46,14 @@ def record_event(job: Job, *, kind: EventKind, actor: Actor, now: datetime, note
     event = JobEvent(kind=kind, at=now, actor_user_id=actor.user.id if actor.user else None,
                      actor_label=actor.label, from_status=from_status, to_status=to_status,
                      note=note, data=data or {})
-    job.events.append(event)
+    session = object_session(job)
+    if session is not None and "events" in inspect(job).unloaded:
+        # Appending to an unloaded history would first load every earlier event; a popular job
+        # would get slower with each report. Link by key instead.
+        event.job_id = job.id
+        session.add(event)
+    else:
+        job.events.append(event)
     return event
 
 

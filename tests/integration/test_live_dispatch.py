@@ -176,3 +176,20 @@ def test_a_category_specific_sla_policy_wins_over_the_default(session, region):
     defect = report(session, make_asset(session, region=region))
     assert install.repair_by - install.reported_at == timedelta(days=5)
     assert defect.repair_by - defect.reported_at == timedelta(days=3)
+
+
+def test_joining_a_busy_job_does_not_read_its_history(session, region, engine):
+    from sqlalchemy import event as sa_event
+
+    asset = make_asset(session, region=region)
+    for n in range(30):
+        report(session, asset, text=f"Still not cooling, call number {n}")
+    session.commit()
+    statements = []
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        report(session, asset, text="And again: still not cooling")
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT") and "job_events" in s]
