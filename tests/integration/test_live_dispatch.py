@@ -185,6 +185,7 @@ def test_joining_a_busy_job_does_not_read_its_history(session, region, engine):
     for n in range(30):
         report(session, asset, text=f"Still not cooling, call number {n}")
     session.commit()
+    session.expire_all()  # as in a new request: nothing of the job is loaded yet
     statements = []
     listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
     sa_event.listen(engine, "before_cursor_execute", listener)
