@@ -41,6 +41,8 @@ class FaultReport:
     address: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # How the visit location was found when the address differs from the registered one.
+    location_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ def _record_creation(session: Session, job: Job, *, report: FaultReport, actor: 
     record_event(job, kind=EventKind.CREATED, actor=actor, now=now, to_status=JobStatus.REPORTED,
                  note=report.fault_text,
                  data={"channel": report.channel.value, "category": job.category.value,
-                       "confidence": job.category_confidence, "entitlement": job.entitlement.value})
+                       "confidence": job.category_confidence, "entitlement": job.entitlement.value,
+                       **({"location": report.location_note} if report.location_note else {})})
     if job.dispatch_state == DispatchState.PENDING:
         # Queued in the same transaction as the job: it can never be lost, nor sent for a rolled-back job.
         enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)

@@ -7,6 +7,7 @@ from api.context import now, services
 from api.database import db
 from api.extensions import limiter
 from api.i18n import t
+from api.locating import locate
 from api.pages.forms import load_form
 from api.presenters import customer_timeline, job_by_tracking_token
 from api.schemas import FaultReportFields
@@ -42,12 +43,11 @@ def report(qr_token: str):
         form = {name: request.form.get(name, "") for name in REPORT_FIELDS}
         data, errors = load_form(_report_schema, request.form, REPORT_FIELDS)
         if not errors:
+            report = FaultReport(channel=Channel.QR, fault_text=data["fault_text"], contact_name=data["contact_name"],
+                                 contact_phone=data["contact_phone"], address=data.get("address"),
+                                 latitude=data.get("latitude"), longitude=data.get("longitude"))
             result = report_fault(db(), asset=asset, actor=CUSTOMER, now=now(), tz=services().tz,
-                                  report=FaultReport(channel=Channel.QR, fault_text=data["fault_text"],
-                                                     contact_name=data["contact_name"],
-                                                     contact_phone=data["contact_phone"],
-                                                     address=data.get("address"), latitude=data.get("latitude"),
-                                                     longitude=data.get("longitude")))
+                                  report=locate(report, asset))
             return redirect(url_for("public.track", token=result.job.tracking_token,
                                     joined=None if result.created else 1), code=303)
     field_messages = {field: t(f"report.err.{'location' if field in ('latitude', 'longitude') else field}")

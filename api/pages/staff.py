@@ -11,6 +11,7 @@ from api.auth import require_page_roles
 from api.context import now, services
 from api.database import db
 from api.extensions import limiter
+from api.locating import locate
 from api.i18n import t
 from api.pages.forms import load_form
 from api.schemas import FaultReportFields
@@ -95,11 +96,10 @@ def phone_report(asset_id: int):
         except ValueError:
             errors["channel"] = ["Choose how the report came in."]
         if not errors:
+            report = FaultReport(channel=channel, fault_text=data["fault_text"], contact_name=data["contact_name"],
+                                 contact_phone=data["contact_phone"], address=data.get("address"))
             result = report_fault(db(), asset=asset, actor=Actor.staff(current_user), now=now(), tz=services().tz,
-                                  report=FaultReport(channel=channel, fault_text=data["fault_text"],
-                                                     contact_name=data["contact_name"],
-                                                     contact_phone=data["contact_phone"],
-                                                     address=data.get("address")))
+                                  report=locate(report, asset))
             flash(f"Job {result.job.number} opened." if result.created
                   else f"This appliance already had open job {result.job.number}; the report was added to it.")
             return redirect(url_for("staff.job_detail", number=result.job.number), code=303)

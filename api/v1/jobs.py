@@ -12,6 +12,7 @@ from api.context import now, services, tracking_url
 from api.database import db
 from api.errors import field_error
 from api.idempotency import idempotent
+from api.locating import locate
 from api.schemas import (HandOverSchema, JobEventSchema, JobQuerySchema, JobSchema, ReclassifySchema,
                          ReportResultSchema, StaffReportSchema, TransitionSchema)
 from core.users import Role, User
@@ -76,7 +77,8 @@ class Jobs(MethodView):
                              contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                              address=data.get("address") or None, latitude=data.get("latitude"),
                              longitude=data.get("longitude"))
-        result = report_fault(db(), asset=asset, report=report, actor=_actor(), now=now(), tz=services().tz)
+        result = report_fault(db(), asset=asset, report=locate(report, asset), actor=_actor(), now=now(),
+                              tz=services().tz)
         body = {"created": result.created, "job": result.job, "tracking_url": tracking_url(result.job.tracking_token)}
         return body, 201 if result.created else 200
 

@@ -10,6 +10,7 @@ from api.database import db
 from api.errors import field_error
 from api.extensions import limiter
 from api.idempotency import idempotent
+from api.locating import locate
 from api.presenters import asset_view, job_by_tracking_token, tracking_view
 from api.schemas import PublicAssetSchema, PublicReportSchema, ReportResultSchema, TrackingSchema
 from dispatch.audit import CUSTOMER
@@ -45,7 +46,7 @@ class Reports(MethodView):
             asset = find_asset_by_qr(db(), data["qr_token"])
         except AssetNotFound as error:
             raise field_error(422, "qr_token", str(error))
-        result = report_fault(db(), asset=asset, report=_fault_report(data), actor=CUSTOMER, now=now(),
+        result = report_fault(db(), asset=asset, report=locate(_fault_report(data), asset), actor=CUSTOMER, now=now(),
                               tz=services().tz)
         body = {"created": result.created, "job": result.job, "tracking_url": tracking_url(result.job.tracking_token)}
         return body, 201 if result.created else 200

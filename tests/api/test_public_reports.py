@@ -147,3 +147,12 @@ def test_the_public_report_endpoint_is_rate_limited(app, client, world):
     assert statuses[:2] in ([201, 200], [200, 200], [201, 201]) and statuses[2] == 429
     third = limited.post("/api/v1/reports", json=bodies[0])
     assert_error_shape(third, 429)
+
+
+def test_a_different_address_without_a_geocoder_uses_the_registered_location_and_says_why(client, world, token_for):
+    created = client.post("/api/v1/reports", json=report_body(world.asset, address="88 Another Street, Suzhou")).json
+    events = client.get(f"/api/v1/jobs/{created['number']}/events", headers=token_for("agent.li")).json
+    assert "No geocoder is configured" in events[0]["data"]["location"]
+    job = client.get(f"/api/v1/jobs/{created['number']}", headers=token_for("agent.li")).json
+    assert (job["latitude"], job["longitude"]) == (world.asset.latitude, world.asset.longitude)
+    assert job["address"] == "88 Another Street, Suzhou"
