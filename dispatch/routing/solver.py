@@ -7,13 +7,13 @@ can reach it inside its windows and shift, a pin that cannot be honoured), other
 capacity in the time available".
 
 Objective (lexicographic in practice): serve as much priority-weighted work as possible (a dropped
-visit costs `B * (1 + priority)`, with B larger than any insertion cost), then minimise the fixed
-cost per used technician (0 by default), travel (time, or distance with cost="distance") and
-`lateness_cost` per second a service starts after its SLA deadline.
+visit costs `B * (1 + priority)`, with B larger than all other costs together), then minimise the
+fixed cost per used technician (0 by default), travel (time, or distance with cost="distance") and
+`lateness_cost` per second a service starts after its SLA deadline. `RoutingResult.objective` is
+that cost of the returned plan without the drop penalties (unassigned visits are listed instead).
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Literal, Mapping, Sequence
@@ -96,8 +96,11 @@ def solve(problem: RoutingProblem, *, time_limit: float, **options) -> RoutingRe
 
     from .strategies import plan  # local import: strategies builds on this module
 
-    routes_by_tech, objective, status, stats = plan(problem, candidates, plannable, opts, deadline)
+    routes_by_tech, _, status, stats = plan(problem, candidates, plannable, opts, deadline)
     routes, feasible = _materialise(problem, routes_by_tech)
+    # One objective for every strategy: the plan's cost without drop penalties (those are listed).
+    objective = sum((r.distance or 0) if opts.cost == "distance" else r.travel_seconds for r in routes) \
+        + opts.vehicle_fixed_cost * len(routes) + opts.lateness_cost * sum(r.late_seconds for r in routes)
     served = {v for r in routes for v in r.visit_ids}
     for i in plannable:
         vid = problem.visits[i].id
@@ -396,6 +399,10 @@ class OrToolsModel:
         if deadline is not None:
             params.time_limit.FromMilliseconds(max(1, int((deadline - time.monotonic()) * 1000)))
         if params.use_iterated_local_search:
+            if start is not None:
+                # ILS has no warm-start entry point, but lock chains seed its first solution
+                # (they are not kept as constraints: ruin-and-recreate moves them freely).
+                routing.ApplyLocksToAllVehicles(self._locks(initial), False)
             solution = routing.SolveWithIteratedLocalSearch(params)
         elif start is not None:
             solution = routing.SolveFromAssignmentWithParameters(start, params)
@@ -403,14 +410,17 @@ class OrToolsModel:
             solution = routing.SolveWithParameters(params)
         return solution
 
-    def read_routes(self, routes: Mapping[int, Sequence[int]]):
+    def _locks(self, routes: Mapping[int, Sequence[int]]) -> list[list[int]]:
         manager = self.manager
         full = []
         for j in range(len(self.techs)):
             chain = list(self.pinned_chains.get(j, []))
             rest = [n for n in routes.get(j, []) if n not in chain]
             full.append([manager.NodeToIndex(n) for n in chain + rest])
-        return self.routing.ReadAssignmentFromRoutes(full, True)
+        return full
+
+    def read_routes(self, routes: Mapping[int, Sequence[int]]):
+        return self.routing.ReadAssignmentFromRoutes(self._locks(routes), True)
 
     def status(self, solution) -> str:
         if solution is None:
@@ -497,5 +507,3 @@ def _materialise(problem: RoutingProblem, routes_by_tech: Mapping[str, tuple[Seq
     return out, feasible
 
 
-def ceil_int(x: float) -> int:
-    return int(math.ceil(x - 1e-9))

@@ -1,5 +1,5 @@
-"""How the time budget is spent: one model, route elimination (fewest vehicles first), or regions
-solved apart and then improved together."""
+"""How the time budget is spent: one model; fewest vehicles first (ruin-and-recreate, route
+elimination, polish); or, for big days, neighbourhoods re-planned one after another."""
 from __future__ import annotations
 
 import time
@@ -19,14 +19,10 @@ GROUP_SIZE = 8  # technicians per neighbourhood
 def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plannable: Sequence[int],
          opts: SolveOptions, deadline: float):
     stats: dict = {}
-    if opts.tuning.get("nearest"):
-        candidates = _nearest_only(problem, candidates, int(opts.tuning["nearest"]))
     minimize = opts.minimize_vehicles if opts.minimize_vehicles is not None else opts.vehicle_fixed_cost > 0
     techs = list(range(len(problem.technicians)))
     if minimize and len(techs) > 1 and opts.strategy in ("auto", "fleet"):
         routes, objective, status = _fleet(problem, candidates, plannable, opts, deadline, stats)
-    elif minimize and len(techs) > 1 and opts.strategy == "eliminate":
-        routes, objective, status = _route_elimination(problem, candidates, plannable, opts, deadline, stats)
     elif opts.strategy == "decompose" or (opts.strategy == "auto" and opts.decompose is not False and (
             opts.decompose or (len(plannable) > DECOMPOSE_VISITS and len(techs) > 2 * GROUP_SIZE))):
         routes, objective, status = _decomposed(problem, candidates, plannable, opts, deadline, stats)
@@ -38,14 +34,12 @@ def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plann
 
 
 def _single(problem, techs, visits, candidates, opts, deadline, stats, initial: Routes | None = None,
-            metaheuristic: str | None = None, stop_when_all_served: bool = False, improved: list | None = None,
-            first_only: bool = False):
+            metaheuristic: str | None = None, stop_when_all_served: bool = False, improved: list | None = None):
+    """One OR-Tools search over `techs` x `visits` until `deadline`, optionally warm-started."""
     t0 = time.monotonic()
     model = OrToolsModel(problem, techs, visits, candidates, opts)
     stats["build_seconds"] = round(stats.get("build_seconds", 0) + time.monotonic() - t0, 3)
     params = model.search_parameters(_remaining(deadline), metaheuristic=metaheuristic)
-    if first_only:
-        params.solution_limit = 1
     solution = model.run(params, _to_local(model, initial) if initial else None,
                          stop_when_all_served=stop_when_all_served, deadline=deadline - 0.02)
     if solution is None:
@@ -53,55 +47,6 @@ def _single(problem, techs, visits, candidates, opts, deadline, stats, initial: 
     if improved is not None:  # did the search keep or beat the warm start (same objective)?
         improved.append(model.initial_objective is not None and solution.ObjectiveValue() <= model.initial_objective)
     return _to_global(model, solution), solution.ObjectiveValue(), model.status(solution)
-
-
-def _route_elimination(problem, candidates, plannable, opts, deadline, stats):
-    """Fewest routes first: after a short first search, repeatedly take out the smallest route,
-    hand its visits back as unserved and search with one technician less until every visit is
-    served again; the time left polishes distance with the final fleet."""
-    start = time.monotonic()
-    budget = deadline - start
-    techs = list(range(len(problem.technicians)))
-    first_deadline = start + 0.15 * budget
-    routes, objective, status = _single(problem, techs, plannable, candidates, opts, first_deadline, stats)
-    if status == "no_solution":
-        return routes, objective, status
-    served = lambda rs: sum(len(seq) for seq, _ in rs.values())  # noqa: E731
-    target = served(routes)
-    elimination_deadline = start + 0.7 * budget
-    tried: set[tuple[int, ...]] = set()
-    attempts = eliminated = 0
-    while time.monotonic() < elimination_deadline:
-        used = sorted((k for k, (seq, _) in routes.items() if seq), key=lambda k: len(routes[k][0]))
-        if len(used) <= 1:
-            break
-        victim = next((k for k in used if tuple(sorted(set(used) - {k})) not in tried), None)
-        if victim is None:
-            break
-        fleet = sorted(set(used) - {victim})
-        tried.add(tuple(fleet))
-        attempts += 1
-        remaining = elimination_deadline - time.monotonic()
-        slot = min(remaining, max(0.2 * budget, 0.5))
-        model = OrToolsModel(problem, fleet, plannable, candidates, opts)
-        params = model.search_parameters(slot)
-        initial = {k: routes[k][0] for k in fleet}
-        solution = model.run(params, _to_local(model, initial), stop_when_all_served=True)
-        if solution is None:
-            continue
-        new_routes = _to_global(model, solution)
-        if served(new_routes) >= target:
-            routes, objective = new_routes, solution.ObjectiveValue()
-            eliminated += 1
-            tried.clear()
-    stats.update(elimination_attempts=attempts, routes_eliminated=eliminated)
-    fleet = sorted(k for k, (seq, _) in routes.items() if seq)
-    if _remaining(deadline) > 0.1:
-        polished, obj2, status2 = _single(problem, fleet, plannable, candidates, opts, deadline, stats,
-                                          initial={k: routes[k][0] for k in fleet})
-        if status2 != "no_solution" and served(polished) >= served(routes):
-            return polished, obj2, status2
-    return routes, objective, status
 
 
 def _to_local(model: OrToolsModel, routes: Mapping[int, Sequence[int]]) -> dict[int, list[int]]:
@@ -138,33 +83,26 @@ def _key(problem, routes, opts):
 
 
 def _fleet(problem, candidates, plannable, opts, deadline, stats):
-    """Fewest routes, then distance (Solomon's hierarchical objective).
+    """Fewest routes, then cost (Solomon's hierarchical objective, any `vehicle_fixed_cost` > 0).
 
-    1. Ruin-and-recreate (SISR) with the whole fleet finds a good plan with K routes.
-    2. Route elimination: drop the smallest route, give its visits back as unserved and let
-       guided local search re-insert them with one technician less (warm start); repeat.
-    3. Ruin-and-recreate again from scratch with exactly the final fleet; keep the better plan.
+    1. Ruin-and-recreate (OR-Tools ILS with SISR string removals, no local search between
+       perturbations: thousands of cheap iterations) with the whole fleet: a short plan with K routes.
+    2. Route elimination: drop the smallest route, hand its visits back as unserved and let guided
+       local search (warm start, stops as soon as everyone is served) fit them into K - 1 routes.
+    3. Guided local search with close-nodes LNS polishes the best plan for the time left; the huge
+       fixed cost makes it empty more routes on its own when it can.
     """
-    tune = {"first": 0.4, "elim": 0.0, "elim_method": "gls", "final": "gls", **opts.tuning}
+    tune = {"first": 0.35, "elim": 0.3, "slot": 0.15, **opts.tuning}
     start = time.monotonic()
     budget = deadline - start
     techs = list(range(len(problem.technicians)))
-    if tune.get("cap") is not None and len(techs) > 1:
-        # A greedy plan (one insertion pass) shows how many routes are enough; more vehicles than
-        # that only slow every later search down (each empty route is a place to try).
-        quick, _, st = _single(problem, techs, plannable, candidates, opts, start + 0.05 * budget, stats,
-                               metaheuristic="greedy_descent", first_only=True)
-        if st != "no_solution" and _served(quick) == len(plannable):
-            used = [k for k, (seq, _) in quick.items() if seq]
-            spare = [k for k in techs if k not in used][: int(tune["cap"])]
-            techs = sorted(used + spare)
-            stats["fleet_cap"] = len(techs)
     best, objective, status = _single(problem, techs, plannable, candidates, opts, start + tune["first"] * budget,
-                                      stats, metaheuristic=tune.get("first_method", "iterated_local_search"))
+                                      stats, metaheuristic="iterated_local_search")
     if status == "no_solution" or _served(best) < len(plannable):
         fallback, obj2, status2 = _single(problem, techs, plannable, candidates, opts,
                                           start + (tune["first"] + 0.1) * budget, stats)
-        if status == "no_solution" or (status2 != "no_solution" and _key(problem, fallback, opts) < _key(problem, best, opts)):
+        if status == "no_solution" or (
+                status2 != "no_solution" and _key(problem, fallback, opts) < _key(problem, best, opts)):
             best, objective, status = fallback, obj2, status2
         if status == "no_solution":
             return best, objective, status
@@ -183,13 +121,10 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats):
         fleet = sorted(set(used) - {victim})
         tried.add(tuple(fleet))
         attempts += 1
-        slot_end = min(elim_deadline, time.monotonic() + max(0.5, tune.get("slot", 0.15) * budget))
-        if tune["elim_method"] == "gls":
-            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
-                                      initial={k: best[k][0] for k in fleet}, stop_when_all_served=True)
-        else:
-            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
-                                      metaheuristic="iterated_local_search", stop_when_all_served=True)
+        slot_end = min(elim_deadline, time.monotonic() + max(0.5, tune["slot"] * budget))
+        routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
+                                  initial={k: best[k][0] for k in fleet}, stop_when_all_served=True,
+                                  metaheuristic=tune.get("elim_mh"))
         if st != "no_solution" and _served(routes) >= target:
             best, objective, status = routes, obj, st
             eliminated += 1
@@ -197,17 +132,17 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats):
     stats.update(elimination_attempts=attempts, routes_eliminated=eliminated)
     stats["after_elimination"] = _key(problem, best, opts)[1:]
     fleet = sorted(k for k, (seq, _) in best.items() if seq)
-    if _remaining(deadline) > 0.2:
-        if tune.get("final") == "rr" or (eliminated and tune.get("final") != "gls"):
-            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, deadline, stats,
-                                      metaheuristic="iterated_local_search")
-        else:
-            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, deadline, stats,
-                                      initial={k: best[k][0] for k in fleet})
-        stats["final"] = _key(problem, routes, opts)
-        if st != "no_solution" and _key(problem, routes, opts) < _key(problem, best, opts):
+    phases = tune.get("final", "gls").split(",")
+    for n, phase in enumerate(phases):
+        if _remaining(deadline) <= 0.2:
+            break
+        end = time.monotonic() + (deadline - time.monotonic()) / (len(phases) - n)
+        fleet = sorted(k for k, (seq, _) in best.items() if seq)
+        routes, obj, st = _single(problem, fleet, plannable, candidates, opts, end, stats,
+                                  initial={k: best[k][0] for k in fleet},
+                                  metaheuristic="iterated_local_search" if phase == "rr" else None)
+        if st != "no_solution" and _key(problem, routes, opts) <= _key(problem, best, opts):
             best, objective, status = routes, obj, st
-            stats["final_improved"] = True
     return best, objective, status
 
 
