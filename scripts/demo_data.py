@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.regions import Region
-from core.users import Role, User, create_user
+from core.users import Role, create_user
 from dispatch.models import (Asset, Customer, ProductModel, Technician, TechnicianShift, TechnicianSkill,
                              WarrantyPolicy)
 from inventory.models import Part, Warehouse, WarehouseKind

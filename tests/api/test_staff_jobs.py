@@ -3,7 +3,6 @@ from datetime import timedelta
 
 import pytest
 
-from core.users import Role
 from tests.api.conftest import assert_error_shape, report_body
 from tests.factories import make_asset, make_user
 

@@ -18,7 +18,7 @@ from dispatch.intake import FaultReport, report_fault
 from dispatch.models import Channel, DispatchState, Escalation, EventKind, Job
 from dispatch.status import JobStatus
 from tests.conftest import NOW
-from tests.factories import make_asset, make_model, make_region, make_technician
+from tests.factories import make_asset, make_region, make_technician
 
 TZ = ZoneInfo("Asia/Shanghai")
 PROVIDER = GreatCircleProvider()
