@@ -67,7 +67,7 @@ class SolveOptions:
     lateness_cost: int = 1  # cost units per second of service start after the deadline
     first_solution: FirstSolution = "auto"
     metaheuristic: Metaheuristic = "auto"
-    guided_local_search_lambda: float = 0.1
+    guided_local_search_lambda: float = 0.05
     neighbors_ratio: float = 1.0  # share of nearest nodes local-search operators consider
     close_nodes_lns: int = 20  # ruin-and-recreate of a visit and its n closest inside GLS (0 = off)
     minimize_vehicles: bool | None = None  # route-elimination phase; default: when fixed cost > 0
@@ -77,11 +77,14 @@ class SolveOptions:
     strategy: str = "auto"
     tuning: Mapping[str, float] = field(default_factory=dict)  # strategy knobs (time shares, ...)
     log_search: bool = False
-    stats: dict = field(default_factory=dict, compare=False)
 
 
 def solve(problem: RoutingProblem, *, time_limit: float, **options) -> RoutingResult:
-    """Plan `problem` within `time_limit` seconds (wall clock, model building included)."""
+    """Plan `problem` within `time_limit` seconds (wall clock, model building included).
+
+    Keyword options are the fields of `SolveOptions`, e.g. `cost="distance"`,
+    `vehicle_fixed_cost=...` (fewest technicians first), `lateness_cost=...`,
+    `initial_routes={technician_id: [visit_id, ...]}` (warm start, e.g. the current plan)."""
     if time_limit <= 0:
         raise ValueError("time_limit must be positive")
     opts = SolveOptions(time_limit=time_limit, **options)
@@ -357,7 +360,9 @@ class OrToolsModel:
             fs = "parallel_cheapest_insertion"
         params.first_solution_strategy = getattr(_FIRST, fs.upper())
         mh = metaheuristic or opts.metaheuristic
-        if mh == "auto":
+        if mh == "auto" or (mh == "iterated_local_search" and self.break_vars):
+            # OR-Tools 9.15's ILS aborts the process (a fatal CHECK on unbound interval starts)
+            # when the model has break intervals: guided local search instead.
             mh = "guided_local_search"
         if mh == "iterated_local_search":
             configure_ils(params, **opts.ils)

@@ -12,7 +12,7 @@ from .solver import OrToolsModel, SolveOptions
 
 Routes = dict[int, list[int]]  # technician index -> visit indices (global)
 
-DECOMPOSE_VISITS = 250  # above this many visits (and enough technicians) solve by neighbourhoods
+DECOMPOSE_VISITS = 100  # above this many visits (and more technicians than one neighbourhood)
 GROUP_SIZE = 8  # technicians per neighbourhood
 
 
@@ -21,16 +21,36 @@ def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plann
     stats: dict = {}
     minimize = opts.minimize_vehicles if opts.minimize_vehicles is not None else opts.vehicle_fixed_cost > 0
     techs = list(range(len(problem.technicians)))
+    initial = _initial_routes(problem, opts, candidates)
     if minimize and len(techs) > 1 and opts.strategy in ("auto", "fleet"):
-        routes, objective, status = _fleet(problem, candidates, plannable, opts, deadline, stats)
+        routes, objective, status = _fleet(problem, candidates, plannable, opts, deadline, stats, initial)
     elif opts.strategy == "decompose" or (opts.strategy == "auto" and opts.decompose is not False and (
-            opts.decompose or (len(plannable) > DECOMPOSE_VISITS and len(techs) > 2 * GROUP_SIZE))):
-        routes, objective, status = _decomposed(problem, candidates, plannable, opts, deadline, stats)
+            opts.decompose or (len(plannable) > DECOMPOSE_VISITS and len(techs) > GROUP_SIZE + 2))):
+        routes, objective, status = _decomposed(problem, candidates, plannable, opts, deadline, stats, initial)
     else:
-        routes, objective, status = _single(problem, techs, plannable, candidates, opts, deadline, stats)
+        routes, objective, status = _single(problem, techs, plannable, candidates, opts, deadline, stats,
+                                            initial=initial)
     by_tech = {problem.technicians[k].id: ([problem.visits[i].id for i in seq], gaps)
                for k, (seq, gaps) in routes.items() if seq}
     return by_tech, objective, status, stats
+
+
+def _initial_routes(problem, opts, candidates) -> Routes | None:
+    """`opts.initial_routes` as technician index -> visit indices, keeping only what is allowed."""
+    if not opts.initial_routes:
+        return None
+    tech_pos = {t.id: k for k, t in enumerate(problem.technicians)}
+    visit_pos = {v.id: i for i, v in enumerate(problem.visits)}
+    out: Routes = {}
+    seen: set[int] = set()
+    for tech_id, visit_ids in opts.initial_routes.items():
+        k = tech_pos.get(tech_id)
+        if k is None:
+            continue
+        seq = [visit_pos[v] for v in visit_ids if v in visit_pos]
+        out[k] = [i for i in seq if i in candidates and k in candidates[i] and i not in seen]
+        seen.update(out[k])
+    return out
 
 
 def _single(problem, techs, visits, candidates, opts, deadline, stats, initial: Routes | None = None,
@@ -45,7 +65,8 @@ def _single(problem, techs, visits, candidates, opts, deadline, stats, initial: 
     if solution is None:
         return {}, 0, model.status(None)
     if improved is not None:  # did the search keep or beat the warm start (same objective)?
-        improved.append(model.initial_objective is not None and solution.ObjectiveValue() <= model.initial_objective)
+        # An unreadable warm start (routes no longer feasible, e.g. times moved on) is replaced.
+        improved.append(model.initial_objective is None or solution.ObjectiveValue() <= model.initial_objective)
     return _to_global(model, solution), solution.ObjectiveValue(), model.status(solution)
 
 
@@ -82,7 +103,7 @@ def _key(problem, routes, opts):
     return (-_served(routes), sum(1 for seq, _ in routes.values() if seq), cost)
 
 
-def _fleet(problem, candidates, plannable, opts, deadline, stats):
+def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Routes | None = None):
     """Fewest routes, then cost (Solomon's hierarchical objective, any `vehicle_fixed_cost` > 0).
 
     1. Ruin-and-recreate (OR-Tools ILS with SISR string removals, no local search between
@@ -97,7 +118,7 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats):
     budget = deadline - start
     techs = list(range(len(problem.technicians)))
     best, objective, status = _single(problem, techs, plannable, candidates, opts, start + tune["first"] * budget,
-                                      stats, metaheuristic="iterated_local_search")
+                                      stats, metaheuristic="iterated_local_search", initial=initial)
     if status == "no_solution" or _served(best) < len(plannable):
         fallback, obj2, status2 = _single(problem, techs, plannable, candidates, opts,
                                           start + (tune["first"] + 0.1) * budget, stats)
@@ -186,7 +207,7 @@ def _groups(problem, techs, size, rng):
     return [[techs[t] for t in group] for group in members if group]
 
 
-def _decomposed(problem, candidates, plannable, opts, deadline, stats):
+def _decomposed(problem, candidates, plannable, opts, deadline, stats, initial: Routes | None = None):
     """Big days: plan groups of nearby technicians separately, then repeatedly re-plan
     overlapping neighbourhoods (a technician and its nearest colleagues, their visits and the
     unserved visits they could do), warm-started from the current plan. Every sub-solve starts
@@ -208,6 +229,9 @@ def _decomposed(problem, candidates, plannable, opts, deadline, stats):
         jobs_of[group_of[nearest]].append(i)
     routes: dict[int, tuple[list[int], list[int]]] = {k: ([], []) for k in techs}
     initial_end = start + tune["initial"] * budget
+    if initial:  # warm start (e.g. the current plan): the neighbourhood rounds take it from there
+        routes.update({k: (list(seq), []) for k, seq in initial.items()})
+        groups = []
     for g, members in enumerate(groups):
         left = len(groups) - g
         slot_end = time.monotonic() + max(0.05, (initial_end - time.monotonic()) / left)

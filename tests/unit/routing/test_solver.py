@@ -169,3 +169,33 @@ def test_fewest_vehicles_mode_serves_everyone_with_fewer_routes():
                 line(3))
     result = solve(p, time_limit=1.0, vehicle_fixed_cost=10**6)
     assert result.num_served == 10 and len(result.used_routes) == 1
+
+
+def test_fewest_vehicles_mode_with_breaks_does_not_use_the_crashing_ils():
+    p = problem([tech(f"t{k}", breaks=[lunch()]) for k in range(3)], [visit(f"v{i}", 1 + i % 2) for i in range(6)],
+                line(3))
+    result = solve(p, time_limit=0.6, vehicle_fixed_cost=10**6)
+    assert result.num_served == 6 and len(result.used_routes) == 1
+
+
+def test_initial_routes_warm_start_is_kept_when_nothing_better_exists():
+    p = problem([tech("a"), tech("b", at=6)], [visit("x", 1), visit("y", 5)], line())
+    result = solve(p, time_limit=0.5, initial_routes={"a": ["x"], "b": ["y"], "ghost": ["z"]})
+    assert result.assignment() == {"x": "a", "y": "b"}
+
+
+def test_a_locked_sequence_keeps_its_order_even_when_backtracking_is_cheaper():
+    # Locked 0 -> 4 -> 2 for "b": the cheaper 2 -> 4 order must not be chosen; work may follow.
+    p = problem([tech("b")], [visit("second", 2, pinned_technician="b", pinned_sequence=2),
+                              visit("first", 4, pinned_technician="b", pinned_sequence=1),
+                              visit("free", 1)], line())
+    result = solve(p, time_limit=LIMIT)
+    assert result.route_of("b").visit_ids[:2] == ["first", "second"]
+    assert result.route_of("b").visit_ids[2:] == ["free"]
+
+
+def test_a_pin_to_an_unknown_or_unqualified_technician_is_reported():
+    p = problem([tech("a")], [visit("ghost", 1, pinned_technician="zz"),
+                              visit("wrong", 1, pinned_technician="a", skill="boiler")], line(2))
+    codes = {u.visit_id: u.code for u in solve(p, time_limit=LIMIT).unassigned}
+    assert codes == {"ghost": "pinned_invalid", "wrong": "pinned_invalid"}
