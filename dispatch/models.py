@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, String,
-                        Table, Text, Time, text)
+                        Table, Text, Time, bindparam, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, string_enum, utcnow
@@ -189,6 +189,12 @@ class Job(Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+# "The job is open", with the statuses written into the SQL as literals: the same predicate as the
+# one-open-job-per-asset index, so PostgreSQL uses that index even in a cached (generic) plan of a
+# prepared statement. With bound parameters it cannot prove the index applies and scans every job.
+JOB_IS_OPEN = Job.status.in_(bindparam("open_statuses", sorted(OPEN_STATUSES), expanding=True, literal_execute=True))
 
 
 class EventKind(enum.StrEnum):

@@ -37,7 +37,7 @@ class Reports(MethodView):
     decorators = [limiter.limit(report_rate_limit, methods=["POST"])]
 
     @idempotent("public-report")
-    @blp.arguments(PublicReportSchema)
+    @blp.arguments(PublicReportSchema())  # an instance: a class would be instantiated per request
     @blp.response(201, ReportResultSchema, description="A new job was opened")
     @blp.alt_response(200, schema=ReportResultSchema, description="The report joined an open job")
     def post(self, data: dict):
