@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -67,11 +68,24 @@ class AssetNotFound(Exception):
 _ASSET_BY_QR = (select(Asset).where(Asset.qr_token == bindparam("qr_token"))
                 .options(joinedload(Asset.product_model).joinedload(ProductModel.warranty_policy)))
 
-# The RETURNING row refreshes the job when the session already holds it (populate_existing), which
-# costs less than letting the ORM search the session for objects the UPDATE might have changed.
-_TOUCH_OPEN_JOB = (update(Job).where(Job.asset_id == bindparam("of_asset"), JOB_IS_OPEN)
-                   .values(updated_at=bindparam("touched_at")).returning(Job)
-                   .execution_options(synchronize_session=False, populate_existing=True))
+
+def _touch_open_job_of(asset_id) -> Update:
+    # The RETURNING row refreshes the job when the session already holds it (populate_existing),
+    # which costs less than letting the ORM search the session for objects the UPDATE may change.
+    return (update(Job).where(Job.asset_id == asset_id, JOB_IS_OPEN)
+            .values(updated_at=bindparam("touched_at")).returning(Job)
+            .execution_options(synchronize_session=False, populate_existing=True))
+
+
+_TOUCH_OPEN_JOB = _touch_open_job_of(bindparam("of_asset"))
+_TOUCH_OPEN_JOB_BY_QR = _touch_open_job_of(select(Asset.id).where(Asset.qr_token == bindparam("qr_token"))
+                                           .scalar_subquery())
+
+# INSERT ... ON CONFLICT DO NOTHING RETURNING, in each backend's spelling; values come as parameters.
+_INSERT_JOB = {name: dialect.insert(Job).on_conflict_do_nothing().returning(Job)
+               for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+Locator = Callable[[FaultReport, Asset], FaultReport]
 
 
 def find_asset_by_qr(session: Session, qr_token: str) -> Asset:
@@ -99,7 +113,27 @@ def report_fault(session: Session, *, asset: Asset, report: FaultReport, actor: 
     existing = touch_open_job(session, asset, now=now)
     if existing is not None:
         return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+    return _open_job(session, asset=asset, report=report, actor=actor, now=now, tz=tz)
 
+
+def report_fault_by_qr(session: Session, *, qr_token: str, report: FaultReport, actor: Actor, now: datetime,
+                       tz: ZoneInfo, locate: Locator | None = None) -> IntakeResult:
+    """A report sent with the appliance's QR token (raises AssetNotFound for an unknown one).
+
+    Joining an open job needs neither the appliance's details nor the visit's location, so that is
+    tried first, by token, in one statement. Only a new job loads the appliance and has `locate`
+    turn the report's address into coordinates (network I/O that a join never waits for)."""
+    existing = session.scalars(_TOUCH_OPEN_JOB_BY_QR, {"qr_token": qr_token, "touched_at": now}).first()
+    if existing is not None:
+        return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+    asset = find_asset_by_qr(session, qr_token)
+    return _open_job(session, asset=asset, report=locate(report, asset) if locate else report, actor=actor,
+                     now=now, tz=tz)
+
+
+def _open_job(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
+              tz: ZoneInfo) -> IntakeResult:
+    """A new job for an asset that had no open job a moment ago, or the job of whoever beat us to it."""
     for _attempt in range(3):
         job = _insert_unless_conflicting(session, _new_job_values(session, asset=asset, report=report, actor=actor,
                                                                   now=now, tz=tz))
@@ -118,9 +152,7 @@ def _insert_unless_conflicting(session: Session, values: dict) -> Job | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: None when a unique rule (one open job per asset,
     job number, tracking token) says no. On PostgreSQL a conflicting row still being written by
     another transaction is waited for, so the loser of a race sees the winner's job afterwards."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Job).values(values).on_conflict_do_nothing().returning(Job)
-    job = session.scalars(statement).first()
+    job = session.scalars(_INSERT_JOB[session.get_bind().dialect.name], values).first()
     if job is not None:
         set_committed_value(job, "events", [])  # brand new: nothing to load
     return job

@@ -14,7 +14,7 @@ from api.locating import locate
 from api.presenters import asset_view, job_by_tracking_token, tracking_view
 from api.schemas import PublicAssetSchema, PublicReportSchema, ReportResultSchema, TrackingSchema
 from dispatch.audit import CUSTOMER
-from dispatch.intake import AssetNotFound, FaultReport, find_asset_by_qr, report_fault, warranty_verdict
+from dispatch.intake import AssetNotFound, FaultReport, find_asset_by_qr, report_fault_by_qr, warranty_verdict
 
 blp = Blueprint("api_public", __name__, url_prefix="/api/v1", description="Consumer self-service (no login)")
 
@@ -43,11 +43,10 @@ class Reports(MethodView):
     def post(self, data: dict):
         """Report a fault on a registered appliance (send an Idempotency-Key to make retries safe)"""
         try:
-            asset = find_asset_by_qr(db(), data["qr_token"])
+            result = report_fault_by_qr(db(), qr_token=data["qr_token"], report=_fault_report(data), actor=CUSTOMER,
+                                        now=now(), tz=services().tz, locate=locate)
         except AssetNotFound as error:
             raise field_error(422, "qr_token", str(error))
-        result = report_fault(db(), asset=asset, report=locate(_fault_report(data), asset), actor=CUSTOMER, now=now(),
-                              tz=services().tz)
         body = {"created": result.created, "job": result.job, "tracking_url": tracking_url(result.job.tracking_token)}
         return body, 201 if result.created else 200
 
