@@ -19,13 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from core.work_queue import enqueue
 from dispatch.audit import Actor
 from dispatch.classifier import classify
 from dispatch.entitlement import Entitlement, decide_entitlement
-from dispatch.jobs import record_event
+from dispatch.jobs import write_event
 from dispatch.models import JOB_IS_OPEN, Asset, Channel, DispatchState, EventKind, Job, ProductModel
 from dispatch.routes import VISIT_CATEGORIES
 from dispatch.sla import sla_deadlines, sla_policy_for
@@ -112,7 +111,7 @@ def report_fault(session: Session, *, asset: Asset, report: FaultReport, actor: 
                  tz: ZoneInfo) -> IntakeResult:
     existing = touch_open_job(session, asset, now=now)
     if existing is not None:
-        return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+        return IntakeResult(_attach(existing, report, actor, now), created=False)
     return _open_job(session, asset=asset, report=report, actor=actor, now=now, tz=tz)
 
 
@@ -125,7 +124,7 @@ def report_fault_by_qr(session: Session, *, qr_token: str, report: FaultReport, 
     turn the report's address into coordinates (network I/O that a join never waits for)."""
     existing = session.scalars(_TOUCH_OPEN_JOB_BY_QR, {"qr_token": qr_token, "touched_at": now}).first()
     if existing is not None:
-        return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+        return IntakeResult(_attach(existing, report, actor, now), created=False)
     asset = find_asset_by_qr(session, qr_token)
     return _open_job(session, asset=asset, report=locate(report, asset) if locate else report, actor=actor,
                      now=now, tz=tz)
@@ -144,7 +143,7 @@ def _open_job(session: Session, *, asset: Asset, report: FaultReport, actor: Act
         # random job number collided: join the winner, or try again with a new number.
         existing = touch_open_job(session, asset, now=now)
         if existing is not None:
-            return IntakeResult(_attach(session, existing, report, actor, now), created=False)
+            return IntakeResult(_attach(existing, report, actor, now), created=False)
     raise RuntimeError("could not allocate a unique job number in three attempts")
 
 
@@ -152,10 +151,7 @@ def _insert_unless_conflicting(session: Session, values: dict) -> Job | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: None when a unique rule (one open job per asset,
     job number, tracking token) says no. On PostgreSQL a conflicting row still being written by
     another transaction is waited for, so the loser of a race sees the winner's job afterwards."""
-    job = session.scalars(_INSERT_JOB[session.get_bind().dialect.name], values).first()
-    if job is not None:
-        set_committed_value(job, "events", [])  # brand new: nothing to load
-    return job
+    return session.scalars(_INSERT_JOB[session.get_bind().dialect.name], values).first()
 
 
 def _new_job_values(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
@@ -187,24 +183,21 @@ def _new_job_values(session: Session, *, asset: Asset, report: FaultReport, acto
 
 
 def _record_creation(session: Session, job: Job, *, report: FaultReport, actor: Actor, now: datetime) -> None:
-    record_event(job, kind=EventKind.CREATED, actor=actor, now=now, to_status=JobStatus.REPORTED,
-                 note=report.fault_text,
-                 data={"channel": report.channel.value, "category": job.category.value,
-                       "confidence": job.category_confidence, "entitlement": job.entitlement.value,
-                       **({"location": report.location_note} if report.location_note else {})})
+    write_event(job, kind=EventKind.CREATED, actor=actor, now=now, to_status=JobStatus.REPORTED,
+                note=report.fault_text,
+                data={"channel": report.channel.value, "category": job.category.value,
+                      "confidence": job.category_confidence, "entitlement": job.entitlement.value,
+                      **({"location": report.location_note} if report.location_note else {})})
     if job.dispatch_state == DispatchState.PENDING:
         # Queued in the same transaction as the job: it can never be lost, nor sent for a rolled-back job.
         enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
-    else:
-        session.flush()
 
 
-def _attach(session: Session, job: Job, report: FaultReport, actor: Actor, now: datetime) -> Job:
+def _attach(job: Job, report: FaultReport, actor: Actor, now: datetime) -> Job:
     """Join an open job that `touch_open_job` has already marked as updated."""
-    record_event(job, kind=EventKind.REPORT_ATTACHED, actor=actor, now=now, note=report.fault_text,
-                 data={"channel": report.channel.value, "contact_name": report.contact_name,
-                       "contact_phone": report.contact_phone})
-    session.flush()
+    write_event(job, kind=EventKind.REPORT_ATTACHED, actor=actor, now=now, note=report.fault_text,
+                data={"channel": report.channel.value, "contact_name": report.contact_name,
+                      "contact_phone": report.contact_phone})
     return job
 
 

@@ -52,13 +52,16 @@ def _body(path: str, rng: random.Random, token: str) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--requests", type=int, default=400, help="measured requests per endpoint")
+    parser.add_argument("--requests", type=int, default=800, help="measured requests per endpoint")
     parser.add_argument("--warmup", type=int, default=50, help="uncounted requests per endpoint first")
     parser.add_argument("--batches", type=int, default=8, help="measure in this many batches; print the fastest")
-    parser.add_argument("--assets", type=int, default=1000,
+    parser.add_argument("--assets", type=int, default=1200,
                         help="demo appliances to load (more than requests + warm-up: new jobs need unreported ones)")
     parser.add_argument("--profile", choices=["intake-new", "intake-join", "bare"], help="print a cProfile of this endpoint")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
+    parser.add_argument("--dump", help="also save that profile to this file (for pstats, snakeviz, ...)")
+    parser.add_argument("--counted", type=int, default=100,
+                        help="further requests per endpoint run under cProfile to count Python calls")
     parser.add_argument("--sql", action="store_true", help="print the statements of each endpoint")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
                         help="an existing database to connect to for CREATE/DROP DATABASE")
@@ -83,11 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         rng = random.Random(7)
         # New jobs use appliances nobody reported yet; joins use the others, which by then all have
         # an open job (the benchmark's steady state once every appliance was reported once).
-        fresh, used = tokens[:args.requests + args.warmup], tokens[args.requests + args.warmup:]
+        new_count = args.warmup + args.requests + args.counted
+        fresh, used = tokens[:new_count], tokens[new_count:]
         phases = {"bare": (bench_intake.BARE_PATH, tokens), "intake-new": (bench_intake.INTAKE_PATH, fresh),
                   "intake-join": (bench_intake.INTAKE_PATH, used)}
         _drive(client, bench_intake.INTAKE_PATH, [_body(bench_intake.INTAKE_PATH, rng, token) for token in used])
-        print(f"{'endpoint':<12} {'requests':>8} {'CPU ms min':>10} {'CPU median':>10} {'wall ms/req':>11} {'SQL/req':>8}  statuses")
+        print(f"{'endpoint':<12} {'requests':>8} {'CPU ms min':>10} {'CPU median':>10} {'wall ms/req':>11} {'calls/req':>9} {'SQL/req':>8}  statuses")
         for label, (path, pool) in phases.items():
             if label == "intake-new":
                 bodies = [_body(path, rng, token) for token in pool]
@@ -95,29 +99,35 @@ def main(argv: list[str] | None = None) -> int:
                 bodies = bodies[args.warmup:]
             else:
                 _drive(client, path, [bench_intake._body_for(path, rng, pool) for _ in range(args.warmup)])
-                bodies = [bench_intake._body_for(path, rng, pool) for _ in range(args.requests)]
+                bodies = [bench_intake._body_for(path, rng, pool) for _ in range(args.requests + args.counted)]
+            # The last requests run under cProfile only to count Python calls: unlike CPU time, that
+            # count does not move with whatever else the machine is doing.
+            bodies, counted = bodies[:-args.counted], bodies[-args.counted:]
             counter.clear()
-            profiler = cProfile.Profile(time.process_time) if args.profile == label else None
             # Batches, reporting the fastest: other work on a shared machine only ever adds time.
             batch = max(1, len(bodies) // args.batches)
             cpu_per_batch, statuses, wall = [], [], 0.0
             for start in range(0, len(bodies), batch):
                 cpu0, wall0 = time.process_time(), time.perf_counter()
-                if profiler:
-                    profiler.enable()
                 statuses += _drive(client, path, bodies[start:start + batch])
-                if profiler:
-                    profiler.disable()
                 cpu_per_batch.append((time.process_time() - cpu0) / len(bodies[start:start + batch]))
                 wall += time.perf_counter() - wall0
-            n = len(bodies)
+            n, statements = len(bodies), counter.copy()
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+            statuses += _drive(client, path, counted)
+            profiler.disable()
+            stats = pstats.Stats(profiler)
             print(f"{label:<12} {n:>8} {min(cpu_per_batch) * 1000:>10.2f} {statistics.median(cpu_per_batch) * 1000:>10.2f} "
-                  f"{wall / n * 1000:>11.2f} {sum(counter.values()) / n:>8.2f}  {dict(Counter(statuses))}")
+                  f"{wall / n * 1000:>11.2f} {stats.total_calls / len(counted):>9.0f} "
+                  f"{sum(statements.values()) / n:>8.2f}  {dict(Counter(statuses))}")
             if args.sql:
-                for statement, count in counter.most_common():
+                for statement, count in statements.most_common():
                     print(f"    {count / n:5.2f}  {statement}")
-            if profiler:
-                profiler.dump_stats("/tmp/intake.prof"); pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+            if args.profile == label:
+                if args.dump:
+                    stats.dump_stats(args.dump)
+                stats.sort_stats("cumulative").print_stats(args.top)
         app.extensions["aftercare_engine"].dispose()
     finally:
         bench_intake.drop_database(bench_args, name)
