@@ -58,7 +58,6 @@ class _RouteData:
 def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit) -> Insertion:
     """Best feasible insertion of `visit` (which must not already be planned), or the reason none
     exists. `problem` holds the technicians, the matrices and every visit named in `routes`."""
-    techs = problem.technician_by_id
     by_id = problem.visit_by_id
     dur = problem.durations
     planned = {r.technician_id: r for r in routes}

@@ -22,7 +22,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from .model import RoutingProblem, Technician, Visit, scaled_service
+from .model import RoutingProblem, Technician, scaled_service
 from .result import (
     NO_CAPACITY,
     NO_CAPACITY_REASON,

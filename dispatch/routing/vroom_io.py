@@ -8,7 +8,7 @@ time_windows and service, max_tasks, costs.fixed) and `matrices` {profile: {dura
 with `InvalidProblem`.
 
 Without a matrix, travel comes from the coordinates: great-circle distance x 1.3 road factor at
-30 km/h (`geo.travel_matrices`), times rounded up to whole seconds.
+30 km/h (`travel_from_coordinates`, on `core.geo`), times and distances rounded up.
 
 VROOM skills are integers; the first skill of a job becomes `Visit.required_skill` (as a string),
 the others `extra_skills`. VROOM has one level per skill, so every technician is level 2 (nominal
@@ -24,11 +24,23 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .geo import travel_matrices
+from core.geo import GreatCircleProvider
+
 from .model import Break, InvalidProblem, RoutingProblem, Technician, TimeWindow, Visit
 from .result import RoutingResult
 
 HORIZON = 2**31 - 1  # VROOM's default: no time window means "any time"
+
+# Travel when only coordinates are known (no road network): urban roads ~1.3x the great circle, 30 km/h.
+COORDINATE_TRAVEL = GreatCircleProvider(road_factor=1.3, speed_kmh=30.0)
+
+
+def travel_from_coordinates(lon_lat) -> tuple[np.ndarray, np.ndarray]:
+    """(durations in whole seconds, distances in whole metres), both rounded up, between [lon, lat]
+    points (VROOM's order; `core.geo` takes (lat, lon))."""
+    points = np.asarray(lon_lat, dtype=float).reshape(-1, 2)
+    matrix = COORDINATE_TRAVEL.matrix([(lat, lon) for lon, lat in points])
+    return matrix.durations, matrix.distances
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,7 @@ def read_vroom(source: str | Path | Mapping[str, Any]) -> VroomInput:
     else:
         if not coords:
             raise InvalidProblem("no matrix and no coordinates")
-        dur, dist = travel_matrices(coords)
+        dur, dist = travel_from_coordinates(coords)
         coordinates = coords
     problem = RoutingProblem(tuple(techs), tuple(visits), dur, dist)
     return VroomInput(problem, job_ids, vehicle_ids, coordinates, fixed, data.get("options", {}))
