@@ -1,0 +1,132 @@
+"""Parts-aware routing: a visit needing a part is served from a van that holds it, or after a
+pickup at a depot holding it (same route, earlier, not before the part is there), whichever is
+cheaper; with no source at all it is unassigned with the reason. Solver and live insertion."""
+from __future__ import annotations
+
+import pytest
+
+from dispatch.routing import InvalidProblem, solve
+from dispatch.routing.model import PartDepot, Pickup
+from dispatch.routing.result import NO_PART, UNREACHABLE
+
+from .builders import HOUR, MIN, line, problem, tech, visit
+
+LIMIT = 0.5
+
+
+def kinds(route):
+    return [(s.kind, s.visit_id, s.depot_id) for s in route.stops if s.kind in ("visit", "pickup")]
+
+
+def assert_pickup_precedes(route, visit_id, depot: PartDepot, part: str):
+    stops = route.stops
+    pickup = next(k for k, s in enumerate(stops) if s.kind == "pickup" and s.visit_id == visit_id)
+    served = next(k for k, s in enumerate(stops) if s.kind == "visit" and s.visit_id == visit_id)
+    assert pickup < served
+    assert stops[pickup].depot_id == depot.id and stops[pickup].location == depot.location
+    assert stops[pickup].start >= depot.parts[part]  # not collected before it is there
+    assert stops[pickup].departure - stops[pickup].start == depot.pickup_service
+
+
+def van_case():
+    # "van" (at 0) holds the part; "plain" (at 2) would have to fetch it from the far warehouse at 6.
+    warehouse = PartDepot("wh", 6, {"P1": 0})
+    return problem([tech("van", at=0, van_parts={"P1"}), tech("plain", at=2)],
+                   [visit("fix", 3, needs_parts=("P1",))], line(), [warehouse])
+
+
+def pickup_case():
+    # Nobody's van holds it; the warehouse at 5 receives it at 10:00.
+    warehouse = PartDepot("wh", 5, {"P1": 10 * HOUR}, pickup_service=15 * MIN)
+    return problem([tech("t", at=0)], [visit("fix", 2, needs_parts=("P1",)), visit("other", 1)],
+                   line(), [warehouse]), warehouse
+
+
+def cheaper_case():
+    # The van holding the part is 12 units (2 h) away; "near" passes the depot at 1 on the way to 2.
+    depot = PartDepot("counter", 1, {"P1": 0})
+    return problem([tech("far-van", at=12, van_parts={"P1"}), tech("near", at=0)],
+                   [visit("fix", 2, needs_parts=("P1",))], line(13), [depot]), depot
+
+
+def test_a_van_holding_the_part_serves_the_visit_without_a_pickup():
+    result = solve(van_case(), time_limit=LIMIT)
+    assert not result.unassigned and result.feasible
+    assert result.assignment() == {"fix": "van"}
+    assert kinds(result.route_of("van")) == [("visit", "fix", None)]
+    assert result.route_of("van").pickups == []
+
+
+def test_without_a_van_holding_it_a_pickup_at_the_depot_precedes_the_visit():
+    p, warehouse = pickup_case()
+    result = solve(p, time_limit=LIMIT)
+    assert not result.unassigned and result.feasible
+    route = result.route_of("t")
+    assert_pickup_precedes(route, "fix", warehouse, "P1")
+    assert route.pickups == [Pickup("wh", "fix")]
+    assert route.visit_ids.count("fix") == 1 and set(route.visit_ids) == {"fix", "other"}
+    # ETAs stay consistent with the matrix through the pickup stop (no breaks here).
+    for prev, cur in zip(route.stops, route.stops[1:]):
+        assert cur.arrival == prev.departure + int(p.durations[prev.location, cur.location])
+        assert cur.start == cur.arrival + cur.waiting
+
+
+def test_the_cheaper_of_van_and_pickup_wins():
+    p, depot = cheaper_case()
+    result = solve(p, time_limit=LIMIT)
+    assert result.assignment() == {"fix": "near"}
+    assert kinds(result.route_of("near")) == [("pickup", "fix", "counter"), ("visit", "fix", None)]
+    assert_pickup_precedes(result.route_of("near"), "fix", depot, "P1")
+    # The other way round: the van holder next door beats a detour to the depot.
+    swapped = problem([tech("van", at=2, van_parts={"P1"}), tech("near", at=0)],
+                      [visit("fix", 3, needs_parts=("P1",))], line(13), [PartDepot("counter", 8, {"P1": 0})])
+    assert solve(swapped, time_limit=LIMIT).assignment() == {"fix": "van"}
+
+
+def test_a_part_nobody_holds_leaves_the_visit_unassigned_with_the_reason():
+    p = problem([tech("t", van_parts={"P1"})],
+                [visit("fix", 2, needs_parts=("P9",)), visit("ok", 1, needs_parts=("P1",))],
+                line(), [PartDepot("wh", 5, {"P1": 0})])
+    result = solve(p, time_limit=LIMIT)
+    [missing] = result.unassigned
+    assert (missing.visit_id, missing.code) == ("fix", NO_PART) and "P9" in missing.reason
+    assert result.route_of("t").visit_ids == ["ok"] and result.route_of("t").pickups == []
+
+
+def test_a_part_arriving_after_the_shift_makes_the_visit_unreachable():
+    p = problem([tech("t")], [visit("fix", 2, needs_parts=("P1",))], line(),
+                [PartDepot("wh", 5, {"P1": 20 * HOUR})])
+    [missing] = solve(p, time_limit=LIMIT).unassigned
+    assert missing.code == UNREACHABLE
+
+
+def test_the_depot_where_the_part_is_there_sooner_is_used():
+    # The nearer counter only gets the part at 15:30: too late for the 30-minute job before 16:00
+    # after collecting it; the warehouse further away has it now.
+    early = PartDepot("far-wh", 4, {"P1": 0})
+    late = PartDepot("near-counter", 1, {"P1": 15 * HOUR + 30 * MIN})
+    p = problem([tech("t")], [visit("fix", 2, needs_parts=("P1",))], line(), [late, early])
+    route = solve(p, time_limit=LIMIT).route_of("t")
+    assert route.pickups == [Pickup("far-wh", "fix")]
+
+
+def test_several_visits_share_a_depot_with_one_pickup_each():
+    wh = PartDepot("wh", 1, {"P1": 0, "P2": 0})
+    p = problem([tech("t"), tech("u", at=6)],
+                [visit("a", 2, needs_parts=("P1",)), visit("b", 3, needs_parts=("P2", "P1")), visit("c", 5)],
+                line(), [wh])
+    result = solve(p, time_limit=LIMIT)
+    assert not result.unassigned
+    for route in result.routes:
+        for vid in route.visit_ids:
+            if vid in ("a", "b"):
+                assert_pickup_precedes(route, vid, wh, "P1")
+
+
+def test_parts_settings_are_validated():
+    with pytest.raises(InvalidProblem):
+        problem([tech("t")], [visit("v", 1)], line(3), [PartDepot("wh", 9, {"P1": 0})])
+    with pytest.raises(InvalidProblem):
+        problem([tech("t")], [visit("v", 1)], line(3), [PartDepot("wh", 1), PartDepot("wh", 2)])
+    with pytest.raises(InvalidProblem):
+        PartDepot("wh", 1, {"P1": 0}, pickup_service=-1)
