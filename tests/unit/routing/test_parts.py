@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dispatch.routing import InvalidProblem, solve
+from dispatch.routing.insertion import PlannedRoute, insert_visit
 from dispatch.routing.model import PartDepot, Pickup
 from dispatch.routing.result import NO_PART, UNREACHABLE
 
@@ -130,3 +131,63 @@ def test_parts_settings_are_validated():
         problem([tech("t")], [visit("v", 1)], line(3), [PartDepot("wh", 1), PartDepot("wh", 2)])
     with pytest.raises(InvalidProblem):
         PartDepot("wh", 1, {"P1": 0}, pickup_service=-1)
+
+
+# --- live insertion ---------------------------------------------------------------------------
+
+def travel_of(p, tech_id, sequence):
+    from dispatch.routing.schedule import schedule
+
+    visits = p.visit_by_id
+    items = [s if isinstance(s, Pickup) else visits[s] for s in sequence]
+    return schedule(p, p.technician_by_id[tech_id], items).travel_seconds
+
+
+def test_insertion_gives_the_visit_to_the_van_holding_the_part():
+    p = van_case()
+    res = insert_visit(p, [], p.visit_by_id["fix"])
+    assert res.feasible and res.technician_id == "van" and res.pickup is None
+    assert res.sequence == ("fix",) and res.route.pickups == []
+
+
+def test_insertion_adds_a_pickup_before_the_visit_when_no_van_holds_the_part():
+    p, warehouse = pickup_case()
+    res = insert_visit(p, [PlannedRoute("t", ["other"])], p.visit_by_id["fix"])
+    assert res.feasible and res.technician_id == "t"
+    depot_id, index = res.pickup
+    assert depot_id == "wh" and res.sequence[index] == Pickup("wh", "fix")
+    assert res.sequence.index("fix") > index
+    assert_pickup_precedes(res.route, "fix", warehouse, "P1")
+    assert res.added_travel == travel_of(p, "t", res.sequence) - travel_of(p, "t", ["other"])
+    assert res.position == res.route.visit_ids.index("fix")
+
+
+def test_insertion_prefers_the_cheaper_pickup_route_over_a_far_van():
+    p, depot = cheaper_case()
+    res = insert_visit(p, [], p.visit_by_id["fix"])
+    assert res.feasible and res.technician_id == "near" and res.pickup == ("counter", 0)
+    assert res.sequence == (Pickup("counter", "fix"), "fix")
+    assert res.added_travel == 40 * MIN  # 0 -> 1 -> 2 -> 0
+
+
+def test_insertion_keeps_planned_pickups_and_places_a_new_one_anywhere_before_the_visit():
+    wh = PartDepot("wh", 1, {"P1": 0, "P2": 0})
+    p = problem([tech("t")], [visit("a", 6, needs_parts=("P1",)), visit("b", 2), visit("c", 5, needs_parts=("P2",))],
+                line(), [wh])
+    planned = [PlannedRoute("t", [Pickup("wh", "a"), "b", "a"], locked=1)]
+    res = insert_visit(p, planned, p.visit_by_id["c"])
+    assert res.feasible
+    seq = list(res.sequence)
+    assert seq[0] == Pickup("wh", "a") and seq.index(Pickup("wh", "c")) < seq.index("c")
+    assert [s.kind for s in res.route.stops].count("pickup") == 2
+    # Both parts come from the depot right at the start: one stop there, no extra travel for "c"'s part.
+    assert seq[:2] == [Pickup("wh", "a"), Pickup("wh", "c")]
+    assert res.added_travel == travel_of(p, "t", seq) - travel_of(p, "t", planned[0].visit_ids)
+
+
+def test_insertion_without_any_source_for_the_part_says_so():
+    p = problem([tech("t")], [visit("fix", 2, needs_parts=("P9",))], line(), [PartDepot("wh", 5, {"P1": 0})])
+    res = insert_visit(p, [], p.visit_by_id["fix"])
+    assert not res.feasible and res.code == NO_PART and "P9" in res.reason
+    late = problem([tech("t")], [visit("fix", 2, needs_parts=("P1",))], line(), [PartDepot("wh", 5, {"P1": 20 * HOUR})])
+    assert insert_visit(late, [], late.visit_by_id["fix"]).code == UNREACHABLE
