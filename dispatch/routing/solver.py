@@ -493,7 +493,8 @@ class OrToolsModel:
         """Routes of problem indices (technician index -> visits and pickups) as this model's nodes,
         e.g. for a warm start. A visit needing parts takes its van node when the technician may
         serve it directly, else the copy paired with the route's pickup for it (kept in place) or,
-        when the route has none, with its first depot's pickup right before it."""
+        when the route has none, its first depot's pickup at the front of the route (one trip to
+        the depot for everything is the usual best, and always before the visit)."""
         vpos = {k: j for j, k in enumerate(self.tech_idx)}
         npos = {i: n for n, i in enumerate(self.visit_idx)}
         out: dict[int, list[int]] = {}
@@ -502,6 +503,7 @@ class OrToolsModel:
                 continue
             j = vpos[k]
             nodes: list[int | PickupAt] = []
+            front = 0  # pickups added at the front so far
             for item in seq:
                 if isinstance(item, PickupAt):
                     nodes.append(item)  # a placeholder until its visit shows which node it becomes
@@ -525,7 +527,8 @@ class OrToolsModel:
                 if depot in planned:
                     nodes[nodes.index(planned[depot])] = pickup
                 else:
-                    nodes.append(pickup)
+                    nodes.insert(front, pickup)
+                    front += 1
                 nodes.append(chosen)
             out[j] = [n for n in nodes if not isinstance(n, PickupAt)]
         return out

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.routing import InvalidProblem, solve
+from dispatch.routing import InvalidProblem, RoutingProblem, solve
 from dispatch.routing.insertion import PlannedRoute, insert_visit
+from dispatch.routing.vroom_io import VroomInput, problem_to_vroom, write_vroom_solution
 from dispatch.routing.model import PartDepot, Pickup
 from dispatch.routing.result import NO_PART, UNREACHABLE
 
@@ -191,3 +192,92 @@ def test_insertion_without_any_source_for_the_part_says_so():
     assert not res.feasible and res.code == NO_PART and "P9" in res.reason
     late = problem([tech("t")], [visit("fix", 2, needs_parts=("P1",))], line(), [PartDepot("wh", 5, {"P1": 20 * HOUR})])
     assert insert_visit(late, [], late.visit_by_id["fix"]).code == UNREACHABLE
+
+
+def test_vroom_output_writes_pickup_steps_and_refuses_parts_input():
+    p, warehouse = pickup_case()
+    result = solve(p, time_limit=LIMIT)
+    vin = VroomInput(p, {v.id: v.id for v in p.visits}, {t.id: t.id for t in p.technicians}, None)
+    out = write_vroom_solution(result, vin)
+    steps = out["routes"][0]["steps"]
+    types = [s["type"] for s in steps]
+    pick = steps[types.index("pickup")]
+    assert types.index("pickup") < next(k for k, s in enumerate(steps) if s.get("id") == "fix" and s["type"] == "job")
+    assert (pick["id"], pick["description"], pick["location_index"]) == ("fix", "wh", warehouse.location)
+    assert pick["service"] == warehouse.pickup_service
+    assert out["routes"][0]["service"] == 2 * 30 * MIN + warehouse.pickup_service
+    with pytest.raises(InvalidProblem):
+        problem_to_vroom(p)
+
+
+def parts_day(seed=4):
+    """The synthetic day with parts: a third of the jobs need one of three parts, two depots (one
+    gets part C only at 11:00), some vans hold part A."""
+    from dataclasses import replace
+
+    from dispatch.routing.synthetic import field_service_day
+
+    day = field_service_day(jobs=60, technicians=12, seed=seed).problem
+    techs = tuple(replace(t, van_parts=frozenset({"A"})) if k % 3 == 0 else t for k, t in enumerate(day.technicians))
+    visits = tuple(replace(v, needs_parts=(("A", "B", "C")[i % 3],)) if i % 3 == 0 else v
+                   for i, v in enumerate(day.visits))
+    depots = (PartDepot("north", 12, {"A": 0, "B": 0}), PartDepot("south", 40, {"B": 0, "C": 11 * HOUR}))
+    return RoutingProblem(techs, visits, day.durations, day.distances, depots)
+
+
+def assert_parts_rules(p, result):
+    from dispatch.routing.schedule import schedule
+
+    techs, visits, depots = p.technician_by_id, p.visit_by_id, p.depot_by_id
+    for route in result.routes:
+        tech = techs[route.technician_id]
+        picked = {}
+        for k, stop in enumerate(route.stops):
+            if stop.kind == "pickup":
+                depot = depots[stop.depot_id]
+                assert depot.holds(visits[stop.visit_id].needs_parts)
+                assert stop.start >= depot.available_from(visits[stop.visit_id].needs_parts)
+                picked[stop.visit_id] = k
+            elif stop.kind == "visit" and visits[stop.visit_id].needs_parts and not tech.holds_parts(visits[stop.visit_id]):
+                assert picked.get(stop.visit_id, k) < k, f"{stop.visit_id} on {tech.id} without its part"
+        assert set(picked) <= set(route.visit_ids)
+        items = [s if isinstance(s, Pickup) else visits[s] for s in route.sequence]
+        assert schedule(p, tech, items) is not None
+
+
+@pytest.mark.parametrize("options", [{}, {"strategy": "decompose"}, {"vehicle_fixed_cost": 10**6}],
+                         ids=["single", "decompose", "fleet"])
+def test_every_search_strategy_keeps_the_parts_rules(options):
+    p = parts_day()
+    result = solve(p, time_limit=1.0, **options)
+    assert result.feasible and result.num_served + len(result.unassigned) == 60
+    assert result.num_served >= 50
+    assert sum(len(r.pickups) for r in result.routes) > 0
+    assert_parts_rules(p, result)
+
+
+def test_a_plan_with_pickups_reads_back_as_a_warm_start():
+    from dispatch.routing.solver import OrToolsModel, PickupAt, SolveOptions, precheck
+    from dispatch.routing.strategies import _to_global, _to_local
+
+    p = parts_day()
+    candidates, _ = precheck(p)
+    opts = SolveOptions(time_limit=1.0)
+    first = OrToolsModel(p, range(len(p.technicians)), sorted(candidates), candidates, opts)
+    solution = first.run(first.search_parameters(0.5))
+    plan = {k: seq for k, (seq, _) in _to_global(first, solution).items()}
+    again = OrToolsModel(p, range(len(p.technicians)), sorted(candidates), candidates, opts)
+    again.routing.CloseModelWithParameters(again.search_parameters(0.5))
+    warm = again.read_routes(_to_local(again, plan))
+    assert warm is not None and warm.ObjectiveValue() == solution.ObjectiveValue()
+    # Without its pickups (e.g. a warm start given as visit ids), the pickup is put at the front.
+    small, warehouse = pickup_case()
+    result = solve(small, time_limit=LIMIT, initial_routes={"t": ["other", "fix"]})
+    assert not result.unassigned
+    assert_pickup_precedes(result.route_of("t"), "fix", warehouse, "P1")
+    candidates, _ = precheck(small)
+    model = OrToolsModel(small, [0], [0, 1], candidates, opts)
+    model.routing.CloseModelWithParameters(model.search_parameters(0.5))
+    local = _to_local(model, {0: [1, 0]})
+    assert [model.global_item(n) for n in local[0]] == [PickupAt(0, 0), 1, 0]
+    assert model.read_routes(local) is not None
