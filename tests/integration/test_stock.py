@@ -303,3 +303,38 @@ def test_parallel_clients_reserve_exactly_the_available_units(database_url, engi
     assert sum(results) == 5
     assert session.get(StockLevel, (warehouse.id, part.id)).reserved == 5
     assert ledger.ledger_differences(session) == []
+
+
+# --- min/max restock ---
+
+def test_restock_refills_from_central_then_from_suppliers_and_never_orders_twice(session):
+    from inventory import restock
+
+    part, other = make_part(session), make_part(session)
+    central = make_warehouse(session, kind=WarehouseKind.CENTRAL, at=(31.37, 120.64))
+    depot = make_warehouse(session)
+    make_supplier(session, parts=[part, other])
+    ledger.receive(session, warehouse=central, part=part, quantity=20, actor=CLERK, now=NOW)
+    ledger.receive(session, warehouse=depot, part=part, quantity=1, actor=CLERK, now=NOW)
+    restock.save_rule(session, warehouse=depot, part=part, min_quantity=3, max_quantity=10, reorder_multiple=4)
+    restock.save_rule(session, warehouse=depot, part=other, min_quantity=2, max_quantity=5)
+    restock.save_rule(session, warehouse=central, part=other, min_quantity=1, max_quantity=6, auto_create=False)
+    summary = restock.run_restock(session, now=NOW)
+    by_part = {(p.rule.warehouse_id, p.rule.part_id): p for p in summary.proposals}
+    assert (by_part[depot.id, part.id].source, by_part[depot.id, part.id].quantity) == ("transfer", 12)  # 9 → 12
+    assert by_part[depot.id, other.id].source == "purchase"  # central has none to spare
+    assert len(summary.created) == 2  # the central rule only proposes
+    assert "3 below minimum, 2 order(s) created" == str(summary)
+    again = restock.run_restock(session, now=NOW)
+    assert [p.rule.warehouse_id for p in again.proposals] == [central.id] and again.created == []
+
+
+@pytest.mark.parametrize("values, field", [((5, 2, 1), "max_quantity"), ((-1, 2, 1), "min_quantity"),
+                                           ((1, 2, 0), "reorder_multiple"), ((1.5, 2, 1), "min_quantity")])
+def test_a_restock_rule_must_make_sense(session, values, field):
+    from inventory import restock
+
+    with pytest.raises(StockError) as error:
+        restock.save_rule(session, warehouse=make_warehouse(session), part=make_part(session),
+                          min_quantity=values[0], max_quantity=values[1], reorder_multiple=values[2])
+    assert error.value.field == field
