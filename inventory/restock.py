@@ -68,7 +68,11 @@ def propose(session: Session) -> list[Proposal]:
     central = session.scalars(select(Warehouse).where(Warehouse.kind == WarehouseKind.CENTRAL)
                               .order_by(Warehouse.id)).first()
     proposals = []
-    for rule in session.scalars(select(RestockRule).order_by(RestockRule.warehouse_id, RestockRule.part_id)):
+    # Locking the rules makes two schedulers running at once take turns: the second sees the first's
+    # orders as inbound stock and orders nothing more.
+    rules = session.scalars(select(RestockRule).order_by(RestockRule.warehouse_id, RestockRule.part_id)
+                            .with_for_update())
+    for rule in rules:
         position = stock_position(session, rule.warehouse_id, rule.part_id)
         quantity = order_quantity(rule, position)
         if quantity == 0:

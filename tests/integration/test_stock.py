@@ -338,3 +338,22 @@ def test_a_restock_rule_must_make_sense(session, values, field):
         restock.save_rule(session, warehouse=make_warehouse(session), part=make_part(session),
                           min_quantity=values[0], max_quantity=values[1], reorder_multiple=values[2])
     assert error.value.field == field
+
+
+def test_the_stock_check_command_proves_the_ledger_and_fails_on_a_difference(database_url, session):
+    from click.testing import CliRunner
+    from sqlalchemy import update
+
+    from api.cli import main
+
+    part, warehouse = make_part(session), make_warehouse(session)
+    ledger.receive(session, warehouse=warehouse, part=part, quantity=4, actor=CLERK, now=NOW)
+    session.commit()
+    runner = CliRunner(env={"AFTERCARE_DATABASE_URL": database_url})
+    result = runner.invoke(main, ["stock", "check"])
+    assert (result.exit_code, result.output.strip()) == (0, "stock check ok: 1 levels equal the sums of 1 ledger movements")
+    # Someone edits a level behind the ledger's back.
+    session.execute(update(StockLevel).values(on_hand=5))
+    session.commit()
+    result = runner.invoke(main, ["stock", "check"])
+    assert result.exit_code == 1 and "level (on hand, reserved, faulty) = (5, 0, 0), ledger says (4, 0, 0)" in result.output
