@@ -247,6 +247,45 @@ def route_map(settings: Settings, region_code: str, day, out_path: str) -> None:
     click.echo(f"{sum(len(d.jobs) for d in days)} planned stops, {len(waiting)} waiting; map written to {out_path}")
 
 
+@main.group(help="Spare-parts stock: prove the ledger, run replenishment.")
+def stock() -> None:
+    pass
+
+
+@stock.command("check", help="Prove every stock level equals the sum of its ledger movements; exit 1 on any difference.")
+@click.pass_obj
+def stock_check(settings: Settings) -> None:
+    from inventory.ledger import ledger_differences
+    from inventory.models import StockLevel, StockMovement
+    from sqlalchemy import func, select
+
+    with _session(settings) as session:
+        differences = ledger_differences(session)
+        levels = session.scalar(select(func.count()).select_from(StockLevel))
+        movements = session.scalar(select(func.count()).select_from(StockMovement))
+    for difference in differences:
+        click.echo(f"DIFFERENCE {difference}", err=True)
+    if differences:
+        click.echo(f"stock check FAILED: {len(differences)} of {levels} levels differ from the ledger", err=True)
+        sys.exit(1)
+    click.echo(f"stock check ok: {levels} levels equal the sums of {movements} ledger movements")
+
+
+@stock.command("restock", help="Run the min/max replenishment now and print what it proposed and created.")
+@click.pass_obj
+def stock_restock(settings: Settings) -> None:
+    from inventory.restock import run_restock
+
+    with _session(settings) as session:
+        summary = run_restock(session, now=SystemClock().now(), actor="cli")
+        session.commit()
+    for proposal in summary.proposals:
+        click.echo(f"  {proposal.describe()}{'' if proposal.rule.auto_create else ' (proposal only)'}")
+    for line in summary.skipped:
+        click.echo(f"  not possible: {line}")
+    click.echo(f"{summary}: {', '.join(summary.created) or 'none'}")
+
+
 @main.command(help="Serve the web app and API with gunicorn.")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="$PORT or 5000")
 @click.option("--host", default="127.0.0.1", show_default=True)

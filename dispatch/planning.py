@@ -56,7 +56,7 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     job.dispatch_state, job.dispatch_note = DispatchState.PLANNED, ""
     if job.status == JobStatus.REPORTED:
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted")
-    if job.status == JobStatus.TRIAGED:
+    if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
         transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
                        note=f"assigned to {change.technician.user.display_name}")
     if moved:
