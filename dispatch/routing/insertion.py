@@ -119,22 +119,42 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     candidates.sort(key=lambda c: c[:3])  # stable: for equal travel, the van first
     new_legs = {t.id: Leg(visit, t.service_seconds(visit), tuple(visit.start_bounds())) for t in qualified}
     pickup_legs = [pickup_leg(d, visit) for d in depots]
-    best = None  # (key, tech id, inserted legs by gap, gaps, new late, index of the new visit)
+    best = None  # (key, tech id, legs with the insertion, break gaps, new late, index of the new visit, pickup)
     checked = 0
     base_late: dict[str, int] = {}
+    alone: dict[tuple, bool] = {}  # (tech id, gap, depot index or None): that stop alone fits there
+
+    def check(data: _RouteData, inserts: list[tuple[int, Leg]]):
+        nonlocal checked
+        checked += 1
+        legs, watch = _with(data.legs, inserts)
+        locs = [data.locs[0]] + [leg.location for leg in legs] + list(data.locs[len(data.legs) + 1:])
+        travels = dur[locs[:-1], locs[1:]].tolist()
+        found = _best_gaps(data.tech, travels, [leg.service for leg in legs], [leg.bounds for leg in legs],
+                           [leg.visit.deadline if leg.depot is None else None for leg in legs], watch)
+        return legs, watch, found
+
+    def fits_alone(data: _RouteData, gap: int, leg: Leg, depot: int | None) -> bool:
+        key = (data.tech.id, gap, depot)
+        if key not in alone:
+            alone[key] = check(data, [(gap, leg)])[2] is not None
+        return alone[key]
+
     for added, tech_id, pos, pick in candidates:
         if best is not None and best[0][:2] == (0, 0):
             break  # an on-time candidate with the least travel is already found
         if best is not None and best[0][0] == 0 and added >= best[0][2]:
             break
         data = datas[tech_id]
-        checked += 1
-        inserts = [(pos, new_legs[tech_id])] if pick is None else [(pick[1], pickup_legs[pick[0]]), (pos, new_legs[tech_id])]
-        legs, watch = _with(data.legs, inserts)
-        locs = [data.locs[0]] + [leg.location for leg in legs] + list(data.locs[len(data.legs) + 1:])
-        travels = dur[locs[:-1], locs[1:]].tolist()
-        found = _best_gaps(data.tech, travels, [leg.service for leg in legs], [leg.bounds for leg in legs],
-                           [leg.visit.deadline if leg.depot is None else None for leg in legs], watch)
+        if pick is None:
+            legs, watch, found = check(data, [(pos, new_legs[tech_id])])
+        else:
+            # Pruning: if the pickup alone, or the visit alone, does not fit, the pair cannot either
+            # (a further stop only delays what follows it, travel obeying the triangle inequality).
+            if not (fits_alone(data, pick[1], pickup_legs[pick[0]], pick[0])
+                    and fits_alone(data, pos, new_legs[tech_id], None)):
+                continue
+            legs, watch, found = check(data, [(pick[1], pickup_legs[pick[0]]), (pos, new_legs[tech_id])])
         if found is None:
             continue
         gaps, new_late, total_late = found
