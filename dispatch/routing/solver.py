@@ -126,7 +126,7 @@ class SolveOptions:
     close_nodes_lns: int = 20  # ruin-and-recreate of a visit and its n closest inside GLS (0 = off)
     minimize_vehicles: bool | None = None  # route-elimination phase; default: when fixed cost > 0
     decompose: bool | None = None  # split big problems by region; default: automatic
-    initial_routes: Mapping[str, Sequence[str]] | None = None  # technician id -> visit ids
+    initial_routes: Mapping[str, Sequence[str | Pickup]] | None = None  # technician id -> visit ids (+ Pickups)
     ils: Mapping[str, object] = field(default_factory=dict)  # extra configure_ils keyword arguments
     strategy: str = "auto"
     tuning: Mapping[str, float] = field(default_factory=dict)  # strategy knobs (time shares, ...)

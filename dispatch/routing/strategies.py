@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .model import RoutingProblem
+from .model import Pickup, RoutingProblem
 from .solver import OrToolsModel, PickupAt, SolveOptions, is_visit, item_id, item_location
 
 Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (global) and pickups
@@ -41,15 +41,23 @@ def _initial_routes(problem, opts, candidates) -> Routes | None:
         return None
     tech_pos = {t.id: k for k, t in enumerate(problem.technicians)}
     visit_pos = {v.id: i for i, v in enumerate(problem.visits)}
+    depot_pos = {d.id: k for k, d in enumerate(problem.depots)}
     out: Routes = {}
     seen: set[int] = set()
     for tech_id, visit_ids in opts.initial_routes.items():
         k = tech_pos.get(tech_id)
         if k is None:
             continue
-        seq = [visit_pos[v] for v in visit_ids if v in visit_pos]
-        out[k] = [i for i in seq if i in candidates and k in candidates[i] and i not in seen]
-        seen.update(out[k])
+        seq: list[int | PickupAt] = []
+        for v in visit_ids:  # visit ids, and Pickups (e.g. `Route.sequence` of the current plan)
+            if isinstance(v, Pickup):
+                if v.visit_id in visit_pos and v.depot_id in depot_pos:
+                    seq.append(PickupAt(visit_pos[v.visit_id], depot_pos[v.depot_id]))
+            elif v in visit_pos:
+                seq.append(visit_pos[v])
+        ok = {i for i in seq if is_visit(i) and i in candidates and k in candidates[i] and i not in seen}
+        out[k] = [i for i in seq if (i.visit if isinstance(i, PickupAt) else i) in ok]
+        seen.update(ok)
     return out
 
 

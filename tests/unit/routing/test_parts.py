@@ -281,3 +281,9 @@ def test_a_plan_with_pickups_reads_back_as_a_warm_start():
     local = _to_local(model, {0: [1, 0]})
     assert [model.global_item(n) for n in local[0]] == [PickupAt(0, 0), 1, 0]
     assert model.read_routes(local) is not None
+    # A plan's own sequence (pickups included) is a warm start too.
+    plan_day = parts_day()
+    first_plan = solve(plan_day, time_limit=LIMIT)
+    again = solve(plan_day, time_limit=LIMIT, initial_routes={r.technician_id: r.sequence for r in first_plan.routes})
+    assert again.num_served >= first_plan.num_served
+    assert_parts_rules(plan_day, again)
