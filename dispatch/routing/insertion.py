@@ -58,6 +58,7 @@ class _RouteData:
     legs: list[Leg]
     locked: int
     locs: np.ndarray  # start, stops..., end (when the route has an end)
+    loc_list: list[int]  # the same as plain ints
     consec: list[int]  # travel between consecutive entries of locs
     services: list[int]
     bounds: list[tuple[tuple[int, int], ...]]
@@ -98,7 +99,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         positions = np.arange(plan.locked, n + 1)
         added = _added_travel(dur, locs, consec, positions, x)
         datas[tech.id] = _RouteData(
-            tech, legs, plan.locked, locs, consec.tolist(), [leg.service for leg in legs],
+            tech, legs, plan.locked, locs, locs.tolist(), consec.tolist(), [leg.service for leg in legs],
             [leg.bounds for leg in legs], [leg.visit.deadline if leg.depot is None else None for leg in legs])
         if tech.holds_parts(visit):
             candidates.extend((int(a), tech.id, int(p), None) for a, p in zip(added, positions))
@@ -127,12 +128,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     def check(data: _RouteData, inserts: list[tuple[int, Leg]]):
         nonlocal checked
         checked += 1
-        legs, watch = _with(data.legs, inserts)
-        locs = [data.locs[0]] + [leg.location for leg in legs] + list(data.locs[len(data.legs) + 1:])
-        travels = dur[locs[:-1], locs[1:]].tolist()
-        found = _best_gaps(data.tech, travels, [leg.service for leg in legs], [leg.bounds for leg in legs],
-                           [leg.visit.deadline if leg.depot is None else None for leg in legs], watch)
-        return legs, watch, found
+        watch = inserts[-1][0] + len(inserts) - 1  # the last insert's index in the new route
+        return inserts, watch, _best_gaps(data.tech, *_spliced(data, inserts, dur), watch)
 
     def fits_alone(data: _RouteData, gap: int, leg: Leg, depot: int | None) -> bool:
         key = (data.tech.id, gap, depot)
@@ -163,7 +160,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
             base_late[tech_id] = base[2] if base is not None else 0
         key = (int(new_late > 0), int(total_late - new_late > base_late[tech_id]), added, new_late)
         if best is None or key < best[0]:
-            best = (key, tech_id, legs, gaps, new_late, watch, pick)
+            best = (key, tech_id, legs, gaps, new_late, watch, pick)  # legs: the inserts, for now
     if best is None:
         single = RoutingProblem(problem.technicians, (visit,), problem.durations, problem.distances, problem.depots)
         if 0 not in precheck(single)[0]:
@@ -171,7 +168,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
                              code=UNREACHABLE, candidates_checked=checked)
         return Insertion(False, reason="no qualified technician has room for it in the time available",
                          code=NO_CAPACITY, candidates_checked=checked)
-    key, tech_id, legs, gaps, new_late, watch, pick = best
+    key, tech_id, inserts, gaps, new_late, watch, pick = best
+    legs, _ = _with(datas[tech_id].legs, inserts)
     route = simulate(problem, datas[tech_id].tech, legs, gaps)
     sequence = tuple(route.sequence)
     position = sum(1 for leg in legs[:watch] if leg.depot is None)
@@ -187,6 +185,39 @@ def _added_travel(dur: np.ndarray, locs: np.ndarray, consec: np.ndarray, positio
     added = dur[locs[positions], at].copy()
     added[: len(inner)] += dur[at, locs[inner + 1]] - consec[inner]
     return added
+
+
+def _spliced(data: _RouteData, inserts: Sequence[tuple[int, Leg]], dur: np.ndarray):
+    """(travels, services, bounds, deadlines) of the route with each (gap, leg) of `inserts`
+    inserted (gaps of the original route, non-decreasing), reusing the route's own pieces."""
+    locs, consec = data.loc_list, data.consec
+    travels: list[int] = []
+    services: list[int] = []
+    bounds: list[tuple[tuple[int, int], ...]] = []
+    deadlines: list[int | None] = []
+    last_gap, last_stop, prev = -1, 0, -1
+    for gap, leg in inserts:
+        if gap != last_gap:
+            if last_gap >= 0 and last_gap + 1 < len(locs):
+                travels.append(int(dur[prev, locs[last_gap + 1]]))
+            travels += consec[last_gap + 1:gap]
+            prev = locs[gap]
+        travels.append(int(dur[prev, leg.location]))
+        prev = leg.location
+        services += data.services[last_stop:gap]
+        bounds += data.bounds[last_stop:gap]
+        deadlines += data.deadlines[last_stop:gap]
+        services.append(leg.service)
+        bounds.append(leg.bounds)
+        deadlines.append(leg.visit.deadline if leg.depot is None else None)
+        last_gap, last_stop = gap, gap
+    if last_gap + 1 < len(locs):
+        travels.append(int(dur[prev, locs[last_gap + 1]]))
+    travels += consec[last_gap + 1:]
+    services += data.services[last_stop:]
+    bounds += data.bounds[last_stop:]
+    deadlines += data.deadlines[last_stop:]
+    return travels, services, bounds, deadlines
 
 
 def _with(legs: Sequence[Leg], inserts: Sequence[tuple[int, Leg]]) -> tuple[list[Leg], int]:

@@ -287,3 +287,34 @@ def test_a_plan_with_pickups_reads_back_as_a_warm_start():
     again = solve(plan_day, time_limit=LIMIT, initial_routes={r.technician_id: r.sequence for r in first_plan.routes})
     assert again.num_served >= first_plan.num_served
     assert_parts_rules(plan_day, again)
+
+
+def test_insertions_into_a_real_plan_agree_with_the_schedule():
+    # Every insertion's claimed extra travel is what the updated route really drives, the route is
+    # feasible as returned, and the part is collected before the visit.
+    from dataclasses import replace
+
+    day = parts_day(seed=6)
+    p = RoutingProblem(day.technicians, day.visits[:30], day.durations, day.distances, day.depots)  # room left
+    plan = solve(p, time_limit=LIMIT)
+    routes = [PlannedRoute(r.technician_id, r.sequence) for r in plan.routes]
+    before = {r.technician_id: r.travel_seconds for r in plan.routes}
+    depot_ids = {d.id for d in p.depots}
+    tried = with_pickup = placed = 0
+    for v in day.visits[30:]:
+        new = replace(v, needs_parts=("B",) if tried % 2 else ("A",))
+        grown = RoutingProblem(p.technicians, p.visits + (new,), p.durations, p.distances, p.depots)
+        res = insert_visit(grown, routes, new)
+        tried += 1
+        if not res.feasible:
+            continue
+        placed += 1
+        assert list(res.sequence) == res.route.sequence
+        assert res.added_travel == travel_of(grown, res.technician_id, res.sequence) - before.get(res.technician_id, 0)
+        if res.pickup is not None:
+            with_pickup += 1
+            assert res.pickup[0] in depot_ids and res.sequence[res.pickup[1]] == Pickup(res.pickup[0], new.id)
+            assert_pickup_precedes(res.route, new.id, grown.depot_by_id[res.pickup[0]], new.needs_parts[0])
+        else:
+            assert grown.technician_by_id[res.technician_id].holds_parts(new)
+    assert tried == 30 and placed >= 20 and 0 < with_pickup < placed
