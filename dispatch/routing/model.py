@@ -72,6 +72,8 @@ class Technician:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "skills", MappingProxyType(dict(self.skills)))
+        if isinstance(self.van_parts, str):  # frozenset("P1") would be {"P", "1"}
+            raise InvalidProblem(f"technician {self.id}: van_parts must be a set of part keys, not a string")
         object.__setattr__(self, "van_parts", frozenset(self.van_parts))
         object.__setattr__(self, "breaks", _clip_breaks(self.id, self.breaks, self.shift))
         for skill, level in self.skills.items():
@@ -137,6 +139,8 @@ class Visit:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time_windows", tuple(sorted(self.time_windows, key=lambda w: w.start)))
+        if isinstance(self.needs_parts, str):  # tuple("P1") would be ("P", "1")
+            raise InvalidProblem(f"visit {self.id}: needs_parts must be a tuple of part keys, not a string")
         object.__setattr__(self, "needs_parts", tuple(dict.fromkeys(self.needs_parts)))
         if not 0 <= self.priority <= 100:
             raise InvalidProblem(f"visit {self.id}: priority {self.priority} is not in 0..100")

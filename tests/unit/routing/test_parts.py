@@ -132,6 +132,11 @@ def test_parts_settings_are_validated():
         problem([tech("t")], [visit("v", 1)], line(3), [PartDepot("wh", 1), PartDepot("wh", 2)])
     with pytest.raises(InvalidProblem):
         PartDepot("wh", 1, {"P1": 0}, pickup_service=-1)
+    with pytest.raises(InvalidProblem):
+        visit("v", 1, needs_parts="P1")
+    with pytest.raises(InvalidProblem):
+        tech("t", van_parts="P1")
+    assert visit("v", 1, needs_parts=["P1", "P2", "P1"]).needs_parts == ("P1", "P2")
 
 
 # --- live insertion ---------------------------------------------------------------------------
