@@ -81,6 +81,7 @@ def demo_urls(settings: Settings) -> None:
         base = settings.public_base_url
         click.echo(f"  Consumer (scan-to-report, open on a phone): {base}/r/{asset.qr_token}")
         click.echo(f"  Staff sign-in:                              {base}/login")
+        click.echo(f"  Warehouse stock (sign in as stock.chen):    {base}/warehouse")
         click.echo(f"      users: {', '.join(f'{u} ({r})' for u, r in staff_logins())}, tech01..tech30; "
                    f"password: {DEMO_PASSWORD}")
         click.echo(f"  API docs:                                   {base}/api/v1/docs")
@@ -245,6 +246,45 @@ def route_map(settings: Settings, region_code: str, day, out_path: str) -> None:
     with open(out_path, "w", encoding="utf-8") as out:
         out.write(svg)
     click.echo(f"{sum(len(d.jobs) for d in days)} planned stops, {len(waiting)} waiting; map written to {out_path}")
+
+
+@main.group(help="Spare-parts stock: prove the ledger, run replenishment.")
+def stock() -> None:
+    pass
+
+
+@stock.command("check", help="Prove every stock level equals the sum of its ledger movements; exit 1 on any difference.")
+@click.pass_obj
+def stock_check(settings: Settings) -> None:
+    from inventory.ledger import ledger_differences
+    from inventory.models import StockLevel, StockMovement
+    from sqlalchemy import func, select
+
+    with _session(settings) as session:
+        differences = ledger_differences(session)
+        levels = session.scalar(select(func.count()).select_from(StockLevel))
+        movements = session.scalar(select(func.count()).select_from(StockMovement))
+    for difference in differences:
+        click.echo(f"DIFFERENCE {difference}", err=True)
+    if differences:
+        click.echo(f"stock check FAILED: {len(differences)} of {levels} levels differ from the ledger", err=True)
+        sys.exit(1)
+    click.echo(f"stock check ok: {levels} levels equal the sums of {movements} ledger movements")
+
+
+@stock.command("restock", help="Run the min/max replenishment now and print what it proposed and created.")
+@click.pass_obj
+def stock_restock(settings: Settings) -> None:
+    from inventory.restock import run_restock
+
+    with _session(settings) as session:
+        summary = run_restock(session, now=SystemClock().now(), actor="cli")
+        session.commit()
+    for proposal in summary.proposals:
+        click.echo(f"  {proposal.describe()}{'' if proposal.rule.auto_create else ' (proposal only)'}")
+    for line in summary.skipped:
+        click.echo(f"  not possible: {line}")
+    click.echo(f"{summary}: {', '.join(summary.created) or 'none'}")
 
 
 @main.command(help="Serve the web app and API with gunicorn.")

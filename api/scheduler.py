@@ -67,7 +67,7 @@ def reoptimise_all_regions(session: Session, *, now: datetime, tz: ZoneInfo, tim
     return len(regions)
 
 
-def run(settings: Settings, *, reoptimise_every_minutes: int = 30) -> None:
+def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every_minutes: int = 15) -> None:
     from core.db import make_engine, make_session_factory
 
     session_factory = make_session_factory(make_engine(settings.database_url))
@@ -80,10 +80,20 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30) -> None:
             session.commit()
         log.info("requested re-optimisation of %d regions", count)
 
+    def periodic_restock() -> None:
+        from inventory.restock import run_restock
+
+        with session_factory() as session:
+            summary = run_restock(session, now=clock.now(), actor="scheduler")
+            session.commit()
+        log.info("restock: %s %s", summary, ", ".join(summary.created))
+
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(process_queue, "interval", seconds=1, args=[session_factory, settings, clock, worker],
                       max_instances=1, coalesce=True, id="work-queue")
     scheduler.add_job(periodic_reoptimisation, "interval", minutes=reoptimise_every_minutes, max_instances=1,
                       coalesce=True, id="reoptimise")
+    scheduler.add_job(periodic_restock, "interval", minutes=restock_every_minutes, max_instances=1, coalesce=True,
+                      id="restock")
     log.info("scheduler %s started", worker)
     scheduler.start()

@@ -105,6 +105,7 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
     event = record_event(job, kind=EventKind.STATUS_CHANGED, actor=actor, now=now, note=note,
                          from_status=current, to_status=to)
     _follow_in_dispatch(session, job, current=current, to=to, now=now)
+    _follow_in_stock(session, job, to=to, actor=actor, now=now)
     session.flush()
     return event
 
@@ -116,11 +117,26 @@ def _follow_in_dispatch(session: Session, job: Job, *, current: JobStatus, to: J
         job.dispatch_state = DispatchState.NOT_NEEDED
     elif to in (JobStatus.COMPLETED, JobStatus.CLOSED):
         job.dispatch_state = DispatchState.NOT_NEEDED  # keeps who did it and when
+    elif to == JobStatus.WAITING_PARTS:
+        # The visit is planned again, no earlier than the part's arrival (and with a pickup if needed).
+        _clear_plan(job)
+        job.dispatch_state = DispatchState.PENDING
+        if needs_visit(job):
+            request_dispatch(session, job, now=now)
     elif to == JobStatus.TRIAGED and current in (JobStatus.ASSIGNED, JobStatus.COMPLETED, JobStatus.REMOTE_RESOLVED):
         # Unassigned by a dispatcher, or reopened after a failed repair: plan it again.
         _clear_plan(job)
         if needs_visit(job):
             request_dispatch(session, job, now=now)
+
+
+def _follow_in_stock(session: Session, job: Job, *, to: JobStatus, actor: Actor, now: datetime) -> None:
+    """A cancelled job gives its parts back; a completed one gives back what it did not use (what
+    was fitted is consumed when the technician records it, before completing)."""
+    if to in (JobStatus.CANCELLED, JobStatus.COMPLETED, JobStatus.REMOTE_RESOLVED):
+        from inventory.job_parts import release_parts  # inventory builds on dispatch, not the other way
+
+        release_parts(session, job=job, actor=actor, now=now, reason=f"job {to}")
 
 
 def _clear_plan(job: Job) -> None:

@@ -208,6 +208,7 @@ class EventKind(enum.StrEnum):
     LOCKED = "locked"
     UNLOCKED = "unlocked"
     ESCALATED = "escalated"
+    PARTS = "parts"  # a part reserved, ordered, arrived, fitted or given back
 
 
 class JobEvent(Base):

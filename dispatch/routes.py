@@ -56,5 +56,5 @@ def jobs_waiting_for_dispatch(session: Session, *, region_id: int) -> list[Job]:
     return list(session.scalars(
         select(Job).join(Asset, Job.asset_id == Asset.id)
         .where(Asset.region_id == region_id, Job.dispatch_state.in_([DispatchState.PENDING, DispatchState.UNASSIGNABLE]),
-               Job.status.in_([JobStatus.REPORTED, JobStatus.TRIAGED]))
+               Job.status.in_([JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.WAITING_PARTS]))
         .order_by(Job.repair_by)))

@@ -20,9 +20,10 @@ class JobStatus(enum.StrEnum):
 S = JobStatus
 ALLOWED_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     S.REPORTED: frozenset({S.TRIAGED, S.REMOTE_RESOLVED, S.CANCELLED}),
-    S.TRIAGED: frozenset({S.ASSIGNED, S.REMOTE_RESOLVED, S.CANCELLED}),
+    # Waiting for parts before any visit: a part known to be needed is on its way.
+    S.TRIAGED: frozenset({S.ASSIGNED, S.WAITING_PARTS, S.REMOTE_RESOLVED, S.CANCELLED}),
     # Back to triaged = unassigned (a dispatcher takes the job off a technician).
-    S.ASSIGNED: frozenset({S.EN_ROUTE, S.TRIAGED, S.CANCELLED}),
+    S.ASSIGNED: frozenset({S.EN_ROUTE, S.TRIAGED, S.WAITING_PARTS, S.CANCELLED}),
     S.EN_ROUTE: frozenset({S.ON_SITE, S.ASSIGNED, S.CANCELLED}),
     S.ON_SITE: frozenset({S.WAITING_PARTS, S.COMPLETED}),
     # A part arrives: the visit is planned again, or the technician never left the site.

@@ -1,0 +1,190 @@
+"""Transfers between our warehouses and purchase orders from suppliers: requested → shipped → received,
+or cancelled. Stock moves only at the steps where goods physically move.
+
+A transfer reserves its units at the source when it is requested (so nobody else takes them while
+the truck is booked), and ships them out of the source when it is shipped; receiving puts what arrived
+into the destination. A purchase order moves stock only when it is received.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.geo import geodesic_m
+from inventory import ledger
+from inventory.ledger import StockError
+from inventory.models import (OrderStatus, Part, PurchaseOrder, Supplier, SupplierPart, Transfer, Warehouse,
+                              WarehouseKind)
+
+# How long a transfer takes: booking and picking, then the road. A van courier in a Chinese city averages
+# well under motorway speed; 30 km/h door to door over the straight-line distance × 1.4 is what our
+# regional depots see.
+TRANSFER_HANDLING = timedelta(hours=1)
+TRANSFER_ROAD_FACTOR = 1.4
+TRANSFER_SPEED_KMH = 30.0
+TRANSFER_COST_FIXED = Decimal("30.00")  # CNY per courier run
+TRANSFER_COST_PER_KM = Decimal("2.50")
+
+
+class OrderStateError(StockError):
+    def __init__(self, message: str):
+        super().__init__(message, field="status")
+
+
+def transfer_transit(source: Warehouse, destination: Warehouse) -> tuple[timedelta, Decimal]:
+    """Door-to-door time and courier cost of moving parts between two warehouses."""
+    km = _distance_km(source, destination)
+    hours = km * TRANSFER_ROAD_FACTOR / TRANSFER_SPEED_KMH
+    cost = TRANSFER_COST_FIXED + TRANSFER_COST_PER_KM * Decimal(str(round(km * TRANSFER_ROAD_FACTOR, 1)))
+    return TRANSFER_HANDLING + timedelta(hours=hours), cost.quantize(Decimal("0.01"))
+
+
+def _distance_km(a: Warehouse, b: Warehouse) -> float:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return 30.0  # a warehouse without coordinates (e.g. a van): assume across town
+    return geodesic_m((a.latitude, a.longitude), (b.latitude, b.longitude)) / 1000.0
+
+
+# --- transfers ---
+
+def request_transfer(session: Session, *, part: Part, quantity: int, source: Warehouse, destination: Warehouse,
+                     actor: str, now: datetime, reason: str = "", job_id: int | None = None,
+                     emergency: bool = False) -> Transfer:
+    ledger.check_quantity(quantity)
+    if source.id == destination.id:
+        raise StockError("A transfer needs two different warehouses.", field="to_warehouse")
+    transit, _cost = transfer_transit(source, destination)
+    transfer = Transfer(part=part, quantity=quantity, from_warehouse=source, to_warehouse=destination,
+                        status=OrderStatus.REQUESTED, reason=reason, emergency=emergency, job_id=job_id,
+                        expected_at=now + transit, requested_at=now, received_quantity=0)
+    session.add(transfer)
+    session.flush()
+    ledger.reserve(session, warehouse=source, part=part, quantity=quantity, actor=actor, now=now,
+                   reason=f"held for transfer {transfer.number}", transfer_id=transfer.id, job_id=job_id)
+    return transfer
+
+
+def ship_transfer(session: Session, *, transfer: Transfer, actor: str, now: datetime) -> Transfer:
+    _require(transfer.status, OrderStatus.REQUESTED, "ship", transfer.number)
+    common = dict(warehouse=transfer.from_warehouse, part=transfer.part, quantity=transfer.quantity, actor=actor,
+                  now=now, transfer_id=transfer.id, job_id=transfer.job_id)
+    ledger.release(session, reason=f"shipped on {transfer.number}", **common)
+    ledger.move(session, kind=ledger.MovementKind.TRANSFER_OUT, reason=f"shipped on {transfer.number}", **common)
+    transfer.status, transfer.shipped_at = OrderStatus.SHIPPED, now
+    transfer.expected_at = now + transfer_transit(transfer.from_warehouse, transfer.to_warehouse)[0] \
+        - TRANSFER_HANDLING
+    session.flush()
+    return transfer
+
+
+def receive_transfer(session: Session, *, transfer: Transfer, quantity: int | None, actor: str,
+                     now: datetime) -> Transfer:
+    """Put what arrived into the destination. Fewer than shipped is allowed (the rest is lost in
+    transit and says so in the ledger reason); more than shipped is refused."""
+    _require(transfer.status, OrderStatus.SHIPPED, "receive", transfer.number)
+    received = transfer.quantity if quantity is None else ledger.check_quantity(quantity)
+    if received > transfer.quantity:
+        raise StockError(f"{transfer.number} shipped {transfer.quantity}; cannot receive {received}.")
+    ledger.move(session, warehouse=transfer.to_warehouse, part=transfer.part, kind=ledger.MovementKind.TRANSFER_IN,
+                quantity=received, actor=actor, now=now, transfer_id=transfer.id, job_id=transfer.job_id,
+                reason=f"received from {transfer.number}"
+                       + (f" ({transfer.quantity - received} short)" if received < transfer.quantity else ""))
+    transfer.status, transfer.received_at, transfer.received_quantity = OrderStatus.RECEIVED, now, received
+    session.flush()
+    return transfer
+
+
+def cancel_transfer(session: Session, *, transfer: Transfer, actor: str, now: datetime) -> Transfer:
+    _require(transfer.status, OrderStatus.REQUESTED, "cancel", transfer.number)
+    ledger.release(session, warehouse=transfer.from_warehouse, part=transfer.part, quantity=transfer.quantity,
+                   actor=actor, now=now, reason=f"{transfer.number} cancelled", transfer_id=transfer.id,
+                   job_id=transfer.job_id)
+    transfer.status = OrderStatus.CANCELLED
+    session.flush()
+    return transfer
+
+
+# --- purchase orders ---
+
+@dataclass(frozen=True)
+class SupplierQuote:
+    supplier: Supplier
+    unit_cost: Decimal
+    lead: timedelta
+    total: Decimal
+
+
+def quotes(session: Session, *, part: Part, quantity: int, expedited: bool) -> list[SupplierQuote]:
+    """What every supplier of `part` would charge and how long it would take, cheapest first."""
+    out = []
+    for offer in session.scalars(select(SupplierPart).where(SupplierPart.part_id == part.id)):
+        supplier = offer.supplier
+        hours = supplier.expedited_lead_hours if expedited else supplier.normal_lead_hours
+        total = offer.unit_cost * quantity + (supplier.expedite_fee if expedited else Decimal("0"))
+        out.append(SupplierQuote(supplier, offer.unit_cost, timedelta(hours=hours), total))
+    return sorted(out, key=lambda q: (q.total, q.lead))
+
+
+def create_purchase_order(session: Session, *, part: Part, quantity: int, warehouse: Warehouse, now: datetime,
+                          supplier: Supplier | None = None, expedited: bool = False, reason: str = "",
+                          job_id: int | None = None, emergency: bool = False) -> PurchaseOrder:
+    ledger.check_quantity(quantity)
+    if warehouse.kind == WarehouseKind.VAN:
+        raise StockError("Suppliers deliver to a warehouse, not to a van.", field="warehouse")
+    offers = quotes(session, part=part, quantity=quantity, expedited=expedited)
+    if supplier is not None:
+        offers = [q for q in offers if q.supplier.id == supplier.id]
+    if not offers:
+        raise StockError(f"No supplier sells {part.sku}" + (f" ({supplier.code})" if supplier else "") + ".",
+                         field="supplier")
+    quote = offers[0]
+    order = PurchaseOrder(supplier=quote.supplier, part=part, quantity=quantity, warehouse=warehouse,
+                          expedited=expedited, unit_cost=quote.unit_cost, total_cost=quote.total,
+                          status=OrderStatus.REQUESTED, reason=reason, emergency=emergency, job_id=job_id,
+                          expected_at=now + quote.lead, requested_at=now, received_quantity=0)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def ship_purchase_order(session: Session, *, order: PurchaseOrder, now: datetime,
+                        expected_at: datetime | None = None) -> PurchaseOrder:
+    """The supplier reports the goods dispatched (optionally with a new arrival time)."""
+    _require(order.status, OrderStatus.REQUESTED, "mark shipped", order.number)
+    order.status, order.shipped_at = OrderStatus.SHIPPED, now
+    if expected_at is not None:
+        order.expected_at = expected_at
+    session.flush()
+    return order
+
+
+def receive_purchase_order(session: Session, *, order: PurchaseOrder, quantity: int | None, actor: str,
+                           now: datetime) -> PurchaseOrder:
+    if order.status not in (OrderStatus.REQUESTED, OrderStatus.SHIPPED):
+        raise OrderStateError(f"{order.number} is {order.status}; only an open order can be received.")
+    received = order.quantity if quantity is None else ledger.check_quantity(quantity)
+    if received > order.quantity:
+        raise StockError(f"{order.number} is for {order.quantity}; cannot receive {received}.")
+    ledger.receive(session, warehouse=order.warehouse, part=order.part, quantity=received, actor=actor, now=now,
+                   reason=f"received on {order.number}", purchase_order_id=order.id)
+    order.status, order.received_at, order.received_quantity = OrderStatus.RECEIVED, now, received
+    order.shipped_at = order.shipped_at or now
+    session.flush()
+    return order
+
+
+def cancel_purchase_order(session: Session, *, order: PurchaseOrder, now: datetime) -> PurchaseOrder:
+    if order.status not in (OrderStatus.REQUESTED, OrderStatus.SHIPPED):
+        raise OrderStateError(f"{order.number} is {order.status}; it can no longer be cancelled.")
+    order.status = OrderStatus.CANCELLED
+    session.flush()
+    return order
+
+
+def _require(current: OrderStatus, needed: OrderStatus, verb: str, number: str) -> None:
+    if current != needed:
+        raise OrderStateError(f"Cannot {verb} {number}: it is {current}, not {needed}.")

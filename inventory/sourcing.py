@@ -1,0 +1,106 @@
+"""Emergency sourcing: when a job's part is not where it is needed, find the way to get it there in time.
+
+Every option is priced and timed — a transfer from each warehouse holding the part (transit time from
+the distance), and an expedited purchase from each supplier (their lead time) — and judged by whether
+the part arrives early enough to keep the job's repair deadline. The fastest such option wins; when
+two arrive within the same quarter hour the cheaper one does (nobody pays a premium for minutes). When
+none keeps the deadline, the fastest is still ordered and the case is escalated with that reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inventory import orders
+from inventory.models import Part, StockLevel, Supplier, Warehouse, WarehouseKind
+
+TIE_GRANULARITY = timedelta(minutes=15)
+# After the part arrives the technician still has to fetch it, travel and repair: the part must be
+# there this long before the repair deadline for the promise to hold.
+FIT_MARGIN = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class SourcingOption:
+    kind: str  # "transfer" or "purchase"
+    arrives_at: datetime
+    cost: Decimal
+    source: Warehouse | None = None  # for a transfer
+    supplier: Supplier | None = None  # for a purchase
+
+    @property
+    def label(self) -> str:
+        if self.kind == "transfer":
+            return f"transfer from {self.source.code}"
+        return f"expedited purchase from {self.supplier.code}"
+
+
+@dataclass(frozen=True)
+class SourcingDecision:
+    chosen: SourcingOption | None
+    options: list[SourcingOption]
+    needed_by: datetime
+    keeps_deadline: bool
+    reason: str
+
+
+def sourcing_options(session: Session, *, part: Part, quantity: int, destination: Warehouse,
+                     now: datetime) -> list[SourcingOption]:
+    options = []
+    stocked = session.scalars(
+        select(Warehouse).join(StockLevel, StockLevel.warehouse_id == Warehouse.id)
+        .where(StockLevel.part_id == part.id, StockLevel.on_hand - StockLevel.reserved >= quantity,
+               Warehouse.id != destination.id, Warehouse.kind != WarehouseKind.VAN)
+        .order_by(Warehouse.id))
+    for source in stocked:
+        transit, cost = orders.transfer_transit(source, destination)
+        options.append(SourcingOption("transfer", now + transit, cost, source=source))
+    for quote in orders.quotes(session, part=part, quantity=quantity, expedited=True):
+        options.append(SourcingOption("purchase", now + quote.lead, quote.total, supplier=quote.supplier))
+    return options
+
+
+def choose(options: list[SourcingOption], *, needed_by: datetime) -> SourcingDecision:
+    """The fastest option arriving by `needed_by`, cost breaking ties; else the fastest of all."""
+    def rank(option: SourcingOption):
+        slot = (option.arrives_at - datetime.min.replace(tzinfo=option.arrives_at.tzinfo)) // TIE_GRANULARITY
+        return slot, option.cost, option.arrives_at
+
+    in_time = sorted((o for o in options if o.arrives_at <= needed_by), key=rank)
+    if in_time:
+        best = in_time[0]
+        return SourcingDecision(best, options, needed_by, True,
+                                f"{best.label}: arrives {best.arrives_at:%Y-%m-%d %H:%M} UTC, in time for the "
+                                f"repair deadline (fastest of {len(options)} option(s); cost {best.cost})")
+    if not options:
+        return SourcingDecision(None, options, needed_by, False,
+                                "no warehouse holds the part and no supplier sells it")
+    fastest = sorted(options, key=rank)[0]
+    late = fastest.arrives_at - needed_by
+    return SourcingDecision(fastest, options, needed_by, False,
+                            f"no option keeps the repair deadline: the fastest, {fastest.label}, arrives "
+                            f"{_hours(late)} too late")
+
+
+def _hours(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:.1f} h"
+
+
+def place_order(session: Session, *, decision: SourcingDecision, part: Part, quantity: int, destination: Warehouse,
+                actor: str, now: datetime, job_id: int | None):
+    """Create the transfer or expedited purchase order the decision chose, with its reason recorded."""
+    option = decision.chosen
+    if option is None:
+        return None
+    if option.kind == "transfer":
+        return orders.request_transfer(session, part=part, quantity=quantity, source=option.source,
+                                       destination=destination, actor=actor, now=now, reason=decision.reason,
+                                       job_id=job_id, emergency=True)
+    return orders.create_purchase_order(session, part=part, quantity=quantity, warehouse=destination, now=now,
+                                        supplier=option.supplier, expedited=True, reason=decision.reason,
+                                        job_id=job_id, emergency=True)
+
