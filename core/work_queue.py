@@ -11,7 +11,7 @@ import traceback
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import JSON, Integer, String, Text, select
+from sqlalchemy import JSON, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base, UtcDateTime
@@ -36,12 +36,16 @@ class WorkItem(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
 
+# One INSERT ... RETURNING loaded as the item: it is written at once, as a flush would, without the
+# unit of work's bookkeeping (every new job that needs a visit enqueues one, inside the report request).
+_INSERT_ITEM = select(WorkItem).from_statement(insert(WorkItem.__table__).returning(*WorkItem.__table__.c))
+
+
 def enqueue(session: Session, *, kind: str, payload: dict[str, Any], now: datetime,
             due_at: datetime | None = None) -> WorkItem:
-    item = WorkItem(kind=kind, payload=payload, due_at=due_at or now, created_at=now, attempts=0, last_error="")
-    session.add(item)
-    session.flush()
-    return item
+    return session.scalars(_INSERT_ITEM, dict(
+        kind=kind, payload=payload, due_at=due_at or now, created_at=now, claimed_by=None, lease_until=None,
+        attempts=0, done_at=None, failed_at=None, last_error="")).one()
 
 
 def claim(session: Session, *, worker: str, now: datetime, kinds: list[str] | None = None, limit: int = 10,

@@ -81,7 +81,8 @@ _TOUCH_OPEN_JOB_BY_QR = _touch_open_job_of(select(Asset.id).where(Asset.qr_token
                                            .scalar_subquery())
 
 # INSERT ... ON CONFLICT DO NOTHING RETURNING, in each backend's spelling; values come as parameters.
-_INSERT_JOB = {name: dialect.insert(Job).on_conflict_do_nothing().returning(Job)
+_INSERT_JOB = {name: select(Job).from_statement(dialect.insert(Job.__table__).on_conflict_do_nothing()
+                                                 .returning(*Job.__table__.c))
                for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 Locator = Callable[[FaultReport, Asset], FaultReport]
