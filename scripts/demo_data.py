@@ -189,6 +189,11 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
                           latitude=location[0], longitude=location[1], purchase_date=_purchase_date(rng, today),
                           qr_token=secrets.token_urlsafe(18)))
     session.flush()
+    if now is not None:
+        from scripts.demo_care import load_service_history
+
+        # Weeks of completed, surveyed jobs first, so the service dashboard has numbers and trends.
+        load_service_history(session, now=now, tz=tz, seed=seed)
     if now is not None and open_reports:
         _open_reports(session, rng, count=open_reports, now=now, tz=tz)
     return DemoSummary(regions=len(regions), technicians=30, warehouses=len(WAREHOUSES), parts=sku,
