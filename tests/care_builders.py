@@ -88,7 +88,8 @@ def webhook_receiver(*, secret: str = WEBHOOK_SECRET, delay_s: float = 0.0):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll keeps shutdown quick (the default waits up to half a second per test).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/hook", received
