@@ -2,6 +2,7 @@
 from alembic import context
 from sqlalchemy import pool
 
+import care.models  # noqa: F401
 import core.idempotency  # noqa: F401  (registers tables on the shared metadata)
 import core.work_queue  # noqa: F401
 import core.users  # noqa: F401

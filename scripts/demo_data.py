@@ -220,6 +220,11 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
     session.flush()
     stocked_at = now or datetime.combine(today, time(0), tzinfo=timezone.utc)
     _stock(session, rng, parts_by_skill=parts_by_skill, technicians=technicians, now=stocked_at)
+    if now is not None:
+        from scripts.demo_care import load_service_history
+
+        # Weeks of completed, surveyed jobs first, so the service dashboard has numbers and trends.
+        load_service_history(session, now=now, tz=tz, seed=seed)
     if now is not None and open_reports:
         _open_reports(session, rng, count=open_reports, now=now, tz=tz)
         _emergency_transfers(session, now=now)
