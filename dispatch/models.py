@@ -203,6 +203,8 @@ class EventKind(enum.StrEnum):
     UNLOCKED = "unlocked"
     ESCALATED = "escalated"
     PARTS = "parts"  # a part reserved, ordered, arrived, fitted or given back
+    ACCEPTED = "accepted"  # the technician acknowledged the assignment on their phone
+    PHOTO_ADDED = "photo_added"
 
 
 class JobEvent(Base):

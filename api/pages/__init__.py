@@ -1,4 +1,4 @@
 """Server-rendered pages: public (consumer, no login) and staff."""
-from api.pages import public, staff
+from api.pages import board, photos, public, staff, technician
 
-BLUEPRINTS = [public.bp, staff.bp]
+BLUEPRINTS = [public.bp, staff.bp, technician.bp, board.bp, photos.bp]
