@@ -148,9 +148,9 @@ def _apply(session: Session, *, technician: Technician, job: Job, update: Status
     if target not in TECHNICIAN_TARGETS:
         raise UpdateRefused(f"A technician cannot set a job to {target}; choose one of: {', '.join(ACTIONS)}.")
     if target == JobStatus.COMPLETED:
+        check_transition(job.status, target)
         if len(note) < 3:
             raise UpdateRefused("Say what you did to fix it (resolution notes, at least 3 characters).", field="note")
-        check_transition(job.status, target)
         # Fitted parts leave stock before completion gives back whatever stayed reserved.
         consume_parts(session, job=job, used=update.parts_used, actor=actor, now=now)
     elif update.parts_used:
