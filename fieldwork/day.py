@@ -65,7 +65,7 @@ def route_map(day: FieldDay, *, tz: ZoneInfo) -> RouteMap:
              for c in day.cards]
     return RouteMap(title=f"{technician.user.display_name} — {day.day.isoformat()}",
                     routes=[MapRoute(name=technician.user.display_name, start=start, stops=stops)],
-                    width=720, height=520)
+                    width=420, height=300, legend=False)
 
 
 def van_stock(session: Session, technician: Technician) -> list[StockLevel]:

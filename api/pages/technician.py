@@ -102,9 +102,9 @@ def job_status(number: str):
     # A job waiting for parts leaves this technician's day (dispatch plans the next visit).
     still_mine = job.technician_id == technician.id
     target = url_for("field.job_page", number=job.number) if still_mine else url_for("field.route")
+    flash(result["message"])  # shown by the next page, whether a form post or the queue loads it
     if _wants_json():
         return jsonify(replayed=outcome.replayed, redirect=target, **result)
-    flash(result["message"])
     return redirect(target, code=303)
 
 
