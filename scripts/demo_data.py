@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.regions import Region
-from core.users import Role, create_user
+from core.users import Role, User, create_user
 from dispatch.models import (Asset, Customer, ProductModel, Technician, TechnicianShift, TechnicianSkill,
                              WarrantyPolicy)
 from inventory.models import Part, Warehouse, WarehouseKind
@@ -189,8 +189,10 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
                           latitude=location[0], longitude=location[1], purchase_date=_purchase_date(rng, today),
                           qr_token=secrets.token_urlsafe(18)))
     session.flush()
+    _stock(session, rng, now=now)
     if now is not None and open_reports:
         _open_reports(session, rng, count=open_reports, now=now, tz=tz)
+        _demo_technicians_day(session, rng, now=now, tz=tz)
     return DemoSummary(regions=len(regions), technicians=30, warehouses=len(WAREHOUSES), parts=sku,
                        models=len(models), assets=asset_count, staff=len(STAFF))
 
@@ -208,6 +210,58 @@ def _open_reports(session: Session, rng: random.Random, *, count: int, now, tz) 
                      report=FaultReport(channel=rng.choice([Channel.QR, Channel.QR, Channel.APP, Channel.WECHAT]),
                                         fault_text=rng.choice(FAULTS), contact_name=asset.customer.name,
                                         contact_phone=asset.customer.phone))
+
+
+DEMO_TECHNICIAN = "tech01"
+
+
+def _stock(session: Session, rng: random.Random, *, now) -> None:
+    """Every warehouse holds some of each part; each van carries a few parts of its technician's trade."""
+    from core.db import utcnow
+    from inventory import ledger
+
+    at = now or utcnow()
+    parts = list(session.scalars(select(Part).order_by(Part.id)))
+    for warehouse in session.scalars(select(Warehouse).where(Warehouse.kind != WarehouseKind.VAN).order_by(Warehouse.id)):
+        for part in parts:
+            ledger.receive(session, warehouse=warehouse, part=part, quantity=rng.randrange(2, 9), actor="demo",
+                           now=at, reason="opening stock")
+    by_skill = {skill: [p for p in parts if p.name in names] for skill, names in PARTS_BY_SKILL.items()}
+    for technician in session.scalars(select(Technician).order_by(Technician.id)):
+        for skill in technician.skills:
+            for part in rng.sample(by_skill[skill.skill], k=3):
+                ledger.receive(session, warehouse=technician.van, part=part, quantity=2, actor="demo", now=at,
+                               reason="van opening stock")
+
+
+def _demo_technicians_day(session: Session, rng: random.Random, *, now, tz) -> None:
+    """tech01, the account the README tells people to try, works every day from 07:00 to 22:00 and has
+    three visits planned (and locked, so re-optimisation keeps them) whenever the demo is loaded."""
+    from core.geo import provider_for_region
+    from dispatch.assignment import dispatch_job
+    from dispatch.audit import CUSTOMER, SYSTEM
+    from dispatch.board import set_lock
+    from dispatch.intake import FaultReport, report_fault
+    from dispatch.models import Channel, Job
+    from dispatch.status import OPEN_STATUSES
+
+    technician = session.scalar(select(Technician).join(Technician.user).where(User.username == DEMO_TECHNICIAN))
+    technician.shifts = [TechnicianShift(weekday=d, start=time(7, 0), end=time(22, 0), break_earliest=time(11, 30),
+                                         break_latest_end=time(14, 0), break_minutes=45) for d in range(7)]
+    session.flush()
+    skills = {s.skill for s in technician.skills}
+    busy = set(session.scalars(select(Job.asset_id).where(Job.status.in_(sorted(OPEN_STATUSES)))))
+    candidates = [a for a in session.scalars(select(Asset).where(Asset.region_id == technician.region_id)
+                                             .order_by(Asset.id))
+                  if a.product_model.repair_skill in skills and a.id not in busy]
+    provider = provider_for_region(technician.region, osrm_url=None)
+    for asset in rng.sample(candidates, k=min(3, len(candidates))):
+        job = report_fault(session, asset=asset, actor=CUSTOMER, now=now, tz=tz,
+                           report=FaultReport(channel=Channel.QR, fault_text=rng.choice(FAULTS[:14]),
+                                              contact_name=asset.customer.name, contact_phone=asset.customer.phone)).job
+        outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, only_technician=technician)
+        if outcome.planned:
+            set_lock(session, job=job, locked=True, actor=SYSTEM, now=now)
 
 
 def _weekly_shifts(*, late: bool) -> list[TechnicianShift]:
