@@ -73,7 +73,7 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, pro
         if not found.feasible:
             reasons.append(f"{day}: {found.reason}")
             continue
-        new_visit = next(s for s in found.route.stops if s.visit_id == job.number)
+        new_visit = next(s for s in found.route.stops if s.kind == "visit" and s.visit_id == job.number)
         if new_visit.late > 0:
             reasons.append(f"{day}: the earliest place would miss the repair deadline")
             continue

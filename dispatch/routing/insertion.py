@@ -7,6 +7,11 @@ break), max visits and capacity. Among feasible candidates the new visit startin
 deadline wins first, then not making other visits later than their deadlines, then the least
 added travel. Travel pieces come from numpy fancy indexing; the per-candidate check is a tight
 integer loop, so one insertion among 50 technicians and 400 open visits takes milliseconds.
+
+Parts: a technician whose van holds every part the new visit needs inserts just the visit; any
+other qualified technician inserts it together with a pickup at a depot holding the parts, at any
+position up to the visit's (every depot holding them, every pair of positions). Planned routes keep
+their own pickups (`Pickup` items in `PlannedRoute.visit_ids`).
 """
 from __future__ import annotations
 
@@ -16,17 +21,19 @@ from typing import Sequence
 
 import numpy as np
 
-from .model import RoutingProblem, Technician, Visit
-from .result import NO_CAPACITY, NO_SKILL, UNREACHABLE, Route
-from .schedule import legs_for, simulate
-from .solver import precheck
+from .model import Pickup, RoutingProblem, Technician, Visit
+from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
+from .schedule import Leg, legs_for, pickup_leg, simulate
+from .solver import no_part_reason, pickup_depots, precheck
 
 
 @dataclass(frozen=True)
 class PlannedRoute:
     technician_id: str
-    visit_ids: Sequence[str]
-    locked: int = 0  # the first `locked` visits are started or pinned: nothing goes before them
+    # The route's stops in order: visit ids, and `Pickup(depot_id, visit_id)` for parts collected
+    # on the way (plain visit ids only is fine: a route without pickups).
+    visit_ids: Sequence[str | Pickup]
+    locked: int = 0  # the first `locked` stops are started or pinned: nothing goes before them
 
 
 @dataclass(frozen=True)
@@ -34,31 +41,34 @@ class Insertion:
     feasible: bool
     technician_id: str | None = None
     position: int | None = None  # index of the new visit in the technician's updated visit list
-    added_travel: int | None = None  # seconds
+    added_travel: int | None = None  # seconds (the pickup's detour included)
     route: Route | None = None  # the technician's updated route with ETAs
     late: int = 0  # seconds the new visit starts after its deadline
     reason: str | None = None
     code: str | None = None
     candidates_checked: int = 0
+    # (depot id, index in `sequence`) when the parts are collected on the way; None: from the van
+    pickup: tuple[str, int] | None = None
+    sequence: tuple[str | Pickup, ...] = ()  # the updated stops, ready for the next PlannedRoute
 
 
 @dataclass
 class _RouteData:
     tech: Technician
-    visits: list[Visit]
+    legs: list[Leg]
     locked: int
-    locs: np.ndarray  # start, visits..., end (when the route has an end)
+    locs: np.ndarray  # start, stops..., end (when the route has an end)
+    loc_list: list[int]  # the same as plain ints
     consec: list[int]  # travel between consecutive entries of locs
     services: list[int]
     bounds: list[tuple[tuple[int, int], ...]]
     deadlines: list[int | None]
-    demand: int
 
 
 def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit) -> Insertion:
     """Best feasible insertion of `visit` (which must not already be planned), or the reason none
-    exists. `problem` holds the technicians, the matrices and every visit named in `routes`."""
-    techs = problem.technician_by_id
+    exists. `problem` holds the technicians, the matrices, the depots and every visit named in
+    `routes`."""
     by_id = problem.visit_by_id
     dur = problem.durations
     planned = {r.technician_id: r for r in routes}
@@ -66,54 +76,82 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
                  and (visit.pinned_technician is None or visit.pinned_technician == t.id)]
     if not qualified:
         return Insertion(False, reason=f"no technician has the skill {visit.required_skill!r}", code=NO_SKILL)
+    depots = [problem.depots[k] for k in pickup_depots(problem, visit, limit=None)]
+    if visit.needs_parts and not depots and not any(t.holds_parts(visit) for t in qualified):
+        return Insertion(False, reason=no_part_reason(visit), code=NO_PART)
 
     x = visit.location
-    candidates = []  # (added travel, route data, position)
+    candidates = []  # (added travel, tech id, visit gap, (depot index, pickup gap) or None)
     datas: dict[str, _RouteData] = {}
     for tech in qualified:
         plan = planned.get(tech.id, PlannedRoute(tech.id, ()))
-        seq = [by_id[v] for v in plan.visit_ids]
-        if tech.max_visits is not None and len(seq) + 1 > tech.max_visits:
+        seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
+        legs = legs_for(tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)), problem)
+        visits = [leg.visit for leg in legs if leg.depot is None]
+        if tech.max_visits is not None and len(visits) + 1 > tech.max_visits:
             continue
-        demand = sum(v.demand for v in seq)
-        if tech.capacity is not None and demand + visit.demand > tech.capacity:
+        if tech.capacity is not None and sum(v.demand for v in visits) + visit.demand > tech.capacity:
             continue
-        locs = np.array([tech.start_location] + [v.location for v in seq]
+        locs = np.array([tech.start_location] + [leg.location for leg in legs]
                         + ([tech.end_location] if tech.end_location is not None else []), dtype=np.int64)
         consec = dur[locs[:-1], locs[1:]]
-        to_x = dur[locs, x]
-        from_x = dur[x, locs]
-        n = len(seq)
+        n = len(legs)
         positions = np.arange(plan.locked, n + 1)
-        inner = positions[positions + 1 < len(locs)]  # positions with a stop after them
-        added = to_x[positions].copy()
-        added[: len(inner)] += from_x[inner + 1] - consec[inner]  # open route: last adds the way in only
-        legs = legs_for(tech, seq, frozenset(v.id for v in seq[:plan.locked]))
+        added = _added_travel(dur, locs, consec, positions, x)
         datas[tech.id] = _RouteData(
-            tech, seq, plan.locked, locs, consec.tolist(), [leg.service for leg in legs],
-            [leg.bounds for leg in legs], [v.deadline for v in seq], demand)
-        candidates.extend((int(a), tech.id, int(p)) for a, p in zip(added, positions))
+            tech, legs, plan.locked, locs, locs.tolist(), consec.tolist(), [leg.service for leg in legs],
+            [leg.bounds for leg in legs], [leg.visit.deadline if leg.depot is None else None for leg in legs])
+        if tech.holds_parts(visit):
+            candidates.extend((int(a), tech.id, int(p), None) for a, p in zip(added, positions))
+            continue
+        for k, depot in enumerate(depots):
+            # Pickup in gap q, visit in gap p >= q: both detours add up when q < p; when q == p
+            # the technician drives ... -> depot -> visit -> ... in one detour.
+            pick = _added_travel(dur, locs, consec, positions, depot.location)
+            both = pick[:, None] + added[None, :]
+            same = dur[locs[positions], depot.location] + int(dur[depot.location, x]) + added - dur[locs[positions], x]
+            for qi, q in enumerate(positions):
+                candidates.append((int(same[qi]), tech.id, int(q), (k, int(q))))
+                candidates.extend((int(both[qi, pi]), tech.id, int(p), (k, int(q)))
+                                  for pi, p in enumerate(positions) if p > q)
     if not candidates:
         return Insertion(False, reason="every qualified technician is full (visit or capacity limit)", code=NO_CAPACITY)
 
-    candidates.sort()
-    new_service = {t.id: t.service_seconds(visit) for t in qualified}
-    new_bounds = tuple(visit.start_bounds())
-    best = None  # (key, tech id, position, gaps)
+    candidates.sort(key=lambda c: c[:3])  # stable: for equal travel, the van first
+    new_legs = {t.id: Leg(visit, t.service_seconds(visit), tuple(visit.start_bounds())) for t in qualified}
+    pickup_legs = [pickup_leg(d, visit) for d in depots]
+    best = None  # (key, tech id, legs with the insertion, break gaps, new late, index of the new visit, pickup)
     checked = 0
     base_late: dict[str, int] = {}
-    for added, tech_id, pos in candidates:
+    alone: dict[tuple, bool] = {}  # (tech id, gap, depot index or None): that stop alone fits there
+
+    def check(data: _RouteData, inserts: list[tuple[int, Leg]]):
+        nonlocal checked
+        checked += 1
+        watch = inserts[-1][0] + len(inserts) - 1  # the last insert's index in the new route
+        return inserts, watch, _best_gaps(data.tech, *_spliced(data, inserts, dur), watch)
+
+    def fits_alone(data: _RouteData, gap: int, leg: Leg, depot: int | None) -> bool:
+        key = (data.tech.id, gap, depot)
+        if key not in alone:
+            alone[key] = check(data, [(gap, leg)])[2] is not None
+        return alone[key]
+
+    for added, tech_id, pos, pick in candidates:
         if best is not None and best[0][:2] == (0, 0):
             break  # an on-time candidate with the least travel is already found
         if best is not None and best[0][0] == 0 and added >= best[0][2]:
             break
         data = datas[tech_id]
-        checked += 1
-        travels = _travels_with(data, pos, x, dur)
-        services = data.services[:pos] + [new_service[tech_id]] + data.services[pos:]
-        bounds = data.bounds[:pos] + [new_bounds] + data.bounds[pos:]
-        deadlines = data.deadlines[:pos] + [visit.deadline] + data.deadlines[pos:]
-        found = _best_gaps(data.tech, travels, services, bounds, deadlines, pos)
+        if pick is None:
+            legs, watch, found = check(data, [(pos, new_legs[tech_id])])
+        else:
+            # Pruning: if the pickup alone, or the visit alone, does not fit, the pair cannot either
+            # (a further stop only delays what follows it, travel obeying the triangle inequality).
+            if not (fits_alone(data, pick[1], pickup_legs[pick[0]], pick[0])
+                    and fits_alone(data, pos, new_legs[tech_id], None)):
+                continue
+            legs, watch, found = check(data, [(pick[1], pickup_legs[pick[0]]), (pos, new_legs[tech_id])])
         if found is None:
             continue
         gaps, new_late, total_late = found
@@ -122,27 +160,78 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
             base_late[tech_id] = base[2] if base is not None else 0
         key = (int(new_late > 0), int(total_late - new_late > base_late[tech_id]), added, new_late)
         if best is None or key < best[0]:
-            best = (key, tech_id, pos, gaps, new_late)
+            best = (key, tech_id, legs, gaps, new_late, watch, pick)  # legs: the inserts, for now
     if best is None:
-        if 0 not in precheck(_single_visit_problem(problem, visit))[0]:
+        single = RoutingProblem(problem.technicians, (visit,), problem.durations, problem.distances, problem.depots)
+        if 0 not in precheck(single)[0]:
             return Insertion(False, reason="no qualified technician can reach it within its time windows and shift",
                              code=UNREACHABLE, candidates_checked=checked)
         return Insertion(False, reason="no qualified technician has room for it in the time available",
                          code=NO_CAPACITY, candidates_checked=checked)
-    key, tech_id, pos, gaps, new_late = best
-    data = datas[tech_id]
-    seq = data.visits[:pos] + [visit] + data.visits[pos:]
-    legs = legs_for(data.tech, seq, frozenset(v.id for v in data.visits[:data.locked]))
-    route = simulate(problem, data.tech, legs, gaps)
-    return Insertion(True, tech_id, pos, key[2], route, new_late, candidates_checked=checked)
+    key, tech_id, inserts, gaps, new_late, watch, pick = best
+    legs, _ = _with(datas[tech_id].legs, inserts)
+    route = simulate(problem, datas[tech_id].tech, legs, gaps)
+    sequence = tuple(route.sequence)
+    position = sum(1 for leg in legs[:watch] if leg.depot is None)
+    pickup = (depots[pick[0]].id, pick[1]) if pick is not None else None  # inserted first, so its gap is its index
+    return Insertion(True, tech_id, position, key[2], route, new_late, candidates_checked=checked,
+                     pickup=pickup, sequence=sequence)
 
 
-def _travels_with(data: _RouteData, pos: int, x: int, dur: np.ndarray) -> list[int]:
-    locs = data.locs
-    before = int(dur[locs[pos], x])
-    if pos + 1 < len(locs):
-        return data.consec[:pos] + [before, int(dur[x, locs[pos + 1]])] + data.consec[pos + 1:]
-    return data.consec[:pos] + [before]
+def _added_travel(dur: np.ndarray, locs: np.ndarray, consec: np.ndarray, positions: np.ndarray, at: int) -> np.ndarray:
+    """Extra travel of visiting location `at` in each gap of `positions` (gap p = between stop p-1
+    and stop p; an open route's last gap only adds the way in)."""
+    inner = positions[positions + 1 < len(locs)]  # gaps with a stop after them
+    added = dur[locs[positions], at].copy()
+    added[: len(inner)] += dur[at, locs[inner + 1]] - consec[inner]
+    return added
+
+
+def _spliced(data: _RouteData, inserts: Sequence[tuple[int, Leg]], dur: np.ndarray):
+    """(travels, services, bounds, deadlines) of the route with each (gap, leg) of `inserts`
+    inserted (gaps of the original route, non-decreasing), reusing the route's own pieces."""
+    locs, consec = data.loc_list, data.consec
+    travels: list[int] = []
+    services: list[int] = []
+    bounds: list[tuple[tuple[int, int], ...]] = []
+    deadlines: list[int | None] = []
+    last_gap, last_stop, prev = -1, 0, -1
+    for gap, leg in inserts:
+        if gap != last_gap:
+            if last_gap >= 0 and last_gap + 1 < len(locs):
+                travels.append(int(dur[prev, locs[last_gap + 1]]))
+            travels += consec[last_gap + 1:gap]
+            prev = locs[gap]
+        travels.append(int(dur[prev, leg.location]))
+        prev = leg.location
+        services += data.services[last_stop:gap]
+        bounds += data.bounds[last_stop:gap]
+        deadlines += data.deadlines[last_stop:gap]
+        services.append(leg.service)
+        bounds.append(leg.bounds)
+        deadlines.append(leg.visit.deadline if leg.depot is None else None)
+        last_gap, last_stop = gap, gap
+    if last_gap + 1 < len(locs):
+        travels.append(int(dur[prev, locs[last_gap + 1]]))
+    travels += consec[last_gap + 1:]
+    services += data.services[last_stop:]
+    bounds += data.bounds[last_stop:]
+    deadlines += data.deadlines[last_stop:]
+    return travels, services, bounds, deadlines
+
+
+def _with(legs: Sequence[Leg], inserts: Sequence[tuple[int, Leg]]) -> tuple[list[Leg], int]:
+    """`legs` with each (gap, leg) inserted (gaps refer to the original list, in order; the later
+    of two inserts into the same gap comes second); returns the new list and the index of the last
+    inserted leg."""
+    out = list(legs)
+    shift = 0
+    index = 0
+    for gap, leg in inserts:
+        index = gap + shift
+        out.insert(index, leg)
+        shift += 1
+    return out, index
 
 
 def _best_gaps(tech: Technician, travels: list[int], services: list[int],
@@ -205,7 +294,3 @@ def _times(tech: Technician, travels, services, bounds, deadlines, gaps, watch):
             if g == watch:
                 watch_late = start - dl
     return None
-
-
-def _single_visit_problem(problem: RoutingProblem, visit: Visit) -> RoutingProblem:
-    return RoutingProblem(problem.technicians, (visit,), problem.durations, problem.distances)

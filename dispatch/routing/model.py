@@ -3,12 +3,16 @@
 Units: every time is an integer number of seconds from the plan's epoch (for example midnight of
 the planned day), every duration is integer seconds, every distance integer metres. Locations are
 row/column indices into the problem's matrices.
+
+Parts: a visit may need parts (`Visit.needs_parts`). A technician whose van holds every one of them
+(`Technician.van_parts`) goes straight there; anyone else first collects them at a `PartDepot`
+holding all of them (a `Pickup` stop earlier on the same route, not before the parts are there).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -64,9 +68,13 @@ class Technician:
     skills: Mapping[str, int] = field(default_factory=dict)  # skill -> level 1..3
     max_visits: int | None = None
     capacity: int | None = None  # only for problems with demands (e.g. Solomon); None = unlimited
+    van_parts: frozenset[str] = frozenset()  # part keys (e.g. SKUs) the van already holds
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "skills", MappingProxyType(dict(self.skills)))
+        if isinstance(self.van_parts, str):  # frozenset("P1") would be {"P", "1"}
+            raise InvalidProblem(f"technician {self.id}: van_parts must be a set of part keys, not a string")
+        object.__setattr__(self, "van_parts", frozenset(self.van_parts))
         object.__setattr__(self, "breaks", _clip_breaks(self.id, self.breaks, self.shift))
         for skill, level in self.skills.items():
             if level not in SKILL_LEVEL_FACTOR:
@@ -82,6 +90,10 @@ class Technician:
         if visit.required_skill is not None and visit.required_skill not in self.skills:
             return False
         return all(s in self.skills for s in visit.extra_skills)
+
+    def holds_parts(self, visit: "Visit") -> bool:
+        """The van holds every part the visit needs (always true for a visit needing none)."""
+        return self.van_parts.issuperset(visit.needs_parts)
 
     def service_seconds(self, visit: "Visit") -> int:
         level = self.level(visit.required_skill) or DEFAULT_SKILL_LEVEL
@@ -123,9 +135,13 @@ class Visit:
     pinned_sequence: int | None = None  # locked prefix order on the pinned technician's route
     demand: int = 0  # capacity units (Solomon); 0 for field service
     extra_skills: tuple[str, ...] = ()  # further skills needed at any level (VROOM multi-skill jobs)
+    needs_parts: tuple[str, ...] = ()  # part keys (e.g. SKUs), each needed once: from the van or a depot
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time_windows", tuple(sorted(self.time_windows, key=lambda w: w.start)))
+        if isinstance(self.needs_parts, str):  # tuple("P1") would be ("P", "1")
+            raise InvalidProblem(f"visit {self.id}: needs_parts must be a tuple of part keys, not a string")
+        object.__setattr__(self, "needs_parts", tuple(dict.fromkeys(self.needs_parts)))
         if not 0 <= self.priority <= 100:
             raise InvalidProblem(f"visit {self.id}: priority {self.priority} is not in 0..100")
         if self.service < 0:
@@ -145,16 +161,54 @@ class Visit:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class PartDepot:
+    """Where parts can be collected (a warehouse, a supplier's counter). `parts` maps a part key to
+    the time (plan seconds) from which it is there to collect, 0 (or anything before the day) = now.
+    Collecting takes `pickup_service` seconds."""
+
+    id: str
+    location: int
+    parts: Mapping[str, int] = field(default_factory=dict)
+    pickup_service: int = 600
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
+        if self.pickup_service < 0:
+            raise InvalidProblem(f"depot {self.id}: negative pickup_service")
+        for part, available in self.parts.items():
+            if int(available) != available:
+                raise InvalidProblem(f"depot {self.id}: availability of {part!r} must be integer seconds")
+
+    def holds(self, parts: Iterable[str]) -> bool:
+        return all(p in self.parts for p in parts)
+
+    def available_from(self, parts: Iterable[str]) -> int:
+        """When every one of `parts` is there (they must all be held)."""
+        return max((int(self.parts[p]) for p in parts), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Pickup:
+    """A route stop collecting the parts of visit `visit_id` at depot `depot_id`; it comes before
+    that visit on the same technician's route. Route sequences mix visit ids and Pickups."""
+
+    depot_id: str
+    visit_id: str
+
+
 @dataclass(frozen=True)
 class RoutingProblem:
     technicians: tuple[Technician, ...]
     visits: tuple[Visit, ...]
     durations: np.ndarray  # seconds, [from_location, to_location]
     distances: np.ndarray | None = None  # metres, same shape; None = not known
+    depots: tuple[PartDepot, ...] = ()  # where parts can be collected; () = parts only come from vans
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "technicians", tuple(self.technicians))
         object.__setattr__(self, "visits", tuple(self.visits))
+        object.__setattr__(self, "depots", tuple(self.depots))
         durations = np.asarray(self.durations)
         if durations.ndim != 2 or durations.shape[0] != durations.shape[1]:
             raise InvalidProblem(f"durations must be a square matrix, got shape {durations.shape}")
@@ -184,6 +238,12 @@ class RoutingProblem:
         for v in self.visits:
             if not 0 <= v.location < size:
                 raise InvalidProblem(f"visit {v.id}: location {v.location} outside the matrix")
+        depot_ids = [d.id for d in self.depots]
+        if len(set(depot_ids)) != len(depot_ids):
+            raise InvalidProblem("depot ids must be unique")
+        for d in self.depots:
+            if not 0 <= d.location < size:
+                raise InvalidProblem(f"depot {d.id}: location {d.location} outside the matrix")
 
     @property
     def technician_by_id(self) -> dict[str, Technician]:
@@ -192,3 +252,18 @@ class RoutingProblem:
     @property
     def visit_by_id(self) -> dict[str, Visit]:
         return {v.id: v for v in self.visits}
+
+    @property
+    def depot_by_id(self) -> dict[str, PartDepot]:
+        return {d.id: d for d in self.depots}
+
+    @property
+    def needs_parts(self) -> bool:
+        """Some visit needs parts: only then does the solver model vans and pickups at all."""
+        return any(v.needs_parts for v in self.visits)
+
+    def depots_for(self, visit: Visit) -> list[PartDepot]:
+        """Depots holding every part `visit` needs (none when it needs none)."""
+        if not visit.needs_parts:
+            return []
+        return [d for d in self.depots if d.holds(visit.needs_parts)]

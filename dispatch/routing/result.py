@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-StopKind = Literal["start", "visit", "break", "end"]
+from .model import Pickup
+
+StopKind = Literal["start", "visit", "pickup", "break", "end"]
 
 # Reason codes for unassigned visits; `Unassigned.reason` carries the readable sentence.
 NO_SKILL = "no_skill"
@@ -13,6 +15,7 @@ UNREACHABLE = "unreachable"
 PINNED_INVALID = "pinned_invalid"
 NO_CAPACITY = "no_capacity"
 NO_TECHNICIAN = "no_technician"
+NO_PART = "no_part"  # no van and no depot holds the parts the visit needs
 
 NO_CAPACITY_REASON = "not enough capacity in the time available"
 
@@ -21,7 +24,9 @@ NO_CAPACITY_REASON = "not enough capacity in the time available"
 class Stop:
     """One step of a route. For a visit, `arrival` is when the technician is at the door and free
     (after travel and any break taken on the way), `start` when service starts (arrival + waiting),
-    `departure` when it ends. For a break, arrival = start and departure = start + duration."""
+    `departure` when it ends. For a break, arrival = start and departure = start + duration.
+    A pickup (collecting parts at a depot) carries `depot_id` and, as `visit_id`, the visit the parts
+    are for; its `start` is never before the parts are there. Read `kind` before `visit_id`."""
 
     kind: StopKind
     visit_id: str | None
@@ -31,6 +36,7 @@ class Stop:
     waiting: int = 0
     location: int | None = None
     late: int = 0  # seconds the service starts after the visit's SLA deadline
+    depot_id: str | None = None  # pickup stops only
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,17 @@ class Route:
     @property
     def visit_ids(self) -> list[str]:
         return [s.visit_id for s in self.stops if s.kind == "visit" and s.visit_id is not None]
+
+    @property
+    def pickups(self) -> list[Pickup]:
+        return [Pickup(s.depot_id, s.visit_id) for s in self.stops
+                if s.kind == "pickup" and s.depot_id is not None and s.visit_id is not None]
+
+    @property
+    def sequence(self) -> list[str | Pickup]:
+        """Visit ids and pickups in route order (what `PlannedRoute.visit_ids` takes)."""
+        return [s.visit_id if s.kind == "visit" else Pickup(s.depot_id, s.visit_id) for s in self.stops
+                if s.kind in ("visit", "pickup") and s.visit_id is not None]
 
     @property
     def service_seconds(self) -> int:

@@ -10,28 +10,57 @@ feasibility checks. Conventions:
   time before it, so arrival = max(departure + travel + break durations, break end).
 - A visit's service starts inside one of its time windows (and not before `earliest_start`);
   a deadline is soft and only counts as `late`.
+- A pickup (`model.Pickup` in the sequence) is a stop at the depot taking its `pickup_service`,
+  starting no earlier than the parts are there. The schedule times the sequence it is given: the
+  solver and live insertion are the ones that put a pickup before the visit needing it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations_with_replacement
 from typing import Sequence
 
-from .model import RoutingProblem, Technician, Visit
+from .model import PartDepot, Pickup, RoutingProblem, Technician, Visit
 from .result import Route, Stop
 
 
 @dataclass(frozen=True, slots=True)
 class Leg:
-    """Precomputed per-visit data for fast repeated simulation."""
+    """Precomputed per-stop data for fast repeated simulation: a visit, or (with `depot`) the
+    pickup of `visit`'s parts at that depot."""
 
     visit: Visit
     service: int
     bounds: tuple[tuple[int, int], ...]  # allowed service-start intervals; () = unconstrained
+    depot: PartDepot | None = None
+
+    @property
+    def location(self) -> int:
+        return self.depot.location if self.depot is not None else self.visit.location
 
 
-def legs_for(tech: Technician, visits: Sequence[Visit], relaxed: frozenset[str] = frozenset()) -> list[Leg]:
-    return [Leg(v, tech.service_seconds(v), () if v.id in relaxed else tuple(v.start_bounds())) for v in visits]
+OPEN = 2**40  # "no upper bound" for a pickup's start
+
+
+def pickup_leg(depot: PartDepot, visit: Visit, *, relaxed: bool = False) -> Leg:
+    bounds = () if relaxed else ((depot.available_from(visit.needs_parts), OPEN),)
+    return Leg(visit, depot.pickup_service, bounds, depot)
+
+
+def legs_for(tech: Technician, visits: Sequence[Visit | Pickup], relaxed: frozenset[str] = frozenset(),
+             problem: RoutingProblem | None = None) -> list[Leg]:
+    """Legs for `visits` in order; a `Pickup` needs `problem` to find its depot and visit. A pickup
+    for a relaxed (committed) visit is relaxed too."""
+    out = []
+    for v in visits:
+        if isinstance(v, Pickup):
+            if problem is None:
+                raise ValueError("a sequence with pickups needs the problem")
+            out.append(pickup_leg(problem.depot_by_id[v.depot_id], problem.visit_by_id[v.visit_id],
+                                  relaxed=v.visit_id in relaxed))
+        else:
+            out.append(Leg(v, tech.service_seconds(v), () if v.id in relaxed else tuple(v.start_bounds())))
+    return out
 
 
 def simulate(
@@ -45,11 +74,11 @@ def simulate(
     """Schedule `legs` in order with break i taken in gap break_gaps[i]; None when infeasible."""
     dur = problem.durations if durations is None else durations
     n = len(legs)
-    locations = [tech.start_location] + [leg.visit.location for leg in legs]
+    locations = [tech.start_location] + [leg.location for leg in legs]
     end_loc = tech.end_location
-    if tech.max_visits is not None and n > tech.max_visits:
+    if tech.max_visits is not None and sum(leg.depot is None for leg in legs) > tech.max_visits:
         return None
-    if tech.capacity is not None and sum(leg.visit.demand for leg in legs) > tech.capacity:
+    if tech.capacity is not None and sum(leg.visit.demand for leg in legs if leg.depot is None) > tech.capacity:
         return None
     breaks_in_gap: list[list[int]] = [[] for _ in range(n + 1)]
     for b, g in enumerate(break_gaps):
@@ -97,9 +126,13 @@ def simulate(
         departure = start + leg.service
         if departure > tech.shift.end:
             return None
-        deadline = leg.visit.deadline
-        late = max(0, start - deadline) if deadline is not None else 0
-        stops.append(Stop("visit", leg.visit.id, ready, start, departure, start - ready, nxt, late))
+        if leg.depot is not None:
+            stops.append(Stop("pickup", leg.visit.id, ready, start, departure, start - ready, nxt,
+                              depot_id=leg.depot.id))
+        else:
+            deadline = leg.visit.deadline
+            late = max(0, start - deadline) if deadline is not None else 0
+            stops.append(Stop("visit", leg.visit.id, ready, start, departure, start - ready, nxt, late))
         now = departure
     _delay_departure(stops)
     return Route(tech.id, stops, travel_total, distance_total)
@@ -115,29 +148,29 @@ def _earliest_start(ready: int, bounds: tuple[tuple[int, int], ...]) -> int | No
 
 
 def _delay_departure(stops: list[Stop]) -> None:
-    """Leave later instead of waiting at the first visit (only when no break comes first)."""
-    if len(stops) < 3 or stops[1].kind != "visit" or stops[1].waiting <= 0:
+    """Leave later instead of waiting at the first stop (only when no break comes first)."""
+    if len(stops) < 3 or stops[1].kind not in ("visit", "pickup") or stops[1].waiting <= 0:
         return
     w = stops[1].waiting
     s0, s1 = stops[0], stops[1]
     stops[0] = Stop("start", None, s0.arrival + w, s0.start + w, s0.departure + w, 0, s0.location)
-    stops[1] = Stop("visit", s1.visit_id, s1.arrival + w, s1.start, s1.departure, 0, s1.location, s1.late)
+    stops[1] = replace(s1, arrival=s1.arrival + w, waiting=0)
 
 
 def schedule(
     problem: RoutingProblem,
     tech: Technician,
-    visits: Sequence[Visit],
+    visits: Sequence[Visit | Pickup],
     *,
     break_hint: Sequence[int] | None = None,
     relaxed: frozenset[str] = frozenset(),
     durations: Sequence[Sequence[int]] | None = None,
 ) -> Route | None:
-    """Best feasible schedule of `visits` in this order, or None.
+    """Best feasible schedule of `visits` (visits and pickups) in this order, or None.
 
     Tries `break_hint` first (the solver's placement); otherwise every non-decreasing assignment of
     breaks to gaps, keeping the one with the least lateness, then the earliest finish."""
-    legs = legs_for(tech, visits, relaxed)
+    legs = legs_for(tech, visits, relaxed, problem)
     if break_hint is not None and len(break_hint) == len(tech.breaks):
         route = simulate(problem, tech, legs, break_hint, durations=durations)
         if route is not None:

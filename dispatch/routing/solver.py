@@ -11,21 +11,28 @@ visit costs `B * (1 + priority)`, with B larger than all other costs together), 
 fixed cost per used technician (0 by default), travel (time, or distance with cost="distance") and
 `lateness_cost` per second a service starts after its SLA deadline. `RoutingResult.objective` is
 that cost of the returned plan without the drop penalties (unassigned visits are listed instead).
+
+Parts (only modelled when some visit needs parts, so other problems build exactly the same model):
+a visit needing parts has alternatives in one disjunction (at most one is served): its node for
+technicians whose van holds every part, and for each of the (at most `MAX_PICKUP_DEPOTS`) depots
+holding them a copy paired with a pickup node at that depot (pickup-and-delivery: same vehicle,
+pickup first, both or neither; the pickup starts no earlier than the parts are there).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Literal, Mapping, Sequence
+from typing import Literal, Mapping, NamedTuple, Sequence
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from .model import RoutingProblem, Technician, Visit, scaled_service
+from .model import Pickup, RoutingProblem, Technician, Visit, scaled_service
 from .result import (
     NO_CAPACITY,
     NO_CAPACITY_REASON,
+    NO_PART,
     NO_SKILL,
     NO_TECHNICIAN,
     PINNED_INVALID,
@@ -59,6 +66,53 @@ _STATUS = {
 }
 
 
+# Depots considered per visit needing parts (those where the parts could reach it soonest): more
+# rarely pay off and each one adds two nodes to the model.
+MAX_PICKUP_DEPOTS = 2
+_NEVER = 2**50  # an arrival time that fits no window
+
+
+class PickupAt(NamedTuple):
+    """A pickup inside a route of problem indices (strategies work on indices, not ids)."""
+
+    visit: int  # index into problem.visits
+    depot: int  # index into problem.depots
+
+
+def is_visit(item: int | PickupAt) -> bool:
+    return not isinstance(item, PickupAt)
+
+
+def item_id(problem: RoutingProblem, item: int | PickupAt) -> str | Pickup:
+    """Problem indices -> what routes carry: a visit id or a Pickup."""
+    if isinstance(item, PickupAt):
+        return Pickup(problem.depots[item.depot].id, problem.visits[item.visit].id)
+    return problem.visits[item].id
+
+
+def item_location(problem: RoutingProblem, item: int | PickupAt) -> int:
+    if isinstance(item, PickupAt):
+        return problem.depots[item.depot].location
+    return problem.visits[item].location
+
+
+def pickup_depots(problem: RoutingProblem, visit: Visit, limit: int | None = MAX_PICKUP_DEPOTS) -> list[int]:
+    """Indices of the depots holding every part `visit` needs, soonest first: when the parts could
+    be at the visit (there, collected, driven over) if a technician were at the depot at day start."""
+    if not visit.needs_parts or not problem.depots:
+        return []
+    day_start = min((t.shift.start for t in problem.technicians), default=0)
+    dur = problem.durations
+    found = sorted((max(d.available_from(visit.needs_parts), day_start) + d.pickup_service
+                    + int(dur[d.location, visit.location]), k)
+                   for k, d in enumerate(problem.depots) if d.holds(visit.needs_parts))
+    return [k for _, k in found][:limit]
+
+
+def no_part_reason(visit: Visit) -> str:
+    return f"no depot and no qualified technician's van holds {', '.join(visit.needs_parts)}"
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     time_limit: float
@@ -72,7 +126,7 @@ class SolveOptions:
     close_nodes_lns: int = 20  # ruin-and-recreate of a visit and its n closest inside GLS (0 = off)
     minimize_vehicles: bool | None = None  # route-elimination phase; default: when fixed cost > 0
     decompose: bool | None = None  # split big problems by region; default: automatic
-    initial_routes: Mapping[str, Sequence[str]] | None = None  # technician id -> visit ids
+    initial_routes: Mapping[str, Sequence[str | Pickup]] | None = None  # technician id -> visit ids (+ Pickups)
     ils: Mapping[str, object] = field(default_factory=dict)  # extra configure_ils keyword arguments
     strategy: str = "auto"
     tuning: Mapping[str, float] = field(default_factory=dict)  # strategy knobs (time shares, ...)
@@ -120,8 +174,9 @@ def solve(problem: RoutingProblem, *, time_limit: float, **options) -> RoutingRe
 
 
 def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassigned]]:
-    """visit index -> technician indices that are qualified and can reach it in time, plus the
-    visits nobody can serve with the specific reason."""
+    """visit index -> technician indices that are qualified and can reach it in time (with its
+    parts: straight from a van holding them, or via a depot), plus the visits nobody can serve with
+    the specific reason."""
     techs = problem.technicians
     dur = problem.durations
     nt = len(techs)
@@ -157,6 +212,18 @@ def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassi
             continue
         idx = np.array(pool, dtype=np.int64)
         arrive = shift_start[idx] + dur[start_loc[idx], v.location]
+        if v.needs_parts and v.pinned_sequence is None:
+            holders = np.array([techs[k].holds_parts(v) for k in pool], dtype=bool)
+            depots = pickup_depots(problem, v)
+            if not depots and not holders.any():
+                unassigned.append(Unassigned(v.id, no_part_reason(v), NO_PART))
+                continue
+            via = np.full(len(pool), _NEVER, dtype=np.int64)
+            for d in (problem.depots[k] for k in depots):
+                collected = np.maximum(shift_start[idx] + dur[start_loc[idx], d.location],
+                                       d.available_from(v.needs_parts)) + d.pickup_service
+                via = np.minimum(via, collected + dur[d.location, v.location])
+            arrive = np.where(holders, arrive, via)
         back = np.where(open_end[idx], 0, dur[v.location, np.where(open_end[idx], 0, end_loc[idx])])
         service = np.array([techs[k].service_seconds(v) for k in pool], dtype=np.int64)
         ok = np.zeros(len(pool), dtype=bool)
@@ -209,6 +276,8 @@ class OrToolsModel:
         self.visits = [problem.visits[i] for i in self.visit_idx]
         m, nv = len(self.visits), len(self.techs)
         local_vehicle = {k: j for j, k in enumerate(self.tech_idx)}
+        allowed_of = [sorted(local_vehicle[k] for k in candidates[self.visit_idx[i]] if k in local_vehicle)
+                      for i in range(m)]
 
         # Nodes: visits first, then one node per depot location, then one "open end" node.
         depot_locs = sorted({t.start_location for t in self.techs}
@@ -217,7 +286,10 @@ class OrToolsModel:
         has_open = any(t.end_location is None for t in self.techs)
         open_node = m + len(depot_locs)
         n_nodes = open_node + (1 if has_open else 0)
-        node_loc = np.array([v.location for v in self.visits] + depot_locs + ([0] if has_open else []), dtype=np.int64)
+        extra_loc = self._add_part_nodes(allowed_of, n_nodes)
+        n_nodes += len(extra_loc)
+        node_loc = np.array([v.location for v in self.visits] + depot_locs + ([0] if has_open else []) + extra_loc,
+                            dtype=np.int64)
         self.node_loc = node_loc
         travel = problem.durations[np.ix_(node_loc, node_loc)].copy()
         if opts.cost == "distance":
@@ -252,6 +324,10 @@ class OrToolsModel:
             for i, v in enumerate(self.visits):
                 self.service[g, i] = scaled_service(v.service, group_level[g].get(v.required_skill, 2)
                                                     if v.required_skill is not None else 2)
+                for node in self.visit_nodes[i][1:]:
+                    self.service[g, node] = self.service[g, i]
+            for node, (_, k) in self.pickup_of.items():
+                self.service[g, node] = problem.depots[k].pickup_service
         time_cbs = [routing.RegisterTransitMatrix((travel + self.service[g][:, None]).tolist())
                     for g in range(n_groups)]
         self.group_of = group_of
@@ -281,12 +357,13 @@ class OrToolsModel:
 
         # Capacity-like dimensions only when the data uses them.
         if any(v.demand for v in self.visits):
-            demand = [int(v.demand) for v in self.visits] + [0] * (n_nodes - m)
+            demand = [int(self.visits[i].demand) if i >= 0 else 0 for i in self.node_visit]
             cb = routing.RegisterUnaryTransitVector(demand)
-            caps = [int(t.capacity) if t.capacity is not None else sum(demand) for t in self.techs]
+            caps = [int(t.capacity) if t.capacity is not None else sum(v.demand for v in self.visits)
+                    for t in self.techs]
             routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "load")
         if any(t.max_visits is not None for t in self.techs):
-            ones = [1] * m + [0] * (n_nodes - m)
+            ones = [1 if i >= 0 else 0 for i in self.node_visit]
             cb = routing.RegisterUnaryTransitVector(ones)
             caps = [int(t.max_visits) if t.max_visits is not None else m for t in self.techs]
             routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "visits")
@@ -295,27 +372,29 @@ class OrToolsModel:
         # Dropping a visit must cost more than any plan that serves it: more than every vehicle's
         # fixed cost, every arc and the worst lateness together.
         max_cost = int(cost.max()) if cost.size else 0
-        self.unit_penalty = nv * int(opts.vehicle_fixed_cost) + (m + nv) * max_cost + \
+        self.unit_penalty = nv * int(opts.vehicle_fixed_cost) + (m + len(self.pickup_of) + nv) * max_cost + \
             int(opts.lateness_cost) * max(1, horizon - horizon_lo) * max(1, sum(v.deadline is not None for v in self.visits)) + 1
         relaxed = {i for chain in pinned_chains.values() for i in chain}
         self.relaxed_ids = frozenset(self.visits[i].id for i in relaxed)
         for i, v in enumerate(self.visits):
-            index = manager.NodeToIndex(i)
-            cumul = time_dim.CumulVar(index)
-            if i not in relaxed:
-                bounds = v.start_bounds()
-                lo, hi = max(bounds[0][0], horizon_lo), min(bounds[-1][1], horizon)
-                cumul.SetRange(int(lo), int(hi))
-                for (a1, b1), (a2, b2) in zip(bounds, bounds[1:]):
-                    if b1 + 1 <= a2 - 1:
-                        cumul.RemoveInterval(int(b1 + 1), int(a2 - 1))
-            if v.deadline is not None and opts.lateness_cost > 0:
-                time_dim.SetCumulVarSoftUpperBound(index, int(v.deadline), int(opts.lateness_cost))
-            allowed = sorted(local_vehicle[k] for k in candidates[self.visit_idx[i]] if k in local_vehicle)
-            if len(allowed) < nv:
-                routing.VehicleVar(index).SetValues([-1] + allowed)
+            indices = [manager.NodeToIndex(node) for node in self.visit_nodes[i]]
+            for node, index in zip(self.visit_nodes[i], indices):
+                cumul = time_dim.CumulVar(index)
+                if i not in relaxed:
+                    bounds = v.start_bounds()
+                    lo, hi = max(bounds[0][0], horizon_lo), min(bounds[-1][1], horizon)
+                    cumul.SetRange(int(lo), int(hi))
+                    for (a1, b1), (a2, b2) in zip(bounds, bounds[1:]):
+                        if b1 + 1 <= a2 - 1:
+                            cumul.RemoveInterval(int(b1 + 1), int(a2 - 1))
+                if v.deadline is not None and opts.lateness_cost > 0:
+                    time_dim.SetCumulVarSoftUpperBound(index, int(v.deadline), int(opts.lateness_cost))
+                allowed = self.node_allowed.get(node, allowed_of[i])
+                if len(allowed) < nv:
+                    routing.VehicleVar(index).SetValues([-1] + allowed)
             weight = 1000 if v.pinned_technician is not None else 1 + v.priority
-            routing.AddDisjunction([index], self.unit_penalty * weight)
+            routing.AddDisjunction(indices, self.unit_penalty * weight)
+        self._constrain_pickups(horizon_lo, horizon)
 
         # Breaks: fixed-duration intervals that may not overlap any service.
         solver = routing.solver()
@@ -328,8 +407,8 @@ class OrToolsModel:
             visit_transit = [0] * routing.Size()
             svc = self.service[group_of[j]]
             for index in range(routing.Size()):
-                node = manager.IndexToNode(index)
-                visit_transit[index] = int(svc[node]) if node < m else 0
+                # Service (visits, pickups) may not overlap a break; depots and the open end have none.
+                visit_transit[index] = int(svc[manager.IndexToNode(index)])
             time_dim.SetBreakIntervalsOfVehicle(intervals, j, visit_transit)
             self.break_vars[j] = intervals
 
@@ -340,6 +419,119 @@ class OrToolsModel:
                 index = manager.NodeToIndex(node)
                 routing.NextVar(prev).SetValue(index)
                 prev = index
+
+    def _add_part_nodes(self, allowed_of: Sequence[Sequence[int]], first_node: int) -> list[int]:
+        """Alternatives for visits needing parts (see the module docstring). Fills `visit_nodes`
+        (local visit -> its nodes, its own first), `node_allowed` (node -> allowed local vehicles,
+        when not the visit's), `pickup_of` (pickup node -> (paired visit node, depot index)) and
+        `node_visit` (node -> local visit, -1 for depots, the open end and pickups); returns the
+        locations of the added nodes, numbered from `first_node`."""
+        m = len(self.visits)
+        self.visit_nodes: list[list[int]] = [[i] for i in range(m)]
+        self.node_allowed: dict[int, list[int]] = {}
+        self.pickup_of: dict[int, tuple[int, int]] = {}
+        self.pickup_for: dict[int, tuple[int, int]] = {}  # visit node -> (its pickup node, depot index)
+        node_visit = list(range(m)) + [-1] * (first_node - m)
+        extra_loc: list[int] = []
+        latest = max((t.shift.end for t in self.techs), default=0)
+        for i, v in enumerate(self.visits):
+            if not v.needs_parts or v.pinned_sequence is not None:
+                continue  # committed (pinned in sequence) work: its parts are on their way already
+            holders = [j for j in allowed_of[i] if self.techs[j].holds_parts(v)]
+            others = [j for j in allowed_of[i] if j not in holders]
+            alternatives: list[tuple[int | None, list[int]]] = [(None, holders)] if holders else []
+            if others:
+                alternatives += [(k, others) for k in pickup_depots(self.problem, v)
+                                 if self.problem.depots[k].available_from(v.needs_parts) <= latest]
+            if not alternatives:
+                continue  # nobody in this model can serve it: the visit node stays unservable
+            for n, (depot, allowed) in enumerate(alternatives):
+                if n == 0:
+                    node = i
+                else:
+                    node = first_node + len(extra_loc)
+                    extra_loc.append(v.location)
+                    node_visit.append(i)
+                    self.visit_nodes[i].append(node)
+                self.node_allowed[node] = allowed
+                if depot is not None:
+                    pickup = first_node + len(extra_loc)
+                    extra_loc.append(self.problem.depots[depot].location)
+                    node_visit.append(-1)
+                    self.pickup_of[pickup] = (node, depot)
+                    self.pickup_for[node] = (pickup, depot)
+        self.node_visit = node_visit
+        return extra_loc
+
+    def _constrain_pickups(self, horizon_lo: int, horizon: int) -> None:
+        """Each pickup: optional at no cost, but performed exactly when its paired visit node is,
+        by the same technician, before it, and not before the parts are at the depot."""
+        routing, manager, solver = self.routing, self.manager, self.routing.solver()
+        nv = len(self.techs)
+        for node, (visit_node, k) in self.pickup_of.items():
+            pickup, delivery = manager.NodeToIndex(node), manager.NodeToIndex(visit_node)
+            visit = self.visits[self.node_visit[visit_node]]
+            available = self.problem.depots[k].available_from(visit.needs_parts)
+            self.time.CumulVar(pickup).SetRange(int(max(available, horizon_lo)), int(horizon))
+            allowed = self.node_allowed[visit_node]
+            if len(allowed) < nv:
+                routing.VehicleVar(pickup).SetValues([-1] + allowed)
+            routing.AddDisjunction([pickup], 0)
+            routing.AddPickupAndDelivery(pickup, delivery)
+            solver.Add(routing.ActiveVar(pickup) == routing.ActiveVar(delivery))
+            solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(delivery))
+            solver.Add(self.time.CumulVar(pickup) <= self.time.CumulVar(delivery))
+
+    def global_item(self, node: int) -> int | PickupAt:
+        """A node of this model as problem indices: the visit (for any of its copies) or a pickup."""
+        if node in self.pickup_of:
+            visit_node, depot = self.pickup_of[node]
+            return PickupAt(self.visit_idx[self.node_visit[visit_node]], depot)
+        return self.visit_idx[self.node_visit[node]]
+
+    def local_routes(self, routes: Mapping[int, Sequence[int | PickupAt]]) -> dict[int, list[int]]:
+        """Routes of problem indices (technician index -> visits and pickups) as this model's nodes,
+        e.g. for a warm start. A visit needing parts takes its van node when the technician may
+        serve it directly, else the copy paired with the route's pickup for it (kept in place) or,
+        when the route has none, its first depot's pickup at the front of the route (one trip to
+        the depot for everything is the usual best, and always before the visit)."""
+        vpos = {k: j for j, k in enumerate(self.tech_idx)}
+        npos = {i: n for n, i in enumerate(self.visit_idx)}
+        out: dict[int, list[int]] = {}
+        for k, seq in routes.items():
+            if k not in vpos:
+                continue
+            j = vpos[k]
+            nodes: list[int | PickupAt] = []
+            front = 0  # pickups added at the front so far
+            for item in seq:
+                if isinstance(item, PickupAt):
+                    nodes.append(item)  # a placeholder until its visit shows which node it becomes
+                    continue
+                if item not in npos:
+                    continue
+                i = npos[item]
+                if i not in self.node_allowed:  # no parts involved
+                    nodes.append(i)
+                    continue
+                usable = [n for n in self.visit_nodes[i] if j in self.node_allowed[n]]
+                direct = [n for n in usable if n not in self.pickup_for]
+                if direct:
+                    nodes.append(direct[0])
+                    continue
+                planned = {p.depot: p for p in nodes if isinstance(p, PickupAt) and p.visit == item}
+                chosen = next((n for n in usable if self.pickup_for[n][1] in planned), usable[0] if usable else None)
+                if chosen is None:
+                    continue  # this technician cannot serve it in this model
+                pickup, depot = self.pickup_for[chosen]
+                if depot in planned:
+                    nodes[nodes.index(planned[depot])] = pickup
+                else:
+                    nodes.insert(front, pickup)
+                    front += 1
+                nodes.append(chosen)
+            out[j] = [n for n in nodes if not isinstance(n, PickupAt)]
+        return out
 
     def _pinned_chains(self, local_vehicle: Mapping[int, int]) -> dict[int, list[int]]:
         chains: dict[int, list[tuple[int, int]]] = {}
@@ -453,8 +645,8 @@ class OrToolsModel:
             out[j] = (nodes, gaps)
         return out
 
-    def routes_by_tech(self, solution) -> dict[str, tuple[list[str], list[int]]]:
-        return {self.techs[j].id: ([self.visits[n].id for n in nodes], gaps)
+    def routes_by_tech(self, solution) -> dict[str, tuple[list[str | Pickup], list[int]]]:
+        return {self.techs[j].id: ([item_id(self.problem, self.global_item(n)) for n in nodes], gaps)
                 for j, (nodes, gaps) in self.routes(solution).items() if nodes}
 
 
@@ -490,7 +682,8 @@ def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, impr
 # From visit sequences to timed routes
 
 
-def _materialise(problem: RoutingProblem, routes_by_tech: Mapping[str, tuple[Sequence[str], Sequence[int]]]
+def _materialise(problem: RoutingProblem,
+                 routes_by_tech: Mapping[str, tuple[Sequence[str | Pickup], Sequence[int]]]
                  ) -> tuple[list[Route], bool]:
     techs = problem.technician_by_id
     visits = problem.visit_by_id
@@ -501,13 +694,13 @@ def _materialise(problem: RoutingProblem, routes_by_tech: Mapping[str, tuple[Seq
         ids, gaps = routes_by_tech[tech.id]
         if not ids:
             continue
-        seq = [visits[v] for v in ids]
-        relaxed = frozenset(v.id for v in seq if v.pinned_sequence is not None)
+        seq = [v if isinstance(v, Pickup) else visits[v] for v in ids]
+        relaxed = frozenset(v.id for v in seq if isinstance(v, Visit) and v.pinned_sequence is not None)
         route = schedule(problem, techs[tech.id], seq, break_hint=gaps, relaxed=relaxed)
         if route is None:
             feasible = False
             route = schedule(problem, replace(tech, shift=replace(tech.shift, end=2**40)), seq,
-                             break_hint=gaps, relaxed=frozenset(v.id for v in seq))
+                             break_hint=gaps, relaxed=frozenset(v.id for v in seq if isinstance(v, Visit)))
         out.append(route)
     return out, feasible
 

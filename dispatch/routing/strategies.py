@@ -7,10 +7,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .model import RoutingProblem
-from .solver import OrToolsModel, SolveOptions
+from .model import Pickup, RoutingProblem
+from .solver import OrToolsModel, PickupAt, SolveOptions, is_visit, item_id, item_location
 
-Routes = dict[int, list[int]]  # technician index -> visit indices (global)
+Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (global) and pickups
 
 DECOMPOSE_VISITS = 100  # above this many visits (and more technicians than one neighbourhood)
 GROUP_SIZE = 8  # technicians per neighbourhood
@@ -30,7 +30,7 @@ def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plann
     else:
         routes, objective, status = _single(problem, techs, plannable, candidates, opts, deadline, stats,
                                             initial=initial)
-    by_tech = {problem.technicians[k].id: ([problem.visits[i].id for i in seq], gaps)
+    by_tech = {problem.technicians[k].id: ([item_id(problem, i) for i in seq], gaps)
                for k, (seq, gaps) in routes.items() if seq}
     return by_tech, objective, status, stats
 
@@ -41,15 +41,23 @@ def _initial_routes(problem, opts, candidates) -> Routes | None:
         return None
     tech_pos = {t.id: k for k, t in enumerate(problem.technicians)}
     visit_pos = {v.id: i for i, v in enumerate(problem.visits)}
+    depot_pos = {d.id: k for k, d in enumerate(problem.depots)}
     out: Routes = {}
     seen: set[int] = set()
     for tech_id, visit_ids in opts.initial_routes.items():
         k = tech_pos.get(tech_id)
         if k is None:
             continue
-        seq = [visit_pos[v] for v in visit_ids if v in visit_pos]
-        out[k] = [i for i in seq if i in candidates and k in candidates[i] and i not in seen]
-        seen.update(out[k])
+        seq: list[int | PickupAt] = []
+        for v in visit_ids:  # visit ids, and Pickups (e.g. `Route.sequence` of the current plan)
+            if isinstance(v, Pickup):
+                if v.visit_id in visit_pos and v.depot_id in depot_pos:
+                    seq.append(PickupAt(visit_pos[v.visit_id], depot_pos[v.depot_id]))
+            elif v in visit_pos:
+                seq.append(visit_pos[v])
+        ok = {i for i in seq if is_visit(i) and i in candidates and k in candidates[i] and i not in seen}
+        out[k] = [i for i in seq if (i.visit if isinstance(i, PickupAt) else i) in ok]
+        seen.update(ok)
     return out
 
 
@@ -70,14 +78,12 @@ def _single(problem, techs, visits, candidates, opts, deadline, stats, initial: 
     return _to_global(model, solution), solution.ObjectiveValue(), model.status(solution)
 
 
-def _to_local(model: OrToolsModel, routes: Mapping[int, Sequence[int]]) -> dict[int, list[int]]:
-    vpos = {k: j for j, k in enumerate(model.tech_idx)}
-    npos = {i: n for n, i in enumerate(model.visit_idx)}
-    return {vpos[k]: [npos[i] for i in seq if i in npos] for k, seq in routes.items() if k in vpos}
+def _to_local(model: OrToolsModel, routes: Mapping[int, Sequence[int | PickupAt]]) -> dict[int, list[int]]:
+    return model.local_routes(routes)
 
 
-def _to_global(model: OrToolsModel, solution) -> dict[int, tuple[list[int], list[int]]]:
-    return {model.tech_idx[j]: ([model.visit_idx[n] for n in nodes], gaps)
+def _to_global(model: OrToolsModel, solution) -> dict[int, tuple[list[int | PickupAt], list[int]]]:
+    return {model.tech_idx[j]: ([model.global_item(n) for n in nodes], gaps)
             for j, (nodes, gaps) in model.routes(solution).items()}
 
 
@@ -86,7 +92,7 @@ def _remaining(deadline: float) -> float:
 
 
 def _served(routes) -> int:
-    return sum(len(seq) for seq, _ in routes.values())
+    return sum(sum(1 for i in seq if is_visit(i)) for seq, _ in routes.values())
 
 
 def _key(problem, routes, opts):
@@ -96,7 +102,7 @@ def _key(problem, routes, opts):
     for k, (seq, _) in routes.items():
         if seq:
             t = problem.technicians[k]
-            locs = [t.start_location] + [problem.visits[i].location for i in seq]
+            locs = [t.start_location] + [item_location(problem, i) for i in seq]
             if t.end_location is not None:
                 locs.append(t.end_location)
             cost += int(sum(cost_matrix[a, b] for a, b in zip(locs, locs[1:])))
@@ -255,7 +261,7 @@ def _decomposed(problem, candidates, plannable, opts, deadline, stats, initial: 
         seed = _pick_seed(problem, techs, routes, unserved, candidates, rng)
         near = [techs[t] for t in np.argsort(dist[techs.index(seed)])[: int(tune["neigh"])]]
         members = set(near)
-        own = [i for k in near for i in routes[k][0]]
+        own = [i for k in near for i in routes[k][0] if is_visit(i)]
         extra = [i for i in unserved if any(k in members for k in near_cands[i])]
         visits = own + extra
         if not visits:

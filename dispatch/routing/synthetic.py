@@ -3,8 +3,8 @@
 Defaults: 1,000 jobs, 100 technicians, 5 skills (each job needs one, each technician has 2-3),
 8-hour shifts 08:00-16:00 with a 30-minute lunch inside 11:30-13:30, services of 30-60 minutes,
 a 2-hour window for a third of the jobs, over a city 50 km across (70 % of the jobs around eight
-neighbourhood centres, the rest anywhere), travel by `geo.travel_matrices` (30 km/h, road factor
-1.3). Times are seconds from midnight. All skill levels are 2 and priorities 0 unless asked, so
+neighbourhood centres, the rest anywhere), travel by `vroom_io.travel_from_coordinates` (30 km/h, road
+factor 1.3). Times are seconds from midnight. All skill levels are 2 and priorities 0 unless asked, so
 every solver compared on it solves exactly the same problem.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geo import travel_matrices
 from .model import Break, RoutingProblem, Technician, TimeWindow, Visit
+from .vroom_io import travel_from_coordinates
 
 HOUR = 3600
 CENTRE_LON_LAT = (120.62, 31.30)
@@ -54,7 +54,7 @@ def field_service_day(*, jobs: int = 1000, technicians: int = 100, skills: int =
     sites = np.vstack([around, _points_in_disc(rng, jobs - clustered, radius)])
     sites = sites[rng.permutation(jobs)]
     lon_lat = _km_to_lon_lat(np.vstack([homes, sites]))
-    durations, distances = travel_matrices(lon_lat)
+    durations, distances = travel_from_coordinates(lon_lat)
 
     skill_names = [f"skill-{k + 1}" for k in range(skills)]
     shift = TimeWindow(8 * HOUR, 16 * HOUR)

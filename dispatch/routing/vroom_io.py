@@ -8,12 +8,17 @@ time_windows and service, max_tasks, costs.fixed) and `matrices` {profile: {dura
 with `InvalidProblem`.
 
 Without a matrix, travel comes from the coordinates: great-circle distance x 1.3 road factor at
-30 km/h (`geo.travel_matrices`), times rounded up to whole seconds.
+30 km/h (`travel_from_coordinates`, on `core.geo`), times and distances rounded up.
 
 VROOM skills are integers; the first skill of a job becomes `Visit.required_skill` (as a string),
 the others `extra_skills`. VROOM has one level per skill, so every technician is level 2 (nominal
 service time). A break's window bounds its START in VROOM; in our model it bounds the whole break,
 so the window end is extended by the break's service on the way in and trimmed on the way out.
+
+Parts: a solution's pickup stops (collecting a visit's parts at a depot) are written as VROOM
+"pickup" steps whose `id` is the job they are for, with the depot's id as `description`; their
+`service` is the collection time. Our problem with parts has no VROOM equivalent (VROOM shipments
+cannot say "or from the van"), so `problem_to_vroom` refuses it.
 """
 from __future__ import annotations
 
@@ -24,11 +29,23 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .geo import travel_matrices
+from core.geo import GreatCircleProvider
+
 from .model import Break, InvalidProblem, RoutingProblem, Technician, TimeWindow, Visit
 from .result import RoutingResult
 
 HORIZON = 2**31 - 1  # VROOM's default: no time window means "any time"
+
+# Travel when only coordinates are known (no road network): urban roads ~1.3x the great circle, 30 km/h.
+COORDINATE_TRAVEL = GreatCircleProvider(road_factor=1.3, speed_kmh=30.0)
+
+
+def travel_from_coordinates(lon_lat) -> tuple[np.ndarray, np.ndarray]:
+    """(durations in whole seconds, distances in whole metres), both rounded up, between [lon, lat]
+    points (VROOM's order; `core.geo` takes (lat, lon))."""
+    points = np.asarray(lon_lat, dtype=float).reshape(-1, 2)
+    matrix = COORDINATE_TRAVEL.matrix([(lat, lon) for lon, lat in points])
+    return matrix.durations, matrix.distances
 
 
 @dataclass(frozen=True)
@@ -129,7 +146,7 @@ def read_vroom(source: str | Path | Mapping[str, Any]) -> VroomInput:
     else:
         if not coords:
             raise InvalidProblem("no matrix and no coordinates")
-        dur, dist = travel_matrices(coords)
+        dur, dist = travel_from_coordinates(coords)
         coordinates = coords
     problem = RoutingProblem(tuple(techs), tuple(visits), dur, dist)
     return VroomInput(problem, job_ids, vehicle_ids, coordinates, fixed, data.get("options", {}))
@@ -162,16 +179,20 @@ def write_vroom_solution(result: RoutingResult, vinput: VroomInput) -> dict[str,
                 if prev_loc is not None and stop.location is not None:
                     travelled += int(dur[prev_loc, stop.location])
                 prev_loc = stop.location if stop.location is not None else prev_loc
+                task = stop.kind in ("visit", "pickup")
                 step = {"type": "job" if stop.kind == "visit" else stop.kind, "arrival": stop.arrival,
-                        "duration": travelled, "service": stop.departure - stop.start if stop.kind == "visit" else 0,
+                        "duration": travelled, "service": stop.departure - stop.start if task else 0,
                         "waiting_time": stop.waiting, **where(stop.location)}
-                if stop.kind == "visit":
+                if task:
                     step["id"] = vinput.job_ids.get(stop.visit_id, stop.visit_id)
+                if stop.kind == "pickup":
+                    step["description"] = stop.depot_id
+                if stop.kind == "visit":
                     step["job"] = step["id"]
                     if stop.late:
                         step["late"] = stop.late
             steps.append(step)
-        service = sum(s["service"] for s in steps if s["type"] == "job")
+        service = sum(s["service"] for s in steps if s["type"] in ("job", "pickup"))
         cost = route.travel_seconds + vinput.fixed_cost
         out = {"vehicle": vinput.vehicle_ids.get(route.technician_id, route.technician_id), "cost": cost,
                "service": service, "duration": route.travel_seconds, "waiting_time": route.waiting_seconds,
@@ -196,7 +217,10 @@ def write_vroom_solution(result: RoutingResult, vinput: VroomInput) -> dict[str,
 
 
 def problem_to_vroom(problem: RoutingProblem, *, fixed_cost: int = 0) -> dict[str, Any]:
-    """Our problem as VROOM input JSON (matrix based; skills are numbered in order of appearance)."""
+    """Our problem as VROOM input JSON (matrix based; skills are numbered in order of appearance).
+    Problems with visits needing parts are refused (see the module docstring)."""
+    if problem.needs_parts:
+        raise InvalidProblem("visits needing parts (van or depot pickup) cannot be written as VROOM input")
     skill_ids: dict[str, int] = {}
 
     def sid(name: str) -> int:

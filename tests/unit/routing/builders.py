@@ -34,5 +34,5 @@ def line(n: int = 7) -> np.ndarray:
     return grid_matrix([(x, 0) for x in range(n)])
 
 
-def problem(techs, visits, durations) -> RoutingProblem:
-    return RoutingProblem(tuple(techs), tuple(visits), durations)
+def problem(techs, visits, durations, depots=()) -> RoutingProblem:
+    return RoutingProblem(tuple(techs), tuple(visits), durations, depots=tuple(depots))
