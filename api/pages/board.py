@@ -29,7 +29,7 @@ bp = Blueprint("board", __name__, url_prefix="/dispatch")
 
 DISPATCH_ROLES = (Role.DISPATCHER, Role.MANAGER)
 # The page waits for the solve, so it is kept short; longer solves go through the API and the scheduler.
-PLAN_TIME_LIMITS = (2, 5, 10)
+PLAN_TIME_LIMITS = (1, 3, 10)
 
 
 @dataclass(frozen=True)

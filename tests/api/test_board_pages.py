@@ -43,7 +43,7 @@ def test_a_dispatcher_re_optimises_a_region_previews_the_plan_and_applies_it(cli
     sign_in(client, "dispatch.zhou")
     token = csrf_from(client.get("/dispatch?region=gusu"))
     response = client.post("/dispatch/plans", data={"csrf_token": token, "region": "gusu", "day": "2026-11-23",
-                                                    "time_limit": "2"})
+                                                    "time_limit": "1"})
     assert response.status_code == 303
     preview = client.get(response.headers["Location"])
     html = preview.get_data(as_text=True)

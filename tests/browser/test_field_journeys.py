@@ -189,7 +189,7 @@ def test_a_dispatcher_reassigns_a_job_and_re_optimises_the_region(city, live_url
     with fresh_session() as session:
         assert session.scalar(select(Job.technician_id).where(Job.number == job.number)) == city.other.id
 
-    page.select_option("#time_limit", "2")
+    page.select_option("#time_limit", "1")
     page.get_by_test_id("reoptimise").click()
     page.wait_for_url(re.compile(r"/dispatch/plans/\d+$"))
     expect(page.get_by_test_id("plan-status")).to_have_text("Done")
