@@ -16,6 +16,9 @@ from api.i18n import t
 from dispatch.intake import AssetNotFound
 from dispatch.jobs import CannotOwn, JobNotFound
 from dispatch.status import InvalidTransition
+from inventory.desk import OrderNotFound
+from inventory.ledger import InsufficientStock, StockError
+from inventory.orders import OrderStateError
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(CannotOwn)
     def _cannot_own(error: CannotOwn):
         return _respond(field_error(422, "to_user", str(error)))
+
+    @app.errorhandler(StockError)
+    def _stock_refused(error: StockError):
+        # Not enough stock, or an order in the wrong state, is a conflict with what is there now;
+        # anything else is input that can never work.
+        code = 409 if isinstance(error, (InsufficientStock, OrderStateError)) else 422
+        return _respond(field_error(code, error.field, str(error)))
+
+    @app.errorhandler(OrderNotFound)
+    def _order_not_found(error: OrderNotFound):
+        return _respond(ApiError(404, str(error)))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

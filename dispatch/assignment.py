@@ -24,6 +24,8 @@ from dispatch.planning import RouteChange, place_job
 from dispatch.roster import days_between
 from dispatch.routes import needs_visit, planned_jobs, qualified_technicians
 from dispatch.routing.insertion import PlannedRoute, insert_visit
+from dispatch.routing.model import Pickup
+from inventory.routing_parts import parts_plan
 
 # How far ahead a job may be planned when its deadline allows (a week covers any normal promise).
 MAX_DAYS_AHEAD = 7
@@ -64,8 +66,10 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, pro
     for day in days_between(today, last_day):
         routes = planned_jobs(session, technician_ids=[t.id for t in candidates], day=day)
         routes = {tid: [j for j in route if j.id != job.id] for tid, route in routes.items()}
+        jobs = [job] + [planned for route in routes.values() for planned in route]
         day_problem = build_day_problem(day=day, tz=tz, now=now, provider=provider, technicians=candidates,
-                                        routes=routes, extra_jobs=[job])
+                                        routes=routes, extra_jobs=[job],
+                                        parts=parts_plan(session, jobs=jobs, technicians=candidates))
         if not day_problem.problem.technicians:
             reasons.append(f"{day}: nobody qualified is working")
             continue
@@ -93,13 +97,22 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, pro
 
 
 def _planned_routes(day_problem) -> list[PlannedRoute]:
-    """Each technician's current order; visits pinned in sequence (work under way) are locked."""
-    visits = day_problem.problem.visit_by_id
+    """Each technician's current order with the pickups it already makes (parts collected right before
+    the visit that needs them); visits pinned in sequence (work under way) are locked."""
+    problem = day_problem.problem
+    visits, techs = problem.visit_by_id, problem.technician_by_id
     routes = []
     for tech_id, visit_ids in day_problem.routes.items():
         ids = [v for v in visit_ids if v in visits]
         locked = next((k for k, v in enumerate(ids) if visits[v].pinned_sequence is None), len(ids))
-        routes.append(PlannedRoute(tech_id, ids, locked=locked))
+        stops: list[str | Pickup] = []
+        for k, visit_id in enumerate(ids):
+            visit = visits[visit_id]
+            depots = problem.depots_for(visit)
+            if k >= locked and tech_id in techs and not techs[tech_id].holds_parts(visit) and depots:
+                stops.append(Pickup(depots[0].id, visit_id))
+            stops.append(visit_id)
+        routes.append(PlannedRoute(tech_id, stops, locked=locked))
     return routes
 
 

@@ -6,6 +6,7 @@ become `routing.Technician` and `routing.Visit` with string ids (technician id, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,9 +14,16 @@ from core.geo import MatrixProvider
 from dispatch.models import Job, Technician
 from dispatch.roster import WorkingDay, working_day
 from dispatch.routes import PRIORITY_WEIGHT, STARTED_STATUSES
-from dispatch.routing.model import Break, RoutingProblem, TimeWindow
+from dispatch.routing.model import Break, PartDepot, RoutingProblem, TimeWindow
 from dispatch.routing.model import Technician as RoutingTechnician
 from dispatch.routing.model import Visit
+
+
+if TYPE_CHECKING:
+    from inventory.routing_parts import PartsPlan
+
+# Collecting reserved parts at a warehouse counter: find them, sign, load.
+PICKUP_MINUTES = 10
 
 
 @dataclass
@@ -62,9 +70,12 @@ def _shift_and_breaks(hours: WorkingDay, day_start_s: int, now_s: int, to_s) -> 
 
 def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: MatrixProvider,
                       technicians: list[Technician], routes: dict[int, list[Job]],
-                      extra_jobs: list[Job] = ()) -> DayProblem:
+                      extra_jobs: list[Job] = (), parts: "PartsPlan | None" = None) -> DayProblem:
     """`routes`: each technician's planned jobs for the day in order; `extra_jobs`: jobs to place.
-    Started work is pinned to its technician and order; a dispatcher's lock pins the technician."""
+    Started work is pinned to its technician and order; a dispatcher's lock pins the technician.
+    `parts` (see inventory.routing_parts): which visits need parts, which vans hold them, and the
+    warehouses to collect the rest from — a visit needing a part is served from a van that holds it or
+    after a pickup stop at the warehouse, never before the part is there."""
     epoch = datetime.combine(day, time(0), tzinfo=tz)
 
     def to_s(moment: datetime) -> int:
@@ -90,7 +101,9 @@ def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: Matri
         home = place(technician.home_lat, technician.home_lon)
         routing_techs.append(RoutingTechnician(id=tid, start_location=start, end_location=home, shift=shift,
                                                breaks=breaks, skills={s.skill: s.level for s in technician.skills},
-                                               max_visits=technician.daily_job_cap))
+                                               max_visits=technician.daily_job_cap,
+                                               van_parts=parts.van_parts.get(technician.id, frozenset())
+                                               if parts else frozenset()))
         tech_rows[tid] = technician
         current[tid] = [job.number for job in routes.get(technician.id, [])]
 
@@ -101,16 +114,24 @@ def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: Matri
             continue  # its technician is off: the job is re-placed by dispatch, not here
         started = job.status in STARTED_STATUSES
         pinned_tech = tid if (started or job.assignment_locked) else None
+        part_ready = parts.earliest.get(job.number) if parts else None
         visits.append(Visit(
             id=job.number, location=place(job.latitude, job.longitude), service=_service_seconds(job),
             required_skill=job.asset.product_model.repair_skill, priority=PRIORITY_WEIGHT[job.priority.value],
             deadline=max(0, to_s(job.repair_by) - _service_seconds(job)),
-            pinned_technician=pinned_tech, pinned_sequence=position if started else None))
+            pinned_technician=pinned_tech, pinned_sequence=position if started else None,
+            needs_parts=parts.needs.get(job.number, ()) if parts else (),
+            earliest_start=max(0, to_s(part_ready)) if part_ready else None))
         jobs[job.number] = job
 
+    depots = []
+    for code, warehouse in (parts.depots.items() if parts else ()):
+        available = {key: max(0, to_s(at)) if at else 0 for key, at in parts.depot_parts[code].items()}
+        depots.append(PartDepot(id=code, location=place(warehouse.latitude, warehouse.longitude), parts=available,
+                                pickup_service=PICKUP_MINUTES * 60))
     travel = provider.matrix(points) if points else None
     problem = RoutingProblem(technicians=tuple(routing_techs), visits=tuple(visits),
                              durations=travel.durations if travel else [[0]],
-                             distances=travel.distances if travel else None)
+                             distances=travel.distances if travel else None, depots=tuple(depots))
     return DayProblem(problem=problem, day=day, epoch=epoch, jobs=jobs, technicians=tech_rows, routes=current,
                       skipped=skipped)

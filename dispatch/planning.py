@@ -19,6 +19,7 @@ from core.regions import Region
 from core.work_queue import enqueue
 from dispatch.audit import SYSTEM, Actor
 from dispatch.day_problem import DayProblem, build_day_problem
+from inventory.routing_parts import follow_plan, parts_plan
 from dispatch.jobs import record_event, transition_job
 from dispatch.models import DispatchState, EventKind, Job, PlanRun, PlanStatus, Technician
 from dispatch.routes import ROUTED_STATUSES, jobs_waiting_for_dispatch, planned_jobs
@@ -59,6 +60,7 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
         transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
                        note=f"assigned to {change.technician.user.display_name}")
+    follow_plan(session, job=job, actor=actor, now=now)
     if moved:
         record_event(job, kind=EventKind.PLANNED if first_time else EventKind.REPLANNED, actor=actor, now=now,
                      note=note, data={"technician": change.technician.user.username, "day": day.isoformat(),
@@ -107,8 +109,10 @@ def _region_day(session: Session, *, region_id: int, day: date, tz: ZoneInfo, no
     routes = planned_jobs(session, technician_ids=[t.id for t in technicians], day=day)
     # Every job of the region still waiting for a visit is offered to this day's plan.
     waiting = jobs_waiting_for_dispatch(session, region_id=region_id)
+    jobs = waiting + [job for route in routes.values() for job in route]
     return build_day_problem(day=day, tz=tz, now=now, provider=provider, technicians=technicians, routes=routes,
-                             extra_jobs=waiting), waiting
+                             extra_jobs=waiting,
+                             parts=parts_plan(session, jobs=jobs, technicians=technicians)), waiting
 
 
 def fingerprint(day_problem: DayProblem, waiting: list[Job]) -> str:

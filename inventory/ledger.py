@@ -76,7 +76,9 @@ def move(session: Session, *, warehouse: Warehouse, part: Part, kind: MovementKi
     check_quantity(quantity)
     per_unit = delta or EFFECTS[kind]
     d = Delta(per_unit.on_hand * quantity, per_unit.reserved * quantity, per_unit.faulty * quantity)
-    _ensure_level(session, warehouse.id, part.id)
+    # Only a movement adding goods can need a new row (a reservation needs goods already on hand).
+    if d.on_hand > 0 or d.faulty > 0:
+        _ensure_level(session, warehouse.id, part.id)
     applied = session.execute(
         update(StockLevel)
         .where(StockLevel.warehouse_id == warehouse.id, StockLevel.part_id == part.id,

@@ -1,11 +1,13 @@
 """A believable demo city (Suzhou): 3 service regions, 30 technicians, 6 warehouses plus vans,
-40 parts, 20 product models, 500 registered appliances and the staff who work with them."""
+40 parts, 20 product models, 500 registered appliances and the staff who work with them; 3 suppliers,
+opening stock received through the ledger, restock rules for the depots, and two parts already on
+their way to jobs by emergency transfer."""
 from __future__ import annotations
 
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -15,7 +17,7 @@ from core.regions import Region
 from core.users import Role, User, create_user
 from dispatch.models import (Asset, Customer, ProductModel, Technician, TechnicianShift, TechnicianSkill,
                              WarrantyPolicy)
-from inventory.models import Part, Warehouse, WarehouseKind
+from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
 
 DEMO_PASSWORD = "aftercare-demo"
 
@@ -93,6 +95,31 @@ WAREHOUSES = [  # code, name, kind, region codes served, lat, lon
 ]
 
 
+# code, name, normal lead hours, expedited lead hours, expedite fee, price factor against list cost
+SUPPLIERS = [
+    ("SUP-HAIRUI", "Hairui Appliance Parts, Suzhou", 72, 20, "80.00", 1.00),
+    ("SUP-YANGTZE", "Yangtze Spares, Wuxi", 48, 12, "150.00", 1.08),
+    ("SUP-PEARL", "Pearl River Components, Shenzhen", 120, 36, "60.00", 0.88),
+]
+# Expensive, slow-moving parts: kept only at the central warehouse.
+CENTRAL_ONLY = {"Compressor 1/4 HP", "Main control board (cooling)", "Indoor PCB (split)",
+                "Main control board (laundry)", "Ignition module"}
+# Sold out at the central warehouse; only the New District depot still has a few. A job elsewhere
+# needing one is an emergency transfer across town (what the warehouse's emergency queue is for).
+SOLD_OUT_CENTRALLY = {"Induction coil": 3, "Main board (TV)": 2}
+LAST_UNITS_AT = "WH-SND"
+# What a technician carries in the van for each of their skills: cheap parts that fail often.
+VAN_KIT = {
+    "refrigeration": ["Door gasket", "Thermostat", "Defrost heater"],
+    "hvac": ["Capacitor 35 uF", "Remote control", "Drain pump (indoor)"],
+    "laundry": ["Drain pump", "Inlet valve", "Drive belt"],
+    "water_heating": ["Anode rod", "Thermostat (water heater)", "Flow sensor"],
+    "kitchen": ["Spray arm", "Grease filter", "Circulation pump"],
+    "electronics": ["Power board (TV)", "T-con board"],
+}
+DEPOT_RULE = (2, 8, 2)  # min, max, reorder multiple for every part a regional depot stocks
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     regions: int
@@ -155,6 +182,7 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
 
     skills = list(PARTS_BY_SKILL)
     region_codes = list(regions)
+    technicians: list[Technician] = []
     for n in range(1, 31):
         region = regions[region_codes[(n - 1) % 3]]
         name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
@@ -168,6 +196,7 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
         technician.skills = [TechnicianSkill(skill=skill, level=rng.choice([1, 2, 2, 3]))
                              for skill in rng.sample(skills, k=rng.choice([2, 3]))]
         session.add(technician)
+        technicians.append(technician)
 
     # (customer, region code, address, location): each household keeps one address for all its appliances.
     households: list[tuple[Customer, str, str, tuple[float, float]]] = []
@@ -189,9 +218,11 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
                           latitude=location[0], longitude=location[1], purchase_date=_purchase_date(rng, today),
                           qr_token=secrets.token_urlsafe(18)))
     session.flush()
-    _stock(session, rng, now=now)
+    stocked_at = now or datetime.combine(today, time(0), tzinfo=timezone.utc)
+    _stock(session, rng, parts_by_skill=parts_by_skill, technicians=technicians, now=stocked_at)
     if now is not None and open_reports:
         _open_reports(session, rng, count=open_reports, now=now, tz=tz)
+        _emergency_transfers(session, now=now)
         _demo_technicians_day(session, rng, now=now, tz=tz)
     return DemoSummary(regions=len(regions), technicians=30, warehouses=len(WAREHOUSES), parts=sku,
                        models=len(models), assets=asset_count, staff=len(STAFF))
@@ -212,26 +243,68 @@ def _open_reports(session: Session, rng: random.Random, *, count: int, now, tz) 
                                         contact_phone=asset.customer.phone))
 
 
-DEMO_TECHNICIAN = "tech01"
+def _stock(session: Session, rng: random.Random, *, parts_by_skill: dict[str, list[Part]],
+           technicians: list[Technician], now) -> None:
+    """Suppliers with a price for every part; opening stock received through the ledger (so the levels
+    equal the ledger from the first movement): plenty at the central warehouse, some at each depot,
+    a few common parts in each van for its technician's skills; min/max rules at the depots."""
+    from inventory import ledger, restock
 
+    parts = [part for skill_parts in parts_by_skill.values() for part in skill_parts]
+    for code, name, normal, expedited, fee, factor in SUPPLIERS:
+        supplier = Supplier(code=code, name=name, normal_lead_hours=normal, expedited_lead_hours=expedited,
+                            expedite_fee=Decimal(fee))
+        session.add(supplier)
+        session.flush()
+        session.add_all(SupplierPart(supplier_id=supplier.id, part_id=part.id,
+                                     unit_cost=(part.unit_cost * Decimal(str(factor))).quantize(Decimal("0.01")))
+                        for part in parts)
+    warehouses = {w.code: w for w in session.scalars(select(Warehouse).where(Warehouse.kind != WarehouseKind.VAN))}
 
-def _stock(session: Session, rng: random.Random, *, now) -> None:
-    """Every warehouse holds some of each part; each van carries a few parts of its technician's trade."""
-    from core.db import utcnow
-    from inventory import ledger
+    def receive(warehouse: Warehouse, part: Part, quantity: int) -> None:
+        ledger.receive(session, warehouse=warehouse, part=part, quantity=quantity, actor="demo", now=now,
+                       reason="opening stock count")
 
-    at = now or utcnow()
-    parts = list(session.scalars(select(Part).order_by(Part.id)))
-    for warehouse in session.scalars(select(Warehouse).where(Warehouse.kind != WarehouseKind.VAN).order_by(Warehouse.id)):
+    for part in parts:
+        if part.name in SOLD_OUT_CENTRALLY:
+            receive(warehouses[LAST_UNITS_AT], part, SOLD_OUT_CENTRALLY[part.name])
+        else:
+            receive(warehouses["WH-CENTRAL"], part, rng.randrange(30, 61))
+    for code, warehouse in warehouses.items():
+        if warehouse.kind != WarehouseKind.REGIONAL:
+            continue
         for part in parts:
-            ledger.receive(session, warehouse=warehouse, part=part, quantity=rng.randrange(2, 9), actor="demo",
-                           now=at, reason="opening stock")
-    by_skill = {skill: [p for p in parts if p.name in names] for skill, names in PARTS_BY_SKILL.items()}
-    for technician in session.scalars(select(Technician).order_by(Technician.id)):
+            if part.name in CENTRAL_ONLY or part.name in SOLD_OUT_CENTRALLY or rng.random() > 0.6:
+                continue
+            # From 1 up: a few depots start below their minimum, so the warehouse sees low stock at once.
+            receive(warehouse, part, rng.randrange(1, 11))
+            low, high, multiple = DEPOT_RULE
+            restock.save_rule(session, warehouse=warehouse, part=part, min_quantity=low, max_quantity=high,
+                              reorder_multiple=multiple, auto_create=True)
+    by_name = {part.name: part for part in parts}
+    for technician in technicians:
         for skill in technician.skills:
-            for part in rng.sample(by_skill[skill.skill], k=3):
-                ledger.receive(session, warehouse=technician.van, part=part, quantity=2, actor="demo", now=at,
-                               reason="van opening stock")
+            for name in VAN_KIT[skill.skill]:
+                receive(technician.van, by_name[name], rng.randrange(1, 4))
+
+
+def _emergency_transfers(session: Session, *, now) -> None:
+    """Two open jobs outside the New District need a part sold out centrally: sourcing orders it by
+    emergency transfer from the New District depot, so the warehouse's emergency queue has work in it."""
+    from dispatch.audit import Actor
+    from dispatch.models import Job
+    from dispatch.status import JobStatus
+    from inventory import job_parts
+
+    agent = Actor(label="agent.li")
+    scarce = list(session.scalars(select(Part).where(Part.name.in_(list(SOLD_OUT_CENTRALLY))).order_by(Part.sku)))
+    jobs = [job for job in session.scalars(select(Job).where(Job.status == JobStatus.REPORTED).order_by(Job.id))
+            if job.asset.region.code != "snd"][:len(scarce)]
+    for job, part in zip(jobs, scarce):
+        job_parts.request_part(session, job=job, part=part, quantity=1, actor=agent, now=now)
+
+
+DEMO_TECHNICIAN = "tech01"
 
 
 def _demo_technicians_day(session: Session, rng: random.Random, *, now, tz) -> None:

@@ -37,9 +37,13 @@ def _safe_next(target: str | None, user: User) -> str:
     # Only same-site paths: an open redirect after login would be a phishing aid.
     if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
+    if user.has_role(*AGENT_ROLES):
+        return url_for("staff.agent_desk")
     if user.role == Role.TECHNICIAN:
         return url_for("field.route")
-    return url_for("staff.agent_desk") if user.has_role(*AGENT_ROLES) else url_for("staff.signed_in")
+    if user.role == Role.WAREHOUSE:
+        return url_for("stock.levels")
+    return url_for("staff.signed_in")
 
 
 @bp.route("/login", methods=["GET", "POST"])

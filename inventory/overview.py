@@ -1,0 +1,159 @@
+"""Read-only views of stock for the people who run it: levels beside their restock rule, the ledger,
+open orders, and the queue of emergency orders placed for jobs. Nothing here writes."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from sqlalchemy import Select, and_, func, literal, or_, select, union
+from sqlalchemy.orm import Session
+
+from dispatch.models import Escalation, Job
+from inventory.models import (OrderStatus, Part, PurchaseOrder, RestockRule, StockLevel, StockMovement, Transfer,
+                              Warehouse)
+from inventory.sourcing import FIT_MARGIN
+
+OPEN_ORDER_STATUSES = (OrderStatus.REQUESTED, OrderStatus.SHIPPED)
+_NUMBER = re.compile(r"^\s*(TR|PO)-?0*([0-9]{1,9})\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StockRow:
+    """One part in one warehouse: its level (zeros when it never moved there) and its rule, if any."""
+
+    warehouse: Warehouse
+    part: Part
+    on_hand: int
+    reserved: int
+    faulty: int
+    min_quantity: int | None
+    max_quantity: int | None
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def low(self) -> bool:
+        # Reserved units are promised to jobs and transfers, so they do not count against the minimum.
+        return self.min_quantity is not None and self.available < self.min_quantity
+
+
+def stock_query(*, warehouse_id: int | None = None, part_id: int | None = None, low_only: bool = False) -> Select:
+    """Every (warehouse, part) that has a level or a rule — a rule for a part never received there is
+    the most urgent kind of low stock, so it must show up too."""
+    pairs = union(select(StockLevel.warehouse_id, StockLevel.part_id),
+                  select(RestockRule.warehouse_id, RestockRule.part_id)).subquery()
+    on_hand = func.coalesce(StockLevel.on_hand, 0)
+    reserved = func.coalesce(StockLevel.reserved, 0)
+    query = (select(Warehouse, Part, on_hand, reserved, func.coalesce(StockLevel.faulty, 0),
+                    RestockRule.min_quantity, RestockRule.max_quantity)
+             .select_from(pairs)
+             .join(Warehouse, Warehouse.id == pairs.c.warehouse_id)
+             .join(Part, Part.id == pairs.c.part_id)
+             .outerjoin(StockLevel, and_(StockLevel.warehouse_id == pairs.c.warehouse_id,
+                                         StockLevel.part_id == pairs.c.part_id))
+             .outerjoin(RestockRule, and_(RestockRule.warehouse_id == pairs.c.warehouse_id,
+                                          RestockRule.part_id == pairs.c.part_id))
+             .order_by(Warehouse.code, Part.sku))
+    if warehouse_id is not None:
+        query = query.where(pairs.c.warehouse_id == warehouse_id)
+    if part_id is not None:
+        query = query.where(pairs.c.part_id == part_id)
+    if low_only:
+        query = query.where(RestockRule.min_quantity.is_not(None), on_hand - reserved < RestockRule.min_quantity)
+    return query
+
+
+def stock_rows(session: Session, query: Select) -> list[StockRow]:
+    return [StockRow(*row) for row in session.execute(query)]
+
+
+def count_rows(session: Session, query: Select) -> int:
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def movements_query(*, warehouse_id: int | None = None, part_id: int | None = None) -> Select:
+    """The ledger, newest first."""
+    query = select(StockMovement).order_by(StockMovement.id.desc())
+    if warehouse_id is not None:
+        query = query.where(StockMovement.warehouse_id == warehouse_id)
+    if part_id is not None:
+        query = query.where(StockMovement.part_id == part_id)
+    return query
+
+
+def order_id(number: str, prefix: str) -> int | None:
+    """'TR-000042' (or 'tr-42') → 42 when the prefix matches; None for anything else."""
+    match = _NUMBER.match(number or "")
+    if match is None or match.group(1).upper() != prefix:
+        return None
+    return int(match.group(2))
+
+
+def transfers_query(*, status: list[OrderStatus] | None = None, warehouse_id: int | None = None) -> Select:
+    query = select(Transfer).order_by(Transfer.id.desc())
+    if status:
+        query = query.where(Transfer.status.in_(status))
+    if warehouse_id is not None:
+        query = query.where(or_(Transfer.from_warehouse_id == warehouse_id, Transfer.to_warehouse_id == warehouse_id))
+    return query
+
+
+def purchase_orders_query(*, status: list[OrderStatus] | None = None, warehouse_id: int | None = None) -> Select:
+    query = select(PurchaseOrder).order_by(PurchaseOrder.id.desc())
+    if status:
+        query = query.where(PurchaseOrder.status.in_(status))
+    if warehouse_id is not None:
+        query = query.where(PurchaseOrder.warehouse_id == warehouse_id)
+    return query
+
+
+@dataclass(frozen=True)
+class EmergencyOrder:
+    """An open emergency transfer or purchase order, with the job it was placed for."""
+
+    order: Transfer | PurchaseOrder
+    job: Job | None
+
+    @property
+    def kind(self) -> str:
+        return "transfer" if isinstance(self.order, Transfer) else "purchase_order"
+
+    @property
+    def destination(self) -> Warehouse:
+        return self.order.to_warehouse if isinstance(self.order, Transfer) else self.order.warehouse
+
+    @property
+    def source(self) -> str:
+        return self.order.from_warehouse.code if isinstance(self.order, Transfer) else self.order.supplier.code
+
+    @property
+    def late(self) -> bool:
+        """Arrives too late for the technician to fit it before the job's repair deadline."""
+        if self.job is None or self.order.expected_at is None:
+            return False
+        return self.order.expected_at > self.job.repair_by - FIT_MARGIN
+
+
+@dataclass(frozen=True)
+class EmergencyQueue:
+    orders: list[EmergencyOrder]
+    escalations: list[Escalation]
+
+
+def emergency_queue(session: Session, *, limit: int = 200) -> EmergencyQueue:
+    """Open emergency orders, the soonest expected first, and the open "parts late" escalations."""
+    found: list[EmergencyOrder] = []
+    for model in (Transfer, PurchaseOrder):
+        rows = session.execute(
+            select(model, Job).outerjoin(Job, Job.id == model.job_id)
+            .where(model.emergency.is_(True), model.status.in_(OPEN_ORDER_STATUSES))
+            .order_by(model.expected_at, model.id).limit(limit))
+        found.extend(EmergencyOrder(order, job) for order, job in rows)
+    found.sort(key=lambda item: (item.order.expected_at is None,
+                                 item.order.expected_at.timestamp() if item.order.expected_at else 0.0,
+                                 item.order.number))
+    escalations = list(session.scalars(
+        select(Escalation).where(Escalation.kind == literal("parts_late"), Escalation.resolved_at.is_(None))
+        .order_by(Escalation.raised_at.desc()).limit(limit)))
+    return EmergencyQueue(found[:limit], escalations)

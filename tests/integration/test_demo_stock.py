@@ -1,0 +1,30 @@
+"""The demo city's stock: suppliers price every part, opening stock went through the ledger, depots
+have rules, and the emergency queue starts with work in it."""
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from inventory import ledger, overview
+from inventory.models import Part, RestockRule, Supplier, SupplierPart, Warehouse, WarehouseKind
+from scripts.demo_data import SUPPLIERS, load_demo
+from tests.conftest import NOW
+
+
+def test_the_demo_city_has_stock_suppliers_rules_and_an_emergency_queue(session):
+    load_demo(session, today=date(2026, 11, 23), asset_count=60, open_reports=12, now=NOW,
+              tz=ZoneInfo("Asia/Shanghai"))
+    session.commit()
+    parts = session.scalar(select(func.count()).select_from(Part))
+    assert session.scalar(select(func.count()).select_from(Supplier)) == len(SUPPLIERS)
+    assert session.scalar(select(func.count()).select_from(SupplierPart)) == parts * len(SUPPLIERS)
+    assert ledger.ledger_differences(session) == []
+    rows = overview.stock_rows(session, overview.stock_query())
+    vans_stocked = {row.warehouse.code for row in rows if row.warehouse.kind == WarehouseKind.VAN and row.on_hand}
+    assert len(vans_stocked) == 30
+    rule_warehouses = set(session.scalars(select(Warehouse.kind).join(RestockRule)))
+    assert rule_warehouses == {WarehouseKind.REGIONAL}
+    queue = overview.emergency_queue(session)
+    assert len(queue.orders) == 2 and all(item.job is not None and not item.late for item in queue.orders)
