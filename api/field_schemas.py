@@ -44,7 +44,7 @@ class FieldUpdateResultSchema(ma.Schema):
     replayed = fields.Boolean()
 
 
-class JobPartSchema(ma.Schema):
+class FieldPartLineSchema(ma.Schema):
     sku = fields.String(attribute="part.sku")
     name = fields.String(attribute="part.name")
     quantity = fields.Integer()
@@ -75,11 +75,11 @@ class FieldJobSchema(ma.Schema):
     fault = fields.String(attribute="job.fault_text")
     entitlement = fields.String(attribute="job.entitlement")
     repair_by = fields.DateTime(attribute="job.repair_by")
-    parts = fields.List(fields.Nested(JobPartSchema))
+    parts = fields.List(fields.Nested(FieldPartLineSchema))
     navigation = fields.Nested(NavigationSchema)
 
 
 class PartOutcomeSchema(ma.Schema):
     summary = fields.String()
-    line = fields.Nested(JobPartSchema)
+    line = fields.Nested(FieldPartLineSchema)
     status = fields.String()  # the job's status after the request (waiting_parts when ordered in)

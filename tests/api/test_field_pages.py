@@ -221,6 +221,12 @@ PAGES = {  # page -> the roles it is for
     "/tech/jobs/{job}": {Role.TECHNICIAN},
     "/dispatch": {Role.DISPATCHER, Role.MANAGER, Role.ADMIN},
     "/dispatch/plans/{plan}": {Role.DISPATCHER, Role.MANAGER, Role.ADMIN},
+    "/warehouse": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
+    "/warehouse/receive": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
+    "/warehouse/adjust": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
+    "/warehouse/transfers": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
+    "/warehouse/rules": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
+    "/warehouse/emergencies": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
 }
 
 
