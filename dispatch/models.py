@@ -211,6 +211,8 @@ class EventKind(enum.StrEnum):
     SLA_PAUSED = "sla_paused"
     SLA_RESUMED = "sla_resumed"
     PARTS = "parts"  # a part reserved, ordered, arrived, fitted or given back
+    ACCEPTED = "accepted"  # the technician acknowledged the assignment on their phone
+    PHOTO_ADDED = "photo_added"
 
 
 class JobEvent(Base):
