@@ -77,6 +77,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     def _localtime(value: datetime | None) -> str:
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
 
+    @app.template_filter("clock")
+    def _clock(value: datetime | None) -> str:
+        """Only the local time of day, for a day's plan where the date goes without saying."""
+        return value.astimezone(tz).strftime("%H:%M") if value else "—"
+
     @app.template_filter("human")
     def _human(code) -> str:
         """A stored code such as 'remote_resolved' as staff read it: 'Remote resolved'."""

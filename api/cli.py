@@ -81,6 +81,8 @@ def demo_urls(settings: Settings) -> None:
         base = settings.public_base_url
         click.echo(f"  Consumer (scan-to-report, open on a phone): {base}/r/{asset.qr_token}")
         click.echo(f"  Staff sign-in:                              {base}/login")
+        click.echo(f"  Technician's day (phone; sign in as tech01): {base}/tech")
+        click.echo(f"  Dispatcher board (sign in as dispatch.zhou): {base}/dispatch?region=gusu")
         click.echo(f"  Warehouse stock (sign in as stock.chen):    {base}/warehouse")
         click.echo(f"      users: {', '.join(f'{u} ({r})' for u, r in staff_logins())}, tech01..tech30; "
                    f"password: {DEMO_PASSWORD}")

@@ -13,6 +13,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from api.i18n import t
+from care.dashboard import InvalidPeriod
+from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused
+from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
+from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
 from dispatch.intake import AssetNotFound
 from dispatch.jobs import CannotOwn, JobNotFound
 from dispatch.status import InvalidTransition
@@ -100,7 +104,25 @@ def register(app: Flask) -> None:
     def _order_not_found(error: OrderNotFound):
         return _respond(ApiError(404, str(error)))
 
+    _register_care(app)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _respond(InternalServerError())
+
+
+def _register_care(app: Flask) -> None:
+    """Close-the-loop outcomes: surveys, tasks, SLA pauses, dashboard periods."""
+    refusals = {SurveyNotFound: 404, TaskNotFound: 404, SurveyAlreadyAnswered: 409, TaskAlreadyDone: 409,
+                AlreadyPaused: 409, NotPaused: 409, JobNotOpen: 409, NotYourTask: 403}
+    for exception, code in refusals.items():
+        app.register_error_handler(exception, lambda error, code=code: _respond(ApiError(code, str(error))))
+
+    @app.errorhandler(InvalidAnswer)
+    def _invalid_answer(error: InvalidAnswer):
+        return _respond(field_error(422, error.field, str(error)))
+
+    @app.errorhandler(InvalidPeriod)
+    def _invalid_period(error: InvalidPeriod):
+        return _respond(field_error(422, error.field, str(error), location="query"))

@@ -1,5 +1,6 @@
-"""The scheduler process: runs queued work (dispatch, plans) every second and periodic tasks, under
-APScheduler, never inside web workers. Several can run at once: work items are claimed in the database."""
+"""The scheduler process: runs queued work (dispatch, plans, survey callbacks, outgoing messages) every
+second and periodic tasks (re-optimisation, restock, the SLA watch every minute) under APScheduler,
+never inside web workers. Several can run at once: work items are claimed in the database."""
 from __future__ import annotations
 
 import logging
@@ -16,6 +17,7 @@ from core.clock import Clock, SystemClock
 from core.geo import provider_for_region
 from core.regions import Region
 from core.settings import Settings
+from care.scheduled import care_handlers, sla_watch_task
 from core.work_queue import WorkItem, run_due_items
 from dispatch.assignment import dispatch_job
 from dispatch.jobs import JobNotFound, get_job
@@ -51,7 +53,7 @@ def work_handlers(settings: Settings):
         except PlanStale as stale:
             log.info("plan %s not applied: %s", plan_run.id, stale)  # status already set to stale
 
-    return {DISPATCH_JOB: dispatch, PLAN_REGION: plan}
+    return {DISPATCH_JOB: dispatch, PLAN_REGION: plan, **care_handlers(settings)}
 
 
 def process_queue(session_factory: sessionmaker, settings: Settings, clock: Clock, worker: str) -> int:
@@ -88,6 +90,13 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
             session.commit()
         log.info("restock: %s %s", summary, ", ".join(summary.created))
 
+    def periodic_sla_watch() -> None:
+        with session_factory() as session:
+            summary = sla_watch_task(session, now=clock.now(), settings=settings)
+            session.commit()
+        if summary.warned or summary.breached:
+            log.info("sla watch: %s", summary)
+
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(process_queue, "interval", seconds=1, args=[session_factory, settings, clock, worker],
                       max_instances=1, coalesce=True, id="work-queue")
@@ -95,5 +104,6 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
                       coalesce=True, id="reoptimise")
     scheduler.add_job(periodic_restock, "interval", minutes=restock_every_minutes, max_instances=1, coalesce=True,
                       id="restock")
+    scheduler.add_job(periodic_sla_watch, "interval", minutes=1, max_instances=1, coalesce=True, id="sla-watch")
     log.info("scheduler %s started", worker)
     scheduler.start()

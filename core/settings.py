@@ -29,6 +29,14 @@ class Settings:
     osrm_url: str | None = None
     # A geopy geocoder name (e.g. "nominatim") for addresses typed without coordinates.
     geocoder: str | None = None
+    # Outgoing messages (the outbox): SMTP for email; a signed webhook for SMS gateways and chat apps.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "aftercare@localhost"
+    webhook_url: str | None = None
+    webhook_secret: str = "dev-only-change-me"
+    # The SLA watch warns (and tries to re-dispatch) when this share of a clock's time has passed.
+    sla_warning_share: float = 0.75
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -45,4 +53,20 @@ class Settings:
             timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
             osrm_url=env.get("AFTERCARE_OSRM_URL") or None,
             geocoder=env.get("AFTERCARE_GEOCODER") or None,
+            smtp_host=env.get("AFTERCARE_SMTP_HOST") or None,
+            smtp_port=int(env.get("AFTERCARE_SMTP_PORT", defaults.smtp_port)),
+            smtp_from=env.get("AFTERCARE_SMTP_FROM", defaults.smtp_from),
+            webhook_url=env.get("AFTERCARE_WEBHOOK_URL") or None,
+            webhook_secret=env.get("AFTERCARE_WEBHOOK_SECRET", defaults.webhook_secret),
+            sla_warning_share=_share(env.get("AFTERCARE_SLA_WARNING_SHARE"), defaults.sla_warning_share),
         )
+
+
+def _share(raw: str | None, default: float) -> float:
+    """A fraction strictly between 0 and 1 (e.g. 0.75); a wrong value stops start-up with the reason."""
+    if raw is None or raw == "":
+        return default
+    value = float(raw)
+    if not 0 < value < 1:
+        raise ValueError(f"AFTERCARE_SLA_WARNING_SHARE must be between 0 and 1, not {raw}")
+    return value

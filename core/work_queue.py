@@ -86,11 +86,12 @@ Handler = Callable[[Session, WorkItem, datetime], None]
 
 
 def run_due_items(session_factory, *, handlers: dict[str, Handler], worker: str, now: Callable[[], datetime],
-                  limit: int = 10) -> int:
+                  limit: int = 10, lease: timedelta = DEFAULT_LEASE) -> int:
     """Claim and run one batch. Each item runs in its own transaction, so one failure does not undo
     the others. Returns how many items were run."""
     with session_factory() as session:
-        claimed_ids = [item.id for item in claim(session, worker=worker, now=now(), kinds=list(handlers), limit=limit)]
+        claimed_ids = [item.id for item in claim(session, worker=worker, now=now(), kinds=list(handlers), limit=limit,
+                                                    lease=lease)]
         session.commit()
     for item_id in claimed_ids:
         with session_factory() as session:

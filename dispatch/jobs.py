@@ -106,6 +106,10 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
                          from_status=current, to_status=to)
     _follow_in_dispatch(session, job, current=current, to=to, now=now)
     _follow_in_stock(session, job, to=to, actor=actor, now=now)
+    if to == JobStatus.COMPLETED:
+        from care.callbacks import start_callback_plan  # care builds on dispatch, not the other way
+
+        start_callback_plan(session, job=job, now=now)  # the survey and check-in calls
     session.flush()
     return event
 

@@ -33,10 +33,12 @@ class RouteMap:
     unassigned: list[MapStop] = field(default_factory=list)
     width: int = 960
     height: int = 640
+    # Without the legend the routes get the whole width (a phone showing one technician's day).
+    legend: bool = True
 
 
 def render_svg(route_map: RouteMap) -> str:
-    legend_width = 260
+    legend_width = 260 if route_map.legend else 0
     plot_w, plot_h, pad = route_map.width - legend_width, route_map.height - 40, 24
     points = [r.start for r in route_map.routes] + [(s.lat, s.lon) for r in route_map.routes for s in r.stops] + \
              [(s.lat, s.lon) for s in route_map.unassigned]
@@ -75,6 +77,9 @@ def render_svg(route_map: RouteMap) -> str:
         out.append(f'<path d="M{x - 6:.1f},{y - 6:.1f} L{x + 6:.1f},{y + 6:.1f} M{x - 6:.1f},{y + 6:.1f} '
                    f'L{x + 6:.1f},{y - 6:.1f}" stroke="#c00" stroke-width="2.5"><title>{escape(stop.label)}: '
                    f'not assigned</title></path>')
+    if not route_map.legend:
+        out.append("</svg>")
+        return "\n".join(out)
     legend_x = route_map.width - legend_width + 10
     out.append(f'<text x="{legend_x}" y="56" font-weight="bold">Technicians</text>')
     y = 74

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.regions import Region
-from core.users import Role, create_user
+from core.users import Role, User, create_user
 from dispatch.models import (Asset, Customer, ProductModel, Technician, TechnicianShift, TechnicianSkill,
                              WarrantyPolicy)
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
@@ -220,9 +220,15 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
     session.flush()
     stocked_at = now or datetime.combine(today, time(0), tzinfo=timezone.utc)
     _stock(session, rng, parts_by_skill=parts_by_skill, technicians=technicians, now=stocked_at)
+    if now is not None:
+        from scripts.demo_care import load_service_history
+
+        # Weeks of completed, surveyed jobs first, so the service dashboard has numbers and trends.
+        load_service_history(session, now=now, tz=tz, seed=seed)
     if now is not None and open_reports:
         _open_reports(session, rng, count=open_reports, now=now, tz=tz)
         _emergency_transfers(session, now=now)
+        _demo_technicians_day(session, rng, now=now, tz=tz)
     return DemoSummary(regions=len(regions), technicians=30, warehouses=len(WAREHOUSES), parts=sku,
                        models=len(models), assets=asset_count, staff=len(STAFF))
 
@@ -301,6 +307,39 @@ def _emergency_transfers(session: Session, *, now) -> None:
             if job.asset.region.code != "snd"][:len(scarce)]
     for job, part in zip(jobs, scarce):
         job_parts.request_part(session, job=job, part=part, quantity=1, actor=agent, now=now)
+
+
+DEMO_TECHNICIAN = "tech01"
+
+
+def _demo_technicians_day(session: Session, rng: random.Random, *, now, tz) -> None:
+    """tech01, the account the README tells people to try, works every day from 07:00 to 22:00 and has
+    three visits planned (and locked, so re-optimisation keeps them) whenever the demo is loaded."""
+    from core.geo import provider_for_region
+    from dispatch.assignment import dispatch_job
+    from dispatch.audit import CUSTOMER, SYSTEM
+    from dispatch.board import set_lock
+    from dispatch.intake import FaultReport, report_fault
+    from dispatch.models import Channel, Job
+    from dispatch.status import OPEN_STATUSES
+
+    technician = session.scalar(select(Technician).join(Technician.user).where(User.username == DEMO_TECHNICIAN))
+    technician.shifts = [TechnicianShift(weekday=d, start=time(7, 0), end=time(22, 0), break_earliest=time(11, 30),
+                                         break_latest_end=time(14, 0), break_minutes=45) for d in range(7)]
+    session.flush()
+    skills = {s.skill for s in technician.skills}
+    busy = set(session.scalars(select(Job.asset_id).where(Job.status.in_(sorted(OPEN_STATUSES)))))
+    candidates = [a for a in session.scalars(select(Asset).where(Asset.region_id == technician.region_id)
+                                             .order_by(Asset.id))
+                  if a.product_model.repair_skill in skills and a.id not in busy]
+    provider = provider_for_region(technician.region, osrm_url=None)
+    for asset in rng.sample(candidates, k=min(3, len(candidates))):
+        job = report_fault(session, asset=asset, actor=CUSTOMER, now=now, tz=tz,
+                           report=FaultReport(channel=Channel.QR, fault_text=rng.choice(FAULTS[:14]),
+                                              contact_name=asset.customer.name, contact_phone=asset.customer.phone)).job
+        outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, only_technician=technician)
+        if outcome.planned:
+            set_lock(session, job=job, locked=True, actor=SYSTEM, now=now)
 
 
 def _weekly_shifts(*, late: bool) -> list[TechnicianShift]:

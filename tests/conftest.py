@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import care.models  # noqa: F401
 import core.idempotency  # noqa: F401  (every table on the metadata, so emptying misses none)
 import core.work_queue  # noqa: F401
 import dispatch.models  # noqa: F401
+import fieldwork.models  # noqa: F401
 import inventory.models  # noqa: F401
 from core.clock import FixedClock
 from core.db import Base, make_engine, make_session_factory, sqlite_begin_mode

@@ -24,6 +24,7 @@ from dispatch.jobs import (OWNER_ROLES, CannotOwn, JobNotFound, get_job, hand_ov
                            transition_job)
 from dispatch.models import Asset, Channel
 from dispatch.status import ALLOWED_TRANSITIONS, OPEN_STATUSES, InvalidTransition, JobStatus
+from fieldwork.photos import photos_of
 
 bp = Blueprint("staff", __name__)
 
@@ -38,6 +39,8 @@ def _safe_next(target: str | None, user: User) -> str:
         return target
     if user.has_role(*AGENT_ROLES):
         return url_for("staff.agent_desk")
+    if user.role == Role.TECHNICIAN:
+        return url_for("field.route")
     if user.role == Role.WAREHOUSE:
         return url_for("stock.levels")
     return url_for("staff.signed_in")
@@ -129,7 +132,8 @@ def _owner_candidates():
 def job_detail(number: str, errors: dict | None = None, status: int = 200):
     job = _job_or_404(number)
     return render_template("job_detail.html", job=job, next_statuses=sorted(ALLOWED_TRANSITIONS[job.status]),
-                           categories=list(JobCategory), owners=_owner_candidates(), errors=errors or {}), status
+                           categories=list(JobCategory), owners=_owner_candidates(), errors=errors or {},
+                           photos=photos_of(db(), job)), status
 
 
 @bp.post("/agent/jobs/<number>/transition")

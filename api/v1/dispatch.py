@@ -23,7 +23,8 @@ from dispatch.jobs import get_job
 from dispatch.models import PlanRun, PlanStatus, Technician
 from dispatch.planning import PlanNotReady, PlanStale, apply_plan, request_plan
 from dispatch.roster import working_day
-from dispatch.route_map import MapRoute, MapStop, RouteMap, render_svg
+from dispatch.plan_map import plan_route_map
+from dispatch.route_map import render_svg
 from dispatch.routes import planned_jobs
 
 blp = Blueprint("api_dispatch", __name__, url_prefix="/api/v1", description="Dispatch: routes, moves, plans")
@@ -180,11 +181,7 @@ class PlanMap(MethodView):
         plan = _plan(plan_id)
         if not plan.result:
             raise ApiError(409, f"Plan {plan_id} is {plan.status.value}; there is nothing to draw yet.")
-        route_map = RouteMap(
-            title=f"Plan {plan.id}: {plan.region.name} — {plan.day.isoformat()}",
-            routes=[MapRoute(name=r["technician"], start=tuple(r["start"]),
-                             stops=[MapStop(s["lat"], s["lon"], s["job"], s["start"][11:16]) for s in r["stops"]])
-                    for r in plan.result["routes"]])
+        route_map = plan_route_map(plan)
         return Response(render_svg(route_map), mimetype="image/svg+xml")
 
 

@@ -1,0 +1,145 @@
+"""Staff pages for closing the loop: my follow-up tasks, a job's SLA clocks (with waiting for the
+customer), and the manager's service dashboard."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from api.auth import require_page_roles
+from api.context import now, services
+from api.database import db
+from care.charts import Series, render_trend_svg
+from care.dashboard import InvalidPeriod, build_dashboard
+from care.models import FollowUpTask, SlaAlert, Survey, TaskOutcome
+from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, pause_clocks, pauses_of, read_clocks, resume_clocks
+from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound, complete_task, get_task, recently_done, tasks_for, \
+    upcoming_count
+from core.users import Role
+from dispatch.audit import Actor
+from dispatch.jobs import JobNotFound, get_job
+
+bp = Blueprint("care", __name__)
+
+STAFF = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
+DEFAULT_PERIOD = timedelta(days=27)
+
+
+def _my_tasks_page(errors: dict[int, str] | None = None, status: int = 200):
+    upcoming = request.args.get("upcoming") == "1"
+    tasks = list(db().scalars(tasks_for(current_user, now=now(), include_upcoming=upcoming)))
+    return render_template("tasks.html", tasks=tasks, done=list(db().scalars(recently_done(current_user))),
+                           upcoming=upcoming_count(db(), current_user, now=now()), showing_upcoming=upcoming,
+                           outcomes=list(TaskOutcome), errors=errors or {}, now=now()), status
+
+
+@bp.get("/tasks")
+@require_page_roles(*STAFF)
+def my_tasks():
+    return _my_tasks_page()
+
+
+@bp.post("/tasks/<int:task_id>/done")
+@require_page_roles(*STAFF)
+def task_done(task_id: int):
+    note = request.form.get("note", "").strip()
+    try:
+        outcome = TaskOutcome(request.form.get("outcome", ""))
+    except ValueError:
+        return _my_tasks_page({task_id: "Choose how the call ended."}, 422)
+    if len(note) > 2000:
+        return _my_tasks_page({task_id: "The note is too long (at most 2000 characters)."}, 422)
+    if outcome == TaskOutcome.FOLLOW_UP and len(note) < 3:
+        return _my_tasks_page({task_id: "Say what follow-up was arranged."}, 422)
+    try:
+        task = get_task(db(), task_id, for_update=True)
+        complete_task(db(), task=task, user=current_user, outcome=outcome, note=note, now=now())
+    except TaskNotFound:
+        abort(404)
+    except (TaskAlreadyDone, NotYourTask) as error:
+        return _my_tasks_page({task_id: str(error)}, 409)
+    flash(f"Task {task_id} done: {outcome.value.replace('_', ' ')}.")
+    return redirect(url_for("care.my_tasks"), code=303)
+
+
+def _job_or_404(number: str):
+    try:
+        return get_job(db(), number[:20])
+    except JobNotFound:
+        abort(404)
+
+
+@bp.get("/agent/jobs/<number>/care")
+@require_page_roles(*STAFF)
+def job_care(number: str, error: str | None = None, status: int = 200):
+    job = _job_or_404(number)
+    pauses = pauses_of(db(), [job.id]).get(job.id, [])
+    return render_template(
+        "job_care.html", job=job, clocks=read_clocks(job, pauses, now=now()).values(), pauses=pauses,
+        paused=any(p.ended_at is None for p in pauses), error=error,
+        alerts=list(db().scalars(select(SlaAlert).where(SlaAlert.job_id == job.id).order_by(SlaAlert.id))),
+        surveys=list(db().scalars(select(Survey).where(Survey.job_id == job.id).order_by(Survey.id))),
+        tasks=list(db().scalars(select(FollowUpTask).where(FollowUpTask.job_id == job.id).order_by(FollowUpTask.id)))), status
+
+
+@bp.post("/agent/jobs/<number>/care/pause")
+@require_page_roles(*STAFF)
+def job_pause(number: str):
+    job = _job_or_404(number)
+    reason = request.form.get("reason", "").strip()
+    if not 3 <= len(reason) <= 500:
+        return job_care(number, "Say what the customer is doing (3 to 500 characters).", 422)
+    try:
+        pause_clocks(db(), job=job, reason=reason, actor=Actor.staff(current_user), now=now())
+    except (AlreadyPaused, JobNotOpen) as error:
+        return job_care(number, str(error), 409)
+    flash(f"Job {job.number} is waiting for the customer: its SLA clocks stand still.")
+    return redirect(url_for("care.job_care", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/care/resume")
+@require_page_roles(*STAFF)
+def job_resume(number: str):
+    job = _job_or_404(number)
+    try:
+        resume_clocks(db(), job=job, actor=Actor.staff(current_user), now=now(),
+                      note=request.form.get("note", "").strip()[:500])
+    except NotPaused as error:
+        return job_care(number, str(error), 409)
+    flash(f"Job {job.number}'s SLA clocks run again.")
+    return redirect(url_for("care.job_care", number=job.number), code=303)
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise InvalidPeriod(name, f"'{raw[:20]}' is not a date (use YYYY-MM-DD).")
+
+
+@bp.get("/manager/dashboard")
+@require_page_roles(Role.MANAGER)
+def dashboard():
+    today = now().astimezone(services().tz).date()
+    error, status = None, 200
+    try:
+        end = _date_arg("to") or today
+        start = _date_arg("from") or end - DEFAULT_PERIOD
+        board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
+    except InvalidPeriod as refused:
+        error, status = str(refused), 422
+        end, start = today, today - DEFAULT_PERIOD
+        board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
+    by_key = {m.key: m for m in board.metrics}
+    chart = render_trend_svg(
+        title=f"Promises kept per {board.trend_unit}", days=[p.start for p in board.trend],
+        series=[Series("Response", [p.response for p in board.trend], by_key["response"].target, "#1f78b4"),
+                Series("Repair", [p.repair for p in board.trend], by_key["repair"].target, "#d95f02"),
+                Series("Satisfied", [p.satisfaction for p in board.trend], by_key["satisfaction"].target, "#1b9e77")])
+    return render_template("dashboard.html", board=board, chart=chart, error=error,
+                           period={"from": start.isoformat(), "to": end.isoformat()}), status

@@ -1,0 +1,116 @@
+"""Callback plans: what happens after a job is completed. A survey message after a delay; no answer
+in the window means a person phones; long-horizon check-in calls for the accounts that get them."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from care.models import CallbackPlan, FollowUpTask, Survey, TaskKind
+from care.outbox import customer_address, queue_message
+from care.tasks import create_task
+from core.work_queue import enqueue
+from dispatch.models import Job
+from dispatch.status import JobStatus
+
+SEND_SURVEY = "care_send_survey"
+SURVEY_DEADLINE = "care_survey_deadline"
+# A survey is sent only for a job that is still done when its moment comes (not reopened meanwhile).
+DONE_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.CLOSED})
+
+
+@dataclass(frozen=True)
+class PlanTerms:
+    survey_delay: timedelta = timedelta(hours=24)
+    answer_window: timedelta = timedelta(hours=48)
+    checkin_days: tuple[int, ...] = field(default=(30, 90, 180))
+    checkin_business_only: bool = True
+
+
+DEFAULT_TERMS = PlanTerms()
+
+
+def plan_terms_for(session: Session, product_line: str) -> PlanTerms:
+    """The product line's plan, else the default row, else the built-in defaults (one query)."""
+    row = session.scalar(select(CallbackPlan)
+                         .where(or_(CallbackPlan.product_line == product_line, CallbackPlan.product_line.is_(None)))
+                         .order_by(CallbackPlan.product_line.is_(None)).limit(1))
+    if row is None:
+        return DEFAULT_TERMS
+    return PlanTerms(survey_delay=timedelta(minutes=row.survey_delay_minutes),
+                     answer_window=timedelta(minutes=row.answer_window_minutes),
+                     checkin_days=tuple(sorted(int(d) for d in row.checkin_days)),
+                     checkin_business_only=row.checkin_business_only)
+
+
+def start_callback_plan(session: Session, *, job: Job, now: datetime) -> Survey:
+    """Called when a job is completed: schedule the survey and any check-in calls (in the caller's
+    transaction, so a rolled-back completion schedules nothing)."""
+    terms = plan_terms_for(session, job.asset.product_model.product_line)
+    survey = Survey(job_id=job.id, token=secrets.token_urlsafe(24), created_at=now, send_at=now + terms.survey_delay,
+                    answer_window_minutes=int(terms.answer_window.total_seconds() // 60), problem_areas=[],
+                    comment="")
+    session.add(survey)
+    session.flush()
+    enqueue(session, kind=SEND_SURVEY, payload={"survey_id": survey.id}, now=now, due_at=survey.send_at)
+    _schedule_checkins(session, job=job, terms=terms, now=now)
+    return survey
+
+
+def _schedule_checkins(session: Session, *, job: Job, terms: PlanTerms, now: datetime) -> None:
+    if not terms.checkin_days or (terms.checkin_business_only and not job.customer.is_business):
+        return
+    already = session.scalar(select(FollowUpTask.id).where(FollowUpTask.job_id == job.id,
+                                                           FollowUpTask.kind == TaskKind.CHECK_IN).limit(1))
+    if already is not None:
+        return  # completed again after a reopening: the calendar of calls already stands
+    for days in terms.checkin_days:
+        create_task(session, kind=TaskKind.CHECK_IN, job=job, assignee=job.owner, now=now,
+                    due_at=now + timedelta(days=days),
+                    reason=f"{days}-day check-in after the {job.category.value.replace('_', ' ')} on "
+                           f"{job.asset.product_model.name}: is everything still working?")
+
+
+def survey_url(base_url: str, survey: Survey) -> str:
+    return f"{base_url.rstrip('/')}/s/{survey.token}"
+
+
+def send_survey(session: Session, *, survey_id: int, now: datetime, base_url: str) -> bool:
+    """Work item: write the survey message to the outbox and open the answer window. Returns whether
+    a message was queued (not when the job was reopened meanwhile or it was already sent)."""
+    survey = session.scalar(select(Survey).where(Survey.id == survey_id).with_for_update())
+    if survey is None or survey.sent_at is not None or survey.answered_at is not None:
+        return False
+    job = survey.job
+    if job.status not in DONE_STATUSES:
+        return False
+    channel, recipient = customer_address(job)
+    link = survey_url(base_url, survey)
+    queue_message(session, channel=channel, purpose="survey", recipient=recipient, job=job, now=now,
+                  subject=f"How did we do? Job {job.number} / 服务回访",
+                  body=(f"Your service job {job.number} is complete. Please tell us how it went "
+                        f"(one minute, no sign-in): {link}\n"
+                        f"您的服务单 {job.number} 已完成，请花一分钟告诉我们您的评价：{link}"),
+                  data={"job": job.number, "survey_url": link})
+    survey.sent_at = now
+    enqueue(session, kind=SURVEY_DEADLINE, payload={"survey_id": survey.id}, now=now,
+            due_at=now + timedelta(minutes=survey.answer_window_minutes))
+    session.flush()
+    return True
+
+
+def survey_deadline(session: Session, *, survey_id: int, now: datetime) -> FollowUpTask | None:
+    """Work item: the answer window closed. Unanswered: the job's owner phones the customer."""
+    survey = session.scalar(select(Survey).where(Survey.id == survey_id).with_for_update())
+    if survey is None or survey.answered_at is not None or survey.unanswered_at is not None:
+        return None
+    job = survey.job
+    survey.unanswered_at = now
+    hours = survey.answer_window_minutes // 60
+    return create_task(session, kind=TaskKind.PHONE_CALLBACK, job=job, assignee=job.owner, now=now,
+                       survey_id=survey.id,
+                       reason=f"No answer to the survey for job {job.number} within {hours} h: call "
+                              f"{job.contact_name} on {job.contact_phone} and ask how the job went.")

@@ -1,0 +1,68 @@
+"""Trend charts for the service dashboard as self-contained inline SVG (no plotting library, no
+script): one line per promise over time, with its target as a dashed line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: list[float | None]   # shares 0..1; None where there was nothing to measure
+    target: float
+    colour: str
+
+
+def render_trend_svg(*, title: str, days: list[date], series: list[Series], width: int = 560,
+                     height: int = 220) -> str:
+    left, right, top, bottom = 44, 12, 28, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(days), 1)
+
+    def x(i: int) -> float:
+        return left + (plot_w * (i + 0.5) / n)
+
+    def y(share: float) -> float:
+        return top + plot_h * (1 - share)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(title)}" class="trend">',
+             f'<text x="{left}" y="16" font-size="13" font-weight="600" fill="#1d2630">{escape(title)}</text>']
+    for share in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(share):.1f}" y2="{y(share):.1f}" '
+                     'stroke="#e3e8ec" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(share) + 4:.1f}" font-size="10" text-anchor="end" '
+                     f'fill="#5d6b78">{share:.0%}</text>')
+    label_every = max(1, n // 8)
+    for i, day in enumerate(days):
+        if i % label_every == 0:
+            parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" font-size="10" text-anchor="middle" '
+                         f'fill="#5d6b78">{day.strftime("%m-%d")}</text>')
+    for k, s in enumerate(series):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(s.target):.1f}" y2="{y(s.target):.1f}" '
+                     f'stroke="{s.colour}" stroke-width="1" stroke-dasharray="4 3" opacity="0.7"/>')
+        # Gaps (periods with nothing to measure) break the line rather than pretending a value.
+        runs, run = [], []
+        for i, value in enumerate(s.points):
+            if value is None:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append((x(i), y(value)))
+        if run:
+            runs.append(run)
+        for run in runs:
+            if len(run) > 1:
+                path = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+                parts.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"/>')
+            for px, py in run:
+                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{s.colour}"/>')
+        legend_x = left + k * 170
+        parts.append(f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{s.colour}"/>')
+        parts.append(f'<text x="{legend_x + 14}" y="{height - 5}" font-size="11" fill="#1d2630">'
+                     f'{escape(s.label)} (target {s.target:.0%})</text>')
+    parts.append("</svg>")
+    return "".join(parts)

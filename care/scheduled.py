@@ -1,0 +1,34 @@
+"""The close-the-loop work the scheduler process runs: queued work-item handlers (survey messages,
+answer deadlines, outbox delivery) and the periodic SLA sweep."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Mapping
+
+from sqlalchemy.orm import Session
+
+from care.callbacks import SEND_SURVEY, SURVEY_DEADLINE, send_survey, survey_deadline
+from care.notifiers import Notifier, notifiers_from
+from care.outbox import SEND_MESSAGE, deliver
+from care.sla_watch import SweepSummary, sla_sweep
+from core.settings import Settings
+from core.work_queue import Handler, WorkItem
+
+
+def care_handlers(settings: Settings, *, notifiers: Mapping[str, Notifier] | None = None) -> dict[str, Handler]:
+    channels = notifiers_from(settings) if notifiers is None else notifiers
+
+    def survey(session: Session, item: WorkItem, now: datetime) -> None:
+        send_survey(session, survey_id=item.payload["survey_id"], now=now, base_url=settings.public_base_url)
+
+    def deadline(session: Session, item: WorkItem, now: datetime) -> None:
+        survey_deadline(session, survey_id=item.payload["survey_id"], now=now)
+
+    def message(session: Session, item: WorkItem, now: datetime) -> None:
+        deliver(session, message_id=item.payload["message_id"], notifiers=channels, now=now)
+
+    return {SEND_SURVEY: survey, SURVEY_DEADLINE: deadline, SEND_MESSAGE: message}
+
+
+def sla_watch_task(session: Session, *, now: datetime, settings: Settings) -> SweepSummary:
+    return sla_sweep(session, now=now, warning_share=settings.sla_warning_share)

@@ -1,0 +1,241 @@
+"""The SLA watch: each job's response and resolution clocks (standing still while the job waits for
+the customer), a warning at a share of the allowed time that tries to re-dispatch and tells people,
+and breaches recorded with their cause. Run every minute; acting on a clock happens once, because the
+alert row is unique per job, clock and kind and is inserted before anything else is done."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from care.models import AlertKind, SlaAlert, SlaClock, SlaPause
+from care.outbox import queue_message, staff_address
+from care.tasks import supervisors
+from dispatch.audit import Actor
+from dispatch.jobs import record_event
+from dispatch.models import DispatchState, Escalation, EventKind, Job
+from dispatch.routes import needs_visit
+from dispatch.status import OPEN_STATUSES, JobStatus
+from dispatch.work import request_dispatch
+
+DEFAULT_WARNING_SHARE = 0.75
+SYSTEM_WATCH = Actor(label="sla-watch")
+
+
+class AlreadyPaused(Exception):
+    pass
+
+
+class NotPaused(Exception):
+    pass
+
+
+class JobNotOpen(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    clock: SlaClock
+    allowed: timedelta
+    used: timedelta          # time on the clock so far, pauses left out
+    paused: timedelta        # time the clock stood still so far
+    deadline: datetime       # the promised moment, moved later by the pauses
+    stopped_at: datetime | None
+    running_pause: bool
+
+    @property
+    def share_used(self) -> float:
+        return self.used / self.allowed if self.allowed else 1.0
+
+    @property
+    def met(self) -> bool | None:
+        """True/False once the clock stopped; None while it runs."""
+        return None if self.stopped_at is None else self.used <= self.allowed
+
+
+def _overlap(start: datetime, end: datetime, pauses: list[SlaPause], now: datetime) -> timedelta:
+    total = timedelta()
+    for pause in pauses:
+        lo, hi = max(start, pause.started_at), min(end, pause.ended_at or now)
+        if hi > lo:
+            total += hi - lo
+    return total
+
+
+def read_clocks(job: Job, pauses: list[SlaPause], *, now: datetime) -> dict[SlaClock, ClockReading]:
+    readings = {}
+    running_pause = any(p.ended_at is None for p in pauses)
+    for clock, due, stopped in ((SlaClock.RESPONSE, job.respond_by, job.responded_at),
+                                (SlaClock.RESOLUTION, job.repair_by, job.resolved_at)):
+        end = stopped or now
+        paused = _overlap(job.reported_at, end, pauses, now)
+        readings[clock] = ClockReading(clock=clock, allowed=due - job.reported_at,
+                                       used=max(timedelta(), end - job.reported_at - paused), paused=paused,
+                                       deadline=due + paused, stopped_at=stopped,
+                                       running_pause=running_pause and stopped is None)
+    return readings
+
+
+def pauses_of(session: Session, job_ids: list[int]) -> dict[int, list[SlaPause]]:
+    found: dict[int, list[SlaPause]] = defaultdict(list)
+    for start in range(0, len(job_ids), 500):
+        for pause in session.scalars(select(SlaPause).where(SlaPause.job_id.in_(job_ids[start:start + 500]))
+                                     .order_by(SlaPause.started_at)):
+            found[pause.job_id].append(pause)
+    return found
+
+
+def pause_clocks(session: Session, *, job: Job, reason: str, actor: Actor, now: datetime) -> SlaPause:
+    """The job waits for the customer (not home, deciding on a quote): its clocks stand still."""
+    if not job.is_open:
+        raise JobNotOpen(f"Job {job.number} is {job.status.value}: its clocks are not running.")
+    if session.scalar(select(SlaPause.id).where(SlaPause.job_id == job.id, SlaPause.ended_at.is_(None))):
+        raise AlreadyPaused(f"Job {job.number} is already waiting for the customer.")
+    pause = SlaPause(job_id=job.id, started_at=now, reason=reason, started_by=actor.label)
+    session.add(pause)
+    record_event(job, kind=EventKind.SLA_PAUSED, actor=actor, now=now, note=reason)
+    session.flush()
+    return pause
+
+
+def resume_clocks(session: Session, *, job: Job, actor: Actor, now: datetime, note: str = "") -> SlaPause:
+    pause = session.scalar(select(SlaPause).where(SlaPause.job_id == job.id, SlaPause.ended_at.is_(None)))
+    if pause is None:
+        raise NotPaused(f"Job {job.number} is not waiting for the customer.")
+    pause.ended_at = now
+    record_event(job, kind=EventKind.SLA_RESUMED, actor=actor, now=now, note=note,
+                 data={"paused_minutes": round((now - pause.started_at).total_seconds() / 60)})
+    session.flush()
+    return pause
+
+
+def breach_cause(job: Job, clock: SlaClock, *, now: datetime) -> tuple[str, str]:
+    """(cause code, words) for a clock running out: what stands between the job and its promise."""
+    if clock == SlaClock.RESPONSE:
+        if job.dispatch_state == DispatchState.UNASSIGNABLE:
+            return "no_technician", f"nobody qualified could be planned: {job.dispatch_note or 'see escalations'}"
+        return "no_response", "the report has not been reviewed or planned"
+    if job.status == JobStatus.WAITING_PARTS:
+        return "waiting_for_parts", "the job is waiting for a part"
+    if job.technician_id is None:
+        if job.dispatch_state == DispatchState.UNASSIGNABLE:
+            return "no_technician", f"no technician assigned: {job.dispatch_note or 'nobody qualified in time'}"
+        return "no_technician", "no technician assigned"
+    if job.status in (JobStatus.ASSIGNED, JobStatus.EN_ROUTE) and (
+            job.planned_start is None or job.planned_start <= now or job.planned_start >= job.repair_by):
+        return "late_arrival", "the technician has not arrived in time"
+    if job.status == JobStatus.ON_SITE:
+        return "repair_overran", "the technician is on site but the repair is not finished"
+    return "not_resolved", "the job is not resolved"
+
+
+@dataclass
+class SweepSummary:
+    checked: int = 0
+    warned: int = 0
+    breached: int = 0
+    redispatched: int = 0
+
+
+def sla_sweep(session: Session, *, now: datetime, warning_share: float = DEFAULT_WARNING_SHARE) -> SweepSummary:
+    """Warn and record breaches for every open job's running clocks. Safe to run in several
+    processes at once and as often as wished: each (job, clock, kind) is acted on once."""
+    summary = SweepSummary()
+    jobs = list(session.scalars(select(Job).where(Job.status.in_(sorted(OPEN_STATUSES)))
+                                .options(selectinload(Job.owner)).order_by(Job.id)))
+    if not jobs:
+        return summary
+    ids = [job.id for job in jobs]
+    pauses = pauses_of(session, ids)
+    done = {(a.job_id, a.clock, a.kind) for a in session.scalars(select(SlaAlert).where(SlaAlert.job_id.in_(ids)))} \
+        if len(ids) <= 5000 else _all_alert_keys(session)
+    managers = None
+    for job in jobs:
+        summary.checked += 1
+        for clock, reading in read_clocks(job, pauses.get(job.id, []), now=now).items():
+            if reading.stopped_at is not None or reading.running_pause:
+                continue
+            if reading.used >= reading.allowed and (job.id, clock, AlertKind.BREACH) not in done:
+                code, words = breach_cause(job, clock, now=now)
+                if _claim_alert(session, job, clock, AlertKind.BREACH, reading, code, words, now):
+                    managers = managers if managers is not None else supervisors(session)
+                    _raise_breach(session, job, clock, reading, words, now, managers)
+                    summary.breached += 1
+            elif reading.share_used >= warning_share and (job.id, clock, AlertKind.WARNING) not in done \
+                    and (job.id, clock, AlertKind.BREACH) not in done:
+                code, words = breach_cause(job, clock, now=now)
+                if _claim_alert(session, job, clock, AlertKind.WARNING, reading, code, words, now):
+                    managers = managers if managers is not None else supervisors(session)
+                    summary.redispatched += _warn(session, job, clock, reading, words, now, managers)
+                    summary.warned += 1
+    session.flush()
+    return summary
+
+
+def _all_alert_keys(session: Session) -> set:
+    return {tuple(row) for row in session.execute(select(SlaAlert.job_id, SlaAlert.clock, SlaAlert.kind))}
+
+
+def _claim_alert(session: Session, job: Job, clock: SlaClock, kind: AlertKind, reading: ClockReading, cause: str,
+                 detail: str, now: datetime) -> bool:
+    """Insert the alert unless it exists; True only for the one caller that inserted it. A second
+    scheduler racing on the same job waits for the first's row and then inserts nothing."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(SlaAlert).values(job_id=job.id, clock=clock.value, kind=kind.value, at=now,
+                                         deadline=reading.deadline, cause=cause, detail=detail)
+                 .on_conflict_do_nothing().returning(SlaAlert.id))
+    return session.execute(statement).first() is not None
+
+
+def _notify(session: Session, job: Job, people, *, subject: str, body: str, purpose: str, now: datetime,
+            data: dict) -> None:
+    seen = set()
+    for user in people:
+        if user is None or user.id in seen:
+            continue
+        seen.add(user.id)
+        channel, recipient = staff_address(user)
+        queue_message(session, channel=channel, purpose=purpose, recipient=recipient, subject=subject, body=body,
+                      job=job, now=now, data=data)
+
+
+def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, words: str, now: datetime,
+          managers) -> int:
+    redispatched = 0
+    # Only a job nobody is planned for can be helped by asking dispatch again; a planned slot that is
+    # too late needs a person (the dispatcher sees the escalation).
+    if needs_visit(job) and job.technician_id is None and not job.assignment_locked:
+        request_dispatch(session, job, now=now)
+        redispatched = 1
+    left = max(timedelta(), reading.allowed - reading.used)
+    reason = (f"{clock.value.capitalize()} SLA at {reading.share_used:.0%}: {_minutes(left)} left "
+              f"(due {reading.deadline:%Y-%m-%d %H:%M} UTC); {words}"
+              + ("; re-dispatch requested" if redispatched else ""))
+    session.add(Escalation(job_id=job.id, kind="sla_warning", reason=reason, raised_at=now))
+    record_event(job, kind=EventKind.SLA_WARNING, actor=SYSTEM_WATCH, now=now, note=reason,
+                 data={"clock": clock.value})
+    _notify(session, job, [job.owner] if job.owner else managers, purpose="sla_warning", now=now,
+            subject=f"SLA warning: job {job.number}", body=f"Job {job.number}: {reason}.",
+            data={"job": job.number, "clock": clock.value})
+    return redispatched
+
+
+def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockReading, words: str, now: datetime,
+                  managers) -> None:
+    reason = f"{clock.value.capitalize()} SLA breached (due {reading.deadline:%Y-%m-%d %H:%M} UTC): {words}"
+    session.add(Escalation(job_id=job.id, kind="sla_breach", reason=reason, raised_at=now))
+    record_event(job, kind=EventKind.SLA_BREACH, actor=SYSTEM_WATCH, now=now, note=reason,
+                 data={"clock": clock.value})
+    _notify(session, job, [job.owner, *managers], purpose="sla_breach", now=now,
+            subject=f"SLA breached: job {job.number}", body=f"Job {job.number}: {reason}.",
+            data={"job": job.number, "clock": clock.value})
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"

@@ -1,0 +1,1 @@
+"""Technician field work: status updates sent from phones (applied once), positions, photos."""

@@ -1,0 +1,77 @@
+"""A technician's day as their phone shows it: jobs in route order with ETAs, what each needs, and the map."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.users import User
+from dispatch.models import Job, Technician
+from dispatch.roster import WorkingDay, working_day
+from dispatch.route_map import MapRoute, MapStop, RouteMap
+from dispatch.routes import planned_jobs
+from fieldwork.navigation import NavigationLinks, navigation_links
+from fieldwork.updates import accepted_job_ids, allowed_actions
+from inventory.job_parts import parts_for_job
+from inventory.models import JobPart, StockLevel
+
+
+@dataclass(frozen=True)
+class JobCard:
+    job: Job
+    accepted: bool
+    actions: list[str]
+    parts: list[JobPart]
+    navigation: NavigationLinks
+
+
+@dataclass(frozen=True)
+class FieldDay:
+    technician: Technician
+    day: date
+    hours: WorkingDay | None
+    cards: list[JobCard]
+
+
+def technician_of(session: Session, user: User) -> Technician | None:
+    return session.scalar(select(Technician).where(Technician.user_id == user.id))
+
+
+def job_card(session: Session, technician: Technician, job: Job, *, accepted: bool | None = None) -> JobCard:
+    if accepted is None:
+        accepted = job.id in accepted_job_ids(session, technician, [job.id])
+    return JobCard(job=job, accepted=accepted, actions=allowed_actions(job, accepted=accepted),
+                   parts=parts_for_job(session, job),
+                   navigation=navigation_links(job.latitude, job.longitude, job.address))
+
+
+def field_day(session: Session, technician: Technician, *, day: date, tz: ZoneInfo) -> FieldDay:
+    jobs = planned_jobs(session, technician_ids=[technician.id], day=day)[technician.id]
+    accepted = accepted_job_ids(session, technician, [job.id for job in jobs])
+    cards = [job_card(session, technician, job, accepted=job.id in accepted) for job in jobs]
+    return FieldDay(technician=technician, day=day, hours=working_day(technician, day, tz), cards=cards)
+
+
+def route_map(day: FieldDay, *, tz: ZoneInfo) -> RouteMap:
+    """Sized for a phone: the picture is scaled to the screen's width."""
+    technician = day.technician
+    start = ((technician.last_lat, technician.last_lon) if technician.last_lat is not None
+             else (technician.home_lat, technician.home_lon))
+    stops = [MapStop(c.job.latitude, c.job.longitude, c.job.number,
+                     c.job.planned_start.astimezone(tz).strftime("%H:%M") if c.job.planned_start else "")
+             for c in day.cards]
+    return RouteMap(title=f"{technician.user.display_name} — {day.day.isoformat()}",
+                    routes=[MapRoute(name=technician.user.display_name, start=start, stops=stops)],
+                    width=420, height=300, legend=False)
+
+
+def van_stock(session: Session, technician: Technician) -> list[StockLevel]:
+    """What the technician's van holds that is free to fit (on hand and not promised to another job)."""
+    if technician.van_warehouse_id is None:
+        return []
+    levels = session.scalars(select(StockLevel).where(StockLevel.warehouse_id == technician.van_warehouse_id,
+                                                      StockLevel.on_hand > StockLevel.reserved))
+    return sorted(levels, key=lambda level: level.part.sku)

@@ -1,0 +1,49 @@
+"""Tables of field work: the status updates phones sent (so a retry is applied once) and job photos."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UtcDateTime
+
+
+class FieldUpdate(Base):
+    """One update a technician's phone applied to a job, under the id the phone generated for it.
+
+    A phone on a flaky connection retries until it hears back; the unique (technician, client id)
+    pair makes the retry find this row and get the first answer instead of applying the change twice.
+    """
+
+    __tablename__ = "field_updates"
+    __table_args__ = (UniqueConstraint("technician_id", "client_id", name="uq_field_updates_technician_id_client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    # "accept" or the status asked for.
+    action: Mapped[str] = mapped_column(String(24))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What the first request answered; a retry is answered the same.
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class JobPhoto(Base):
+    """A photo taken at a job, stored on disk under a random name (never the uploaded file name)."""
+
+    __tablename__ = "job_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    uploaded_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,178 @@
+"""Status updates from a technician's phone: which moves a technician may make, applying one exactly
+once under the id the phone gave it, and remembering where the technician was."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dispatch.audit import Actor
+from dispatch.jobs import record_event, transition_job
+from dispatch.models import EventKind, Job, Technician
+from dispatch.status import ALLOWED_TRANSITIONS, JobStatus, check_transition
+from fieldwork.models import FieldUpdate
+from inventory.job_parts import consume_parts
+from inventory.models import Part
+
+ACCEPT = "accept"
+# The moves a technician makes from the phone; the rest (cancel, unassign, close) are the office's.
+TECHNICIAN_TARGETS = (JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.WAITING_PARTS, JobStatus.COMPLETED)
+ACTIONS = (ACCEPT, *(s.value for s in TECHNICIAN_TARGETS))
+# A position older than this says nothing useful about where the technician starts from now.
+POSITION_MAX_AGE = timedelta(hours=12)
+
+
+class UpdateRefused(Exception):
+    """The update cannot be applied; `field` names the input at fault (for field messages)."""
+
+    def __init__(self, message: str, *, field: str = "to", code: int = 422):
+        super().__init__(message)
+        self.field, self.code = field, code
+
+
+class NotYourJob(Exception):
+    """The job is not in this technician's work (told apart from 'no such job' only in the log)."""
+
+
+@dataclass(frozen=True)
+class Position:
+    latitude: float
+    longitude: float
+    observed_at: datetime | None = None  # when the phone took it (updates may wait offline)
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    client_id: str
+    action: str  # ACCEPT or a JobStatus value
+    note: str = ""
+    position: Position | None = None
+    parts_used: list[tuple[Part, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    record: FieldUpdate
+    replayed: bool
+
+
+def check_owns(technician: Technician, job: Job) -> None:
+    if job.technician_id != technician.id:
+        raise NotYourJob(f"Job {job.number} is not assigned to {technician.user.username}.")
+
+
+def accepted_job_ids(session: Session, technician: Technician, job_ids: list[int]) -> set[int]:
+    if not job_ids:
+        return set()
+    return set(session.scalars(select(FieldUpdate.job_id).where(
+        FieldUpdate.technician_id == technician.id, FieldUpdate.action == ACCEPT, FieldUpdate.job_id.in_(job_ids))))
+
+
+def allowed_actions(job: Job, *, accepted: bool) -> list[str]:
+    """The buttons a technician sees, in the order the work goes."""
+    actions = [ACCEPT] if job.status == JobStatus.ASSIGNED and not accepted else []
+    allowed = ALLOWED_TRANSITIONS[job.status]
+    return actions + [s.value for s in TECHNICIAN_TARGETS if s in allowed]
+
+
+def apply_update(session: Session, *, technician: Technician, job: Job, update: StatusUpdate,
+                 now: datetime) -> UpdateOutcome:
+    """Apply the update once. A second call with the same client id (a retry) changes nothing and
+    returns the first call's record. The caller holds the job's row lock (get_job(for_update=True)),
+    so two copies of one update racing each other are taken in turn."""
+    check_owns(technician, job)
+    if not 8 <= len(update.client_id) <= 64 or not update.client_id.isascii() or not update.client_id.isprintable():
+        raise UpdateRefused("client_id must be 8 to 64 printable ASCII characters (a UUID is ideal).",
+                            field="client_id")
+    if (previous := _recorded(session, technician, update.client_id)) is not None:
+        return _replay(previous, job)
+    claim = FieldUpdate(technician_id=technician.id, client_id=update.client_id, job_id=job.id,
+                        action=update.action, received_at=now, result={},
+                        latitude=update.position.latitude if update.position else None,
+                        longitude=update.position.longitude if update.position else None)
+    try:
+        with session.begin_nested():
+            session.add(claim)
+            session.flush()
+    except IntegrityError:
+        # The same update for another job, committed between our look-up and our insert.
+        previous = _recorded(session, technician, update.client_id, refresh=True)
+        if previous is None:
+            raise UpdateRefused("This update is still being applied; retry.", field="client_id", code=503)
+        return _replay(previous, job)
+
+    if update.position is not None:
+        check_position(update.position)
+    actor = Actor.staff(technician.user)
+    message = _apply(session, technician=technician, job=job, update=update, actor=actor, now=now)
+    if update.position is not None:
+        record_position(technician, update.position, now=now)
+    claim.result = {"job": job.number, "status": job.status.value, "action": update.action, "message": message}
+    session.flush()
+    return UpdateOutcome(claim, replayed=False)
+
+
+def _recorded(session: Session, technician: Technician, client_id: str, *, refresh: bool = False) -> FieldUpdate | None:
+    query = select(FieldUpdate).where(FieldUpdate.technician_id == technician.id, FieldUpdate.client_id == client_id)
+    if refresh:
+        query = query.execution_options(populate_existing=True)
+    return session.scalar(query)
+
+
+def _replay(previous: FieldUpdate, job: Job) -> UpdateOutcome:
+    if previous.job_id != job.id:
+        raise UpdateRefused("This client_id was already used for an update of another job.", field="client_id")
+    return UpdateOutcome(previous, replayed=True)
+
+
+def _apply(session: Session, *, technician: Technician, job: Job, update: StatusUpdate, actor: Actor,
+           now: datetime) -> str:
+    note = update.note.strip()
+    if len(note) > 2000:
+        raise UpdateRefused("The note is too long (at most 2000 characters).", field="note")
+    if update.action == ACCEPT:
+        if job.status != JobStatus.ASSIGNED:
+            raise UpdateRefused(f"Only an assigned job can be accepted; job {job.number} is {job.status}.", code=409)
+        record_event(job, kind=EventKind.ACCEPTED, actor=actor, now=now, note=note,
+                     data={"technician_id": technician.id})
+        job.updated_at = now
+        return f"You accepted job {job.number}."
+    try:
+        target = JobStatus(update.action)
+    except ValueError:
+        raise UpdateRefused(f"Unknown status {update.action!r}; a technician can choose: {', '.join(ACTIONS)}.")
+    if target not in TECHNICIAN_TARGETS:
+        raise UpdateRefused(f"A technician cannot set a job to {target}; choose one of: {', '.join(ACTIONS)}.")
+    if target == JobStatus.COMPLETED:
+        check_transition(job.status, target)
+        if len(note) < 3:
+            raise UpdateRefused("Say what you did to fix it (resolution notes, at least 3 characters).", field="note")
+        # Fitted parts leave stock before completion gives back whatever stayed reserved.
+        consume_parts(session, job=job, used=update.parts_used, actor=actor, now=now)
+    elif update.parts_used:
+        raise UpdateRefused("Parts used are recorded when the job is completed.", field="parts")
+    transition_job(session, job=job, to=target, actor=actor, now=now, note=note)
+    return f"Job {job.number} is now {target.value.replace('_', ' ')}."
+
+
+def record_position(technician: Technician, position: Position, *, now: datetime) -> bool:
+    """Remember where the technician was (dispatch starts their remaining day from there). An older
+    fix never replaces a newer one: queued updates can arrive out of order."""
+    check_position(position)
+    seen = min(position.observed_at or now, now)
+    if seen < now - POSITION_MAX_AGE:
+        return False
+    if technician.last_seen_at is not None and technician.last_seen_at >= seen:
+        return False
+    technician.last_lat, technician.last_lon, technician.last_seen_at = position.latitude, position.longitude, seen
+    return True
+
+
+def check_position(position: Position) -> None:
+    lat, lon = position.latitude, position.longitude
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise UpdateRefused("The position is not a valid latitude/longitude.", field="latitude")

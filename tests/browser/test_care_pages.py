@@ -1,0 +1,143 @@
+"""Real headless-browser journeys for closing the loop: a customer answers the callback survey on a
+phone (in Chinese, with a mistake first); an agent closes a follow-up task; a manager reads the
+service dashboard on a desktop. Screenshots land in out/screenshots/."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from care.models import FollowUpTask, Survey, SurveyOutcome
+from core.users import Role
+from dispatch.audit import Actor
+from dispatch.models import Job
+from dispatch.status import JobStatus
+from scripts.demo_care import load_service_history
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.care_builders import TZ, complete_job, make_open_job
+from tests.conftest import NOW
+from tests.factories import PASSWORD, make_asset, make_region, make_technician, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def _completed_survey(session) -> Survey:
+    agent = make_user(session, username="agent.li", role=Role.AGENT)
+    make_user(session, username="manager.xu", role=Role.MANAGER)
+    job = make_open_job(session, asset=make_asset(session), owner=agent, now=NOW - timedelta(days=2))
+    complete_job(session, job, actor=Actor.staff(agent), now=NOW - timedelta(days=2))
+    session.commit()
+    survey = session.scalar(select(Survey).where(Survey.job_id == job.id))
+    session.close()
+    return survey
+
+
+def _fits(page) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"page is {widths[0]}px wide on a {widths[1]}px screen"
+
+
+def _sign_in(page, live_url: str, username: str) -> None:
+    page.goto(f"{live_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def test_a_customer_answers_the_survey_on_a_phone_in_chinese(session, live_url, new_context, fresh_session, screenshot):
+    survey = _completed_survey(session)
+    page = new_context(locale="zh-CN", **PHONE).new_page()
+    page.goto(f"{live_url}/s/{survey.token}")
+    expect(page.locator("h1")).to_have_text("服务评价")
+    _fits(page)
+    screenshot(page, "survey-phone-zh.png")
+
+    page.get_by_text("设备仍有问题").click()   # the checkbox label is a big touch target
+    page.locator("#comment").fill("还是不制冷")
+    page.get_by_role("button", name="提交评价").click()   # forgot the rating and "fixed?"
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator(".field-error").first).to_have_text("请选择1到5分。")
+    expect(page.locator("input[value=product]")).to_be_checked()  # what was chosen is kept
+    expect(page.locator("#comment")).to_have_value("还是不制冷")
+    _fits(page)
+    screenshot(page, "survey-phone-errors.png")
+    with fresh_session() as check:
+        assert check.get(Survey, survey.id).answered_at is None
+
+    page.locator("label.pill", has_text="较差").click()     # 2 of 5
+    page.locator("label.pill", has_text="未解决").click()    # not fixed
+    page.get_by_role("button", name="提交评价").click()
+    page.wait_for_url(re.compile(r"done=1"))
+    expect(page.get_by_test_id("survey-thanks")).to_contain_text("安排再次上门")
+    screenshot(page, "survey-phone-thanks.png")
+    with fresh_session() as check:
+        answered = check.get(Survey, survey.id)
+        assert (answered.rating, answered.fixed, answered.outcome) == (2, False, SurveyOutcome.FOLLOW_UP_VISIT)
+        assert check.get(Job, answered.job_id).status == JobStatus.TRIAGED
+
+    page.goto(f"{live_url}/s/{survey.token}")
+    expect(page.get_by_test_id("survey-already")).to_contain_text("您已提交过评价")
+
+
+def test_an_agent_closes_a_follow_up_task(session, live_url, new_context, fresh_session, screenshot):
+    survey = _completed_survey(session)
+    phone = new_context(**PHONE).new_page()
+    phone.goto(f"{live_url}/s/{survey.token}")
+    phone.locator("label.pill", has_text="OK").click()
+    phone.locator("label.pill", has_text="Yes").click()
+    phone.get_by_text("The technician's attitude").click()
+    phone.get_by_role("button", name="Send my answer").click()
+    expect(phone.get_by_test_id("survey-thanks")).to_contain_text("A supervisor will call you personally.")
+
+    page = new_context(**DESKTOP).new_page()
+    _sign_in(page, live_url, "agent.li")
+    page.goto(f"{live_url}/tasks")
+    task = page.locator(".task").first
+    expect(task).to_contain_text("Case reopened")
+    task.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("alert")).to_have_text("Choose how the call ended.")
+    page.locator(".task select").first.select_option("resolved")
+    page.locator(".task input[name=note]").first.fill("Apologised; the supervisor calls tomorrow")
+    page.locator(".task button").first.click()
+    expect(page.get_by_test_id("no-tasks")).to_be_visible()
+    expect(page.get_by_test_id("done-tasks")).to_contain_text("Apologised")
+    screenshot(page, "tasks-desktop.png")
+    with fresh_session() as check:
+        done = check.scalars(select(FollowUpTask).where(FollowUpTask.done_at.is_not(None))).all()
+        assert [t.outcome.value for t in done] == ["resolved"]
+
+
+def test_a_manager_reads_the_service_dashboard(session, live_url, new_context, screenshot):
+    region = make_region(session)
+    agents = [make_user(session, username="agent.li", role=Role.AGENT)]
+    make_user(session, username="manager.xu", role=Role.MANAGER)
+    for n in range(4):
+        make_technician(session, region=region, skills={"refrigeration": 2})
+    for n in range(40):
+        make_asset(session, region=region)
+    load_service_history(session, now=NOW, tz=TZ, weeks=4, per_day=3)
+    session.commit()
+    session.close()
+
+    page = new_context(**DESKTOP).new_page()
+    _sign_in(page, live_url, "agent.li")
+    assert page.goto(f"{live_url}/manager/dashboard").status == 403
+    page.context.clear_cookies()
+    _sign_in(page, live_url, "manager.xu")
+    page.goto(f"{live_url}/manager/dashboard")
+    expect(page.locator("h1")).to_have_text("Service dashboard")
+    for key in ("response", "repair", "satisfaction"):
+        expect(page.get_by_test_id(f"kpi-{key}")).to_contain_text("target")
+        expect(page.get_by_test_id(f"kpi-{key}").locator(".value")).to_have_text(re.compile(r"^\d+\.\d %$"))
+    assert page.locator("[data-testid=trend] svg polyline").count() >= 3
+    expect(page.get_by_test_id("faults")).to_contain_text("Model")
+    screenshot(page, "dashboard-desktop.png")
+
+    page.fill("#from", "2026-11-20")
+    page.fill("#to", "2026-11-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("alert")).to_contain_text("before its start")

@@ -1,0 +1,99 @@
+"""Builders and local receivers for the close-the-loop tests: a completed job, and a webhook
+receiver on loopback that checks every request's HMAC signature the way a real integrator would."""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from care.notifiers import MESSAGE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from core.users import User
+from dispatch.audit import Actor
+from dispatch.intake import FaultReport, report_fault
+from dispatch.jobs import transition_job
+from dispatch.models import Asset, Channel, Job
+from dispatch.status import JobStatus
+
+TZ = ZoneInfo("Asia/Shanghai")
+WEBHOOK_SECRET = "webhook-test-secret"
+VISIT_PATH = [JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.COMPLETED]
+
+
+def make_open_job(session: Session, *, asset: Asset, owner: User | None, now: datetime,
+                  fault: str = "Not cooling since yesterday, error E4") -> Job:
+    actor = Actor.staff(owner) if owner else Actor(label="customer")
+    return report_fault(session, asset=asset, actor=actor, now=now, tz=TZ,
+                        report=FaultReport(channel=Channel.PHONE if owner else Channel.QR, fault_text=fault,
+                                           contact_name="Zhang Wei", contact_phone="+86 138 1234 5678")).job
+
+
+def complete_job(session: Session, job: Job, *, actor: Actor, now: datetime, step: timedelta = timedelta(minutes=30)) -> datetime:
+    """Walk the job through a visit to completed; returns the moment of completion."""
+    at = now
+    for status in VISIT_PATH[VISIT_PATH.index(JobStatus.TRIAGED) if job.status == JobStatus.REPORTED
+                             else VISIT_PATH.index(job.status) + 1:]:
+        at += step
+        transition_job(session, job=job, to=status, actor=actor, now=at)
+    return at
+
+
+@dataclass
+class Received:
+    messages: list[dict] = field(default_factory=list)
+    rejected: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    delay_s: float = 0.0
+    fail_next: int = 0
+
+    def ids(self) -> list[int]:
+        with self.lock:
+            return [m["id"] for m in self.messages]
+
+
+@contextmanager
+def webhook_receiver(*, secret: str = WEBHOOK_SECRET, delay_s: float = 0.0):
+    """A local HTTP endpoint that accepts only correctly signed posts; yields (url, Received)."""
+    received = Received(delay_s=delay_s)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            timestamp, signature = self.headers.get(TIMESTAMP_HEADER, ""), self.headers.get(SIGNATURE_HEADER, "")
+            if received.delay_s:
+                threading.Event().wait(received.delay_s)
+            with received.lock:
+                if received.fail_next > 0:
+                    received.fail_next -= 1
+                    return self._answer(503)
+                if not verify(secret, timestamp, body, signature):
+                    received.rejected += 1
+                    return self._answer(401)
+                message = json.loads(body)
+                message["header_id"] = self.headers.get(MESSAGE_ID_HEADER)
+                received.messages.append(message)
+            self._answer(204)
+
+        def _answer(self, code: int) -> None:
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):  # keep test output quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    # A short poll keeps shutdown quick (the default waits up to half a second per test).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hook", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
