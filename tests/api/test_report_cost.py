@@ -1,0 +1,66 @@
+"""The public report is the hottest write path: its round trips to the database are counted here,
+so a change that adds a look-up (or an ORM flush that re-reads something) fails a test instead of
+quietly slowing every QR report down."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event, select
+
+from dispatch.models import EventKind, Job, JobEvent
+from tests.api.conftest import report_body
+from tests.conftest import NOW
+
+
+@contextmanager
+def statements_of(app):
+    """The SQL statements the app sends while the block runs, without transaction control (SQLite's
+    BEGIN IMMEDIATE is sent as a statement, PostgreSQL's BEGIN and COMMIT are not)."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            sent.append(" ".join(statement.split()))
+
+    engine = app.extensions["aftercare_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_report_joining_the_open_job_costs_one_update_and_one_insert(app, client, world, session):
+    first = client.post("/api/v1/reports", json=report_body(world.asset))
+    assert first.status_code == 201
+    clock = app.extensions["aftercare"].clock
+    clock.advance(timedelta(minutes=5))
+    with statements_of(app) as sent:
+        joined = client.post("/api/v1/reports", json=report_body(world.asset, fault_text="Now it is also noisy"))
+    assert joined.status_code == 200 and joined.json["number"] == first.json["number"]
+    # Finding the open job by QR token and marking it updated is one statement; the event another.
+    assert [s.split()[0] for s in sent] == ["UPDATE", "INSERT"], sent
+    assert "job_events" in sent[1]
+    job = session.scalar(select(Job))
+    assert job.updated_at == NOW + timedelta(minutes=5)
+    kinds = session.scalars(select(JobEvent.kind).order_by(JobEvent.id)).all()
+    assert kinds == [EventKind.CREATED, EventKind.REPORT_ATTACHED]
+
+
+def test_a_report_opening_a_job_costs_six_statements(app, client, world):
+    with statements_of(app) as sent:
+        response = client.post("/api/v1/reports", json=report_body(world.asset))
+    assert response.status_code == 201
+    # No open job (UPDATE matches nothing), the appliance with its warranty terms, the SLA policy,
+    # the job, its event and the dispatch work item.
+    assert [s.split()[0] for s in sent] == ["UPDATE", "SELECT", "SELECT", "INSERT", "INSERT", "INSERT"], sent
+
+
+def test_an_unknown_qr_token_writes_nothing_and_names_the_field(app, client, world, counts):
+    before = counts()
+    with statements_of(app) as sent:
+        response = client.post("/api/v1/reports", json=report_body(world.asset, qr_token="no-such-token"))
+    assert response.status_code == 422 and "qr_token" in response.json["errors"]["json"]
+    assert counts() == before
+    assert not [s for s in sent if s.startswith("INSERT")]
