@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export AFTERCARE_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install browser unit bench-intake bench-routing bench-stock clean help
+.PHONY: run test install browser unit bench-intake profile-intake bench-routing bench-stock clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on PORT (default 5000) with the scheduler, print the URLs"
 	@echo "make test   - install test needs (Chromium too, when root) and run every test"
 	@echo "make bench-intake - intake benchmark on PostgreSQL (gunicorn, 16 clients)"
+	@echo "make profile-intake - CPU, Python calls and SQL statements per report vs the bare insert, in one process (ARGS='--sql')"
 	@echo "make bench-stock - 32 clients reserving the last units on PostgreSQL: conditional update beside a naive read-then-write"
 	@echo "make bench-routing - routing benchmark beside VROOM and PyVRP (about 35 minutes; ARGS='--quick' for a smoke run)"
 
@@ -45,6 +46,9 @@ unit: install
 
 bench-intake: install
 	$(BIN)/python scripts/bench_intake.py $(ARGS)
+
+profile-intake: install
+	$(BIN)/python scripts/profile_intake.py $(ARGS)
 
 bench-stock: install
 	$(BIN)/python scripts/bench_stock.py $(ARGS)

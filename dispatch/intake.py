@@ -80,7 +80,8 @@ _TOUCH_OPEN_JOB = _touch_open_job_of(bindparam("of_asset"))
 _TOUCH_OPEN_JOB_BY_QR = _touch_open_job_of(select(Asset.id).where(Asset.qr_token == bindparam("qr_token"))
                                            .scalar_subquery())
 
-# INSERT ... ON CONFLICT DO NOTHING RETURNING, in each backend's spelling; values come as parameters.
+# INSERT ... ON CONFLICT DO NOTHING RETURNING, in each backend's spelling, with the values as
+# parameters; the returned row is loaded as the Job (for one row cheaper than the ORM's bulk insert).
 _INSERT_JOB = {name: select(Job).from_statement(dialect.insert(Job.__table__).on_conflict_do_nothing()
                                                  .returning(*Job.__table__.c))
                for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}

@@ -1,17 +1,19 @@
 """Per-request cost of the public report endpoint against the bench's bare insert, in one process.
 
-Wall-clock benchmarks on a shared two-core machine are noisy; CPU time and SQL round trips per
-request are not. This drives both endpoints through Flask's test client (no HTTP server, no
-gunicorn) against a throw-away PostgreSQL database loaded with the demo city, and prints the
-application CPU (ms per request) and the SQL statements per request, optionally with a profile.
+Wall-clock benchmarks on a shared two-core machine are noisy; Python calls and SQL round trips per
+request are not, and CPU time much less so. This drives the endpoints through Flask's test client
+(no HTTP server, no gunicorn) against a throw-away PostgreSQL database loaded with the demo city, and
+prints per request: the application's CPU (fastest batch and median), PostgreSQL's CPU, Python
+function calls and SQL statements; optionally the statements and a profile. Three endpoints: the
+bench's bare insert, a report that opens a new job, and a report that joins the appliance's open job
+(the benchmark's steady state once every demo appliance has been reported once).
 
-    .venv/bin/python scripts/profile_intake.py [--requests 400] [--profile intake|bare] [--sql]
+    .venv/bin/python scripts/profile_intake.py [--requests 800] [--sql] [--profile intake-join]
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import random
@@ -70,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, default=8, help="measure in this many batches; print the fastest")
     parser.add_argument("--assets", type=int, default=1200,
                         help="demo appliances to load (more than requests + warm-up: new jobs need unreported ones)")
-    parser.add_argument("--profile", choices=["intake-new", "intake-join", "bare"], help="print a cProfile of this endpoint")
+    parser.add_argument("--profile", choices=["intake-new", "intake-join", "bare"],
+                        help="print a cProfile of this endpoint")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
     parser.add_argument("--dump", help="also save that profile to this file (for pstats, snakeviz, ...)")
     parser.add_argument("--counted", type=int, default=100,
@@ -106,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         phases = {"bare": (bench_intake.BARE_PATH, tokens), "intake-new": (bench_intake.INTAKE_PATH, fresh),
                   "intake-join": (bench_intake.INTAKE_PATH, used)}
         _drive(client, bench_intake.INTAKE_PATH, [_body(bench_intake.INTAKE_PATH, rng, token) for token in used])
-        print(f"{'endpoint':<12} {'requests':>8} {'CPU ms min':>10} {'CPU median':>10} {'wall ms/req':>11} {'PG CPU ms':>9} {'calls/req':>9} {'SQL/req':>8}  statuses")
+        print(f"{'endpoint':<12} {'requests':>8} {'CPU ms min':>10} {'CPU median':>10} {'wall ms/req':>11} "
+              f"{'PG CPU ms':>9} {'calls/req':>9} {'SQL/req':>8}  statuses")
         for label, (path, pool) in phases.items():
             if label == "intake-new":
                 bodies = [_body(path, rng, token) for token in pool]
@@ -133,8 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             statuses += _drive(client, path, counted)
             profiler.disable()
             stats = pstats.Stats(profiler)
-            print(f"{label:<12} {n:>8} {min(cpu_per_batch) * 1000:>10.2f} {statistics.median(cpu_per_batch) * 1000:>10.2f} "
-                  f"{wall / n * 1000:>11.2f} {pg / n * 1000:>9.2f} {stats.total_calls / len(counted):>9.0f} "
+            print(f"{label:<12} {n:>8} {min(cpu_per_batch) * 1000:>10.2f} "
+                  f"{statistics.median(cpu_per_batch) * 1000:>10.2f} {wall / n * 1000:>11.2f} "
+                  f"{pg / n * 1000:>9.2f} {stats.total_calls / len(counted):>9.0f} "
                   f"{sum(statements.values()) / n:>8.2f}  {dict(Counter(statuses))}")
             if args.sql:
                 for statement, count in statements.most_common():
