@@ -147,7 +147,7 @@ def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, 
         line.state, line.warehouse, line.updated_at = JobPartState.RESERVED, destination, now
         record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
                      note=f"{line.quantity} × {line.part.sku} arrived at {destination.code} ({order.number})")
-        if job.status == JobStatus.WAITING_PARTS and job.technician_id is None:
+        if job.status == JobStatus.WAITING_PARTS and job.plan_day is None:
             from dispatch.work import request_dispatch
 
             request_dispatch(session, job, now=now)
