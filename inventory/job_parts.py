@@ -19,7 +19,7 @@ from dispatch.audit import Actor
 from dispatch.jobs import record_event, transition_job
 from dispatch.models import EventKind, Escalation, Job
 from dispatch.status import ALLOWED_TRANSITIONS, JobStatus
-from inventory import ledger, orders, sourcing
+from inventory import ledger, sourcing
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import (JobPart, JobPartState, Part, PurchaseOrder, Transfer, Warehouse, WarehouseKind,
                               warehouse_regions)

@@ -19,8 +19,7 @@ from inventory import job_parts, ledger, orders
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import JobPartState, OrderStatus, StockLevel, StockMovement, WarehouseKind
 from tests.conftest import NOW
-from tests.factories import (make_asset, make_part, make_region, make_supplier, make_technician, make_user,
-                             make_warehouse)
+from tests.factories import (make_asset, make_part, make_region, make_supplier, make_technician, make_warehouse)
 
 TZ = ZoneInfo("Asia/Shanghai")
 CLERK = "stock.clerk"
