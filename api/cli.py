@@ -141,6 +141,8 @@ def scheduler(settings: Settings, reoptimise_every: int) -> None:
     from api.scheduler import run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # APScheduler logs every run of the one-second queue poll at INFO; only its problems are news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run(settings, reoptimise_every_minutes=reoptimise_every)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -102,8 +102,9 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
                       max_instances=1, coalesce=True, id="work-queue")
     scheduler.add_job(periodic_reoptimisation, "interval", minutes=reoptimise_every_minutes, max_instances=1,
                       coalesce=True, id="reoptimise")
+    # Replenishment also runs at start-up, so stock below minimum is acted on without waiting a period.
     scheduler.add_job(periodic_restock, "interval", minutes=restock_every_minutes, max_instances=1, coalesce=True,
-                      id="restock")
+                      id="restock", next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(periodic_sla_watch, "interval", minutes=1, max_instances=1, coalesce=True, id="sla-watch")
     log.info("scheduler %s started", worker)
     scheduler.start()

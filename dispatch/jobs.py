@@ -123,7 +123,10 @@ def _follow_in_dispatch(session: Session, job: Job, *, current: JobStatus, to: J
         job.dispatch_state = DispatchState.NOT_NEEDED  # keeps who did it and when
     elif to == JobStatus.WAITING_PARTS:
         # The visit is planned again, no earlier than the part's arrival (and with a pickup if needed).
-        _clear_plan(job)
+        # The technician stays on the case (they know it, and keep seeing it on their phone) until
+        # dispatch books the return visit, usually with them.
+        job.plan_day = job.route_position = job.planned_start = job.planned_end = None
+        job.assignment_locked = False
         job.dispatch_state = DispatchState.PENDING
         if needs_visit(job):
             request_dispatch(session, job, now=now)

@@ -19,7 +19,7 @@ from dispatch.audit import Actor
 from dispatch.jobs import record_event, transition_job
 from dispatch.models import EventKind, Escalation, Job
 from dispatch.status import ALLOWED_TRANSITIONS, JobStatus
-from inventory import ledger, orders, sourcing
+from inventory import ledger, sourcing
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import (JobPart, JobPartState, Part, PurchaseOrder, Transfer, Warehouse, WarehouseKind,
                               warehouse_regions)
@@ -147,7 +147,7 @@ def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, 
         line.state, line.warehouse, line.updated_at = JobPartState.RESERVED, destination, now
         record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
                      note=f"{line.quantity} × {line.part.sku} arrived at {destination.code} ({order.number})")
-        if job.status == JobStatus.WAITING_PARTS and job.technician_id is None:
+        if job.status == JobStatus.WAITING_PARTS and job.plan_day is None:
             from dispatch.work import request_dispatch
 
             request_dispatch(session, job, now=now)

@@ -170,7 +170,22 @@ class OrderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Transfer(Base):
+class OrderLifecycle:
+    """What transfers and purchase orders share: requested → shipped → received (or cancelled), why,
+    for which job if any, and when the goods are expected."""
+
+    status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus, 16), default=OrderStatus.REQUESTED)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    expected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    received_quantity: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Transfer(OrderLifecycle, Base):
     """Stock moving between two of our warehouses (or to a van)."""
 
     __tablename__ = "transfers"
@@ -184,15 +199,6 @@ class Transfer(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     from_warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
     to_warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), index=True)
-    status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus, 16), default=OrderStatus.REQUESTED)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
-    expected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    received_quantity: Mapped[int] = mapped_column(Integer, default=0)
 
     part: Mapped[Part] = relationship()
     from_warehouse: Mapped[Warehouse] = relationship(foreign_keys=[from_warehouse_id])
@@ -203,7 +209,7 @@ class Transfer(Base):
         return f"TR-{self.id:06d}"
 
 
-class PurchaseOrder(Base):
+class PurchaseOrder(OrderLifecycle, Base):
     """Parts bought from a supplier, delivered to one of our warehouses."""
 
     __tablename__ = "purchase_orders"
@@ -217,15 +223,6 @@ class PurchaseOrder(Base):
     expedited: Mapped[bool] = mapped_column(Boolean, default=False)
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     total_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus, 16), default=OrderStatus.REQUESTED)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
-    expected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    received_quantity: Mapped[int] = mapped_column(Integer, default=0)
 
     supplier: Mapped[Supplier] = relationship()
     part: Mapped[Part] = relationship()

@@ -34,7 +34,6 @@ if str(ROOT) not in sys.path:
 
 from dispatch.routing import RoutingProblem, solve  # noqa: E402
 from dispatch.routing.insertion import PlannedRoute, insert_visit  # noqa: E402
-from dispatch.routing.model import Visit  # noqa: E402
 from dispatch.routing.schedule import schedule  # noqa: E402
 from dispatch.routing.solomon import fixed_vehicle_cost, read_bks, read_solomon  # noqa: E402
 from dispatch.routing.synthetic import field_service_day  # noqa: E402

@@ -3,7 +3,7 @@ reassigning and locking jobs, re-optimising the region with a preview, and the e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user

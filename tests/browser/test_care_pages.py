@@ -113,7 +113,7 @@ def test_an_agent_closes_a_follow_up_task(session, live_url, new_context, fresh_
 
 def test_a_manager_reads_the_service_dashboard(session, live_url, new_context, screenshot):
     region = make_region(session)
-    agents = [make_user(session, username="agent.li", role=Role.AGENT)]
+    make_user(session, username="agent.li", role=Role.AGENT)
     make_user(session, username="manager.xu", role=Role.MANAGER)
     for n in range(4):
         make_technician(session, region=region, skills={"refrigeration": 2})

@@ -16,7 +16,7 @@ from core.users import Role
 from core.work_queue import WorkItem
 from dispatch.audit import Actor
 from dispatch.jobs import transition_job
-from dispatch.models import Escalation, Job
+from dispatch.models import Escalation
 from dispatch.status import JobStatus
 from dispatch.work import DISPATCH_JOB
 from tests.care_builders import make_open_job

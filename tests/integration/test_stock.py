@@ -19,8 +19,7 @@ from inventory import job_parts, ledger, orders
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import JobPartState, OrderStatus, StockLevel, StockMovement, WarehouseKind
 from tests.conftest import NOW
-from tests.factories import (make_asset, make_part, make_region, make_supplier, make_technician, make_user,
-                             make_warehouse)
+from tests.factories import (make_asset, make_part, make_region, make_supplier, make_technician, make_warehouse)
 
 TZ = ZoneInfo("Asia/Shanghai")
 CLERK = "stock.clerk"
@@ -357,3 +356,20 @@ def test_the_stock_check_command_proves_the_ledger_and_fails_on_a_difference(dat
     session.commit()
     result = runner.invoke(main, ["stock", "check"])
     assert result.exit_code == 1 and "level (on hand, reserved, faulty) = (5, 0, 0), ledger says (4, 0, 0)" in result.output
+
+
+def test_a_part_to_fetch_mid_repair_keeps_the_technician_on_the_case_and_asks_dispatch_for_the_return(session,
+                                                                                                      region):
+    from core.work_queue import WorkItem
+    from dispatch.work import DISPATCH_JOB
+
+    part, depot = make_part(session), make_warehouse(session, regions=[region])
+    ledger.receive(session, warehouse=depot, part=part, quantity=1, actor=CLERK, now=NOW)
+    technician = make_technician(session, region=region)
+    job = _job(session, region)
+    _on_site(session, job, technician)
+    job_parts.request_part(session, job=job, part=part, quantity=1, actor=STAFF, now=NOW)
+    assert job.status == JobStatus.WAITING_PARTS
+    assert job.technician_id == technician.id and job.plan_day is None
+    kinds = session.scalars(select(WorkItem.kind).where(WorkItem.payload["job"].as_string() == job.number)).all()
+    assert DISPATCH_JOB in kinds
