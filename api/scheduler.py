@@ -18,12 +18,15 @@ from core.geo import provider_for_region
 from core.regions import Region
 from core.settings import Settings
 from care.scheduled import care_handlers, sla_watch_task
-from core.work_queue import WorkItem, run_due_items
+from core.work_queue import WorkItem, enqueue, run_due_items
 from dispatch.assignment import dispatch_job
 from dispatch.jobs import JobNotFound, get_job
 from dispatch.models import PlanRun, PlanStatus
 from dispatch.planning import PlanStale, request_plan, run_plan
 from dispatch.work import DISPATCH_JOB, PLAN_REGION
+from inventory.restock import run_restock
+
+RESTOCK = "stock.restock"
 
 log = logging.getLogger("aftercare.scheduler")
 
@@ -53,7 +56,19 @@ def work_handlers(settings: Settings):
         except PlanStale as stale:
             log.info("plan %s not applied: %s", plan_run.id, stale)  # status already set to stale
 
-    return {DISPATCH_JOB: dispatch, PLAN_REGION: plan, **care_handlers(settings)}
+    def restock(session: Session, item: WorkItem, now: datetime) -> None:
+        summary = run_restock(session, now=now, actor="scheduler")
+        log.info("restock: %s %s", summary, ", ".join(summary.created))
+
+    return {DISPATCH_JOB: dispatch, PLAN_REGION: plan, RESTOCK: restock, **care_handlers(settings)}
+
+
+def request_restock(session: Session, *, now: datetime) -> WorkItem | None:
+    """Queue a replenishment run unless one is already waiting (several schedulers tick on their own;
+    one run per tick is enough, and the rules are locked inside it anyway)."""
+    waiting = session.scalar(select(WorkItem.id).where(WorkItem.kind == RESTOCK, WorkItem.done_at.is_(None),
+                                                       WorkItem.failed_at.is_(None)).limit(1))
+    return None if waiting else enqueue(session, kind=RESTOCK, payload={}, now=now)
 
 
 def process_queue(session_factory: sessionmaker, settings: Settings, clock: Clock, worker: str) -> int:
@@ -83,12 +98,9 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
         log.info("requested re-optimisation of %d regions", count)
 
     def periodic_restock() -> None:
-        from inventory.restock import run_restock
-
         with session_factory() as session:
-            summary = run_restock(session, now=clock.now(), actor="scheduler")
+            request_restock(session, now=clock.now())
             session.commit()
-        log.info("restock: %s %s", summary, ", ".join(summary.created))
 
     def periodic_sla_watch() -> None:
         with session_factory() as session:

@@ -373,3 +373,24 @@ def test_a_part_to_fetch_mid_repair_keeps_the_technician_on_the_case_and_asks_di
     assert job.technician_id == technician.id and job.plan_day is None
     kinds = session.scalars(select(WorkItem.kind).where(WorkItem.payload["job"].as_string() == job.number)).all()
     assert DISPATCH_JOB in kinds
+
+
+def test_replenishment_runs_as_a_claimed_work_item_queued_once_per_tick(session, engine, settings):
+    from api.scheduler import RESTOCK, process_queue, request_restock
+    from core.clock import FixedClock
+    from core.work_queue import WorkItem
+    from inventory import restock
+    from inventory.models import PurchaseOrder
+
+    part, depot = make_part(session), make_warehouse(session)
+    make_supplier(session, parts=[part])
+    restock.save_rule(session, warehouse=depot, part=part, min_quantity=2, max_quantity=6)
+    assert request_restock(session, now=NOW) is not None
+    assert request_restock(session, now=NOW) is None  # a second scheduler's tick while one waits
+    session.commit()
+    assert process_queue(make_session_factory(engine), settings, FixedClock(NOW), worker="w1") == 1
+    session.expire_all()
+    item = session.scalars(select(WorkItem).where(WorkItem.kind == RESTOCK)).one()
+    assert item.done_at is not None
+    order = session.scalars(select(PurchaseOrder)).one()
+    assert (order.quantity, order.warehouse_id) == (6, depot.id)
