@@ -20,7 +20,7 @@ from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
 from dispatch.intake import AssetNotFound
 from dispatch.jobs import CannotOwn, JobNotFound
 from dispatch.status import InvalidTransition
-from inventory.desk import OrderNotFound
+from dispatch.stock_desk import OrderNotFound
 from inventory.ledger import InsufficientStock, StockError
 from inventory.orders import OrderStateError
 

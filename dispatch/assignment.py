@@ -25,7 +25,7 @@ from dispatch.roster import days_between
 from dispatch.routes import needs_visit, planned_jobs, qualified_technicians
 from dispatch.routing.insertion import PlannedRoute, insert_visit
 from dispatch.routing.model import Pickup
-from inventory.routing_parts import parts_plan
+from dispatch.routing_parts import parts_plan
 
 # How far ahead a job may be planned when its deadline allows (a week covers any normal promise).
 MAX_DAYS_AHEAD = 7

@@ -141,7 +141,7 @@ def _follow_in_stock(session: Session, job: Job, *, to: JobStatus, actor: Actor,
     """A cancelled job gives its parts back; a completed one gives back what it did not use (what
     was fitted is consumed when the technician records it, before completing)."""
     if to in (JobStatus.CANCELLED, JobStatus.COMPLETED, JobStatus.REMOTE_RESOLVED):
-        from inventory.job_parts import release_parts  # inventory builds on dispatch, not the other way
+        from dispatch.job_parts import release_parts  # imported here: job_parts builds on this module
 
         release_parts(session, job=job, actor=actor, now=now, reason=f"job {to}")
 

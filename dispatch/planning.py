@@ -19,7 +19,7 @@ from core.regions import Region
 from core.work_queue import enqueue
 from dispatch.audit import SYSTEM, Actor
 from dispatch.day_problem import DayProblem, build_day_problem
-from inventory.routing_parts import follow_plan, parts_plan
+from dispatch.routing_parts import follow_plan, parts_plan
 from dispatch.jobs import record_event, transition_job
 from dispatch.models import DispatchState, EventKind, Job, PlanRun, PlanStatus, Technician
 from dispatch.routes import ROUTED_STATUSES, jobs_waiting_for_dispatch, planned_jobs

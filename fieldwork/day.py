@@ -15,7 +15,7 @@ from dispatch.route_map import MapRoute, MapStop, RouteMap
 from dispatch.routes import planned_jobs
 from fieldwork.navigation import NavigationLinks, navigation_links
 from fieldwork.updates import accepted_job_ids, allowed_actions
-from inventory.job_parts import parts_for_job
+from dispatch.job_parts import parts_for_job
 from inventory.models import JobPart, StockLevel
 
 

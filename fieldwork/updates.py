@@ -15,7 +15,7 @@ from dispatch.jobs import record_event, transition_job
 from dispatch.models import EventKind, Job, Technician
 from dispatch.status import ALLOWED_TRANSITIONS, JobStatus, check_transition
 from fieldwork.models import FieldUpdate
-from inventory.job_parts import consume_parts
+from dispatch.job_parts import consume_parts
 from inventory.models import Part
 
 ACCEPT = "accept"

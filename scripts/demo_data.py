@@ -299,7 +299,7 @@ def _emergency_transfers(session: Session, *, now) -> None:
     from dispatch.audit import Actor
     from dispatch.models import Job
     from dispatch.status import JobStatus
-    from inventory import job_parts
+    from dispatch import job_parts
 
     agent = Actor(label="agent.li")
     scarce = list(session.scalars(select(Part).where(Part.name.in_(list(SOLD_OUT_CENTRALLY))).order_by(Part.sku)))

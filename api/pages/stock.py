@@ -1,7 +1,7 @@
 """Warehouse pages: stock by warehouse and part (low stock highlighted), receiving goods, adjusting a
 count with its reason, transfers from request to receipt, restock rules, and the emergency queue.
 
-Every form is validated by the stock API's own schemas and acted on through inventory.desk, so a page
+Every form is validated by the stock API's own schemas and acted on through dispatch.stock_desk, so a page
 refuses exactly what the API refuses; a refusal re-renders the form with the message and writes nothing
 (the request's transaction rolls back on any 4xx answer).
 """
@@ -22,8 +22,9 @@ from api.i18n import t
 from api.stock_schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, TransferCreateSchema
 from core.users import Role
 from dispatch.audit import Actor
-from inventory import desk, overview
-from inventory.desk import OrderNotFound
+from dispatch import parts_queue, stock_desk as desk
+from inventory import overview
+from dispatch.stock_desk import OrderNotFound
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import OrderStatus, Part, RestockRule, Warehouse, WarehouseKind
 from inventory.orders import OrderStateError
@@ -288,4 +289,4 @@ def rule_delete():
 @bp.get("/emergencies")
 @require_page_roles(*STOCK_ROLES)
 def emergencies():
-    return render_template("stock_emergencies.html", queue=overview.emergency_queue(db()))
+    return render_template("stock_emergencies.html", queue=parts_queue.emergency_queue(db()))

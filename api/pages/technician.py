@@ -22,7 +22,7 @@ from dispatch.status import InvalidTransition
 from fieldwork.day import field_day, job_card, route_map, technician_of, van_stock
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
 from fieldwork.updates import NotYourJob, UpdateRefused, apply_update, check_owns
-from inventory.job_parts import request_part
+from dispatch.job_parts import request_part
 from inventory.ledger import StockError
 from inventory.models import Part
 

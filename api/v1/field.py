@@ -19,7 +19,7 @@ from dispatch.jobs import JobNotFound, get_job
 from dispatch.models import Job, Technician
 from fieldwork.day import job_card, technician_of
 from fieldwork.updates import NotYourJob, Position, StatusUpdate, UpdateRefused, apply_update, check_owns
-from inventory.job_parts import request_part
+from dispatch.job_parts import request_part
 from inventory.ledger import StockError
 
 blp = Blueprint("api_field", __name__, url_prefix="/api/v1/technicians/me",

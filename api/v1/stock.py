@@ -21,8 +21,9 @@ from api.stock_schemas import (AdjustmentSchema, EmergencyQueueSchema, JobPartOu
 from core.users import Role
 from dispatch.audit import Actor
 from dispatch.jobs import get_job
-from inventory import desk, job_parts, orders, overview, restock
-from inventory.desk import OrderNotFound
+from dispatch import job_parts, parts_queue, stock_desk as desk
+from inventory import orders, overview, restock
+from dispatch.stock_desk import OrderNotFound
 from inventory.ledger import StockError
 from inventory.models import RestockRule
 
@@ -339,7 +340,7 @@ class Emergencies(MethodView):
     def get(self):
         """Open emergency transfers and purchase orders with their job, soonest first, and the open
         "parts late" escalations"""
-        return overview.emergency_queue(db())
+        return parts_queue.emergency_queue(db())
 
 
 # --- parts for jobs ---

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from dispatch import parts_queue
 from inventory import ledger, overview
 from inventory.models import Part, RestockRule, Supplier, SupplierPart, Warehouse, WarehouseKind
 from scripts.demo_data import SUPPLIERS, load_demo
@@ -26,5 +27,5 @@ def test_the_demo_city_has_stock_suppliers_rules_and_an_emergency_queue(session)
     assert len(vans_stocked) == 30
     rule_warehouses = set(session.scalars(select(Warehouse.kind).join(RestockRule)))
     assert rule_warehouses == {WarehouseKind.REGIONAL}
-    queue = overview.emergency_queue(session)
+    queue = parts_queue.emergency_queue(session)
     assert len(queue.orders) == 2 and all(item.job is not None and not item.late for item in queue.orders)

@@ -13,9 +13,10 @@ from dispatch.audit import CUSTOMER, Actor
 from dispatch.intake import FaultReport, report_fault
 from dispatch.models import Channel, Job
 from dispatch.status import JobStatus
-from inventory import job_parts, ledger
+from dispatch import job_parts
+from inventory import ledger
 from inventory.models import JobPartState, WarehouseKind
-from inventory.routing_parts import pickups_for
+from dispatch.routing_parts import pickups_for
 from tests.conftest import NOW
 from tests.factories import (make_asset, make_part, make_region, make_supplier, make_technician, make_warehouse)
 

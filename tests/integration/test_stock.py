@@ -15,7 +15,8 @@ from dispatch.intake import FaultReport, report_fault
 from dispatch.jobs import transition_job
 from dispatch.models import Channel, Escalation, Job
 from dispatch.status import JobStatus
-from inventory import job_parts, ledger, orders
+from dispatch import job_parts
+from inventory import ledger, orders
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import JobPartState, OrderStatus, StockLevel, StockMovement, WarehouseKind
 from tests.conftest import NOW

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.audit import Actor
-from inventory import job_parts, ledger, orders, restock
+from dispatch import job_parts
+from inventory import ledger, orders, restock
 from inventory.ledger import StockError
 from inventory.models import (JobPartState, Part, PurchaseOrder, RestockRule, StockMovement, Supplier, Transfer, Warehouse)
 from inventory.overview import order_id
