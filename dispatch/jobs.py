@@ -69,7 +69,15 @@ def write_event(job: Job, *, kind: EventKind, actor: Actor, now: datetime, note:
         record_event(job, kind=kind, actor=actor, now=now, note=note, from_status=from_status, to_status=to_status,
                      data=data)
         return
-    object_session(job).execute(_INSERT_EVENT, {"job_id": job.id, **_event_row(
+    insert_event(object_session(job), job.id, kind=kind, actor=actor, now=now, note=note, from_status=from_status,
+                 to_status=to_status, data=data)
+
+
+def insert_event(session: Session, job_id: int, *, kind: EventKind, actor: Actor, now: datetime, note: str = "",
+                 from_status: JobStatus | None = None, to_status: JobStatus | None = None,
+                 data: dict[str, Any] | None = None) -> None:
+    """One plain INSERT of an event for the job with this id, for a caller that holds no Job object."""
+    session.execute(_INSERT_EVENT, {"job_id": job_id, **_event_row(
         kind=kind, actor=actor, now=now, note=note, from_status=from_status, to_status=to_status, data=data)})
 
 

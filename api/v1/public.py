@@ -43,12 +43,12 @@ class Reports(MethodView):
     def post(self, data: dict):
         """Report a fault on a registered appliance (send an Idempotency-Key to make retries safe)"""
         try:
-            result = report_fault_by_qr(db(), qr_token=data["qr_token"], report=_fault_report(data), actor=CUSTOMER,
-                                        now=now(), tz=services().tz, locate=locate)
+            receipt = report_fault_by_qr(db(), qr_token=data["qr_token"], report=_fault_report(data), actor=CUSTOMER,
+                                         now=now(), tz=services().tz, locate=locate)
         except AssetNotFound as error:
             raise field_error(422, "qr_token", str(error))
-        body = {"created": result.created, "job": result.job, "tracking_url": tracking_url(result.job.tracking_token)}
-        return body, 201 if result.created else 200
+        body = {"created": receipt.created, "job": receipt, "tracking_url": tracking_url(receipt.tracking_token)}
+        return body, 201 if receipt.created else 200
 
 
 @blp.route("/tracking/<string:token>")
