@@ -29,7 +29,7 @@ _RESPONSE_STATUSES = frozenset({JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus
                                 JobStatus.CANCELLED})
 _RESOLUTION_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.REMOTE_RESOLVED})
 
-_INSERT_EVENT = insert(JobEvent.__table__)
+INSERT_EVENT = insert(JobEvent.__table__)
 
 
 class JobNotFound(Exception):
@@ -45,8 +45,8 @@ class CannotOwn(Exception):
 def record_event(job: Job, *, kind: EventKind, actor: Actor, now: datetime, note: str = "",
                  from_status: JobStatus | None = None, to_status: JobStatus | None = None,
                  data: dict[str, Any] | None = None) -> JobEvent:
-    event = JobEvent(**_event_row(kind=kind, actor=actor, now=now, note=note, from_status=from_status,
-                                  to_status=to_status, data=data))
+    event = JobEvent(**event_row(kind=kind, actor=actor, now=now, note=note, from_status=from_status,
+                                 to_status=to_status, data=data))
     session = object_session(job)
     if session is not None and "events" in inspect(job).unloaded:
         # Appending to an unloaded history would first load every earlier event; a popular job
@@ -69,20 +69,13 @@ def write_event(job: Job, *, kind: EventKind, actor: Actor, now: datetime, note:
         record_event(job, kind=kind, actor=actor, now=now, note=note, from_status=from_status, to_status=to_status,
                      data=data)
         return
-    insert_event(object_session(job), job.id, kind=kind, actor=actor, now=now, note=note, from_status=from_status,
-                 to_status=to_status, data=data)
-
-
-def insert_event(session: Session, job_id: int, *, kind: EventKind, actor: Actor, now: datetime, note: str = "",
-                 from_status: JobStatus | None = None, to_status: JobStatus | None = None,
-                 data: dict[str, Any] | None = None) -> None:
-    """One plain INSERT of an event for the job with this id, for a caller that holds no Job object."""
-    session.execute(_INSERT_EVENT, {"job_id": job_id, **_event_row(
+    object_session(job).execute(INSERT_EVENT, {"job_id": job.id, **event_row(
         kind=kind, actor=actor, now=now, note=note, from_status=from_status, to_status=to_status, data=data)})
 
 
-def _event_row(*, kind: EventKind, actor: Actor, now: datetime, note: str, from_status: JobStatus | None,
-               to_status: JobStatus | None, data: dict[str, Any] | None) -> dict[str, Any]:
+def event_row(*, kind: EventKind, actor: Actor, now: datetime, note: str = "", from_status: JobStatus | None = None,
+              to_status: JobStatus | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The column values of an event (all but its job), for callers that insert events themselves."""
     return dict(kind=kind, at=now, actor_user_id=actor.user.id if actor.user else None, actor_label=actor.label,
                 from_status=from_status, to_status=to_status, note=note, data=data or {})
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from psycopg.sql import Literal
 from sqlalchemy import event, text
 
 from dispatch.audit import CUSTOMER
@@ -64,7 +65,8 @@ def test_the_open_job_look_up_uses_the_one_open_job_index_in_a_cached_plan(sessi
         report_fault_by_qr(session, qr_token=asset.qr_token, report=_report(), actor=CUSTOMER, now=NOW, tz=TZ)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    statement, params = next((s, p) for s, p in sent if s.lstrip().startswith("UPDATE jobs"))
+    # The join may also append the event in the same statement (a data-modifying CTE on PostgreSQL).
+    statement, params = next((s, p) for s, p in sent if "UPDATE jobs" in s)
     names = re.findall(r"%\((\w+)\)s", statement)
     numbered = statement
     for n, name in enumerate(names, start=1):
@@ -72,7 +74,8 @@ def test_the_open_job_look_up_uses_the_one_open_job_index_in_a_cached_plan(sessi
     session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
     session.connection().exec_driver_sql(f"PREPARE touch_open_job AS {numbered}")
     try:
-        arguments = ", ".join(f"'{params[name]}'" for name in names)
+        driver = session.connection().connection.driver_connection
+        arguments = ", ".join(Literal(params[name]).as_string(driver) for name in names)
         plan = "\n".join(session.connection().exec_driver_sql(f"EXPLAIN EXECUTE touch_open_job({arguments})")
                          .scalars())
     finally:
