@@ -358,7 +358,8 @@ def chart(summary: list[dict], solvers, path: Path) -> Path:
                             va="bottom" if v >= 0 else "top", fontsize=7)
         del bars
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(np.arange(len(labels)), labels)
+    # Two-word group names on two lines: "Homberger 200" and "Homberger 400" would run together.
+    ax.set_xticks(np.arange(len(labels)), [label.replace(" ", "\n") for label in labels])
     ax.set_ylabel("mean distance gap to best known (%)")
     ax.set_title("VRPTW distance gap by family (label: gap %, vehicles vs best known)")
     ax.legend()
