@@ -154,12 +154,8 @@ class MovementSchema(ma.Schema):
     purchase_order = fields.Function(lambda m: f"PO-{m.purchase_order_id:06d}" if m.purchase_order_id else None)
 
 
-class TransferSchema(ma.Schema):
-    number = fields.String()
-    sku = fields.String(attribute="part.sku")
-    quantity = fields.Integer()
-    from_warehouse = fields.String(attribute="from_warehouse.code")
-    to_warehouse = fields.String(attribute="to_warehouse.code")
+class OrderLifecycleSchema(ma.Schema):
+    """The columns transfers and purchase orders share (inventory.models.OrderLifecycle)."""
     status = fields.Enum(OrderStatus, by_value=True)
     emergency = fields.Boolean()
     reason = fields.String()
@@ -170,7 +166,15 @@ class TransferSchema(ma.Schema):
     received_quantity = fields.Integer()
 
 
-class PurchaseOrderSchema(ma.Schema):
+class TransferSchema(OrderLifecycleSchema):
+    number = fields.String()
+    sku = fields.String(attribute="part.sku")
+    quantity = fields.Integer()
+    from_warehouse = fields.String(attribute="from_warehouse.code")
+    to_warehouse = fields.String(attribute="to_warehouse.code")
+
+
+class PurchaseOrderSchema(OrderLifecycleSchema):
     number = fields.String()
     supplier = fields.String(attribute="supplier.code")
     sku = fields.String(attribute="part.sku")
@@ -179,14 +183,6 @@ class PurchaseOrderSchema(ma.Schema):
     expedited = fields.Boolean()
     unit_cost = fields.Decimal(as_string=True)
     total_cost = fields.Decimal(as_string=True)
-    status = fields.Enum(OrderStatus, by_value=True)
-    emergency = fields.Boolean()
-    reason = fields.String()
-    expected_at = fields.DateTime(allow_none=True)
-    requested_at = fields.DateTime()
-    shipped_at = fields.DateTime(allow_none=True)
-    received_at = fields.DateTime(allow_none=True)
-    received_quantity = fields.Integer()
 
 
 class ReceiptResultSchema(ma.Schema):
