@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from care.models import AlertKind, SlaAlert, SlaClock, SlaPause
 from care.outbox import queue_message, staff_address
 from care.tasks import supervisors
+from core.db import insert_for
 from dispatch.audit import Actor
 from dispatch.jobs import record_event
 from dispatch.models import DispatchState, Escalation, EventKind, Job
@@ -185,8 +185,7 @@ def _claim_alert(session: Session, job: Job, clock: SlaClock, kind: AlertKind, r
                  detail: str, now: datetime) -> bool:
     """Insert the alert unless it exists; True only for the one caller that inserted it. A second
     scheduler racing on the same job waits for the first's row and then inserts nothing."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(SlaAlert).values(job_id=job.id, clock=clock.value, kind=kind.value, at=now,
+    statement = (insert_for(session)(SlaAlert).values(job_id=job.id, clock=clock.value, kind=kind.value, at=now,
                                          deadline=reading.deadline, cause=cause, detail=detail)
                  .on_conflict_do_nothing().returning(SlaAlert.id))
     return session.execute(statement).first() is not None

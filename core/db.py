@@ -12,8 +12,9 @@ from datetime import datetime, timezone
 import enum
 
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -75,6 +76,12 @@ def string_enum(cls: type[enum.Enum], length: int = 24) -> Enum:
     migrate when a member is added); Python still refuses unknown values."""
     return Enum(cls, native_enum=False, validate_strings=True, length=length,
                 values_callable=lambda members: [m.value for m in members])
+
+
+def insert_for(session: Session):
+    """The `insert` construct of the session's backend, which (unlike the generic one) offers
+    INSERT ... ON CONFLICT: PostgreSQL's or SQLite's."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -19,6 +19,7 @@ from dispatch.audit import Actor
 from dispatch.jobs import record_event, transition_job
 from dispatch.models import EventKind, Escalation, Job
 from dispatch.status import ALLOWED_TRANSITIONS, JobStatus
+from dispatch.work import request_dispatch
 from inventory import ledger, sourcing
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import (JobPart, JobPartState, Part, PurchaseOrder, Transfer, Warehouse, WarehouseKind,
@@ -134,8 +135,8 @@ def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, 
     column = JobPart.transfer_id if isinstance(order, Transfer) else JobPart.purchase_order_id
     lines = list(session.scalars(select(JobPart).where(column == order.id,
                                                        JobPart.state == JobPartState.AWAITING)))
+    destination = order.destination
     for line in lines:
-        destination = order.to_warehouse if isinstance(order, Transfer) else order.warehouse
         job = session.get(Job, line.job_id)
         try:
             ledger.reserve(session, warehouse=destination, part=line.part, quantity=line.quantity, actor=actor.label,
@@ -148,8 +149,6 @@ def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, 
         record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
                      note=f"{line.quantity} × {line.part.sku} arrived at {destination.code} ({order.number})")
         if job.status == JobStatus.WAITING_PARTS and job.plan_day is None:
-            from dispatch.work import request_dispatch
-
             request_dispatch(session, job, now=now)
     session.flush()
     return lines

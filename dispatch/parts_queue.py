@@ -8,8 +8,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from dispatch.models import Escalation, Job
-from inventory.models import PurchaseOrder, Transfer, Warehouse
-from inventory.overview import OPEN_ORDER_STATUSES
+from inventory.models import OPEN_ORDER_STATUSES, PurchaseOrder, Transfer, Warehouse
 from inventory.sourcing import FIT_MARGIN
 
 
@@ -26,7 +25,7 @@ class EmergencyOrder:
 
     @property
     def destination(self) -> Warehouse:
-        return self.order.to_warehouse if isinstance(self.order, Transfer) else self.order.warehouse
+        return self.order.destination
 
     @property
     def source(self) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.db import insert_for
 from inventory.models import MovementKind, Part, StockLevel, StockMovement, Warehouse
 
 MAX_QUANTITY = 100_000  # a single movement larger than this is a typing mistake, not a delivery
@@ -103,8 +103,7 @@ def move(session: Session, *, warehouse: Warehouse, part: Part, kind: MovementKi
 
 def _ensure_level(session: Session, warehouse_id: int, part_id: int) -> None:
     """Create the zero level row if it is missing, without a race between two first movements."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(StockLevel).values(warehouse_id=warehouse_id, part_id=part_id, on_hand=0, reserved=0,
+    session.execute(insert_for(session)(StockLevel).values(warehouse_id=warehouse_id, part_id=part_id, on_hand=0, reserved=0,
                                               faulty=0).on_conflict_do_nothing())
 
 

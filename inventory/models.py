@@ -170,6 +170,10 @@ class OrderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# Ordered and not yet received or cancelled: the goods are still coming.
+OPEN_ORDER_STATUSES = (OrderStatus.REQUESTED, OrderStatus.SHIPPED)
+
+
 class OrderLifecycle:
     """What transfers and purchase orders share: requested → shipped → received (or cancelled), why,
     for which job if any, and when the goods are expected."""
@@ -208,6 +212,10 @@ class Transfer(OrderLifecycle, Base):
     def number(self) -> str:
         return f"TR-{self.id:06d}"
 
+    @property
+    def destination(self) -> Warehouse:
+        return self.to_warehouse
+
 
 class PurchaseOrder(OrderLifecycle, Base):
     """Parts bought from a supplier, delivered to one of our warehouses."""
@@ -231,6 +239,10 @@ class PurchaseOrder(OrderLifecycle, Base):
     @property
     def number(self) -> str:
         return f"PO-{self.id:06d}"
+
+    @property
+    def destination(self) -> Warehouse:
+        return self.warehouse
 
 
 class JobPartState(enum.StrEnum):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.geo import geodesic_m
 from inventory import ledger
 from inventory.ledger import StockError
-from inventory.models import (OrderStatus, Part, PurchaseOrder, Supplier, SupplierPart, Transfer, Warehouse,
+from inventory.models import (OPEN_ORDER_STATUSES, OrderStatus, Part, PurchaseOrder, Supplier, SupplierPart, Transfer, Warehouse,
                               WarehouseKind)
 
 # How long a transfer takes: booking and picking, then the road. A van courier in a Chinese city averages
@@ -164,7 +164,7 @@ def ship_purchase_order(session: Session, *, order: PurchaseOrder, now: datetime
 
 def receive_purchase_order(session: Session, *, order: PurchaseOrder, quantity: int | None, actor: str,
                            now: datetime) -> PurchaseOrder:
-    if order.status not in (OrderStatus.REQUESTED, OrderStatus.SHIPPED):
+    if order.status not in OPEN_ORDER_STATUSES:
         raise OrderStateError(f"{order.number} is {order.status}; only an open order can be received.")
     received = order.quantity if quantity is None else ledger.check_quantity(quantity)
     if received > order.quantity:
@@ -178,7 +178,7 @@ def receive_purchase_order(session: Session, *, order: PurchaseOrder, quantity: 
 
 
 def cancel_purchase_order(session: Session, *, order: PurchaseOrder, now: datetime) -> PurchaseOrder:
-    if order.status not in (OrderStatus.REQUESTED, OrderStatus.SHIPPED):
+    if order.status not in OPEN_ORDER_STATUSES:
         raise OrderStateError(f"{order.number} is {order.status}; it can no longer be cancelled.")
     order.status = OrderStatus.CANCELLED
     session.flush()

@@ -9,8 +9,6 @@ from sqlalchemy.orm import Session
 
 from inventory.models import (OrderStatus, Part, PurchaseOrder, RestockRule, StockLevel, StockMovement, Transfer,
                               Warehouse)
-
-OPEN_ORDER_STATUSES = (OrderStatus.REQUESTED, OrderStatus.SHIPPED)
 _NUMBER = re.compile(r"^\s*(TR|PO)-?0*([0-9]{1,9})\s*$", re.IGNORECASE)
 
 

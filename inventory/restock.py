@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from inventory import ledger, orders
 from inventory.ledger import InsufficientStock, StockError
-from inventory.models import (OrderStatus, PurchaseOrder, RestockRule, Transfer, Warehouse, WarehouseKind)
-
-_OPEN = (OrderStatus.REQUESTED, OrderStatus.SHIPPED)
+from inventory.models import (OPEN_ORDER_STATUSES, PurchaseOrder, RestockRule, StockLevel, Transfer, Warehouse,
+                              WarehouseKind)
 
 
 @dataclass(frozen=True)
@@ -45,15 +44,22 @@ class RestockSummary:
                 + (f", {len(self.skipped)} not possible" if self.skipped else ""))
 
 
-def stock_position(session: Session, warehouse_id: int, part_id: int) -> int:
-    level = session.execute(select(ledger.StockLevel.on_hand - ledger.StockLevel.reserved).where(
-        ledger.StockLevel.warehouse_id == warehouse_id, ledger.StockLevel.part_id == part_id)).scalar() or 0
-    inbound_transfers = session.scalar(select(func.coalesce(func.sum(Transfer.quantity), 0)).where(
-        Transfer.to_warehouse_id == warehouse_id, Transfer.part_id == part_id, Transfer.status.in_(_OPEN)))
-    inbound_orders = session.scalar(select(func.coalesce(func.sum(PurchaseOrder.quantity), 0)).where(
-        PurchaseOrder.warehouse_id == warehouse_id, PurchaseOrder.part_id == part_id,
-        PurchaseOrder.status.in_(_OPEN)))
-    return int(level) + int(inbound_transfers) + int(inbound_orders)
+def stock_positions(session: Session) -> dict[tuple[int, int], int]:
+    """The stock position of every (warehouse, part) that has stock or stock on its way, in three
+    grouped queries rather than three per rule."""
+    positions: dict[tuple[int, int], int] = {}
+    for warehouse_id, part_id, quantity in (
+            *session.execute(select(StockLevel.warehouse_id, StockLevel.part_id,
+                                    StockLevel.on_hand - StockLevel.reserved)),
+            *session.execute(select(Transfer.to_warehouse_id, Transfer.part_id, func.sum(Transfer.quantity))
+                             .where(Transfer.status.in_(OPEN_ORDER_STATUSES))
+                             .group_by(Transfer.to_warehouse_id, Transfer.part_id)),
+            *session.execute(select(PurchaseOrder.warehouse_id, PurchaseOrder.part_id,
+                                    func.sum(PurchaseOrder.quantity))
+                             .where(PurchaseOrder.status.in_(OPEN_ORDER_STATUSES))
+                             .group_by(PurchaseOrder.warehouse_id, PurchaseOrder.part_id))):
+        positions[warehouse_id, part_id] = positions.get((warehouse_id, part_id), 0) + int(quantity)
+    return positions
 
 
 def order_quantity(rule: RestockRule, position: int) -> int:
@@ -70,10 +76,11 @@ def propose(session: Session) -> list[Proposal]:
     proposals = []
     # Locking the rules makes two schedulers running at once take turns: the second sees the first's
     # orders as inbound stock and orders nothing more.
-    rules = session.scalars(select(RestockRule).order_by(RestockRule.warehouse_id, RestockRule.part_id)
-                            .with_for_update())
+    rules = list(session.scalars(select(RestockRule).order_by(RestockRule.warehouse_id, RestockRule.part_id)
+                                 .with_for_update()))
+    positions = stock_positions(session)
     for rule in rules:
-        position = stock_position(session, rule.warehouse_id, rule.part_id)
+        position = positions.get((rule.warehouse_id, rule.part_id), 0)
         quantity = order_quantity(rule, position)
         if quantity == 0:
             continue
@@ -89,10 +96,10 @@ def run_restock(session: Session, *, now: datetime, actor: str = "restock") -> R
     """The scheduled task: propose for every rule and create the orders the rules allow."""
     summary = RestockSummary(proposals=propose(session))
     for proposal in summary.proposals:
-        if not proposal.rule.auto_create:
-            continue
-        summary.created.append(create_from(session, proposal, now=now, actor=actor, summary=summary) or "")
-    summary.created = [number for number in summary.created if number]
+        if proposal.rule.auto_create:
+            number = create_from(session, proposal, now=now, actor=actor, summary=summary)
+            if number is not None:
+                summary.created.append(number)
     return summary
 
 

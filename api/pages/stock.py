@@ -26,7 +26,7 @@ from dispatch import parts_queue, stock_desk as desk
 from inventory import overview
 from dispatch.stock_desk import OrderNotFound
 from inventory.ledger import InsufficientStock, StockError
-from inventory.models import OrderStatus, Part, RestockRule, Warehouse, WarehouseKind
+from inventory.models import OPEN_ORDER_STATUSES, OrderStatus, Part, RestockRule, Warehouse, WarehouseKind
 from inventory.orders import OrderStateError
 
 bp = Blueprint("stock", __name__, url_prefix="/warehouse")
@@ -174,7 +174,7 @@ TRANSFER_FIELDS = ["sku", "quantity", "from_warehouse", "to_warehouse", "reason"
 
 
 def _transfers_page(form: dict | None = None, errors: dict | None = None, status: int = 200, action_error=None):
-    open_transfers = list(db().scalars(overview.transfers_query(status=list(overview.OPEN_ORDER_STATUSES))))
+    open_transfers = list(db().scalars(overview.transfers_query(status=list(OPEN_ORDER_STATUSES))))
     recent = list(db().scalars(overview.transfers_query(status=[OrderStatus.RECEIVED, OrderStatus.CANCELLED])
                                .limit(20)))
     return render_template("stock_transfers.html", open_transfers=open_transfers, recent=recent,
