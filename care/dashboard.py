@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from care.models import AlertKind, FollowUpTask, SlaAlert, SlaClock, Survey
+from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, SlaClock, Survey
 from care.sla_watch import pauses_of, read_clocks
+from core.db import chunked
 from dispatch.classifier import JobCategory, classify
 from dispatch.models import Asset, Job, SlaPolicy, Technician
 from dispatch.routes import VISIT_CATEGORIES
 from inventory.models import MovementKind, Part, StockMovement
 
 MAX_PERIOD_DAYS = 366
-SATISFIED_FROM = 4          # a 4 or a 5 of 5 counts as satisfied
 MIN_JOBS_TO_RANK = 2        # a single unlucky job does not make a region "worst"
 REPEAT_WINDOW = timedelta(days=90)
 
@@ -152,11 +152,8 @@ def _job_facts(session: Session, jobs: list[Job], *, now: datetime) -> dict[int,
     for job in jobs:
         readings = read_clocks(job, pauses.get(job.id, []), now=now)
         response, repair = readings[SlaClock.RESPONSE], readings[SlaClock.RESOLUTION]
-        response_ok = response.met if response.met is not None else (False if response.used > response.allowed else None)
-        repair_ok = None
-        if job.category in VISIT_CATEGORIES:
-            repair_ok = repair.met if repair.met is not None else (False if repair.used > repair.allowed else None)
-        facts[job.id] = _JobFacts(job, response_ok, repair_ok)
+        repair_ok = repair.kept if job.category in VISIT_CATEGORIES else None
+        facts[job.id] = _JobFacts(job, response.kept, repair_ok)
     return facts
 
 
@@ -181,7 +178,7 @@ def build_dashboard(session: Session, *, start: date, end: date, tz: ZoneInfo, n
         if f.repair_ok is not None:
             repair.add(f.repair_ok)
     for s in surveys:
-        satisfaction.add(s.rating >= SATISFIED_FROM)
+        satisfaction.add(s.rating > LOW_SCORE)
     respond_hours = round(policy.respond_minutes / 60) if policy else 2
     repair_days = round(policy.repair_minutes / 1440) if policy else 3
     metrics = [Metric("response", f"Response within {respond_hours} h", response, targets[0]),
@@ -223,7 +220,7 @@ def _trend(facts: dict[int, _JobFacts], surveys: list[Survey], *, start: date, e
     for s in surveys:
         rates = buckets.get(bucket(s.answered_at))
         if rates is not None:
-            rates[2].add(s.rating >= SATISFIED_FROM)
+            rates[2].add(s.rating > LOW_SCORE)
     return ([TrendPoint(day, r.share, p.share, s.share) for day, (r, p, s) in buckets.items()],
             "day" if step == 1 else "week")
 
@@ -248,7 +245,7 @@ def _group_scores(facts: dict[int, _JobFacts], surveys: list[Survey]):
             score.repair_missed += f.repair_ok is False
             for s in survey_by_job.get(job.id, []):
                 score.answers += 1
-                score.satisfied += s.rating >= SATISFIED_FROM
+                score.satisfied += s.rating > LOW_SCORE
                 score.low_scores += s.is_low
     return regions, technicians, models
 
@@ -268,11 +265,11 @@ def _faults(session: Session, jobs: list[Job]) -> tuple[list[ModelFaults], bool]
     ids = [job.id for job in jobs]
     parts: dict[int, Counter] = defaultdict(Counter)
     job_model = {job.id: job.asset.product_model_id for job in jobs}
-    for start in range(0, len(ids), 500):
+    for chunk in chunked(ids):
         rows = session.execute(select(StockMovement.job_id, Part.name, func.sum(StockMovement.quantity))
                                .join(Part, Part.id == StockMovement.part_id)
                                .where(StockMovement.kind == MovementKind.CONSUMPTION,
-                                      StockMovement.job_id.in_(ids[start:start + 500]))
+                                      StockMovement.job_id.in_(chunk))
                                .group_by(StockMovement.job_id, Part.name))
         for job_id, part_name, quantity in rows:
             parts[job_model[job_id]][part_name] += int(quantity)
@@ -289,8 +286,7 @@ def _faults(session: Session, jobs: list[Job]) -> tuple[list[ModelFaults], bool]
                                   keywords=keywords.most_common(4), categories=categories.most_common(),
                                   parts=parts[model.id].most_common(3)))
     result.sort(key=lambda m: (-m.jobs, -m.repeat_jobs, m.code))
-    parts_known = session.scalar(select(func.count()).select_from(StockMovement)
-                                 .where(StockMovement.kind == MovementKind.CONSUMPTION)) > 0
+    parts_known = session.scalar(select(exists().where(StockMovement.kind == MovementKind.CONSUMPTION)))
     return result[:10], parts_known
 
 

@@ -14,6 +14,9 @@ from core.users import User
 from dispatch.models import Customer, Job
 
 
+# A rating of this or less (of 5) is a low score: the case goes back to its owner. 4 and 5 are satisfied.
+LOW_SCORE = 3
+
 class CallbackPlan(Base):
     """How a product line's customers are called back after a job. The row with `product_line` NULL
     applies when none is more specific; with no rows at all the built-in defaults apply."""
@@ -72,7 +75,8 @@ class Survey(Base):
 
     @property
     def is_low(self) -> bool:
-        return self.answered_at is not None and (self.rating is not None and self.rating <= 3 or self.fixed is False)
+        return self.answered_at is not None and (self.rating is not None and self.rating <= LOW_SCORE
+                                                 or self.fixed is False)
 
 
 class MessageChannel(enum.StrEnum):

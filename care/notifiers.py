@@ -34,10 +34,6 @@ class DeliveryError(Exception):
     """The far side refused or could not be reached; worth retrying later."""
 
 
-class NotConfigured(Exception):
-    """No notifier is set up for this channel (nothing to retry until settings change)."""
-
-
 class Notifier(Protocol):
     def send(self, message: Outgoing, *, now: datetime) -> None: ...
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from care.models import AlertKind, SlaAlert, SlaClock, SlaPause
 from care.outbox import queue_message, staff_address
 from care.tasks import supervisors
-from core.db import insert_for
+from core.db import chunked, insert_for
 from dispatch.audit import Actor
 from dispatch.jobs import record_event
 from dispatch.models import DispatchState, Escalation, EventKind, Job
@@ -57,6 +57,14 @@ class ClockReading:
         """True/False once the clock stopped; None while it runs."""
         return None if self.stopped_at is None else self.used <= self.allowed
 
+    @property
+    def kept(self) -> bool | None:
+        """Whether the promise was kept: `met` once stopped, already False once a running clock
+        overran, None while it still can be kept."""
+        if self.met is not None:
+            return self.met
+        return False if self.used > self.allowed else None
+
 
 def _overlap(start: datetime, end: datetime, pauses: list[SlaPause], now: datetime) -> timedelta:
     total = timedelta()
@@ -83,9 +91,8 @@ def read_clocks(job: Job, pauses: list[SlaPause], *, now: datetime) -> dict[SlaC
 
 def pauses_of(session: Session, job_ids: list[int]) -> dict[int, list[SlaPause]]:
     found: dict[int, list[SlaPause]] = defaultdict(list)
-    for start in range(0, len(job_ids), 500):
-        for pause in session.scalars(select(SlaPause).where(SlaPause.job_id.in_(job_ids[start:start + 500]))
-                                     .order_by(SlaPause.started_at)):
+    for ids in chunked(job_ids):
+        for pause in session.scalars(select(SlaPause).where(SlaPause.job_id.in_(ids)).order_by(SlaPause.started_at)):
             found[pause.job_id].append(pause)
     return found
 
@@ -152,8 +159,9 @@ def sla_sweep(session: Session, *, now: datetime, warning_share: float = DEFAULT
         return summary
     ids = [job.id for job in jobs]
     pauses = pauses_of(session, ids)
-    done = {(a.job_id, a.clock, a.kind) for a in session.scalars(select(SlaAlert).where(SlaAlert.job_id.in_(ids)))} \
-        if len(ids) <= 5000 else _all_alert_keys(session)
+    done = {tuple(key) for chunk in chunked(ids)
+            for key in session.execute(select(SlaAlert.job_id, SlaAlert.clock, SlaAlert.kind)
+                                       .where(SlaAlert.job_id.in_(chunk)))}
     managers = None
     for job in jobs:
         summary.checked += 1
@@ -175,10 +183,6 @@ def sla_sweep(session: Session, *, now: datetime, warning_share: float = DEFAULT
                     summary.warned += 1
     session.flush()
     return summary
-
-
-def _all_alert_keys(session: Session) -> set:
-    return {tuple(row) for row in session.execute(select(SlaAlert.job_id, SlaAlert.clock, SlaAlert.kind))}
 
 
 def _claim_alert(session: Session, job: Job, clock: SlaClock, kind: AlertKind, reading: ClockReading, cause: str,

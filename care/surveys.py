@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from care.models import SERVICE_AREAS, ProblemArea, Survey, SurveyOutcome, TaskKind
+from care.models import LOW_SCORE, SERVICE_AREAS, ProblemArea, Survey, SurveyOutcome, TaskKind
 from care.outbox import queue_message, staff_address
 from care.tasks import create_task, least_busy_supervisor, supervisors
 from dispatch.audit import CUSTOMER
@@ -21,7 +21,6 @@ from dispatch.jobs import record_event, transition_job
 from dispatch.models import EventKind, Job
 from dispatch.status import ALLOWED_TRANSITIONS, JobStatus
 
-LOW_SCORE = 3
 MAX_COMMENT = 2000
 TOKEN_LENGTHS = range(16, 65)
 

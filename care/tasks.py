@@ -12,8 +12,6 @@ from core.users import Role, User
 from dispatch.models import Job
 
 MAX_NOTE = 2000
-# Tasks any agent may see and take: nobody owns them yet.
-TEAM_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN})
 
 
 class TaskNotFound(Exception):
@@ -100,8 +98,3 @@ def complete_task(session: Session, *, task: FollowUpTask, user: User, outcome: 
     task.done_at, task.done_by_user_id, task.outcome, task.outcome_note = now, user.id, outcome, note[:MAX_NOTE]
     session.flush()
     return task
-
-
-def open_task_exists(session: Session, *, job: Job, kind: TaskKind) -> bool:
-    return session.scalar(select(func.count()).select_from(FollowUpTask).where(
-        FollowUpTask.job_id == job.id, FollowUpTask.kind == kind, FollowUpTask.done_at.is_(None))) > 0

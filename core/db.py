@@ -8,6 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator, Sequence
 
 import enum
 
@@ -76,6 +77,13 @@ def string_enum(cls: type[enum.Enum], length: int = 24) -> Enum:
     migrate when a member is added); Python still refuses unknown values."""
     return Enum(cls, native_enum=False, validate_strings=True, length=length,
                 values_callable=lambda members: [m.value for m in members])
+
+
+def chunked(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    """`ids` in slices for `IN (...)` lists: SQLite limits bound parameters per statement, and very
+    long lists plan badly on PostgreSQL."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def insert_for(session: Session):
