@@ -23,6 +23,7 @@ from dispatch.routes import VISIT_CATEGORIES
 from inventory.models import MovementKind, Part, StockMovement
 
 MAX_PERIOD_DAYS = 366
+DEFAULT_PERIOD = timedelta(days=27)  # four weeks, today included
 MIN_JOBS_TO_RANK = 2        # a single unlucky job does not make a region "worst"
 REPEAT_WINDOW = timedelta(days=90)
 

@@ -97,6 +97,24 @@ def pauses_of(session: Session, job_ids: list[int]) -> dict[int, list[SlaPause]]
     return found
 
 
+@dataclass(frozen=True)
+class JobClocks:
+    """One job's clocks as staff see them: readings, the pauses behind them, and the alerts raised."""
+    readings: dict[SlaClock, ClockReading]
+    pauses: list[SlaPause]
+    alerts: list[SlaAlert]
+
+    @property
+    def paused(self) -> bool:
+        return any(p.ended_at is None for p in self.pauses)
+
+
+def job_clocks(session: Session, job: Job, *, now: datetime) -> JobClocks:
+    pauses = pauses_of(session, [job.id]).get(job.id, [])
+    alerts = list(session.scalars(select(SlaAlert).where(SlaAlert.job_id == job.id).order_by(SlaAlert.id)))
+    return JobClocks(read_clocks(job, pauses, now=now), pauses, alerts)
+
+
 def pause_clocks(session: Session, *, job: Job, reason: str, actor: Actor, now: datetime) -> SlaPause:
     """The job waits for the customer (not home, deciding on a quote): its clocks stand still."""
     if not job.is_open:

@@ -22,6 +22,10 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+# The office staff who own and work customer cases (reports, jobs, follow-ups).
+CASE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
+
+
 class User(Base):
     __tablename__ = "users"
 

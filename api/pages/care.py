@@ -2,7 +2,7 @@
 customer), and the manager's service dashboard."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,20 +12,16 @@ from api.auth import require_page_roles
 from api.context import now, services
 from api.database import db
 from care.charts import Series, render_trend_svg
-from care.dashboard import InvalidPeriod, build_dashboard
-from care.models import FollowUpTask, SlaAlert, Survey, TaskOutcome
-from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, pause_clocks, pauses_of, read_clocks, resume_clocks
+from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard
+from care.models import FollowUpTask, Survey, TaskOutcome
+from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
 from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound, complete_task, get_task, recently_done, tasks_for, \
     upcoming_count
-from core.users import Role
+from core.users import CASE_ROLES, Role
 from dispatch.audit import Actor
-from dispatch.jobs import JobNotFound, get_job
+from api.pages.staff import job_or_404
 
 bp = Blueprint("care", __name__)
-
-STAFF = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
-DEFAULT_PERIOD = timedelta(days=27)
-
 
 def _my_tasks_page(errors: dict[int, str] | None = None, status: int = 200):
     upcoming = request.args.get("upcoming") == "1"
@@ -36,13 +32,13 @@ def _my_tasks_page(errors: dict[int, str] | None = None, status: int = 200):
 
 
 @bp.get("/tasks")
-@require_page_roles(*STAFF)
+@require_page_roles(*CASE_ROLES)
 def my_tasks():
     return _my_tasks_page()
 
 
 @bp.post("/tasks/<int:task_id>/done")
-@require_page_roles(*STAFF)
+@require_page_roles(*CASE_ROLES)
 def task_done(task_id: int):
     note = request.form.get("note", "").strip()
     try:
@@ -64,30 +60,22 @@ def task_done(task_id: int):
     return redirect(url_for("care.my_tasks"), code=303)
 
 
-def _job_or_404(number: str):
-    try:
-        return get_job(db(), number[:20])
-    except JobNotFound:
-        abort(404)
-
-
 @bp.get("/agent/jobs/<number>/care")
-@require_page_roles(*STAFF)
+@require_page_roles(*CASE_ROLES)
 def job_care(number: str, error: str | None = None, status: int = 200):
-    job = _job_or_404(number)
-    pauses = pauses_of(db(), [job.id]).get(job.id, [])
+    job = job_or_404(number)
+    clocks = job_clocks(db(), job, now=now())
     return render_template(
-        "job_care.html", job=job, clocks=read_clocks(job, pauses, now=now()).values(), pauses=pauses,
-        paused=any(p.ended_at is None for p in pauses), error=error,
-        alerts=list(db().scalars(select(SlaAlert).where(SlaAlert.job_id == job.id).order_by(SlaAlert.id))),
+        "job_care.html", job=job, clocks=clocks.readings.values(), pauses=clocks.pauses, paused=clocks.paused,
+        error=error, alerts=clocks.alerts,
         surveys=list(db().scalars(select(Survey).where(Survey.job_id == job.id).order_by(Survey.id))),
         tasks=list(db().scalars(select(FollowUpTask).where(FollowUpTask.job_id == job.id).order_by(FollowUpTask.id)))), status
 
 
 @bp.post("/agent/jobs/<number>/care/pause")
-@require_page_roles(*STAFF)
+@require_page_roles(*CASE_ROLES)
 def job_pause(number: str):
-    job = _job_or_404(number)
+    job = job_or_404(number)
     reason = request.form.get("reason", "").strip()
     if not 3 <= len(reason) <= 500:
         return job_care(number, "Say what the customer is doing (3 to 500 characters).", 422)
@@ -100,9 +88,9 @@ def job_pause(number: str):
 
 
 @bp.post("/agent/jobs/<number>/care/resume")
-@require_page_roles(*STAFF)
+@require_page_roles(*CASE_ROLES)
 def job_resume(number: str):
-    job = _job_or_404(number)
+    job = job_or_404(number)
     try:
         resume_clocks(db(), job=job, actor=Actor.staff(current_user), now=now(),
                       note=request.form.get("note", "").strip()[:500])

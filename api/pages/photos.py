@@ -7,23 +7,22 @@ from flask_login import current_user
 from api.auth import require_page_roles
 from api.context import services
 from api.database import db
-from core.users import Role
+from core.users import CASE_ROLES, Role
 from dispatch.models import Job
 from fieldwork.day import technician_of
 from fieldwork.photos import photo_by_name, photo_path
 
 bp = Blueprint("photos", __name__)
 
-OFFICE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
 
 
 @bp.get("/photos/<name>")
-@require_page_roles(*OFFICE_ROLES, Role.TECHNICIAN)
+@require_page_roles(*CASE_ROLES, Role.TECHNICIAN)
 def photo(name: str):
     found = photo_by_name(db(), name)
     if found is None:
         abort(404)
-    if not current_user.has_role(*OFFICE_ROLES):
+    if not current_user.has_role(*CASE_ROLES):
         technician = technician_of(db(), current_user)
         if technician is None or db().get(Job, found.job_id).technician_id != technician.id:
             abort(404)

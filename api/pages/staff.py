@@ -15,7 +15,7 @@ from api.locating import locate
 from api.i18n import t
 from api.pages.forms import load_form
 from api.schemas import FaultReportFields
-from core.users import InvalidCredentials, Role, User, authenticate
+from core.users import CASE_ROLES, InvalidCredentials, Role, User, authenticate
 from dispatch.audit import Actor
 from dispatch.catalog import find_assets
 from dispatch.classifier import JobCategory
@@ -28,7 +28,6 @@ from fieldwork.photos import photos_of
 
 bp = Blueprint("staff", __name__)
 
-AGENT_ROLES = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
 PHONE_REPORT_FIELDS = ["fault_text", "contact_name", "contact_phone", "address"]
 _report_schema = FaultReportFields()
 
@@ -37,7 +36,7 @@ def _safe_next(target: str | None, user: User) -> str:
     # Only same-site paths: an open redirect after login would be a phishing aid.
     if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
-    if user.has_role(*AGENT_ROLES):
+    if user.has_role(*CASE_ROLES):
         return url_for("staff.agent_desk")
     if user.role == Role.TECHNICIAN:
         return url_for("field.route")
@@ -77,7 +76,7 @@ def logout():
 
 
 @bp.get("/agent")
-@require_page_roles(*AGENT_ROLES)
+@require_page_roles(*CASE_ROLES)
 def agent_desk():
     serial = request.args.get("serial", "").strip()[:64]
     phone = request.args.get("phone", "").strip()[:32]
@@ -88,7 +87,7 @@ def agent_desk():
 
 
 @bp.route("/agent/assets/<int:asset_id>/report", methods=["GET", "POST"])
-@require_page_roles(*AGENT_ROLES)
+@require_page_roles(*CASE_ROLES)
 def phone_report(asset_id: int):
     asset = db().get(Asset, asset_id) or abort(404)
     verdict = warranty_verdict(asset, now=now(), tz=services().tz)
@@ -115,7 +114,7 @@ def phone_report(asset_id: int):
         (422 if errors else 200)
 
 
-def _job_or_404(number: str):
+def job_or_404(number: str):
     try:
         return get_job(db(), number[:20])
     except JobNotFound:
@@ -128,18 +127,18 @@ def _owner_candidates():
 
 
 @bp.get("/agent/jobs/<number>")
-@require_page_roles(*AGENT_ROLES)
+@require_page_roles(*CASE_ROLES)
 def job_detail(number: str, errors: dict | None = None, status: int = 200):
-    job = _job_or_404(number)
+    job = job_or_404(number)
     return render_template("job_detail.html", job=job, next_statuses=sorted(ALLOWED_TRANSITIONS[job.status]),
                            categories=list(JobCategory), owners=_owner_candidates(), errors=errors or {},
                            photos=photos_of(db(), job)), status
 
 
 @bp.post("/agent/jobs/<number>/transition")
-@require_page_roles(*AGENT_ROLES)
+@require_page_roles(*CASE_ROLES)
 def job_transition(number: str):
-    job = _job_or_404(number)
+    job = job_or_404(number)
     try:
         target = JobStatus(request.form.get("to", ""))
         transition_job(db(), job=job, to=target, actor=Actor.staff(current_user), now=now(),
@@ -153,9 +152,9 @@ def job_transition(number: str):
 
 
 @bp.post("/agent/jobs/<number>/handover")
-@require_page_roles(*AGENT_ROLES)
+@require_page_roles(*CASE_ROLES)
 def job_handover(number: str):
-    job = _job_or_404(number)
+    job = job_or_404(number)
     note = request.form.get("note", "").strip()
     to_user = db().scalar(select(User).where(User.username == request.form.get("to_user", "")[:64]))
     if to_user is None:
@@ -171,9 +170,9 @@ def job_handover(number: str):
 
 
 @bp.post("/agent/jobs/<number>/category")
-@require_page_roles(*AGENT_ROLES)
+@require_page_roles(*CASE_ROLES)
 def job_reclassify(number: str):
-    job = _job_or_404(number)
+    job = job_or_404(number)
     try:
         category = JobCategory(request.form.get("category", ""))
     except ValueError:

@@ -9,7 +9,7 @@ from api.context import now, services
 from api.database import db
 from api.presenters import asset_view
 from api.schemas import AssetQuerySchema, StaffAssetSchema
-from core.users import Role
+from core.users import CASE_ROLES
 from dispatch.catalog import find_assets
 from dispatch.intake import warranty_verdict
 
@@ -18,7 +18,7 @@ blp = Blueprint("api_assets", __name__, url_prefix="/api/v1/assets", description
 
 @blp.route("")
 class Assets(MethodView):
-    @require_api_roles(Role.AGENT, Role.DISPATCHER, Role.MANAGER)
+    @require_api_roles(*CASE_ROLES)
     @blp.arguments(AssetQuerySchema, location="query")
     @blp.response(200, StaffAssetSchema(many=True))
     def get(self, query: dict):

@@ -2,12 +2,9 @@
 a job's SLA clocks and pauses, and the service dashboard's numbers (managers)."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from api.auth import require_api_roles
 from api.care_schemas import (DashboardQuerySchema, DashboardSchema, JobClocksSchema, PauseSchema, ResumeSchema,
@@ -16,22 +13,19 @@ from api.care_schemas import (DashboardQuerySchema, DashboardSchema, JobClocksSc
 from api.context import now, services
 from api.database import db
 from api.extensions import limiter
-from care.dashboard import build_dashboard
-from care.models import SlaAlert
-from care.sla_watch import pause_clocks, pauses_of, read_clocks, resume_clocks
+from care.dashboard import DEFAULT_PERIOD, build_dashboard
+from care.sla_watch import job_clocks, pause_clocks, resume_clocks
 from care.surveys import SurveyAnswer, answer_survey, survey_by_token
 from care.tasks import complete_task, get_task, tasks_for
-from core.users import Role
+from core.users import CASE_ROLES, Role
 from dispatch.audit import Actor
 from dispatch.jobs import get_job
 
 blp = Blueprint("api_care", __name__, url_prefix="/api/v1", description="Close the loop: surveys, tasks, SLA, dashboard")
 
-STAFF = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
 MANAGERS = (Role.MANAGER,)
 NUMBER = "<string(maxlength=20):number>"
 TOKEN = "<string(maxlength=64):token>"
-DEFAULT_PERIOD = timedelta(days=27)  # four weeks, today included
 
 
 @blp.route(f"/surveys/{TOKEN}")
@@ -56,7 +50,7 @@ class SurveyResource(MethodView):
 
 @blp.route("/tasks")
 class Tasks(MethodView):
-    @require_api_roles(*STAFF)
+    @require_api_roles(*CASE_ROLES)
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, TaskSchema(many=True))
     def get(self, query: dict):
@@ -66,7 +60,7 @@ class Tasks(MethodView):
 
 @blp.route("/tasks/<int:task_id>/done")
 class TaskDone(MethodView):
-    @require_api_roles(*STAFF)
+    @require_api_roles(*CASE_ROLES)
     @blp.arguments(TaskDoneSchema)
     @blp.response(200, TaskSchema)
     def post(self, data: dict, task_id: int):
@@ -76,18 +70,15 @@ class TaskDone(MethodView):
 
 
 def _clocks(job) -> dict:
-    pauses = pauses_of(db(), [job.id]).get(job.id, [])
-    readings = read_clocks(job, pauses, now=now())
+    clocks = job_clocks(db(), job, now=now())
     alerts = [{"clock": a.clock.value, "kind": a.kind.value, "at": a.at.isoformat(), "cause": a.cause,
-               "detail": a.detail}
-              for a in db().scalars(select(SlaAlert).where(SlaAlert.job_id == job.id).order_by(SlaAlert.id))]
-    return {"job": job.number, "paused": any(p.ended_at is None for p in pauses),
-            "clocks": list(readings.values()), "alerts": alerts}
+               "detail": a.detail} for a in clocks.alerts]
+    return {"job": job.number, "paused": clocks.paused, "clocks": list(clocks.readings.values()), "alerts": alerts}
 
 
 @blp.route(f"/jobs/{NUMBER}/sla")
 class JobClocks(MethodView):
-    @require_api_roles(*STAFF)
+    @require_api_roles(*CASE_ROLES)
     @blp.response(200, JobClocksSchema)
     def get(self, number: str):
         """The job's response and resolution clocks (pauses left out), and its warnings and breaches"""
@@ -96,7 +87,7 @@ class JobClocks(MethodView):
 
 @blp.route(f"/jobs/{NUMBER}/sla/pause")
 class JobPause(MethodView):
-    @require_api_roles(*STAFF)
+    @require_api_roles(*CASE_ROLES)
     @blp.arguments(PauseSchema)
     @blp.response(200, JobClocksSchema)
     def post(self, data: dict, number: str):
@@ -105,7 +96,7 @@ class JobPause(MethodView):
         pause_clocks(db(), job=job, reason=data["reason"], actor=Actor.staff(g.api_user), now=now())
         return _clocks(job)
 
-    @require_api_roles(*STAFF)
+    @require_api_roles(*CASE_ROLES)
     @blp.arguments(ResumeSchema)
     @blp.response(200, JobClocksSchema)
     def delete(self, data: dict, number: str):

@@ -15,7 +15,7 @@ from api.idempotency import idempotent
 from api.locating import locate
 from api.schemas import (HandOverSchema, JobEventSchema, JobQuerySchema, JobSchema, ReclassifySchema,
                          ReportResultSchema, StaffReportSchema, TransitionSchema)
-from core.users import Role, User
+from core.users import CASE_ROLES, Role, User
 from dispatch.audit import Actor
 from dispatch.intake import FaultReport, report_fault
 from dispatch.jobs import get_job, hand_over_job, job_search, reclassify_job, transition_job
@@ -23,7 +23,6 @@ from dispatch.models import Asset
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
 
-READERS = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
 WRITERS = (Role.AGENT, Role.DISPATCHER)
 NUMBER = "<string(maxlength=20):number>"
 
@@ -47,7 +46,7 @@ def _actor() -> Actor:
 
 @blp.route("")
 class Jobs(MethodView):
-    @require_api_roles(*READERS)
+    @require_api_roles(*CASE_ROLES)
     @blp.arguments(JobQuerySchema, location="query")
     @blp.response(200, JobSchema(many=True))
     @blp.paginate(SqlPage, max_page_size=200)
@@ -85,7 +84,7 @@ class Jobs(MethodView):
 
 @blp.route(f"/{NUMBER}")
 class JobResource(MethodView):
-    @require_api_roles(*READERS)
+    @require_api_roles(*CASE_ROLES)
     @blp.response(200, JobSchema)
     def get(self, number: str):
         """One job"""
@@ -104,7 +103,7 @@ class JobResource(MethodView):
 
 @blp.route(f"/{NUMBER}/events")
 class JobEvents(MethodView):
-    @require_api_roles(*READERS)
+    @require_api_roles(*CASE_ROLES)
     @blp.response(200, JobEventSchema(many=True))
     def get(self, number: str):
         """The job's audit trail, oldest first"""
@@ -126,7 +125,7 @@ class JobTransitions(MethodView):
 
 @blp.route(f"/{NUMBER}/handover")
 class JobHandOver(MethodView):
-    @require_api_roles(Role.AGENT, Role.DISPATCHER, Role.MANAGER)
+    @require_api_roles(*CASE_ROLES)
     @blp.arguments(HandOverSchema)
     @blp.response(200, JobSchema)
     def post(self, data: dict, number: str):
