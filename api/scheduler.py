@@ -109,9 +109,14 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
         if summary.warned or summary.breached:
             log.info("sla watch: %s", summary)
 
+    # Built once: the tick runs every second, and the handlers hold the notifiers made from the settings.
+    handlers = work_handlers(settings)
+
+    def work_queue_tick() -> None:
+        run_due_items(session_factory, handlers=handlers, worker=worker, now=clock.now)
+
     scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(process_queue, "interval", seconds=1, args=[session_factory, settings, clock, worker],
-                      max_instances=1, coalesce=True, id="work-queue")
+    scheduler.add_job(work_queue_tick, "interval", seconds=1, max_instances=1, coalesce=True, id="work-queue")
     scheduler.add_job(periodic_reoptimisation, "interval", minutes=reoptimise_every_minutes, max_instances=1,
                       coalesce=True, id="reoptimise")
     # Replenishment also runs at start-up, so stock below minimum is acted on without waiting a period.

@@ -84,7 +84,8 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, pro
         technician = day_problem.technicians[found.technician_id]
         for position, stop in enumerate(s for s in found.route.stops if s.kind == "visit"):
             place_job(session, RouteChange(day_problem.jobs[stop.visit_id], technician, position,
-                                           day_problem.at(stop.start), day_problem.at(stop.departure)),
+                                           day_problem.at(stop.start), day_problem.at(stop.departure),
+                                           needs_parts=day_problem.needs_parts(stop.visit_id)),
                       day=day, actor=actor, now=now,
                       note="live insertion" if stop.visit_id == job.number else f"made room for {job.number}")
         session.flush()

@@ -42,6 +42,11 @@ class DayProblem:
     def seconds(self, moment: datetime) -> int:
         return int((moment - self.epoch).total_seconds())
 
+    def needs_parts(self, job_number: str) -> bool:
+        """Whether the job has parts reserved or on their way (True when this problem does not know it)."""
+        visit = self.problem.visit_by_id.get(job_number)
+        return visit is None or bool(visit.needs_parts)
+
 
 def _service_seconds(job: Job) -> int:
     return job.asset.product_model.service_minutes * 60

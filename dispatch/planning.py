@@ -43,6 +43,8 @@ class RouteChange:
     position: int
     start: datetime
     end: datetime
+    # False when the day problem shows the job needs no parts: then there is nothing to move into a van.
+    needs_parts: bool = True
 
 
 def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor, now: datetime, note: str) -> None:
@@ -60,7 +62,8 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
         transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
                        note=f"assigned to {change.technician.user.display_name}")
-    follow_plan(session, job=job, actor=actor, now=now)
+    if change.needs_parts:
+        follow_plan(session, job=job, actor=actor, now=now)
     if moved:
         record_event(job, kind=EventKind.PLANNED if first_time else EventKind.REPLANNED, actor=actor, now=now,
                      note=note, data={"technician": change.technician.user.username, "day": day.isoformat(),
@@ -85,7 +88,8 @@ def changes_from_result(day_problem: DayProblem, result: RoutingResult) -> list[
         visits = [s for s in route.stops if s.kind == "visit"]
         for position, stop in enumerate(visits):
             changes.append(RouteChange(job=day_problem.jobs[stop.visit_id], technician=technician, position=position,
-                                       start=day_problem.at(stop.start), end=day_problem.at(stop.departure)))
+                                       start=day_problem.at(stop.start), end=day_problem.at(stop.departure),
+                                       needs_parts=day_problem.needs_parts(stop.visit_id)))
     return changes
 
 
@@ -191,7 +195,8 @@ def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo, 
         for position, stop in enumerate(route["stops"]):
             job = day_problem.jobs[stop["job"]]
             place_job(session, RouteChange(job, technician, position, datetime.fromisoformat(stop["start"]),
-                                           datetime.fromisoformat(stop["end"])),
+                                           datetime.fromisoformat(stop["end"]),
+                                           needs_parts=day_problem.needs_parts(stop["job"])),
                       day=plan.day, actor=actor, now=now, note=f"re-optimisation plan {plan.id}")
             placed.add(job.number)
     for number, job in day_problem.jobs.items():

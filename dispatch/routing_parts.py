@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from dispatch.audit import Actor
 from dispatch.models import Job, Technician
@@ -37,7 +37,8 @@ def parts_plan(session: Session, *, jobs: list[Job], technicians: list[Technicia
     if not by_id:
         return plan
     lines = list(session.scalars(select(JobPart).where(
-        JobPart.job_id.in_(list(by_id)), JobPart.state.in_([JobPartState.RESERVED, JobPartState.AWAITING]))))
+        JobPart.job_id.in_(list(by_id)), JobPart.state.in_([JobPartState.RESERVED, JobPartState.AWAITING]))
+        .options(joinedload(JobPart.part), joinedload(JobPart.warehouse))))
     if not lines:
         return plan
     needs: dict[str, list[str]] = defaultdict(list)

@@ -11,6 +11,7 @@ holding all of them (a `Pickup` stop earlier on the same route, not before the p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
@@ -245,15 +246,16 @@ class RoutingProblem:
             if not 0 <= d.location < size:
                 raise InvalidProblem(f"depot {d.id}: location {d.location} outside the matrix")
 
-    @property
+    # Built once per problem (it is immutable): live insertion reads them for every technician tried.
+    @cached_property
     def technician_by_id(self) -> dict[str, Technician]:
         return {t.id: t for t in self.technicians}
 
-    @property
+    @cached_property
     def visit_by_id(self) -> dict[str, Visit]:
         return {v.id: v for v in self.visits}
 
-    @property
+    @cached_property
     def depot_by_id(self) -> dict[str, PartDepot]:
         return {d.id: d for d in self.depots}
 
