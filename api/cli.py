@@ -201,7 +201,8 @@ def route_plan(settings: Settings, region_code: str, day, time_limit: float, app
     from core.geo import provider_for_region
     from dispatch.audit import SYSTEM
     from dispatch.planning import apply_plan, request_plan, run_plan
-    from dispatch.route_map import MapRoute, MapStop, RouteMap, render_svg
+    from dispatch.plan_map import plan_route_map
+    from dispatch.route_map import render_svg
 
     with _session(settings) as session:
         region, plan_day, tz = _region_and_day(session, settings, region_code, day)
@@ -221,12 +222,8 @@ def route_plan(settings: Settings, region_code: str, day, time_limit: float, app
         for u in result["unassigned"]:
             click.echo(f"  left out {u['job']}: {u['reason']}")
         if map_path:
-            route_map = RouteMap(title=f"Plan {plan.id}: {region.name} — {plan_day}",
-                                 routes=[MapRoute(r["technician"], tuple(r["start"]),
-                                                  [MapStop(s["lat"], s["lon"], s["job"], s["start"][11:16]) for s in r["stops"]])
-                                         for r in result["routes"]])
             with open(map_path, "w", encoding="utf-8") as out:
-                out.write(render_svg(route_map))
+                out.write(render_svg(plan_route_map(plan)))
             click.echo(f"map written to {map_path}")
         if apply_it:
             apply_plan(session, plan=plan, now=SystemClock().now(), tz=tz, provider=provider, actor=SYSTEM)
