@@ -17,9 +17,9 @@ from care.tasks import supervisors
 from core.db import chunked, insert_for
 from dispatch.audit import Actor
 from dispatch.jobs import record_event
-from dispatch.models import DispatchState, Escalation, EventKind, Job
+from dispatch.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job
 from dispatch.routes import needs_visit
-from dispatch.status import OPEN_STATUSES, JobStatus
+from dispatch.status import JobStatus
 from dispatch.work import request_dispatch
 
 DEFAULT_WARNING_SHARE = 0.75
@@ -171,7 +171,7 @@ def sla_sweep(session: Session, *, now: datetime, warning_share: float = DEFAULT
     """Warn and record breaches for every open job's running clocks. Safe to run in several
     processes at once and as often as wished: each (job, clock, kind) is acted on once."""
     summary = SweepSummary()
-    jobs = list(session.scalars(select(Job).where(Job.status.in_(sorted(OPEN_STATUSES)))
+    jobs = list(session.scalars(select(Job).where(JOB_IS_OPEN)
                                 .options(selectinload(Job.owner)).order_by(Job.id)))
     if not jobs:
         return summary

@@ -126,8 +126,7 @@ def _follow_in_dispatch(session: Session, job: Job, *, current: JobStatus, to: J
         # The visit is planned again, no earlier than the part's arrival (and with a pickup if needed).
         # The technician stays on the case (they know it, and keep seeing it on their phone) until
         # dispatch books the return visit, usually with them.
-        job.plan_day = job.route_position = job.planned_start = job.planned_end = None
-        job.assignment_locked = False
+        _clear_slot(job)
         job.dispatch_state = DispatchState.PENDING
         if needs_visit(job):
             request_dispatch(session, job, now=now)
@@ -149,6 +148,11 @@ def _follow_in_stock(session: Session, job: Job, *, to: JobStatus, actor: Actor,
 
 def _clear_plan(job: Job) -> None:
     job.technician_id = None
+    _clear_slot(job)
+
+
+def _clear_slot(job: Job) -> None:
+    """Free the job's place in a day's route (its technician, if any, stays on the case)."""
     job.plan_day = job.route_position = job.planned_start = job.planned_end = None
     job.assignment_locked = False
 

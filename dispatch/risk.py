@@ -9,8 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.regions import Region
-from dispatch.models import Asset, Job
-from dispatch.status import OPEN_STATUSES
+from dispatch.models import JOB_IS_OPEN, Asset, Job
 
 # How early a deadline counts as near: a response is a phone call away, a repair needs a visit.
 RESPONSE_MARGIN = timedelta(minutes=30)
@@ -30,7 +29,7 @@ def jobs_at_risk(session: Session, *, region: Region, now: datetime, limit: int 
     planned_late = and_(Job.planned_end.is_not(None), Job.planned_end > Job.repair_by)
     rows = session.scalars(
         select(Job).join(Asset, Job.asset_id == Asset.id)
-        .where(Asset.region_id == region.id, Job.status.in_(sorted(OPEN_STATUSES)),
+        .where(Asset.region_id == region.id, JOB_IS_OPEN,
                or_(respond_soon, repair_soon, planned_late))
         .order_by(Job.repair_by).limit(limit))
     return sorted((_assess(job, now) for job in rows), key=lambda risk: risk.deadline)

@@ -105,7 +105,7 @@ def seed(factory, *, parts: int, warehouses: int, units: int) -> list[tuple[int,
     return keys
 
 
-def run(name: str, reserve, factory, keys, *, clients: int, attempts: int, units: int) -> Result:
+def run(name: str, reserve, factory, keys, *, clients: int, attempts: int) -> Result:
     rng = random.Random(42)
     plan = [rng.choice(keys) for _ in range(attempts)]  # the same plan for both peers
     latencies: list[float] = []
@@ -202,8 +202,7 @@ def main() -> int:
         for label, reserve in (("conditional UPDATE (ledger)", conditional_reserve),
                                ("naive read-then-write", naive_reserve)):
             keys = seed(factory, parts=args.parts, warehouses=args.warehouses, units=args.units)
-            results.append(run(label, reserve, factory, keys, clients=args.clients, attempts=args.attempts,
-                               units=args.units))
+            results.append(run(label, reserve, factory, keys, clients=args.clients, attempts=args.attempts))
         engine.dispose()
         print(table(results, clients=args.clients))
         return 0 if results[0].oversold_levels == results[0].oversold_by_count == results[0].ledger_differences == 0 \

@@ -320,15 +320,14 @@ def _demo_technicians_day(session: Session, rng: random.Random, *, now, tz) -> N
     from dispatch.audit import CUSTOMER, SYSTEM
     from dispatch.board import set_lock
     from dispatch.intake import FaultReport, report_fault
-    from dispatch.models import Channel, Job
-    from dispatch.status import OPEN_STATUSES
+    from dispatch.models import JOB_IS_OPEN, Channel, Job
 
     technician = session.scalar(select(Technician).join(Technician.user).where(User.username == DEMO_TECHNICIAN))
     technician.shifts = [TechnicianShift(weekday=d, start=time(7, 0), end=time(22, 0), break_earliest=time(11, 30),
                                          break_latest_end=time(14, 0), break_minutes=45) for d in range(7)]
     session.flush()
     skills = {s.skill for s in technician.skills}
-    busy = set(session.scalars(select(Job.asset_id).where(Job.status.in_(sorted(OPEN_STATUSES)))))
+    busy = set(session.scalars(select(Job.asset_id).where(JOB_IS_OPEN)))
     candidates = [a for a in session.scalars(select(Asset).where(Asset.region_id == technician.region_id)
                                              .order_by(Asset.id))
                   if a.product_model.repair_skill in skills and a.id not in busy]

@@ -56,10 +56,8 @@ class Insertion:
 class _RouteData:
     tech: Technician
     legs: list[Leg]
-    locked: int
-    locs: np.ndarray  # start, stops..., end (when the route has an end)
-    loc_list: list[int]  # the same as plain ints
-    consec: list[int]  # travel between consecutive entries of locs
+    loc_list: list[int]  # start, stops..., end (when the route has an end)
+    consec: list[int]  # travel between consecutive entries of loc_list
     services: list[int]
     bounds: list[tuple[tuple[int, int], ...]]
     deadlines: list[int | None]
@@ -99,7 +97,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         positions = np.arange(plan.locked, n + 1)
         added = _added_travel(dur, locs, consec, positions, x)
         datas[tech.id] = _RouteData(
-            tech, legs, plan.locked, locs, locs.tolist(), consec.tolist(), [leg.service for leg in legs],
+            tech, legs, locs.tolist(), consec.tolist(), [leg.service for leg in legs],
             [leg.bounds for leg in legs], [leg.visit.deadline if leg.depot is None else None for leg in legs])
         if tech.holds_parts(visit):
             candidates.extend((int(a), tech.id, int(p), None) for a, p in zip(added, positions))
@@ -169,7 +167,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         return Insertion(False, reason="no qualified technician has room for it in the time available",
                          code=NO_CAPACITY, candidates_checked=checked)
     key, tech_id, inserts, gaps, new_late, watch, pick = best
-    legs, _ = _with(datas[tech_id].legs, inserts)
+    legs = _with(datas[tech_id].legs, inserts)
     route = simulate(problem, datas[tech_id].tech, legs, gaps)
     sequence = tuple(route.sequence)
     position = sum(1 for leg in legs[:watch] if leg.depot is None)
@@ -220,18 +218,13 @@ def _spliced(data: _RouteData, inserts: Sequence[tuple[int, Leg]], dur: np.ndarr
     return travels, services, bounds, deadlines
 
 
-def _with(legs: Sequence[Leg], inserts: Sequence[tuple[int, Leg]]) -> tuple[list[Leg], int]:
+def _with(legs: Sequence[Leg], inserts: Sequence[tuple[int, Leg]]) -> list[Leg]:
     """`legs` with each (gap, leg) inserted (gaps refer to the original list, in order; the later
-    of two inserts into the same gap comes second); returns the new list and the index of the last
-    inserted leg."""
+    of two inserts into the same gap comes second)."""
     out = list(legs)
-    shift = 0
-    index = 0
-    for gap, leg in inserts:
-        index = gap + shift
-        out.insert(index, leg)
-        shift += 1
-    return out, index
+    for shift, (gap, leg) in enumerate(inserts):
+        out.insert(gap + shift, leg)
+    return out
 
 
 def _best_gaps(tech: Technician, travels: list[int], services: list[int],

@@ -645,10 +645,6 @@ class OrToolsModel:
             out[j] = (nodes, gaps)
         return out
 
-    def routes_by_tech(self, solution) -> dict[str, tuple[list[str | Pickup], list[int]]]:
-        return {self.techs[j].id: ([item_id(self.problem, self.global_item(n)) for n in nodes], gaps)
-                for j, (nodes, gaps) in self.routes(solution).items() if nodes}
-
 
 def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, improve: bool = False,
                   temperature: tuple[float, float] | None = None) -> None:
