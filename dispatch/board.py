@@ -13,7 +13,7 @@ from core.regions import Region
 from dispatch.assignment import AssignmentOutcome, dispatch_job
 from dispatch.audit import Actor
 from dispatch.jobs import record_event
-from dispatch.models import DispatchState, Escalation, EventKind, Job, Technician
+from dispatch.models import Asset, DispatchState, Escalation, EventKind, Job, Technician
 from dispatch.planning import unplace_job
 from dispatch.roster import WorkingDay, working_day
 from dispatch.route_map import MapRoute, MapStop, RouteMap
@@ -96,6 +96,10 @@ def move_job(session: Session, *, job: Job, technician: Technician, actor: Actor
     return outcome
 
 
-def open_escalations(session: Session, *, limit: int = 200) -> list[Escalation]:
-    return list(session.scalars(select(Escalation).where(Escalation.resolved_at.is_(None))
-                                .order_by(Escalation.raised_at.desc()).limit(limit)))
+def open_escalations(session: Session, *, region_id: int | None = None, limit: int = 200) -> list[Escalation]:
+    """Unresolved escalations, newest first; with `region_id`, only those of the region's jobs."""
+    query = select(Escalation).where(Escalation.resolved_at.is_(None))
+    if region_id is not None:
+        query = query.join(Job, Job.id == Escalation.job_id).join(Asset, Asset.id == Job.asset_id) \
+            .where(Asset.region_id == region_id)
+    return list(session.scalars(query.order_by(Escalation.raised_at.desc()).limit(limit)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.geo import haversine_matrix_m
 from dispatch.audit import Actor
@@ -44,7 +44,17 @@ class PartOutcome:
 
 
 def parts_for_job(session: Session, job: Job) -> list[JobPart]:
-    return list(session.scalars(select(JobPart).where(JobPart.job_id == job.id).order_by(JobPart.id)))
+    return parts_for_jobs(session, [job.id]).get(job.id, [])
+
+
+def parts_for_jobs(session: Session, job_ids: list[int]) -> dict[int, list[JobPart]]:
+    """Each job's part lines, with their part and warehouse, in one query (for a whole route at once)."""
+    found: dict[int, list[JobPart]] = {}
+    if job_ids:
+        for line in session.scalars(select(JobPart).where(JobPart.job_id.in_(job_ids)).order_by(JobPart.id)
+                                    .options(selectinload(JobPart.part), selectinload(JobPart.warehouse))):
+            found.setdefault(line.job_id, []).append(line)
+    return found
 
 
 def serving_warehouses(session: Session, job: Job) -> list[Warehouse]:

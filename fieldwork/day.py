@@ -6,17 +6,17 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from core.users import User
+from dispatch.job_parts import parts_for_job, parts_for_jobs
 from dispatch.models import Job, Technician
 from dispatch.roster import WorkingDay, working_day
 from dispatch.route_map import MapRoute, MapStop, RouteMap
 from dispatch.routes import planned_jobs
 from fieldwork.navigation import NavigationLinks, navigation_links
 from fieldwork.updates import accepted_job_ids, allowed_actions
-from dispatch.job_parts import parts_for_job
-from inventory.models import JobPart, StockLevel
+from inventory.models import JobPart, Part, StockLevel
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,21 @@ def technician_of(session: Session, user: User) -> Technician | None:
     return session.scalar(select(Technician).where(Technician.user_id == user.id))
 
 
-def job_card(session: Session, technician: Technician, job: Job, *, accepted: bool | None = None) -> JobCard:
+def job_card(session: Session, technician: Technician, job: Job, *, accepted: bool | None = None,
+             parts: list[JobPart] | None = None) -> JobCard:
     if accepted is None:
         accepted = job.id in accepted_job_ids(session, technician, [job.id])
     return JobCard(job=job, accepted=accepted, actions=allowed_actions(job, accepted=accepted),
-                   parts=parts_for_job(session, job),
+                   parts=parts_for_job(session, job) if parts is None else parts,
                    navigation=navigation_links(job.latitude, job.longitude, job.address))
 
 
 def field_day(session: Session, technician: Technician, *, day: date, tz: ZoneInfo) -> FieldDay:
     jobs = planned_jobs(session, technician_ids=[technician.id], day=day)[technician.id]
-    accepted = accepted_job_ids(session, technician, [job.id for job in jobs])
-    cards = [job_card(session, technician, job, accepted=job.id in accepted) for job in jobs]
+    ids = [job.id for job in jobs]
+    accepted, parts = accepted_job_ids(session, technician, ids), parts_for_jobs(session, ids)
+    cards = [job_card(session, technician, job, accepted=job.id in accepted, parts=parts.get(job.id, []))
+             for job in jobs]
     return FieldDay(technician=technician, day=day, hours=working_day(technician, day, tz), cards=cards)
 
 
@@ -72,6 +75,7 @@ def van_stock(session: Session, technician: Technician) -> list[StockLevel]:
     """What the technician's van holds that is free to fit (on hand and not promised to another job)."""
     if technician.van_warehouse_id is None:
         return []
-    levels = session.scalars(select(StockLevel).where(StockLevel.warehouse_id == technician.van_warehouse_id,
-                                                      StockLevel.on_hand > StockLevel.reserved))
-    return sorted(levels, key=lambda level: level.part.sku)
+    return list(session.scalars(select(StockLevel).join(Part, Part.id == StockLevel.part_id)
+                                .where(StockLevel.warehouse_id == technician.van_warehouse_id,
+                                       StockLevel.on_hand > StockLevel.reserved)
+                                .order_by(Part.sku).options(contains_eager(StockLevel.part))))

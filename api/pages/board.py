@@ -94,7 +94,7 @@ def board(errors: dict | None = None, status: int = 200, region_code: str | None
     tz = services().tz
     days, waiting = region_day(db(), region=region, day=day, tz=tz)
     svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}", tz=tz))
-    escalations = [e for e in open_escalations(db()) if e.job.asset.region_id == region.id]
+    escalations = open_escalations(db(), region_id=region.id)
     return render_template("dispatch_board.html", regions=regions, region=region, day=day,
                            loads=[_load(d) for d in days], waiting=waiting,
                            at_risk=jobs_at_risk(db(), region=region, now=now()), escalations=escalations,
