@@ -159,17 +159,16 @@ def _apply(session: Session, *, technician: Technician, job: Job, update: Status
     return f"Job {job.number} is now {target.value.replace('_', ' ')}."
 
 
-def record_position(technician: Technician, position: Position, *, now: datetime) -> bool:
+def record_position(technician: Technician, position: Position, *, now: datetime) -> None:
     """Remember where the technician was (dispatch starts their remaining day from there). An older
-    fix never replaces a newer one: queued updates can arrive out of order."""
-    check_position(position)
+    fix never replaces a newer one: queued updates can arrive out of order. `position` has passed
+    `check_position` (apply_update refuses a bad one before writing anything)."""
     seen = min(position.observed_at or now, now)
     if seen < now - POSITION_MAX_AGE:
-        return False
+        return
     if technician.last_seen_at is not None and technician.last_seen_at >= seen:
-        return False
+        return
     technician.last_lat, technician.last_lon, technician.last_seen_at = position.latitude, position.longitude, seen
-    return True
 
 
 def check_position(position: Position) -> None:

@@ -23,7 +23,6 @@ from dispatch.audit import Actor
 from dispatch.jobs import get_job
 from dispatch import job_parts, parts_queue, stock_desk as desk
 from inventory import orders, overview, restock
-from dispatch.stock_desk import OrderNotFound
 from inventory.ledger import StockError
 from inventory.models import RestockRule
 
@@ -50,13 +49,6 @@ def _query_lookup(lookup, value: str | None, field: str):
         return lookup(db(), value, field=field)
     except StockError as error:
         raise ApiError(422, str(error), {"query": {field: [str(error)]}}) from None
-
-
-def _not_found(call):
-    try:
-        return call()
-    except OrderNotFound as error:
-        raise ApiError(404, str(error)) from None
 
 
 class StockPage(Page):
@@ -182,7 +174,7 @@ class TransferResource(MethodView):
     @blp.response(200, TransferSchema)
     def get(self, number: str):
         """One transfer"""
-        return _not_found(lambda: desk.transfer_numbered(db(), number))
+        return desk.transfer_numbered(db(), number)
 
 
 @blp.route(f"/transfers/{NUMBER}/ship")
@@ -192,7 +184,7 @@ class TransferShip(MethodView):
     @blp.alt_response(409, description="The transfer is not waiting to ship")
     def post(self, number: str):
         """The transfer leaves the source warehouse"""
-        return _not_found(lambda: desk.ship_transfer(db(), number=number, actor=_actor(), now=now()))
+        return desk.ship_transfer(db(), number=number, actor=_actor(), now=now())
 
 
 @blp.route(f"/transfers/{NUMBER}/receive")
@@ -203,8 +195,7 @@ class TransferReceive(MethodView):
     @blp.alt_response(409, description="The transfer has not shipped, or was already received")
     def post(self, data: dict, number: str):
         """The transfer arrived (fewer than shipped is recorded as short; more is refused)"""
-        return _not_found(lambda: desk.receive_transfer(db(), number=number, quantity=data["quantity"],
-                                                        actor=_actor(), now=now()))
+        return desk.receive_transfer(db(), number=number, quantity=data["quantity"], actor=_actor(), now=now())
 
 
 @blp.route(f"/transfers/{NUMBER}/cancel")
@@ -214,7 +205,7 @@ class TransferCancel(MethodView):
     @blp.alt_response(409, description="The transfer has already shipped")
     def post(self, number: str):
         """Cancel a transfer that has not shipped; the held units are free again"""
-        return _not_found(lambda: desk.cancel_transfer(db(), number=number, actor=_actor(), now=now()))
+        return desk.cancel_transfer(db(), number=number, actor=_actor(), now=now())
 
 
 # --- purchase orders ---
@@ -248,7 +239,7 @@ class PurchaseOrderResource(MethodView):
     @blp.response(200, PurchaseOrderSchema)
     def get(self, number: str):
         """One purchase order"""
-        return _not_found(lambda: desk.purchase_order_numbered(db(), number))
+        return desk.purchase_order_numbered(db(), number)
 
 
 @blp.route(f"/purchase-orders/{NUMBER}/ship")
@@ -258,7 +249,7 @@ class PurchaseOrderShip(MethodView):
     @blp.response(200, PurchaseOrderSchema)
     def post(self, data: dict, number: str):
         """The supplier dispatched the goods (optionally with a new expected arrival)"""
-        order = _not_found(lambda: desk.purchase_order_numbered(db(), number, lock=True))
+        order = desk.purchase_order_numbered(db(), number, lock=True)
         return orders.ship_purchase_order(db(), order=order, now=now(), expected_at=data["expected_at"])
 
 
@@ -269,8 +260,8 @@ class PurchaseOrderReceive(MethodView):
     @blp.response(200, PurchaseOrderSchema)
     def post(self, data: dict, number: str):
         """The goods arrived; a job the order was placed for gets its part reserved"""
-        return _not_found(lambda: desk.receive_purchase_order(db(), number=number, quantity=data["quantity"],
-                                                              actor=_actor(), now=now()))
+        return desk.receive_purchase_order(db(), number=number, quantity=data["quantity"], actor=_actor(),
+                                           now=now())
 
 
 @blp.route(f"/purchase-orders/{NUMBER}/cancel")
@@ -279,7 +270,7 @@ class PurchaseOrderCancel(MethodView):
     @blp.response(200, PurchaseOrderSchema)
     def post(self, number: str):
         """Cancel an order that has not been received"""
-        order = _not_found(lambda: desk.purchase_order_numbered(db(), number, lock=True))
+        order = desk.purchase_order_numbered(db(), number, lock=True)
         return orders.cancel_purchase_order(db(), order=order, now=now())
 
 
