@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.orm import sessionmaker
 
 from core.clock import Clock
+from core.geo import MatrixProvider, provider_for_region
+from core.regions import Region
 from core.settings import Settings
 
 
@@ -26,6 +28,16 @@ def services() -> AppServices:
 
 def now() -> datetime:
     return services().clock.now()
+
+
+def today() -> date:
+    """Today's date where the service runs (the configured time zone)."""
+    return now().astimezone(services().tz).date()
+
+
+def travel_provider(region: Region) -> MatrixProvider:
+    """The region's travel-time matrices, from OSRM when a server is configured."""
+    return provider_for_region(region, osrm_url=services().settings.osrm_url)
 
 
 def tracking_url(token: str) -> str:

@@ -10,9 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api.auth import require_page_roles
-from api.context import now, services
+from api.context import now, services, today, travel_provider
 from api.database import db
-from core.geo import provider_for_region
 from core.regions import Region
 from core.users import Role
 from dispatch.audit import Actor
@@ -53,9 +52,6 @@ def _load(day: TechnicianDay) -> Load:
     return Load(day, len(day.jobs), busy / 3600, shift)
 
 
-def _today() -> date:
-    return now().astimezone(services().tz).date()
-
 
 def _regions() -> list[Region]:
     return list(db().scalars(select(Region).order_by(Region.id)))
@@ -74,7 +70,7 @@ def _chosen_region(regions: list[Region], code: str | None) -> Region:
 
 def _chosen_day(raw: str | None) -> date:
     if not raw:
-        return _today()
+        return today()
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
@@ -124,7 +120,7 @@ def reassign(number: str):
         return board({f"assign-{number}": "Choose a technician."}, 422, region_code, day)
     try:
         outcome = move_job(db(), job=job, technician=technician, actor=Actor.staff(current_user), now=now(),
-                           tz=services().tz, provider=provider_for_region(job.asset.region, osrm_url=services().settings.osrm_url))
+                           tz=services().tz, provider=travel_provider(job.asset.region))
     except CannotMove as error:
         return board({f"assign-{number}": str(error)}, 409, region_code, day)
     flash(f"Job {job.number} moved to {technician.user.display_name} on {outcome.day}, ETA "
@@ -155,12 +151,12 @@ def new_plan():
     if not raw_limit.isdigit() or int(raw_limit) not in PLAN_TIME_LIMITS:
         return board({"plan": f"Choose a time limit of {', '.join(map(str, PLAN_TIME_LIMITS))} seconds."}, 422,
                      region.code, day)
-    if day < _today():
+    if day < today():
         return board({"plan": "A day in the past cannot be re-planned."}, 422, region.code, day)
     plan = request_plan(db(), region=region, day=day, time_limit_s=float(raw_limit), apply_when_done=False,
                         requested_by=current_user.username, now=now())
     run_plan(db(), plan=plan, now=now(), tz=services().tz,
-             provider=provider_for_region(region, osrm_url=services().settings.osrm_url))
+             provider=travel_provider(region))
     return redirect(url_for("board.plan_preview", plan_id=plan.id), code=303)
 
 
@@ -183,7 +179,7 @@ def plan_apply(plan_id: int):
     plan = _plan(plan_id)
     try:
         apply_plan(db(), plan=plan, now=now(), tz=services().tz,
-                   provider=provider_for_region(plan.region, osrm_url=services().settings.osrm_url),
+                   provider=travel_provider(plan.region),
                    actor=Actor.staff(current_user))
     except PlanNotReady as error:
         return plan_preview(plan_id, str(error), 409)

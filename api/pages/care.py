@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api.auth import require_page_roles
-from api.context import now, services
+from api.context import now, services, today
 from api.database import db
 from care.charts import Series, render_trend_svg
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard
@@ -113,15 +113,15 @@ def _date_arg(name: str) -> date | None:
 @bp.get("/manager/dashboard")
 @require_page_roles(Role.MANAGER)
 def dashboard():
-    today = now().astimezone(services().tz).date()
+    this_day = today()
     error, status = None, 200
     try:
-        end = _date_arg("to") or today
+        end = _date_arg("to") or this_day
         start = _date_arg("from") or end - DEFAULT_PERIOD
         board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
     except InvalidPeriod as refused:
         error, status = str(refused), 422
-        end, start = today, today - DEFAULT_PERIOD
+        end, start = this_day, this_day - DEFAULT_PERIOD
         board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
     by_key = {m.key: m for m in board.metrics}
     chart = render_trend_svg(

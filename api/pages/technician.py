@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from api.auth import require_page_roles
-from api.context import now, services
+from api.context import now, services, today
 from api.database import db
 from api.extensions import csrf
 from api.i18n import t
@@ -47,9 +47,6 @@ def _my_job(technician, number: str, *, for_update: bool = False) -> Job:
     return job
 
 
-def _today():
-    return now().astimezone(services().tz).date()
-
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
@@ -59,7 +56,7 @@ def _wants_json() -> bool:
 @require_page_roles(Role.TECHNICIAN)
 def route():
     technician = _me()
-    day = field_day(db(), technician, day=_today(), tz=services().tz)
+    day = field_day(db(), technician, day=today(), tz=services().tz)
     svg = render_svg(route_map(day, tz=services().tz)) if day.cards else ""
     return render_template("tech_route.html", day=day, svg=svg, new_id=lambda: uuid.uuid4().hex)
 

@@ -10,7 +10,7 @@ from api.auth import require_api_roles
 from api.care_schemas import (DashboardQuerySchema, DashboardSchema, JobClocksSchema, PauseSchema, ResumeSchema,
                               SurveyAnswerSchema, SurveyResultSchema, SurveyViewSchema, TaskDoneSchema,
                               TaskQuerySchema, TaskSchema)
-from api.context import now, services
+from api.context import now, services, today
 from api.database import db
 from api.extensions import limiter
 from care.dashboard import DEFAULT_PERIOD, build_dashboard
@@ -114,6 +114,6 @@ class ServiceDashboard(MethodView):
     def get(self, query: dict):
         """Promises kept over a period (default: the last four weeks) against their targets, the trend,
         the worst regions, technicians and models, recurring faults and parts, at-risk customers"""
-        end = query["to"] or now().astimezone(services().tz).date()
+        end = query["to"] or today()
         start = query["from_"] or end - DEFAULT_PERIOD
         return build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())

@@ -1,20 +1,17 @@
 """The dispatcher's API: a region's day, moving and locking jobs, re-optimisation plans, escalations."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api.auth import require_api_roles
-from api.context import now, services
+from api.context import now, services, today, travel_provider
 from api.database import db
 from api.errors import ApiError, field_error
 from api.schemas import (EscalationSchema, JobSchema, MoveJobSchema, MyRouteQuerySchema, PlanRequestSchema,
                          PlanRunSchema, RegionDayQuerySchema, RegionDaySchema, TechnicianDaySchema)
-from core.geo import provider_for_region
 from core.users import Role
 from dispatch.audit import Actor
 from dispatch.board import (CannotMove, NotPlanned, RegionNotFound, TechnicianDay, move_job, open_escalations,
@@ -33,9 +30,6 @@ DISPATCHERS = (Role.DISPATCHER, Role.MANAGER)
 NUMBER = "<string(maxlength=20):number>"
 
 
-def _today() -> date:
-    return now().astimezone(services().tz).date()
-
 
 def _region(code: str, location: str = "query"):
     try:
@@ -48,9 +42,6 @@ def _actor() -> Actor:
     return Actor.staff(g.api_user)
 
 
-def _provider(region):
-    return provider_for_region(region, osrm_url=services().settings.osrm_url)
-
 
 @blp.route("/dispatch/routes")
 class RegionRoutes(MethodView):
@@ -60,7 +51,7 @@ class RegionRoutes(MethodView):
     def get(self, query: dict):
         """Every technician of a region with their hours, load and planned stops for a day, and the
         jobs still waiting for a technician"""
-        region, day = _region(query["region"]), query["day"] or _today()
+        region, day = _region(query["region"]), query["day"] or today()
         days, waiting = region_day(db(), region=region, day=day, tz=services().tz)
         return {"region": region.code, "day": day, "technicians": days, "waiting": waiting}
 
@@ -72,7 +63,7 @@ class RegionRouteMap(MethodView):
     @blp.response(200, description="SVG picture of the region's routes")
     def get(self, query: dict):
         """The region's day as a picture: each technician's route, and the jobs still waiting"""
-        region, day = _region(query["region"]), query["day"] or _today()
+        region, day = _region(query["region"]), query["day"] or today()
         days, waiting = region_day(db(), region=region, day=day, tz=services().tz)
         svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}", tz=services().tz))
         return Response(svg, mimetype="image/svg+xml")
@@ -92,7 +83,7 @@ class JobAssignment(MethodView):
             raise field_error(422, "technician_id", f"No technician {data['technician_id']}.")
         try:
             move_job(db(), job=job, technician=technician, actor=_actor(), now=now(), tz=services().tz,
-                     provider=_provider(job.asset.region))
+                     provider=travel_provider(job.asset.region))
         except CannotMove as error:
             raise field_error(409, "technician_id", str(error))
         return job
@@ -127,8 +118,8 @@ class Plans(MethodView):
         """Ask for a re-optimisation of a region's day; poll the returned plan until it is done,
         preview it, then apply it (or pass apply=true to apply it when done)"""
         region = _region(data["region"], location="json")
-        day = data["day"] or _today()
-        if day < _today():
+        day = data["day"] or today()
+        if day < today():
             raise field_error(422, "day", "A day in the past cannot be re-planned.")
         return request_plan(db(), region=region, day=day, time_limit_s=data["time_limit_s"],
                             apply_when_done=data["apply"], requested_by=g.api_user.username, now=now())
@@ -159,7 +150,7 @@ class PlanApply(MethodView):
         """Apply a finished plan to the live routes"""
         plan = _plan(plan_id)
         try:
-            return apply_plan(db(), plan=plan, now=now(), tz=services().tz, provider=_provider(plan.region),
+            return apply_plan(db(), plan=plan, now=now(), tz=services().tz, provider=travel_provider(plan.region),
                               actor=_actor())
         except PlanNotReady as error:
             raise ApiError(409, str(error))
@@ -204,6 +195,6 @@ class MyRoute(MethodView):
         technician = db().scalar(select(Technician).where(Technician.user_id == g.api_user.id))
         if technician is None:
             raise ApiError(404, "This account has no technician profile.")
-        day = query["day"] or _today()
+        day = query["day"] or today()
         routes = planned_jobs(db(), technician_ids=[technician.id], day=day)
         return TechnicianDay(technician, working_day(technician, day, services().tz), routes[technician.id])
