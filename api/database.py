@@ -6,6 +6,7 @@ refused request never leaves half-written data behind.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError
@@ -23,6 +24,15 @@ def db() -> Session:
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def write_despite_refusal(change: Callable[[Session], None]) -> None:
+    """A refused request rolls back everything it did; some refusals must still leave a mark (e.g.
+    a plan found stale). Undo the request's work, make only `change`, and commit it now."""
+    session = db()
+    session.rollback()
+    change(session)
+    session.commit()
 
 
 def init_app(app: Flask) -> None:

@@ -36,6 +36,11 @@ class PlanStale(Exception):
     """The routes changed after the plan was computed; solve again before applying."""
 
 
+def mark_stale(session: Session, plan_id: int) -> None:
+    """Record that a plan can no longer be applied (kept even when the refused request rolls back)."""
+    session.get(PlanRun, plan_id).status = PlanStatus.STALE
+
+
 @dataclass(frozen=True)
 class RouteChange:
     job: Job

@@ -11,16 +11,16 @@ from sqlalchemy import select
 
 from api.auth import require_page_roles
 from api.context import now, services, today, travel_provider
-from api.database import db
+from api.database import db, write_despite_refusal
 from core.regions import Region
 from core.users import Role
 from dispatch.audit import Actor
 from dispatch.board import (CannotMove, NotPlanned, TechnicianDay, move_job, open_escalations, region_day,
                             route_map_of, set_lock)
 from dispatch.jobs import JobNotFound, get_job
-from dispatch.models import PlanRun, PlanStatus, Technician
+from dispatch.models import PlanRun, Technician
 from dispatch.plan_map import plan_route_map
-from dispatch.planning import PlanNotReady, PlanStale, apply_plan, request_plan, run_plan
+from dispatch.planning import PlanNotReady, PlanStale, apply_plan, mark_stale, request_plan, run_plan
 from dispatch.risk import jobs_at_risk
 from dispatch.route_map import render_svg
 
@@ -184,10 +184,7 @@ def plan_apply(plan_id: int):
     except PlanNotReady as error:
         return plan_preview(plan_id, str(error), 409)
     except PlanStale as error:
-        # Nothing of the plan is applied, but the "stale" mark must outlive the refusal (as in the API).
-        db().rollback()
-        _plan(plan_id).status = PlanStatus.STALE
-        db().commit()
+        write_despite_refusal(lambda session: mark_stale(session, plan_id))  # nothing of the plan applied
         return plan_preview(plan_id, str(error), 409)
     flash(f"Plan {plan.id} applied to {plan.region.name} on {plan.day}.")
     return _back(plan.region.code, plan.day)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from api.auth import require_api_roles
 from api.context import now, services, today, travel_provider
-from api.database import db
+from api.database import db, write_despite_refusal
 from api.errors import ApiError, field_error
 from api.schemas import (EscalationSchema, JobSchema, MoveJobSchema, MyRouteQuerySchema, PlanRequestSchema,
                          PlanRunSchema, RegionDayQuerySchema, RegionDaySchema, TechnicianDaySchema)
@@ -17,8 +17,8 @@ from dispatch.audit import Actor
 from dispatch.board import (CannotMove, NotPlanned, RegionNotFound, TechnicianDay, move_job, open_escalations,
                             region_by_code, region_day, route_map_of, set_lock)
 from dispatch.jobs import get_job
-from dispatch.models import PlanRun, PlanStatus, Technician
-from dispatch.planning import PlanNotReady, PlanStale, apply_plan, request_plan
+from dispatch.models import PlanRun, Technician
+from dispatch.planning import PlanNotReady, PlanStale, apply_plan, mark_stale, request_plan
 from dispatch.roster import working_day
 from dispatch.plan_map import plan_route_map
 from dispatch.route_map import render_svg
@@ -155,11 +155,7 @@ class PlanApply(MethodView):
         except PlanNotReady as error:
             raise ApiError(409, str(error))
         except PlanStale as error:
-            # Nothing of the plan is applied, but the "stale" mark must outlive the refusal: undo,
-            # record only the mark, and commit that here before answering 409.
-            db().rollback()
-            _plan(plan_id).status = PlanStatus.STALE
-            db().commit()
+            write_despite_refusal(lambda session: mark_stale(session, plan_id))  # nothing of the plan applied
             raise ApiError(409, str(error))
 
 
