@@ -54,15 +54,18 @@ def region_day(session: Session, *, region: Region, day: date, tz: ZoneInfo) -> 
     return days, jobs_waiting_for_dispatch(session, region_id=region.id)
 
 
+def map_route(technician: Technician, jobs: list[Job], *, tz: ZoneInfo,
+              start: tuple[float, float] | None = None) -> MapRoute:
+    """A technician's jobs in route order, labelled with their ETAs, from `start` (default: home)."""
+    return MapRoute(name=technician.user.display_name, start=start or (technician.home_lat, technician.home_lon),
+                    stops=[MapStop(j.latitude, j.longitude, j.number,
+                                   j.planned_start.astimezone(tz).strftime("%H:%M") if j.planned_start else "")
+                           for j in jobs])
+
+
 def route_map_of(days: list[TechnicianDay], waiting: list[Job], *, title: str, tz: ZoneInfo) -> RouteMap:
-    return RouteMap(
-        title=title,
-        routes=[MapRoute(name=d.technician.user.display_name, start=(d.technician.home_lat, d.technician.home_lon),
-                         stops=[MapStop(j.latitude, j.longitude, j.number,
-                                        j.planned_start.astimezone(tz).strftime("%H:%M") if j.planned_start else "")
-                                for j in d.jobs])
-                for d in days if d.jobs],
-        unassigned=[MapStop(j.latitude, j.longitude, j.number) for j in waiting])
+    return RouteMap(title=title, routes=[map_route(d.technician, d.jobs, tz=tz) for d in days if d.jobs],
+                    unassigned=[MapStop(j.latitude, j.longitude, j.number) for j in waiting])
 
 
 def set_lock(session: Session, *, job: Job, locked: bool, actor: Actor, now: datetime) -> Job:

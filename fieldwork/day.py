@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from core.users import User
+from dispatch.board import map_route
 from dispatch.job_parts import parts_for_job, parts_for_jobs
 from dispatch.models import Job, Technician
 from dispatch.roster import WorkingDay, working_day
-from dispatch.route_map import MapRoute, MapStop, RouteMap
+from dispatch.route_map import RouteMap
 from dispatch.routes import planned_jobs
 from fieldwork.navigation import NavigationLinks, navigation_links
 from fieldwork.updates import accepted_job_ids, allowed_actions
@@ -61,13 +62,9 @@ def field_day(session: Session, technician: Technician, *, day: date, tz: ZoneIn
 def route_map(day: FieldDay, *, tz: ZoneInfo) -> RouteMap:
     """Sized for a phone: the picture is scaled to the screen's width."""
     technician = day.technician
-    start = ((technician.last_lat, technician.last_lon) if technician.last_lat is not None
-             else (technician.home_lat, technician.home_lon))
-    stops = [MapStop(c.job.latitude, c.job.longitude, c.job.number,
-                     c.job.planned_start.astimezone(tz).strftime("%H:%M") if c.job.planned_start else "")
-             for c in day.cards]
+    start = (technician.last_lat, technician.last_lon) if technician.last_lat is not None else None
     return RouteMap(title=f"{technician.user.display_name} — {day.day.isoformat()}",
-                    routes=[MapRoute(name=technician.user.display_name, start=start, stops=stops)],
+                    routes=[map_route(technician, [c.job for c in day.cards], tz=tz, start=start)],
                     width=420, height=300, legend=False)
 
 
