@@ -6,14 +6,12 @@ from marshmallow import fields, validate, validates_schema
 
 from api.schemas import TrimmedString
 from dispatch.status import JobStatus
-from fieldwork.updates import ACTIONS
-
-MAX_UNITS = 50
+from fieldwork.updates import ACTIONS, MAX_PART_LINES, MAX_UNITS_PER_PART
 
 
 class PartLineRequestSchema(ma.Schema):
     sku = TrimmedString(required=True, validate=validate.Length(min=1, max=40))
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNITS))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNITS_PER_PART))
 
 
 class FieldUpdateRequestSchema(ma.Schema):
@@ -24,7 +22,7 @@ class FieldUpdateRequestSchema(ma.Schema):
     latitude = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-90, 90))
     longitude = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-180, 180))
     observed_at = fields.AwareDateTime(load_default=None)
-    parts = fields.List(fields.Nested(PartLineRequestSchema), load_default=list, validate=validate.Length(max=20))
+    parts = fields.List(fields.Nested(PartLineRequestSchema), load_default=list, validate=validate.Length(max=MAX_PART_LINES))
 
     @validates_schema
     def _both_coordinates_or_none(self, data, **kwargs):

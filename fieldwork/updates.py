@@ -24,6 +24,9 @@ TECHNICIAN_TARGETS = (JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.WAITING_P
 ACTIONS = (ACCEPT, *(s.value for s in TECHNICIAN_TARGETS))
 # A position older than this says nothing useful about where the technician starts from now.
 POSITION_MAX_AGE = timedelta(hours=12)
+# What one job can use: more than this is a typing slip, not a repair (the page and the API share them).
+MAX_PART_LINES = 20
+MAX_UNITS_PER_PART = 50
 
 
 class UpdateRefused(Exception):

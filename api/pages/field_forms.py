@@ -7,11 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldwork.updates import Position, StatusUpdate
+from fieldwork.updates import MAX_PART_LINES, MAX_UNITS_PER_PART, Position, StatusUpdate
 from inventory.models import Part
-
-MAX_PART_LINES = 20
-MAX_UNITS_PER_PART = 50
 
 
 class FormProblem(Exception):

@@ -21,7 +21,7 @@ from dispatch.route_map import render_svg
 from dispatch.status import InvalidTransition
 from fieldwork.day import field_day, job_card, route_map, technician_of, van_stock
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
-from fieldwork.updates import NotYourJob, UpdateRefused, apply_update, check_owns
+from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, check_owns
 from dispatch.job_parts import request_part
 from inventory.ledger import StockError
 from inventory.models import Part
@@ -70,7 +70,8 @@ def job_page(number: str, errors: dict | None = None, status: int = 200, form: d
     return render_template("tech_job.html", card=card, job=job, van=van_stock(db(), technician),
                            model_parts=sorted(job.asset.product_model.parts, key=lambda p: p.sku),
                            photos=photos_of(db(), job), errors=errors or {}, form=form or {},
-                           new_id=lambda: uuid.uuid4().hex, max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status
+                           new_id=lambda: uuid.uuid4().hex, max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024),
+                           max_units=MAX_UNITS_PER_PART), status
 
 
 def _refuse(number: str, code: int, field: str, message: str):
