@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from care.callbacks import DEFAULT_TERMS, DONE_STATUSES
 from care.models import FollowUpTask, ProblemArea, Survey, SurveyOutcome, TaskKind
 from core.users import Role, User
 from core.work_queue import WorkItem
@@ -24,6 +25,7 @@ from dispatch.jobs import record_event
 from dispatch.models import Asset, Channel, DispatchState, EventKind, Job, Technician
 from dispatch.routes import VISIT_CATEGORIES
 from dispatch.status import JobStatus
+from dispatch.work import DISPATCH_JOB
 from inventory import ledger
 
 # Faults whose words the classifier knows, so the fault analytics have something to say.
@@ -129,16 +131,17 @@ def _fit_a_part(session: Session, rng: random.Random, *, job: Job, technician: T
 
 def _survey(session: Session, rng: random.Random, *, job: Job, done_at: datetime, now: datetime, late: bool,
             manager: User | None) -> None:
-    send_at = done_at + timedelta(hours=24)
+    terms = DEFAULT_TERMS
+    send_at = done_at + terms.survey_delay
     survey = Survey(job_id=job.id, token=secrets.token_urlsafe(24), created_at=done_at, send_at=send_at,
-                    answer_window_minutes=48 * 60, problem_areas=[], comment="")
+                    answer_window_minutes=int(terms.answer_window.total_seconds() // 60), problem_areas=[], comment="")
     session.add(survey)
     if send_at > now:
         return  # still to be sent (the scheduler would; demo history queues no work)
     survey.sent_at = send_at
     if rng.random() < 0.2:  # about one in five never answers: a person phones them
-        if send_at + timedelta(hours=48) <= now:
-            survey.unanswered_at = send_at + timedelta(hours=48)
+        if send_at + terms.answer_window <= now:
+            survey.unanswered_at = send_at + terms.answer_window
             _task(session, job, survey, TaskKind.PHONE_CALLBACK, job.owner, survey.unanswered_at, now,
                   f"No answer to the survey for job {job.number} within 48 h: call {job.contact_name}.")
         return
@@ -176,7 +179,7 @@ def _task(session: Session, job: Job, survey: Survey, kind: TaskKind, assignee: 
 def _forget_dispatch_requests(session: Session) -> None:
     """Intake queued a dispatch request for each past job; they are history now, not work."""
     session.flush()
-    numbers = set(session.scalars(select(Job.number).where(Job.status.in_([JobStatus.COMPLETED, JobStatus.CLOSED]))))
-    for item in session.scalars(select(WorkItem).where(WorkItem.kind == "dispatch_job", WorkItem.done_at.is_(None))):
+    numbers = set(session.scalars(select(Job.number).where(Job.status.in_(DONE_STATUSES))))
+    for item in session.scalars(select(WorkItem).where(WorkItem.kind == DISPATCH_JOB, WorkItem.done_at.is_(None))):
         if item.payload.get("job") in numbers:
             session.delete(item)
