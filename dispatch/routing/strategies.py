@@ -124,7 +124,7 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
     Why this split: elimination leaves long routes far from their best order (R209: 3 routes at
     1320 against 909 best known) and guided local search alone repaired too little of that in
     the time left; annealing first, with more of the budget for it, took the Solomon mean gap
-    from 1.6 % to 0.1-0.4 % (scripts/bench_routing.py --part 1, 10 s).
+    from 1.59 % to 0.44 % (scripts/bench_routing.py --part 1, 10 s; 0.06-0.42 % in repeat runs).
     """
     tune = {"first": 0.15, "elim": 0.2, "slot": 0.15, "final": "rr,gls", "t_start": 10.0, "t_end": 0.1,
             **opts.tuning}
