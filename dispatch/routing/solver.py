@@ -129,7 +129,7 @@ class SolveOptions:
     initial_routes: Mapping[str, Sequence[str | Pickup]] | None = None  # technician id -> visit ids (+ Pickups)
     ils: Mapping[str, object] = field(default_factory=dict)  # extra configure_ils keyword arguments
     strategy: str = "auto"
-    tuning: Mapping[str, float] = field(default_factory=dict)  # strategy knobs (time shares, ...)
+    tuning: Mapping[str, float | str] = field(default_factory=dict)  # strategy knobs (time shares, phases, ...)
     log_search: bool = False
 
 
