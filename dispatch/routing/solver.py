@@ -129,7 +129,8 @@ class SolveOptions:
     initial_routes: Mapping[str, Sequence[str | Pickup]] | None = None  # technician id -> visit ids (+ Pickups)
     ils: Mapping[str, object] = field(default_factory=dict)  # extra configure_ils keyword arguments
     strategy: str = "auto"
-    tuning: Mapping[str, float | str] = field(default_factory=dict)  # strategy knobs (time shares, phases, ...)
+    # strategy knobs: time shares, phases, extra ILS arguments for one phase, ...
+    tuning: Mapping[str, float | str | Mapping[str, object]] = field(default_factory=dict)
     log_search: bool = False
 
 
@@ -647,10 +648,12 @@ class OrToolsModel:
 
 
 def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, improve: bool = False,
-                  temperature: tuple[float, float] | None = None) -> None:
+                  temperature: tuple[float, float] | None = None, insertion_order: Sequence[str] = ()) -> None:
     """Iterated local search with SISR ruin-and-recreate (Christiaens & Vanden Berghe 2020):
     remove a few strings of nearby visits, reinsert them greedily, keep the result when better
-    (or by simulated annealing when `temperature` = (initial, final) in cost units)."""
+    (or by simulated annealing when `temperature` = (initial, final) in cost units).
+    `insertion_order` names OR-Tools' sorting properties for the reinsertion, e.g. ["random"]
+    (SISR reinserts in random order; unset, OR-Tools' default order is the same every time)."""
     from ortools.constraint_solver import routing_ils_pb2 as ils_pb2
 
     params.use_iterated_local_search = True
@@ -664,6 +667,12 @@ def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, impr
     sisr.avg_num_removed_visits = avg_removed
     sisr.bypass_factor = 0.01
     rr.recreate_strategy.heuristic = _FIRST.LOCAL_CHEAPEST_INSERTION
+    if insertion_order:
+        from ortools.constraint_solver import routing_heuristic_parameters_pb2 as heur_pb2
+
+        lci = rr.recreate_strategy.parameters.local_cheapest_insertion
+        prop = heur_pb2.LocalCheapestInsertionParameters.InsertionSortingProperty
+        lci.insertion_sorting_properties.extend(prop.Value(f"SORTING_PROPERTY_{p.upper()}") for p in insertion_order)
     ils.improve_perturbed_solution = improve
     if temperature is None:
         ils.reference_solution_acceptance_strategy.greedy_descent.SetInParent()

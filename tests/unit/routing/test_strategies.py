@@ -21,3 +21,17 @@ def test_annealing_temperatures_are_multiples_of_the_plans_mean_arc_whatever_the
     in_milliseconds = _temperatures(problem(techs, visits, line() * 1000), routes, opts, tune)
     assert in_seconds == pytest.approx((10 * 2 * UNIT, 0.1 * 2 * UNIT))
     assert in_milliseconds == pytest.approx((in_seconds[0] * 1000, in_seconds[1] * 1000))
+
+
+def test_ruin_and_recreate_can_reinsert_removed_visits_in_a_chosen_order():
+    from ortools.constraint_solver import pywrapcp, routing_heuristic_parameters_pb2 as heur_pb2
+
+    from dispatch.routing.solver import configure_ils
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    configure_ils(params, insertion_order=["random"])
+    lci = params.iterated_local_search_parameters.ruin_recreate_parameters.recreate_strategy.parameters
+    assert list(lci.local_cheapest_insertion.insertion_sorting_properties) == [
+        heur_pb2.LocalCheapestInsertionParameters.SORTING_PROPERTY_RANDOM]
+    with pytest.raises(ValueError):
+        configure_ils(pywrapcp.DefaultRoutingSearchParameters(), insertion_order=["alphabetical"])
