@@ -166,7 +166,8 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
             eliminated += 1
             tried.clear()
     stats.update(elimination_attempts=attempts, routes_eliminated=eliminated)
-    stats["after_elimination"] = _key(problem, best, opts)[1:]
+    best_key = _key(problem, best, opts)
+    stats["after_elimination"] = best_key[1:]
     polish = replace(opts, ils={**opts.ils, "temperature": _temperatures(problem, best, opts, tune),
                                 **tune.get("polish_ils", {})})
     phases = str(tune["final"]).split(",")
@@ -178,9 +179,9 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
         routes, obj, st = _single(problem, fleet, plannable, candidates, polish, end, stats,
                                   initial={k: best[k][0] for k in fleet},
                                   metaheuristic="iterated_local_search" if phase == "rr" else None)
-        if st != "no_solution" and _key(problem, routes, opts) <= _key(problem, best, opts):
-            best, objective, status = routes, obj, st
-        stats[f"after_{phase}"] = _key(problem, best, opts)[1:]
+        if st != "no_solution" and (key := _key(problem, routes, opts)) <= best_key:
+            best, objective, status, best_key = routes, obj, st, key
+        stats[f"after_{phase}"] = best_key[1:]
     return best, objective, status
 
 
