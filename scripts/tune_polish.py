@@ -1,10 +1,11 @@
 """Compare search settings for one polishing phase from fixed starting plans (Solomon VRPTW).
 
 Why: a whole 10-second solve moves by several per cent per instance from run to run (R112: 0.6 % in
-one run, 6.2 % in the next, same settings), so the Solomon mean of `bench_routing.py` moves by
-±0.3 on its own and a setting has to be judged over many full runs. Here every setting starts from
-the same plan per instance (made once by a short default solve and cached) and runs one search on
-the routes that plan uses for the same time, so what differs is the setting. Measured on the 39
+one run, 6.2 % in the next, same settings), and so does the benchmark's mean (two identical runs of
+the 39 R and RC instances: 0.97 % and 0.42 %); a setting judged by whole runs needs many of them.
+Here every setting starts from the same plan per instance (made once by a short default solve and
+cached) and runs one search on the routes that plan uses for the same time, so what differs is the
+setting. Measured on the 39
 R1/R2/RC1/RC2 instances at 3 s, two identical runs differed by 0.03 gap points per instance on
 average with guided local search, and by 0.47 (at most 4.5) with annealing ruin-and-recreate,
 whose temperature follows the clock: compare those settings over more instances or runs.
@@ -42,6 +43,7 @@ SAME = 0.05  # gap points within which two settings count as level on an instanc
 
 
 def start_plan(name, inst, cache: Path, seconds: float) -> dict[str, list[str]]:
+    """technician id -> visit ids of a default `seconds` solve, solved once and then read from `cache`."""
     path = cache / f"{seconds:g}s" / f"{name}.json"
     if not path.exists():
         result = solve(inst.problem, time_limit=seconds, cost="distance", vehicle_fixed_cost=fixed_vehicle_cost(inst))
@@ -59,7 +61,8 @@ def polish(inst, start: dict[str, list[str]], seconds: float, setting: dict) -> 
     ils = dict(options.pop("ils", {}))
     if "temperature_factors" in ils:
         hot, cold = ils.pop("temperature_factors")
-        mean_arc = inst.exact_distance(start.values()) * 1000 / (sum(map(len, start.values())) + len(start))
+        # In the model's units (the reader scales distances to integers).
+        mean_arc = inst.exact_distance(start.values()) * inst.scale / (sum(map(len, start.values())) + len(start))
         ils["temperature"] = (hot * mean_arc, cold * mean_arc)
     kwargs = {"cost": "distance", "vehicle_fixed_cost": fixed, "minimize_vehicles": False, "decompose": False,
               **options, "initial_routes": start, "ils": ils}
