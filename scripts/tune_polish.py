@@ -5,10 +5,10 @@ one run, 6.2 % in the next, same settings), and so does the benchmark's mean (tw
 the 39 R and RC instances: 0.97 % and 0.42 %); a setting judged by whole runs needs many of them.
 Here every setting starts from the same plan per instance (made once by a short default solve and
 cached) and runs one search on the routes that plan uses for the same time, so what differs is the
-setting. Measured on the 39
-R1/R2/RC1/RC2 instances at 3 s, two identical runs differed by 0.03 gap points per instance on
-average with guided local search, and by 0.47 (at most 4.5) with annealing ruin-and-recreate,
-whose temperature follows the clock: compare those settings over more instances or runs.
+setting. Measured on the 39 R1/R2/RC1/RC2 instances at 3 s, two identical runs differed by 0.03
+gap points per instance on average with guided local search, and by 0.47 (at most 4.5) with
+annealing ruin-and-recreate, whose temperature follows the clock: compare those over more
+instances or runs.
 
 Each setting is a JSON object of `solve()` options, e.g.
 
