@@ -14,8 +14,9 @@ def test_start_plan_is_made_once_and_polish_keeps_every_visit(tmp_path):
     inst = read_solomon(SOLOMON / "R101.txt")
     start = start_plan("R101", inst, tmp_path, 0.5)
     cached = tmp_path / "0.5s" / "R101.json"
-    assert cached.exists()
-    assert start_plan("R101", inst, tmp_path, 0.5) == start  # read back, not solved again
+    written = cached.stat().st_mtime_ns
+    assert start_plan("R101", inst, tmp_path, 0.5) == start
+    assert cached.stat().st_mtime_ns == written  # read back, not solved again
     served = sum(map(len, start.values()))
     assert served == inst.customers
 
