@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:
 
 from dispatch.routing import solve  # noqa: E402
 from dispatch.routing.solomon import fixed_vehicle_cost, read_bks, read_solomon  # noqa: E402
+from dispatch.routing.strategies import annealing_temperatures  # noqa: E402
 
 DATA = Path("/work/shared/benchmarks/solomon")
 SAME = 0.05  # gap points within which two settings count as level on an instance
@@ -62,8 +63,8 @@ def polish(inst, start: dict[str, list[str]], seconds: float, setting: dict) -> 
     if "temperature_factors" in ils:
         hot, cold = ils.pop("temperature_factors")
         # In the model's units (the reader scales distances to integers).
-        mean_arc = inst.exact_distance(start.values()) * inst.scale / (sum(map(len, start.values())) + len(start))
-        ils["temperature"] = (hot * mean_arc, cold * mean_arc)
+        cost = inst.exact_distance(start.values()) * inst.scale
+        ils["temperature"] = annealing_temperatures(cost, sum(map(len, start.values())) + len(start), hot, cold)
     kwargs = {"cost": "distance", "vehicle_fixed_cost": fixed, "minimize_vehicles": False, "decompose": False,
               **options, "initial_routes": start, "ils": ils}
     result = solve(problem, time_limit=seconds, **kwargs)

@@ -191,8 +191,13 @@ def _temperatures(problem, routes, opts, tune) -> tuple[float, float]:
     accepted often at first and hardly at the end whatever the scale of the costs (seconds, or
     Solomon distances x 1000, where it comes to about SISR's published 100 -> 1)."""
     _, n_routes, cost = _key(problem, routes, opts)
-    mean_arc = cost / max(1, _served(routes) + n_routes)
-    return float(tune["t_start"]) * mean_arc, float(tune["t_end"]) * mean_arc
+    return annealing_temperatures(cost, _served(routes) + n_routes, tune["t_start"], tune["t_end"])
+
+
+def annealing_temperatures(plan_cost: float, arcs: int, t_start: float, t_end: float) -> tuple[float, float]:
+    """`t_start` and `t_end` times the mean cost of the plan's `arcs` (stops plus one per route)."""
+    mean_arc = plan_cost / max(1, arcs)
+    return float(t_start) * mean_arc, float(t_end) * mean_arc
 
 
 def _nearest_only(problem, candidates, keep: int):
