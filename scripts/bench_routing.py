@@ -511,7 +511,8 @@ def main(argv=None) -> int:
         h2h = head_to_head(p1["rows"], solvers)
         report["part1"]["head_to_head"] = h2h
         if h2h:
-            print_table("Part 1 head to head, hierarchical (more served, fewer vehicles, then distance), per instance", h2h,
+            print_table("Part 1 head to head, hierarchical (more served, fewer vehicles, then distance), "
+                        "per instance", h2h,
                         [("ours_vs", "ours vs"), ("ours_better", "ours better"), ("tie", "tie"),
                          ("peer_better", "peer better")])
         png = chart(summary, solvers, out_dir / "routing_gaps.png",
