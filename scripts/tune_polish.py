@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 from dispatch.routing import solve  # noqa: E402
 from dispatch.routing.solomon import fixed_vehicle_cost, read_bks, read_solomon  # noqa: E402
 from dispatch.routing.strategies import annealing_temperatures  # noqa: E402
+from scripts.bench_routing import family  # noqa: E402
 
 DATA = Path("/work/shared/benchmarks/solomon")
 SAME = 0.05  # gap points within which two settings count as level on an instance
@@ -103,7 +104,7 @@ def main() -> None:
             gaps[s][name] = 100 * (dist - best) / best
             line.append(f"{s} {gaps[s][name]:6.2f}%")
         print("  ".join(line), flush=True)
-    families = sorted({n[:-2] for n in names}) + ["all"]
+    families = sorted({family(n) for n in names}) + ["all"]
     first = next(iter(settings))
     print(f"\nmean gap % to best known after {args.seconds:g} s from {args.start_seconds:g}-s default plans "
           f"(better/worse: instances more than {SAME} points from '{first}')")
@@ -111,7 +112,7 @@ def main() -> None:
     for s in settings:
         row = []
         for f in families:
-            vals = [g for n, g in gaps[s].items() if f == "all" or n[:-2] == f]
+            vals = [g for n, g in gaps[s].items() if f == "all" or family(n) == f]
             row.append(f"{statistics.mean(vals):8.2f}" if vals else f"{'-':>8}")
         shared = gaps[s].keys() & gaps[first].keys()
         better = sum(gaps[s][n] < gaps[first][n] - SAME for n in shared)
