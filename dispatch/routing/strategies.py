@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from . import sisr
 from .model import Pickup, RoutingProblem
 from .solver import OrToolsModel, PickupAt, SolveOptions, is_visit, item_id, item_location
 
@@ -147,6 +148,15 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
     elim_deadline = time.monotonic() + tune["elim"] * budget
     attempts = eliminated = 0
     tried: set[tuple[int, ...]] = set()
+    if tune.get("elim_mode") == "absences":
+        fleet = sorted(k for k, (seq, _) in best.items() if seq)
+        absent = replace(opts, ils={**opts.ils, "absences": True})
+        routes, obj, st = _single(problem, fleet, plannable, candidates, absent, elim_deadline, stats,
+                                  initial={k: best[k][0] for k in fleet}, metaheuristic="iterated_local_search")
+        if st != "no_solution" and _key(problem, routes, opts) < _key(problem, best, opts):
+            best, objective, status = routes, obj, st
+            eliminated += 1
+        elim_deadline = 0
     while time.monotonic() < elim_deadline - 0.05:
         used = sorted((k for k, (seq, _) in best.items() if seq), key=lambda k: len(best[k][0]))
         if len(used) <= 1:
@@ -176,9 +186,14 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
             break
         end = time.monotonic() + (deadline - time.monotonic()) / (len(phases) - n)
         fleet = sorted(k for k, (seq, _) in best.items() if seq)
-        routes, obj, st = _single(problem, fleet, plannable, candidates, polish, end, stats,
-                                  initial={k: best[k][0] for k in fleet},
-                                  metaheuristic="iterated_local_search" if phase == "rr" else None)
+        if phase == "sisr" and sisr.applicable(problem, fleet, plannable, opts):
+            got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, end,
+                              polish.ils["temperature"])
+            routes, obj, st = {k: (seq, []) for k, seq in got.items()}, objective, status
+        else:
+            routes, obj, st = _single(problem, fleet, plannable, candidates, polish, end, stats,
+                                      initial={k: best[k][0] for k in fleet},
+                                      metaheuristic="iterated_local_search" if phase in ("rr", "sisr") else None)
         if st != "no_solution" and (key := _key(problem, routes, opts)) <= best_key:
             best, objective, status, best_key = routes, obj, st, key
         stats[f"after_{phase}"] = best_key[1:]
