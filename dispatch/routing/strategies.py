@@ -118,17 +118,21 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
        perturbations: thousands of cheap iterations) with the whole fleet: a short plan with K routes.
     2. Route elimination: drop the smallest route, hand its visits back as unserved and let guided
        local search (warm start, stops as soon as everyone is served) fit them into K - 1 routes.
-    3. Polish the routes kept for the time left: first ruin-and-recreate that accepts a slightly
-       worse plan by simulated annealing (SISR's acceptance), then guided local search with
+    3. Polish the routes kept for the time left. Plain problems (`sisr.applicable`: windows,
+       shifts, capacities, skills; no breaks, parts or pins) get SISR compiled with numba
+       (`sisr.py`): hundreds of thousands of string removals where OR-Tools' ruin-and-recreate
+       manages a few thousand in the same time. Others get OR-Tools: ruin-and-recreate that
+       accepts a slightly worse plan by simulated annealing, then guided local search with
        close-nodes LNS to settle into the nearest local optimum.
 
-    Why this split: elimination leaves long routes far from their best order (R209: 3 routes at
-    1320 against 909 best known) and guided local search alone repaired too little of that in
-    the time left; annealing first, with more of the budget for it, took the Solomon mean gap
-    from 1.59 % to 0.44 % (scripts/bench_routing.py --part 1, 10 s; 0.06-0.42 % in repeat runs).
+    Why: elimination leaves long routes far from their best order (R209: 3 routes at 1320 against
+    909 best known). With OR-Tools' polish the Solomon mean gap at 10 s was 0.25-0.44 % and RC2's
+    long routes stayed 2-10 % above the best known at the same fleet; SISR took the mean gap to
+    -1.41 % with fewer vehicles (421 against 426) and RC2 at the best-known fleet to 0.54 %
+    (scripts/bench_routing.py --part 1 --solvers ours, 2026-11-24).
     """
     # "polish_ils": extra configure_ils arguments for the polish alone (experiments).
-    tune = {"first": 0.15, "elim": 0.2, "slot": 0.15, "final": "rr,gls", "t_start": 10.0, "t_end": 0.1,
+    tune = {"first": 0.15, "elim": 0.2, "slot": 0.15, "final": "auto", "t_start": 10.0, "t_end": 0.1,
             **opts.tuning}
     start = time.monotonic()
     budget = deadline - start
@@ -180,7 +184,10 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
     stats["after_elimination"] = best_key[1:]
     polish = replace(opts, ils={**opts.ils, "temperature": _temperatures(problem, best, opts, tune),
                                 **tune.get("polish_ils", {})})
-    phases = str(tune["final"]).split(",")
+    final = str(tune["final"])
+    if final == "auto":
+        final = "sisr" if sisr.applicable(problem, techs, plannable, opts) else "rr,gls"
+    phases = final.split(",")
     for n, phase in enumerate(phases):
         if _remaining(deadline) <= 0.2:
             break

@@ -1,0 +1,129 @@
+"""The SISR polish: plans stay feasible (checked with the schedule code, not the kernel's own
+arithmetic), get no worse, and respect who may serve what; problems it cannot model are refused."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dispatch.routing import PartDepot, RoutingProblem, Technician, TimeWindow, Visit, solve
+from dispatch.routing import sisr
+from dispatch.routing.schedule import schedule
+from dispatch.routing.solver import SolveOptions, precheck
+
+from .builders import HOUR, MIN, line, lunch, problem, tech, visit
+
+DATA = Path("/work/shared/benchmarks/solomon")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled():
+    sisr.warm_up()  # the first compilation takes seconds; keep it out of the deadlines below
+
+
+def _polish(p: RoutingProblem, routes, seconds=0.3, opts=None, seed=0):
+    opts = opts or SolveOptions(time_limit=1.0, cost="duration")
+    candidates, _ = precheck(p)
+    techs = list(range(len(p.technicians)))
+    plannable = sorted(candidates)
+    return sisr.polish(p, techs, plannable, routes, candidates, opts, time.monotonic() + seconds, (600.0, 6.0), seed)
+
+
+def _travel(p: RoutingProblem, routes) -> int:
+    total = 0
+    for k, seq in routes.items():
+        t = p.technicians[k]
+        locs = [t.start_location] + [p.visits[i].location for i in seq] + [t.end_location]
+        total += sum(int(p.durations[a, b]) for a, b in zip(locs, locs[1:])) if seq else 0
+    return total
+
+
+def _feasible(p: RoutingProblem, routes) -> bool:
+    return all(schedule(p, p.technicians[k], [p.visits[i] for i in seq]) is not None for k, seq in routes.items())
+
+
+def test_one_technician_gets_the_obvious_order_along_a_line():
+    p = problem([tech("a")], [visit(f"v{i}", i) for i in range(1, 6)], line(6))
+    got = _polish(p, {0: [4, 0, 3, 1, 2]})  # zig-zag: 5,1,4,2,3
+    assert got[0] in ([0, 1, 2, 3, 4], [4, 3, 2, 1, 0])
+    assert _travel(p, got) == 10 * 10 * MIN  # out to 5 and back
+
+
+def test_time_windows_decide_the_order_even_when_it_costs_travel():
+    # v4 must be served first (by 9:00), although it is the far one.
+    visits = [visit("v1", 1), visit("v2", 2), visit("v4", 4, windows=[(8 * HOUR, 9 * HOUR)])]
+    p = problem([tech("a")], visits, line(5))
+    got = _polish(p, {0: [2, 0, 1]})
+    assert got[0][0] == 2
+    assert _feasible(p, got)
+
+
+def test_unserved_visits_are_inserted_where_they_fit_and_skills_are_respected():
+    techs = [tech("a", skills={"fridge": 2}), tech("b", skills={"oven": 2})]
+    visits = [visit("f1", 1), visit("f2", 2, skill="fridge"), visit("o1", 1, skill="oven"),
+              visit("o2", 3, skill="oven")]
+    p = problem(techs, visits, line(5))
+    got = _polish(p, {0: [0], 1: [2]})  # f2 and o2 not planned yet
+    assert sorted(got[0]) == [0, 1] and sorted(got[1]) == [2, 3]
+    assert _feasible(p, got)
+
+
+@pytest.mark.parametrize("capacity, served", [(12, 3), (10, 2)])
+def test_capacity_limits_what_is_inserted(capacity, served):
+    techs = [tech("a", capacity=capacity), tech("b", capacity=capacity)]
+    visits = [Visit(f"v{i}", i, 30 * MIN, demand=6) for i in range(1, 4)]
+    p = problem(techs, visits, line(4))
+    got = _polish(p, {0: [0], 1: [2]})  # v2 not planned yet: all three fit only with capacity 12
+    assert sum(map(len, got.values())) == served
+    assert all(sum(p.visits[i].demand for i in seq) <= capacity for seq in got.values())
+
+
+def test_random_plans_stay_feasible_and_never_get_worse():
+    rng = np.random.default_rng(7)
+    n = 40
+    pts = rng.integers(0, 30, size=(n + 1, 2))
+    dur = (np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1) * MIN).astype(np.int64)
+    visits = []
+    for i in range(1, n + 1):
+        a = int(rng.integers(8, 14)) * HOUR
+        visits.append(Visit(f"v{i}", i, 20 * MIN, (TimeWindow(a, a + 3 * HOUR),), demand=int(rng.integers(1, 5))))
+    techs = [Technician(f"t{k}", 0, 0, TimeWindow(8 * HOUR, 18 * HOUR), capacity=40) for k in range(6)]
+    p = RoutingProblem(tuple(techs), tuple(visits), dur)
+    start = solve(p, time_limit=1.0, strategy="single")
+    by_index = {v.id: i for i, v in enumerate(visits)}
+    techs_idx = {t.id: k for k, t in enumerate(techs)}
+    routes = {techs_idx[r.technician_id]: [by_index[v] for v in r.visit_ids] for r in start.routes}
+    before = _travel(p, routes)
+    for seed in range(3):
+        got = _polish(p, routes, seconds=0.3, seed=seed)
+        assert _feasible(p, got)
+        assert sum(map(len, got.values())) >= sum(map(len, routes.values()))
+        assert all(sum(p.visits[i].demand for i in seq) <= 40 for seq in got.values())
+        assert _travel(p, got) <= before
+
+
+@pytest.mark.parametrize("change", ["break", "pin", "two windows", "parts", "deadline"])
+def test_problems_it_cannot_model_are_left_to_or_tools(change):
+    techs = [tech("a", breaks=[lunch()] if change == "break" else ())]
+    v = visit("v1", 1, pinned_technician="a" if change == "pin" else None,
+              windows=[(8 * HOUR, 9 * HOUR), (10 * HOUR, 11 * HOUR)] if change == "two windows" else [],
+              needs_parts=frozenset({"P1"}) if change == "parts" else frozenset(),
+              deadline=12 * HOUR if change == "deadline" else None)
+    depots = [PartDepot("d", 2, {"P1": 0})] if change == "parts" else []
+    p = problem(techs, [v], line(3), depots=depots)
+    assert not sisr.applicable(p, [0], [0], SolveOptions(time_limit=1.0))
+    plain = problem([tech("a")], [visit("v1", 1)], line(3))
+    assert sisr.applicable(plain, [0], [0], SolveOptions(time_limit=1.0))
+
+
+@pytest.mark.skipif(not (DATA / "RC207.txt").exists(), reason="benchmark data not mounted")
+def test_fleet_strategy_polishes_with_sisr_on_solomon():
+    from dispatch.routing.solomon import fixed_vehicle_cost, read_solomon
+
+    inst = read_solomon(DATA / "RC207.txt")
+    result = solve(inst.problem, time_limit=3.0, cost="distance", vehicle_fixed_cost=fixed_vehicle_cost(inst))
+    assert result.feasible and not result.unassigned
+    assert "after_sisr" in result.stats
+    assert result.stats["after_sisr"] <= result.stats["after_elimination"]
