@@ -49,7 +49,7 @@ def applicable(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[i
 
 def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int], routes: Mapping[int, Sequence[int]],
            candidates: Mapping[int, Sequence[int]], opts: SolveOptions, deadline: float,
-           temperatures: tuple[float, float], seed: int = 0) -> dict[int, list[int]]:
+           temperatures: tuple[float, float], seed: int = 0, stop_when_all_served: bool = False) -> dict[int, list[int]]:
     """Improve `routes` (technician index -> visit indices) of `techs` over `visits` (problem
     indices; those not in a route are inserted when they fit) until `deadline`.
     Returns technician index -> visit indices."""
@@ -125,6 +125,8 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
         # Aim each chunk at CHUNK_SECONDS so the temperature follows the clock closely.
         steps = max(10, min(100_000, int(steps * CHUNK_SECONDS / max(took, 1e-4))))
         if now + 2 * took > deadline:  # the next chunk would end past the deadline
+            break
+        if stop_when_all_served and best_rl.sum() == m:
             break
     return {techs[j]: [visits[n] for n in best_rt[j, :best_rl[j]]] for j in range(nv)}
 

@@ -223,11 +223,11 @@ def run(rt, rl, best_rt, best_rl, state, iterations, temperature, avg_removed, m
                 new += penalty
         # Simulated annealing acceptance, as SISR: accept when new < current - T ln U.
         if new < cost - temperature * np.log(np.random.random()):
+            # The candidate's timing, load and positions are already in dep/ls/load/pos_of.
             rt[:, :] = cand_rt
             rl[:] = cand_rl
+            route_of[:] = c_route_of  # also marks visits the recreate could not place
             cost = new
-            for v in range(nv):
-                _refresh(v, rt, rl, dep, ls, load, route_of, pos_of, start, end, T, e, l, s, q, shift_start)
             if new < best:
                 best = new
                 best_rt[:, :] = rt

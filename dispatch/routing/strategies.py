@@ -172,9 +172,14 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
         tried.add(tuple(fleet))
         attempts += 1
         slot_end = min(elim_deadline, time.monotonic() + max(0.5, tune["slot"] * budget))
-        routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
-                                  initial={k: best[k][0] for k in fleet}, stop_when_all_served=True,
-                                  metaheuristic=tune.get("elim_mh"))
+        if tune.get("elim_mode") == "sisr" and sisr.applicable(problem, fleet, plannable, opts):
+            got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, slot_end,
+                              _temperatures(problem, best, opts, tune), seed=attempts, stop_when_all_served=True)
+            routes, obj, st = {k: (seq, []) for k, seq in got.items()}, objective, status
+        else:
+            routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
+                                      initial={k: best[k][0] for k in fleet}, stop_when_all_served=True,
+                                      metaheuristic=tune.get("elim_mh"))
         if st != "no_solution" and _served(routes) >= target:
             best, objective, status = routes, obj, st
             eliminated += 1

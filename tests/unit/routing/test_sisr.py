@@ -127,3 +127,19 @@ def test_fleet_strategy_polishes_with_sisr_on_solomon():
     assert result.feasible and not result.unassigned
     assert "after_sisr" in result.stats
     assert result.stats["after_sisr"] <= result.stats["after_elimination"]
+
+
+def test_route_elimination_fits_a_dropped_routes_visits_into_the_others_and_stops_early():
+    # Three technicians each with one visit; two can do everything on the line: a's and b's routes
+    # take c's visit once the plan is rearranged.
+    techs = [tech("a"), tech("b"), tech("c")]
+    visits = [visit(f"v{i}", i) for i in range(1, 7)]
+    p = problem(techs, visits, line(7))
+    candidates, _ = precheck(p)
+    opts = SolveOptions(time_limit=1.0, cost="duration", vehicle_fixed_cost=10 * HOUR)
+    began = time.monotonic()
+    got = sisr.polish(p, [0, 1], range(6), {0: [0, 1, 2], 1: [3]}, candidates, opts, began + 5.0,
+                      (600.0, 6.0), stop_when_all_served=True)
+    assert time.monotonic() - began < 2.0  # stopped as soon as everyone was served
+    assert sorted(i for seq in got.values() for i in seq) == list(range(6))
+    assert _feasible(p, got)
