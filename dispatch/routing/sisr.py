@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -47,21 +47,31 @@ def applicable(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[i
     return True
 
 
-def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int], routes: Mapping[int, Sequence[int]],
-           candidates: Mapping[int, Sequence[int]], opts: SolveOptions, deadline: float,
-           temperatures: tuple[float, float], seed: int = 0, stop_when_all_served: bool = False) -> dict[int, list[int]]:
-    """Improve `routes` (technician index -> visit indices) of `techs` over `visits` (problem
-    indices; those not in a route are inserted when they fit) until `deadline`.
-    Returns technician index -> visit indices."""
-    from . import sisr_kernel as kernel  # numba compiles (or loads its cache) on first use
+class _Arrays(NamedTuple):
+    """The problem as the kernel reads it (see `sisr_kernel`): visits are nodes 0..m-1, vehicle j
+    starts at node start[j] and ends at node end[j]."""
 
-    visits = list(visits)
+    start: np.ndarray
+    end: np.ndarray
+    T: np.ndarray  # travel time between nodes
+    C: np.ndarray  # cost between nodes (distance or travel time)
+    e: np.ndarray  # earliest service start (vehicle nodes: shift start)
+    late: np.ndarray  # latest service start (end nodes: shift end)
+    s: np.ndarray  # service time
+    q: np.ndarray  # demand
+    cap: np.ndarray  # capacity per vehicle
+    allowed: np.ndarray  # [vehicle, visit]: qualified and able to reach it
+    shift_start: np.ndarray
+    neighbours: np.ndarray  # [visit]: the other visits, nearest first
+
+
+def _arrays(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
+            candidates: Mapping[int, Sequence[int]], opts: SolveOptions) -> _Arrays:
     m, nv = len(visits), len(techs)
-    local = {i: n for n, i in enumerate(visits)}
     team = [problem.technicians[k] for k in techs]
-    locs = [problem.visits[i].location for i in visits]
     start = np.arange(m, m + 2 * nv, 2, dtype=np.int64)
     end = start + 1
+    locs = [problem.visits[i].location for i in visits]
     for t in team:
         locs += [t.start_location, t.end_location if t.end_location is not None else t.start_location]
     locs_arr = np.array(locs, dtype=np.int64)
@@ -69,45 +79,60 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
     cost_matrix = problem.distances if opts.cost == "distance" else problem.durations
     C = cost_matrix[np.ix_(locs_arr, locs_arr)].astype(np.int64)
     for j, t in enumerate(team):
-        if t.end_location is None:  # open route: getting "home" costs nothing
+        if t.end_location is None:  # open route: getting "home" takes and costs nothing
             T[:, end[j]] = 0
             C[:, end[j]] = 0
 
     n_nodes = m + 2 * nv
-    e = np.zeros(n_nodes, dtype=np.int64)
-    late = np.zeros(n_nodes, dtype=np.int64)
-    s = np.zeros(n_nodes, dtype=np.int64)
-    q = np.zeros(n_nodes, dtype=np.int64)
+    e, late, s, q = (np.zeros(n_nodes, dtype=np.int64) for _ in range(4))
     for n, i in enumerate(visits):
         v = problem.visits[i]
         (e[n], late[n]), = v.start_bounds()
-        s[n] = team[0].service_seconds(v)
+        s[n] = team[0].service_seconds(v)  # the same for everyone (`applicable`)
         q[n] = v.demand
     shift_start = np.array([t.shift.start for t in team], dtype=np.int64)
-    e[start], late[start] = shift_start, [t.shift.end for t in team]
-    e[end], late[end] = shift_start, [t.shift.end for t in team]
-    big = int(q.sum()) + 1
-    cap = np.array([t.capacity if t.capacity is not None else big for t in team], dtype=np.int64)
+    shift_end = np.array([t.shift.end for t in team], dtype=np.int64)
+    e[start], late[start] = shift_start, shift_end
+    e[end], late[end] = shift_start, shift_end
+    cap = np.array([t.capacity if t.capacity is not None else int(q.sum()) + 1 for t in team], dtype=np.int64)
     position = {k: j for j, k in enumerate(techs)}
     allowed = np.zeros((nv, m), dtype=np.bool_)
     for n, i in enumerate(visits):
         for k in candidates[i]:
             if k in position:
                 allowed[position[k], n] = True
-    neighbours = np.argsort(C[:m, :m] + C[:m, :m].T, axis=1, kind="stable")[:, 1:].astype(np.int64)
+    closeness = C[:m, :m] + C[:m, :m].T
+    np.fill_diagonal(closeness, -1)  # each visit first, even beside another at the same place
+    neighbours = np.argsort(closeness, axis=1, kind="stable")[:, 1:].astype(np.int64)
+    return _Arrays(start, end, T, C, e, late, s, q, cap, allowed, shift_start, neighbours)
 
-    rt = np.zeros((nv, m + 1), dtype=np.int64)
+
+def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int], routes: Mapping[int, Sequence[int]],
+           candidates: Mapping[int, Sequence[int]], opts: SolveOptions, deadline: float,
+           temperatures: tuple[float, float], seed: int = 0, stop_when_all_served: bool = False) -> dict[int, list[int]]:
+    """Improve `routes` (technician index -> visit indices) of `techs` over `visits` (problem
+    indices; those not in a route are inserted when they fit) until `deadline`, or until every
+    visit is served with `stop_when_all_served` (route elimination). Simulated annealing cools from
+    `temperatures[0]` to `temperatures[1]` (cost units) over the time given.
+    Returns technician index -> visit indices."""
+    from . import sisr_kernel as kernel  # numba compiles (or loads its cache) on first use
+
+    visits = list(visits)
+    m, nv = len(visits), len(techs)
+    arr = _arrays(problem, techs, visits, candidates, opts)
+    local = {i: n for n, i in enumerate(visits)}
+    position = {k: j for j, k in enumerate(techs)}
+    rt = np.zeros((nv, m + 1), dtype=np.int64)  # route j: rt[j, :rl[j]]
     rl = np.zeros(nv, dtype=np.int64)
     for k, seq in routes.items():
-        j = position[k]
-        rl[j] = len(seq)
-        rt[j, :len(seq)] = [local[i] for i in seq]
+        rl[position[k]] = len(seq)
+        rt[position[k], :len(seq)] = [local[i] for i in seq]
     fixed = int(opts.vehicle_fixed_cost)
-    # Dropping a visit must cost more than any route change could save.
-    penalty = int(C.max()) * (m + 2 * nv) + fixed * nv + 1
-    current = sum(_route_cost(rt[j, :rl[j]], start[j], end[j], C) + fixed for j in range(nv) if rl[j]) \
+    # Leaving a visit out must cost more than any change of routes could save.
+    penalty = int(arr.C.max()) * (m + 2 * nv) + fixed * nv + 1
+    current = sum(_route_cost(rt[j, :rl[j]], arr.start[j], arr.end[j], arr.C) + fixed for j in range(nv) if rl[j]) \
         + penalty * (m - int(rl.sum()))
-    state = np.array([current, current], dtype=np.int64)
+    state = np.array([current, current], dtype=np.int64)  # current and best cost
     best_rt, best_rl = rt.copy(), rl.copy()
 
     kernel.seed_rng(seed)
@@ -120,7 +145,8 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
         progress = min(1.0, (now - began) / span)
         temperature = t_hot * math.pow(t_cold / t_hot, progress) if t_hot > 0 and t_cold > 0 else 0.0
         kernel.run(rt, rl, best_rt, best_rl, state, steps, temperature, AVG_REMOVED, MAX_STRING,
-                   start, end, T, C, e, late, s, q, cap, allowed, shift_start, fixed, penalty, neighbours, BLINK)
+                   arr.start, arr.end, arr.T, arr.C, arr.e, arr.late, arr.s, arr.q, arr.cap, arr.allowed,
+                   arr.shift_start, fixed, penalty, arr.neighbours, BLINK)
         took = time.monotonic() - now
         # Aim each chunk at CHUNK_SECONDS so the temperature follows the clock closely.
         steps = max(10, min(100_000, int(steps * CHUNK_SECONDS / max(took, 1e-4))))
