@@ -648,8 +648,7 @@ class OrToolsModel:
 
 
 def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, improve: bool = False,
-                  temperature: tuple[float, float] | None = None, insertion_order: Sequence[str] = (),
-                  route_neighbors: int | None = None, absences: bool = False) -> None:
+                  temperature: tuple[float, float] | None = None, insertion_order: Sequence[str] = ()) -> None:
     """Iterated local search with SISR ruin-and-recreate (Christiaens & Vanden Berghe 2020):
     remove a few strings of nearby visits, reinsert them greedily, keep the result when better
     (or by simulated annealing when `temperature` = (initial, final) in cost units).
@@ -674,13 +673,8 @@ def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, impr
         lci = rr.recreate_strategy.parameters.local_cheapest_insertion
         prop = heur_pb2.LocalCheapestInsertionParameters.InsertionSortingProperty
         lci.insertion_sorting_properties.extend(prop.Value(f"SORTING_PROPERTY_{p.upper()}") for p in insertion_order)
-    if route_neighbors is not None:
-        rr.route_selection_neighbors_ratio = 1.0
-        rr.route_selection_min_neighbors = rr.route_selection_max_neighbors = int(route_neighbors)
     ils.improve_perturbed_solution = improve
-    if absences:
-        ils.reference_solution_acceptance_strategy.absences_based.remove_route_with_lowest_absences = True
-    elif temperature is None:
+    if temperature is None:
         ils.reference_solution_acceptance_strategy.greedy_descent.SetInParent()
     else:
         sa = ils.reference_solution_acceptance_strategy.simulated_annealing

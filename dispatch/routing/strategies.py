@@ -117,7 +117,8 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
     1. Ruin-and-recreate (OR-Tools ILS with SISR string removals, no local search between
        perturbations: thousands of cheap iterations) with the whole fleet: a short plan with K routes.
     2. Route elimination: drop the smallest route, hand its visits back as unserved and let guided
-       local search (warm start, stops as soon as everyone is served) fit them into K - 1 routes.
+       local search (warm start, stops as soon as everyone is served) fit them into K - 1 routes
+       (with tuning elim_mode="sisr": SISR instead, which eliminates more routes; see docs/routing.md).
     3. Polish the routes kept for the time left. Plain problems (`sisr.applicable`: windows,
        shifts, capacities, skills; no breaks, parts or pins) get SISR compiled with numba
        (`sisr.py`): hundreds of thousands of string removals where OR-Tools' ruin-and-recreate
@@ -152,15 +153,6 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
     elim_deadline = time.monotonic() + tune["elim"] * budget
     attempts = eliminated = 0
     tried: set[tuple[int, ...]] = set()
-    if tune.get("elim_mode") == "absences":
-        fleet = sorted(k for k, (seq, _) in best.items() if seq)
-        absent = replace(opts, ils={**opts.ils, "absences": True})
-        routes, obj, st = _single(problem, fleet, plannable, candidates, absent, elim_deadline, stats,
-                                  initial={k: best[k][0] for k in fleet}, metaheuristic="iterated_local_search")
-        if st != "no_solution" and _key(problem, routes, opts) < _key(problem, best, opts):
-            best, objective, status = routes, obj, st
-            eliminated += 1
-        elim_deadline = 0
     while time.monotonic() < elim_deadline - 0.05:
         used = sorted((k for k, (seq, _) in best.items() if seq), key=lambda k: len(best[k][0]))
         if len(used) <= 1:
@@ -175,7 +167,7 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
         if tune.get("elim_mode") == "sisr" and sisr.applicable(problem, fleet, plannable, opts):
             got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, slot_end,
                               _temperatures(problem, best, opts, tune), seed=attempts, stop_when_all_served=True)
-            routes, obj, st = {k: (seq, []) for k, seq in got.items()}, objective, status
+            routes, obj, st = {k: (seq, []) for k, seq in got.items()}, objective, status  # solve() re-costs
         else:
             routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
                                       initial={k: best[k][0] for k in fleet}, stop_when_all_served=True,
