@@ -6,12 +6,15 @@ Why not OR-Tools' own ruin-and-recreate: each of its steps runs through the cons
 costs about a millisecond (measured: ~3,600 steps in 4 s on RC207), so a 10-s budget gives a few
 thousand steps where SISR needs hundreds of thousands. Long routes (Solomon RC2: 3 routes of ~33
 visits) stayed 5-10 % above the best-known distance even with 40 s. The loop in `sisr_kernel.py` is
-compiled with numba and checks a visit's insertion in O(1).
+compiled with numba and checks a visit's insertion in O(1): about 65,000-70,000 steps a second
+(14-16 us a step on RC207 and R101, 100,000 steps timed), so some 400,000 in the 6-7 s a 10-s
+Solomon solve leaves for the polish.
 
 Only "plain" problems qualify (`applicable`): time windows, shifts, capacities, allowed
 technicians and per-technician start/end places; no breaks, parts, pins, several windows per
 visit, soft deadlines or visit caps, and the same service time whatever the technician. Anything
-else keeps OR-Tools' polish. The plan returned is re-checked by the caller like any other.
+else keeps OR-Tools' polish. The fleet strategy re-checks the routes with the schedule code
+(`strategies._checked`) before it takes them.
 """
 from __future__ import annotations
 

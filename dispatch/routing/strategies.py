@@ -10,6 +10,7 @@ import numpy as np
 
 from . import sisr
 from .model import Pickup, RoutingProblem
+from .schedule import schedule
 from .solver import OrToolsModel, PickupAt, SolveOptions, is_visit, item_id, item_location
 
 Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (global) and pickups
@@ -167,7 +168,7 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
         if tune.get("elim_mode") == "sisr" and sisr.applicable(problem, fleet, plannable, opts):
             got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, slot_end,
                               _temperatures(problem, best, opts, tune), seed=attempts, stop_when_all_served=True)
-            routes, obj, st = {k: (seq, []) for k, seq in got.items()}, objective, status  # solve() re-costs
+            routes, obj, st = _checked(problem, got, objective, status)
         else:
             routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
                                       initial={k: best[k][0] for k in fleet}, stop_when_all_served=True,
@@ -193,7 +194,7 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
         if phase == "sisr" and sisr.applicable(problem, fleet, plannable, opts):
             got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, end,
                               polish.ils["temperature"])
-            routes, obj, st = {k: (seq, []) for k, seq in got.items()}, objective, status
+            routes, obj, st = _checked(problem, got, objective, status)
         else:
             routes, obj, st = _single(problem, fleet, plannable, candidates, polish, end, stats,
                                       initial={k: best[k][0] for k in fleet},
@@ -202,6 +203,16 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
             best, objective, status, best_key = routes, obj, st, key
         stats[f"after_{phase}"] = best_key[1:]
     return best, objective, status
+
+
+def _checked(problem, routes: Mapping[int, Sequence[int]], objective, status):
+    """SISR's routes in the strategies' shape, once the schedule code (the one that gives ETAs)
+    agrees every route is on time; otherwise "no_solution", so the plan in hand is kept.
+    (The objective is passed through: solve() re-costs the final plan anyway.)"""
+    for k, seq in routes.items():
+        if seq and schedule(problem, problem.technicians[k], [problem.visits[i] for i in seq]) is None:
+            return {}, objective, "no_solution"
+    return {k: (list(seq), []) for k, seq in routes.items()}, objective, status
 
 
 def _temperatures(problem, routes, opts, tune) -> tuple[float, float]:

@@ -143,3 +143,13 @@ def test_route_elimination_fits_a_dropped_routes_visits_into_the_others_and_stop
     assert time.monotonic() - began < 2.0  # stopped as soon as everyone was served
     assert sorted(i for seq in got.values() for i in seq) == list(range(6))
     assert _feasible(p, got)
+
+
+def test_the_fleet_strategy_takes_sisr_routes_only_when_the_schedule_code_agrees():
+    from dispatch.routing.strategies import _checked
+
+    # v4 must start by 9:00; served after v1 it starts at 9:30 (late), first it is on time.
+    visits = [visit("v1", 1), visit("v4", 4, windows=[(8 * HOUR, 9 * HOUR)])]
+    p = problem([tech("a")], visits, line(5))
+    assert _checked(p, {0: [1, 0]}, 7, "feasible") == ({0: ([1, 0], [])}, 7, "feasible")
+    assert _checked(p, {0: [0, 1]}, 7, "feasible")[2] == "no_solution"
