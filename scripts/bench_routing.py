@@ -357,8 +357,12 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def chart(summary: list[dict], solvers, path: Path,
-          title: str = "VRPTW distance gap by family (label: gap %, vehicles vs best known)") -> Path:
+GAP_CHART_TITLE = "VRPTW distance gap by family (label: gap %, vehicles vs best known)"
+BKS_FLEET_CHART_TITLE = ("VRPTW distance gap by family, best-known fleet only\n"
+                         "(label: gap %, vehicles vs best known, instances with every customer served)")
+
+
+def chart(summary: list[dict], solvers, path: Path, title: str = GAP_CHART_TITLE) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -520,9 +524,7 @@ def main(argv=None) -> int:
                         [("ours_vs", "ours vs"), ("ours_better", "ours better"), ("tie", "tie"),
                          ("peer_better", "peer better")])
         png = chart(summary, solvers, out_dir / "routing_gaps.png",
-                    "VRPTW distance gap by family (label: gap %, vehicles vs best known)" if args.fleet != "bks" else
-                    "VRPTW distance gap by family, best-known fleet only\n"
-                    "(label: gap %, vehicles vs best known, instances with every customer served)")
+                    BKS_FLEET_CHART_TITLE if args.fleet == "bks" else GAP_CHART_TITLE)
         print(f"\nchart: {png}")
     if args.part in ("2", "all"):
         rows = part2(args, solvers)

@@ -133,8 +133,7 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
     fixed = int(opts.vehicle_fixed_cost)
     # Leaving a visit out must cost more than any change of routes could save.
     penalty = int(arr.C.max()) * (m + 2 * nv) + fixed * nv + 1
-    current = sum(_route_cost(rt[j, :rl[j]], arr.start[j], arr.end[j], arr.C) + fixed for j in range(nv) if rl[j]) \
-        + penalty * (m - int(rl.sum()))
+    current = kernel.plan_cost(rt, rl, arr.start, arr.end, arr.C, fixed, penalty, m)
     state = np.array([current, current], dtype=np.int64)  # current and best cost
     best_rt, best_rl = rt.copy(), rl.copy()
 
@@ -158,13 +157,6 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
         if stop_when_all_served and best_rl.sum() == m:
             break
     return {techs[j]: [visits[n] for n in best_rt[j, :best_rl[j]]] for j in range(nv)}
-
-
-def _route_cost(seq: np.ndarray, start: int, end: int, C: np.ndarray) -> int:
-    if len(seq) == 0:
-        return 0
-    path = np.concatenate(([start], seq, [end]))
-    return int(C[path[:-1], path[1:]].sum())
 
 
 def warm_up() -> float:

@@ -64,6 +64,16 @@ def _route_cost(v, rt, rl, start, end, C):
 
 
 @njit(cache=True)
+def plan_cost(rt, rl, start, end, C, fixed, penalty, m):
+    """Routes' cost, `fixed` per used route and `penalty` per visit of the m left out."""
+    total = penalty * (m - rl.sum())
+    for v in range(rl.shape[0]):
+        if rl[v] > 0:
+            total += _route_cost(v, rt, rl, start, end, C) + fixed
+    return total
+
+
+@njit(cache=True)
 def _best_insertion(u, rt, rl, dep, ls, load, start, end, T, C, e, l, s, q, cap, allowed,
                     shift_start, fixed, blink):
     """Cheapest feasible (vehicle, position, delta) for u, skipping each position with probability
@@ -160,8 +170,8 @@ def run(rt, rl, best_rt, best_rl, state, iterations, temperature, avg_removed, m
                 n_removed += 1
         if used > 0:
             mean_len = total_len / used
-            ls_max = min(float(max_string), mean_len)
-            ks_max = 4.0 * avg_removed / (1.0 + ls_max) - 1.0
+            string_max = min(float(max_string), mean_len)
+            ks_max = 4.0 * avg_removed / (1.0 + string_max) - 1.0
             n_strings = int(np.random.random() * ks_max) + 1
             seed = np.random.randint(m)
             done = 0
@@ -171,7 +181,7 @@ def run(rt, rl, best_rt, best_rl, state, iterations, temperature, avg_removed, m
                 if v < 0 or ruined[v]:
                     continue
                 n = cand_rl[v]
-                lmax = min(n, int(ls_max))
+                lmax = min(n, int(string_max))
                 if lmax < 1:
                     lmax = 1
                 length = np.random.randint(1, lmax + 1)
@@ -203,24 +213,16 @@ def run(rt, rl, best_rt, best_rl, state, iterations, temperature, avg_removed, m
         for v in range(nv):
             if ruined[v]:
                 _refresh(v, cand_rt, cand_rl, dep, ls, load, c_route_of, pos_of, start, end, T, e, l, s, q, shift_start)
-        missing = 0
         for k in range(n_removed):
             u = removed[order[k]]
             bv, bp, _ = _best_insertion(u, cand_rt, cand_rl, dep, ls, load, start, end, T, C, e, l, s, q,
                                         cap, allowed, shift_start, fixed, blink)
-            if bv < 0:
-                missing += 1
+            if bv < 0:  # stays out; the penalty in plan_cost counts it
                 continue
             _insert(bv, bp, u, cand_rt, cand_rl)
             ruined[bv] = True
             _refresh(bv, cand_rt, cand_rl, dep, ls, load, c_route_of, pos_of, start, end, T, e, l, s, q, shift_start)
-        new = 0
-        for v in range(nv):
-            if cand_rl[v] > 0:
-                new += _route_cost(v, cand_rt, cand_rl, start, end, C) + fixed
-        for i in range(m):
-            if c_route_of[i] == -1:
-                new += penalty
+        new = plan_cost(cand_rt, cand_rl, start, end, C, fixed, penalty, m)
         # Simulated annealing acceptance, as SISR: accept when new < current - T ln U.
         if new < cost - temperature * np.log(np.random.random()):
             # The candidate's timing, load and positions are already in dep/ls/load/pos_of.

@@ -139,6 +139,8 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
     start = time.monotonic()
     budget = deadline - start
     techs = list(range(len(problem.technicians)))
+    # Plain for the whole fleet means plain for any part of it: decided once.
+    plain = sisr.applicable(problem, techs, plannable, opts)
     best, objective, status = _single(problem, techs, plannable, candidates, opts, start + tune["first"] * budget,
                                       stats, metaheuristic="iterated_local_search", initial=initial)
     if status == "no_solution" or _served(best) < len(plannable):
@@ -165,10 +167,10 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
         tried.add(tuple(fleet))
         attempts += 1
         slot_end = min(elim_deadline, time.monotonic() + max(0.5, tune["slot"] * budget))
-        if tune.get("elim_mode") == "sisr" and sisr.applicable(problem, fleet, plannable, opts):
-            got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, slot_end,
-                              _temperatures(problem, best, opts, tune), seed=attempts, stop_when_all_served=True)
-            routes, obj, st = _checked(problem, got, objective, status)
+        if tune.get("elim_mode") == "sisr" and plain:
+            routes, obj, st = _sisr(problem, fleet, plannable, best, candidates, opts, slot_end,
+                                    _temperatures(problem, best, opts, tune), objective, status,
+                                    seed=attempts, stop_when_all_served=True)
         else:
             routes, obj, st = _single(problem, fleet, plannable, candidates, opts, slot_end, stats,
                                       initial={k: best[k][0] for k in fleet}, stop_when_all_served=True,
@@ -184,17 +186,16 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
                                 **tune.get("polish_ils", {})})
     final = str(tune["final"])
     if final == "auto":
-        final = "sisr" if sisr.applicable(problem, techs, plannable, opts) else "rr,gls"
+        final = "sisr" if plain else "rr,gls"
     phases = final.split(",")
     for n, phase in enumerate(phases):
         if _remaining(deadline) <= 0.2:
             break
         end = time.monotonic() + (deadline - time.monotonic()) / (len(phases) - n)
         fleet = sorted(k for k, (seq, _) in best.items() if seq)
-        if phase == "sisr" and sisr.applicable(problem, fleet, plannable, opts):
-            got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, end,
-                              polish.ils["temperature"])
-            routes, obj, st = _checked(problem, got, objective, status)
+        if phase == "sisr" and plain:
+            routes, obj, st = _sisr(problem, fleet, plannable, best, candidates, opts, end, polish.ils["temperature"],
+                                    objective, status)
         else:
             routes, obj, st = _single(problem, fleet, plannable, candidates, polish, end, stats,
                                       initial={k: best[k][0] for k in fleet},
@@ -203,6 +204,13 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
             best, objective, status, best_key = routes, obj, st, key
         stats[f"after_{phase}"] = best_key[1:]
     return best, objective, status
+
+
+def _sisr(problem, fleet, plannable, best, candidates, opts, deadline, temperatures, objective, status, **kw):
+    """SISR from the routes `best` gives `fleet`, checked (`_checked`) like any other search's result."""
+    got = sisr.polish(problem, fleet, plannable, {k: best[k][0] for k in fleet}, candidates, opts, deadline,
+                      temperatures, **kw)
+    return _checked(problem, got, objective, status)
 
 
 def _checked(problem, routes: Mapping[int, Sequence[int]], objective, status):
