@@ -1,1 +1,1 @@
-"""The web boundary: Flask app factory, JSON API (/api/v1), server-rendered pages and the CLI."""
+"""The web boundary: Flask app factory, JSON API (/api/v1), server-rendered pages."""

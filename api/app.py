@@ -13,8 +13,7 @@ from api import auth, database, errors  # noqa: F401  (auth registers the login 
 from api.context import AppServices
 from api.extensions import api, csrf, limiter, login_manager
 from api.i18n import current_locale, entitlement_reason, t
-from api.pages import BLUEPRINTS as PAGE_BLUEPRINTS
-from api.v1 import BLUEPRINTS as API_BLUEPRINTS
+from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.settings import Settings

@@ -17,10 +17,10 @@ from care.dashboard import InvalidPeriod
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused
 from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
 from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
-from dispatch.intake import AssetNotFound
-from dispatch.jobs import CannotOwn, JobNotFound
-from dispatch.status import InvalidTransition
-from dispatch.stock_desk import OrderNotFound
+from dispatch.intake.errors import AssetNotFound
+from dispatch.jobs.errors import CannotOwn, JobNotFound
+from dispatch.jobs.status import InvalidTransition
+from dispatch.parts.desk import OrderNotFound
 from inventory.ledger import InsufficientStock, StockError
 from inventory.orders import OrderStateError
 

@@ -116,7 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.failed": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
     "login.required": {"en": "Please sign in first.", "zh": "请先登录。"},
     "nav.logout": {"en": "Sign out", "zh": "退出"},
-    # --- callback survey (api/pages/survey.py) ---
+    # --- callback survey (api/care/survey_pages.py) ---
     "survey.title": {"en": "How did we do?", "zh": "服务评价"},
     "survey.intro": {"en": "Your job {number} on the {model} was completed on {date}. It takes a minute.",
                      "zh": "您的{model}服务单 {number} 已于{date}完成。只需一分钟。"},
@@ -206,7 +206,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.err.photo_missing": {"en": "Choose a photo to upload.", "zh": "请选择要上传的照片。"},
     "error.413.title": {"en": "Too large", "zh": "文件过大"},
     "error.413.message": {"en": "The file is too large; nothing was saved.", "zh": "文件过大，未保存。"},
-    # --- warehouse pages (api/pages/stock.py) ---
+    # --- warehouse pages (api/stock/pages.py) ---
     "stock.nav.levels": {"en": "Stock", "zh": "库存"},
     "stock.nav.receive": {"en": "Receive goods", "zh": "收货"},
     "stock.nav.adjust": {"en": "Adjust", "zh": "盘点调整"},

@@ -4,8 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.entitlement import Entitlement
-from dispatch.models import Asset, EventKind, Job
+from dispatch.intake.entitlement import Entitlement
+from dispatch.catalog.models import Asset
+from dispatch.jobs.models import EventKind, Job
 
 # What a consumer sees of a job's history: no staff names, no internal notes.
 CUSTOMER_VISIBLE_EVENTS = {EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.REPORT_ATTACHED}

@@ -4,10 +4,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from dispatch.classifier import JobCategory
-from dispatch.entitlement import EntitlementKind
-from dispatch.models import Channel
-from dispatch.status import JobStatus
+from dispatch.jobs.models import JobCategory
+from dispatch.jobs.models import EntitlementKind
+from dispatch.jobs.models import Channel
+from dispatch.jobs.status import JobStatus
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()\-]{4,30}$", error="Not a phone number: use digits, +, spaces or dashes.")
 SELF_SERVICE_CHANNELS = [Channel.QR, Channel.APP, Channel.WECHAT]

@@ -13,8 +13,8 @@ from care.models import CallbackPlan, FollowUpTask, Survey, TaskKind
 from care.outbox import customer_address, queue_message
 from care.tasks import create_task
 from core.work_queue import enqueue
-from dispatch.models import Job
-from dispatch.status import JobStatus
+from dispatch.jobs.models import Job
+from dispatch.jobs.status import JobStatus
 
 SEND_SURVEY = "care_send_survey"
 SURVEY_DEADLINE = "care_survey_deadline"

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, string_enum
 from core.users import User
-from dispatch.models import Customer, Job
+from dispatch.catalog.models import Customer
+from dispatch.jobs.models import Job
 
 
 # A rating of this or less (of 5) is a low score: the case goes back to its owner. 4 and 5 are satisfied.

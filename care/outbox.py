@@ -12,7 +12,7 @@ from care.models import DeliveryState, MessageChannel, OutboxMessage
 from care.notifiers import DeliveryError, Notifier, Outgoing
 from core.users import User
 from core.work_queue import enqueue
-from dispatch.models import Job
+from dispatch.jobs.models import Job
 
 SEND_MESSAGE = "care_send_message"
 MAX_SEND_ATTEMPTS = 6

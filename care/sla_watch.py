@@ -15,12 +15,12 @@ from care.models import AlertKind, SlaAlert, SlaClock, SlaPause
 from care.outbox import queue_message, staff_address
 from care.tasks import supervisors
 from core.db import chunked, insert_for
-from dispatch.audit import Actor
-from dispatch.jobs import record_event
-from dispatch.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job
-from dispatch.routes import needs_visit
-from dispatch.status import JobStatus
-from dispatch.work import request_dispatch
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.services import record_event
+from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, JOB_IS_OPEN
+from dispatch.jobs.models import needs_visit
+from dispatch.jobs.status import JobStatus
+from dispatch.jobs.work import request_dispatch
 
 DEFAULT_WARNING_SHARE = 0.75
 SYSTEM_WATCH = Actor(label="sla-watch")

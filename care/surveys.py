@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from care.models import LOW_SCORE, SERVICE_AREAS, ProblemArea, Survey, SurveyOutcome, TaskKind
 from care.outbox import queue_message, staff_address
 from care.tasks import create_task, least_busy_supervisor, supervisors
-from dispatch.audit import CUSTOMER
-from dispatch.jobs import record_event, transition_job
-from dispatch.models import EventKind, Job
-from dispatch.status import ALLOWED_TRANSITIONS, JobStatus
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.jobs.services import record_event, transition_job
+from dispatch.jobs.models import EventKind, Job
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus
 
 MAX_COMMENT = 2000
 TOKEN_LENGTHS = range(16, 65)

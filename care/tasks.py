@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from care.models import FollowUpTask, TaskKind, TaskOutcome
 from core.users import Role, User
-from dispatch.models import Job
+from dispatch.jobs.models import Job
 
 MAX_NOTE = 2000
 

@@ -5,6 +5,8 @@ from sqlalchemy import Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 
 class Region(Base):
@@ -19,3 +21,14 @@ class Region(Base):
     # and vans average this speed door to door (parking included).
     road_factor: Mapped[float] = mapped_column(Float, default=1.35, server_default="1.35")
     speed_kmh: Mapped[float] = mapped_column(Float, default=28.0, server_default="28.0")
+
+
+class RegionNotFound(Exception):
+    pass
+
+
+def region_by_code(session: Session, code: str) -> Region:
+    region = session.scalar(select(Region).where(Region.code == code))
+    if region is None:
+        raise RegionNotFound(f"No region {code!r}.")
+    return region

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.users import User
-from dispatch.audit import Actor
-from dispatch.jobs import record_event
-from dispatch.models import EventKind, Job
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.services import record_event
+from dispatch.jobs.models import EventKind, Job
 from fieldwork.models import JobPhoto
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dispatch.audit import Actor
-from dispatch.jobs import record_event, transition_job
-from dispatch.models import EventKind, Job, Technician
-from dispatch.status import ALLOWED_TRANSITIONS, JobStatus, check_transition
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.services import record_event, transition_job
+from dispatch.jobs.models import EventKind, Job
+from dispatch.technicians.models import Technician
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, check_transition, JobStatus
 from fieldwork.models import FieldUpdate
-from dispatch.job_parts import consume_parts
+from dispatch.parts.services import consume_parts
 from inventory.models import Part
 
 ACCEPT = "accept"

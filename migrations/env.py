@@ -6,7 +6,8 @@ import care.models  # noqa: F401
 import core.idempotency  # noqa: F401  (registers tables on the shared metadata)
 import core.work_queue  # noqa: F401
 import core.users  # noqa: F401
-import dispatch.models  # noqa: F401
+import dispatch.jobs.models  # noqa: F401  (with the models it relates to)
+import dispatch.planning.models  # noqa: F401
 import fieldwork.models  # noqa: F401
 import inventory.models  # noqa: F401
 from core.db import Base, make_engine

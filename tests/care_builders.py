@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from care.notifiers import MESSAGE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from core.users import User
-from dispatch.audit import Actor
-from dispatch.intake import FaultReport, report_fault
-from dispatch.jobs import transition_job
-from dispatch.models import Asset, Channel, Job
-from dispatch.status import JobStatus
+from dispatch.jobs.audit import Actor
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.services import transition_job
+from dispatch.catalog.models import Asset
+from dispatch.jobs.models import Channel, Job
+from dispatch.jobs.status import JobStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEBHOOK_SECRET = "webhook-test-secret"

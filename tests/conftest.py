@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 import care.models  # noqa: F401
 import core.idempotency  # noqa: F401  (every table on the metadata, so emptying misses none)
 import core.work_queue  # noqa: F401
-import dispatch.models  # noqa: F401
+import dispatch.jobs.models  # noqa: F401  (with the models it relates to)
+import dispatch.planning.models  # noqa: F401
 import fieldwork.models  # noqa: F401
 import inventory.models  # noqa: F401
 from core.clock import FixedClock

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from core.regions import Region
 from core.users import Role, User
-from dispatch.models import Asset, Customer, ProductModel, WarrantyPolicy
+from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -70,7 +70,7 @@ def make_technician(session: Session, *, region: Region, skills: dict[str, int] 
     """A technician working 08:00-17:00 local every day unless told otherwise."""
     from datetime import time
 
-    from dispatch.models import Technician, TechnicianShift, TechnicianSkill
+    from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 
     user = make_user(session, username=username, role=Role.TECHNICIAN)
     technician = Technician(user=user, region=region, home_lat=home[0], home_lon=home[1], daily_job_cap=cap)

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 from core.geo import GreatCircleProvider
 from core.regions import Region
 from core.users import Role, User
-from dispatch.assignment import dispatch_job
-from dispatch.audit import CUSTOMER
-from dispatch.intake import FaultReport, report_fault
-from dispatch.models import Channel, Job, Technician
+from dispatch.planning.assignment import dispatch_job
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.models import Channel, Job
+from dispatch.technicians.models import Technician
 from inventory import ledger
 from inventory.models import Part, Warehouse, WarehouseKind
 from tests.conftest import NOW

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.users import Role, User
-from dispatch.models import Asset, Job, JobEvent
+from dispatch.catalog.models import Asset
+from dispatch.jobs.models import Job, JobEvent
 from core.idempotency import IdempotentRequest
 from tests.factories import PASSWORD, make_asset, make_user
 

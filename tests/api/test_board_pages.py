@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from dispatch.models import Job, PlanRun
+from dispatch.jobs.models import Job
+from dispatch.planning.models import PlanRun
 from tests.api.test_pages import csrf_from, sign_in
 from tests.field_world import build_field_world
 

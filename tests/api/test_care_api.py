@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from care.models import FollowUpTask, OutboxMessage, SlaPause, Survey, TaskKind
 from core.users import Role
-from dispatch.audit import Actor
-from dispatch.models import Job, JobEvent
-from dispatch.status import JobStatus
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.models import Job, JobEvent
+from dispatch.jobs.status import JobStatus
 from tests.api.conftest import assert_error_shape
 from tests.api.test_pages import csrf_from, sign_in
 from tests.care_builders import complete_job, make_open_job

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from api.scheduler import process_queue
+from cli.worker import process_queue
 from core.users import Role
-from dispatch.models import Job, PlanRun
+from dispatch.jobs.models import Job
+from dispatch.planning.models import PlanRun
 from tests.api.conftest import assert_error_shape, report_body
 from tests.factories import make_asset, make_region, make_technician, make_user
 
@@ -89,7 +90,7 @@ def test_moving_a_job_is_checked_for_skill_and_changes_nothing_when_refused(clie
 def test_moving_to_a_technician_who_is_off_is_refused(client, app, city, dispatcher, session):
     from datetime import date
 
-    from dispatch.models import TechnicianDayOff
+    from dispatch.technicians.models import TechnicianDayOff
 
     number = reported(client, app, city["assets"][0])
     current = client.get(f"/api/v1/jobs/{number}", headers=dispatcher).json["technician"]["id"]

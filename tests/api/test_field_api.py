@@ -9,7 +9,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from dispatch.models import EventKind, Job, JobEvent, Technician
+from dispatch.jobs.models import EventKind, Job, JobEvent
+from dispatch.technicians.models import Technician
 from fieldwork.models import FieldUpdate
 from inventory.models import JobPart, StockLevel, StockMovement
 from tests.api.conftest import assert_error_shape

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from core.settings import Settings
 from core.users import Role
-from dispatch.models import Job, JobEvent
+from dispatch.jobs.models import Job, JobEvent
 from fieldwork.models import FieldUpdate, JobPhoto
 from fieldwork.photos import MAX_PHOTO_BYTES
 from inventory.models import StockMovement
@@ -234,7 +234,7 @@ PAGES = {  # page -> the roles it is for
 def test_every_staff_page_refuses_the_roles_it_is_not_for(client, session, role):
     from datetime import date, datetime, timezone
 
-    from dispatch.models import PlanRun, PlanStatus
+    from dispatch.planning.models import PlanRun, PlanStatus
 
     city = build_field_world(session, jobs=1)
     plan = PlanRun(region=city.region, day=date(2026, 11, 23), status=PlanStatus.QUEUED, requested_by="test",

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
-from dispatch.models import EventKind, Job, JobEvent
+from dispatch.jobs.models import EventKind, Job, JobEvent
 from tests.api.conftest import report_body
 from tests.conftest import NOW
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from core.idempotency import IdempotentRequest
 from core.users import Role
-from dispatch.audit import CUSTOMER
-from dispatch.intake import FaultReport, report_fault
-from dispatch.models import Channel, Escalation, Job
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.models import Channel, Escalation, Job
 from inventory import ledger
 from inventory.models import (JobPart, Part, PurchaseOrder, RestockRule, StockMovement, Transfer, Warehouse,
                               WarehouseKind)

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from care.models import FollowUpTask, Survey, SurveyOutcome
 from core.users import Role
-from dispatch.audit import Actor
-from dispatch.models import Job
-from dispatch.status import JobStatus
-from scripts.demo_care import load_service_history
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.models import Job
+from dispatch.jobs.status import JobStatus
+from demo.care_history import load_service_history
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.care_builders import TZ, complete_job, make_open_job
 from tests.conftest import NOW

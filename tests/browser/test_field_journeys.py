@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from core.settings import Settings
-from dispatch.models import Job, JobEvent, Technician
+from dispatch.jobs.models import Job, JobEvent
+from dispatch.technicians.models import Technician
 from fieldwork.models import FieldUpdate, JobPhoto
 from inventory.models import StockLevel
 from tests.browser.conftest import DESKTOP, PHONE

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.users import Role
-from dispatch.models import Job
+from dispatch.jobs.models import Job
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD, make_asset, make_user
 

@@ -17,11 +17,11 @@ from core.clock import FixedClock
 from core.db import make_session_factory
 from core.users import Role
 from core.work_queue import WorkItem, run_due_items
-from dispatch.audit import Actor
-from dispatch.jobs import transition_job
-from dispatch.models import Job
-from dispatch.status import JobStatus
-from dispatch.work import DISPATCH_JOB
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.services import transition_job
+from dispatch.jobs.models import Job
+from dispatch.jobs.status import JobStatus
+from dispatch.jobs.work import DISPATCH_JOB
 from tests.care_builders import WEBHOOK_SECRET, complete_job, make_open_job, webhook_receiver
 from tests.conftest import NOW
 from tests.factories import make_asset, make_user

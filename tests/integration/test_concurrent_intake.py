@@ -8,7 +8,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from dispatch.models import EventKind, Job, JobEvent
+from dispatch.jobs.models import EventKind, Job, JobEvent
 from tests.factories import make_asset
 
 CLIENTS = 12

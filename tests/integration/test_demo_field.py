@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from api.scheduler import process_queue
-from scripts.demo_data import DEMO_PASSWORD, load_demo
+from cli.worker import process_queue
+from demo.world import DEMO_PASSWORD, load_demo
 from tests.api.test_pages import csrf_from
 from tests.conftest import NOW
 
@@ -27,7 +27,7 @@ def test_tech01_signs_in_and_sees_a_route_today_after_the_scheduler_ran(app, cli
                                 "password": DEMO_PASSWORD})
     assert client.get("/dispatch?region=gusu").status_code == 200
 
-    from api.cli import main
+    from cli.commands import main
 
     result = CliRunner().invoke(main, ["demo", "urls"], env={"AFTERCARE_DATABASE_URL": database_url,
                                                              "AFTERCARE_PUBLIC_BASE_URL": "http://demo.test"})

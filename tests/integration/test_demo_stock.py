@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from dispatch import parts_queue
+from dispatch.parts import read as parts_queue
 from inventory import ledger, overview
 from inventory.models import Part, RestockRule, Supplier, SupplierPart, Warehouse, WarehouseKind
-from scripts.demo_data import SUPPLIERS, load_demo
+from demo.world import load_demo, SUPPLIERS
 from tests.conftest import NOW
 
 

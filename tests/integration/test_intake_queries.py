@@ -9,9 +9,9 @@ import pytest
 from psycopg.sql import Literal
 from sqlalchemy import event, text
 
-from dispatch.audit import CUSTOMER
-from dispatch.intake import FaultReport, report_fault, report_fault_by_qr
-from dispatch.models import Channel, EventKind
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.intake.services import FaultReport, report_fault, report_fault_by_qr
+from dispatch.jobs.models import Channel, EventKind
 from tests.conftest import NOW
 from tests.factories import make_asset
 

@@ -7,8 +7,8 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
-from dispatch.models import Job
-from scripts.labels import write_labels
+from dispatch.jobs.models import Job
+from dispatch.catalog.labels import write_labels
 from tests.factories import make_asset
 
 

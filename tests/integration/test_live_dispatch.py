@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from core.db import make_session_factory
 from core.geo import GreatCircleProvider
 from core.work_queue import WorkItem
-from dispatch.assignment import dispatch_job
-from dispatch.audit import CUSTOMER
-from dispatch.intake import FaultReport, report_fault
-from dispatch.models import Channel, DispatchState, Escalation, EventKind, Job
-from dispatch.status import JobStatus
+from dispatch.planning.assignment import dispatch_job
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.models import Channel, DispatchState, Escalation, EventKind, Job
+from dispatch.jobs.status import JobStatus
 from tests.conftest import NOW
 from tests.factories import make_asset, make_region, make_technician
 
@@ -131,8 +131,8 @@ def test_cancelling_a_planned_job_frees_its_slot(session, region):
     make_technician(session, region=region)
     job = report(session, make_asset(session, region=region))
     dispatch(session, job)
-    from dispatch.audit import SYSTEM
-    from dispatch.jobs import transition_job
+    from dispatch.jobs.audit import SYSTEM
+    from dispatch.jobs.services import transition_job
 
     transition_job(session, job=job, to=JobStatus.CANCELLED, actor=SYSTEM, now=NOW)
     assert job.technician_id is None and job.dispatch_state == DispatchState.NOT_NEEDED
@@ -167,8 +167,8 @@ def test_parallel_dispatch_never_gives_one_technician_overlapping_visits(databas
 
 
 def test_a_category_specific_sla_policy_wins_over_the_default(session, region):
-    from dispatch.classifier import JobCategory
-    from dispatch.models import SlaPolicy
+    from dispatch.jobs.models import JobCategory
+    from dispatch.jobs.models import SlaPolicy
 
     session.add(SlaPolicy(code="install", name="Installations within 5 days", category=JobCategory.INSTALLATION,
                           respond_minutes=240, repair_minutes=5 * 24 * 60))

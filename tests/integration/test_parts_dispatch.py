@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.geo import GreatCircleProvider
-from dispatch.assignment import dispatch_job
-from dispatch.audit import CUSTOMER, Actor
-from dispatch.intake import FaultReport, report_fault
-from dispatch.models import Channel, Job
-from dispatch.status import JobStatus
-from dispatch import job_parts
+from dispatch.planning.assignment import dispatch_job
+from dispatch.jobs.audit import Actor, CUSTOMER
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.models import Channel, Job
+from dispatch.jobs.status import JobStatus
+from dispatch.parts import services as job_parts
 from inventory import ledger
 from inventory.models import JobPartState, WarehouseKind
-from dispatch.routing_parts import pickups_for
+from dispatch.parts.pickups import pickups_for
 from tests.conftest import NOW
 from tests.factories import (make_asset, make_part, make_region, make_supplier, make_technician, make_warehouse)
 

@@ -14,11 +14,11 @@ from care.sla_watch import AlreadyPaused, NotPaused, pause_clocks, read_clocks, 
 from core.db import make_session_factory
 from core.users import Role
 from core.work_queue import WorkItem
-from dispatch.audit import Actor
-from dispatch.jobs import transition_job
-from dispatch.models import Escalation
-from dispatch.status import JobStatus
-from dispatch.work import DISPATCH_JOB
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.services import transition_job
+from dispatch.jobs.models import Escalation
+from dispatch.jobs.status import JobStatus
+from dispatch.jobs.work import DISPATCH_JOB
 from tests.care_builders import make_open_job
 from tests.conftest import NOW
 from tests.factories import make_asset, make_user

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import make_session_factory
-from dispatch.audit import CUSTOMER, Actor
-from dispatch.intake import FaultReport, report_fault
-from dispatch.jobs import transition_job
-from dispatch.models import Channel, Escalation, Job
-from dispatch.status import JobStatus
-from dispatch import job_parts
+from dispatch.jobs.audit import Actor, CUSTOMER
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.services import transition_job
+from dispatch.jobs.models import Channel, Escalation, Job
+from dispatch.jobs.status import JobStatus
+from dispatch.parts import services as job_parts
 from inventory import ledger, orders
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import JobPartState, OrderStatus, StockLevel, StockMovement, WarehouseKind
@@ -344,7 +344,7 @@ def test_the_stock_check_command_proves_the_ledger_and_fails_on_a_difference(dat
     from click.testing import CliRunner
     from sqlalchemy import update
 
-    from api.cli import main
+    from cli.commands import main
 
     part, warehouse = make_part(session), make_warehouse(session)
     ledger.receive(session, warehouse=warehouse, part=part, quantity=4, actor=CLERK, now=NOW)
@@ -362,7 +362,7 @@ def test_the_stock_check_command_proves_the_ledger_and_fails_on_a_difference(dat
 def test_a_part_to_fetch_mid_repair_keeps_the_technician_on_the_case_and_asks_dispatch_for_the_return(session,
                                                                                                       region):
     from core.work_queue import WorkItem
-    from dispatch.work import DISPATCH_JOB
+    from dispatch.jobs.work import DISPATCH_JOB
 
     part, depot = make_part(session), make_warehouse(session, regions=[region])
     ledger.receive(session, warehouse=depot, part=part, quantity=1, actor=CLERK, now=NOW)
@@ -377,7 +377,7 @@ def test_a_part_to_fetch_mid_repair_keeps_the_technician_on_the_case_and_asks_di
 
 
 def test_replenishment_runs_as_a_claimed_work_item_queued_once_per_tick(session, engine, settings):
-    from api.scheduler import RESTOCK, process_queue, request_restock
+    from cli.worker import process_queue, request_restock, RESTOCK
     from core.clock import FixedClock
     from core.work_queue import WorkItem
     from inventory import restock

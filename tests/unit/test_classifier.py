@@ -1,6 +1,7 @@
 import pytest
 
-from dispatch.classifier import JobCategory, Priority, classify
+from dispatch.jobs.models import JobCategory, Priority
+from dispatch.intake.classifier import classify
 
 
 @pytest.mark.parametrize("text, category", [

@@ -1,6 +1,6 @@
 import pytest
 
-from dispatch.status import ALLOWED_TRANSITIONS, OPEN_STATUSES, InvalidTransition, JobStatus, check_transition
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, check_transition, InvalidTransition, JobStatus, OPEN_STATUSES
 
 S = JobStatus
 

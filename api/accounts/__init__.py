@@ -1,0 +1,1 @@
+"""Staff sign-in: the session pages and API tokens."""

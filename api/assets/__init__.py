@@ -1,0 +1,1 @@
+"""Staff look-up of registered appliances."""

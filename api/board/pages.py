@@ -1,0 +1,196 @@
+"""The dispatcher's board (desktop): a region's day — waiting and at-risk jobs, each technician's load,
+reassigning and locking jobs, re-optimising the region with a preview, and the escalations queue."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from api.auth import require_page_roles
+from api.context import now, services, today, travel_provider
+from api.database import db, write_despite_refusal
+from core.regions import Region
+from core.users import Role
+from dispatch.jobs.audit import Actor
+from dispatch.planning.errors import CannotMove, NotPlanned
+from dispatch.planning.read import region_day, TechnicianDay
+from dispatch.planning.moves import move_job, set_lock
+from dispatch.jobs.read import open_escalations
+from api.route_maps import route_map_of
+from dispatch.jobs.errors import JobNotFound
+from dispatch.jobs.services import get_job
+from dispatch.planning.models import PlanRun
+from dispatch.technicians.models import Technician
+from api.route_maps import plan_route_map
+from dispatch.planning.errors import PlanNotReady, PlanStale
+from dispatch.planning.services import apply_plan, mark_stale, request_plan, run_plan
+from dispatch.jobs.read import jobs_at_risk
+from api.route_maps import render_svg
+
+bp = Blueprint("board", __name__, url_prefix="/dispatch")
+
+DISPATCH_ROLES = (Role.DISPATCHER, Role.MANAGER)
+# The page waits for the solve, so it is kept short; longer solves go through the API and the scheduler.
+PLAN_TIME_LIMITS = (1, 3, 10)
+
+
+@dataclass(frozen=True)
+class Load:
+    day: TechnicianDay
+    visits: int
+    planned_hours: float
+    shift_hours: float | None
+
+    @property
+    def share(self) -> float | None:
+        return self.planned_hours / self.shift_hours if self.shift_hours else None
+
+
+def _load(day: TechnicianDay) -> Load:
+    busy = sum(((j.planned_end - j.planned_start).total_seconds() for j in day.jobs
+                if j.planned_start and j.planned_end), 0.0)
+    shift = None
+    if day.hours is not None:
+        shift = ((day.hours.end - day.hours.start).total_seconds() - day.hours.break_minutes * 60) / 3600
+    return Load(day, len(day.jobs), busy / 3600, shift)
+
+
+
+def _regions() -> list[Region]:
+    return list(db().scalars(select(Region).order_by(Region.id)))
+
+
+def _chosen_region(regions: list[Region], code: str | None) -> Region:
+    if not regions:
+        abort(404, "No service regions are set up yet.")
+    if not code:
+        return regions[0]
+    region = next((r for r in regions if r.code == code[:32]), None)
+    if region is None:
+        abort(404)
+    return region
+
+
+def _chosen_day(raw: str | None) -> date:
+    if not raw:
+        return today()
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        abort(400, "The day must be a date such as 2026-11-23.")
+
+
+def _back(region_code: str, day: date):
+    return redirect(url_for("board.board", region=region_code, day=day.isoformat()), code=303)
+
+
+@bp.get("")
+@require_page_roles(*DISPATCH_ROLES)
+def board(errors: dict | None = None, status: int = 200, region_code: str | None = None, day: date | None = None):
+    regions = _regions()
+    region = _chosen_region(regions, region_code or request.args.get("region"))
+    day = day or _chosen_day(request.args.get("day"))
+    tz = services().tz
+    days, waiting = region_day(db(), region=region, day=day, tz=tz)
+    svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}", tz=tz))
+    escalations = open_escalations(db(), region_id=region.id)
+    return render_template("dispatch_board.html", regions=regions, region=region, day=day,
+                           loads=[_load(d) for d in days], waiting=waiting,
+                           at_risk=jobs_at_risk(db(), region=region, now=now()), escalations=escalations,
+                           technicians=[d.technician for d in days], svg=svg, errors=errors or {},
+                           time_limits=PLAN_TIME_LIMITS, now=now()), status
+
+
+def _job(number: str):
+    try:
+        return get_job(db(), number[:20], for_update=True)
+    except JobNotFound:
+        abort(404)
+
+
+def _form_context() -> tuple[str, date]:
+    return request.form.get("region", "")[:32], _chosen_day(request.form.get("day"))
+
+
+@bp.post("/jobs/<number>/assignment")
+@require_page_roles(*DISPATCH_ROLES)
+def reassign(number: str):
+    region_code, day = _form_context()
+    job = _job(number)
+    raw = request.form.get("technician_id", "")
+    technician = db().get(Technician, int(raw)) if raw.isdigit() else None
+    if technician is None:
+        return board({f"assign-{number}": "Choose a technician."}, 422, region_code, day)
+    try:
+        outcome = move_job(db(), job=job, technician=technician, actor=Actor.staff(current_user), now=now(),
+                           tz=services().tz, provider=travel_provider(job.asset.region))
+    except CannotMove as error:
+        return board({f"assign-{number}": str(error)}, 409, region_code, day)
+    flash(f"Job {job.number} moved to {technician.user.display_name} on {outcome.day}, ETA "
+          f"{outcome.eta.astimezone(services().tz):%H:%M}.")
+    return _back(region_code, day)
+
+
+@bp.post("/jobs/<number>/lock")
+@require_page_roles(*DISPATCH_ROLES)
+def lock(number: str):
+    region_code, day = _form_context()
+    job = _job(number)
+    locked = request.form.get("locked") == "1"
+    try:
+        set_lock(db(), job=job, locked=locked, actor=Actor.staff(current_user), now=now())
+    except NotPlanned as error:
+        return board({f"lock-{number}": str(error)}, 409, region_code, day)
+    flash(f"Job {job.number} {'locked to' if locked else 'unlocked from'} its technician.")
+    return _back(region_code, day)
+
+
+@bp.post("/plans")
+@require_page_roles(*DISPATCH_ROLES)
+def new_plan():
+    region_code, day = _form_context()
+    region = _chosen_region(_regions(), region_code)
+    raw_limit = request.form.get("time_limit", "")
+    if not raw_limit.isdigit() or int(raw_limit) not in PLAN_TIME_LIMITS:
+        return board({"plan": f"Choose a time limit of {', '.join(map(str, PLAN_TIME_LIMITS))} seconds."}, 422,
+                     region.code, day)
+    if day < today():
+        return board({"plan": "A day in the past cannot be re-planned."}, 422, region.code, day)
+    plan = request_plan(db(), region=region, day=day, time_limit_s=float(raw_limit), apply_when_done=False,
+                        requested_by=current_user.username, now=now())
+    run_plan(db(), plan=plan, now=now(), tz=services().tz,
+             provider=travel_provider(region))
+    return redirect(url_for("board.plan_preview", plan_id=plan.id), code=303)
+
+
+def _plan(plan_id: int) -> PlanRun:
+    return db().get(PlanRun, plan_id) or abort(404)
+
+
+@bp.get("/plans/<int:plan_id>")
+@require_page_roles(*DISPATCH_ROLES)
+def plan_preview(plan_id: int, error: str | None = None, status: int = 200):
+    plan = _plan(plan_id)
+    svg = render_svg(plan_route_map(plan)) if plan.result else ""
+    return render_template("dispatch_plan.html", plan=plan, result=plan.result or {}, svg=svg, error=error,
+                           tz=services().tz), status
+
+
+@bp.post("/plans/<int:plan_id>/apply")
+@require_page_roles(*DISPATCH_ROLES)
+def plan_apply(plan_id: int):
+    plan = _plan(plan_id)
+    try:
+        apply_plan(db(), plan=plan, now=now(), tz=services().tz,
+                   provider=travel_provider(plan.region),
+                   actor=Actor.staff(current_user))
+    except PlanNotReady as error:
+        return plan_preview(plan_id, str(error), 409)
+    except PlanStale as error:
+        write_despite_refusal(lambda session: mark_stale(session, plan_id))  # nothing of the plan applied
+        return plan_preview(plan_id, str(error), 409)
+    flash(f"Plan {plan.id} applied to {plan.region.name} on {plan.day}.")
+    return _back(plan.region.code, plan.day)

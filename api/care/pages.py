@@ -1,0 +1,133 @@
+"""Staff pages for closing the loop: my follow-up tasks, a job's SLA clocks (with waiting for the
+customer), and the manager's service dashboard."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from api.auth import require_page_roles
+from api.context import now, services, today
+from api.database import db
+from api.care.charts import render_trend_svg, Series
+from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard
+from care.models import FollowUpTask, Survey, TaskOutcome
+from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
+from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound, complete_task, get_task, recently_done, tasks_for, \
+    upcoming_count
+from core.users import CASE_ROLES, Role
+from dispatch.jobs.audit import Actor
+from api.jobs.pages import job_or_404
+
+bp = Blueprint("care", __name__)
+
+def _my_tasks_page(errors: dict[int, str] | None = None, status: int = 200):
+    upcoming = request.args.get("upcoming") == "1"
+    tasks = list(db().scalars(tasks_for(current_user, now=now(), include_upcoming=upcoming)))
+    return render_template("tasks.html", tasks=tasks, done=list(db().scalars(recently_done(current_user))),
+                           upcoming=upcoming_count(db(), current_user, now=now()), showing_upcoming=upcoming,
+                           outcomes=list(TaskOutcome), errors=errors or {}, now=now()), status
+
+
+@bp.get("/tasks")
+@require_page_roles(*CASE_ROLES)
+def my_tasks():
+    return _my_tasks_page()
+
+
+@bp.post("/tasks/<int:task_id>/done")
+@require_page_roles(*CASE_ROLES)
+def task_done(task_id: int):
+    note = request.form.get("note", "").strip()
+    try:
+        outcome = TaskOutcome(request.form.get("outcome", ""))
+    except ValueError:
+        return _my_tasks_page({task_id: "Choose how the call ended."}, 422)
+    if len(note) > 2000:
+        return _my_tasks_page({task_id: "The note is too long (at most 2000 characters)."}, 422)
+    if outcome == TaskOutcome.FOLLOW_UP and len(note) < 3:
+        return _my_tasks_page({task_id: "Say what follow-up was arranged."}, 422)
+    try:
+        task = get_task(db(), task_id, for_update=True)
+        complete_task(db(), task=task, user=current_user, outcome=outcome, note=note, now=now())
+    except TaskNotFound:
+        abort(404)
+    except (TaskAlreadyDone, NotYourTask) as error:
+        return _my_tasks_page({task_id: str(error)}, 409)
+    flash(f"Task {task_id} done: {outcome.value.replace('_', ' ')}.")
+    return redirect(url_for("care.my_tasks"), code=303)
+
+
+@bp.get("/agent/jobs/<number>/care")
+@require_page_roles(*CASE_ROLES)
+def job_care(number: str, error: str | None = None, status: int = 200):
+    job = job_or_404(number)
+    clocks = job_clocks(db(), job, now=now())
+    return render_template(
+        "job_care.html", job=job, clocks=clocks.readings.values(), pauses=clocks.pauses, paused=clocks.paused,
+        error=error, alerts=clocks.alerts,
+        surveys=list(db().scalars(select(Survey).where(Survey.job_id == job.id).order_by(Survey.id))),
+        tasks=list(db().scalars(select(FollowUpTask).where(FollowUpTask.job_id == job.id).order_by(FollowUpTask.id)))), status
+
+
+@bp.post("/agent/jobs/<number>/care/pause")
+@require_page_roles(*CASE_ROLES)
+def job_pause(number: str):
+    job = job_or_404(number)
+    reason = request.form.get("reason", "").strip()
+    if not 3 <= len(reason) <= 500:
+        return job_care(number, "Say what the customer is doing (3 to 500 characters).", 422)
+    try:
+        pause_clocks(db(), job=job, reason=reason, actor=Actor.staff(current_user), now=now())
+    except (AlreadyPaused, JobNotOpen) as error:
+        return job_care(number, str(error), 409)
+    flash(f"Job {job.number} is waiting for the customer: its SLA clocks stand still.")
+    return redirect(url_for("care.job_care", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/care/resume")
+@require_page_roles(*CASE_ROLES)
+def job_resume(number: str):
+    job = job_or_404(number)
+    try:
+        resume_clocks(db(), job=job, actor=Actor.staff(current_user), now=now(),
+                      note=request.form.get("note", "").strip()[:500])
+    except NotPaused as error:
+        return job_care(number, str(error), 409)
+    flash(f"Job {job.number}'s SLA clocks run again.")
+    return redirect(url_for("care.job_care", number=job.number), code=303)
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise InvalidPeriod(name, f"'{raw[:20]}' is not a date (use YYYY-MM-DD).")
+
+
+@bp.get("/manager/dashboard")
+@require_page_roles(Role.MANAGER)
+def dashboard():
+    this_day = today()
+    error, status = None, 200
+    try:
+        end = _date_arg("to") or this_day
+        start = _date_arg("from") or end - DEFAULT_PERIOD
+        board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
+    except InvalidPeriod as refused:
+        error, status = str(refused), 422
+        end, start = this_day, this_day - DEFAULT_PERIOD
+        board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
+    by_key = {m.key: m for m in board.metrics}
+    chart = render_trend_svg(
+        title=f"Promises kept per {board.trend_unit}", days=[p.start for p in board.trend],
+        series=[Series("Response", [p.response for p in board.trend], by_key["response"].target, "#1f78b4"),
+                Series("Repair", [p.repair for p in board.trend], by_key["repair"].target, "#d95f02"),
+                Series("Satisfied", [p.satisfaction for p in board.trend], by_key["satisfaction"].target, "#1b9e77")])
+    return render_template("dashboard.html", board=board, chart=chart, error=error,
+                           period={"from": start.isoformat(), "to": end.isoformat()}), status

@@ -1,0 +1,152 @@
+"""The technician's phone pages: today's route, one job with big buttons for the next step, parts,
+photos. Every form works as a plain post; static/field.js adds an offline queue on top."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from api.auth import require_page_roles
+from api.context import now, services, today
+from api.database import db
+from api.extensions import csrf
+from api.i18n import t
+from api.field.forms import FormProblem, parse_quantity, status_update_from_form
+from core.users import Role
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.errors import JobNotFound
+from dispatch.jobs.services import get_job
+from dispatch.jobs.models import Job
+from api.route_maps import render_svg
+from dispatch.jobs.status import InvalidTransition
+from fieldwork.read import field_day, job_card, technician_of, van_stock
+from api.route_maps import field_route_map
+from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
+from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, check_owns
+from dispatch.parts.services import request_part
+from inventory.ledger import StockError
+from inventory.models import Part
+
+bp = Blueprint("field", __name__, url_prefix="/tech")
+
+
+def _me():
+    technician = technician_of(db(), current_user)
+    if technician is None:
+        abort(403, "This account has no technician profile.")
+    return technician
+
+
+def _my_job(technician, number: str, *, for_update: bool = False) -> Job:
+    """The job if it is this technician's; otherwise 404, the same as a job that does not exist, so
+    job numbers of other people's work cannot be probed."""
+    try:
+        job = get_job(db(), number[:20], for_update=for_update)
+        check_owns(technician, job)
+    except (JobNotFound, NotYourJob):
+        abort(404)
+    return job
+
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.get("")
+@require_page_roles(Role.TECHNICIAN)
+def route():
+    technician = _me()
+    day = field_day(db(), technician, day=today(), tz=services().tz)
+    svg = render_svg(field_route_map(day, tz=services().tz)) if day.cards else ""
+    return render_template("tech_route.html", day=day, svg=svg, new_id=lambda: uuid.uuid4().hex)
+
+
+@bp.get("/jobs/<number>")
+@require_page_roles(Role.TECHNICIAN)
+def job_page(number: str, errors: dict | None = None, status: int = 200, form: dict | None = None):
+    technician = _me()
+    job = _my_job(technician, number)
+    card = job_card(db(), technician, job)
+    return render_template("tech_job.html", card=card, job=job, van=van_stock(db(), technician),
+                           model_parts=sorted(job.asset.product_model.parts, key=lambda p: p.sku),
+                           photos=photos_of(db(), job), errors=errors or {}, form=form or {},
+                           new_id=lambda: uuid.uuid4().hex, max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024),
+                           max_units=MAX_UNITS_PER_PART), status
+
+
+def _refuse(number: str, code: int, field: str, message: str):
+    if _wants_json():
+        return jsonify(code=code, status="Refused", message=message, errors={"form": {field: [message]}}), code
+    return job_page(number, {field: message}, code, form=request.form.to_dict())
+
+
+@bp.post("/jobs/<number>/status")
+@require_page_roles(Role.TECHNICIAN)
+def job_status(number: str):
+    technician = _me()
+    job = _my_job(technician, number, for_update=True)
+    try:
+        update = status_update_from_form(db(), request.form)
+        outcome = apply_update(db(), technician=technician, job=job, update=update, now=now())
+    except FormProblem as problem:
+        return _refuse(number, 422, problem.field, problem.message)
+    except UpdateRefused as refused:
+        return _refuse(number, refused.code, refused.field, str(refused))
+    except InvalidTransition as error:
+        return _refuse(number, 409, "to", str(error))
+    except StockError as error:
+        return _refuse(number, 422, "parts", str(error))
+    result = outcome.record.result
+    # A job waiting for parts leaves this technician's day (dispatch plans the next visit).
+    still_mine = job.technician_id == technician.id
+    target = url_for("field.job_page", number=job.number) if still_mine else url_for("field.route")
+    flash(result["message"])  # shown by the next page, whether a form post or the queue loads it
+    if _wants_json():
+        return jsonify(replayed=outcome.replayed, redirect=target, **result)
+    return redirect(target, code=303)
+
+
+@bp.post("/jobs/<number>/parts")
+@require_page_roles(Role.TECHNICIAN)
+def need_part(number: str):
+    technician = _me()
+    job = _my_job(technician, number, for_update=True)
+    try:
+        part_id = request.form.get("part_id", "")
+        part = db().get(Part, int(part_id)) if part_id.isdigit() else None
+        if part is None:
+            raise FormProblem("part_id", t("field.err.part"))
+        quantity = parse_quantity(request.form.get("quantity", ""))
+        outcome = request_part(db(), job=job, part=part, quantity=quantity, actor=Actor.staff(technician.user),
+                               now=now())
+    except FormProblem as problem:
+        return job_page(number, {problem.field: problem.message}, 422, form=request.form.to_dict())
+    except StockError as error:
+        return job_page(number, {"part_id": str(error)}, 422, form=request.form.to_dict())
+    flash(outcome.summary)
+    if job.technician_id != technician.id:
+        return redirect(url_for("field.route"), code=303)
+    return redirect(url_for("field.job_page", number=job.number), code=303)
+
+
+@bp.post("/jobs/<number>/photos")
+@csrf.exempt  # checked below, once the larger size limit for photos is in place
+@require_page_roles(Role.TECHNICIAN)
+def add_job_photo(number: str):
+    # The app refuses bodies over 64 KB; a photo needs more. Raised only here, before the form is read.
+    request.max_content_length = MAX_PHOTO_BYTES + 64 * 1024
+    csrf.protect()
+    technician = _me()
+    job = _my_job(technician, number, for_update=True)
+    upload = request.files.get("photo")
+    if upload is None or upload.filename == "":
+        return job_page(number, {"photo": t("field.err.photo_missing")}, 422)
+    try:
+        add_photo(db(), job=job, data=upload.read(MAX_PHOTO_BYTES + 1), uploaded_by=technician.user,
+                  upload_dir=services().settings.upload_dir, now=now())
+    except PhotoRejected as error:
+        return job_page(number, {"photo": str(error)}, 422)
+    flash(t("field.photo_saved"))
+    return redirect(url_for("field.job_page", number=job.number), code=303)

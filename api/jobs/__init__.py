@@ -1,0 +1,1 @@
+"""The agent's desk and job pages, and the staff jobs API."""

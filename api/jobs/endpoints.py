@@ -1,0 +1,140 @@
+"""Jobs for staff: take a phone report, list and read jobs and their events, move a job through its
+states, hand a case over to a colleague, correct its category."""
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint, Page
+from sqlalchemy import func, select
+
+from api.auth import require_api_roles
+from api.context import now, services, tracking_url
+from api.database import db
+from api.errors import field_error
+from api.idempotency import idempotent
+from api.locating import locate
+from api.schemas import (HandOverSchema, JobEventSchema, JobQuerySchema, JobSchema, ReclassifySchema,
+                         ReportResultSchema, StaffReportSchema, TransitionSchema)
+from core.users import CASE_ROLES, Role, User
+from dispatch.jobs.audit import Actor
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.services import get_job, hand_over_job, transition_job
+from dispatch.jobs.read import job_search
+from dispatch.intake.services import reclassify_job
+from dispatch.catalog.models import Asset
+
+blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
+
+WRITERS = (Role.AGENT, Role.DISPATCHER)
+NUMBER = "<string(maxlength=20):number>"
+
+
+class SqlPage(Page):
+    """Pages a SQLAlchemy select: counts once, fetches only the requested slice."""
+
+    @property
+    def item_count(self) -> int:
+        return db().scalar(select(func.count()).select_from(self.collection.order_by(None).subquery()))
+
+    @property
+    def items(self):
+        return list(db().scalars(self.collection.offset(self.page_params.first_item)
+                                 .limit(self.page_params.page_size)))
+
+
+def _actor() -> Actor:
+    return Actor.staff(g.api_user)
+
+
+@blp.route("")
+class Jobs(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.arguments(JobQuerySchema, location="query")
+    @blp.response(200, JobSchema(many=True))
+    @blp.paginate(SqlPage, max_page_size=200)
+    def get(self, query: dict):
+        """List jobs, newest first, filtered (pagination metadata in the X-Pagination header)"""
+        owner_id = None
+        if owner := query.get("owner"):
+            user = db().scalar(select(User).where(User.username == owner))
+            if user is None:
+                raise field_error(422, "owner", f"No staff user {owner!r}.", location="query")
+            owner_id = user.id
+        return job_search(status=query.get("status"), category=query.get("category"), channel=query.get("channel"),
+                          owner_id=owner_id, serial=query.get("serial"), phone=query.get("phone"),
+                          reported_from=query.get("reported_from"), reported_to=query.get("reported_to"))
+
+    @require_api_roles(*WRITERS)
+    @idempotent("staff-report")
+    @blp.arguments(StaffReportSchema)
+    @blp.response(201, ReportResultSchema, description="A new job was opened, owned by the calling agent")
+    @blp.alt_response(200, schema=ReportResultSchema, description="The report joined an open job")
+    def post(self, data: dict):
+        """Enter a report taken by phone, walk-in or chat; the agent becomes its first-contact owner"""
+        asset = db().scalar(select(Asset).where(Asset.serial == data["asset_serial"]))
+        if asset is None:
+            raise field_error(422, "asset_serial", f"No appliance with serial {data['asset_serial']!r}.")
+        report = FaultReport(channel=data["channel"], fault_text=data["fault_text"],
+                             contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                             address=data.get("address") or None, latitude=data.get("latitude"),
+                             longitude=data.get("longitude"))
+        result = report_fault(db(), asset=asset, report=locate(report, asset), actor=_actor(), now=now(),
+                              tz=services().tz)
+        body = {"created": result.created, "job": result.job, "tracking_url": tracking_url(result.job.tracking_token)}
+        return body, 201 if result.created else 200
+
+
+@blp.route(f"/{NUMBER}")
+class JobResource(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.response(200, JobSchema)
+    def get(self, number: str):
+        """One job"""
+        return get_job(db(), number)
+
+    @require_api_roles(*WRITERS)
+    @blp.arguments(ReclassifySchema)
+    @blp.response(200, JobSchema)
+    def patch(self, data: dict, number: str):
+        """Correct the job's category; entitlement and SLA deadlines follow it"""
+        job = get_job(db(), number, for_update=True)
+        reclassify_job(db(), job=job, category=data["category"], actor=_actor(), now=now(), tz=services().tz,
+                       note=data["note"])
+        return job
+
+
+@blp.route(f"/{NUMBER}/events")
+class JobEvents(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.response(200, JobEventSchema(many=True))
+    def get(self, number: str):
+        """The job's audit trail, oldest first"""
+        return get_job(db(), number).events
+
+
+@blp.route(f"/{NUMBER}/transitions")
+class JobTransitions(MethodView):
+    @require_api_roles(*WRITERS)
+    @blp.arguments(TransitionSchema)
+    @blp.response(200, JobSchema)
+    @blp.alt_response(409, description="The job cannot move to that status from where it is")
+    def post(self, data: dict, number: str):
+        """Move the job to another status (illegal moves are refused with the allowed ones listed)"""
+        job = get_job(db(), number, for_update=True)
+        transition_job(db(), job=job, to=data["to"], actor=_actor(), now=now(), note=data["note"])
+        return job
+
+
+@blp.route(f"/{NUMBER}/handover")
+class JobHandOver(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.arguments(HandOverSchema)
+    @blp.response(200, JobSchema)
+    def post(self, data: dict, number: str):
+        """Hand the case to another agent, who owns it from now on (audited, with the reason)"""
+        job = get_job(db(), number, for_update=True)
+        to_user = db().scalar(select(User).where(User.username == data["to_user"]))
+        if to_user is None:
+            raise field_error(422, "to_user", f"No staff user {data['to_user']!r}.")
+        hand_over_job(db(), job=job, to_user=to_user, actor=_actor(), now=now(), note=data["note"])
+        return job

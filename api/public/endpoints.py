@@ -1,0 +1,69 @@
+"""Open endpoints for consumers: look up an appliance by its QR token, report a fault, track a job."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from werkzeug.exceptions import NotFound
+
+from api.context import now, services, tracking_url
+from api.database import db
+from api.errors import field_error
+from api.extensions import limiter
+from api.idempotency import idempotent
+from api.locating import locate
+from api.presenters import asset_view, job_by_tracking_token, tracking_view
+from api.schemas import PublicAssetSchema, PublicReportSchema, ReportResultSchema, TrackingSchema
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.intake.errors import AssetNotFound
+from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault_by_qr, warranty_verdict
+
+blp = Blueprint("api_public", __name__, url_prefix="/api/v1", description="Consumer self-service (no login)")
+
+
+def report_rate_limit() -> str:
+    return services().settings.report_rate_limit
+
+
+@blp.route("/assets/by-qr/<string:qr_token>")
+class AssetByQr(MethodView):
+    @blp.response(200, PublicAssetSchema)
+    def get(self, qr_token: str):
+        """The appliance behind a QR code, with its warranty verdict for a defect reported today"""
+        asset = find_asset_by_qr(db(), qr_token[:64])
+        return asset_view(asset, warranty_verdict(asset, now=now(), tz=services().tz))
+
+
+@blp.route("/reports")
+class Reports(MethodView):
+    decorators = [limiter.limit(report_rate_limit, methods=["POST"])]
+
+    @idempotent("public-report")
+    @blp.arguments(PublicReportSchema())  # an instance: a class would be instantiated per request
+    @blp.response(201, ReportResultSchema, description="A new job was opened")
+    @blp.alt_response(200, schema=ReportResultSchema, description="The report joined an open job")
+    def post(self, data: dict):
+        """Report a fault on a registered appliance (send an Idempotency-Key to make retries safe)"""
+        try:
+            receipt = report_fault_by_qr(db(), qr_token=data["qr_token"], report=_fault_report(data), actor=CUSTOMER,
+                                         now=now(), tz=services().tz, locate=locate)
+        except AssetNotFound as error:
+            raise field_error(422, "qr_token", str(error))
+        body = {"created": receipt.created, "job": receipt, "tracking_url": tracking_url(receipt.tracking_token)}
+        return body, 201 if receipt.created else 200
+
+
+@blp.route("/tracking/<string:token>")
+class Tracking(MethodView):
+    @blp.response(200, TrackingSchema)
+    def get(self, token: str):
+        """A job as its customer sees it, by the unguessable token of its tracking link"""
+        job = job_by_tracking_token(db(), token)
+        if job is None:
+            raise NotFound("No request is known under this tracking link.")
+        return tracking_view(job)
+
+
+def _fault_report(data: dict) -> FaultReport:
+    return FaultReport(channel=data["channel"], fault_text=data["fault_text"], contact_name=data["contact_name"],
+                       contact_phone=data["contact_phone"], address=data.get("address") or None,
+                       latitude=data.get("latitude"), longitude=data.get("longitude"))

@@ -1,0 +1,66 @@
+"""Consumer pages reached from a QR label: report a fault, then follow the job."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from api.context import now, services
+from api.database import db
+from api.extensions import limiter
+from api.i18n import t
+from api.locating import locate
+from api.forms import load_form
+from api.presenters import customer_timeline, job_by_tracking_token
+from api.schemas import FaultReportFields
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.intake.errors import AssetNotFound
+from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault, warranty_verdict
+from dispatch.jobs.models import Channel
+
+bp = Blueprint("public", __name__)
+
+REPORT_FIELDS = ["fault_text", "contact_name", "contact_phone", "address", "latitude", "longitude"]
+_report_schema = FaultReportFields()
+
+
+def _asset_or_404(qr_token: str):
+    try:
+        return find_asset_by_qr(db(), qr_token[:64])
+    except AssetNotFound:
+        abort(404)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html")
+
+
+@bp.route("/r/<qr_token>", methods=["GET", "POST"])
+@limiter.limit(lambda: services().settings.report_rate_limit, methods=["POST"])
+def report(qr_token: str):
+    asset = _asset_or_404(qr_token)
+    verdict = warranty_verdict(asset, now=now(), tz=services().tz)
+    form, errors = {"address": asset.address}, {}
+    if request.method == "POST":
+        form = {name: request.form.get(name, "") for name in REPORT_FIELDS}
+        data, errors = load_form(_report_schema, request.form, REPORT_FIELDS)
+        if not errors:
+            report = FaultReport(channel=Channel.QR, fault_text=data["fault_text"], contact_name=data["contact_name"],
+                                 contact_phone=data["contact_phone"], address=data.get("address"),
+                                 latitude=data.get("latitude"), longitude=data.get("longitude"))
+            result = report_fault(db(), asset=asset, actor=CUSTOMER, now=now(), tz=services().tz,
+                                  report=locate(report, asset))
+            return redirect(url_for("public.track", token=result.job.tracking_token,
+                                    joined=None if result.created else 1), code=303)
+    field_messages = {field: t(f"report.err.{'location' if field in ('latitude', 'longitude') else field}")
+                      for field in errors}
+    return render_template("report.html", asset=asset, verdict=verdict, form=form, errors=field_messages), \
+        (422 if errors else 200)
+
+
+@bp.get("/t/<token>")
+def track(token: str):
+    job = job_by_tracking_token(db(), token)
+    if job is None:
+        abort(404)
+    return render_template("track.html", job=job, timeline=customer_timeline(job),
+                           joined=request.args.get("joined") == "1")

@@ -1,0 +1,1 @@
+"""Warehouse pages and the stock API."""

@@ -1,0 +1,292 @@
+"""Warehouse pages: stock by warehouse and part (low stock highlighted), receiving goods, adjusting a
+count with its reason, transfers from request to receipt, restock rules, and the emergency queue.
+
+Every form is validated by the stock API's own schemas and acted on through dispatch.stock_desk, so a page
+refuses exactly what the API refuses; a refusal re-renders the form with the message and writes nothing
+(the request's transaction rolls back on any 4xx answer).
+"""
+from __future__ import annotations
+
+import re
+
+import marshmallow as ma
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from api.auth import require_page_roles
+from api.context import now
+from api.database import db
+from api.i18n import t
+from api.stock.schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, TransferCreateSchema
+from core.users import Role
+from dispatch.jobs.audit import Actor
+from dispatch.parts import desk, read as parts_queue
+from inventory import overview
+from dispatch.parts.desk import OrderNotFound
+from inventory.ledger import InsufficientStock, StockError
+from inventory.models import OPEN_ORDER_STATUSES, OrderStatus, Part, RestockRule, Warehouse, WarehouseKind
+from inventory.orders import OrderStateError
+
+bp = Blueprint("stock", __name__, url_prefix="/warehouse")
+
+STOCK_ROLES = (Role.WAREHOUSE, Role.MANAGER)
+PAGE_SIZE = 100
+_WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,9}$")
+_INTEGER_FIELDS = {"quantity", "change", "min_quantity", "max_quantity", "reorder_multiple"}
+
+_receipt_schema, _adjustment_schema = ReceiptSchema(), AdjustmentSchema()
+_transfer_schema, _receive_schema, _rule_schema = TransferCreateSchema(), ReceiveSchema(), RestockRuleInSchema()
+
+
+def _load(schema: ma.Schema, form: MultiDict, fields: list[str]) -> tuple[dict, dict[str, str]]:
+    """(data, errors) from a form: blanks count as not given, whole numbers typed as text become
+    numbers (anything else stays text, so the strict schema refuses 1.5 or 'two'), and each field's
+    error is the page's own sentence in the reader's language."""
+    raw: dict[str, object] = {}
+    for name in fields:
+        value = form.get(name, "").strip()
+        if name in ("auto_create", "expedited"):
+            raw[name] = value in ("on", "true", "1")
+        elif value != "":
+            raw[name] = int(value) if name in _INTEGER_FIELDS and _WHOLE_NUMBER.match(value) else value
+    try:
+        return schema.load(raw, unknown=ma.EXCLUDE), {}
+    except ma.ValidationError as error:
+        return {}, {field: t(f"stock.err.{field}", default=" ".join(map(str, messages)))
+                    for field, messages in error.normalized_messages().items()}
+
+
+def _refusal(error: Exception) -> tuple[str, str, int]:
+    """(field, message, status) of a refused stock operation."""
+    if isinstance(error, OrderNotFound):
+        return "number", str(error), 404
+    code = 409 if isinstance(error, (InsufficientStock, OrderStateError)) else 422
+    return getattr(error, "field", "form"), str(error), code
+
+
+def _actor() -> Actor:
+    return Actor.staff(current_user)
+
+
+def _warehouses() -> list[Warehouse]:
+    # Vans last: most work is at the central warehouse and the depots.
+    return sorted(db().scalars(select(Warehouse)), key=lambda w: (w.kind == WarehouseKind.VAN, w.code))
+
+
+def _parts() -> list[Part]:
+    return list(db().scalars(select(Part).order_by(Part.sku)))
+
+
+def _choices() -> dict:
+    return {"warehouses": _warehouses(), "parts": _parts()}
+
+
+# --- stock by warehouse and part ---
+
+@bp.get("")
+@require_page_roles(*STOCK_ROLES)
+def levels():
+    code = request.args.get("warehouse", "").strip()[:32]
+    sku = request.args.get("sku", "").strip()[:40]
+    low_only = request.args.get("low") in ("1", "on", "true")
+    page = max(1, int(request.args["page"])) if request.args.get("page", "").isdigit() else 1
+    warehouse = db().scalar(select(Warehouse).where(Warehouse.code == code)) if code else None
+    part = db().scalar(select(Part).where(Part.sku == sku)) if sku else None
+    problems = []
+    if code and warehouse is None:
+        problems.append(t("stock.err.no_warehouse", code=code))
+    if sku and part is None:
+        problems.append(t("stock.err.no_part", sku=sku))
+    rows, total = [], 0
+    if not problems:
+        query = overview.stock_query(warehouse_id=warehouse.id if warehouse else None,
+                                     part_id=part.id if part else None, low_only=low_only)
+        total = overview.count_rows(db(), query)
+        rows = overview.stock_rows(db(), query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    low_count = overview.count_rows(db(), overview.stock_query(low_only=True))
+    return render_template("stock_levels.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
+                           code=code, sku=sku, low_only=low_only, problems=problems, low_count=low_count,
+                           **_choices()), (422 if problems else 200)
+
+
+# --- receive goods and adjust ---
+
+RECEIPT_FIELDS = ["warehouse", "sku", "quantity", "purchase_order", "reason"]
+
+
+@bp.route("/receive", methods=["GET", "POST"])
+@require_page_roles(*STOCK_ROLES)
+def receive():
+    form = {name: request.values.get(name, "") for name in RECEIPT_FIELDS}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        data, errors = _load(_receipt_schema, request.form, RECEIPT_FIELDS)
+        if not errors:
+            try:
+                receipt = desk.receive_goods(db(), warehouse_code=data["warehouse"], sku=data["sku"],
+                                             quantity=data["quantity"], purchase_order_number=data["purchase_order"],
+                                             reason=data["reason"], actor=_actor(), now=now())
+            except StockError as error:
+                field, message, status = _refusal(error)
+                errors[field] = message
+            else:
+                flash(t("stock.flash.received", quantity=data["quantity"], sku=data["sku"],
+                        warehouse=data["warehouse"])
+                      + (" " + t("stock.flash.order_received", number=receipt.purchase_order.number)
+                         if receipt.purchase_order else ""))
+                return redirect(url_for("stock.levels", warehouse=data["warehouse"]), code=303)
+        status = status if status != 200 else 422
+    return render_template("stock_receive.html", form=form, errors=errors, **_choices()), status
+
+
+ADJUSTMENT_FIELDS = ["warehouse", "sku", "change", "reason"]
+
+
+@bp.route("/adjust", methods=["GET", "POST"])
+@require_page_roles(*STOCK_ROLES)
+def adjust():
+    form = {name: request.values.get(name, "") for name in ADJUSTMENT_FIELDS}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        data, errors = _load(_adjustment_schema, request.form, ADJUSTMENT_FIELDS)
+        if not errors:
+            try:
+                desk.adjust_stock(db(), warehouse_code=data["warehouse"], sku=data["sku"], change=data["change"],
+                                  reason=data["reason"], actor=_actor(), now=now())
+            except StockError as error:
+                field, message, status = _refusal(error)
+                errors[field if field != "quantity" else "change"] = message
+            else:
+                flash(t("stock.flash.adjusted", change=f"{data['change']:+d}", sku=data["sku"],
+                        warehouse=data["warehouse"]))
+                return redirect(url_for("stock.levels", warehouse=data["warehouse"]), code=303)
+        status = status if status != 200 else 422
+    return render_template("stock_adjust.html", form=form, errors=errors, **_choices()), status
+
+
+# --- transfers ---
+
+TRANSFER_FIELDS = ["sku", "quantity", "from_warehouse", "to_warehouse", "reason"]
+
+
+def _transfers_page(form: dict | None = None, errors: dict | None = None, status: int = 200, action_error=None):
+    open_transfers = list(db().scalars(overview.transfers_query(status=list(OPEN_ORDER_STATUSES))))
+    recent = list(db().scalars(overview.transfers_query(status=[OrderStatus.RECEIVED, OrderStatus.CANCELLED])
+                               .limit(20)))
+    return render_template("stock_transfers.html", open_transfers=open_transfers, recent=recent,
+                           form=form or {name: request.args.get(name, "") for name in TRANSFER_FIELDS},
+                           errors=errors or {}, action_error=action_error, **_choices()), status
+
+
+@bp.get("/transfers")
+@require_page_roles(*STOCK_ROLES)
+def transfers():
+    return _transfers_page()
+
+
+@bp.post("/transfers")
+@require_page_roles(*STOCK_ROLES)
+def transfer_create():
+    form = {name: request.form.get(name, "") for name in TRANSFER_FIELDS}
+    data, errors = _load(_transfer_schema, request.form, TRANSFER_FIELDS)
+    if errors:
+        return _transfers_page(form, errors, 422)
+    try:
+        transfer = desk.create_transfer(db(), sku=data["sku"], quantity=data["quantity"],
+                                        from_code=data["from_warehouse"], to_code=data["to_warehouse"],
+                                        reason=data["reason"], actor=_actor(), now=now())
+    except StockError as error:
+        field, message, status = _refusal(error)
+        return _transfers_page(form, {field: message}, status)
+    flash(t("stock.flash.transfer_requested", number=transfer.number))
+    return redirect(url_for("stock.transfers"), code=303)
+
+
+@bp.post("/transfers/<number>/<action>")
+@require_page_roles(*STOCK_ROLES)
+def transfer_action(number: str, action: str):
+    number = number[:20]
+    try:
+        if action == "ship":
+            transfer = desk.ship_transfer(db(), number=number, actor=_actor(), now=now())
+        elif action == "cancel":
+            transfer = desk.cancel_transfer(db(), number=number, actor=_actor(), now=now())
+        elif action == "receive":
+            data, errors = _load(_receive_schema, request.form, ["quantity"])
+            if errors:
+                return _transfers_page(action_error=(number, errors["quantity"]), status=422)
+            transfer = desk.receive_transfer(db(), number=number, quantity=data["quantity"], actor=_actor(),
+                                             now=now())
+        else:
+            abort(404)
+    except (StockError, OrderNotFound) as error:
+        _field, message, status = _refusal(error)
+        return _transfers_page(action_error=(number, message), status=status)
+    flash(t(f"stock.flash.transfer_{action}", number=transfer.number))
+    return redirect(url_for("stock.transfers"), code=303)
+
+
+# --- restock rules ---
+
+RULE_FIELDS = ["warehouse", "sku", "min_quantity", "max_quantity", "reorder_multiple", "auto_create"]
+
+
+def _rules_page(form: dict | None = None, errors: dict | None = None, status: int = 200):
+    rules = list(db().scalars(select(RestockRule).join(Warehouse).join(Part).order_by(Warehouse.code, Part.sku)))
+    # Each rule beside its level, so a clerk sees at once which rules are already below minimum.
+    rows = {(row.warehouse.id, row.part.id): row for row in overview.stock_rows(db(), overview.stock_query())}
+    default = {"reorder_multiple": "1", "auto_create": "on"}
+    return render_template("stock_rules.html", rules=rules, levels=rows,
+                           form=form or {**default, **{k: v for k, v in request.args.items() if k in RULE_FIELDS}},
+                           errors=errors or {}, **_choices()), status
+
+
+@bp.get("/rules")
+@require_page_roles(*STOCK_ROLES)
+def rules():
+    return _rules_page()
+
+
+@bp.post("/rules")
+@require_page_roles(*STOCK_ROLES)
+def rule_save():
+    form = {name: request.form.get(name, "") for name in RULE_FIELDS}
+    rule_data, errors = _load(_rule_schema, request.form, RULE_FIELDS[2:])
+    for name in ("warehouse", "sku"):
+        if not form[name].strip():
+            errors[name] = t(f"stock.err.{name}")
+    if errors:
+        return _rules_page(form, errors, 422)
+    try:
+        desk.save_rule(db(), warehouse_code=form["warehouse"], sku=form["sku"], **rule_data)
+    except StockError as error:
+        field, message, status = _refusal(error)
+        return _rules_page(form, {field: message}, status)
+    flash(t("stock.flash.rule_saved", sku=form["sku"].strip(), warehouse=form["warehouse"].strip()))
+    return redirect(url_for("stock.rules"), code=303)
+
+
+@bp.post("/rules/delete")
+@require_page_roles(*STOCK_ROLES)
+def rule_delete():
+    code, sku = request.form.get("warehouse", "")[:32], request.form.get("sku", "")[:40]
+    try:
+        deleted = desk.delete_rule(db(), warehouse_code=code, sku=sku)
+    except StockError as error:
+        return _rules_page(errors={"form": str(error)}, status=422)
+    if not deleted:
+        return _rules_page(errors={"form": t("stock.err.no_rule", sku=sku, warehouse=code)}, status=404)
+    flash(t("stock.flash.rule_deleted", sku=sku, warehouse=code))
+    return redirect(url_for("stock.rules"), code=303)
+
+
+# --- the emergency queue ---
+
+@bp.get("/emergencies")
+@require_page_roles(*STOCK_ROLES)
+def emergencies():
+    return render_template("stock_emergencies.html", queue=parts_queue.emergency_queue(db()))

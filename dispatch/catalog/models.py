@@ -1,0 +1,92 @@
+"""Tables of the catalogue: product models and the parts that fit them, warranty (三包) policies,
+customers and their registered appliances."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UtcDateTime, utcnow
+from core.regions import Region
+from inventory.models import Part
+
+
+@dataclass(frozen=True)
+class WarrantyTerms:
+    return_days: int
+    exchange_days: int
+    free_repair_months: int
+
+
+class WarrantyPolicy(Base):
+    __tablename__ = "warranty_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    return_days: Mapped[int] = mapped_column(Integer, default=7)
+    exchange_days: Mapped[int] = mapped_column(Integer, default=15)
+    free_repair_months: Mapped[int] = mapped_column(Integer, default=12)
+
+    @property
+    def terms(self) -> WarrantyTerms:
+        return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months)
+
+
+model_parts = Table(
+    "model_parts",
+    Base.metadata,
+    Column("product_model_id", ForeignKey("product_models.id", ondelete="CASCADE"), primary_key=True),
+    Column("part_id", ForeignKey("parts.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ProductModel(Base):
+    __tablename__ = "product_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    category: Mapped[str] = mapped_column(String(60))
+    product_line: Mapped[str] = mapped_column(String(60))
+    warranty_policy_id: Mapped[int] = mapped_column(ForeignKey("warranty_policies.id"))
+    repair_skill: Mapped[str] = mapped_column(String(40))
+    service_minutes: Mapped[int] = mapped_column(Integer, default=45)
+
+    warranty_policy: Mapped[WarrantyPolicy] = relationship()
+    parts: Mapped[list[Part]] = relationship(secondary=model_parts)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    is_business: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Asset(Base):
+    """A registered appliance at a customer's address; its QR label carries `qr_token`."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    product_model_id: Mapped[int] = mapped_column(ForeignKey("product_models.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    address: Mapped[str] = mapped_column(String(255))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    installed_on: Mapped[date | None] = mapped_column(Date)
+    qr_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    product_model: Mapped[ProductModel] = relationship()
+    customer: Mapped[Customer] = relationship()
+    region: Mapped[Region | None] = relationship()

@@ -1,0 +1,85 @@
+"""Jobs whose promises are in danger: the response or repair deadline is near or past, or the plan
+finishes the visit after the repair deadline. What the dispatcher looks at first."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from core.regions import Region
+from dispatch.jobs.models import Job, JOB_IS_OPEN
+from dispatch.catalog.models import Asset
+from dispatch.catalog.models import Customer
+from dispatch.jobs.models import Channel, Escalation, JobCategory
+from dispatch.jobs.status import JobStatus
+from sqlalchemy import Select
+
+# How early a deadline counts as near: a response is a phone call away, a repair needs a visit.
+RESPONSE_MARGIN = timedelta(minutes=30)
+REPAIR_MARGIN = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class JobAtRisk:
+    job: Job
+    deadline: datetime
+    reason: str
+
+
+def jobs_at_risk(session: Session, *, region: Region, now: datetime, limit: int = 200) -> list[JobAtRisk]:
+    respond_soon = and_(Job.responded_at.is_(None), Job.respond_by <= now + RESPONSE_MARGIN)
+    repair_soon = Job.repair_by <= now + REPAIR_MARGIN
+    planned_late = and_(Job.planned_end.is_not(None), Job.planned_end > Job.repair_by)
+    rows = session.scalars(
+        select(Job).join(Asset, Job.asset_id == Asset.id)
+        .where(Asset.region_id == region.id, JOB_IS_OPEN,
+               or_(respond_soon, repair_soon, planned_late))
+        .order_by(Job.repair_by).limit(limit))
+    return sorted((_assess(job, now) for job in rows), key=lambda risk: risk.deadline)
+
+
+def _assess(job: Job, now: datetime) -> JobAtRisk:
+    if job.responded_at is None and job.respond_by <= now + RESPONSE_MARGIN:
+        verb = "response overdue since" if job.respond_by <= now else "respond by"
+        return JobAtRisk(job, job.respond_by, verb)
+    if job.repair_by <= now + REPAIR_MARGIN:
+        return JobAtRisk(job, job.repair_by, "repair overdue since" if job.repair_by <= now else "repair by")
+    return JobAtRisk(job, job.repair_by, "planned to finish after the repair deadline")
+
+
+
+def job_search(*, status: list[JobStatus] | None = None, category: JobCategory | None = None,
+               channel: Channel | None = None, owner_id: int | None = None, serial: str | None = None,
+               phone: str | None = None, reported_from: datetime | None = None,
+               reported_to: datetime | None = None) -> Select[tuple[Job]]:
+    query = select(Job)
+    if status:
+        query = query.where(Job.status.in_(status))
+    if category:
+        query = query.where(Job.category == category)
+    if channel:
+        query = query.where(Job.channel == channel)
+    if owner_id is not None:
+        query = query.where(Job.owner_user_id == owner_id)
+    if serial:
+        query = query.join(Asset, Job.asset_id == Asset.id).where(Asset.serial == serial)
+    if phone:
+        query = query.join(Customer, Job.customer_id == Customer.id).where(
+            (Customer.phone == phone) | (Job.contact_phone == phone))
+    if reported_from:
+        query = query.where(Job.reported_at >= reported_from)
+    if reported_to:
+        query = query.where(Job.reported_at < reported_to)
+    return query.order_by(Job.reported_at.desc(), Job.id.desc())
+
+
+
+def open_escalations(session: Session, *, region_id: int | None = None, limit: int = 200) -> list[Escalation]:
+    """Unresolved escalations, newest first; with `region_id`, only those of the region's jobs."""
+    query = select(Escalation).where(Escalation.resolved_at.is_(None))
+    if region_id is not None:
+        query = query.join(Job, Job.id == Escalation.job_id).join(Asset, Asset.id == Job.asset_id) \
+            .where(Asset.region_id == region_id)
+    return list(session.scalars(query.order_by(Escalation.raised_at.desc()).limit(limit)))

@@ -1,0 +1,218 @@
+"""Parts for jobs: reserve where the technician can get them fastest, source emergencies, consume on
+completion, give back on cancellation.
+
+Where a reservation comes from, in order: the assigned technician's van (no detour at all), then the
+nearest warehouse serving the job's region (a pickup stop on the way). When neither holds the part,
+emergency sourcing orders it to the nearest serving warehouse, the job waits for parts, and dispatch
+plans the visit no earlier than the part's arrival.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.geo import haversine_matrix_m
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.services import record_event, transition_job
+from dispatch.jobs.models import Escalation, EventKind, Job
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus
+from dispatch.jobs.work import request_dispatch
+from inventory import ledger, sourcing
+from inventory.ledger import InsufficientStock, StockError
+from inventory.models import (JobPart, JobPartState, Part, PurchaseOrder, Transfer, Warehouse, WarehouseKind,
+                              warehouse_regions)
+
+# A part can be asked for while the job is still open and before the repair is done.
+_NEEDS_PARTS_STATUSES = frozenset({JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.EN_ROUTE,
+                                   JobStatus.ON_SITE, JobStatus.WAITING_PARTS})
+
+
+@dataclass(frozen=True)
+class PartOutcome:
+    line: JobPart
+    emergency: sourcing.SourcingDecision | None = None
+    escalated: bool = False
+
+    @property
+    def summary(self) -> str:
+        if self.line.state == JobPartState.RESERVED:
+            return f"{self.line.quantity} × {self.line.part.sku} reserved at {self.line.warehouse.code}"
+        return f"{self.line.quantity} × {self.line.part.sku} ordered: {self.emergency.reason}"
+
+
+def parts_for_job(session: Session, job: Job) -> list[JobPart]:
+    return parts_for_jobs(session, [job.id]).get(job.id, [])
+
+
+def parts_for_jobs(session: Session, job_ids: list[int]) -> dict[int, list[JobPart]]:
+    """Each job's part lines, with their part and warehouse, in one query (for a whole route at once)."""
+    found: dict[int, list[JobPart]] = {}
+    if job_ids:
+        for line in session.scalars(select(JobPart).where(JobPart.job_id.in_(job_ids)).order_by(JobPart.id)
+                                    .options(selectinload(JobPart.part), selectinload(JobPart.warehouse))):
+            found.setdefault(line.job_id, []).append(line)
+    return found
+
+
+def serving_warehouses(session: Session, job: Job) -> list[Warehouse]:
+    """Warehouses serving the job's region, nearest to the job first."""
+    region_id = job.asset.region_id
+    if region_id is None:
+        return []
+    warehouses = list(session.scalars(
+        select(Warehouse).join(warehouse_regions, warehouse_regions.c.warehouse_id == Warehouse.id)
+        .where(warehouse_regions.c.region_id == region_id, Warehouse.kind != WarehouseKind.VAN,
+               Warehouse.latitude.is_not(None))
+        .order_by(Warehouse.id)))
+    if not warehouses:
+        return []
+    distances = haversine_matrix_m([(job.latitude, job.longitude)],
+                                   [(w.latitude, w.longitude) for w in warehouses])[0]
+    return [w for _, w in sorted(zip(distances, warehouses), key=lambda pair: pair[0])]
+
+
+def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor, now: datetime) -> PartOutcome:
+    """The "need a part" step: reserve it, or order it in time for the repair deadline."""
+    ledger.check_quantity(quantity)
+    if job.status not in _NEEDS_PARTS_STATUSES:
+        raise StockError(f"Job {job.number} is {job.status}; parts can only be requested for an open job.",
+                         field="job")
+    van = job.technician.van if job.technician is not None else None
+    for warehouse in ([van] if van is not None else []) + serving_warehouses(session, job):
+        try:
+            ledger.reserve(session, warehouse=warehouse, part=part, quantity=quantity, actor=actor.label, now=now,
+                           reason=f"for job {job.number}", job_id=job.id)
+        except InsufficientStock:
+            continue
+        line = _line(session, job, part, quantity, JobPartState.RESERVED, now, warehouse=warehouse)
+        record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
+                     note=f"{quantity} × {part.sku} reserved at {warehouse.code}")
+        if warehouse is not van and job.status == JobStatus.ON_SITE:
+            # Not in the van: the technician has to fetch it, so the visit is planned again with a pickup.
+            transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now,
+                           note=f"{part.sku} is ready at {warehouse.code}")
+        return PartOutcome(line)
+    return _source_emergency(session, job=job, part=part, quantity=quantity, actor=actor, now=now)
+
+
+def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor,
+                      now: datetime) -> PartOutcome:
+    destinations = serving_warehouses(session, job)
+    if not destinations:
+        raise StockError(f"No warehouse serves the region of job {job.number}; the part cannot be sourced.",
+                         field="job")
+    destination = destinations[0]
+    options = sourcing.sourcing_options(session, part=part, quantity=quantity, destination=destination, now=now)
+    decision = sourcing.choose(options, needed_by=job.repair_by - sourcing.FIT_MARGIN)
+    order = sourcing.place_order(session, decision=decision, part=part, quantity=quantity, destination=destination,
+                                 actor=actor.label, now=now, job_id=job.id)
+    line = _line(session, job, part, quantity, JobPartState.AWAITING, now, warehouse=destination,
+                 expected_at=order.expected_at if order else None, note=decision.reason,
+                 transfer=order if isinstance(order, Transfer) else None,
+                 purchase_order=order if isinstance(order, PurchaseOrder) else None)
+    escalated = not decision.keeps_deadline
+    if escalated:
+        session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}", raised_at=now))
+    arrival = f", expected {order.expected_at:%Y-%m-%d %H:%M} UTC" if order else ""
+    note = f"{quantity} × {part.sku} not in stock nearby: {decision.reason}{arrival}"
+    if job.status == JobStatus.REPORTED:  # asking for a part is a triage decision in itself
+        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="a part is needed")
+    if JobStatus.WAITING_PARTS in ALLOWED_TRANSITIONS[job.status]:
+        transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now, note=note)
+    else:
+        record_event(job, kind=EventKind.PARTS, actor=actor, now=now, note=note)
+    session.flush()
+    return PartOutcome(line, emergency=decision, escalated=escalated)
+
+
+def _line(session: Session, job: Job, part: Part, quantity: int, state: JobPartState, now: datetime, *,
+          warehouse: Warehouse | None, expected_at: datetime | None = None, note: str = "",
+          transfer: Transfer | None = None, purchase_order: PurchaseOrder | None = None) -> JobPart:
+    line = JobPart(job_id=job.id, part=part, quantity=quantity, state=state, warehouse=warehouse,
+                   expected_at=expected_at, note=note, transfer=transfer, purchase_order=purchase_order,
+                   created_at=now, updated_at=now)
+    session.add(line)
+    session.flush()
+    return line
+
+
+def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, now: datetime) -> list[JobPart]:
+    """An order placed for a job was received: hold the units for the job where they landed, and let
+    dispatch plan the visit from now on."""
+    column = JobPart.transfer_id if isinstance(order, Transfer) else JobPart.purchase_order_id
+    lines = list(session.scalars(select(JobPart).where(column == order.id,
+                                                       JobPart.state == JobPartState.AWAITING)))
+    destination = order.destination
+    for line in lines:
+        job = session.get(Job, line.job_id)
+        try:
+            ledger.reserve(session, warehouse=destination, part=line.part, quantity=line.quantity, actor=actor.label,
+                           now=now, reason=f"for job {job.number}, arrived on {order.number}", job_id=job.id)
+        except InsufficientStock:
+            # Fewer arrived than ordered: the line keeps waiting and a person sees it in the emergency queue.
+            line.note = f"{order.number} arrived short; still waiting"
+            continue
+        line.state, line.warehouse, line.updated_at = JobPartState.RESERVED, destination, now
+        record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
+                     note=f"{line.quantity} × {line.part.sku} arrived at {destination.code} ({order.number})")
+        if job.status == JobStatus.WAITING_PARTS and job.plan_day is None:
+            request_dispatch(session, job, now=now)
+    session.flush()
+    return lines
+
+
+def consume_parts(session: Session, *, job: Job, used: list[tuple[Part, int]], actor: Actor,
+                  now: datetime) -> list[JobPart]:
+    """Parts fitted at the job: taken from its reservations first, the rest from the technician's van."""
+    consumed = []
+    lines = [line for line in parts_for_job(session, job) if line.state == JobPartState.RESERVED]
+    for part, quantity in used:
+        remaining = ledger.check_quantity(quantity, field="parts")
+        for line in (line for line in lines if line.part_id == part.id and line.state == JobPartState.RESERVED):
+            take = min(remaining, line.quantity)
+            ledger.consume(session, warehouse=line.warehouse, part=part, quantity=take, actor=actor.label, now=now,
+                           job_id=job.id, from_reservation=True, reason=f"fitted at job {job.number}")
+            if take < line.quantity:  # the rest stays reserved on a line of its own
+                lines.append(_line(session, job, part, line.quantity - take, JobPartState.RESERVED, now,
+                                   warehouse=line.warehouse))
+            line.quantity, line.state, line.updated_at = take, JobPartState.CONSUMED, now
+            consumed.append(line)
+            remaining -= take
+            if remaining == 0:
+                break
+        if remaining:
+            van = job.technician.van if job.technician is not None else None
+            if van is None:
+                raise StockError(f"{remaining} × {part.sku} was not reserved for this job and there is no van "
+                                 f"to take it from.", field="parts")
+            ledger.consume(session, warehouse=van, part=part, quantity=remaining, actor=actor.label, now=now,
+                           job_id=job.id, from_reservation=False, reason=f"fitted at job {job.number}")
+            consumed.append(_line(session, job, part, remaining, JobPartState.CONSUMED, now, warehouse=van))
+    session.flush()
+    return consumed
+
+
+def release_parts(session: Session, *, job: Job, actor: Actor, now: datetime, reason: str) -> list[JobPart]:
+    """Give back what the job no longer needs: reserved units return to stock; parts on their way keep
+    coming (they land as ordinary stock) but are no longer the job's."""
+    released = []
+    for line in parts_for_job(session, job):
+        if line.state == JobPartState.RESERVED:
+            ledger.release(session, warehouse=line.warehouse, part=line.part, quantity=line.quantity,
+                           actor=actor.label, now=now, reason=f"job {job.number}: {reason}", job_id=job.id)
+        elif line.state != JobPartState.AWAITING:
+            continue
+        line.state, line.updated_at = JobPartState.RELEASED, now
+        released.append(line)
+    session.flush()
+    return released
+
+
+def awaited_arrival(session: Session, job_id: int) -> datetime | None:
+    """When the last part the job waits for is expected (the earliest the visit can start)."""
+    times = [t for t in session.scalars(select(JobPart.expected_at).where(
+        JobPart.job_id == job_id, JobPart.state == JobPartState.AWAITING)) if t is not None]
+    return max(times) if times else None

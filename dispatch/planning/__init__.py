@@ -1,0 +1,1 @@
+"""Putting jobs into technicians' days: live assignment, dispatcher moves, region re-optimisation."""

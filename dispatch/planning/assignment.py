@@ -1,0 +1,129 @@
+"""Live dispatch: a new job goes into the best feasible place in a qualified technician's day.
+
+Search order: today first, then each following day up to the job's repair deadline; the first day
+with a feasible place wins (the customer is served soonest), and on that day the place that adds the
+least travel. Started work never moves. Candidate technicians' rows are locked while their routes
+are read and written, so two jobs dispatched at once can never be planned into overlapping slots.
+When nobody qualified can do the job before its deadline, the job is marked unassignable with the
+reason and raised to the dispatchers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from core.geo import MatrixProvider
+from dispatch.jobs.audit import Actor, SYSTEM
+from dispatch.planning.day_problem import build_day_problem
+from dispatch.jobs.services import record_event
+from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job
+from dispatch.technicians.models import Technician
+from dispatch.planning.services import place_job, RouteChange
+from dispatch.technicians.roster import days_between
+from dispatch.jobs.models import needs_visit
+from dispatch.planning.read import planned_jobs, qualified_technicians
+from dispatch.routing.insertion import PlannedRoute, insert_visit
+from dispatch.routing.model import Pickup
+from dispatch.parts.pickups import parts_plan
+
+# How far ahead a job may be planned when its deadline allows (a week covers any normal promise).
+MAX_DAYS_AHEAD = 7
+
+
+@dataclass(frozen=True)
+class AssignmentOutcome:
+    planned: bool
+    technician: Technician | None = None
+    day: date | None = None
+    eta: datetime | None = None
+    reason: str = ""
+
+
+def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, provider: MatrixProvider,
+                 actor: Actor = SYSTEM, only_technician: Technician | None = None) -> AssignmentOutcome:
+    """Plan `job` into the best feasible slot (or, with `only_technician`, into that person's day)."""
+    if not needs_visit(job):
+        job.dispatch_state = DispatchState.NOT_NEEDED
+        session.flush()
+        return AssignmentOutcome(False, reason="no visit is needed")
+    if job.dispatch_state == DispatchState.PLANNED and only_technician is None:
+        return AssignmentOutcome(True, job.technician, job.plan_day, job.planned_start)
+    skill = job.asset.product_model.repair_skill
+    candidates = qualified_technicians(session, region_id=job.asset.region_id, skill=skill, lock=True)
+    if only_technician is not None:
+        candidates = [t for t in candidates if t.id == only_technician.id]
+        if not candidates:
+            return AssignmentOutcome(False, reason=f"{only_technician.user.display_name} does not have the "
+                                                   f"'{skill}' skill in this region")
+    if not candidates:
+        return _unassignable(session, job, now=now, actor=actor,
+                             reason=f"no technician in the region has the '{skill}' skill")
+
+    today = now.astimezone(tz).date()
+    last_day = min(job.repair_by.astimezone(tz).date(), today + timedelta(days=MAX_DAYS_AHEAD))
+    reasons: list[str] = []
+    for day in days_between(today, last_day):
+        routes = planned_jobs(session, technician_ids=[t.id for t in candidates], day=day)
+        routes = {tid: [j for j in route if j.id != job.id] for tid, route in routes.items()}
+        jobs = [job] + [planned for route in routes.values() for planned in route]
+        day_problem = build_day_problem(day=day, tz=tz, now=now, provider=provider, technicians=candidates,
+                                        routes=routes, extra_jobs=[job],
+                                        parts=parts_plan(session, jobs=jobs, technicians=candidates))
+        if not day_problem.problem.technicians:
+            reasons.append(f"{day}: nobody qualified is working")
+            continue
+        found = insert_visit(day_problem.problem, _planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
+        if not found.feasible:
+            reasons.append(f"{day}: {found.reason}")
+            continue
+        new_visit = next(s for s in found.route.stops if s.kind == "visit" and s.visit_id == job.number)
+        if new_visit.late > 0:
+            reasons.append(f"{day}: the earliest place would miss the repair deadline")
+            continue
+        technician = day_problem.technicians[found.technician_id]
+        for position, stop in enumerate(s for s in found.route.stops if s.kind == "visit"):
+            place_job(session, RouteChange(day_problem.jobs[stop.visit_id], technician, position,
+                                           day_problem.at(stop.start), day_problem.at(stop.departure),
+                                           needs_parts=day_problem.needs_parts(stop.visit_id)),
+                      day=day, actor=actor, now=now,
+                      note="live insertion" if stop.visit_id == job.number else f"made room for {job.number}")
+        session.flush()
+        return AssignmentOutcome(True, technician, day, day_problem.at(new_visit.start))
+    if only_technician is not None:
+        return AssignmentOutcome(False, reason="; ".join(reasons) or "no feasible place")
+    return _unassignable(session, job, now=now, actor=actor,
+                         reason="no qualified technician can reach it before the repair deadline ("
+                                + "; ".join(reasons) + ")")
+
+
+def _planned_routes(day_problem) -> list[PlannedRoute]:
+    """Each technician's current order with the pickups it already makes (parts collected right before
+    the visit that needs them); visits pinned in sequence (work under way) are locked."""
+    problem = day_problem.problem
+    visits, techs = problem.visit_by_id, problem.technician_by_id
+    routes = []
+    for tech_id, visit_ids in day_problem.routes.items():
+        ids = [v for v in visit_ids if v in visits]
+        locked = next((k for k, v in enumerate(ids) if visits[v].pinned_sequence is None), len(ids))
+        stops: list[str | Pickup] = []
+        for k, visit_id in enumerate(ids):
+            visit = visits[visit_id]
+            depots = problem.depots_for(visit)
+            if k >= locked and tech_id in techs and not techs[tech_id].holds_parts(visit) and depots:
+                stops.append(Pickup(depots[0].id, visit_id))
+            stops.append(visit_id)
+        routes.append(PlannedRoute(tech_id, stops, locked=locked))
+    return routes
+
+
+def _unassignable(session: Session, job: Job, *, now: datetime, actor: Actor, reason: str) -> AssignmentOutcome:
+    already = job.dispatch_state == DispatchState.UNASSIGNABLE and job.dispatch_note == reason
+    job.dispatch_state, job.dispatch_note = DispatchState.UNASSIGNABLE, reason
+    if not already:
+        session.add(Escalation(job=job, kind="unassignable", reason=reason, raised_at=now))
+        record_event(job, kind=EventKind.ESCALATED, actor=actor, now=now, note=reason)
+    session.flush()
+    return AssignmentOutcome(False, reason=reason)

@@ -1,0 +1,48 @@
+"""Dispatcher views of a region's day and the dispatcher's manual moves (lock, unlock, reassign)."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from core.geo import MatrixProvider
+from dispatch.planning.assignment import AssignmentOutcome, dispatch_job
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.services import record_event
+from dispatch.jobs.models import DispatchState, EventKind, Job
+from dispatch.technicians.models import Technician
+from dispatch.planning.services import unplace_job
+from dispatch.jobs.status import STARTED_STATUSES
+from dispatch.planning.errors import CannotMove, NotPlanned
+
+
+def set_lock(session: Session, *, job: Job, locked: bool, actor: Actor, now: datetime) -> Job:
+    if locked and job.dispatch_state != DispatchState.PLANNED:
+        raise NotPlanned(f"Job {job.number} is not in anyone's route, so there is nothing to lock.")
+    if job.assignment_locked != locked:
+        job.assignment_locked = locked
+        job.updated_at = now
+        record_event(job, kind=EventKind.LOCKED if locked else EventKind.UNLOCKED, actor=actor, now=now,
+                     data={"technician_id": job.technician_id, "day": job.plan_day.isoformat() if job.plan_day else None})
+        session.flush()
+    return job
+
+
+def move_job(session: Session, *, job: Job, technician: Technician, actor: Actor, now: datetime, tz: ZoneInfo,
+             provider: MatrixProvider) -> AssignmentOutcome:
+    """Put the job into `technician`'s day (the earliest feasible day and the cheapest place in it).
+    Refused, changing nothing, when the technician lacks the skill, does not work in time, or has no room."""
+    if job.status in STARTED_STATUSES:
+        raise CannotMove(f"Job {job.number} is already under way ({job.status.value}); it cannot move.")
+    if technician.skill_level(job.asset.product_model.repair_skill) is None:
+        raise CannotMove(f"{technician.user.display_name} does not have the "
+                         f"'{job.asset.product_model.repair_skill}' skill this job needs.")
+    if job.technician_id is not None:
+        unplace_job(session, job, actor=actor, now=now, note=f"moved by {actor.label}")
+    outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, actor=actor,
+                           only_technician=technician)
+    if not outcome.planned:
+        raise CannotMove(f"{technician.user.display_name} has no room for job {job.number} before its repair "
+                         f"deadline: {outcome.reason}.")
+    return outcome

@@ -1,0 +1,70 @@
+"""Reading the live plan from the database: which jobs sit in which technician's day, in order."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.jobs.models import DispatchState, Job
+from dispatch.technicians.models import Technician, TechnicianSkill
+from dispatch.jobs.status import JobStatus
+from core.regions import Region
+from dataclasses import dataclass
+from dispatch.jobs.status import ROUTED_STATUSES
+from dispatch.technicians.roster import WorkingDay, working_day
+from zoneinfo import ZoneInfo
+
+
+PRIORITY_WEIGHT = {"urgent": 100, "high": 70, "normal": 40, "low": 10}
+
+
+def planned_jobs(session: Session, *, technician_ids: list[int], day: date) -> dict[int, list[Job]]:
+    """Each technician's routed jobs on `day`, in route order."""
+    routes: dict[int, list[Job]] = {tid: [] for tid in technician_ids}
+    if not technician_ids:
+        return routes
+    rows = session.scalars(select(Job).where(Job.technician_id.in_(technician_ids), Job.plan_day == day,
+                                             Job.status.in_(ROUTED_STATUSES))
+                           .order_by(Job.technician_id, Job.route_position, Job.id))
+    for job in rows:
+        routes[job.technician_id].append(job)
+    return routes
+
+
+def qualified_technicians(session: Session, *, region_id: int | None, skill: str,
+                          lock: bool = False) -> list[Technician]:
+    """Technicians of the region with the skill, in id order. With `lock`, their rows are locked
+    (FOR UPDATE) so that concurrent assignments touching the same people take turns."""
+    query = (select(Technician).join(TechnicianSkill, TechnicianSkill.technician_id == Technician.id)
+             .where(TechnicianSkill.skill == skill).order_by(Technician.id))
+    if region_id is not None:
+        query = query.where(Technician.region_id == region_id)
+    if lock:
+        query = query.with_for_update(of=Technician)
+    return list(session.scalars(query).unique())
+
+
+def jobs_waiting_for_dispatch(session: Session, *, region_id: int) -> list[Job]:
+    from dispatch.catalog.models import Asset
+
+    return list(session.scalars(
+        select(Job).join(Asset, Job.asset_id == Asset.id)
+        .where(Asset.region_id == region_id, Job.dispatch_state.in_([DispatchState.PENDING, DispatchState.UNASSIGNABLE]),
+               Job.status.in_([JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.WAITING_PARTS]))
+        .order_by(Job.repair_by)))
+
+
+@dataclass
+class TechnicianDay:
+    technician: Technician
+    hours: WorkingDay | None
+    jobs: list[Job]
+
+
+def region_day(session: Session, *, region: Region, day: date, tz: ZoneInfo) -> tuple[list[TechnicianDay], list[Job]]:
+    technicians = list(session.scalars(select(Technician).where(Technician.region_id == region.id)
+                                       .order_by(Technician.id)))
+    routes = planned_jobs(session, technician_ids=[t.id for t in technicians], day=day)
+    days = [TechnicianDay(t, working_day(t, day, tz), routes[t.id]) for t in technicians]
+    return days, jobs_waiting_for_dispatch(session, region_id=region.id)

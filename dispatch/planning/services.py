@@ -1,0 +1,208 @@
+"""Writing plans back to jobs, and re-optimising a region's day (request → solve → preview → apply).
+
+A solve never changes a job by itself: it produces a proposal stored on a PlanRun. Applying it checks
+that the routes it started from are unchanged (a fingerprint), so a plan computed before a new
+assignment cannot silently overwrite it.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.geo import MatrixProvider
+from core.regions import Region
+from core.work_queue import enqueue
+from dispatch.jobs.audit import Actor, SYSTEM
+from dispatch.planning.day_problem import build_day_problem, DayProblem
+from dispatch.parts.pickups import follow_plan, parts_plan
+from dispatch.jobs.services import record_event, transition_job
+from dispatch.jobs.models import DispatchState, EventKind, Job
+from dispatch.planning.models import PlanRun, PlanStatus
+from dispatch.technicians.models import Technician
+from dispatch.jobs.status import ROUTED_STATUSES
+from dispatch.planning.read import jobs_waiting_for_dispatch, planned_jobs
+from dispatch.routing import RoutingResult, solve
+from dispatch.routing.schedule import schedule
+from dispatch.jobs.status import JobStatus
+from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
+from dispatch.planning.errors import PlanNotReady, PlanStale
+
+def mark_stale(session: Session, plan_id: int) -> None:
+    """Record that a plan can no longer be applied (kept even when the refused request rolls back)."""
+    session.get(PlanRun, plan_id).status = PlanStatus.STALE
+
+
+@dataclass(frozen=True)
+class RouteChange:
+    job: Job
+    technician: Technician
+    position: int
+    start: datetime
+    end: datetime
+    # False when the day problem shows the job needs no parts: then there is nothing to move into a van.
+    needs_parts: bool = True
+
+
+def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor, now: datetime, note: str) -> None:
+    """Put a job at a position in a technician's day with its ETA; moves it to `assigned` if needed
+    and records the change (only when technician, day or position really changed)."""
+    job = change.job
+    moved = (job.technician_id, job.plan_day, job.route_position) != (change.technician.id, day, change.position)
+    first_time = job.dispatch_state != DispatchState.PLANNED or job.technician_id is None
+    job.technician, job.technician_id = change.technician, change.technician.id
+    job.plan_day, job.route_position = day, change.position
+    job.planned_start, job.planned_end = change.start, change.end
+    job.dispatch_state, job.dispatch_note = DispatchState.PLANNED, ""
+    if job.status == JobStatus.REPORTED:
+        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted")
+    if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
+        transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
+                       note=f"assigned to {change.technician.user.display_name}")
+    if change.needs_parts:
+        follow_plan(session, job=job, actor=actor, now=now)
+    if moved:
+        record_event(job, kind=EventKind.PLANNED if first_time else EventKind.REPLANNED, actor=actor, now=now,
+                     note=note, data={"technician": change.technician.user.username, "day": day.isoformat(),
+                                      "position": change.position, "eta": change.start.isoformat()})
+    job.updated_at = now
+
+
+def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note: str) -> None:
+    """Take a job out of its technician's day (back to waiting for dispatch)."""
+    if job.status == JobStatus.ASSIGNED:
+        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note=note)
+    job.clear_plan()
+    job.dispatch_state, job.dispatch_note = DispatchState.PENDING, note
+    job.updated_at = now
+
+
+def changes_from_result(day_problem: DayProblem, result: RoutingResult) -> list[RouteChange]:
+    changes = []
+    for route in result.routes:
+        technician = day_problem.technicians[route.technician_id]
+        visits = [s for s in route.stops if s.kind == "visit"]
+        for position, stop in enumerate(visits):
+            changes.append(RouteChange(job=day_problem.jobs[stop.visit_id], technician=technician, position=position,
+                                       start=day_problem.at(stop.start), end=day_problem.at(stop.departure),
+                                       needs_parts=day_problem.needs_parts(stop.visit_id)))
+    return changes
+
+
+# --- re-optimisation of a region's day ------------------------------------------------------------
+
+def request_plan(session: Session, *, region: Region, day: date, time_limit_s: float, apply_when_done: bool,
+                 requested_by: str, now: datetime) -> PlanRun:
+    plan = PlanRun(region=region, day=day, status=PlanStatus.QUEUED, time_limit_s=time_limit_s,
+                   apply_when_done=apply_when_done, requested_by=requested_by, requested_at=now, result={}, error="",
+                   baseline="")
+    session.add(plan)
+    session.flush()
+    enqueue(session, kind=PLAN_REGION, payload={"plan_id": plan.id}, now=now)
+    return plan
+
+
+def _region_day(session: Session, *, region_id: int, day: date, tz: ZoneInfo, now: datetime,
+                provider: MatrixProvider) -> tuple[DayProblem, list[Job]]:
+    technicians = list(session.scalars(select(Technician).where(Technician.region_id == region_id)
+                                       .order_by(Technician.id)))
+    routes = planned_jobs(session, technician_ids=[t.id for t in technicians], day=day)
+    # Every job of the region still waiting for a visit is offered to this day's plan.
+    waiting = jobs_waiting_for_dispatch(session, region_id=region_id)
+    jobs = waiting + [job for route in routes.values() for job in route]
+    return build_day_problem(day=day, tz=tz, now=now, provider=provider, technicians=technicians, routes=routes,
+                             extra_jobs=waiting,
+                             parts=parts_plan(session, jobs=jobs, technicians=technicians)), waiting
+
+
+def fingerprint(day_problem: DayProblem, waiting: list[Job]) -> str:
+    parts = sorted(f"{tid}:{','.join(route)}" for tid, route in day_problem.routes.items())
+    parts += sorted(f"w:{job.number}:{job.status.value}" for job in waiting)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _current_travel(day_problem: DayProblem) -> int:
+    """Travel seconds of the routes as they stand, for the before/after comparison."""
+    problem, total = day_problem.problem, 0
+    visits = problem.visit_by_id
+    for tech in problem.technicians:
+        route = schedule(problem, tech, [visits[v] for v in day_problem.routes.get(tech.id, []) if v in visits])
+        total += route.travel_seconds if route else 0
+    return total
+
+
+def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo, provider: MatrixProvider) -> PlanRun:
+    plan.status, plan.started_at = PlanStatus.RUNNING, now
+    day_problem, waiting = _region_day(session, region_id=plan.region_id, day=plan.day, tz=tz, now=now,
+                                       provider=provider)
+    result = solve(day_problem.problem, time_limit=plan.time_limit_s)
+    plan.baseline = fingerprint(day_problem, waiting)
+    plan.result = plan_summary(day_problem, result, travel_before=_current_travel(day_problem))
+    plan.status, plan.finished_at = PlanStatus.DONE, now
+    session.flush()
+    if plan.apply_when_done:
+        apply_plan(session, plan=plan, now=now, tz=tz, provider=provider, actor=SYSTEM)
+    return plan
+
+
+def plan_summary(day_problem: DayProblem, result: RoutingResult, *, travel_before: int) -> dict:
+    technicians = day_problem.technicians
+    return {
+        "status": result.status,
+        "solve_seconds": round(result.solve_seconds, 3),
+        "served": result.num_served,
+        "travel_seconds_before": travel_before,
+        "travel_seconds": result.travel_seconds,
+        "distance_m": result.distance,
+        "routes": [{"technician_id": int(r.technician_id), "technician": technicians[r.technician_id].user.display_name,
+                    "travel_seconds": r.travel_seconds,
+                    "stops": [{"job": s.visit_id, "start": day_problem.at(s.start).isoformat(),
+                               "end": day_problem.at(s.departure).isoformat(),
+                               "lat": day_problem.jobs[s.visit_id].latitude, "lon": day_problem.jobs[s.visit_id].longitude}
+                              for s in r.stops if s.kind == "visit"],
+                    "start": list(_start_of(technicians[r.technician_id]))}
+                   for r in result.routes if r.visit_ids],
+        "unassigned": [{"job": u.visit_id, "reason": u.reason} for u in result.unassigned],
+    }
+
+
+def _start_of(technician: Technician) -> tuple[float, float]:
+    return technician.home_lat, technician.home_lon
+
+
+def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo, provider: MatrixProvider,
+               actor: Actor) -> PlanRun:
+    if plan.status != PlanStatus.DONE:
+        raise PlanNotReady(f"Plan {plan.id} is {plan.status.value}; only a finished plan can be applied.")
+    # Lock the region's technicians so no live assignment slips in between the check and the write.
+    technicians = list(session.scalars(select(Technician).where(Technician.region_id == plan.region_id)
+                                       .order_by(Technician.id).with_for_update()))
+    day_problem, waiting = _region_day(session, region_id=plan.region_id, day=plan.day, tz=tz, now=now,
+                                       provider=provider)
+    if fingerprint(day_problem, waiting) != plan.baseline:
+        plan.status = PlanStatus.STALE
+        session.flush()
+        raise PlanStale(f"The routes of {plan.region.code} on {plan.day} changed after plan {plan.id} was computed; "
+                        "request a new plan.")
+    by_id = {t.id: t for t in technicians}
+    placed = set()
+    for route in plan.result["routes"]:
+        technician = by_id[route["technician_id"]]
+        for position, stop in enumerate(route["stops"]):
+            job = day_problem.jobs[stop["job"]]
+            place_job(session, RouteChange(job, technician, position, datetime.fromisoformat(stop["start"]),
+                                           datetime.fromisoformat(stop["end"]),
+                                           needs_parts=day_problem.needs_parts(stop["job"])),
+                      day=plan.day, actor=actor, now=now, note=f"re-optimisation plan {plan.id}")
+            placed.add(job.number)
+    for number, job in day_problem.jobs.items():
+        if number not in placed and job.status in ROUTED_STATUSES and job.plan_day == plan.day:
+            unplace_job(session, job, actor=actor, now=now, note=f"left out by re-optimisation plan {plan.id}")
+            enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+    plan.status = PlanStatus.APPLIED
+    session.flush()
+    return plan
