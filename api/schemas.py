@@ -25,11 +25,9 @@ class TrimmedString(fields.String):
         return _trimmed(super()._deserialize(value, attr, data, **kwargs))
 
 
-class FaultReportFields(ma.Schema):
-    fault_text = TrimmedString(required=True, validate=validate.Length(min=5, max=2000))
-    contact_name = TrimmedString(required=True, validate=validate.Length(min=1, max=120))
-    contact_phone = TrimmedString(required=True, validate=PHONE)
-    address = TrimmedString(load_default=None, validate=validate.Length(max=255))
+class PositionFields(ma.Schema):
+    """An optional position: both coordinates or neither, each on the globe."""
+
     latitude = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-90, 90))
     longitude = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-180, 180))
 
@@ -37,6 +35,13 @@ class FaultReportFields(ma.Schema):
     def _both_coordinates_or_none(self, data, **kwargs):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise ma.ValidationError("Give both latitude and longitude, or neither.", "latitude")
+
+
+class FaultReportFields(PositionFields):
+    fault_text = TrimmedString(required=True, validate=validate.Length(min=5, max=2000))
+    contact_name = TrimmedString(required=True, validate=validate.Length(min=1, max=120))
+    contact_phone = TrimmedString(required=True, validate=PHONE)
+    address = TrimmedString(load_default=None, validate=validate.Length(max=255))
 
 
 class PublicReportSchema(FaultReportFields):

@@ -200,14 +200,14 @@ def _region_and_day(session, settings: Settings, region_code: str, day):
 def route_plan(settings: Settings, region_code: str, day, time_limit: float, apply_it: bool, map_path: str | None) -> None:
     from core.geo import provider_for_region
     from dispatch.jobs.audit import SYSTEM
-    from dispatch.planning.services import apply_plan, request_plan, run_plan
+    from dispatch.planning.services import apply_plan, new_plan, run_plan
     from api.route_maps import plan_route_map
     from api.route_maps import render_svg
 
     with _session(settings) as session:
         region, plan_day, tz = _region_and_day(session, settings, region_code, day)
         now = SystemClock().now()
-        plan = request_plan(session, region=region, day=plan_day, time_limit_s=time_limit, apply_when_done=False,
+        plan = new_plan(session, region=region, day=plan_day, time_limit_s=time_limit, apply_when_done=False,
                             requested_by="cli", now=now)
         click.echo(f"solving {region.name} on {plan_day} for up to {time_limit:g} s...")
         provider = provider_for_region(region, osrm_url=settings.osrm_url)

@@ -133,6 +133,6 @@ def geocode(address: str, *, service: str | None, user_agent: str = "aftercare",
 def km(metres: float) -> float:
     return metres / 1000.0
 
-
-def is_valid_lat_lon(lat: float, lon: float) -> bool:
+def is_valid_position(lat: float, lon: float) -> bool:
+    """The one rule for a position anyone gives us: finite, and on the globe."""
     return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180

@@ -2,7 +2,6 @@
 once under the id the phone gave it, and remembering where the technician was."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -10,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.geo import is_valid_position
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.services import record_event, transition_job
+from dispatch.jobs.errors import JobNotFound
+from dispatch.jobs.services import get_job, record_event, transition_job
 from dispatch.jobs.models import EventKind, Job
 from dispatch.technicians.models import Technician
 from dispatch.jobs.status import ALLOWED_TRANSITIONS, check_transition, JobStatus
@@ -67,6 +68,17 @@ class UpdateOutcome:
 def check_owns(technician: Technician, job: Job) -> None:
     if job.technician_id != technician.id:
         raise NotYourJob(f"Job {job.number} is not assigned to {technician.user.username}.")
+
+
+def job_of_technician(session: Session, technician: Technician, number: str, *, for_update: bool = False) -> Job:
+    """The job if it is this technician's. A job that does not exist and another technician's job
+    are refused alike (NotYourJob), so job numbers of other people's work cannot be probed."""
+    try:
+        job = get_job(session, number[:20], for_update=for_update)
+    except JobNotFound:
+        raise NotYourJob(f"No job {number[:20]!r}.")
+    check_owns(technician, job)
+    return job
 
 
 def accepted_job_ids(session: Session, technician: Technician, job_ids: list[int]) -> set[int]:
@@ -177,5 +189,5 @@ def record_position(technician: Technician, position: Position, *, now: datetime
 
 def check_position(position: Position) -> None:
     lat, lon = position.latitude, position.longitude
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+    if not is_valid_position(lat, lon):
         raise UpdateRefused("The position is not a valid latitude/longitude.", field="latitude")

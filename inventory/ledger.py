@@ -156,13 +156,6 @@ def consume(session: Session, *, warehouse: Warehouse, part: Part, quantity: int
                 actor=actor, now=now, reason=reason, job_id=job_id, delta=delta)
 
 
-def return_faulty(session: Session, *, warehouse: Warehouse, part: Part, quantity: int, actor: str, now: datetime,
-                  job_id: int | None = None, reason: str = "") -> StockMovement:
-    """A faulty part taken out of an appliance comes back; it is counted apart and is never available."""
-    return move(session, warehouse=warehouse, part=part, kind=MovementKind.FAULTY_RETURN, quantity=quantity,
-                actor=actor, now=now, reason=reason, job_id=job_id)
-
-
 # --- proving the levels equal the ledger ---
 
 @dataclass(frozen=True)

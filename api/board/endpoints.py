@@ -18,7 +18,7 @@ from dispatch.planning.errors import CannotMove, NotPlanned
 from core.regions import region_by_code, RegionNotFound
 from dispatch.planning.read import region_day, TechnicianDay
 from dispatch.planning.moves import move_job, set_lock
-from dispatch.jobs.read import open_escalations
+from dispatch.jobs.read import latest_escalations
 from api.route_maps import route_map_of
 from dispatch.jobs.services import get_job
 from dispatch.planning.models import PlanRun
@@ -184,7 +184,7 @@ class Escalations(MethodView):
     @blp.response(200, EscalationSchema(many=True))
     def get(self):
         """Open escalations, newest first: jobs nobody could be planned for, with the reason"""
-        return open_escalations(db())
+        return latest_escalations(db())
 
 
 @blp.route("/technicians/me/route")

@@ -18,7 +18,7 @@ from dispatch.jobs.audit import Actor
 from dispatch.planning.errors import CannotMove, NotPlanned
 from dispatch.planning.read import region_day, TechnicianDay
 from dispatch.planning.moves import move_job, set_lock
-from dispatch.jobs.read import open_escalations
+from dispatch.jobs.read import latest_escalations
 from api.route_maps import route_map_of
 from dispatch.jobs.errors import JobNotFound
 from dispatch.jobs.services import get_job
@@ -26,7 +26,7 @@ from dispatch.planning.models import PlanRun
 from dispatch.technicians.models import Technician
 from api.route_maps import plan_route_map
 from dispatch.planning.errors import PlanNotReady, PlanStale
-from dispatch.planning.services import apply_plan, mark_stale, request_plan, run_plan
+from dispatch.planning.services import apply_plan, mark_stale, new_plan as plan_to_solve_now, run_plan
 from dispatch.jobs.read import jobs_at_risk
 from api.route_maps import render_svg
 
@@ -96,7 +96,7 @@ def board(errors: dict | None = None, status: int = 200, region_code: str | None
     tz = services().tz
     days, waiting = region_day(db(), region=region, day=day, tz=tz)
     svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}", tz=tz))
-    escalations = open_escalations(db(), region_id=region.id)
+    escalations = latest_escalations(db(), region_id=region.id)
     return render_template("dispatch_board.html", regions=regions, region=region, day=day,
                            loads=[_load(d) for d in days], waiting=waiting,
                            at_risk=jobs_at_risk(db(), region=region, now=now()), escalations=escalations,
@@ -159,8 +159,8 @@ def new_plan():
                      region.code, day)
     if day < today():
         return board({"plan": "A day in the past cannot be re-planned."}, 422, region.code, day)
-    plan = request_plan(db(), region=region, day=day, time_limit_s=float(raw_limit), apply_when_done=False,
-                        requested_by=current_user.username, now=now())
+    plan = plan_to_solve_now(db(), region=region, day=day, time_limit_s=float(raw_limit), apply_when_done=False,
+                             requested_by=current_user.username, now=now())
     run_plan(db(), plan=plan, now=now(), tz=services().tz,
              provider=travel_provider(region))
     return redirect(url_for("board.plan_preview", plan_id=plan.id), code=303)

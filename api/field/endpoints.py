@@ -14,12 +14,10 @@ from api.field.schemas import FieldJobSchema, FieldUpdateRequestSchema, FieldUpd
 from api.field.forms import FormProblem, parts_by_sku
 from core.users import Role
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.errors import JobNotFound
-from dispatch.jobs.services import get_job
 from dispatch.jobs.models import Job
 from dispatch.technicians.models import Technician
 from fieldwork.read import job_card, technician_of
-from fieldwork.updates import NotYourJob, Position, StatusUpdate, UpdateRefused, apply_update, check_owns
+from fieldwork.updates import NotYourJob, Position, StatusUpdate, UpdateRefused, apply_update, job_of_technician
 from dispatch.parts.services import request_part
 from inventory.ledger import StockError
 
@@ -38,12 +36,10 @@ def _me() -> Technician:
 
 def _my_job(technician: Technician, number: str, *, for_update: bool = False) -> Job:
     try:
-        job = get_job(db(), number, for_update=for_update)
-        check_owns(technician, job)
-    except (JobNotFound, NotYourJob):
+        return job_of_technician(db(), technician, number, for_update=for_update)
+    except NotYourJob:
         # Another technician's job answers exactly like a job that does not exist.
         raise ApiError(404, f"No job {number!r} in your work.")
-    return job
 
 
 @blp.route(f"/jobs/{NUMBER}")

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.geo import is_valid_position
 from fieldwork.updates import MAX_PART_LINES, MAX_UNITS_PER_PART, Position, StatusUpdate
 from inventory.models import Part
 
@@ -34,7 +35,7 @@ def parse_position(latitude: object, longitude: object, observed_at: object) -> 
     if len(given) == 1:
         raise FormProblem("latitude", "Give both latitude and longitude, or neither.")
     lat, lon = _number(str(latitude), "latitude"), _number(str(longitude), "longitude")
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if not is_valid_position(lat, lon):
         raise FormProblem("latitude", "The position is not a valid latitude/longitude.")
     when = None
     if observed_at not in (None, ""):

@@ -15,15 +15,13 @@ from api.i18n import t
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
 from core.users import Role
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.errors import JobNotFound
-from dispatch.jobs.services import get_job
 from dispatch.jobs.models import Job
 from api.route_maps import render_svg
 from dispatch.jobs.status import InvalidTransition
 from fieldwork.read import field_day, job_card, technician_of, van_stock
 from api.route_maps import field_route_map
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
-from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, check_owns
+from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
 from dispatch.parts.services import request_part
 from inventory.ledger import StockError
 from inventory.models import Part
@@ -42,11 +40,9 @@ def _my_job(technician, number: str, *, for_update: bool = False) -> Job:
     """The job if it is this technician's; otherwise 404, the same as a job that does not exist, so
     job numbers of other people's work cannot be probed."""
     try:
-        job = get_job(db(), number[:20], for_update=for_update)
-        check_owns(technician, job)
-    except (JobNotFound, NotYourJob):
+        return job_of_technician(db(), technician, number, for_update=for_update)
+    except NotYourJob:
         abort(404)
-    return job
 
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, validate
 
-from api.schemas import TrimmedString
+from api.schemas import PositionFields, TrimmedString
 from dispatch.jobs.status import JobStatus
 from fieldwork.updates import ACTIONS, MAX_PART_LINES, MAX_UNITS_PER_PART
 
@@ -14,20 +14,13 @@ class PartLineRequestSchema(ma.Schema):
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNITS_PER_PART))
 
 
-class FieldUpdateRequestSchema(ma.Schema):
+class FieldUpdateRequestSchema(PositionFields):
     client_id = TrimmedString(required=True, validate=validate.Length(min=8, max=64))
     to = fields.String(required=True, validate=validate.OneOf(ACTIONS, error="Unknown status {input!r}; a technician "
                                                                                "can choose: {choices}."))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
-    latitude = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-90, 90))
-    longitude = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-180, 180))
     observed_at = fields.AwareDateTime(load_default=None)
     parts = fields.List(fields.Nested(PartLineRequestSchema), load_default=list, validate=validate.Length(max=MAX_PART_LINES))
-
-    @validates_schema
-    def _both_coordinates_or_none(self, data, **kwargs):
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            raise ma.ValidationError("Give both latitude and longitude, or neither.", "latitude")
 
 
 class PartRequestSchema(PartLineRequestSchema):

@@ -9,9 +9,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
-from dispatch.jobs.models import JobCategory
-from dispatch.catalog.models import WarrantyTerms
-from dispatch.jobs.models import EntitlementKind
+from dispatch.catalog.models import Asset, WarrantyTerms
+from dispatch.jobs.models import EntitlementKind, JobCategory
 
 
 
@@ -74,3 +73,10 @@ def decide_entitlement(terms: WarrantyTerms, *, purchase_date: date | None, on: 
     return Entitlement(EntitlementKind.PAID_REPAIR,
                        f"The {terms.free_repair_months}-month warranty ended on {warranty_end.isoformat()}: "
                        "the repair is chargeable; a quote is given before any work.", None, "warranty_ended", facts)
+
+
+def entitlement_of(asset: Asset, *, on: date, category: JobCategory = JobCategory.QUALITY_DEFECT) -> Entitlement:
+    """What the owner of `asset` is entitled to for a fault of `category` reported on the local date `on`:
+    the one place the appliance's warranty terms and purchase date meet the rules."""
+    return decide_entitlement(asset.product_model.warranty_policy.terms, purchase_date=asset.purchase_date, on=on,
+                              category=category)

@@ -25,7 +25,7 @@ from core.work_queue import enqueue
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import JobCategory
 from dispatch.intake.classifier import classify
-from dispatch.intake.entitlement import decide_entitlement, Entitlement
+from dispatch.intake.entitlement import Entitlement, entitlement_of
 from dispatch.jobs.models import EntitlementKind
 from dispatch.jobs.services import event_row, INSERT_EVENT, write_event
 from dispatch.jobs.models import Channel, DispatchState, EventKind, Job, JOB_IS_OPEN, JobEvent
@@ -146,8 +146,7 @@ def find_asset_by_qr(session: Session, qr_token: str) -> Asset:
 
 def warranty_verdict(asset: Asset, *, now: datetime, tz: ZoneInfo) -> Entitlement:
     """What the customer would be entitled to for a defect reported today (shown on the QR page)."""
-    return decide_entitlement(asset.product_model.warranty_policy.terms,
-                              purchase_date=asset.purchase_date, on=now.astimezone(tz).date())
+    return entitlement_of(asset, on=now.astimezone(tz).date())
 
 
 def touch_open_job(session: Session, asset: Asset, *, now: datetime) -> Job | None:
@@ -225,9 +224,7 @@ def _insert_unless_conflicting(session: Session, values: dict) -> Job | None:
 def _new_job_values(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
                     tz: ZoneInfo) -> dict:
     classification = classify(report.fault_text)
-    entitlement = decide_entitlement(asset.product_model.warranty_policy.terms,
-                                     purchase_date=asset.purchase_date, on=now.astimezone(tz).date(),
-                                     category=classification.category)
+    entitlement = entitlement_of(asset, on=now.astimezone(tz).date(), category=classification.category)
     policy = sla_policy_for(session, classification.category)
     respond_by, repair_by = sla_deadlines(policy, now)
     use_asset_location = report.latitude is None or report.longitude is None
@@ -284,10 +281,7 @@ def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: 
     job.category = category
     job.category_confidence = 1.0
     job.category_source = "agent"
-    asset = job.asset
-    entitlement = decide_entitlement(asset.product_model.warranty_policy.terms,
-                                     purchase_date=asset.purchase_date,
-                                     on=job.reported_at.astimezone(tz).date(), category=category)
+    entitlement = entitlement_of(job.asset, on=job.reported_at.astimezone(tz).date(), category=category)
     job.entitlement, job.entitlement_reason = entitlement.kind, entitlement.reason
     job.entitlement_facts = {"code": entitlement.reason_code, **entitlement.facts}
     policy = sla_policy_for(session, category)

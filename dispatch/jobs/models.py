@@ -207,8 +207,6 @@ class Escalation(Base):
     kind: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    resolved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     job: Mapped[Job] = relationship()
 

@@ -76,9 +76,9 @@ def job_search(*, status: list[JobStatus] | None = None, category: JobCategory |
 
 
 
-def open_escalations(session: Session, *, region_id: int | None = None, limit: int = 200) -> list[Escalation]:
-    """Unresolved escalations, newest first; with `region_id`, only those of the region's jobs."""
-    query = select(Escalation).where(Escalation.resolved_at.is_(None))
+def latest_escalations(session: Session, *, region_id: int | None = None, limit: int = 200) -> list[Escalation]:
+    """Escalations, newest first; with `region_id`, only those of the region's jobs."""
+    query = select(Escalation)
     if region_id is not None:
         query = query.join(Job, Job.id == Escalation.job_id).join(Asset, Asset.id == Job.asset_id) \
             .where(Asset.region_id == region_id)

@@ -58,6 +58,6 @@ def emergency_queue(session: Session, *, limit: int = 200) -> EmergencyQueue:
                                  item.order.expected_at.timestamp() if item.order.expected_at else 0.0,
                                  item.order.number))
     escalations = list(session.scalars(
-        select(Escalation).where(Escalation.kind == literal("parts_late"), Escalation.resolved_at.is_(None))
+        select(Escalation).where(Escalation.kind == literal("parts_late"))
         .order_by(Escalation.raised_at.desc()).limit(limit)))
     return EmergencyQueue(found[:limit], escalations)

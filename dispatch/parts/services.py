@@ -209,10 +209,3 @@ def release_parts(session: Session, *, job: Job, actor: Actor, now: datetime, re
         released.append(line)
     session.flush()
     return released
-
-
-def awaited_arrival(session: Session, job_id: int) -> datetime | None:
-    """When the last part the job waits for is expected (the earliest the visit can start)."""
-    times = [t for t in session.scalars(select(JobPart.expected_at).where(
-        JobPart.job_id == job_id, JobPart.state == JobPartState.AWAITING)) if t is not None]
-    return max(times) if times else None

@@ -81,27 +81,24 @@ def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note
     job.updated_at = now
 
 
-def changes_from_result(day_problem: DayProblem, result: RoutingResult) -> list[RouteChange]:
-    changes = []
-    for route in result.routes:
-        technician = day_problem.technicians[route.technician_id]
-        visits = [s for s in route.stops if s.kind == "visit"]
-        for position, stop in enumerate(visits):
-            changes.append(RouteChange(job=day_problem.jobs[stop.visit_id], technician=technician, position=position,
-                                       start=day_problem.at(stop.start), end=day_problem.at(stop.departure),
-                                       needs_parts=day_problem.needs_parts(stop.visit_id)))
-    return changes
-
-
 # --- re-optimisation of a region's day ------------------------------------------------------------
 
-def request_plan(session: Session, *, region: Region, day: date, time_limit_s: float, apply_when_done: bool,
-                 requested_by: str, now: datetime) -> PlanRun:
+def new_plan(session: Session, *, region: Region, day: date, time_limit_s: float, apply_when_done: bool,
+             requested_by: str, now: datetime) -> PlanRun:
+    """A plan for the caller to solve itself with `run_plan`."""
     plan = PlanRun(region=region, day=day, status=PlanStatus.QUEUED, time_limit_s=time_limit_s,
                    apply_when_done=apply_when_done, requested_by=requested_by, requested_at=now, result={}, error="",
                    baseline="")
     session.add(plan)
     session.flush()
+    return plan
+
+
+def request_plan(session: Session, *, region: Region, day: date, time_limit_s: float, apply_when_done: bool,
+                 requested_by: str, now: datetime) -> PlanRun:
+    """A plan queued for the worker to solve."""
+    plan = new_plan(session, region=region, day=day, time_limit_s=time_limit_s, apply_when_done=apply_when_done,
+                    requested_by=requested_by, now=now)
     enqueue(session, kind=PLAN_REGION, payload={"plan_id": plan.id}, now=now)
     return plan
 

@@ -21,7 +21,6 @@ OPERATION = st.one_of(
     st.tuples(st.just("consume_reserved"), st.integers(0, 1), st.integers(0, 1), QUANTITY),
     st.tuples(st.just("consume_free"), st.integers(0, 1), st.integers(0, 1), QUANTITY),
     st.tuples(st.just("adjust"), st.integers(0, 1), st.integers(0, 1), st.integers(-4, 4)),
-    st.tuples(st.just("faulty"), st.integers(0, 1), st.integers(0, 1), QUANTITY),
     st.tuples(st.just("transfer"), st.integers(0, 1), st.integers(0, 1), QUANTITY),
     st.tuples(st.just("advance_transfer"), st.integers(0, 1), st.integers(0, 9), st.integers(0, 2)),
 )
@@ -82,7 +81,6 @@ def _run(session, model, transfers, name, warehouses, parts, w, p, quantity):
         "consume_reserved": dict(on_hand=-quantity, reserved=-quantity),
         "consume_free": dict(on_hand=-quantity),
         "adjust": dict(on_hand=quantity),
-        "faulty": dict(faulty=quantity),
         "transfer": dict(reserved=quantity),
     }[name]
     valid_quantity = quantity != 0 if name == "adjust" else quantity >= 1
@@ -99,8 +97,6 @@ def _run(session, model, transfers, name, warehouses, parts, w, p, quantity):
                 ledger.consume(quantity=quantity, job_id=None, from_reservation=name == "consume_reserved", **common)
             elif name == "adjust":
                 ledger.adjust(change=quantity, reason="count", **common)
-            elif name == "faulty":
-                ledger.return_faulty(quantity=quantity, **common)
             else:
                 transfers.append(orders.request_transfer(session, part=part, quantity=quantity, source=warehouse,
                                                          destination=warehouses[1 - w], actor="prop", now=NOW))
