@@ -1,4 +1,5 @@
-"""Request and response shapes of the JSON API (and the rules the report pages share)."""
+"""Shapes more than one feature uses: trimmed strings, phone numbers, positions, the fault report's fields,
+the asset and its entitlement, the job, and references to people."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -10,8 +11,6 @@ from dispatch.jobs.models import Channel
 from dispatch.jobs.status import JobStatus
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()\-]{4,30}$", error="Not a phone number: use digits, +, spaces or dashes.")
-SELF_SERVICE_CHANNELS = [Channel.QR, Channel.APP, Channel.WECHAT]
-STAFF_CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.WECHAT, Channel.APP]
 
 
 def _trimmed(value):
@@ -44,18 +43,6 @@ class FaultReportFields(PositionFields):
     address = TrimmedString(load_default=None, validate=validate.Length(max=255))
 
 
-class PublicReportSchema(FaultReportFields):
-    qr_token = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    channel = fields.Enum(Channel, by_value=True, load_default=Channel.QR,
-                          validate=validate.OneOf(SELF_SERVICE_CHANNELS))
-
-
-class StaffReportSchema(FaultReportFields):
-    asset_serial = TrimmedString(required=True, validate=validate.Length(min=1, max=64))
-    channel = fields.Enum(Channel, by_value=True, load_default=Channel.PHONE,
-                          validate=validate.OneOf(STAFF_CHANNELS))
-
-
 class EntitlementSchema(ma.Schema):
     kind = fields.Enum(EntitlementKind, by_value=True)
     reason = fields.String()
@@ -74,45 +61,6 @@ class PublicAssetSchema(ma.Schema):
     address = fields.String()
     purchase_date = fields.Date(allow_none=True)
     warranty = fields.Nested(EntitlementSchema)
-
-
-class StaffAssetSchema(PublicAssetSchema):
-    id = fields.Integer()
-    customer_name = fields.Function(lambda view: view["customer"].name)
-    customer_phone = fields.Function(lambda view: view["customer"].phone)
-    latitude = fields.Float()
-    longitude = fields.Float()
-    region = fields.Function(lambda view: view["region"].code if view["region"] else None)
-
-
-class AssetQuerySchema(ma.Schema):
-    serial = TrimmedString(validate=validate.Length(min=1, max=64))
-    phone = TrimmedString(validate=validate.Length(min=3, max=32))
-
-    @validates_schema
-    def _one_criterion(self, data, **kwargs):
-        if not data.get("serial") and not data.get("phone"):
-            raise ma.ValidationError("Give a serial or a phone number.", "serial")
-
-
-class TimelineEntrySchema(ma.Schema):
-    at = fields.DateTime()
-    kind = fields.String()
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String(allow_none=True)
-
-
-class TrackingSchema(ma.Schema):
-    number = fields.String()
-    status = fields.Enum(JobStatus, by_value=True)
-    category = fields.Enum(JobCategory, by_value=True)
-    entitlement = fields.Enum(EntitlementKind, by_value=True)
-    entitlement_reason = fields.String()
-    respond_by = fields.DateTime()
-    repair_by = fields.DateTime()
-    technician_name = fields.String(allow_none=True)
-    planned_start = fields.DateTime(allow_none=True)
-    timeline = fields.List(fields.Nested(TimelineEntrySchema))
 
 
 class ReportResultSchema(ma.Schema):
@@ -167,145 +115,7 @@ class JobSchema(ma.Schema):
     assignment_locked = fields.Boolean()
 
 
-class JobEventSchema(ma.Schema):
-    id = fields.Integer()
-    at = fields.DateTime()
-    kind = fields.String()
-    actor = fields.String(attribute="actor_label")
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String(allow_none=True)
-    note = fields.String()
-    data = fields.Dict()
-
-
-class JobQuerySchema(ma.Schema):
-    status = fields.List(fields.Enum(JobStatus, by_value=True), validate=validate.Length(max=10))
-    category = fields.Enum(JobCategory, by_value=True)
-    channel = fields.Enum(Channel, by_value=True)
-    owner = TrimmedString(validate=validate.Length(min=1, max=64))
-    serial = TrimmedString(validate=validate.Length(min=1, max=64))
-    phone = TrimmedString(validate=validate.Length(min=3, max=32))
-    reported_from = fields.AwareDateTime(default_timezone=None)
-    reported_to = fields.AwareDateTime(default_timezone=None)
-
-
-class TransitionSchema(ma.Schema):
-    to = fields.Enum(JobStatus, by_value=True, required=True)
-    note = TrimmedString(load_default="", validate=validate.Length(max=2000))
-
-
-class HandOverSchema(ma.Schema):
-    to_user = TrimmedString(required=True, validate=validate.Length(min=1, max=64))
-    note = TrimmedString(required=True, validate=validate.Length(min=3, max=2000))
-
-
-class ReclassifySchema(ma.Schema):
-    category = fields.Enum(JobCategory, by_value=True, required=True)
-    note = TrimmedString(load_default="", validate=validate.Length(max=2000))
-
-
-class TokenRequestSchema(ma.Schema):
-    username = TrimmedString(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
-
-
-class TokenSchema(ma.Schema):
-    token = fields.String()
-    expires_at = fields.DateTime()
-    role = fields.String()
-
-
-# --- dispatch ---------------------------------------------------------------------------------------
-
 class TechnicianRefSchema(ma.Schema):
     id = fields.Integer()
     name = fields.String(attribute="user.display_name")
     username = fields.String(attribute="user.username")
-
-
-class PlannedStopSchema(ma.Schema):
-    job = fields.String(attribute="number")
-    position = fields.Integer(attribute="route_position")
-    status = fields.Enum(JobStatus, by_value=True)
-    planned_start = fields.DateTime()
-    planned_end = fields.DateTime()
-    locked = fields.Boolean(attribute="assignment_locked")
-    address = fields.String()
-    latitude = fields.Float()
-    longitude = fields.Float()
-    repair_by = fields.DateTime()
-
-
-class WorkingHoursSchema(ma.Schema):
-    start = fields.DateTime()
-    end = fields.DateTime()
-    break_earliest = fields.DateTime(allow_none=True)
-    break_latest_end = fields.DateTime(allow_none=True)
-    break_minutes = fields.Integer()
-
-
-class TechnicianDaySchema(ma.Schema):
-    technician = fields.Nested(TechnicianRefSchema)
-    skills = fields.Function(lambda d: {s.skill: s.level for s in d.technician.skills})
-    working = fields.Nested(WorkingHoursSchema, attribute="hours", allow_none=True)
-    load = fields.Function(lambda d: len(d.jobs))
-    daily_job_cap = fields.Integer(attribute="technician.daily_job_cap")
-    stops = fields.List(fields.Nested(PlannedStopSchema), attribute="jobs")
-
-
-class WaitingJobSchema(ma.Schema):
-    job = fields.String(attribute="number")
-    priority = fields.String()
-    repair_by = fields.DateTime()
-    dispatch_state = fields.String()
-    dispatch_note = fields.String()
-
-
-class RegionDaySchema(ma.Schema):
-    region = fields.String()
-    day = fields.Date()
-    technicians = fields.List(fields.Nested(TechnicianDaySchema))
-    waiting = fields.List(fields.Nested(WaitingJobSchema))
-
-
-class RegionDayQuerySchema(ma.Schema):
-    region = TrimmedString(required=True, validate=validate.Length(min=1, max=32))
-    day = fields.Date(load_default=None)
-
-
-class MyRouteQuerySchema(ma.Schema):
-    day = fields.Date(load_default=None)
-
-
-class MoveJobSchema(ma.Schema):
-    technician_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-
-
-class PlanRequestSchema(ma.Schema):
-    region = TrimmedString(required=True, validate=validate.Length(min=1, max=32))
-    day = fields.Date(load_default=None)
-    time_limit_s = fields.Float(load_default=10.0, allow_nan=False, validate=validate.Range(min=1, max=300))
-    apply = fields.Boolean(load_default=False)
-
-
-class PlanRunSchema(ma.Schema):
-    id = fields.Integer()
-    region = fields.String(attribute="region.code")
-    day = fields.Date()
-    status = fields.String()
-    time_limit_s = fields.Float()
-    apply_when_done = fields.Boolean()
-    requested_by = fields.String()
-    requested_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
-    result = fields.Dict()
-    error = fields.String()
-
-
-class EscalationSchema(ma.Schema):
-    id = fields.Integer()
-    job = fields.String(attribute="job.number")
-    kind = fields.String()
-    reason = fields.String()
-    raised_at = fields.DateTime()

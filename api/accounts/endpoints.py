@@ -10,7 +10,7 @@ from api.context import now, services
 from api.database import db
 from api.errors import ApiError
 from api.extensions import limiter
-from api.schemas import TokenRequestSchema, TokenSchema
+from api.accounts.schemas import TokenRequestSchema, TokenSchema
 from core.users import InvalidCredentials, authenticate, issue_api_token
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Staff API tokens")

@@ -10,8 +10,8 @@ from api.auth import require_api_roles
 from api.context import now, services, today, travel_provider
 from api.database import db, write_despite_refusal
 from api.errors import ApiError, field_error
-from api.schemas import (EscalationSchema, JobSchema, MoveJobSchema, MyRouteQuerySchema, PlanRequestSchema,
-                         PlanRunSchema, RegionDayQuerySchema, RegionDaySchema, TechnicianDaySchema)
+from api.board.schemas import EscalationSchema, MoveJobSchema, MyRouteQuerySchema, PlanRequestSchema, PlanRunSchema, RegionDayQuerySchema, RegionDaySchema, TechnicianDaySchema
+from api.schemas import JobSchema
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.planning.errors import CannotMove, NotPlanned

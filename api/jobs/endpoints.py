@@ -13,8 +13,8 @@ from api.database import db
 from api.errors import field_error
 from api.idempotency import idempotent
 from api.locating import locate
-from api.schemas import (HandOverSchema, JobEventSchema, JobQuerySchema, JobSchema, ReclassifySchema,
-                         ReportResultSchema, StaffReportSchema, TransitionSchema)
+from api.jobs.schemas import HandOverSchema, JobEventSchema, JobQuerySchema, ReclassifySchema, StaffReportSchema, TransitionSchema
+from api.schemas import JobSchema, ReportResultSchema
 from core.users import CASE_ROLES, Role, User
 from dispatch.jobs.audit import Actor
 from dispatch.intake.services import FaultReport, report_fault

@@ -12,7 +12,8 @@ from api.extensions import limiter
 from api.idempotency import idempotent
 from api.locating import locate
 from api.presenters import asset_view, job_by_tracking_token, tracking_view
-from api.schemas import PublicAssetSchema, PublicReportSchema, ReportResultSchema, TrackingSchema
+from api.schemas import PublicAssetSchema, ReportResultSchema
+from api.public.schemas import PublicReportSchema, TrackingSchema
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault_by_qr, warranty_verdict

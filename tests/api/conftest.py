@@ -9,7 +9,8 @@ from core.users import Role, User
 from dispatch.catalog.models import Asset
 from dispatch.jobs.models import Job, JobEvent
 from core.idempotency import IdempotentRequest
-from tests.factories import PASSWORD, make_asset, make_user
+from tests.builders.core import make_user, PASSWORD
+from tests.builders.dispatch import make_asset
 
 
 @dataclass

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from core.users import Role
-from tests.factories import PASSWORD, make_user
+from tests.builders.core import make_user, PASSWORD
 
 
 def csrf_from(response) -> str:

@@ -17,9 +17,10 @@ from dispatch.jobs.models import Job
 from dispatch.jobs.status import JobStatus
 from demo.care_history import load_service_history
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.care_builders import TZ, complete_job, make_open_job
+from tests.builders.care import complete_job, make_open_job, TZ
 from tests.conftest import NOW
-from tests.factories import PASSWORD, make_asset, make_region, make_technician, make_user
+from tests.builders.core import make_region, make_user, PASSWORD
+from tests.builders.dispatch import make_asset, make_technician
 
 pytestmark = pytest.mark.browser
 

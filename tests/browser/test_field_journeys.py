@@ -20,8 +20,8 @@ from dispatch.technicians.models import Technician
 from fieldwork.models import FieldUpdate, JobPhoto
 from inventory.models import StockLevel
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.factories import PASSWORD
-from tests.field_world import build_field_world
+from tests.builders.core import PASSWORD
+from tests.builders.fieldwork import build_field_world
 
 pytestmark = pytest.mark.browser
 

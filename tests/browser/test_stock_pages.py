@@ -12,7 +12,8 @@ from inventory import ledger
 from inventory.models import StockLevel, StockMovement, WarehouseKind
 from tests.browser.conftest import DESKTOP
 from tests.conftest import NOW
-from tests.factories import PASSWORD, make_part, make_user, make_warehouse
+from tests.builders.core import make_user, PASSWORD
+from tests.builders.inventory import make_part, make_warehouse
 
 pytestmark = pytest.mark.browser
 

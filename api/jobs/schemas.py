@@ -1,0 +1,54 @@
+"""Request and response shapes of the staff jobs API."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.schemas import TrimmedString, FaultReportFields
+from dispatch.jobs.models import Channel, JobCategory
+from dispatch.jobs.status import JobStatus
+
+STAFF_CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.WECHAT, Channel.APP]
+
+
+class StaffReportSchema(FaultReportFields):
+    asset_serial = TrimmedString(required=True, validate=validate.Length(min=1, max=64))
+    channel = fields.Enum(Channel, by_value=True, load_default=Channel.PHONE,
+                          validate=validate.OneOf(STAFF_CHANNELS))
+
+
+class JobEventSchema(ma.Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    kind = fields.String()
+    actor = fields.String(attribute="actor_label")
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    note = fields.String()
+    data = fields.Dict()
+
+
+class JobQuerySchema(ma.Schema):
+    status = fields.List(fields.Enum(JobStatus, by_value=True), validate=validate.Length(max=10))
+    category = fields.Enum(JobCategory, by_value=True)
+    channel = fields.Enum(Channel, by_value=True)
+    owner = TrimmedString(validate=validate.Length(min=1, max=64))
+    serial = TrimmedString(validate=validate.Length(min=1, max=64))
+    phone = TrimmedString(validate=validate.Length(min=3, max=32))
+    reported_from = fields.AwareDateTime(default_timezone=None)
+    reported_to = fields.AwareDateTime(default_timezone=None)
+
+
+class TransitionSchema(ma.Schema):
+    to = fields.Enum(JobStatus, by_value=True, required=True)
+    note = TrimmedString(load_default="", validate=validate.Length(max=2000))
+
+
+class HandOverSchema(ma.Schema):
+    to_user = TrimmedString(required=True, validate=validate.Length(min=1, max=64))
+    note = TrimmedString(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class ReclassifySchema(ma.Schema):
+    category = fields.Enum(JobCategory, by_value=True, required=True)
+    note = TrimmedString(load_default="", validate=validate.Length(max=2000))

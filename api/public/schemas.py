@@ -1,0 +1,37 @@
+"""Request and response shapes of consumer self-service: the report, the tracking view."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.schemas import FaultReportFields
+from dispatch.jobs.models import Channel, EntitlementKind, JobCategory
+from dispatch.jobs.status import JobStatus
+
+SELF_SERVICE_CHANNELS = [Channel.QR, Channel.APP, Channel.WECHAT]
+
+
+class PublicReportSchema(FaultReportFields):
+    qr_token = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    channel = fields.Enum(Channel, by_value=True, load_default=Channel.QR,
+                          validate=validate.OneOf(SELF_SERVICE_CHANNELS))
+
+
+class TimelineEntrySchema(ma.Schema):
+    at = fields.DateTime()
+    kind = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+
+
+class TrackingSchema(ma.Schema):
+    number = fields.String()
+    status = fields.Enum(JobStatus, by_value=True)
+    category = fields.Enum(JobCategory, by_value=True)
+    entitlement = fields.Enum(EntitlementKind, by_value=True)
+    entitlement_reason = fields.String()
+    respond_by = fields.DateTime()
+    repair_by = fields.DateTime()
+    technician_name = fields.String(allow_none=True)
+    planned_start = fields.DateTime(allow_none=True)
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))
