@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export AFTERCARE_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install browser unit bench-intake profile-intake bench-routing bench-stock clean help
+.PHONY: run test install browser bench-intake profile-intake bench-routing bench-stock clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on PORT (default 5000) with the scheduler, print the URLs"
@@ -42,9 +42,6 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-
-unit: install
-	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 bench-intake: install
 	$(BIN)/python scripts/bench_intake.py $(ARGS)
