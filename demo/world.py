@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from core.regions import Region
 from core.users import Role, User, create_user
+import care  # noqa: F401  (subscribes care to job events: the demo completes jobs)
+import dispatch.parts  # noqa: F401  (subscribes parts to job events: the demo cancels and completes jobs)
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
