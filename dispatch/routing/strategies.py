@@ -11,7 +11,7 @@ import numpy as np
 from . import sisr
 from .model import Pickup, RoutingProblem
 from .schedule import schedule
-from .solver import OrToolsModel, PickupAt, SolveOptions, is_visit, item_id, item_location
+from .ortools_model import OrToolsModel, PickupAt, SolveOptions, is_visit, item_id, item_location
 
 Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (global) and pickups
 

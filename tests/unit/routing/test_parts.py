@@ -262,7 +262,7 @@ def test_every_search_strategy_keeps_the_parts_rules(options):
 
 
 def test_a_plan_with_pickups_reads_back_as_a_warm_start():
-    from dispatch.routing.solver import OrToolsModel, PickupAt, SolveOptions, precheck
+    from dispatch.routing.ortools_model import OrToolsModel, PickupAt, SolveOptions, precheck
     from dispatch.routing.strategies import _to_global, _to_local
 
     p = parts_day()

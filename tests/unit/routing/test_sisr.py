@@ -11,7 +11,7 @@ import pytest
 from dispatch.routing import PartDepot, RoutingProblem, Technician, TimeWindow, Visit, solve
 from dispatch.routing import sisr
 from dispatch.routing.schedule import schedule
-from dispatch.routing.solver import SolveOptions, precheck
+from dispatch.routing.ortools_model import SolveOptions, precheck
 
 from .builders import HOUR, MIN, line, lunch, problem, tech, visit
 
