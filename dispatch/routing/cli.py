@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .model import InvalidProblem
 from .solomon import fixed_vehicle_cost, is_solomon_file, read_solomon
-from .ortools_model import solve
+from .solver import solve
 from .vroom_io import VroomInput, read_vroom, write_vroom_solution
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from .model import Pickup, RoutingProblem, Technician, Visit
 from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
 from .schedule import Leg, legs_for, pickup_leg, simulate
-from .ortools_model import no_part_reason, pickup_depots, precheck
+from .candidates import no_part_reason, pickup_depots, precheck
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,6 @@
-"""Plan technicians' days with OR-Tools routing: skills, shifts, breaks, windows, priorities, SLA.
-
-`solve(problem, time_limit=...)` returns a `RoutingResult`. Everything crossing into OR-Tools is an
-integer (seconds, metres, cost units). Visits that cannot be planned are reported with a reason:
-specific when it is known before searching (no technician has the skill, no qualified technician
-can reach it inside its windows and shift, a pin that cannot be honoured), otherwise "not enough
-capacity in the time available".
-
-Objective (lexicographic in practice): serve as much priority-weighted work as possible (a dropped
-visit costs `B * (1 + priority)`, with B larger than all other costs together), then minimise the
-fixed cost per used technician (0 by default), travel (time, or distance with cost="distance") and
-`lateness_cost` per second a service starts after its SLA deadline. `RoutingResult.objective` is
-that cost of the returned plan without the drop penalties (unassigned visits are listed instead).
+"""The OR-Tools routing model over a subset of technicians and visits (`OrToolsModel`), its search
+parameters and `configure_ils` (ruin-and-recreate). Everything crossing into OR-Tools is an integer
+(seconds, metres, cost units). `solver.solve` is the entry point; `strategies` builds and runs models.
 
 Parts (only modelled when some visit needs parts, so other problems build exactly the same model):
 a visit needing parts has alternatives in one disjunction (at most one is served): its node for
@@ -21,32 +11,15 @@ pickup first, both or neither; the pickup starts no earlier than the parts are t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
-from typing import Literal, Mapping, NamedTuple, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from .model import Pickup, RoutingProblem, Technician, Visit, scaled_service
-from .result import (
-    NO_CAPACITY,
-    NO_CAPACITY_REASON,
-    NO_PART,
-    NO_SKILL,
-    NO_TECHNICIAN,
-    PINNED_INVALID,
-    UNREACHABLE,
-    Route,
-    RoutingResult,
-    Unassigned,
-)
-from .schedule import schedule
-
-FirstSolution = Literal["auto", "parallel_cheapest_insertion", "savings", "local_cheapest_insertion",
-                        "global_cheapest_arc", "path_cheapest_arc", "christofides", "sweep"]
-Metaheuristic = Literal["auto", "guided_local_search", "simulated_annealing", "tabu_search",
-                        "greedy_descent", "iterated_local_search"]
+from .candidates import PickupAt, pickup_depots
+from .model import RoutingProblem, Technician, scaled_service
+from .options import SolveOptions
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _TRUE = optional_boolean_pb2.BOOL_TRUE
@@ -64,187 +37,6 @@ _STATUS = {
     _SEARCH_STATUS.ROUTING_INFEASIBLE: "no_solution",
     _SEARCH_STATUS.ROUTING_OPTIMAL: "optimal",
 }
-
-
-# Depots considered per visit needing parts (those where the parts could reach it soonest): more
-# rarely pay off and each one adds two nodes to the model.
-MAX_PICKUP_DEPOTS = 2
-_NEVER = 2**50  # an arrival time that fits no window
-
-
-class PickupAt(NamedTuple):
-    """A pickup inside a route of problem indices (strategies work on indices, not ids)."""
-
-    visit: int  # index into problem.visits
-    depot: int  # index into problem.depots
-
-
-def is_visit(item: int | PickupAt) -> bool:
-    return not isinstance(item, PickupAt)
-
-
-def item_id(problem: RoutingProblem, item: int | PickupAt) -> str | Pickup:
-    """Problem indices -> what routes carry: a visit id or a Pickup."""
-    if isinstance(item, PickupAt):
-        return Pickup(problem.depots[item.depot].id, problem.visits[item.visit].id)
-    return problem.visits[item].id
-
-
-def item_location(problem: RoutingProblem, item: int | PickupAt) -> int:
-    if isinstance(item, PickupAt):
-        return problem.depots[item.depot].location
-    return problem.visits[item].location
-
-
-def pickup_depots(problem: RoutingProblem, visit: Visit, limit: int | None = MAX_PICKUP_DEPOTS) -> list[int]:
-    """Indices of the depots holding every part `visit` needs, soonest first: when the parts could
-    be at the visit (there, collected, driven over) if a technician were at the depot at day start."""
-    if not visit.needs_parts or not problem.depots:
-        return []
-    day_start = min((t.shift.start for t in problem.technicians), default=0)
-    dur = problem.durations
-    found = sorted((max(d.available_from(visit.needs_parts), day_start) + d.pickup_service
-                    + int(dur[d.location, visit.location]), k)
-                   for k, d in enumerate(problem.depots) if d.holds(visit.needs_parts))
-    return [k for _, k in found][:limit]
-
-
-def no_part_reason(visit: Visit) -> str:
-    return f"no depot and no qualified technician's van holds {', '.join(visit.needs_parts)}"
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    time_limit: float
-    cost: Literal["duration", "distance"] = "duration"
-    vehicle_fixed_cost: int = 0
-    lateness_cost: int = 1  # cost units per second of service start after the deadline
-    first_solution: FirstSolution = "auto"
-    metaheuristic: Metaheuristic = "auto"
-    guided_local_search_lambda: float = 0.05
-    neighbors_ratio: float = 1.0  # share of nearest nodes local-search operators consider
-    close_nodes_lns: int = 20  # ruin-and-recreate of a visit and its n closest inside GLS (0 = off)
-    minimize_vehicles: bool | None = None  # route-elimination phase; default: when fixed cost > 0
-    decompose: bool | None = None  # split big problems by region; default: automatic
-    initial_routes: Mapping[str, Sequence[str | Pickup]] | None = None  # technician id -> visit ids (+ Pickups)
-    ils: Mapping[str, object] = field(default_factory=dict)  # extra configure_ils keyword arguments
-    strategy: str = "auto"
-    # strategy knobs: time shares, phases, extra ILS arguments for one phase, ...
-    tuning: Mapping[str, float | str | Mapping[str, object]] = field(default_factory=dict)
-    log_search: bool = False
-
-
-def solve(problem: RoutingProblem, *, time_limit: float, **options) -> RoutingResult:
-    """Plan `problem` within `time_limit` seconds (wall clock, model building included).
-
-    Keyword options are the fields of `SolveOptions`, e.g. `cost="distance"`,
-    `vehicle_fixed_cost=...` (fewest technicians first), `lateness_cost=...`,
-    `initial_routes={technician_id: [visit_id, ...]}` (warm start, e.g. the current plan)."""
-    if time_limit <= 0:
-        raise ValueError("time_limit must be positive")
-    opts = SolveOptions(time_limit=time_limit, **options)
-    started = time.monotonic()
-    deadline = started + time_limit
-    candidates, unassigned = precheck(problem)
-    plannable = [i for i in range(len(problem.visits)) if i in candidates]
-    if not plannable or not problem.technicians:
-        reason = "no technician is available" if not problem.technicians else None
-        unassigned += [Unassigned(problem.visits[i].id, reason, NO_TECHNICIAN) for i in plannable if reason]
-        return RoutingResult("empty", 0, [], unassigned, time.monotonic() - started, True)
-
-    from .strategies import plan  # local import: strategies builds on this module
-
-    routes_by_tech, _, status, stats = plan(problem, candidates, plannable, opts, deadline)
-    routes, feasible = _materialise(problem, routes_by_tech)
-    # One objective for every strategy: the plan's cost without drop penalties (those are listed).
-    objective = sum((r.distance or 0) if opts.cost == "distance" else r.travel_seconds for r in routes) \
-        + opts.vehicle_fixed_cost * len(routes) + opts.lateness_cost * sum(r.late_seconds for r in routes)
-    served = {v for r in routes for v in r.visit_ids}
-    for i in plannable:
-        vid = problem.visits[i].id
-        if vid not in served:
-            unassigned.append(Unassigned(vid, NO_CAPACITY_REASON, NO_CAPACITY))
-    order = {v.id: k for k, v in enumerate(problem.visits)}
-    unassigned.sort(key=lambda u: order[u.visit_id])
-    return RoutingResult(status, objective, routes, unassigned, time.monotonic() - started,
-                         feasible and status in ("feasible", "optimal"), stats)
-
-
-# --------------------------------------------------------------------------------------------
-# Up-front checks: who may serve what
-
-
-def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassigned]]:
-    """visit index -> technician indices that are qualified and can reach it in time (with its
-    parts: straight from a van holding them, or via a depot), plus the visits nobody can serve with
-    the specific reason."""
-    techs = problem.technicians
-    dur = problem.durations
-    nt = len(techs)
-    tech_index = {t.id: k for k, t in enumerate(techs)}
-    shift_start = np.array([t.shift.start for t in techs], dtype=np.int64)
-    shift_end = np.array([t.shift.end for t in techs], dtype=np.int64)
-    start_loc = np.array([t.start_location for t in techs], dtype=np.int64)
-    end_loc = np.array([t.end_location if t.end_location is not None else -1 for t in techs], dtype=np.int64)
-    open_end = end_loc < 0
-    candidates: dict[int, list[int]] = {}
-    unassigned: list[Unassigned] = []
-    for i, v in enumerate(problem.visits):
-        if v.pinned_technician is not None:
-            k = tech_index.get(v.pinned_technician)
-            if k is None:
-                unassigned.append(Unassigned(v.id, f"pinned to unknown technician {v.pinned_technician!r}", PINNED_INVALID))
-                continue
-            if not techs[k].can_do(v):
-                unassigned.append(Unassigned(v.id, f"pinned technician {v.pinned_technician} lacks the skill "
-                                                   f"{v.required_skill!r}", PINNED_INVALID))
-                continue
-            if v.pinned_sequence is not None:
-                candidates[i] = [k]  # committed work: no reachability test, windows are relaxed
-                continue
-            pool = [k]
-        else:
-            pool = [k for k, t in enumerate(techs) if t.can_do(v)]
-        if not pool:
-            unassigned.append(Unassigned(v.id, f"no technician has the skill {v.required_skill!r}"
-                                         + (f" (and {', '.join(v.extra_skills)})" if v.extra_skills else ""), NO_SKILL))
-            continue
-        if nt == 0:
-            continue
-        idx = np.array(pool, dtype=np.int64)
-        arrive = shift_start[idx] + dur[start_loc[idx], v.location]
-        if v.needs_parts and v.pinned_sequence is None:
-            holders = np.array([techs[k].holds_parts(v) for k in pool], dtype=bool)
-            depots = pickup_depots(problem, v)
-            if not depots and not holders.any():
-                unassigned.append(Unassigned(v.id, no_part_reason(v), NO_PART))
-                continue
-            via = np.full(len(pool), _NEVER, dtype=np.int64)
-            for d in (problem.depots[k] for k in depots):
-                collected = np.maximum(shift_start[idx] + dur[start_loc[idx], d.location],
-                                       d.available_from(v.needs_parts)) + d.pickup_service
-                via = np.minimum(via, collected + dur[d.location, v.location])
-            arrive = np.where(holders, arrive, via)
-        back = np.where(open_end[idx], 0, dur[v.location, np.where(open_end[idx], 0, end_loc[idx])])
-        service = np.array([techs[k].service_seconds(v) for k in pool], dtype=np.int64)
-        ok = np.zeros(len(pool), dtype=bool)
-        for lo, hi in v.start_bounds():
-            st = np.maximum(arrive, lo)
-            ok |= (st <= hi) & (st + service + back <= shift_end[idx])
-        reachable = [k for k, good in zip(pool, ok) if good]
-        if not reachable:
-            if v.pinned_technician is not None:
-                why = f"pinned technician {v.pinned_technician} cannot reach it within its time windows and shift"
-            else:
-                why = "no qualified technician can reach it within its time windows and shift"
-            unassigned.append(Unassigned(v.id, why, UNREACHABLE))
-            continue
-        candidates[i] = reachable
-    return candidates, unassigned
-
-
-# --------------------------------------------------------------------------------------------
-# The OR-Tools model for a subset of technicians and visits
 
 
 def _service_groups(techs: Sequence[Technician]) -> list[int]:
@@ -681,32 +473,3 @@ def configure_ils(params, *, avg_removed: int = 10, max_sequence: int = 10, impr
         sa.cooling_schedule_strategy = ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
         sa.initial_temperature, sa.final_temperature = temperature
     ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
-
-
-# --------------------------------------------------------------------------------------------
-# From visit sequences to timed routes
-
-
-def _materialise(problem: RoutingProblem,
-                 routes_by_tech: Mapping[str, tuple[Sequence[str | Pickup], Sequence[int]]]
-                 ) -> tuple[list[Route], bool]:
-    techs = problem.technician_by_id
-    visits = problem.visit_by_id
-    out, feasible = [], True
-    for tech in problem.technicians:
-        if tech.id not in routes_by_tech:
-            continue
-        ids, gaps = routes_by_tech[tech.id]
-        if not ids:
-            continue
-        seq = [v if isinstance(v, Pickup) else visits[v] for v in ids]
-        relaxed = frozenset(v.id for v in seq if isinstance(v, Visit) and v.pinned_sequence is not None)
-        route = schedule(problem, techs[tech.id], seq, break_hint=gaps, relaxed=relaxed)
-        if route is None:
-            feasible = False
-            route = schedule(problem, replace(tech, shift=replace(tech.shift, end=2**40)), seq,
-                             break_hint=gaps, relaxed=frozenset(v.id for v in seq if isinstance(v, Visit)))
-        out.append(route)
-    return out, feasible
-
-

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from itertools import combinations_with_replacement
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .model import PartDepot, Pickup, RoutingProblem, Technician, Visit
 from .result import Route, Stop
@@ -197,3 +197,29 @@ def best_over_break_gaps(
         if best_key is None or key < best_key:
             best, best_key = route, key
     return best
+
+
+def timed_routes(problem: RoutingProblem,
+                 routes_by_tech: Mapping[str, tuple[Sequence[str | Pickup], Sequence[int]]]
+                 ) -> tuple[list[Route], bool]:
+    """Timed routes for technician id -> (visit ids and Pickups in order, break gap per break) in
+    the problem's technician order, and whether every route keeps its shift. A route that does
+    not (e.g. committed work overrunning the shift) is still timed, shift end lifted and windows relaxed."""
+    techs = problem.technician_by_id
+    visits = problem.visit_by_id
+    out, feasible = [], True
+    for tech in problem.technicians:
+        if tech.id not in routes_by_tech:
+            continue
+        ids, gaps = routes_by_tech[tech.id]
+        if not ids:
+            continue
+        seq = [v if isinstance(v, Pickup) else visits[v] for v in ids]
+        relaxed = frozenset(v.id for v in seq if isinstance(v, Visit) and v.pinned_sequence is not None)
+        route = schedule(problem, techs[tech.id], seq, break_hint=gaps, relaxed=relaxed)
+        if route is None:
+            feasible = False
+            route = schedule(problem, replace(tech, shift=replace(tech.shift, end=2**40)), seq,
+                             break_hint=gaps, relaxed=frozenset(v.id for v in seq if isinstance(v, Visit)))
+        out.append(route)
+    return out, feasible

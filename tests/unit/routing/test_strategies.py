@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.routing.ortools_model import SolveOptions
+from dispatch.routing.options import SolveOptions
 from dispatch.routing.strategies import _temperatures
 
 from .builders import line, problem, tech, visit
