@@ -22,11 +22,11 @@ from typing import Sequence
 
 import numpy as np
 
+from .candidates import no_part_reason, pickup_depots, precheck
 from .model import Pickup, RoutingProblem, Technician, Visit
 from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
 from .schedule import Leg, best_over_break_gaps, legs_for, pickup_leg
 from .timing import Bounds, best_break_gaps, lateness
-from .candidates import no_part_reason, pickup_depots, precheck
 
 
 @dataclass(frozen=True)
