@@ -63,7 +63,6 @@ def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassi
     the specific reason."""
     techs = problem.technicians
     dur = problem.durations
-    nt = len(techs)
     tech_index = {t.id: k for k, t in enumerate(techs)}
     shift_start = np.array([t.shift.start for t in techs], dtype=np.int64)
     shift_end = np.array([t.shift.end for t in techs], dtype=np.int64)
@@ -91,8 +90,6 @@ def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassi
         if not pool:
             unassigned.append(Unassigned(v.id, f"no technician has the skill {v.required_skill!r}"
                                          + (f" (and {', '.join(v.extra_skills)})" if v.extra_skills else ""), NO_SKILL))
-            continue
-        if nt == 0:
             continue
         idx = np.array(pool, dtype=np.int64)
         arrive = shift_start[idx] + dur[start_loc[idx], v.location]

@@ -86,7 +86,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     for tech in qualified:
         plan = planned.get(tech.id, PlannedRoute(tech.id, ()))
         seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
-        legs = legs_for(tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)), problem)
+        legs = legs_for(problem, tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)))
         visits = [leg.visit for leg in legs if leg.depot is None]
         if tech.max_visits is not None and len(visits) + 1 > tech.max_visits:
             continue

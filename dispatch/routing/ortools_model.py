@@ -83,7 +83,6 @@ class OrToolsModel:
         n_nodes += len(extra_loc)
         node_loc = np.array([v.location for v in self.visits] + depot_locs + ([0] if has_open else []) + extra_loc,
                             dtype=np.int64)
-        self.node_loc = node_loc
         travel = problem.durations[np.ix_(node_loc, node_loc)].copy()
         if opts.cost == "distance":
             if problem.distances is None:
@@ -94,12 +93,10 @@ class OrToolsModel:
         if has_open:
             travel[:, open_node] = travel[open_node, :] = 0
             cost[:, open_node] = cost[open_node, :] = 0
-        self.travel, self.cost = travel, cost
         starts = [depot_node[t.start_location] for t in self.techs]
         ends = [depot_node[t.end_location] if t.end_location is not None else open_node for t in self.techs]
         self.manager = manager = pywrapcp.RoutingIndexManager(int(n_nodes), nv, starts, ends)
         self.routing = routing = pywrapcp.RoutingModel(manager)
-        self.n_nodes = n_nodes
 
         cost_cb = routing.RegisterTransitMatrix(cost.tolist())
         routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
@@ -123,7 +120,6 @@ class OrToolsModel:
                 self.service[g, node] = problem.depots[k].pickup_service
         time_cbs = [routing.RegisterTransitMatrix((travel + self.service[g][:, None]).tolist())
                     for g in range(n_groups)]
-        self.group_of = group_of
         horizon_lo = min(t.shift.start for t in self.techs)
         horizon_hi = max(t.shift.end for t in self.techs)
         pinned_chains = self._pinned_chains(local_vehicle)
@@ -168,7 +164,6 @@ class OrToolsModel:
         self.unit_penalty = nv * int(opts.vehicle_fixed_cost) + (m + len(self.pickup_of) + nv) * max_cost + \
             int(opts.lateness_cost) * max(1, horizon - horizon_lo) * max(1, sum(v.deadline is not None for v in self.visits)) + 1
         relaxed = {i for chain in pinned_chains.values() for i in chain}
-        self.relaxed_ids = frozenset(self.visits[i].id for i in relaxed)
         for i, v in enumerate(self.visits):
             indices = [manager.NodeToIndex(node) for node in self.visit_nodes[i]]
             for node, index in zip(self.visit_nodes[i], indices):

@@ -46,15 +46,13 @@ def pickup_leg(depot: PartDepot, visit: Visit, *, relaxed: bool = False) -> Leg:
     return Leg(visit, depot.pickup_service, bounds, depot)
 
 
-def legs_for(tech: Technician, visits: Sequence[Visit | Pickup], relaxed: frozenset[str] = frozenset(),
-             problem: RoutingProblem | None = None) -> list[Leg]:
-    """Legs for `visits` in order; a `Pickup` needs `problem` to find its depot and visit. A pickup
-    for a relaxed (committed) visit is relaxed too."""
+def legs_for(problem: RoutingProblem, tech: Technician, visits: Sequence[Visit | Pickup],
+             relaxed: frozenset[str] = frozenset()) -> list[Leg]:
+    """Legs for `visits` (visits and `Pickup`s) in order; a pickup for a relaxed (committed) visit
+    is relaxed too."""
     out = []
     for v in visits:
         if isinstance(v, Pickup):
-            if problem is None:
-                raise ValueError("a sequence with pickups needs the problem")
             out.append(pickup_leg(problem.depot_by_id[v.depot_id], problem.visit_by_id[v.visit_id],
                                   relaxed=v.visit_id in relaxed))
         else:
@@ -67,8 +65,6 @@ def simulate(
     tech: Technician,
     legs: Sequence[Leg],
     break_gaps: Sequence[int],
-    *,
-    durations: Sequence[Sequence[int]] | None = None,
 ) -> Route | None:
     """Schedule `legs` in order with break i taken in gap break_gaps[i]; None when infeasible."""
     n = len(legs)
@@ -79,7 +75,7 @@ def simulate(
     order = sorted(range(len(break_gaps)), key=break_gaps.__getitem__)  # by gap; in a gap, by index
     gaps = [break_gaps[b] for b in order]
     breaks = [tech.breaks[b] for b in order]
-    travels, services, bounds, deadlines = _pieces(problem, tech, legs, durations)
+    travels, services, bounds, deadlines = _pieces(problem, tech, legs)
     times = timeline(tech.shift, breaks, gaps, travels, services, bounds, deadlines)
     if times is None:
         return None
@@ -126,14 +122,13 @@ def _within_limits(tech: Technician, legs: Sequence[Leg]) -> bool:
     return tech.capacity is None or sum(v.demand for v in visits) <= tech.capacity
 
 
-def _pieces(problem: RoutingProblem, tech: Technician, legs: Sequence[Leg],
-            durations: Sequence[Sequence[int]] | None = None):
+def _pieces(problem: RoutingProblem, tech: Technician, legs: Sequence[Leg]):
     """(travels, services, bounds, deadlines) of `legs` for `timing.timeline`."""
-    dur = problem.durations if durations is None else durations
+    dur = problem.durations
     locations = [tech.start_location] + [leg.location for leg in legs]
     if tech.end_location is not None:
         locations.append(tech.end_location)
-    travels = [int(dur[a][b]) for a, b in zip(locations, locations[1:])]
+    travels = [int(dur[a, b]) for a, b in zip(locations, locations[1:])]
     return (travels, [leg.service for leg in legs], [leg.bounds for leg in legs],
             [leg.visit.deadline if leg.depot is None else None for leg in legs])
 
@@ -155,34 +150,31 @@ def schedule(
     *,
     break_hint: Sequence[int] | None = None,
     relaxed: frozenset[str] = frozenset(),
-    durations: Sequence[Sequence[int]] | None = None,
 ) -> Route | None:
     """Best feasible schedule of `visits` (visits and pickups) in this order, or None.
 
     Tries `break_hint` first (the solver's placement); otherwise every non-decreasing assignment of
     breaks to gaps, keeping the one with the least lateness, then the earliest finish."""
-    legs = legs_for(tech, visits, relaxed, problem)
+    legs = legs_for(problem, tech, visits, relaxed)
     if break_hint is not None and len(break_hint) == len(tech.breaks):
-        route = simulate(problem, tech, legs, break_hint, durations=durations)
+        route = simulate(problem, tech, legs, break_hint)
         if route is not None:
             return route
-    return best_over_break_gaps(problem, tech, legs, durations=durations)
+    return best_over_break_gaps(problem, tech, legs)
 
 
 def best_over_break_gaps(
     problem: RoutingProblem,
     tech: Technician,
     legs: Sequence[Leg],
-    *,
-    durations: Sequence[Sequence[int]] | None = None,
 ) -> Route | None:
     """`legs` scheduled with the best break placement (`timing.best_break_gaps`), or None."""
     if not _within_limits(tech, legs):
         return None
-    found = best_break_gaps(tech.shift, tech.breaks, *_pieces(problem, tech, legs, durations))
+    found = best_break_gaps(tech.shift, tech.breaks, *_pieces(problem, tech, legs))
     if found is None:
         return None
-    return simulate(problem, tech, legs, found[0], durations=durations)
+    return simulate(problem, tech, legs, found[0])
 
 
 def timed_routes(problem: RoutingProblem,

@@ -26,7 +26,6 @@ from .options import SolveOptions
 from .result import (
     NO_CAPACITY,
     NO_CAPACITY_REASON,
-    NO_TECHNICIAN,
     RoutingResult,
     Unassigned,
 )
@@ -47,9 +46,7 @@ def solve(problem: RoutingProblem, *, time_limit: float, **options) -> RoutingRe
     deadline = started + time_limit
     candidates, unassigned = precheck(problem)
     plannable = [i for i in range(len(problem.visits)) if i in candidates]
-    if not plannable or not problem.technicians:
-        reason = "no technician is available" if not problem.technicians else None
-        unassigned += [Unassigned(problem.visits[i].id, reason, NO_TECHNICIAN) for i in plannable if reason]
+    if not plannable:  # also when there are no technicians: precheck found nobody with the skill
         return RoutingResult("empty", 0, [], unassigned, time.monotonic() - started, True)
 
     routes_by_tech, _, status, stats = plan(problem, candidates, plannable, opts, deadline)
