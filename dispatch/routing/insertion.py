@@ -5,8 +5,10 @@ Cheapest feasible insertion: every qualified technician, every position after th
 the whole route still meets windows, earliest starts, shift end, breaks (any gap may hold the
 break), max visits and capacity. Among feasible candidates the new visit starting before its SLA
 deadline wins first, then not making other visits later than their deadlines, then the least
-added travel. Travel pieces come from numpy fancy indexing; the per-candidate check is a tight
-integer loop, so one insertion among 50 technicians and 400 open visits takes milliseconds.
+added travel. Travel pieces come from numpy fancy indexing; the per-candidate check is the time
+rules' integer pass (`timing.timeline`, every break placement tried until one is on time), so one
+insertion among 50 technicians and 400 open visits takes milliseconds. The returned route is timed
+like `schedule()` times that sequence.
 
 Parts: a technician whose van holds every part the new visit needs inserts just the visit; any
 other qualified technician inserts it together with a pickup at a depot holding the parts, at any
@@ -16,15 +18,15 @@ their own pickups (`Pickup` items in `PlannedRoute.visit_ids`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations_with_replacement
 from typing import Sequence
 
 import numpy as np
 
+from .candidates import no_part_reason, pickup_depots, precheck
 from .model import Pickup, RoutingProblem, Technician, Visit
 from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
-from .schedule import Leg, legs_for, pickup_leg, simulate
-from .solver import no_part_reason, pickup_depots, precheck
+from .schedule import Leg, best_over_break_gaps, legs_for, pickup_leg
+from .timing import Bounds, best_break_gaps, lateness
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class _RouteData:
     loc_list: list[int]  # start, stops..., end (when the route has an end)
     consec: list[int]  # travel between consecutive entries of loc_list
     services: list[int]
-    bounds: list[tuple[tuple[int, int], ...]]
+    bounds: list[Bounds]
     deadlines: list[int | None]
 
 
@@ -84,7 +86,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     for tech in qualified:
         plan = planned.get(tech.id, PlannedRoute(tech.id, ()))
         seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
-        legs = legs_for(tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)), problem)
+        legs = legs_for(problem, tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)))
         visits = [leg.visit for leg in legs if leg.depot is None]
         if tech.max_visits is not None and len(visits) + 1 > tech.max_visits:
             continue
@@ -118,7 +120,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     candidates.sort(key=lambda c: c[:3])  # stable: for equal travel, the van first
     new_legs = {t.id: Leg(visit, t.service_seconds(visit), tuple(visit.start_bounds())) for t in qualified}
     pickup_legs = [pickup_leg(d, visit) for d in depots]
-    best = None  # (key, tech id, legs with the insertion, break gaps, new late, index of the new visit, pickup)
+    best = None  # (key, tech id, the inserts, index of the new visit, pickup)
     checked = 0
     base_late: dict[str, int] = {}
     alone: dict[tuple, bool] = {}  # (tech id, gap, depot index or None): that stop alone fits there
@@ -127,7 +129,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         nonlocal checked
         checked += 1
         watch = inserts[-1][0] + len(inserts) - 1  # the last insert's index in the new route
-        return inserts, watch, _best_gaps(data.tech, *_spliced(data, inserts, dur), watch)
+        return inserts, watch, _placement(data.tech, *_spliced(data, inserts, dur), watch)
 
     def fits_alone(data: _RouteData, gap: int, leg: Leg, depot: int | None) -> bool:
         key = (data.tech.id, gap, depot)
@@ -152,13 +154,13 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
             legs, watch, found = check(data, [(pick[1], pickup_legs[pick[0]]), (pos, new_legs[tech_id])])
         if found is None:
             continue
-        gaps, new_late, total_late = found
+        new_late, total_late = found
         if tech_id not in base_late:
-            base = _best_gaps(data.tech, data.consec, data.services, data.bounds, data.deadlines, None)
-            base_late[tech_id] = base[2] if base is not None else 0
+            base = _placement(data.tech, data.consec, data.services, data.bounds, data.deadlines, None)
+            base_late[tech_id] = base[1] if base is not None else 0
         key = (int(new_late > 0), int(total_late - new_late > base_late[tech_id]), added, new_late)
         if best is None or key < best[0]:
-            best = (key, tech_id, legs, gaps, new_late, watch, pick)  # legs: the inserts, for now
+            best = (key, tech_id, legs, watch, pick)  # legs: the inserts, for now
     if best is None:
         single = RoutingProblem(problem.technicians, (visit,), problem.durations, problem.distances, problem.depots)
         if 0 not in precheck(single)[0]:
@@ -166,13 +168,13 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
                              code=UNREACHABLE, candidates_checked=checked)
         return Insertion(False, reason="no qualified technician has room for it in the time available",
                          code=NO_CAPACITY, candidates_checked=checked)
-    key, tech_id, inserts, gaps, new_late, watch, pick = best
+    key, tech_id, inserts, watch, pick = best
     legs = _with(datas[tech_id].legs, inserts)
-    route = simulate(problem, datas[tech_id].tech, legs, gaps)
+    route = best_over_break_gaps(problem, datas[tech_id].tech, legs)  # the placement schedule() would give
     sequence = tuple(route.sequence)
     position = sum(1 for leg in legs[:watch] if leg.depot is None)
     pickup = (depots[pick[0]].id, pick[1]) if pick is not None else None  # inserted first, so its gap is its index
-    return Insertion(True, tech_id, position, key[2], route, new_late, candidates_checked=checked,
+    return Insertion(True, tech_id, position, key[2], route, key[3], candidates_checked=checked,
                      pickup=pickup, sequence=sequence)
 
 
@@ -191,7 +193,7 @@ def _spliced(data: _RouteData, inserts: Sequence[tuple[int, Leg]], dur: np.ndarr
     locs, consec = data.loc_list, data.consec
     travels: list[int] = []
     services: list[int] = []
-    bounds: list[tuple[tuple[int, int], ...]] = []
+    bounds: list[Bounds] = []
     deadlines: list[int | None] = []
     last_gap, last_stop, prev = -1, 0, -1
     for gap, leg in inserts:
@@ -227,63 +229,11 @@ def _with(legs: Sequence[Leg], inserts: Sequence[tuple[int, Leg]]) -> list[Leg]:
     return out
 
 
-def _best_gaps(tech: Technician, travels: list[int], services: list[int],
-               bounds: list[tuple[tuple[int, int], ...]], deadlines: list[int | None], watch: int | None):
-    """Feasible break placement with the least lateness: (gaps, late of visit `watch`, total late)."""
-    n = len(services)
-    k = len(tech.breaks)
-    best = None
-    options = [()] if k == 0 else combinations_with_replacement(range(n + 1), k)
-    for gaps in options:
-        res = _times(tech, travels, services, bounds, deadlines, gaps, watch)
-        if res is not None and (best is None or res[1] < best[2] or (res[1] == best[2] and res[2] < best[3])):
-            best = (gaps, res[0], res[1], res[2])
-            if res[1] == 0:
-                break
-    if best is None:
+def _placement(tech: Technician, travels: list[int], services: list[int], bounds: list[Bounds],
+               deadlines: list[int | None], watch: int | None):
+    """(late of stop `watch`, total late) of the route's best break placement, None when infeasible."""
+    found = best_break_gaps(tech.shift, tech.breaks, travels, services, bounds, deadlines, any_on_time=True)
+    if found is None:
         return None
-    return best[0], best[1], best[2]
-
-
-def _times(tech: Technician, travels, services, bounds, deadlines, gaps, watch):
-    """Earliest-time pass (same rules as schedule.simulate) on plain integers.
-    Returns (late of `watch`, total late, finish) or None when infeasible."""
-    n = len(services)
-    now = tech.shift.start
-    end = tech.shift.end
-    b_iter = 0
-    breaks = tech.breaks
-    total_late = watch_late = 0
-    for g in range(n + 1):
-        travel = travels[g] if g < len(travels) else 0
-        cur, idle = now, 0
-        while b_iter < len(gaps) and gaps[b_iter] == g:
-            brk = breaks[b_iter]
-            bs = cur if cur > brk.window.start else brk.window.start
-            if bs > brk.window.end - brk.duration:
-                return None
-            idle += bs - cur
-            cur = bs + brk.duration
-            b_iter += 1
-        ready = cur + (travel - idle if travel > idle else 0)
-        if g == n:
-            return (watch_late, total_late, ready) if ready <= end else None
-        start = ready
-        bnd = bounds[g]
-        if bnd:
-            for lo, hi in bnd:
-                if ready <= hi:
-                    if lo > ready:
-                        start = lo
-                    break
-            else:
-                return None
-        now = start + services[g]
-        if now > end:
-            return None
-        dl = deadlines[g]
-        if dl is not None and start > dl:
-            total_late += start - dl
-            if g == watch:
-                watch_late = start - dl
-    return None
+    times = found[1]
+    return (lateness(times.starts[watch], deadlines[watch]) if watch is not None else 0), times.late

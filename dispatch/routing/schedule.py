@@ -1,15 +1,14 @@
 """Earliest-time schedule of one technician's ordered visits: integer ETAs, breaks, waiting, late.
 
 The schedule is the single source of truth for ETAs, used for solver output, live insertion and
-feasibility checks. Conventions:
+feasibility checks. The time rules (windows, earliest start, shift, breaks, lateness) are
+`timing.timeline`'s; on top of them:
 
-- The technician leaves the start location at shift.start (later when that only removes waiting
-  at the first visit), drives, and starts service at the earliest allowed time.
+- The technician leaves the start location at shift.start, or later when that only removes
+  waiting at the first stop (not when a break comes first).
 - A break is taken in a "gap" between two stops (gap 0 is before the first visit, gap n after the
-  last one). It starts as early as its window allows and the technician may drive during any idle
-  time before it, so arrival = max(departure + travel + break durations, break end).
-- A visit's service starts inside one of its time windows (and not before `earliest_start`);
-  a deadline is soft and only counts as `late`.
+  last one); `schedule` tries the solver's placement first, otherwise the best one
+  (`timing.best_break_gaps`: least lateness, then earliest end).
 - A pickup (`model.Pickup` in the sequence) is a stop at the depot taking its `pickup_service`,
   starting no earlier than the parts are there. The schedule times the sequence it is given: the
   solver and live insertion are the ones that put a pickup before the visit needing it.
@@ -17,11 +16,11 @@ feasibility checks. Conventions:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from itertools import combinations_with_replacement
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .model import PartDepot, Pickup, RoutingProblem, Technician, Visit
 from .result import Route, Stop
+from .timing import Bounds, best_break_gaps, lateness, timeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +30,7 @@ class Leg:
 
     visit: Visit
     service: int
-    bounds: tuple[tuple[int, int], ...]  # allowed service-start intervals; () = unconstrained
+    bounds: Bounds  # allowed service-start intervals; () = unconstrained
     depot: PartDepot | None = None
 
     @property
@@ -47,15 +46,13 @@ def pickup_leg(depot: PartDepot, visit: Visit, *, relaxed: bool = False) -> Leg:
     return Leg(visit, depot.pickup_service, bounds, depot)
 
 
-def legs_for(tech: Technician, visits: Sequence[Visit | Pickup], relaxed: frozenset[str] = frozenset(),
-             problem: RoutingProblem | None = None) -> list[Leg]:
-    """Legs for `visits` in order; a `Pickup` needs `problem` to find its depot and visit. A pickup
-    for a relaxed (committed) visit is relaxed too."""
+def legs_for(problem: RoutingProblem, tech: Technician, visits: Sequence[Visit | Pickup],
+             relaxed: frozenset[str] = frozenset()) -> list[Leg]:
+    """Legs for `visits` (visits and `Pickup`s) in order; a pickup for a relaxed (committed) visit
+    is relaxed too."""
     out = []
     for v in visits:
         if isinstance(v, Pickup):
-            if problem is None:
-                raise ValueError("a sequence with pickups needs the problem")
             out.append(pickup_leg(problem.depot_by_id[v.depot_id], problem.visit_by_id[v.visit_id],
                                   relaxed=v.visit_id in relaxed))
         else:
@@ -68,83 +65,72 @@ def simulate(
     tech: Technician,
     legs: Sequence[Leg],
     break_gaps: Sequence[int],
-    *,
-    durations: Sequence[Sequence[int]] | None = None,
 ) -> Route | None:
     """Schedule `legs` in order with break i taken in gap break_gaps[i]; None when infeasible."""
-    dur = problem.durations if durations is None else durations
     n = len(legs)
-    locations = [tech.start_location] + [leg.location for leg in legs]
-    end_loc = tech.end_location
-    if tech.max_visits is not None and sum(leg.depot is None for leg in legs) > tech.max_visits:
+    if not _within_limits(tech, legs):
         return None
-    if tech.capacity is not None and sum(leg.visit.demand for leg in legs if leg.depot is None) > tech.capacity:
+    if not all(0 <= g <= n for g in break_gaps):
         return None
-    breaks_in_gap: list[list[int]] = [[] for _ in range(n + 1)]
-    for b, g in enumerate(break_gaps):
-        if not 0 <= g <= n:
-            return None
-        breaks_in_gap[g].append(b)
-    stops: list[Stop] = []
+    order = sorted(range(len(break_gaps)), key=break_gaps.__getitem__)  # by gap; in a gap, by index
+    gaps = [break_gaps[b] for b in order]
+    breaks = [tech.breaks[b] for b in order]
+    travels, services, bounds, deadlines = _pieces(problem, tech, legs)
+    times = timeline(tech.shift, breaks, gaps, travels, services, bounds, deadlines)
+    if times is None:
+        return None
+    last = legs[-1].location if legs else tech.start_location
+    end_stop = Stop("end", None, times.end, times.end, times.end, 0,
+                    tech.end_location if tech.end_location is not None else last)
     now = tech.shift.start
-    stops.append(Stop("start", None, now, now, now, 0, tech.start_location))
-    travel_total = 0
-    distance_total = 0 if problem.distances is not None else None
+    stops = [Stop("start", None, now, now, now, 0, tech.start_location)]
+    b = 0
     for g in range(n + 1):
-        prev = locations[g]
-        nxt = locations[g + 1] if g < n else end_loc
-        travel = 0 if nxt is None else int(dur[prev][nxt])
-        travel_total += travel
-        if distance_total is not None and nxt is not None:
-            distance_total += int(problem.distances[prev, nxt])
-        cur, idle = now, 0
-        for b in breaks_in_gap[g]:
-            brk = tech.breaks[b]
-            bs = max(cur, brk.window.start)
-            if bs > brk.latest_start:
-                return None
-            idle += bs - cur
-            cur = bs + brk.duration
-            stops.append(Stop("break", None, bs, bs, cur, 0, None))
-        ready = cur + max(0, travel - idle)
+        if g == n and times.breaks_after_end:
+            stops.append(end_stop)  # breaks after the technician is back are outside the working route
+        while b < len(gaps) and gaps[b] == g:
+            bs = times.break_starts[b]
+            stops.append(Stop("break", None, bs, bs, bs + breaks[b].duration, 0, None))
+            b += 1
         if g == n:
-            if ready > tech.shift.end:
-                return None
-            end_location = end_loc if end_loc is not None else prev
-            home = now + travel
-            if breaks_in_gap[g] and all(stops[-k - 1].start >= home for k in range(len(breaks_in_gap[g]))):
-                # Breaks after the technician is back are outside the working route: list them last.
-                k = len(breaks_in_gap[g])
-                stops.insert(len(stops) - k, Stop("end", None, home, home, home, 0, end_location))
-            else:
-                stops.append(Stop("end", None, ready, ready, ready, 0, end_location))
+            if not times.breaks_after_end:
+                stops.append(end_stop)
             break
         leg = legs[g]
-        start = _earliest_start(ready, leg.bounds)
-        if start is None:
-            return None
+        ready, start = times.arrivals[g], times.starts[g]
         departure = start + leg.service
-        if departure > tech.shift.end:
-            return None
         if leg.depot is not None:
-            stops.append(Stop("pickup", leg.visit.id, ready, start, departure, start - ready, nxt,
+            stops.append(Stop("pickup", leg.visit.id, ready, start, departure, start - ready, leg.location,
                               depot_id=leg.depot.id))
         else:
-            deadline = leg.visit.deadline
-            late = max(0, start - deadline) if deadline is not None else 0
-            stops.append(Stop("visit", leg.visit.id, ready, start, departure, start - ready, nxt, late))
-        now = departure
+            stops.append(Stop("visit", leg.visit.id, ready, start, departure, start - ready, leg.location,
+                              lateness(start, deadlines[g])))
+    distance = None
+    if problem.distances is not None:
+        locations = [tech.start_location] + [leg.location for leg in legs] \
+            + ([tech.end_location] if tech.end_location is not None else [])
+        distance = sum(int(problem.distances[x, y]) for x, y in zip(locations, locations[1:]))
     _delay_departure(stops)
-    return Route(tech.id, stops, travel_total, distance_total)
+    return Route(tech.id, stops, sum(travels), distance)
 
 
-def _earliest_start(ready: int, bounds: tuple[tuple[int, int], ...]) -> int | None:
-    if not bounds:
-        return ready
-    for lo, hi in bounds:
-        if ready <= hi:
-            return max(ready, lo)
-    return None
+def _within_limits(tech: Technician, legs: Sequence[Leg]) -> bool:
+    """Max visits and capacity (pickups count for neither)."""
+    visits = [leg.visit for leg in legs if leg.depot is None]
+    if tech.max_visits is not None and len(visits) > tech.max_visits:
+        return False
+    return tech.capacity is None or sum(v.demand for v in visits) <= tech.capacity
+
+
+def _pieces(problem: RoutingProblem, tech: Technician, legs: Sequence[Leg]):
+    """(travels, services, bounds, deadlines) of `legs` for `timing.timeline`."""
+    dur = problem.durations
+    locations = [tech.start_location] + [leg.location for leg in legs]
+    if tech.end_location is not None:
+        locations.append(tech.end_location)
+    travels = [int(dur[a, b]) for a, b in zip(locations, locations[1:])]
+    return (travels, [leg.service for leg in legs], [leg.bounds for leg in legs],
+            [leg.visit.deadline if leg.depot is None else None for leg in legs])
 
 
 def _delay_departure(stops: list[Stop]) -> None:
@@ -164,36 +150,54 @@ def schedule(
     *,
     break_hint: Sequence[int] | None = None,
     relaxed: frozenset[str] = frozenset(),
-    durations: Sequence[Sequence[int]] | None = None,
 ) -> Route | None:
     """Best feasible schedule of `visits` (visits and pickups) in this order, or None.
 
     Tries `break_hint` first (the solver's placement); otherwise every non-decreasing assignment of
     breaks to gaps, keeping the one with the least lateness, then the earliest finish."""
-    legs = legs_for(tech, visits, relaxed, problem)
+    legs = legs_for(problem, tech, visits, relaxed)
     if break_hint is not None and len(break_hint) == len(tech.breaks):
-        route = simulate(problem, tech, legs, break_hint, durations=durations)
+        route = simulate(problem, tech, legs, break_hint)
         if route is not None:
             return route
-    return best_over_break_gaps(problem, tech, legs, durations=durations)
+    return best_over_break_gaps(problem, tech, legs)
 
 
 def best_over_break_gaps(
     problem: RoutingProblem,
     tech: Technician,
     legs: Sequence[Leg],
-    *,
-    durations: Sequence[Sequence[int]] | None = None,
 ) -> Route | None:
-    k = len(tech.breaks)
-    if k == 0:
-        return simulate(problem, tech, legs, (), durations=durations)
-    best, best_key = None, None
-    for gaps in combinations_with_replacement(range(len(legs) + 1), k):
-        route = simulate(problem, tech, legs, gaps, durations=durations)
-        if route is None:
+    """`legs` scheduled with the best break placement (`timing.best_break_gaps`), or None."""
+    if not _within_limits(tech, legs):
+        return None
+    found = best_break_gaps(tech.shift, tech.breaks, *_pieces(problem, tech, legs))
+    if found is None:
+        return None
+    return simulate(problem, tech, legs, found[0])
+
+
+def timed_routes(problem: RoutingProblem,
+                 routes_by_tech: Mapping[str, tuple[Sequence[str | Pickup], Sequence[int]]]
+                 ) -> tuple[list[Route], bool]:
+    """Timed routes for technician id -> (visit ids and Pickups in order, break gap per break) in
+    the problem's technician order, and whether every route keeps its shift. A route that does
+    not (e.g. committed work overrunning the shift) is still timed, shift end lifted and windows relaxed."""
+    techs = problem.technician_by_id
+    visits = problem.visit_by_id
+    out, feasible = [], True
+    for tech in problem.technicians:
+        if tech.id not in routes_by_tech:
             continue
-        key = (route.late_seconds, route.end_time)
-        if best_key is None or key < best_key:
-            best, best_key = route, key
-    return best
+        ids, gaps = routes_by_tech[tech.id]
+        if not ids:
+            continue
+        seq = [v if isinstance(v, Pickup) else visits[v] for v in ids]
+        relaxed = frozenset(v.id for v in seq if isinstance(v, Visit) and v.pinned_sequence is not None)
+        route = schedule(problem, techs[tech.id], seq, break_hint=gaps, relaxed=relaxed)
+        if route is None:
+            feasible = False
+            route = schedule(problem, replace(tech, shift=replace(tech.shift, end=2**40)), seq,
+                             break_hint=gaps, relaxed=frozenset(v.id for v in seq if isinstance(v, Visit)))
+        out.append(route)
+    return out, feasible

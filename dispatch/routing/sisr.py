@@ -25,7 +25,7 @@ from typing import Mapping, NamedTuple, Sequence
 import numpy as np
 
 from .model import RoutingProblem
-from .solver import SolveOptions
+from .options import SolveOptions
 
 AVG_REMOVED = 10  # SISR's c-bar: visits removed per step on average
 MAX_STRING = 10  # SISR's L_max: longest string removed from one route

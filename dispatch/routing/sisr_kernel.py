@@ -9,6 +9,8 @@ unassigned when `route_of[i] == -1`.
 Feasibility of inserting visit u between a and b is checked in O(1) with two arrays per route:
 `dep[v, k]` (earliest departure from the k-th visit) and `ls[v, k]` (latest service start at the k-th
 visit that keeps the rest of the route on time; `ls[v, len]` is the latest arrival at the end).
+The time arithmetic is `timing.timeline`'s without breaks (plain problems have none), written again
+here for speed; tests/unit/routing/test_timing.py checks the two agree case for case.
 """
 from __future__ import annotations
 
@@ -74,6 +76,15 @@ def plan_cost(rt, rl, start, end, C, fixed, penalty, m):
 
 
 @njit(cache=True)
+def _fits(arrival, earliest, latest, service, onward, next_latest):
+    """A stop reached at `arrival` starts service then or at `earliest`, must start by `latest`,
+    and after `service` and `onward` travel reaches the next stop by `next_latest` (its `ls`).
+    `timing.timeline`'s rules without breaks; tests/unit/routing/test_timing.py compares them."""
+    start = arrival if arrival > earliest else earliest
+    return start <= latest and start + service + onward <= next_latest
+
+
+@njit(cache=True)
 def _best_insertion(u, rt, rl, dep, ls, load, start, end, T, C, e, l, s, q, cap, allowed,
                     shift_start, fixed, blink):
     """Cheapest feasible (vehicle, position, delta) for u, skipping each position with probability
@@ -95,12 +106,7 @@ def _best_insertion(u, rt, rl, dep, ls, load, start, end, T, C, e, l, s, q, cap,
             if d >= best_d:
                 continue
             depart_a = shift_start[v] if p == 0 else dep[v, p - 1]
-            arr = depart_a + T[a, u]
-            if arr < e[u]:
-                arr = e[u]
-            if arr > l[u]:
-                continue
-            if arr + s[u] + T[u, b] > ls[v, p]:
+            if not _fits(depart_a + T[a, u], e[u], l[u], s[u], T[u, b], ls[v, p]):
                 continue
             best_v, best_p, best_d = v, p, d
     return best_v, best_p, best_d

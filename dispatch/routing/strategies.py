@@ -9,9 +9,11 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import sisr
+from .candidates import PickupAt, is_visit, item_id, item_location
 from .model import Pickup, RoutingProblem
+from .options import SolveOptions
+from .ortools_model import OrToolsModel
 from .schedule import schedule
-from .solver import OrToolsModel, PickupAt, SolveOptions, is_visit, item_id, item_location
 
 Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (global) and pickups
 

@@ -7,9 +7,9 @@ import pytest
 
 from dispatch.routing import InvalidProblem, RoutingProblem, solve
 from dispatch.routing.insertion import PlannedRoute, insert_visit
-from dispatch.routing.vroom_io import VroomInput, problem_to_vroom, write_vroom_solution
 from dispatch.routing.model import PartDepot, Pickup
 from dispatch.routing.result import NO_PART, UNREACHABLE
+from dispatch.routing.vroom_io import VroomInput, problem_to_vroom, write_vroom_solution
 
 from .builders import HOUR, MIN, line, problem, tech, visit
 
@@ -262,7 +262,9 @@ def test_every_search_strategy_keeps_the_parts_rules(options):
 
 
 def test_a_plan_with_pickups_reads_back_as_a_warm_start():
-    from dispatch.routing.solver import OrToolsModel, PickupAt, SolveOptions, precheck
+    from dispatch.routing.candidates import PickupAt, precheck
+    from dispatch.routing.options import SolveOptions
+    from dispatch.routing.ortools_model import OrToolsModel
     from dispatch.routing.strategies import _to_global, _to_local
 
     p = parts_day()

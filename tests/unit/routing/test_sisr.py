@@ -10,8 +10,9 @@ import pytest
 
 from dispatch.routing import PartDepot, RoutingProblem, Technician, TimeWindow, Visit, solve
 from dispatch.routing import sisr
+from dispatch.routing.candidates import precheck
+from dispatch.routing.options import SolveOptions
 from dispatch.routing.schedule import schedule
-from dispatch.routing.solver import SolveOptions, precheck
 
 from .builders import HOUR, MIN, line, lunch, problem, tech, visit
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.routing.solver import SolveOptions
+from dispatch.routing.options import SolveOptions
 from dispatch.routing.strategies import _temperatures
 
 from .builders import line, problem, tech, visit
@@ -26,7 +26,7 @@ def test_annealing_temperatures_are_multiples_of_the_plans_mean_arc_whatever_the
 def test_ruin_and_recreate_can_reinsert_removed_visits_in_a_chosen_order():
     from ortools.constraint_solver import pywrapcp, routing_heuristic_parameters_pb2 as heur_pb2
 
-    from dispatch.routing.solver import configure_ils
+    from dispatch.routing.ortools_model import configure_ils
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     configure_ils(params, insertion_order=["random"])
