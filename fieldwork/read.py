@@ -1,4 +1,4 @@
-"""A technician's day as their phone shows it: jobs in route order with ETAs, what each needs, and the map."""
+"""A technician's day as their phone shows it: jobs in route order with ETAs, what each needs, the van's stock."""
 from __future__ import annotations
 
 from dataclasses import dataclass

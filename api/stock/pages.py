@@ -1,7 +1,7 @@
 """Warehouse pages: stock by warehouse and part (low stock highlighted), receiving goods, adjusting a
 count with its reason, transfers from request to receipt, restock rules, and the emergency queue.
 
-Every form is validated by the stock API's own schemas and acted on through dispatch.stock_desk, so a page
+Every form is validated by the stock API's own schemas and acted on through dispatch.parts.desk, so a page
 refuses exactly what the API refuses; a refusal re-renders the form with the message and writes nothing
 (the request's transaction rolls back on any 4xx answer).
 """

@@ -1,5 +1,6 @@
-"""Jobs whose promises are in danger: the response or repair deadline is near or past, or the plan
-finishes the visit after the repair deadline. What the dispatcher looks at first."""
+"""Reading jobs: searching them, the latest escalations, and the jobs whose promises are in danger (the
+response or repair deadline is near or past, or the plan finishes the visit after the repair
+deadline): what the dispatcher looks at first."""
 from __future__ import annotations
 
 from dataclasses import dataclass

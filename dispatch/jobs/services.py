@@ -1,4 +1,4 @@
-"""Operations on existing jobs: status transitions, ownership hand-over, reclassification, search.
+"""Operations on existing jobs: the audit trail, status transitions, ownership hand-over.
 
 Every change writes a JobEvent in the same flush, so the audit trail can never miss a change.
 """

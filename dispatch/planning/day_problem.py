@@ -80,7 +80,7 @@ def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: Matri
                       extra_jobs: list[Job] = (), parts: "PartsPlan | None" = None) -> DayProblem:
     """`routes`: each technician's planned jobs for the day in order; `extra_jobs`: jobs to place.
     Started work is pinned to its technician and order; a dispatcher's lock pins the technician.
-    `parts` (see dispatch.routing_parts): which visits need parts, which vans hold them, and the
+    `parts` (see dispatch.parts.pickups): which visits need parts, which vans hold them, and the
     warehouses to collect the rest from — a visit needing a part is served from a van that holds it or
     after a pickup stop at the warehouse, never before the part is there."""
     epoch = datetime.combine(day, time(0), tzinfo=tz)

@@ -1,4 +1,4 @@
-"""Dispatcher views of a region's day and the dispatcher's manual moves (lock, unlock, reassign)."""
+"""The dispatcher's manual moves: lock or unlock a job in its place, or move it to another technician."""
 from __future__ import annotations
 
 from datetime import datetime

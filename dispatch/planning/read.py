@@ -1,4 +1,5 @@
-"""Reading the live plan from the database: which jobs sit in which technician's day, in order."""
+"""Reading the live plan from the database: which jobs sit in which technician's day, in order, who is
+qualified, what still waits for dispatch, and a region's day as the dispatcher sees it."""
 from __future__ import annotations
 
 from datetime import date
