@@ -9,7 +9,7 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_login import current_user
 
-from api import auth, database, errors  # noqa: F401  (auth registers the login user loader)
+from api import auth, database, errors, input_guard  # noqa: F401  (auth registers the login user loader)
 from api.context import AppServices
 from api.extensions import api, csrf, limiter, login_manager
 from api.i18n import current_locale, entitlement_reason, t
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                                               tz=ZoneInfo(settings.timezone))
     app.extensions["aftercare_engine"] = engine
 
+    input_guard.init_app(app)
     database.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

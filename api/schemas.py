@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
+from core.limits import DB_INT_MAX
 from dispatch.jobs.models import JobCategory
 from dispatch.jobs.models import EntitlementKind
 from dispatch.jobs.models import Channel
@@ -15,6 +16,16 @@ PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()\-]{4,30}$", error="Not a phone number
 
 def _trimmed(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class Integer(fields.Integer):
+    """A whole number the database can store: beyond its INTEGER range a field message, never a 500."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if not -DB_INT_MAX <= number <= DB_INT_MAX:
+            raise ma.ValidationError(f"Must be between {-DB_INT_MAX} and {DB_INT_MAX}.")
+        return number
 
 
 class TrimmedString(fields.String):
@@ -116,6 +127,6 @@ class JobSchema(ma.Schema):
 
 
 class TechnicianRefSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String(attribute="user.display_name")
     username = fields.String(attribute="user.username")

@@ -4,11 +4,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from api.schemas import TrimmedString, PublicAssetSchema
+from api.schemas import Integer, PublicAssetSchema, TrimmedString
 
 
 class StaffAssetSchema(PublicAssetSchema):
-    id = fields.Integer()
+    id = Integer()
     customer_name = fields.Function(lambda view: view["customer"].name)
     customer_phone = fields.Function(lambda view: view["customer"].phone)
     latitude = fields.Float()

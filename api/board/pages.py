@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.auth import require_page_roles
 from api.context import now, services, today, travel_provider
 from api.database import db, write_despite_refusal
+from core.limits import parse_id
 from core.regions import Region
 from core.users import Role
 from dispatch.jobs.audit import Actor
@@ -120,8 +121,8 @@ def _form_context() -> tuple[str, date]:
 def reassign(number: str):
     region_code, day = _form_context()
     job = _job(number)
-    raw = request.form.get("technician_id", "")
-    technician = db().get(Technician, int(raw)) if raw.isdigit() else None
+    technician_id = parse_id(request.form.get("technician_id"))
+    technician = db().get(Technician, technician_id) if technician_id else None
     if technician is None:
         return board({f"assign-{number}": "Choose a technician."}, 422, region_code, day)
     try:
@@ -154,7 +155,7 @@ def new_plan():
     region_code, day = _form_context()
     region = _chosen_region(_regions(), region_code)
     raw_limit = request.form.get("time_limit", "")
-    if not raw_limit.isdigit() or int(raw_limit) not in PLAN_TIME_LIMITS:
+    if parse_id(raw_limit) not in PLAN_TIME_LIMITS:
         return board({"plan": f"Choose a time limit of {', '.join(map(str, PLAN_TIME_LIMITS))} seconds."}, 422,
                      region.code, day)
     if day < today():

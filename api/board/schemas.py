@@ -4,13 +4,13 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas import TrimmedString, TechnicianRefSchema
+from api.schemas import Integer, TechnicianRefSchema, TrimmedString
 from dispatch.jobs.status import JobStatus
 
 
 class PlannedStopSchema(ma.Schema):
     job = fields.String(attribute="number")
-    position = fields.Integer(attribute="route_position")
+    position = Integer(attribute="route_position")
     status = fields.Enum(JobStatus, by_value=True)
     planned_start = fields.DateTime()
     planned_end = fields.DateTime()
@@ -26,7 +26,7 @@ class WorkingHoursSchema(ma.Schema):
     end = fields.DateTime()
     break_earliest = fields.DateTime(allow_none=True)
     break_latest_end = fields.DateTime(allow_none=True)
-    break_minutes = fields.Integer()
+    break_minutes = Integer()
 
 
 class TechnicianDaySchema(ma.Schema):
@@ -34,7 +34,7 @@ class TechnicianDaySchema(ma.Schema):
     skills = fields.Function(lambda d: {s.skill: s.level for s in d.technician.skills})
     working = fields.Nested(WorkingHoursSchema, attribute="hours", allow_none=True)
     load = fields.Function(lambda d: len(d.jobs))
-    daily_job_cap = fields.Integer(attribute="technician.daily_job_cap")
+    daily_job_cap = Integer(attribute="technician.daily_job_cap")
     stops = fields.List(fields.Nested(PlannedStopSchema), attribute="jobs")
 
 
@@ -63,7 +63,7 @@ class MyRouteQuerySchema(ma.Schema):
 
 
 class MoveJobSchema(ma.Schema):
-    technician_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    technician_id = Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
 class PlanRequestSchema(ma.Schema):
@@ -74,7 +74,7 @@ class PlanRequestSchema(ma.Schema):
 
 
 class PlanRunSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     region = fields.String(attribute="region.code")
     day = fields.Date()
     status = fields.String()
@@ -89,7 +89,7 @@ class PlanRunSchema(ma.Schema):
 
 
 class EscalationSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     job = fields.String(attribute="job.number")
     kind = fields.String()
     reason = fields.String()

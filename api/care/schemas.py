@@ -4,14 +4,14 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from api.schemas import TrimmedString
+from api.schemas import Integer, TrimmedString
 from care.models import ProblemArea, TaskKind, TaskOutcome
 
 RATING_ERROR = "The rating must be a whole number from 1 to 5."
 
 
 class SurveyAnswerSchema(ma.Schema):
-    rating = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5, error=RATING_ERROR),
+    rating = Integer(required=True, strict=True, validate=validate.Range(1, 5, error=RATING_ERROR),
                             error_messages={"invalid": RATING_ERROR, "required": RATING_ERROR})
     fixed = fields.Boolean(required=True, truthy={True, "yes", "true"}, falsy={False, "no", "false"},
                            error_messages={"invalid": "Say whether the problem was fixed: yes or no.",
@@ -24,7 +24,7 @@ class SurveyAnswerSchema(ma.Schema):
 class SurveyFormSchema(SurveyAnswerSchema):
     """The page form sends strings: the rating arrives as "1".."5"."""
 
-    rating = fields.Integer(required=True, strict=False, validate=validate.Range(1, 5, error=RATING_ERROR),
+    rating = Integer(required=True, strict=False, validate=validate.Range(1, 5, error=RATING_ERROR),
                             error_messages={"invalid": RATING_ERROR, "required": RATING_ERROR})
 
 
@@ -37,7 +37,7 @@ class SurveyViewSchema(ma.Schema):
 
 
 class SurveyResultSchema(SurveyViewSchema):
-    rating = fields.Integer()
+    rating = Integer()
     fixed = fields.Boolean()
     problem_areas = fields.List(fields.String())
     outcome = fields.Function(lambda s: s.outcome.value if s.outcome else None)
@@ -48,7 +48,7 @@ class TaskQuerySchema(ma.Schema):
 
 
 class TaskSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.Enum(TaskKind, by_value=True)
     job_number = fields.Function(lambda t: t.job.number if t.job else None)
     customer = fields.String(attribute="customer.name")
@@ -107,8 +107,8 @@ class DashboardQuerySchema(ma.Schema):
 class RateSchema(ma.Schema):
     key = fields.String()
     label = fields.String()
-    hit = fields.Integer(attribute="rate.hit")
-    total = fields.Integer(attribute="rate.total")
+    hit = Integer(attribute="rate.hit")
+    total = Integer(attribute="rate.total")
     share = fields.Float(attribute="rate.share", allow_none=True)
     target = fields.Float()
     on_target = fields.Boolean(allow_none=True)
@@ -123,10 +123,10 @@ class TrendPointSchema(ma.Schema):
 
 class GroupScoreSchema(ma.Schema):
     name = fields.String()
-    jobs = fields.Integer()
-    response_missed = fields.Integer()
-    repair_missed = fields.Integer()
-    low_scores = fields.Integer()
+    jobs = Integer()
+    response_missed = Integer()
+    repair_missed = Integer()
+    low_scores = Integer()
     miss_rate = fields.Float()
     satisfaction = fields.Float(allow_none=True)
 
@@ -139,18 +139,18 @@ class CountedSchema(ma.Schema):
 class ModelFaultsSchema(ma.Schema):
     model = fields.String()
     code = fields.String()
-    jobs = fields.Integer()
-    repeat_jobs = fields.Integer()
+    jobs = Integer()
+    repeat_jobs = Integer()
     keywords = fields.List(fields.Nested(CountedSchema))
     categories = fields.List(fields.Nested(CountedSchema))
     parts = fields.List(fields.Nested(CountedSchema))
 
 
 class AtRiskSchema(ma.Schema):
-    customer_id = fields.Integer()
+    customer_id = Integer()
     name = fields.String()
     phone = fields.String()
-    score = fields.Integer()
+    score = Integer()
     reasons = fields.List(fields.String())
     last_job = fields.String()
 

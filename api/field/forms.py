@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.limits import parse_id
 from core.geo import is_valid_position
 from fieldwork.updates import MAX_PART_LINES, MAX_UNITS_PER_PART, Position, StatusUpdate
 from inventory.models import Part
@@ -50,9 +51,9 @@ def parse_position(latitude: object, longitude: object, observed_at: object) -> 
 
 def parse_quantity(raw: object, field: str = "quantity", *, allow_zero: bool = False) -> int:
     text = str(raw).strip()
-    if not text.isdigit():
+    quantity = 0 if text == "0" else parse_id(text)
+    if quantity is None:
         raise FormProblem(field, "Quantity must be a whole number of units.")
-    quantity = int(text)
     if quantity < (0 if allow_zero else 1) or quantity > MAX_UNITS_PER_PART:
         raise FormProblem(field, f"Quantity must be between {0 if allow_zero else 1} and {MAX_UNITS_PER_PART}.")
     return quantity
@@ -82,9 +83,10 @@ def status_update_from_form(session: Session, form) -> StatusUpdate:
     wanted: dict[int, int] = {}
     for name, value in form.items():
         if name.startswith("use_") and str(value).strip() not in ("", "0"):
-            if not name[4:].isdigit():
-                raise FormProblem("parts", f"Unknown part field {name!r}.")
-            wanted[int(name[4:])] = parse_quantity(value, "parts", allow_zero=True)
+            part_id = parse_id(name[4:])
+            if part_id is None:
+                raise FormProblem("parts", f"Unknown part field {name[:40]!r}.")
+            wanted[part_id] = parse_quantity(value, "parts", allow_zero=True)
     action = form.get("to", "").strip()
     if not action:
         raise FormProblem("to", "Choose what to do with the job.")

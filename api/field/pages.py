@@ -13,6 +13,7 @@ from api.database import db
 from api.extensions import csrf
 from api.i18n import t
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
+from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
@@ -110,8 +111,8 @@ def need_part(number: str):
     technician = _me()
     job = _my_job(technician, number, for_update=True)
     try:
-        part_id = request.form.get("part_id", "")
-        part = db().get(Part, int(part_id)) if part_id.isdigit() else None
+        part_id = parse_id(request.form.get("part_id"))
+        part = db().get(Part, part_id) if part_id else None
         if part is None:
             raise FormProblem("part_id", t("field.err.part"))
         quantity = parse_quantity(request.form.get("quantity", ""))

@@ -4,14 +4,14 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas import PositionFields, TrimmedString
+from api.schemas import Integer, PositionFields, TrimmedString
 from dispatch.jobs.status import JobStatus
 from fieldwork.updates import ACTIONS, MAX_PART_LINES, MAX_UNITS_PER_PART
 
 
 class PartLineRequestSchema(ma.Schema):
     sku = TrimmedString(required=True, validate=validate.Length(min=1, max=40))
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNITS_PER_PART))
+    quantity = Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNITS_PER_PART))
 
 
 class FieldUpdateRequestSchema(PositionFields):
@@ -38,7 +38,7 @@ class FieldUpdateResultSchema(ma.Schema):
 class FieldPartLineSchema(ma.Schema):
     sku = fields.String(attribute="part.sku")
     name = fields.String(attribute="part.name")
-    quantity = fields.Integer()
+    quantity = Integer()
     state = fields.String()
     warehouse = fields.Function(lambda line: line.warehouse.code if line.warehouse else None)
     expected_at = fields.DateTime(allow_none=True)
@@ -55,7 +55,7 @@ class FieldJobSchema(ma.Schema):
     status = fields.Enum(JobStatus, by_value=True, attribute="job.status")
     accepted = fields.Boolean()
     actions = fields.List(fields.String())
-    position = fields.Integer(attribute="job.route_position", allow_none=True)
+    position = Integer(attribute="job.route_position", allow_none=True)
     planned_start = fields.DateTime(attribute="job.planned_start", allow_none=True)
     planned_end = fields.DateTime(attribute="job.planned_end", allow_none=True)
     customer = fields.String(attribute="job.contact_name")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas import TrimmedString, FaultReportFields
+from api.schemas import FaultReportFields, Integer, TrimmedString
 from dispatch.jobs.models import Channel, JobCategory
 from dispatch.jobs.status import JobStatus
 
@@ -18,7 +18,7 @@ class StaffReportSchema(FaultReportFields):
 
 
 class JobEventSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     at = fields.DateTime()
     kind = fields.String()
     actor = fields.String(attribute="actor_label")

@@ -20,6 +20,7 @@ from api.context import now
 from api.database import db
 from api.i18n import t
 from api.stock.schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, TransferCreateSchema
+from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.parts import desk, read as parts_queue
@@ -91,7 +92,7 @@ def levels():
     code = request.args.get("warehouse", "").strip()[:32]
     sku = request.args.get("sku", "").strip()[:40]
     low_only = request.args.get("low") in ("1", "on", "true")
-    page = max(1, int(request.args["page"])) if request.args.get("page", "").isdigit() else 1
+    page = parse_id(request.args.get("page")) or 1
     warehouse = db().scalar(select(Warehouse).where(Warehouse.code == code)) if code else None
     part = db().scalar(select(Part).where(Part.sku == sku)) if sku else None
     problems = []

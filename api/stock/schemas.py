@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from api.schemas import TrimmedString
+from api.schemas import Integer, TrimmedString
 from inventory.ledger import MAX_QUANTITY
 from inventory.models import JobPartState, MovementKind, OrderStatus, WarehouseKind
 
@@ -15,7 +15,7 @@ REASON = validate.Length(max=2000)
 
 def quantity(**kwargs) -> fields.Integer:
     """Whole units only: strict refuses 1.5, "2" and true rather than rounding or casting them."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY,
+    return Integer(strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY,
                                                                error=f"Must be a whole number from 1 to {MAX_QUANTITY}."),
                           **kwargs)
 
@@ -55,7 +55,7 @@ class ReceiptSchema(ma.Schema):
 class AdjustmentSchema(ma.Schema):
     warehouse = TrimmedString(required=True, validate=WAREHOUSE)
     sku = TrimmedString(required=True, validate=SKU)
-    change = fields.Integer(required=True, strict=True,
+    change = Integer(required=True, strict=True,
                             validate=validate.Range(min=-MAX_QUANTITY, max=MAX_QUANTITY,
                                                     error=f"Must be a whole number from -{MAX_QUANTITY} to "
                                                           f"{MAX_QUANTITY}, not zero."))
@@ -96,9 +96,9 @@ class PurchaseOrderShipSchema(ma.Schema):
 
 
 class RestockRuleInSchema(ma.Schema):
-    min_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
-    max_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
-    reorder_multiple = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+    min_quantity = Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
+    max_quantity = Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
+    reorder_multiple = Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
     auto_create = fields.Boolean(load_default=True)
 
     @validates_schema
@@ -121,12 +121,12 @@ class StockLevelSchema(ma.Schema):
     warehouse_kind = fields.Enum(WarehouseKind, by_value=True, attribute="warehouse.kind")
     sku = fields.String(attribute="part.sku")
     part_name = fields.String(attribute="part.name")
-    on_hand = fields.Integer()
-    reserved = fields.Integer()
-    available = fields.Integer()
-    faulty = fields.Integer()
-    min_quantity = fields.Integer(allow_none=True)
-    max_quantity = fields.Integer(allow_none=True)
+    on_hand = Integer()
+    reserved = Integer()
+    available = Integer()
+    faulty = Integer()
+    min_quantity = Integer(allow_none=True)
+    max_quantity = Integer(allow_none=True)
     low = fields.Boolean()
 
 
@@ -139,15 +139,15 @@ class PartStockSchema(ma.Schema):
 
 
 class MovementSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     at = fields.DateTime(attribute="created_at")
     warehouse = fields.String(attribute="warehouse.code")
     sku = fields.String(attribute="part.sku")
     kind = fields.Enum(MovementKind, by_value=True)
-    quantity = fields.Integer()
-    on_hand_delta = fields.Integer()
-    reserved_delta = fields.Integer()
-    faulty_delta = fields.Integer()
+    quantity = Integer()
+    on_hand_delta = Integer()
+    reserved_delta = Integer()
+    faulty_delta = Integer()
     reason = fields.String()
     actor = fields.String()
     transfer = fields.Function(lambda m: f"TR-{m.transfer_id:06d}" if m.transfer_id else None)
@@ -163,13 +163,13 @@ class OrderLifecycleSchema(ma.Schema):
     requested_at = fields.DateTime()
     shipped_at = fields.DateTime(allow_none=True)
     received_at = fields.DateTime(allow_none=True)
-    received_quantity = fields.Integer()
+    received_quantity = Integer()
 
 
 class TransferSchema(OrderLifecycleSchema):
     number = fields.String()
     sku = fields.String(attribute="part.sku")
-    quantity = fields.Integer()
+    quantity = Integer()
     from_warehouse = fields.String(attribute="from_warehouse.code")
     to_warehouse = fields.String(attribute="to_warehouse.code")
 
@@ -178,7 +178,7 @@ class PurchaseOrderSchema(OrderLifecycleSchema):
     number = fields.String()
     supplier = fields.String(attribute="supplier.code")
     sku = fields.String(attribute="part.sku")
-    quantity = fields.Integer()
+    quantity = Integer()
     warehouse = fields.String(attribute="warehouse.code")
     expedited = fields.Boolean()
     unit_cost = fields.Decimal(as_string=True)
@@ -188,23 +188,23 @@ class PurchaseOrderSchema(OrderLifecycleSchema):
 class ReceiptResultSchema(ma.Schema):
     movement = fields.Nested(MovementSchema)
     purchase_order = fields.Nested(PurchaseOrderSchema, allow_none=True)
-    job_lines_reserved = fields.Integer()
+    job_lines_reserved = Integer()
 
 
 class RestockRuleSchema(ma.Schema):
     warehouse = fields.String(attribute="warehouse.code")
     sku = fields.String(attribute="part.sku")
-    min_quantity = fields.Integer()
-    max_quantity = fields.Integer()
-    reorder_multiple = fields.Integer()
+    min_quantity = Integer()
+    max_quantity = Integer()
+    reorder_multiple = Integer()
     auto_create = fields.Boolean()
 
 
 class ProposalSchema(ma.Schema):
     warehouse = fields.String(attribute="rule.warehouse.code")
     sku = fields.String(attribute="rule.part.sku")
-    position = fields.Integer()
-    quantity = fields.Integer()
+    position = Integer()
+    quantity = Integer()
     source = fields.String()
     source_warehouse = fields.Function(lambda p: p.source_warehouse.code if p.source_warehouse else None)
     auto_create = fields.Boolean(attribute="rule.auto_create")
@@ -225,7 +225,7 @@ class EmergencyOrderSchema(ma.Schema):
     repair_by = fields.Function(lambda e: e.job.repair_by.isoformat() if e.job else None)
     sku = fields.String(attribute="order.part.sku")
     part_name = fields.String(attribute="order.part.name")
-    quantity = fields.Integer(attribute="order.quantity")
+    quantity = Integer(attribute="order.quantity")
     source = fields.String()
     destination = fields.String(attribute="destination.code")
     status = fields.Enum(OrderStatus, by_value=True, attribute="order.status")
@@ -235,7 +235,7 @@ class EmergencyOrderSchema(ma.Schema):
 
 
 class PartsEscalationSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     job = fields.String(attribute="job.number")
     kind = fields.String()
     reason = fields.String()
@@ -248,10 +248,10 @@ class EmergencyQueueSchema(ma.Schema):
 
 
 class JobPartSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     sku = fields.String(attribute="part.sku")
     part_name = fields.String(attribute="part.name")
-    quantity = fields.Integer()
+    quantity = Integer()
     state = fields.Enum(JobPartState, by_value=True)
     warehouse = fields.Function(lambda line: line.warehouse.code if line.warehouse else None)
     transfer = fields.Function(lambda line: line.transfer.number if line.transfer else None)
