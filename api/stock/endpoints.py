@@ -11,6 +11,7 @@ from api.auth import require_api_roles
 from api.context import now
 from api.database import db
 from api.errors import ApiError
+from dispatch.jobs.errors import JobNotFound
 from api.idempotency import idempotent
 from api.stock.schemas import AdjustmentSchema, EmergencyQueueSchema, JobPartOutcomeSchema, JobPartRequestSchema, JobPartSchema, MovementQuerySchema, MovementSchema, OrderQuerySchema, PartStockSchema, PurchaseOrderCreateSchema, PurchaseOrderSchema, PurchaseOrderShipSchema, ReceiptResultSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, RestockRuleSchema, RestockSummarySchema, RuleQuerySchema, StockLevelSchema, StockQuerySchema, TransferCreateSchema, TransferSchema
 from core.users import Role
@@ -335,7 +336,8 @@ def _job_for(number: str, *, for_update: bool = False):
     job = get_job(db(), number, for_update=for_update)
     user = g.api_user
     if user.role == Role.TECHNICIAN and (job.technician is None or job.technician.user_id != user.id):
-        raise ApiError(403, "A technician can see and ask for parts only for their own jobs.")
+        # Another technician's job answers exactly like one that does not exist: numbers cannot be probed.
+        raise JobNotFound(number)
     return job
 
 

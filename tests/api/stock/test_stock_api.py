@@ -338,9 +338,13 @@ def test_a_technician_asks_for_parts_only_for_their_own_jobs(client, session, to
     own, other = open_job(session, depot, technician=depot.technician), open_job(session, depot)
     tech = token_for("tech01")
     before = stock_counts()
-    assert_error_shape(client.post(f"/api/v1/jobs/{other.number}/parts", json={"sku": "P-0001", "quantity": 1},
-                                   headers=tech), 403)
-    assert_error_shape(client.get(f"/api/v1/jobs/{other.number}/parts", headers=tech), 403)
+    asked = client.post(f"/api/v1/jobs/{other.number}/parts", json={"sku": "P-0001", "quantity": 1}, headers=tech)
+    looked = client.get(f"/api/v1/jobs/{other.number}/parts", headers=tech)
+    missing = client.get("/api/v1/jobs/J-NO-SUCH/parts", headers=tech)
+    for response in (asked, looked, missing):
+        assert_error_shape(response, 404)
+    # The same answer as for a job that does not exist, but for the number itself.
+    assert looked.json["message"].replace(other.number, "N") == missing.json["message"].replace("J-NO-SUCH", "N")
     assert stock_counts() == before
     mine = client.post(f"/api/v1/jobs/{own.number}/parts", json={"sku": "P-0001", "quantity": 1}, headers=tech)
     assert mine.status_code == 201 and mine.json["line"]["state"] == "reserved"
