@@ -62,6 +62,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "track.repair_by": {"en": "Repaired by", "zh": "修复时限"},
     "track.joined": {"en": "This appliance already had an open request; your report was added to it.",
                      "zh": "该设备已有进行中的服务单，您的报修已并入该单。"},
+    "report.joined.title": {"en": "Your report was added", "zh": "您的报修已并入"},
+    "report.joined.body": {"en": "This appliance already has an open service request, opened from another phone "
+                                 "number. Your report was added to it, and the person who opened it is kept informed. "
+                                 "To follow the request yourself, call our service hotline.",
+                           "zh": "该设备已有一张由其他手机号提交的进行中服务单。您的报修已并入该单，我们会持续告知提交人进展。"
+                                 "如需自己跟进，请拨打服务热线。"},
     "track.technician": {"en": "Your technician", "zh": "上门师傅"},
     "track.eta": {"en": "Expected arrival", "zh": "预计到达"},
     "track.keep_link": {"en": "Keep this page's link to follow your request.",

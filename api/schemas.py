@@ -83,7 +83,8 @@ class ReportResultSchema(ma.Schema):
     entitlement_reason = fields.String(attribute="job.entitlement_reason")
     respond_by = fields.DateTime(attribute="job.respond_by")
     repair_by = fields.DateTime(attribute="job.repair_by")
-    tracking_url = fields.String()
+    # None when the report joined somebody else's open job: its link is theirs alone.
+    tracking_url = fields.String(allow_none=True)
 
 
 class UserRefSchema(ma.Schema):

@@ -16,7 +16,8 @@ from api.schemas import PublicAssetSchema, ReportResultSchema
 from api.public.schemas import PublicReportSchema, TrackingSchema
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.errors import AssetNotFound
-from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault_by_qr, warranty_verdict
+from dispatch.intake.services import (FaultReport, find_asset_by_qr, report_fault_by_qr, shows_tracking_to,
+                                      warranty_verdict)
 
 blp = Blueprint("api_public", __name__, url_prefix="/api/v1", description="Consumer self-service (no login)")
 
@@ -49,7 +50,10 @@ class Reports(MethodView):
                                          now=now(), tz=services().tz, locate=locate)
         except AssetNotFound as error:
             raise field_error(422, "qr_token", str(error))
-        body = {"created": receipt.created, "job": receipt, "tracking_url": tracking_url(receipt.tracking_token)}
+        follows = shows_tracking_to(created=receipt.created, job_phone=receipt.contact_phone,
+                                    reporter_phone=data["contact_phone"])
+        body = {"created": receipt.created, "job": receipt,
+                "tracking_url": tracking_url(receipt.tracking_token) if follows else None}
         return body, 201 if receipt.created else 200
 
 

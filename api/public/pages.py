@@ -13,7 +13,7 @@ from api.presenters import customer_timeline, job_by_tracking_token
 from api.schemas import FaultReportFields
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.errors import AssetNotFound
-from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault, warranty_verdict
+from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault, shows_tracking_to, warranty_verdict
 from dispatch.jobs.models import Channel
 
 bp = Blueprint("public", __name__)
@@ -49,6 +49,9 @@ def report(qr_token: str):
                                  latitude=data.get("latitude"), longitude=data.get("longitude"))
             result = report_fault(db(), asset=asset, actor=CUSTOMER, now=now(), tz=services().tz,
                                   report=locate(report, asset))
+            if not shows_tracking_to(created=result.created, job_phone=result.job.contact_phone,
+                                     reporter_phone=report.contact_phone):
+                return render_template("report_joined.html", asset=asset)
             return redirect(url_for("public.track", token=result.job.tracking_token,
                                     joined=None if result.created else 1), code=303)
     field_messages = {field: t(f"report.err.{'location' if field in ('latitude', 'longitude') else field}")

@@ -70,6 +70,8 @@ class Receipt:
     created: bool
     number: str
     tracking_token: str
+    # Who the job's customer is, to tell them apart from somebody else who scanned the same label.
+    contact_phone: str
     status: JobStatus
     category: JobCategory
     entitlement: EntitlementKind
@@ -83,7 +85,20 @@ class Receipt:
         return cls(created=result.created, **{name: getattr(job, name) for name in _RECEIPT_COLUMNS})
 
 
-_RECEIPT_COLUMNS = ("number", "tracking_token", "status", "category", "entitlement", "entitlement_reason",
+def same_phone(one: str, other: str) -> bool:
+    """Two ways of writing one phone number: the digits agree, with or without the country code."""
+    a, b = "".join(filter(str.isdigit, one)), "".join(filter(str.isdigit, other))
+    return bool(a) and bool(b) and (a == b or (min(len(a), len(b)) >= 8 and (a.endswith(b) or b.endswith(a))))
+
+
+def shows_tracking_to(*, created: bool, job_phone: str, reporter_phone: str) -> bool:
+    """Whether the reporter may follow the job their report opened or joined. A QR label is on the
+    appliance for anyone to scan: a report that joins an open job gets its tracking link only when it
+    comes from the job's own contact number."""
+    return created or same_phone(job_phone, reporter_phone)
+
+
+_RECEIPT_COLUMNS = ("number", "tracking_token", "contact_phone", "status", "category", "entitlement", "entitlement_reason",
                     "respond_by", "repair_by")
 
 

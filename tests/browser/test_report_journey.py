@@ -54,6 +54,31 @@ def _assert_fits_the_screen(page) -> None:
 
 # --- consumer, on a phone --------------------------------------------------------------------------
 
+@pytest.mark.parametrize("locale, title", [("en-US", "Your report was added"), ("zh-CN", "您的报修已并入")])
+def test_a_stranger_scanning_a_label_with_an_open_job_is_told_it_was_added_without_its_link(
+        session, live_url, new_context, fresh_session, screenshot, locale, title):
+    asset = make_asset(session)
+    _save(session)
+    owner = new_context(**PHONE).new_page()
+    owner.goto(f"{live_url}/r/{asset.qr_token}")
+    _fill_report(owner, fault="The fridge is not cooling", phone="+86 139 1234 5678")
+    _submit(owner)
+    owner.wait_for_url(re.compile(r"/t/[^/?]+$"))
+    tracking = owner.url
+
+    page = new_context(**{**PHONE, "locale": locale}).new_page()
+    page.goto(f"{live_url}/r/{asset.qr_token}")
+    _fill_report(page, fault="It hums loudly at night", name="Li Na", phone="+86 137 5555 0000")
+    _submit(page)
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.get_by_test_id("joined")).to_be_visible()
+    assert "/t/" not in page.url and tracking.rsplit("/", 1)[1] not in page.content()
+    _assert_fits_the_screen(page)
+    screenshot(page, f"report-joined-{locale}.png")
+    [job] = _jobs(fresh_session)
+    assert job.contact_phone == "+86 139 1234 5678"
+
+
 def test_consumer_reports_a_fault_from_the_qr_label(session, live_url, phone_page, fresh_session, screenshot):
     asset = make_asset(session)
     _save(session)

@@ -1,6 +1,7 @@
 """The open consumer endpoints: QR look-up, report, tracking."""
 import pytest
 
+from tests.api.test_pages import csrf_from
 from tests.api.conftest import assert_error_shape, report_body
 
 
@@ -40,6 +41,32 @@ def test_a_second_report_on_the_same_appliance_joins_the_open_job(client, world,
     assert second.json["created"] is False
     assert second.json["number"] == first.json["number"]
     assert counts() == {"Job": 1, "JobEvent": 2, "IdempotentRequest": 0}
+
+
+def test_a_report_that_joins_somebody_elses_open_job_never_gets_its_tracking_link(client, world):
+    first = client.post("/api/v1/reports", json=report_body(world.asset))
+    stranger = client.post("/api/v1/reports", json=report_body(world.asset, contact_phone="+86 139 0000 1111",
+                                                                 fault_text="The neighbour's fridge hums"))
+    assert stranger.status_code == 200 and stranger.json["created"] is False
+    assert stranger.json["tracking_url"] is None
+    assert first.json["tracking_url"].rsplit("/", 1)[1] not in stranger.get_data(as_text=True)
+
+
+def test_the_same_customer_reporting_again_may_follow_their_job(client, world):
+    first = client.post("/api/v1/reports", json=report_body(world.asset, contact_phone="+86 138 1234 5678"))
+    again = client.post("/api/v1/reports", json=report_body(world.asset, contact_phone="13812345678",
+                                                              fault_text="Still not cooling today"))
+    assert again.json["tracking_url"] == first.json["tracking_url"]
+
+
+def test_the_qr_page_never_sends_a_stranger_to_another_reports_tracking_page(client, world):
+    first = client.post("/api/v1/reports", json=report_body(world.asset))
+    token = first.json["tracking_url"].rsplit("/", 1)[1]
+    form = {"fault_text": "It makes a loud noise", "contact_name": "Li Na", "contact_phone": "+86 137 5555 0000",
+            "csrf_token": csrf_from(client.get(f"/r/{world.asset.qr_token}"))}
+    page = client.post(f"/r/{world.asset.qr_token}", data=form)
+    assert page.status_code == 200 and b'data-testid="joined"' in page.data
+    assert token.encode() not in page.data and page.headers.get("Location") is None
 
 
 def test_a_retry_with_the_same_idempotency_key_returns_the_first_answer(client, world, counts):
