@@ -24,6 +24,15 @@ def _fingerprint() -> str:
     return hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
 
 
+def _scope_of_caller(scope: str) -> str:
+    """Keys are the caller's own: a signed-in caller's by user, an anonymous one's by address, so that
+    nobody replays (or blocks) another client's request by sending the same key."""
+    user = g.get("api_user")
+    if user is not None:
+        return f"{scope}:user:{user.id}"
+    return f"{scope}:address:{request.remote_addr or 'unknown'}"[:120]
+
+
 def _replay(stored: IdempotentRequest, fingerprint: str):
     if stored.fingerprint != fingerprint:
         raise field_error(422, HEADER, "This Idempotency-Key was already used for a different request.",
@@ -41,8 +50,7 @@ def idempotent(scope: str):
             if not 1 <= len(key) <= 200 or not key.isprintable():
                 raise field_error(422, HEADER, "Idempotency-Key must be 1 to 200 printable characters.",
                                   location="headers")
-            user = g.get("api_user")
-            full_scope = f"{scope}:user:{user.id}" if user else scope
+            full_scope = _scope_of_caller(scope)
             session, fingerprint = db(), _fingerprint()
             lookup = select(IdempotentRequest).where(IdempotentRequest.scope == full_scope,
                                                      IdempotentRequest.key == key)

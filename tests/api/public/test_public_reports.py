@@ -89,6 +89,21 @@ def test_reusing_an_idempotency_key_for_a_different_body_is_refused(client, worl
     assert counts() == before
 
 
+def test_anonymous_callers_do_not_share_idempotency_keys(client, world, counts):
+    """Another client sending the same key neither replays the first answer (its tracking link) nor is
+    refused for it: anonymous keys are scoped by the caller's address."""
+    headers = {"Idempotency-Key": "guessable-key"}
+    first = client.post("/api/v1/reports", json=report_body(world.asset), headers=headers,
+                        environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    other = client.post("/api/v1/reports", json=report_body(world.asset), headers=headers,
+                        environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert first.status_code == 201
+    assert other.status_code == 200 and other.headers.get("Idempotent-Replayed") is None
+    same = client.post("/api/v1/reports", json=report_body(world.asset), headers=headers,
+                       environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert same.headers.get("Idempotent-Replayed") == "true" and same.json == first.json
+
+
 def test_a_refused_request_does_not_use_up_its_idempotency_key(client, world, counts):
     headers = {"Idempotency-Key": "k2"}
     bad = client.post("/api/v1/reports", json=report_body(world.asset, contact_phone="abc"), headers=headers)
