@@ -18,7 +18,7 @@ from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused
 from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
 from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
 from dispatch.intake.errors import AssetNotFound
-from dispatch.jobs.errors import CannotOwn, JobNotFound
+from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.status import InvalidTransition
 from dispatch.parts.desk import OrderNotFound
 from inventory.ledger import InsufficientStock, StockError
@@ -88,6 +88,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(InvalidTransition)
     def _invalid_transition(error: InvalidTransition):
         return _respond(field_error(409, "to", str(error)))
+
+    @app.errorhandler(OverrideNeeded)
+    def _override_needed(error: OverrideNeeded):
+        return _respond(field_error(403, error.field, str(error)))
 
     @app.errorhandler(CannotOwn)
     def _cannot_own(error: CannotOwn):

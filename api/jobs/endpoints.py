@@ -18,7 +18,7 @@ from api.schemas import JobSchema, ReportResultSchema
 from core.users import CASE_ROLES, Role, User
 from dispatch.jobs.audit import Actor
 from dispatch.intake.services import FaultReport, report_fault
-from dispatch.jobs.services import get_job, hand_over_job, transition_job
+from dispatch.jobs.services import get_job, hand_over_job, office_transition
 from dispatch.jobs.read import job_search
 from dispatch.intake.services import reclassify_job
 from dispatch.catalog.models import Asset
@@ -121,7 +121,8 @@ class JobTransitions(MethodView):
     def post(self, data: dict, number: str):
         """Move the job to another status (illegal moves are refused with the allowed ones listed)"""
         job = get_job(db(), number, for_update=True)
-        transition_job(db(), job=job, to=data["to"], actor=_actor(), now=now(), note=data["note"])
+        office_transition(db(), job=job, to=data["to"], actor=_actor(), now=now(), note=data["note"],
+                          override_reason=data["override_reason"])
         return job
 
 

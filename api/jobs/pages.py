@@ -20,8 +20,8 @@ from dispatch.jobs.audit import Actor
 from dispatch.catalog.services import find_assets
 from dispatch.jobs.models import JobCategory
 from dispatch.intake.services import FaultReport, report_fault, warranty_verdict
-from dispatch.jobs.services import get_job, hand_over_job, OWNER_ROLES, transition_job
-from dispatch.jobs.errors import CannotOwn, JobNotFound
+from dispatch.jobs.services import get_job, hand_over_job, office_transition, OWNER_ROLES
+from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.read import job_search
 from dispatch.intake.services import reclassify_job
 from dispatch.catalog.models import Asset
@@ -144,10 +144,13 @@ def job_transition(number: str):
     job = job_or_404(number)
     try:
         target = JobStatus(request.form.get("to", ""))
-        transition_job(db(), job=job, to=target, actor=Actor.staff(current_user), now=now(),
-                       note=request.form.get("note", "").strip()[:2000])
+        office_transition(db(), job=job, to=target, actor=Actor.staff(current_user), now=now(),
+                          note=request.form.get("note", "").strip()[:2000],
+                          override_reason=request.form.get("override_reason", "").strip()[:500])
     except ValueError:
         return job_detail(number, {"to": "Choose a status."}, 422)
+    except OverrideNeeded as error:
+        return job_detail(number, {"to": str(error)}, 403)
     except InvalidTransition as error:
         return job_detail(number, {"to": str(error)}, 409)
     flash(f"Job {job.number} is now {job.status.value}.")

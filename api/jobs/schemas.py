@@ -42,6 +42,8 @@ class JobQuerySchema(ma.Schema):
 class TransitionSchema(ma.Schema):
     to = fields.Enum(JobStatus, by_value=True, required=True)
     note = TrimmedString(load_default="", validate=validate.Length(max=2000))
+    # Needed (and audited) when the office moves a job to en route, on site or completed.
+    override_reason = TrimmedString(load_default=None, validate=validate.Length(max=500))
 
 
 class HandOverSchema(ma.Schema):

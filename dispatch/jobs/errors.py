@@ -10,3 +10,12 @@ class JobNotFound(Exception):
 
 class CannotOwn(Exception):
     """The proposed owner may not own a case (wrong role, inactive, or already the owner)."""
+
+
+class OverrideNeeded(Exception):
+    """A move that belongs to the technician at the customer's door, asked for by the office without
+    a named override (or without what the override must carry)."""
+
+    def __init__(self, message: str, *, field: str = "override_reason"):
+        super().__init__(message)
+        self.field = field

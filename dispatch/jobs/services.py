@@ -18,7 +18,7 @@ from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent
 from dispatch.jobs.models import needs_visit
 from dispatch.jobs.status import check_transition, JobStatus
 from dispatch.jobs.work import request_dispatch
-from dispatch.jobs.errors import CannotOwn, JobNotFound
+from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 
 # Roles that may own a case (first-contact ownership lives with people who talk to customers).
 OWNER_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN})
@@ -121,6 +121,34 @@ def _follow_in_dispatch(session: Session, job: Job, *, current: JobStatus, to: J
         job.clear_plan()
         if needs_visit(job):
             request_dispatch(session, job, now=now)
+
+
+# The moves made at the customer's door: the assigned technician makes them from the phone. The office
+# makes one only as a named override, with a reason, and a completion only with what was done.
+FIELD_STATUSES = frozenset({JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.COMPLETED})
+MIN_OVERRIDE_REASON = 10
+
+
+def office_transition(session: Session, *, job: Job, to: JobStatus, actor: Actor, now: datetime, note: str = "",
+                      override_reason: str | None = None) -> JobEvent:
+    """A status change asked for in the office (agent, dispatcher, manager)."""
+    check_transition(job.status, to)
+    if to not in FIELD_STATUSES:
+        return transition_job(session, job=job, to=to, actor=actor, now=now, note=note)
+    reason = (override_reason or "").strip()
+    if job.technician_id is None:
+        raise OverrideNeeded(f"Job {job.number} has no technician: nobody can be {to.value.replace('_', ' ')}.",
+                             field="to")
+    if len(reason) < MIN_OVERRIDE_REASON:
+        raise OverrideNeeded(f"Only the assigned technician moves a job to {to.value.replace('_', ' ')}. To do it "
+                             f"from the office, give an override reason ({MIN_OVERRIDE_REASON} characters or more).")
+    if to == JobStatus.COMPLETED and len(note.strip()) < MIN_OVERRIDE_REASON:
+        raise OverrideNeeded("A completion records what was done: write it in the note "
+                             f"({MIN_OVERRIDE_REASON} characters or more).", field="note")
+    event = transition_job(session, job=job, to=to, actor=actor, now=now,
+                           note=f"{note}\n[office override by {actor.label}: {reason}]".strip())
+    event.data = {**(event.data or {}), "office_override": {"by": actor.label, "reason": reason}}
+    return event
 
 
 def hand_over_job(session: Session, *, job: Job, to_user: User, actor: Actor, now: datetime,

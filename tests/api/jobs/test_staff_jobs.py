@@ -191,6 +191,64 @@ def test_malformed_transitions_are_422(client, world, job_number, agent_headers,
     assert counts() == before
 
 
+def _assigned(session, job_number):
+    """The reported job as if dispatch had given it to a technician."""
+    from sqlalchemy import select
+
+    from dispatch.jobs.models import Job
+    from dispatch.jobs.status import JobStatus
+    from tests.builders.core import make_region
+    from tests.builders.dispatch import make_technician
+
+    job = session.scalar(select(Job).where(Job.number == job_number))
+    job.technician = make_technician(session, region=make_region(session, code="override"))
+    job.status = JobStatus.ASSIGNED
+    session.commit()
+    return job
+
+
+def test_the_office_cannot_walk_a_job_through_the_technicians_steps_without_a_named_override(
+        client, session, world, job_number, agent_headers, counts):
+    _assigned(session, job_number)
+    before = counts()
+    for reason in (None, "too short"):
+        response = client.post(f"/api/v1/jobs/{job_number}/transitions",
+                               json={"to": "en_route", "override_reason": reason}, headers=agent_headers)
+        assert_error_shape(response, 403, field="override_reason")
+    assert counts() == before
+
+
+def test_a_job_with_no_technician_cannot_be_on_its_way_even_with_an_override(client, world, job_number, agent_headers):
+    client.post(f"/api/v1/jobs/{job_number}/transitions", json={"to": "triaged"}, headers=agent_headers)
+    client.post(f"/api/v1/jobs/{job_number}/transitions", json={"to": "waiting_parts"}, headers=agent_headers)
+    response = client.post(f"/api/v1/jobs/{job_number}/transitions",
+                           json={"to": "on_site", "override_reason": "The technician's phone is broken"},
+                           headers=agent_headers)
+    assert_error_shape(response, 403, field="to")
+
+
+def test_an_office_override_is_named_audited_and_never_skips_the_completion_record(
+        client, session, world, job_number, agent_headers):
+    _assigned(session, job_number)
+    reason = {"override_reason": "Technician's phone is broken; he called it in"}
+    for status in ("en_route", "on_site"):
+        response = client.post(f"/api/v1/jobs/{job_number}/transitions", json={"to": status, **reason},
+                               headers=agent_headers)
+        assert response.status_code == 200, response.json
+    no_record = client.post(f"/api/v1/jobs/{job_number}/transitions", json={"to": "completed", **reason},
+                            headers=agent_headers)
+    assert_error_shape(no_record, 403, field="note")
+    done = client.post(f"/api/v1/jobs/{job_number}/transitions",
+                       json={"to": "completed", "note": "Replaced the door seal; cooling again", **reason},
+                       headers=agent_headers)
+    assert done.status_code == 200 and done.json["status"] == "completed"
+    events = client.get(f"/api/v1/jobs/{job_number}/events", headers=agent_headers).json
+    overrides = [e for e in events if e["kind"] == "status_changed" and e["to_status"] in ("en_route", "on_site",
+                                                                                            "completed")]
+    assert len(overrides) == 3
+    assert all("office override by agent.li: Technician's phone is broken" in e["note"] for e in overrides)
+
+
 # --- hand-over ------------------------------------------------------------------------------------
 
 def test_hand_over_changes_the_owner_with_an_audited_reason(client, world, job_number, agent_headers):
