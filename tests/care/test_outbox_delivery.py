@@ -2,46 +2,23 @@
 local HTTP receiver that checks the HMAC signature; failures are retried with back-off and recorded."""
 from __future__ import annotations
 
-import socket
-import threading
 from datetime import timedelta
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from care.models import DeliveryState, MessageChannel, OutboxMessage
 from care.notifiers import SmtpNotifier, WebhookNotifier, sign, verify
 from care.outbox import MAX_SEND_ATTEMPTS, SEND_MESSAGE, deliver, queue_message
 from core.work_queue import WorkItem
-from tests.builders.care import webhook_receiver, WEBHOOK_SECRET
+from tests.builders.care import smtp_receiver, webhook_receiver, WEBHOOK_SECRET
 from tests.conftest import NOW
-
-
-class _Inbox:
-    def __init__(self):
-        self.mails = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
-        with self.lock:
-            self.mails.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
 
 
 @pytest.fixture
 def smtp_server():
-    inbox = _Inbox()
-    with socket.socket() as probe:  # aiosmtpd checks its own start by connecting, so it needs a real port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield "127.0.0.1", port, inbox
-    finally:
-        controller.stop()
+    with smtp_receiver() as server:
+        yield server
 
 
 def test_an_email_reaches_a_real_smtp_server(session, smtp_server):
