@@ -82,6 +82,9 @@ def webhook_receiver(*, secret: str = WEBHOOK_SECRET, delay_s: float = 0.0):
                     return self._answer(401)
                 message = json.loads(body)
                 message["header_id"] = self.headers.get(MESSAGE_ID_HEADER)
+                if message["header_id"] != str(message["id"]):  # the header must repeat the signed id
+                    received.rejected += 1
+                    return self._answer(400)
                 received.messages.append(message)
             self._answer(204)
 
@@ -123,9 +126,9 @@ class Inbox:
 
 
 @contextmanager
-def smtp_receiver():
+def smtp_receiver(inbox: Inbox | None = None):
     """A real SMTP server on loopback; yields (host, port, Inbox)."""
-    inbox = Inbox()
+    inbox = inbox or Inbox()
     with socket.socket() as probe:  # aiosmtpd checks its own start by connecting, so it needs a real port
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -15,7 +15,7 @@ from care.notifiers import MESSAGE_ID_HEADER, Outgoing, SmtpNotifier, WebhookNot
 from care.outbox import MAX_SEND_ATTEMPTS, SEND_MESSAGE, deliver, queue_message
 from core.db import make_session_factory
 from core.work_queue import DEFAULT_LEASE, WorkItem
-from tests.builders.care import smtp_receiver, webhook_receiver, WEBHOOK_SECRET
+from tests.builders.care import Inbox, smtp_receiver, webhook_receiver, WEBHOOK_SECRET
 from tests.conftest import NOW
 
 
@@ -198,3 +198,15 @@ def test_two_workers_at_once_send_a_message_once(engine, session):
     session.refresh(message)
     assert message.state == DeliveryState.SENT and message.attempts == 1
 
+
+def test_an_email_the_server_accepted_is_sent_even_if_the_goodbye_fails(session):
+    class RudeInbox(Inbox):
+        async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
+            return "554 not saying goodbye"
+
+    with smtp_receiver(RudeInbox()) as (host, port, inbox):
+        message = queue_message(session, channel=MessageChannel.EMAIL, purpose="x", recipient="a@b", subject="s",
+                                body="b", now=NOW)
+        deliver(session, message_id=message.id, now=NOW,
+                notifiers={"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test")})
+        assert message.state == DeliveryState.SENT and len(inbox.mails) == 1  # not a failure to retry
