@@ -117,7 +117,7 @@ def test_a_cut_database_connection_never_sends_a_message_twice(postgres_url, eng
                     pass
 
             outcomes: dict[str, list[tuple[int, int]]] = {BEFORE: [], BETWEEN: [], AFTER: []}
-            for point in outcomes:
+            for point, results in outcomes.items():
                 for trial in range(TRIALS * 2):
                     channel = MessageChannel.EMAIL if trial % 2 == 0 else MessageChannel.WEBHOOK
                     with factory() as session:
@@ -137,7 +137,7 @@ def test_a_cut_database_connection_never_sends_a_message_twice(postgres_url, eng
                     for _ in range(3):
                         clock.advance(DEFAULT_LEASE + timedelta(minutes=1))
                         drain()
-                    outcomes[point].append((at_fault, delivered()[message_id]))
+                    results.append((at_fault, delivered()[message_id]))
                     with factory() as session:
                         assert session.get(OutboxMessage, message_id).state == DeliveryState.SENT
 
