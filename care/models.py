@@ -87,6 +87,9 @@ class MessageChannel(enum.StrEnum):
 
 class DeliveryState(enum.StrEnum):
     PENDING = "pending"        # waiting for a worker (first try or a retry)
+    # Claimed (committed) by a worker that is sending it now; `next_attempt_at` is then the end of its
+    # lease, after which another worker may take it over (the worker died mid-send).
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"          # gave up after the last retry
     UNDELIVERABLE = "undeliverable"  # no notifier configured for the channel: nothing to retry
@@ -110,6 +113,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # PENDING: when the next try is due; SENDING: when the sending worker's lease runs out.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -17,6 +17,8 @@ from core.settings import Settings
 
 SIGNATURE_HEADER = "X-Aftercare-Signature"
 TIMESTAMP_HEADER = "X-Aftercare-Timestamp"
+# The outbox row's id, the same on every retry: a receiver drops a repeat by it. On the webhook it
+# repeats the body's "id", which the signature covers (a receiver checks the two agree).
 MESSAGE_ID_HEADER = "X-Aftercare-Message-Id"
 
 
@@ -50,10 +52,19 @@ class SmtpNotifier:
         email[MESSAGE_ID_HEADER] = str(message.message_id)
         email.set_content(message.body)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
                 smtp.send_message(email)
+            except BaseException:
+                smtp.close()
+                raise
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryError(f"SMTP {self.host}:{self.port}: {error}") from error
+        # The server has accepted the message: a failed goodbye must not make it a failed (retried) send.
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -1,17 +1,20 @@
 """The message outbox: every message is a row with its delivery state, written in the transaction that
-caused it and sent afterwards by a work item, with retries and back-off recorded on the row."""
+caused it and sent afterwards by a work item, with retries and back-off recorded on the row. A send
+happens outside any database transaction, between a committed claim and a recorded outcome (`deliver`)."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from care.models import DeliveryState, MessageChannel, OutboxMessage
 from care.notifiers import DeliveryError, Notifier, Outgoing
 from core.users import User
-from core.work_queue import enqueue
+from core.work_queue import DEFAULT_LEASE, enqueue
 from dispatch.jobs.models import Job
 
 SEND_MESSAGE = "care_send_message"
@@ -19,6 +22,9 @@ MAX_SEND_ATTEMPTS = 6
 # Waits before the 2nd, 3rd, ... attempt: quick at first (a blip), then spaced out (an outage).
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
                 timedelta(hours=6)]
+# Waits between tries to record a send's outcome while the database is unreachable (about 10 s in all):
+# a lost connection is replaced at once; a restarting server gets a few seconds.
+RECORD_RETRY_DELAYS_S = (0.1, 0.5, 2.0, 7.0)
 
 
 def queue_message(session: Session, *, channel: MessageChannel, purpose: str, recipient: str, subject: str,
@@ -46,32 +52,96 @@ def staff_address(user: User) -> tuple[MessageChannel, str]:
     return MessageChannel.WEBHOOK, f"user:{user.username}"
 
 
-def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifier], now: datetime) -> OutboxMessage | None:
-    """One delivery attempt. The row is locked for the attempt, and a message already sent is never
-    sent again; a failure is recorded and a retry queued, so the work item itself always succeeds."""
+def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifier], now: datetime,
+            lease: timedelta = DEFAULT_LEASE) -> OutboxMessage | None:
+    """One delivery attempt, in three steps so that no transaction is open while the far side talks:
+
+    1. claim: lock the row, mark it SENDING with a lease, and COMMIT (the session holds no connection
+       after that). A connection lost before this commit sends nothing; the work item is retried.
+    2. send, outside any transaction, under the message's stable id (Message-ID / X-Aftercare-Message-Id
+       from the row id), so a receiver can drop a repeat.
+    3. record the outcome in a new short transaction, retried while the connection is lost, so a
+       message the far side has accepted is marked sent and never sent again.
+
+    Only a worker dying between 2 and 3 leaves a message SENDING; it is sent again, with the same id,
+    once its lease has run out. A SENDING message still within its lease is another worker's: it is
+    left alone (never two sends at once) and looked at again when the lease ends.
+
+    Unlike the domain's services, this owns its transactions: it commits the session it is given
+    (anything already pending in it goes with the claim), and returns with no transaction open.
+    A failure is recorded and a retry queued, so the work item itself succeeds."""
     message = session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update())
-    if message is None or message.state != DeliveryState.PENDING:
+    if message is None or message.state in (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNDELIVERABLE):
+        session.commit()
+        return message
+    if message.state == DeliveryState.SENDING and message.next_attempt_at is not None and message.next_attempt_at > now:
+        # In flight at another worker (or its worker died and the lease has not run out): look again
+        # when it ends, so the message never waits without a work item to take it over.
+        enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
+                due_at=message.next_attempt_at)
+        session.commit()
         return message
     notifier = notifiers.get(message.channel.value)
     if notifier is None:
         message.state = DeliveryState.UNDELIVERABLE
         message.last_error = f"no {message.channel.value} notifier is configured"
         message.next_attempt_at = None
-        session.flush()
+        session.commit()
         return message
+    if message.attempts >= MAX_SEND_ATTEMPTS:  # a worker died during the last attempt: it may have arrived
+        message.state, message.next_attempt_at = DeliveryState.FAILED, None
+        message.last_error = "the worker stopped while sending the last attempt; it may have been delivered"
+        session.commit()
+        return message
+    message.state, message.next_attempt_at = DeliveryState.SENDING, now + lease
     message.attempts += 1
+    attempt = message.attempts
+    outgoing = Outgoing(message_id=message.id, recipient=message.recipient, subject=message.subject,
+                        body=message.body, purpose=message.purpose, data=message.data)
+    session.commit()
+
     try:
-        notifier.send(Outgoing(message_id=message.id, recipient=message.recipient, subject=message.subject,
-                               body=message.body, purpose=message.purpose, data=message.data), now=now)
-    except DeliveryError as error:
-        message.last_error = str(error)[:2000]
-        if message.attempts >= MAX_SEND_ATTEMPTS:
-            message.state, message.next_attempt_at = DeliveryState.FAILED, None
-        else:
-            message.next_attempt_at = now + RETRY_DELAYS[min(message.attempts - 1, len(RETRY_DELAYS) - 1)]
-            enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
-                    due_at=message.next_attempt_at)
+        notifier.send(outgoing, now=now)
+    except Exception as error:  # noqa: BLE001 - any failure to send is a failed attempt, never a stuck SENDING
+        failure: Exception | None = error
     else:
-        message.state, message.sent_at, message.next_attempt_at = DeliveryState.SENT, now, None
-    session.flush()
-    return message
+        failure = None
+
+    return _record_outcome(session, message_id=message_id, attempt=attempt, failure=failure, now=now)
+
+
+def _record_outcome(session: Session, *, message_id: int, attempt: int, failure: Exception | None,
+                    now: datetime) -> OutboxMessage | None:
+    """Step 3 of `deliver`: a new short transaction, retried after a lost connection or a busy database
+    (a message the far side accepted must be marked sent, or it would be sent again)."""
+    for delay in (*RECORD_RETRY_DELAYS_S, None):
+        try:
+            message = session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update())
+            if message is None:
+                pass
+            elif failure is None:
+                # Sent: whoever else holds it now (a takeover after the lease ran out) has nothing left to do.
+                if message.state != DeliveryState.SENT:
+                    message.state, message.sent_at, message.next_attempt_at = DeliveryState.SENT, now, None
+            elif message.state == DeliveryState.SENDING and message.attempts == attempt:
+                _record_failure(session, message, failure, now=now)
+            session.commit()
+            return message
+        except OperationalError:
+            session.rollback()
+            if delay is None:
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _record_failure(session: Session, message: OutboxMessage, failure: Exception, *, now: datetime) -> None:
+    error = str(failure) if isinstance(failure, DeliveryError) else f"{type(failure).__name__}: {failure}"
+    message.last_error = error[:2000]
+    if message.attempts >= MAX_SEND_ATTEMPTS:
+        message.state, message.next_attempt_at = DeliveryState.FAILED, None
+    else:
+        message.state = DeliveryState.PENDING
+        message.next_attempt_at = now + RETRY_DELAYS[min(message.attempts - 1, len(RETRY_DELAYS) - 1)]
+        enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
+                due_at=message.next_attempt_at)

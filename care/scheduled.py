@@ -2,7 +2,7 @@
 answer deadlines, outbox delivery) and the periodic SLA sweep."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Mapping
 
 from sqlalchemy.orm import Session
@@ -12,10 +12,13 @@ from care.notifiers import Notifier, notifiers_from
 from care.outbox import SEND_MESSAGE, deliver
 from care.sla_watch import SweepSummary, sla_sweep
 from core.settings import Settings
-from core.work_queue import Handler, WorkItem
+from core.work_queue import DEFAULT_LEASE, Handler, WorkItem
 
 
-def care_handlers(settings: Settings, *, notifiers: Mapping[str, Notifier] | None = None) -> dict[str, Handler]:
+def care_handlers(settings: Settings, *, notifiers: Mapping[str, Notifier] | None = None,
+                  lease: timedelta = DEFAULT_LEASE) -> dict[str, Handler]:
+    """`lease`: how long a message being sent is left to its worker before another may take it over
+    (the work items' lease, so a dead worker's items and messages are picked up together)."""
     channels = notifiers_from(settings) if notifiers is None else notifiers
 
     def survey(session: Session, item: WorkItem, now: datetime) -> None:
@@ -25,7 +28,7 @@ def care_handlers(settings: Settings, *, notifiers: Mapping[str, Notifier] | Non
         survey_deadline(session, survey_id=item.payload["survey_id"], now=now)
 
     def message(session: Session, item: WorkItem, now: datetime) -> None:
-        deliver(session, message_id=item.payload["message_id"], notifiers=channels, now=now)
+        deliver(session, message_id=item.payload["message_id"], notifiers=channels, now=now, lease=lease)
 
     return {SEND_SURVEY: survey, SURVEY_DEADLINE: deadline, SEND_MESSAGE: message}
 

@@ -1,15 +1,20 @@
-"""Builders and local receivers for the close-the-loop tests: a completed job, and a webhook
-receiver on loopback that checks every request's HMAC signature the way a real integrator would."""
+"""Builders and local receivers for the close-the-loop tests: a completed job, a webhook receiver on
+loopback that checks every request's HMAC signature the way a real integrator would, and a real SMTP
+server (aiosmtpd) that keeps what it is given."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
+from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session
 
 from care.notifiers import MESSAGE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
@@ -77,6 +82,9 @@ def webhook_receiver(*, secret: str = WEBHOOK_SECRET, delay_s: float = 0.0):
                     return self._answer(401)
                 message = json.loads(body)
                 message["header_id"] = self.headers.get(MESSAGE_ID_HEADER)
+                if message["header_id"] != str(message["id"]):  # the header must repeat the signed id
+                    received.rejected += 1
+                    return self._answer(400)
                 received.messages.append(message)
             self._answer(204)
 
@@ -98,3 +106,35 @@ def webhook_receiver(*, secret: str = WEBHOOK_SECRET, delay_s: float = 0.0):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class Inbox:
+    """What the SMTP server accepted: (envelope recipients, parsed message) per mail."""
+
+    def __init__(self):
+        self.mails: list[tuple[list[str], Message]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
+        with self.lock:
+            self.mails.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [mail["Message-ID"] for _, mail in self.mails]
+
+
+@contextmanager
+def smtp_receiver(inbox: Inbox | None = None):
+    """A real SMTP server on loopback; yields (host, port, Inbox)."""
+    inbox = inbox or Inbox()
+    with socket.socket() as probe:  # aiosmtpd checks its own start by connecting, so it needs a real port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, inbox
+    finally:
+        controller.stop()

@@ -1,47 +1,28 @@
 """Outbox delivery through real notifiers: email to a local SMTP server (aiosmtpd), the webhook to a
-local HTTP receiver that checks the HMAC signature; failures are retried with back-off and recorded."""
+local HTTP receiver that checks the HMAC signature; failures are retried with back-off and recorded;
+the send happens between a committed claim (SENDING, with a lease) and a committed outcome, under the
+message's stable id. (Cut database connections: test_outbox_faults.py.)"""
 from __future__ import annotations
 
-import socket
 import threading
 from datetime import timedelta
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from care.models import DeliveryState, MessageChannel, OutboxMessage
-from care.notifiers import SmtpNotifier, WebhookNotifier, sign, verify
+from care.notifiers import MESSAGE_ID_HEADER, Outgoing, SmtpNotifier, WebhookNotifier, sign, verify
 from care.outbox import MAX_SEND_ATTEMPTS, SEND_MESSAGE, deliver, queue_message
-from core.work_queue import WorkItem
-from tests.builders.care import webhook_receiver, WEBHOOK_SECRET
+from core.db import make_session_factory
+from core.work_queue import DEFAULT_LEASE, WorkItem
+from tests.builders.care import Inbox, smtp_receiver, webhook_receiver, WEBHOOK_SECRET
 from tests.conftest import NOW
-
-
-class _Inbox:
-    def __init__(self):
-        self.mails = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
-        with self.lock:
-            self.mails.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
 
 
 @pytest.fixture
 def smtp_server():
-    inbox = _Inbox()
-    with socket.socket() as probe:  # aiosmtpd checks its own start by connecting, so it needs a real port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield "127.0.0.1", port, inbox
-    finally:
-        controller.stop()
+    with smtp_receiver() as server:
+        yield server
 
 
 def test_an_email_reaches_a_real_smtp_server(session, smtp_server):
@@ -116,3 +97,116 @@ def test_a_channel_without_a_notifier_is_marked_undeliverable_not_retried(sessio
     deliver(session, message_id=message.id, notifiers={}, now=NOW)
     assert message.state == DeliveryState.UNDELIVERABLE and "no email notifier" in message.last_error
     assert session.get(OutboxMessage, message.id).attempts == 0
+
+
+class _WorkerDied(BaseException):
+    """The worker process ends right after the far side accepted the message, before recording it."""
+
+
+class _DiesAfterSending:
+    def __init__(self, inner):
+        self.inner = inner
+
+    def send(self, message: Outgoing, *, now) -> None:
+        self.inner.send(message, now=now)
+        raise _WorkerDied
+
+
+def test_the_claim_is_committed_as_sending_and_the_send_runs_outside_any_transaction(engine, session, smtp_server):
+    host, port, inbox = smtp_server
+    message = queue_message(session, channel=MessageChannel.EMAIL, purpose="survey", recipient="wei@example.com",
+                            subject="s", body="b", now=NOW)
+    seen = []
+
+    class Watching:
+        def send(self, outgoing: Outgoing, *, now) -> None:
+            with make_session_factory(engine)() as other:  # what any other connection sees meanwhile
+                row = other.get(OutboxMessage, outgoing.message_id)
+                seen.append((session.in_transaction(), row.state, row.attempts, row.next_attempt_at))
+            SmtpNotifier(host=host, port=port, sender="care@aftercare.test").send(outgoing, now=now)
+
+    deliver(session, message_id=message.id, notifiers={"email": Watching()}, now=NOW)
+    assert seen == [(False, DeliveryState.SENDING, 1, NOW + DEFAULT_LEASE)]
+    assert not session.in_transaction()  # the outcome is committed too
+    assert message.state == DeliveryState.SENT and message.next_attempt_at is None and len(inbox.mails) == 1
+
+
+@pytest.mark.parametrize("channel", [MessageChannel.EMAIL, MessageChannel.WEBHOOK])
+def test_a_message_left_sending_by_a_dead_worker_is_sent_again_after_its_lease_with_the_same_id(session, smtp_server,
+                                                                                                channel):
+    host, port, inbox = smtp_server
+    with webhook_receiver() as (url, received):
+        notifiers = {"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test"),
+                     "webhook": WebhookNotifier(url=url, secret=WEBHOOK_SECRET)}
+        message = queue_message(session, channel=channel, purpose="survey", recipient="wei@example.com",
+                                subject="s", body="b", now=NOW)
+        with pytest.raises(_WorkerDied):
+            deliver(session, message_id=message.id, now=NOW,
+                    notifiers={name: _DiesAfterSending(notifier) for name, notifier in notifiers.items()})
+        session.refresh(message)
+        assert message.state == DeliveryState.SENDING and message.next_attempt_at == NOW + DEFAULT_LEASE
+
+        # Another worker within the lease leaves it alone, and queues a look at the lease's end.
+        deliver(session, message_id=message.id, notifiers=notifiers, now=NOW + timedelta(minutes=1))
+        assert message.state == DeliveryState.SENDING and message.attempts == 1
+        assert len(inbox.mails) + len(received.messages) == 1
+        due = session.scalars(select(WorkItem.due_at).where(WorkItem.kind == SEND_MESSAGE).order_by(WorkItem.id)).all()
+        assert due == [NOW, NOW + DEFAULT_LEASE]
+
+        deliver(session, message_id=message.id, notifiers=notifiers, now=NOW + DEFAULT_LEASE)
+        assert message.state == DeliveryState.SENT and message.attempts == 2
+        if channel == MessageChannel.EMAIL:
+            assert inbox.message_ids() == [f"<outbox-{message.id}@aftercare>"] * 2  # the receiver can drop one
+            assert [mail[MESSAGE_ID_HEADER] for _, mail in inbox.mails] == [str(message.id)] * 2
+        else:
+            assert [(m["id"], m["header_id"]) for m in received.messages] == [(message.id, str(message.id))] * 2
+
+
+def test_a_dead_worker_on_the_last_attempt_gives_the_message_up(session, smtp_server):
+    host, port, inbox = smtp_server
+    message = queue_message(session, channel=MessageChannel.EMAIL, purpose="x", recipient="a@b", subject="s",
+                            body="b", now=NOW)
+    message.state, message.attempts, message.next_attempt_at = DeliveryState.SENDING, MAX_SEND_ATTEMPTS, NOW
+    deliver(session, message_id=message.id, now=NOW,
+            notifiers={"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test")})
+    assert message.state == DeliveryState.FAILED and "may have been delivered" in message.last_error
+    assert inbox.mails == []
+
+
+def test_two_workers_at_once_send_a_message_once(engine, session):
+    message = queue_message(session, channel=MessageChannel.WEBHOOK, purpose="x", recipient="user:a", subject="s",
+                            body="b", now=NOW)
+    session.commit()
+    factory, start, errors = make_session_factory(engine), threading.Barrier(2), []
+    with webhook_receiver(delay_s=0.3) as (url, received):
+        notifiers = {"webhook": WebhookNotifier(url=url, secret=WEBHOOK_SECRET)}
+
+        def worker() -> None:
+            try:
+                with factory() as own:
+                    start.wait(timeout=10)
+                    deliver(own, message_id=message.id, notifiers=notifiers, now=NOW)
+            except BaseException as error:  # noqa: BLE001 - reported by the test below
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == [] and received.ids() == [message.id]
+    session.refresh(message)
+    assert message.state == DeliveryState.SENT and message.attempts == 1
+
+
+def test_an_email_the_server_accepted_is_sent_even_if_the_goodbye_fails(session):
+    class RudeInbox(Inbox):
+        async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
+            return "554 not saying goodbye"
+
+    with smtp_receiver(RudeInbox()) as (host, port, inbox):
+        message = queue_message(session, channel=MessageChannel.EMAIL, purpose="x", recipient="a@b", subject="s",
+                                body="b", now=NOW)
+        deliver(session, message_id=message.id, now=NOW,
+                notifiers={"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test")})
+        assert message.state == DeliveryState.SENT and len(inbox.mails) == 1  # not a failure to retry
