@@ -120,6 +120,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.password": {"en": "Password", "zh": "密码"},
     "login.submit": {"en": "Sign in", "zh": "登录"},
     "login.failed": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
+    "login.locked": {"en": "Too many failed sign-ins. Try again in {minutes} minute(s).",
+                     "zh": "登录失败次数过多，请 {minutes} 分钟后再试。"},
     "login.required": {"en": "Please sign in first.", "zh": "请先登录。"},
     "nav.logout": {"en": "Sign out", "zh": "退出"},
     # --- callback survey (api/care/survey_pages.py) ---

@@ -5,6 +5,7 @@ from sqlalchemy import pool
 import care.models  # noqa: F401
 import core.idempotency  # noqa: F401  (registers tables on the shared metadata)
 import core.work_queue  # noqa: F401
+import core.sign_in  # noqa: F401
 import core.users  # noqa: F401
 import dispatch.jobs.models  # noqa: F401  (with the models it relates to)
 import dispatch.planning.models  # noqa: F401

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -11,7 +12,8 @@ from api.database import db
 from api.errors import ApiError
 from api.extensions import limiter
 from api.accounts.schemas import TokenRequestSchema, TokenSchema
-from core.users import InvalidCredentials, authenticate, issue_api_token
+from core.sign_in import SignInLocked, sign_in
+from core.users import InvalidCredentials, issue_api_token
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Staff API tokens")
 
@@ -27,9 +29,15 @@ class Tokens(MethodView):
     def post(self, data: dict):
         """Get a bearer token (valid 12 hours) for a staff account"""
         try:
-            user = authenticate(db(), username=data["username"], password=data["password"])
+            user = sign_in(db(), username=data["username"], password=data["password"], address=request.remote_addr,
+                           now=now())
         except InvalidCredentials:
+            db().commit()  # the failure counts towards the lockout, although the sign-in is refused
             raise ApiError(401, "Wrong username or password.")
+        except SignInLocked as locked:
+            error = ApiError(429, str(locked))
+            error.data["headers"] = {"Retry-After": str(int(locked.retry_after.total_seconds()) + 1)}
+            raise error
         issued_at = now()
         token = issue_api_token(db(), user=user, now=issued_at, lifetime=TOKEN_LIFETIME)
         return {"token": token, "expires_at": issued_at + TOKEN_LIFETIME, "role": user.role.value}

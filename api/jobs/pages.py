@@ -15,7 +15,8 @@ from api.locating import locate
 from api.i18n import t
 from api.forms import load_form
 from api.schemas import FaultReportFields
-from core.users import CASE_ROLES, InvalidCredentials, Role, User, authenticate
+from core.sign_in import SignInLocked, sign_in
+from core.users import CASE_ROLES, InvalidCredentials, Role, User
 from dispatch.jobs.audit import Actor
 from dispatch.catalog.services import find_assets
 from dispatch.jobs.models import JobCategory
@@ -54,14 +55,22 @@ def login():
     error = None
     if request.method == "POST":
         try:
-            user = authenticate(db(), username=request.form.get("username", "").strip()[:64],
-                                password=request.form.get("password", "")[:200])
+            user = sign_in(db(), username=request.form.get("username", "").strip()[:64],
+                           password=request.form.get("password", "")[:200], address=request.remote_addr, now=now())
         except InvalidCredentials:
+            db().commit()  # the failure counts towards the lockout, although the sign-in is refused
             error = t("login.failed")
+        except SignInLocked as locked:
+            return render_template("login.html", error=t("login.locked", minutes=_minutes(locked))), 429, \
+                {"Retry-After": str(int(locked.retry_after.total_seconds()) + 1)}
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next"), user), code=303)
     return render_template("login.html", error=error), (401 if error else 200)
+
+
+def _minutes(locked: SignInLocked) -> int:
+    return max(1, -(-int(locked.retry_after.total_seconds()) // 60))
 
 
 @bp.get("/staff")

@@ -133,3 +133,19 @@ def test_a_phone_report_page_with_bad_input_writes_nothing(client, world, counts
     html = response.get_data(as_text=True)
     assert "nothing was saved" in html
     assert counts()["Job"] == 0
+
+
+def test_the_sign_in_page_and_the_token_endpoint_share_one_lockout(client, world):
+    from core.sign_in import FAILURES_PER_ACCOUNT
+
+    for attempt in range(FAILURES_PER_ACCOUNT):
+        if attempt % 2:
+            client.post("/api/v1/auth/tokens", json={"username": "agent.li", "password": "wrong password"})
+        else:
+            client.post("/login", data={"csrf_token": csrf_from(client.get("/login")), "username": "agent.li",
+                                        "password": "wrong password"})
+    token = client.post("/api/v1/auth/tokens", json={"username": "agent.li", "password": PASSWORD})
+    assert token.status_code == 429 and int(token.headers["Retry-After"]) > 0
+    page = client.post("/login", data={"csrf_token": csrf_from(client.get("/login")), "username": "agent.li",
+                                       "password": PASSWORD})
+    assert page.status_code == 429 and "Too many failed sign-ins" in page.get_data(as_text=True)
