@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=settings.required_secret("secret_key"),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         TESTING=testing,
         SESSION_COOKIE_HTTPONLY=True,

@@ -10,7 +10,7 @@ import click
 from core import migrate
 from core.clock import SystemClock
 from core.db import make_engine, make_session_factory
-from core.settings import Settings
+from core.settings import InvalidSetting, Settings
 
 
 def _session(settings: Settings):
@@ -20,7 +20,10 @@ def _session(settings: Settings):
 @click.group(help="Aftercare: field-service dispatch and spare-parts logistics.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    ctx.obj = Settings.from_env()
+    try:
+        ctx.obj = Settings.from_env()
+    except InvalidSetting as error:
+        raise click.ClickException(str(error))
 
 
 @main.group(help="Database schema (Alembic migrations are the only way it changes).")

@@ -17,14 +17,14 @@ from fieldwork.photos import MAX_PHOTO_BYTES
 from inventory.models import StockMovement
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.dispatch import make_asset
-from tests.builders.core import make_user
+from tests.builders.core import TEST_SECRET_KEY, make_user
 from tests.builders.fieldwork import build_field_world
 
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     """The suite's settings, with photos stored in a temporary directory."""
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key="test-secret",
+    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
                     report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
                     upload_dir=tmp_path / "uploads")
 
