@@ -29,8 +29,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         SECRET_KEY=settings.required_secret("secret_key"),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         TESTING=testing,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         API_TITLE="Aftercare API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -49,6 +47,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                                               tz=ZoneInfo(settings.timezone))
     app.extensions["aftercare_engine"] = engine
 
+    auth.configure_sessions(app, settings)
     database.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -1,17 +1,19 @@
-"""Staff sign-in for API clients: exchange a username and password for a bearer token."""
+"""Staff sign-in for API clients: exchange a username and password for a bearer token, and sign out."""
 from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import require_api_roles
 from api.context import now, services
 from api.database import db
 from api.errors import ApiError
 from api.extensions import limiter
 from api.accounts.schemas import TokenRequestSchema, TokenSchema
-from core.users import InvalidCredentials, authenticate, issue_api_token
+from core.users import InvalidCredentials, Role, authenticate, end_sessions, issue_api_token
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Staff API tokens")
 
@@ -33,3 +35,9 @@ class Tokens(MethodView):
         issued_at = now()
         token = issue_api_token(db(), user=user, now=issued_at, lifetime=TOKEN_LIFETIME)
         return {"token": token, "expires_at": issued_at + TOKEN_LIFETIME, "role": user.role.value}
+
+    @require_api_roles(*Role)
+    @blp.response(204)
+    def delete(self):
+        """Sign out everywhere: this token and all the user's other tokens and staff sessions stop working"""
+        end_sessions(db(), user=g.api_user)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from api.auth import require_page_roles
+from api.auth import require_page_roles, sign_in, sign_out
 from api.context import now, services
 from api.database import db
 from api.extensions import limiter
@@ -59,7 +59,7 @@ def login():
         except InvalidCredentials:
             error = t("login.failed")
         else:
-            login_user(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next"), user), code=303)
     return render_template("login.html", error=error), (401 if error else 200)
 
@@ -74,7 +74,7 @@ def signed_in():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     return redirect(url_for("staff.login"), code=303)
 
 
