@@ -9,7 +9,7 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_login import current_user
 
-from api import auth, database, errors  # noqa: F401  (auth registers the login user loader)
+from api import auth, database, errors, security_headers  # auth also registers the login user loader
 from api.context import AppServices
 from api.extensions import api, csrf, limiter, login_manager
 from api.i18n import current_locale, entitlement_reason, t
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.extensions["aftercare_engine"] = engine
 
     auth.configure_sessions(app, settings)
+    security_headers.register(app, settings)  # first, so its after_request hook sees the final response
     database.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
