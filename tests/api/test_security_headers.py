@@ -108,3 +108,16 @@ def test_pages_have_no_inline_script_event_handler_or_style_for_the_policy_to_bl
         js = script.read_text()
         found += [f"{script.name}: {m}" for m in re.findall(r"\beval\(|new Function\(|setAttribute\(\s*[\"']style", js)]
     assert found == []
+
+
+def test_an_answer_replaced_when_the_commit_fails_carries_them_too(client, world, monkeypatch):
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.orm import Session
+
+    def conflict(self):
+        raise DBAPIError("COMMIT", {}, Exception("could not serialize access"))
+
+    monkeypatch.setattr(Session, "commit", conflict)
+    response = client.get(f"/r/{world.asset.qr_token}")
+    assert response.status_code == 409 and response.mimetype == "application/json"
+    _assert_hardened(response, PAGE_POLICY)
