@@ -175,6 +175,7 @@ def test_a_photo_is_checked_by_content_stored_under_a_random_name_and_shown_to_t
     assert served.headers["X-Content-Type-Options"] == "nosniff"
 
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/tech"))})
+    session.rollback()  # signing out wrote (it ends the user's sessions): read afresh before writing
     make_user(session, username="agent.li", role=Role.AGENT)
     session.commit()
     sign_in(client, "agent.li")
