@@ -9,7 +9,7 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_login import current_user
 
-from api import auth, database, errors, input_guard  # noqa: F401  (auth registers the login user loader)
+from api import auth, database, errors, input_guard, security_headers  # auth also registers the login user loader
 from api.context import AppServices
 from api.extensions import api, csrf, limiter, login_manager
 from api.i18n import current_locale, entitlement_reason, t
@@ -26,11 +26,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=settings.required_secret("secret_key"),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         TESTING=testing,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         API_TITLE="Aftercare API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -49,6 +47,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                                               tz=ZoneInfo(settings.timezone))
     app.extensions["aftercare_engine"] = engine
 
+    auth.configure_sessions(app, settings)
+    security_headers.register(app, settings)  # first, so its after_request hook sees the final response
     input_guard.init_app(app)
     database.init_app(app)
     csrf.init_app(app)

@@ -107,5 +107,5 @@ def notifiers_from(settings: Settings) -> dict[str, Notifier]:
     if settings.smtp_host:
         found["email"] = SmtpNotifier(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from)
     if settings.webhook_url:
-        found["webhook"] = WebhookNotifier(url=settings.webhook_url, secret=settings.webhook_secret)
+        found["webhook"] = WebhookNotifier(url=settings.webhook_url, secret=settings.required_secret("webhook_secret"))
     return found

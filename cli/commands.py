@@ -10,7 +10,7 @@ import click
 from core import migrate
 from core.clock import SystemClock
 from core.db import make_engine, make_session_factory
-from core.settings import Settings
+from core.settings import InvalidSetting, Settings
 
 
 def _session(settings: Settings):
@@ -20,7 +20,10 @@ def _session(settings: Settings):
 @click.group(help="Aftercare: field-service dispatch and spare-parts logistics.")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    ctx.obj = Settings.from_env()
+    try:
+        ctx.obj = Settings.from_env()
+    except InvalidSetting as error:
+        raise click.ClickException(str(error))
 
 
 @main.group(help="Database schema (Alembic migrations are the only way it changes).")
@@ -129,6 +132,42 @@ def user_create(settings: Settings, username: str, display_name: str, role: str,
         create_user(session, username=username, display_name=display_name, role=Role(role), password=password)
         session.commit()
     click.echo(f"created {role} {username}")
+
+
+def _existing_user(session, username: str):
+    from sqlalchemy import select
+
+    from core.users import User
+
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    return user
+
+
+@user.command("disable", help="Disable a staff user: no more sign-ins, and every session and API token ends now.")
+@click.argument("username")
+@click.pass_obj
+def user_disable(settings: Settings, username: str) -> None:
+    from core.users import disable_user
+
+    with _session(settings) as session:
+        disable_user(session, user=_existing_user(session, username))
+        session.commit()
+    click.echo(f"disabled {username}; their sessions and API tokens have ended")
+
+
+@user.command("password", help="Set a staff user's password; every session and API token they had ends now.")
+@click.argument("username")
+@click.password_option()
+@click.pass_obj
+def user_password(settings: Settings, username: str, password: str) -> None:
+    from core.users import set_password
+
+    with _session(settings) as session:
+        set_password(session, user=_existing_user(session, username), password=password)
+        session.commit()
+    click.echo(f"new password set for {username}; their sessions and API tokens have ended")
 
 
 @main.command(help="Run the scheduler process: queued dispatch work every second, periodic re-optimisation.")

@@ -1,28 +1,74 @@
-"""Settings read once from the environment; everything has a working default."""
+"""Settings read once from the environment; everything has a working default.
+
+The two secrets (signing sessions, signing webhooks) have no default value: unless the environment
+gives one, each process reads it from the data folder, where the first start made it at random.
+"""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.secret_files import load_or_create
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
+# Older versions defaulted both secrets to this value; it is public, so it is never accepted.
+DEVELOPMENT_SECRET = "dev-only-change-me"
+MIN_SECRET_LENGTH = 32
+# Each secret's environment variable; without it, the data folder's file of the secret's name holds it.
+SECRET_VARIABLES = {"secret_key": "AFTERCARE_SECRET_KEY", "webhook_secret": "AFTERCARE_WEBHOOK_SECRET"}
+
+MESSAGES = {
+    "public_secret": "{source} is the public development value {value!r}, which anyone can read in the source "
+                     "code. Set it to a long random value (python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                     "), or leave {variable} unset to have one generated in the data folder.",
+    "short_secret": "{source} is {length} characters long; at least {minimum} are needed. Set it to a long random "
+                    "value (python -c 'import secrets; print(secrets.token_urlsafe(48))'), or leave {variable} "
+                    "unset to have one generated in the data folder.",
+    "missing_secret": "No {name} is configured: set {variable}, or build the settings with Settings.from_env(), "
+                      "which keeps a generated one in the data folder.",
+    "share": "AFTERCARE_SLA_WARNING_SHARE must be between 0 and 1, not {raw}",
+}
+
+
+class InvalidSetting(ValueError):
+    """A setting that cannot be used; start-up stops with the reason."""
+
+
+def check_secret(value: str, *, name: str, source: str) -> str:
+    """`value` if it can sign anything: never the public development value, never a short one."""
+    variable = SECRET_VARIABLES[name]
+    if value == DEVELOPMENT_SECRET:
+        raise InvalidSetting(MESSAGES["public_secret"].format(source=source, value=value, variable=variable))
+    if len(value) < MIN_SECRET_LENGTH:
+        raise InvalidSetting(MESSAGES["short_secret"].format(source=source, length=len(value),
+                                                             minimum=MIN_SECRET_LENGTH, variable=variable))
+    return value
+
+
+def _sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'aftercare.db'}"
 
 
 def _default_database_url() -> str:
-    return f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}"
+    return _sqlite_url(DEFAULT_DATA_DIR)
 
 
 @dataclass(frozen=True)
 class Settings:
+    # Where the process keeps its files by default: the SQLite database, uploads, generated secrets.
+    data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = field(default_factory=_default_database_url)
     # Base of every link printed on a QR label or sent to a customer.
     public_base_url: str = "http://127.0.0.1:5000"
-    secret_key: str = "dev-only-change-me"
+    # Signs session cookies and CSRF tokens. Empty means "not configured": the app refuses to start.
+    secret_key: str = ""
     report_rate_limit: str = "20 per minute"
     login_rate_limit: str = "10 per minute"
     # Where the rate limiter keeps its counters; memory:// is per process.
     rate_limit_storage_uri: str = "memory://"
-    upload_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "uploads")
+    upload_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR / "uploads")
     # Times are stored in UTC and shown, and dates judged (warranty days), in this zone.
     timezone: str = "Asia/Shanghai"
     # Road durations from an OSRM server's table API instead of the great-circle estimate.
@@ -34,22 +80,39 @@ class Settings:
     smtp_port: int = 25
     smtp_from: str = "aftercare@localhost"
     webhook_url: str | None = None
-    webhook_secret: str = "dev-only-change-me"
+    # Signs each webhook POST; empty means "not configured", refused once a webhook URL is set.
+    webhook_secret: str = ""
     # The SLA watch warns (and tries to re-dispatch) when this share of a clock's time has passed.
     sla_warning_share: float = 0.75
 
+    def __post_init__(self) -> None:
+        for name in SECRET_VARIABLES:
+            if value := getattr(self, name):
+                check_secret(value, name=name, source=f"Settings.{name}")
+
+    def required_secret(self, name: str) -> str:
+        """The secret `name` ("secret_key" or "webhook_secret"), refusing to go on without one."""
+        value = getattr(self, name)
+        if not value:
+            raise InvalidSetting(MESSAGES["missing_secret"].format(name=name, variable=SECRET_VARIABLES[name]))
+        return value
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """The settings of this process. A secret the environment does not give is read from the data
+        folder, and generated there (mode 0600) by the first process that needs it."""
         env = os.environ if environ is None else environ
         defaults = cls()
+        data_dir = Path(env.get("AFTERCARE_DATA_DIR") or defaults.data_dir)
         return cls(
-            database_url=env.get("AFTERCARE_DATABASE_URL", defaults.database_url),
+            data_dir=data_dir,
+            database_url=env.get("AFTERCARE_DATABASE_URL") or _sqlite_url(data_dir),
             public_base_url=env.get("AFTERCARE_PUBLIC_BASE_URL", defaults.public_base_url).rstrip("/"),
-            secret_key=env.get("AFTERCARE_SECRET_KEY", defaults.secret_key),
+            secret_key=_secret(env, "secret_key", data_dir),
             report_rate_limit=env.get("AFTERCARE_REPORT_RATE_LIMIT", defaults.report_rate_limit),
             login_rate_limit=env.get("AFTERCARE_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
             rate_limit_storage_uri=env.get("AFTERCARE_RATELIMIT_STORAGE_URI", defaults.rate_limit_storage_uri),
-            upload_dir=Path(env.get("AFTERCARE_UPLOAD_DIR", str(defaults.upload_dir))),
+            upload_dir=Path(env.get("AFTERCARE_UPLOAD_DIR") or data_dir / "uploads"),
             timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
             osrm_url=env.get("AFTERCARE_OSRM_URL") or None,
             geocoder=env.get("AFTERCARE_GEOCODER") or None,
@@ -57,9 +120,17 @@ class Settings:
             smtp_port=int(env.get("AFTERCARE_SMTP_PORT", defaults.smtp_port)),
             smtp_from=env.get("AFTERCARE_SMTP_FROM", defaults.smtp_from),
             webhook_url=env.get("AFTERCARE_WEBHOOK_URL") or None,
-            webhook_secret=env.get("AFTERCARE_WEBHOOK_SECRET", defaults.webhook_secret),
+            webhook_secret=_secret(env, "webhook_secret", data_dir),
             sla_warning_share=_share(env.get("AFTERCARE_SLA_WARNING_SHARE"), defaults.sla_warning_share),
         )
+
+
+def _secret(env, name: str, data_dir: Path) -> str:
+    variable = SECRET_VARIABLES[name]
+    if value := env.get(variable):
+        return check_secret(value, name=name, source=variable)
+    path = data_dir / name
+    return check_secret(load_or_create(path), name=name, source=str(path))
 
 
 def _share(raw: str | None, default: float) -> float:
@@ -68,5 +139,5 @@ def _share(raw: str | None, default: float) -> float:
         return default
     value = float(raw)
     if not 0 < value < 1:
-        raise ValueError(f"AFTERCARE_SLA_WARNING_SHARE must be between 0 and 1, not {raw}")
+        raise InvalidSetting(MESSAGES["share"].format(raw=raw))
     return value

@@ -2,21 +2,19 @@
 
 One limit covers the sign-in page and the token endpoint alike. Failures are counted per account
 and per client address over a sliding window; past the limit that account (or address) is locked
-out until its oldest counted failure leaves the window. An unknown username costs the same
-password check as a known one, so the answer's timing does not tell which usernames exist.
+out until its oldest counted failure leaves the window. The password check itself is
+core.users.authenticate (an unknown username costs it as much as a known one).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from sqlalchemy import ForeignKey, Integer, String, delete, select
+from sqlalchemy import String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import Base, UtcDateTime
-from core.users import InvalidCredentials, User
+from core.users import InvalidCredentials, User, authenticate
 
 WINDOW = timedelta(minutes=15)
 FAILURES_PER_ACCOUNT = 5
@@ -30,7 +28,6 @@ class SignInFailure(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
-    user_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"))
 
 
 @dataclass
@@ -43,12 +40,6 @@ class SignInLocked(Exception):
         return f"Too many failed sign-ins. Try again in {minutes} minute(s)."
 
 
-@lru_cache(maxsize=1)
-def _unknown_user_hash() -> str:
-    # Checked against when the username is unknown: the same work as checking a real password.
-    return generate_password_hash("no such user")
-
-
 def _locked_for(session: Session, column, value: str, limit: int, now: datetime) -> timedelta | None:
     """How long `value` stays locked out, or None: the lock ends when its oldest counted failure
     leaves the window and the count falls under the limit again."""
@@ -57,7 +48,8 @@ def _locked_for(session: Session, column, value: str, limit: int, now: datetime)
     return latest[-1] + WINDOW - now if len(latest) >= limit else None
 
 
-def sign_in(session: Session, *, username: str, password: str, address: str, now: datetime) -> User:
+def authenticate_within_limits(session: Session, *, username: str, password: str, address: str,
+                               now: datetime) -> User:
     """The user, or InvalidCredentials (the failure is added to the session: the caller commits it even
     though it refuses the request), or SignInLocked before any password is checked."""
     username, address = username[:64], (address or "unknown")[:64]
@@ -65,13 +57,13 @@ def sign_in(session: Session, *, username: str, password: str, address: str, now
                                  (SignInFailure.address, address, FAILURES_PER_ADDRESS)):
         if (wait := _locked_for(session, column, value, limit, now)) is not None:
             raise SignInLocked(wait)
-    user = session.scalar(select(User).where(User.username == username))
-    password_ok = check_password_hash(user.password_hash if user else _unknown_user_hash(), password)
-    if user is None or not user.active or not password_ok:
+    try:
+        user = authenticate(session, username=username, password=password)
+    except InvalidCredentials:
         # Failures that left the window count for nothing any more.
         session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
-        session.add(SignInFailure(at=now, username=username, address=address, user_id=user.id if user else None))
+        session.add(SignInFailure(at=now, username=username, address=address))
         session.flush()
-        raise InvalidCredentials()
+        raise
     session.execute(delete(SignInFailure).where(SignInFailure.username == username))
     return user

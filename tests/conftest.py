@@ -26,6 +26,7 @@ from core.clock import FixedClock
 from core.db import Base, make_engine, make_session_factory, sqlite_begin_mode
 from core.migrate import upgrade
 from core.settings import Settings
+from tests.builders.core import TEST_SECRET_KEY
 
 POSTGRES_URL = os.environ.get("AFTERCARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("AFTERCARE_REQUIRE_POSTGRES") == "1"
@@ -56,6 +57,20 @@ def _drop_postgres_database(url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_data_dir(tmp_path_factory):
+    """Processes a test starts from the environment (the CLI, a worker) keep their generated secrets
+    in a throw-away data folder, never in the repository's var/."""
+    path = tmp_path_factory.mktemp("data")
+    previous = os.environ.get("AFTERCARE_DATA_DIR")
+    os.environ["AFTERCARE_DATA_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("AFTERCARE_DATA_DIR", None)
+    else:
+        os.environ["AFTERCARE_DATA_DIR"] = previous
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -119,7 +134,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(database_url) -> Settings:
     return Settings(database_url=database_url, public_base_url="http://aftercare.test",
-                    secret_key="test-secret", report_rate_limit="1000 per minute",
+                    secret_key=TEST_SECRET_KEY, report_rate_limit="1000 per minute",
                     login_rate_limit="1000 per minute")
 
 

@@ -1,19 +1,20 @@
-"""Staff sign-in for API clients: exchange a username and password for a bearer token."""
+"""Staff sign-in for API clients: exchange a username and password for a bearer token, and sign out."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import request
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import require_api_roles
 from api.context import now, services
 from api.database import db
 from api.errors import ApiError
 from api.extensions import limiter
 from api.accounts.schemas import TokenRequestSchema, TokenSchema
-from core.sign_in import SignInLocked, sign_in
-from core.users import InvalidCredentials, issue_api_token
+from core.sign_in import SignInLocked, authenticate_within_limits
+from core.users import InvalidCredentials, Role, end_sessions, issue_api_token
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Staff API tokens")
 
@@ -29,8 +30,8 @@ class Tokens(MethodView):
     def post(self, data: dict):
         """Get a bearer token (valid 12 hours) for a staff account"""
         try:
-            user = sign_in(db(), username=data["username"], password=data["password"], address=request.remote_addr,
-                           now=now())
+            user = authenticate_within_limits(db(), username=data["username"], password=data["password"],
+                                              address=request.remote_addr, now=now())
         except InvalidCredentials:
             db().commit()  # the failure counts towards the lockout, although the sign-in is refused
             raise ApiError(401, "Wrong username or password.")
@@ -41,3 +42,9 @@ class Tokens(MethodView):
         issued_at = now()
         token = issue_api_token(db(), user=user, now=issued_at, lifetime=TOKEN_LIFETIME)
         return {"token": token, "expires_at": issued_at + TOKEN_LIFETIME, "role": user.role.value}
+
+    @require_api_roles(*Role)
+    @blp.response(204)
+    def delete(self):
+        """Sign out everywhere: this token and all the user's other tokens and staff sessions stop working"""
+        end_sessions(db(), user=g.api_user)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from api.auth import require_page_roles
+from api.auth import require_page_roles, sign_in, sign_out
 from api.context import now, services
 from api.database import db
 from api.extensions import limiter
@@ -15,7 +15,7 @@ from api.locating import locate
 from api.i18n import t
 from api.forms import load_form
 from api.schemas import FaultReportFields
-from core.sign_in import SignInLocked, sign_in
+from core.sign_in import SignInLocked, authenticate_within_limits
 from core.users import CASE_ROLES, InvalidCredentials, Role, User
 from dispatch.jobs.audit import Actor
 from dispatch.catalog.services import find_assets
@@ -55,8 +55,9 @@ def login():
     error = None
     if request.method == "POST":
         try:
-            user = sign_in(db(), username=request.form.get("username", "").strip()[:64],
-                           password=request.form.get("password", "")[:200], address=request.remote_addr, now=now())
+            user = authenticate_within_limits(db(), username=request.form.get("username", "").strip()[:64],
+                                              password=request.form.get("password", "")[:200],
+                                              address=request.remote_addr, now=now())
         except InvalidCredentials:
             db().commit()  # the failure counts towards the lockout, although the sign-in is refused
             error = t("login.failed")
@@ -64,7 +65,7 @@ def login():
             return render_template("login.html", error=t("login.locked", minutes=_minutes(locked))), 429, \
                 {"Retry-After": str(int(locked.retry_after.total_seconds()) + 1)}
         else:
-            login_user(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next"), user), code=303)
     return render_template("login.html", error=error), (401 if error else 200)
 
@@ -83,7 +84,7 @@ def signed_in():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     return redirect(url_for("staff.login"), code=303)
 
 

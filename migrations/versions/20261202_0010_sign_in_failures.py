@@ -1,7 +1,7 @@
 """Sign-in failures, counted in the database so every web worker shares one limit.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 07:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import core.db
 
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
@@ -21,8 +21,6 @@ def upgrade() -> None:
     sa.Column('at', core.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sign_in_failures_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failures'))
     )
     with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:

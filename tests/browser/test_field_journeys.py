@@ -20,7 +20,7 @@ from dispatch.technicians.models import Technician
 from fieldwork.models import FieldUpdate, JobPhoto
 from inventory.models import StockLevel
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.builders.core import PASSWORD
+from tests.builders.core import PASSWORD, TEST_SECRET_KEY
 from tests.builders.fieldwork import build_field_world
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ HERE = {"latitude": 31.3021, "longitude": 120.6032}
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key="test-secret",
+    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
                     report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
                     upload_dir=tmp_path / "uploads")
 

@@ -27,7 +27,7 @@ from dispatch.jobs.models import Channel, Job
 from dispatch.jobs.status import JobStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
-WEBHOOK_SECRET = "webhook-test-secret"
+WEBHOOK_SECRET = "webhook-test-only-secret-0123456789abcdef"
 VISIT_PATH = [JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.COMPLETED]
 
 

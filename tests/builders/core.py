@@ -12,6 +12,8 @@ from core.regions import Region
 from core.users import Role, User
 
 PASSWORD = "correct horse battery"
+# The secret key every test app signs with; the app refuses the public development value and short ones.
+TEST_SECRET_KEY = "test-only-secret-key-0123456789abcdef"
 _counter = itertools.count(1)
 
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from core import sign_in as sign_in_module
-from core.sign_in import FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, WINDOW, SignInLocked, sign_in
+from core import users as users_module
+from core.sign_in import FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, WINDOW, SignInLocked
+from core.sign_in import authenticate_within_limits as sign_in
 from core.users import InvalidCredentials, Role
 from tests.builders.core import PASSWORD, make_user
 from tests.conftest import NOW
@@ -56,8 +57,8 @@ def test_a_success_clears_the_accounts_failures(session):
 
 def test_an_unknown_username_costs_the_same_password_check_as_a_known_one(session, monkeypatch):
     checked = []
-    real = sign_in_module.check_password_hash
-    monkeypatch.setattr(sign_in_module, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
+    real = users_module.check_password_hash
+    monkeypatch.setattr(users_module, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
     user = make_user(session, role=Role.AGENT)
     _fail(session, user.username)
     _fail(session, "nobody.at.all")

@@ -17,14 +17,14 @@ from fieldwork.photos import MAX_PHOTO_BYTES
 from inventory.models import StockMovement
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.dispatch import make_asset
-from tests.builders.core import make_user
+from tests.builders.core import TEST_SECRET_KEY, make_user
 from tests.builders.fieldwork import build_field_world
 
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     """The suite's settings, with photos stored in a temporary directory."""
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key="test-secret",
+    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
                     report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
                     upload_dir=tmp_path / "uploads")
 
@@ -175,6 +175,7 @@ def test_a_photo_is_checked_by_content_stored_under_a_random_name_and_shown_to_t
     assert served.headers["X-Content-Type-Options"] == "nosniff"
 
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/tech"))})
+    session.rollback()  # signing out wrote (it ends the user's sessions): read afresh before writing
     make_user(session, username="agent.li", role=Role.AGENT)
     session.commit()
     sign_in(client, "agent.li")
