@@ -5,6 +5,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from api.schemas import Integer, TrimmedString
+from dispatch.parts.services import MAX_UNITS_PER_PART
 from inventory.ledger import MAX_QUANTITY
 from inventory.models import JobPartState, MovementKind, OrderStatus, WarehouseKind
 
@@ -13,11 +14,11 @@ SKU = validate.Length(min=1, max=40)
 REASON = validate.Length(max=2000)
 
 
-def quantity(**kwargs) -> fields.Integer:
+def quantity(*, maximum: int = MAX_QUANTITY, **kwargs) -> fields.Integer:
     """Whole units only: strict refuses 1.5, "2" and true rather than rounding or casting them."""
-    return Integer(strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY,
-                                                               error=f"Must be a whole number from 1 to {MAX_QUANTITY}."),
-                          **kwargs)
+    return Integer(strict=True, validate=validate.Range(min=1, max=maximum,
+                                                        error=f"Must be a whole number from 1 to {maximum}."),
+                   **kwargs)
 
 
 # --- queries ---
@@ -110,7 +111,7 @@ class RestockRuleInSchema(ma.Schema):
 
 class JobPartRequestSchema(ma.Schema):
     sku = TrimmedString(required=True, validate=SKU)
-    quantity = quantity(required=True)
+    quantity = quantity(required=True, maximum=MAX_UNITS_PER_PART)  # what one repair can need
 
 
 # --- answers ---

@@ -28,6 +28,9 @@ from inventory.models import (JobPart, JobPartState, Part, PurchaseOrder, Transf
 # A part can be asked for while the job is still open and before the repair is done.
 _NEEDS_PARTS_STATUSES = frozenset({JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.EN_ROUTE,
                                    JobStatus.ON_SITE, JobStatus.WAITING_PARTS})
+# What one repair can need of one part, all its lines together (reserved and on their way): more is a
+# typing slip or a runaway client, not a repair. The technician's forms use the same bound.
+MAX_UNITS_PER_PART = 50
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor
     if job.status not in _NEEDS_PARTS_STATUSES:
         raise StockError(f"Job {job.number} is {job.status}; parts can only be requested for an open job.",
                          field="job")
+    _check_within_repair_bound(session, job=job, part=part, quantity=quantity)
     van = job.technician.van if job.technician is not None else None
     for warehouse in ([van] if van is not None else []) + serving_warehouses(session, job):
         try:
@@ -96,6 +100,16 @@ def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor
                            note=f"{part.sku} is ready at {warehouse.code}")
         return PartOutcome(line)
     return _source_emergency(session, job=job, part=part, quantity=quantity, actor=actor, now=now)
+
+
+def _check_within_repair_bound(session: Session, *, job: Job, part: Part, quantity: int) -> None:
+    if quantity > MAX_UNITS_PER_PART:
+        raise StockError(f"A repair needs at most {MAX_UNITS_PER_PART} units of one part; {quantity} were asked for.")
+    held = sum(line.quantity for line in parts_for_job(session, job)
+               if line.part_id == part.id and line.state in (JobPartState.RESERVED, JobPartState.AWAITING))
+    if held + quantity > MAX_UNITS_PER_PART:
+        raise StockError(f"Job {job.number} already has {held} × {part.sku} reserved or on its way; a repair needs "
+                         f"at most {MAX_UNITS_PER_PART} units of one part.")
 
 
 def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor,
