@@ -35,7 +35,7 @@ class MovementQuerySchema(ma.Schema):
 
 
 class OrderQuerySchema(ma.Schema):
-    status = fields.List(fields.Enum(OrderStatus, by_value=True), validate=validate.Length(max=4))
+    status = fields.List(fields.Enum(OrderStatus, by_value=True), validate=validate.Length(max=len(OrderStatus)))
     warehouse = TrimmedString(validate=WAREHOUSE)
 
 
@@ -89,6 +89,10 @@ class PurchaseOrderCreateSchema(ma.Schema):
     warehouse = TrimmedString(required=True, validate=WAREHOUSE)
     supplier = TrimmedString(load_default=None, validate=validate.Length(min=1, max=32))
     expedited = fields.Boolean(load_default=False)
+    reason = TrimmedString(load_default="", validate=REASON)
+
+
+class ApprovalDeclineSchema(ma.Schema):
     reason = TrimmedString(load_default="", validate=REASON)
 
 
@@ -184,6 +188,10 @@ class PurchaseOrderSchema(OrderLifecycleSchema):
     expedited = fields.Boolean()
     unit_cost = fields.Decimal(as_string=True)
     total_cost = fields.Decimal(as_string=True)
+    approved_by = fields.String(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    declined_by = fields.String(allow_none=True)
+    declined_at = fields.DateTime(allow_none=True)
 
 
 class ReceiptResultSchema(ma.Schema):
