@@ -319,7 +319,8 @@ def stock_restock(settings: Settings) -> None:
     from inventory.restock import run_restock
 
     with _session(settings) as session:
-        summary = run_restock(session, now=SystemClock().now(), actor="cli")
+        summary = run_restock(session, now=SystemClock().now(), actor="cli",
+                              approval_limit=settings.purchase_approval_limit)
         session.commit()
     for proposal in summary.proposals:
         click.echo(f"  {proposal.describe()}{'' if proposal.rule.auto_create else ' (proposal only)'}")

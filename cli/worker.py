@@ -59,7 +59,7 @@ def work_handlers(settings: Settings):
             log.info("plan %s not applied: %s", plan_run.id, stale)  # status already set to stale
 
     def restock(session: Session, item: WorkItem, now: datetime) -> None:
-        summary = run_restock(session, now=now, actor="scheduler")
+        summary = run_restock(session, now=now, actor="scheduler", approval_limit=settings.purchase_approval_limit)
         log.info("restock: %s %s", summary, ", ".join(summary.created))
 
     return {DISPATCH_JOB: dispatch, PLAN_REGION: plan, RESTOCK: restock, **care_handlers(settings)}

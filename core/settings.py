@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from core.secret_files import load_or_create
@@ -84,6 +85,8 @@ class Settings:
     webhook_secret: str = ""
     # The SLA watch warns (and tries to re-dispatch) when this share of a clock's time has passed.
     sla_warning_share: float = 0.75
+    # A purchase order worth more than this (currency of unit costs) waits for a manager's approval.
+    purchase_approval_limit: Decimal = Decimal("5000.00")
 
     def __post_init__(self) -> None:
         for name in SECRET_VARIABLES:
@@ -122,6 +125,8 @@ class Settings:
             webhook_url=env.get("AFTERCARE_WEBHOOK_URL") or None,
             webhook_secret=_secret(env, "webhook_secret", data_dir),
             sla_warning_share=_share(env.get("AFTERCARE_SLA_WARNING_SHARE"), defaults.sla_warning_share),
+            purchase_approval_limit=_amount(env.get("AFTERCARE_PURCHASE_APPROVAL_LIMIT"),
+                                            defaults.purchase_approval_limit),
         )
 
 
@@ -140,4 +145,17 @@ def _share(raw: str | None, default: float) -> float:
     value = float(raw)
     if not 0 < value < 1:
         raise InvalidSetting(MESSAGES["share"].format(raw=raw))
+    return value
+
+
+def _amount(raw: str | None, default: Decimal) -> Decimal:
+    """An amount of money, 0 or more (e.g. 5000.00); a wrong value stops start-up with the reason."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"AFTERCARE_PURCHASE_APPROVAL_LIMIT must be an amount of 0 or more, not {raw}")
     return value

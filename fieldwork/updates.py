@@ -17,7 +17,7 @@ from dispatch.jobs.models import EventKind, Job
 from dispatch.technicians.models import Technician
 from dispatch.jobs.status import ALLOWED_TRANSITIONS, check_transition, JobStatus
 from fieldwork.models import FieldUpdate
-from dispatch.parts.services import consume_parts
+from dispatch.parts.services import MAX_UNITS_PER_PART, consume_parts  # noqa: F401 (the forms import it from here)
 from inventory.models import Part
 
 ACCEPT = "accept"
@@ -28,7 +28,6 @@ ACTIONS = (ACCEPT, *(s.value for s in TECHNICIAN_TARGETS))
 POSITION_MAX_AGE = timedelta(hours=12)
 # What one job can use: more than this is a typing slip, not a repair (the page and the API share them).
 MAX_PART_LINES = 20
-MAX_UNITS_PER_PART = 50
 
 
 class UpdateRefused(Exception):

@@ -164,14 +164,15 @@ class RestockRule(Base):
 
 
 class OrderStatus(enum.StrEnum):
+    PENDING_APPROVAL = "pending_approval"  # a purchase above the approval limit, not placed until approved
     REQUESTED = "requested"
     SHIPPED = "shipped"
     RECEIVED = "received"
     CANCELLED = "cancelled"
 
 
-# Ordered and not yet received or cancelled: the goods are still coming.
-OPEN_ORDER_STATUSES = (OrderStatus.REQUESTED, OrderStatus.SHIPPED)
+# Ordered (or waiting for approval to be) and not yet received or cancelled: the goods are still coming.
+OPEN_ORDER_STATUSES = (OrderStatus.PENDING_APPROVAL, OrderStatus.REQUESTED, OrderStatus.SHIPPED)
 
 
 class OrderLifecycle:
@@ -231,6 +232,11 @@ class PurchaseOrder(OrderLifecycle, Base):
     expedited: Mapped[bool] = mapped_column(Boolean, default=False)
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     total_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # An order above the approval limit: which manager approved or declined it, and when.
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    declined_by: Mapped[str | None] = mapped_column(String(64))
+    declined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     supplier: Mapped[Supplier] = relationship()
     part: Mapped[Part] = relationship()

@@ -1,6 +1,9 @@
 """Transfers between our warehouses and purchase orders from suppliers: requested → shipped → received,
 or cancelled. Stock moves only at the steps where goods physically move.
 
+A purchase order worth more than the approval limit starts as pending approval: it is not placed with
+the supplier (it cannot be shipped or received) until a manager approves it; declined, it is cancelled.
+
 A transfer reserves its units at the source when it is requested (so nobody else takes them while
 the truck is booked), and ships them out of the source when it is shipped; receiving puts what arrived
 into the destination. A purchase order moves stock only when it is received.
@@ -28,6 +31,9 @@ TRANSFER_ROAD_FACTOR = 1.4
 TRANSFER_SPEED_KMH = 30.0
 TRANSFER_COST_FIXED = Decimal("30.00")  # CNY per courier run
 TRANSFER_COST_PER_KM = Decimal("2.50")
+# A purchase order worth more than this (in the currency of unit costs) waits for a manager's approval;
+# the app passes core.settings.Settings.purchase_approval_limit, this is the default for everyone else.
+DEFAULT_PURCHASE_APPROVAL_LIMIT = Decimal("5000.00")
 
 
 class OrderStateError(StockError):
@@ -131,7 +137,10 @@ def quotes(session: Session, *, part: Part, quantity: int, expedited: bool) -> l
 
 def create_purchase_order(session: Session, *, part: Part, quantity: int, warehouse: Warehouse, now: datetime,
                           supplier: Supplier | None = None, expedited: bool = False, reason: str = "",
-                          job_id: int | None = None, emergency: bool = False) -> PurchaseOrder:
+                          job_id: int | None = None, emergency: bool = False,
+                          approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> PurchaseOrder:
+    """Order from the cheapest supplier (or the one named); above `approval_limit` (None: no limit) the
+    order waits for a manager's approval, and its reason says so."""
     ledger.check_quantity(quantity)
     if warehouse.kind == WarehouseKind.VAN:
         raise StockError("Suppliers deliver to a warehouse, not to a van.", field="warehouse")
@@ -142,11 +151,48 @@ def create_purchase_order(session: Session, *, part: Part, quantity: int, wareho
         raise StockError(f"No supplier sells {part.sku}" + (f" ({supplier.code})" if supplier else "") + ".",
                          field="supplier")
     quote = offers[0]
+    status = OrderStatus.REQUESTED
+    if needs_approval(quote.total, approval_limit):
+        status = OrderStatus.PENDING_APPROVAL
+        reason = "; ".join(filter(None, [reason, approval_wait(quote.total, approval_limit)]))
     order = PurchaseOrder(supplier=quote.supplier, part=part, quantity=quantity, warehouse=warehouse,
                           expedited=expedited, unit_cost=quote.unit_cost, total_cost=quote.total,
-                          status=OrderStatus.REQUESTED, reason=reason, emergency=emergency, job_id=job_id,
+                          status=status, reason=reason, emergency=emergency, job_id=job_id,
                           expected_at=now + quote.lead, requested_at=now, received_quantity=0)
     session.add(order)
+    session.flush()
+    return order
+
+
+def needs_approval(total: Decimal, approval_limit: Decimal | None) -> bool:
+    return approval_limit is not None and total > approval_limit
+
+
+def approval_wait(total: Decimal, approval_limit: Decimal) -> str:
+    return (f"waits for a manager's approval: its total {total} is above the approval limit {approval_limit}; "
+            f"it is not placed with the supplier until approved")
+
+
+def approve_purchase_order(session: Session, *, order: PurchaseOrder, actor: str, now: datetime) -> PurchaseOrder:
+    """A manager approves an order above the limit: it is placed now, and the supplier's lead time
+    counts from now."""
+    _require(order.status, OrderStatus.PENDING_APPROVAL, "approve", order.number)
+    lead = (order.expected_at - order.requested_at) if order.expected_at else None
+    order.status, order.approved_by, order.approved_at = OrderStatus.REQUESTED, actor, now
+    if lead is not None:
+        order.expected_at = now + lead
+    order.reason = f"{order.reason}; approved by {actor} at {now:%Y-%m-%d %H:%M} UTC"
+    session.flush()
+    return order
+
+
+def decline_purchase_order(session: Session, *, order: PurchaseOrder, actor: str, now: datetime,
+                           reason: str = "") -> PurchaseOrder:
+    """A manager declines an order above the limit: it is cancelled without ever being placed."""
+    _require(order.status, OrderStatus.PENDING_APPROVAL, "decline", order.number)
+    order.status, order.declined_by, order.declined_at = OrderStatus.CANCELLED, actor, now
+    order.reason = (f"{order.reason}; declined by {actor} at {now:%Y-%m-%d %H:%M} UTC"
+                    + (f": {reason}" if reason else ""))
     session.flush()
     return order
 
@@ -164,6 +210,9 @@ def ship_purchase_order(session: Session, *, order: PurchaseOrder, now: datetime
 
 def receive_purchase_order(session: Session, *, order: PurchaseOrder, quantity: int | None, actor: str,
                            now: datetime) -> PurchaseOrder:
+    if order.status == OrderStatus.PENDING_APPROVAL:
+        raise OrderStateError(f"{order.number} waits for a manager's approval; it was never placed and cannot be "
+                              f"received.")
     if order.status not in OPEN_ORDER_STATUSES:
         raise OrderStateError(f"{order.number} is {order.status}; only an open order can be received.")
     received = order.quantity if quantity is None else ledger.check_quantity(quantity)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -92,19 +93,23 @@ def propose(session: Session) -> list[Proposal]:
     return proposals
 
 
-def run_restock(session: Session, *, now: datetime, actor: str = "restock") -> RestockSummary:
-    """The scheduled task: propose for every rule and create the orders the rules allow."""
+def run_restock(session: Session, *, now: datetime, actor: str = "restock",
+                approval_limit: Decimal | None = orders.DEFAULT_PURCHASE_APPROVAL_LIMIT) -> RestockSummary:
+    """The scheduled task: propose for every rule and create the orders the rules allow (a purchase
+    above `approval_limit` is created waiting for a manager's approval)."""
     summary = RestockSummary(proposals=propose(session))
     for proposal in summary.proposals:
         if proposal.rule.auto_create:
-            number = create_from(session, proposal, now=now, actor=actor, summary=summary)
+            number = create_from(session, proposal, now=now, actor=actor, summary=summary,
+                                 approval_limit=approval_limit)
             if number is not None:
                 summary.created.append(number)
     return summary
 
 
 def create_from(session: Session, proposal: Proposal, *, now: datetime, actor: str,
-                summary: RestockSummary | None = None) -> str | None:
+                summary: RestockSummary | None = None,
+                approval_limit: Decimal | None = orders.DEFAULT_PURCHASE_APPROVAL_LIMIT) -> str | None:
     rule, reason = proposal.rule, f"restock: {proposal.describe()}"
     try:
         with session.begin_nested():  # one failed order must not undo the others
@@ -114,7 +119,8 @@ def create_from(session: Session, proposal: Proposal, *, now: datetime, actor: s
                                                 actor=actor, now=now, reason=reason)
             else:
                 order = orders.create_purchase_order(session, part=rule.part, quantity=proposal.quantity,
-                                                     warehouse=rule.warehouse, now=now, reason=reason)
+                                                     warehouse=rule.warehouse, now=now, reason=reason,
+                                                     approval_limit=approval_limit)
     except (InsufficientStock, StockError) as error:
         if summary is not None:
             summary.skipped.append(f"{proposal.describe()}: {error}")

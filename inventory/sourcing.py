@@ -8,6 +8,7 @@ none keeps the deadline, the fastest is still ordered and the case is escalated 
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -48,8 +49,11 @@ class SourcingDecision:
     reason: str
 
 
-def sourcing_options(session: Session, *, part: Part, quantity: int, destination: Warehouse,
-                     now: datetime) -> list[SourcingOption]:
+def sourcing_options(session: Session, *, part: Part, quantity: int, destination: Warehouse, now: datetime,
+                     exclude_sources: Collection[int] = (), exclude_suppliers: Collection[int] = ()
+                     ) -> list[SourcingOption]:
+    """Every way to bring the part; `exclude_*` are warehouse and supplier ids that already let this
+    need down (a cancelled transfer or purchase order) and are not asked again."""
     options = []
     stocked = session.scalars(
         select(Warehouse).join(StockLevel, StockLevel.warehouse_id == Warehouse.id)
@@ -57,9 +61,13 @@ def sourcing_options(session: Session, *, part: Part, quantity: int, destination
                Warehouse.id != destination.id, Warehouse.kind != WarehouseKind.VAN)
         .order_by(Warehouse.id))
     for source in stocked:
+        if source.id in exclude_sources:
+            continue
         transit, cost = orders.transfer_transit(source, destination)
         options.append(SourcingOption("transfer", now + transit, cost, source=source))
     for quote in orders.quotes(session, part=part, quantity=quantity, expedited=True):
+        if quote.supplier.id in exclude_suppliers:
+            continue
         options.append(SourcingOption("purchase", now + quote.lead, quote.total, supplier=quote.supplier))
     return options
 
@@ -91,8 +99,10 @@ def _hours(delta: timedelta) -> str:
 
 
 def place_order(session: Session, *, decision: SourcingDecision, part: Part, quantity: int, destination: Warehouse,
-                actor: str, now: datetime, job_id: int | None):
-    """Create the transfer or expedited purchase order the decision chose, with its reason recorded."""
+                actor: str, now: datetime, job_id: int | None,
+                approval_limit: Decimal | None = orders.DEFAULT_PURCHASE_APPROVAL_LIMIT):
+    """Create the transfer or expedited purchase order the decision chose, with its reason recorded (a
+    purchase above `approval_limit` waits for a manager's approval)."""
     option = decision.chosen
     if option is None:
         return None
@@ -102,5 +112,5 @@ def place_order(session: Session, *, decision: SourcingDecision, part: Part, qua
                                        job_id=job_id, emergency=True)
     return orders.create_purchase_order(session, part=part, quantity=quantity, warehouse=destination, now=now,
                                         supplier=option.supplier, expedited=True, reason=decision.reason,
-                                        job_id=job_id, emergency=True)
+                                        job_id=job_id, emergency=True, approval_limit=approval_limit)
 

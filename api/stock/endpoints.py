@@ -8,12 +8,12 @@ from flask_smorest import Blueprint, Page
 from sqlalchemy import select
 
 from api.auth import require_api_roles
-from api.context import now
+from api.context import now, services
 from api.database import db
 from api.errors import ApiError
 from dispatch.jobs.errors import JobNotFound
 from api.idempotency import idempotent
-from api.stock.schemas import AdjustmentSchema, EmergencyQueueSchema, JobPartOutcomeSchema, JobPartRequestSchema, JobPartSchema, MovementQuerySchema, MovementSchema, OrderQuerySchema, PartStockSchema, PurchaseOrderCreateSchema, PurchaseOrderSchema, PurchaseOrderShipSchema, ReceiptResultSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, RestockRuleSchema, RestockSummarySchema, RuleQuerySchema, StockLevelSchema, StockQuerySchema, TransferCreateSchema, TransferSchema
+from api.stock.schemas import AdjustmentSchema, ApprovalDeclineSchema, EmergencyQueueSchema, JobPartOutcomeSchema, JobPartRequestSchema, JobPartSchema, MovementQuerySchema, MovementSchema, OrderQuerySchema, PartStockSchema, PurchaseOrderCreateSchema, PurchaseOrderSchema, PurchaseOrderShipSchema, ReceiptResultSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, RestockRuleSchema, RestockSummarySchema, RuleQuerySchema, StockLevelSchema, StockQuerySchema, TransferCreateSchema, TransferSchema
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.services import get_job
@@ -28,6 +28,7 @@ STOCK_WRITERS = (Role.WAREHOUSE, Role.MANAGER)
 STOCK_READERS = STOCK_WRITERS + (Role.DISPATCHER, Role.AGENT, Role.TECHNICIAN)
 JOB_PART_WRITERS = (Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN)
 JOB_PART_READERS = JOB_PART_WRITERS + (Role.MANAGER, Role.WAREHOUSE)
+PURCHASE_APPROVERS = (Role.MANAGER, Role.ADMIN)
 NUMBER = "<string(maxlength=20):number>"
 CODE = "<string(maxlength=32):warehouse>"
 SKU = "<string(maxlength=40):sku>"
@@ -35,6 +36,11 @@ SKU = "<string(maxlength=40):sku>"
 
 def _actor() -> Actor:
     return Actor.staff(g.api_user)
+
+
+def _approval_limit():
+    """Purchase orders above this wait for a manager's approval (AFTERCARE_PURCHASE_APPROVAL_LIMIT)."""
+    return services().settings.purchase_approval_limit
 
 
 def _query_lookup(lookup, value: str | None, field: str):
@@ -201,7 +207,7 @@ class TransferCancel(MethodView):
     @blp.alt_response(409, description="The transfer has already shipped")
     def post(self, number: str):
         """Cancel a transfer that has not shipped; the held units are free again"""
-        return desk.cancel_transfer(db(), number=number, actor=_actor(), now=now())
+        return desk.cancel_transfer(db(), number=number, actor=_actor(), now=now(), approval_limit=_approval_limit())
 
 
 # --- purchase orders ---
@@ -223,10 +229,12 @@ class PurchaseOrders(MethodView):
     @blp.arguments(PurchaseOrderCreateSchema)
     @blp.response(201, PurchaseOrderSchema)
     def post(self, data: dict):
-        """Order parts from a supplier (the cheapest one unless a supplier is named)"""
+        """Order parts from a supplier (the cheapest one unless a supplier is named); above the approval
+        limit the order is created pending_approval and is not placed until a manager approves it"""
         return desk.create_purchase_order(db(), sku=data["sku"], quantity=data["quantity"],
                                           warehouse_code=data["warehouse"], supplier_code=data["supplier"],
-                                          expedited=data["expedited"], reason=data["reason"], now=now())
+                                          expedited=data["expedited"], reason=data["reason"], now=now(),
+                                          approval_limit=_approval_limit())
 
 
 @blp.route(f"/purchase-orders/{NUMBER}")
@@ -265,9 +273,33 @@ class PurchaseOrderCancel(MethodView):
     @require_api_roles(*STOCK_WRITERS)
     @blp.response(200, PurchaseOrderSchema)
     def post(self, number: str):
-        """Cancel an order that has not been received"""
-        order = desk.purchase_order_numbered(db(), number, lock=True)
-        return orders.cancel_purchase_order(db(), order=order, now=now())
+        """Cancel an order that has not been received; a job waiting for it gets the part sourced again
+        (or is escalated when nothing can bring it)"""
+        return desk.cancel_purchase_order(db(), number=number, actor=_actor(), now=now(),
+                                          approval_limit=_approval_limit())
+
+
+@blp.route(f"/purchase-orders/{NUMBER}/approve")
+class PurchaseOrderApprove(MethodView):
+    @require_api_roles(*PURCHASE_APPROVERS)
+    @blp.response(200, PurchaseOrderSchema)
+    @blp.alt_response(409, description="The order is not waiting for approval")
+    def post(self, number: str):
+        """A manager approves an order above the approval limit: it is placed now (who and when are kept)"""
+        return desk.approve_purchase_order(db(), number=number, actor=_actor(), now=now())
+
+
+@blp.route(f"/purchase-orders/{NUMBER}/decline")
+class PurchaseOrderDecline(MethodView):
+    @require_api_roles(*PURCHASE_APPROVERS)
+    @blp.arguments(ApprovalDeclineSchema)
+    @blp.response(200, PurchaseOrderSchema)
+    @blp.alt_response(409, description="The order is not waiting for approval")
+    def post(self, data: dict, number: str):
+        """A manager declines an order above the approval limit: it is cancelled unplaced, and a job it was
+        for gets the part sourced again (or is escalated)"""
+        return desk.decline_purchase_order(db(), number=number, actor=_actor(), now=now(), reason=data["reason"],
+                                           approval_limit=_approval_limit())
 
 
 # --- restock rules ---
@@ -317,7 +349,7 @@ class RestockRuns(MethodView):
     @blp.response(200, RestockSummarySchema)
     def post(self):
         """Run the min/max replenishment now: what fell below minimum, and the orders created"""
-        return restock.run_restock(db(), now=now(), actor=g.api_user.username)
+        return restock.run_restock(db(), now=now(), actor=g.api_user.username, approval_limit=_approval_limit())
 
 
 @blp.route("/stock/emergencies")
@@ -358,4 +390,5 @@ class JobParts(MethodView):
         by the fastest way that keeps the repair deadline (escalated when none does)"""
         job = _job_for(number, for_update=True)
         part = desk.part_named(db(), data["sku"])
-        return job_parts.request_part(db(), job=job, part=part, quantity=data["quantity"], actor=_actor(), now=now())
+        return job_parts.request_part(db(), job=job, part=part, quantity=data["quantity"], actor=_actor(), now=now(),
+                                      approval_limit=_approval_limit())

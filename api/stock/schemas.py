@@ -5,6 +5,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from api.schemas import Integer, TrimmedString
+from dispatch.parts.services import MAX_UNITS_PER_PART
 from inventory.ledger import MAX_QUANTITY
 from inventory.models import JobPartState, MovementKind, OrderStatus, WarehouseKind
 
@@ -13,11 +14,11 @@ SKU = validate.Length(min=1, max=40)
 REASON = validate.Length(max=2000)
 
 
-def quantity(**kwargs) -> fields.Integer:
+def quantity(*, maximum: int = MAX_QUANTITY, **kwargs) -> fields.Integer:
     """Whole units only: strict refuses 1.5, "2" and true rather than rounding or casting them."""
-    return Integer(strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY,
-                                                               error=f"Must be a whole number from 1 to {MAX_QUANTITY}."),
-                          **kwargs)
+    return Integer(strict=True, validate=validate.Range(min=1, max=maximum,
+                                                        error=f"Must be a whole number from 1 to {maximum}."),
+                   **kwargs)
 
 
 # --- queries ---
@@ -34,7 +35,7 @@ class MovementQuerySchema(ma.Schema):
 
 
 class OrderQuerySchema(ma.Schema):
-    status = fields.List(fields.Enum(OrderStatus, by_value=True), validate=validate.Length(max=4))
+    status = fields.List(fields.Enum(OrderStatus, by_value=True), validate=validate.Length(max=len(OrderStatus)))
     warehouse = TrimmedString(validate=WAREHOUSE)
 
 
@@ -91,6 +92,10 @@ class PurchaseOrderCreateSchema(ma.Schema):
     reason = TrimmedString(load_default="", validate=REASON)
 
 
+class ApprovalDeclineSchema(ma.Schema):
+    reason = TrimmedString(load_default="", validate=REASON)
+
+
 class PurchaseOrderShipSchema(ma.Schema):
     expected_at = fields.AwareDateTime(load_default=None)
 
@@ -110,7 +115,7 @@ class RestockRuleInSchema(ma.Schema):
 
 class JobPartRequestSchema(ma.Schema):
     sku = TrimmedString(required=True, validate=SKU)
-    quantity = quantity(required=True)
+    quantity = quantity(required=True, maximum=MAX_UNITS_PER_PART)  # what one repair can need
 
 
 # --- answers ---
@@ -183,6 +188,10 @@ class PurchaseOrderSchema(OrderLifecycleSchema):
     expedited = fields.Boolean()
     unit_cost = fields.Decimal(as_string=True)
     total_cost = fields.Decimal(as_string=True)
+    approved_by = fields.String(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    declined_by = fields.String(allow_none=True)
+    declined_at = fields.DateTime(allow_none=True)
 
 
 class ReceiptResultSchema(ma.Schema):

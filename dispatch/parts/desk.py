@@ -4,12 +4,14 @@ the field at fault — then calls the ledger or the order lifecycle. The API and
 both go through here, so a rule holds the same on both.
 
 When an order placed for a job arrives, the job's line is reserved at once (job_parts.arrived), so
-nobody has to remember a second step.
+nobody has to remember a second step; when one is cancelled or declined, the part is sourced for the
+job again or the job is escalated (job_parts.order_cancelled).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +21,7 @@ from dispatch.parts import services as job_parts
 from inventory import ledger, orders, restock
 from inventory.ledger import StockError
 from inventory.models import (JobPartState, Part, PurchaseOrder, RestockRule, StockMovement, Supplier, Transfer, Warehouse)
+from inventory.orders import DEFAULT_PURCHASE_APPROVAL_LIMIT
 from inventory.overview import order_id
 
 
@@ -125,18 +128,47 @@ def receive_transfer(session: Session, *, number: str, quantity: int | None, act
     return transfer
 
 
-def cancel_transfer(session: Session, *, number: str, actor: Actor, now: datetime) -> Transfer:
-    return orders.cancel_transfer(session, transfer=transfer_numbered(session, number, lock=True),
-                                  actor=actor.label, now=now)
+def cancel_transfer(session: Session, *, number: str, actor: Actor, now: datetime,
+                    approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> Transfer:
+    transfer = orders.cancel_transfer(session, transfer=transfer_numbered(session, number, lock=True),
+                                      actor=actor.label, now=now)
+    job_parts.order_cancelled(session, order=transfer, actor=actor, now=now, approval_limit=approval_limit)
+    return transfer
 
 
 def create_purchase_order(session: Session, *, sku: str, quantity: int, warehouse_code: str, now: datetime,
-                          supplier_code: str | None = None, expedited: bool = False,
-                          reason: str = "") -> PurchaseOrder:
+                          supplier_code: str | None = None, expedited: bool = False, reason: str = "",
+                          approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> PurchaseOrder:
     part, warehouse = part_named(session, sku), warehouse_named(session, warehouse_code)
     supplier = supplier_named(session, supplier_code) if supplier_code else None
     return orders.create_purchase_order(session, part=part, quantity=quantity, warehouse=warehouse, now=now,
-                                        supplier=supplier, expedited=expedited, reason=reason.strip())
+                                        supplier=supplier, expedited=expedited, reason=reason.strip(),
+                                        approval_limit=approval_limit)
+
+
+def approve_purchase_order(session: Session, *, number: str, actor: Actor, now: datetime) -> PurchaseOrder:
+    """A manager places an order that waited for approval (who and when are kept on the order)."""
+    order = orders.approve_purchase_order(session, order=purchase_order_numbered(session, number, lock=True),
+                                          actor=actor.label, now=now)
+    job_parts.order_approved(session, order=order, actor=actor, now=now)
+    return order
+
+
+def decline_purchase_order(session: Session, *, number: str, actor: Actor, now: datetime, reason: str = "",
+                           approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> PurchaseOrder:
+    """A manager declines an order that waited for approval; a job it was for is sourced again."""
+    order = orders.decline_purchase_order(session, order=purchase_order_numbered(session, number, lock=True),
+                                          actor=actor.label, now=now, reason=reason.strip())
+    job_parts.order_cancelled(session, order=order, actor=actor, now=now, approval_limit=approval_limit)
+    return order
+
+
+def cancel_purchase_order(session: Session, *, number: str, actor: Actor, now: datetime,
+                          approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> PurchaseOrder:
+    order = orders.cancel_purchase_order(session, order=purchase_order_numbered(session, number, lock=True),
+                                         now=now)
+    job_parts.order_cancelled(session, order=order, actor=actor, now=now, approval_limit=approval_limit)
+    return order
 
 
 def receive_purchase_order(session: Session, *, number: str, quantity: int | None, actor: Actor,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -22,12 +23,16 @@ from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus
 from dispatch.jobs.work import request_dispatch
 from inventory import ledger, sourcing
 from inventory.ledger import InsufficientStock, StockError
-from inventory.models import (JobPart, JobPartState, Part, PurchaseOrder, Transfer, Warehouse, WarehouseKind,
-                              warehouse_regions)
+from inventory.models import (JobPart, JobPartState, OrderStatus, Part, PurchaseOrder, Transfer, Warehouse,
+                              WarehouseKind, warehouse_regions)
+from inventory.orders import DEFAULT_PURCHASE_APPROVAL_LIMIT
 
 # A part can be asked for while the job is still open and before the repair is done.
 _NEEDS_PARTS_STATUSES = frozenset({JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.EN_ROUTE,
                                    JobStatus.ON_SITE, JobStatus.WAITING_PARTS})
+# What one repair can need of one part, all its lines together (reserved and on their way): more is a
+# typing slip or a runaway client, not a repair. The technician's forms use the same bound.
+MAX_UNITS_PER_PART = 50
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,15 @@ def serving_warehouses(session: Session, job: Job) -> list[Warehouse]:
     return [w for _, w in sorted(zip(distances, warehouses), key=lambda pair: pair[0])]
 
 
-def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor, now: datetime) -> PartOutcome:
-    """The "need a part" step: reserve it, or order it in time for the repair deadline."""
+def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor, now: datetime,
+                 approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> PartOutcome:
+    """The "need a part" step: reserve it, or order it in time for the repair deadline (a purchase above
+    `approval_limit` is created waiting for a manager's approval; the job waits for parts meanwhile)."""
     ledger.check_quantity(quantity)
     if job.status not in _NEEDS_PARTS_STATUSES:
         raise StockError(f"Job {job.number} is {job.status}; parts can only be requested for an open job.",
                          field="job")
+    _check_within_repair_bound(session, job=job, part=part, quantity=quantity)
     van = job.technician.van if job.technician is not None else None
     for warehouse in ([van] if van is not None else []) + serving_warehouses(session, job):
         try:
@@ -95,37 +103,132 @@ def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor
             transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now,
                            note=f"{part.sku} is ready at {warehouse.code}")
         return PartOutcome(line)
-    return _source_emergency(session, job=job, part=part, quantity=quantity, actor=actor, now=now)
+    return _source_emergency(session, job=job, part=part, quantity=quantity, actor=actor, now=now,
+                             approval_limit=approval_limit)
 
 
-def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor,
-                      now: datetime) -> PartOutcome:
-    destinations = serving_warehouses(session, job)
-    if not destinations:
-        raise StockError(f"No warehouse serves the region of job {job.number}; the part cannot be sourced.",
-                         field="job")
-    destination = destinations[0]
-    options = sourcing.sourcing_options(session, part=part, quantity=quantity, destination=destination, now=now)
-    decision = sourcing.choose(options, needed_by=job.repair_by - sourcing.FIT_MARGIN)
-    order = sourcing.place_order(session, decision=decision, part=part, quantity=quantity, destination=destination,
-                                 actor=actor.label, now=now, job_id=job.id)
+def _check_within_repair_bound(session: Session, *, job: Job, part: Part, quantity: int) -> None:
+    if quantity > MAX_UNITS_PER_PART:
+        raise StockError(f"A repair needs at most {MAX_UNITS_PER_PART} units of one part; {quantity} were asked for.")
+    held = sum(line.quantity for line in parts_for_job(session, job)
+               if line.part_id == part.id and line.state in (JobPartState.RESERVED, JobPartState.AWAITING))
+    if held + quantity > MAX_UNITS_PER_PART:
+        raise StockError(f"Job {job.number} already has {held} × {part.sku} reserved or on its way; a repair needs "
+                         f"at most {MAX_UNITS_PER_PART} units of one part.")
+
+
+def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor, now: datetime,
+                      approval_limit: Decimal | None) -> PartOutcome:
+    destination, decision, order = _emergency_order(session, job=job, part=part, quantity=quantity, actor=actor,
+                                                    now=now, approval_limit=approval_limit)
     line = _line(session, job, part, quantity, JobPartState.AWAITING, now, warehouse=destination,
-                 expected_at=order.expected_at if order else None, note=decision.reason,
+                 expected_at=order.expected_at if order else None, note=_sourcing_note(decision, order),
                  transfer=order if isinstance(order, Transfer) else None,
                  purchase_order=order if isinstance(order, PurchaseOrder) else None)
     escalated = not decision.keeps_deadline
     if escalated:
         session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}", raised_at=now))
     arrival = f", expected {order.expected_at:%Y-%m-%d %H:%M} UTC" if order else ""
-    note = f"{quantity} × {part.sku} not in stock nearby: {decision.reason}{arrival}"
+    note = f"{quantity} × {part.sku} not in stock nearby: {_sourcing_note(decision, order)}{arrival}"
     if job.status == JobStatus.REPORTED:  # asking for a part is a triage decision in itself
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="a part is needed")
-    if JobStatus.WAITING_PARTS in ALLOWED_TRANSITIONS[job.status]:
-        transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now, note=note)
-    else:
-        record_event(job, kind=EventKind.PARTS, actor=actor, now=now, note=note)
+    _wait_for_parts(session, job=job, actor=actor, now=now, note=note)
     session.flush()
     return PartOutcome(line, emergency=decision, escalated=escalated)
+
+
+def _emergency_order(session: Session, *, job: Job, part: Part, quantity: int, actor: Actor, now: datetime,
+                     approval_limit: Decimal | None, exclude_sources: frozenset[int] = frozenset(),
+                     exclude_suppliers: frozenset[int] = frozenset()):
+    """Order the part to the nearest warehouse serving the job by the way that keeps its deadline:
+    (destination, decision, the transfer or purchase order, or None when nothing can bring it)."""
+    destinations = serving_warehouses(session, job)
+    if not destinations:
+        raise StockError(f"No warehouse serves the region of job {job.number}; the part cannot be sourced.",
+                         field="job")
+    destination = destinations[0]
+    options = sourcing.sourcing_options(session, part=part, quantity=quantity, destination=destination, now=now,
+                                        exclude_sources=exclude_sources, exclude_suppliers=exclude_suppliers)
+    decision = sourcing.choose(options, needed_by=job.repair_by - sourcing.FIT_MARGIN)
+    order = sourcing.place_order(session, decision=decision, part=part, quantity=quantity, destination=destination,
+                                 actor=actor.label, now=now, job_id=job.id, approval_limit=approval_limit)
+    return destination, decision, order
+
+
+def _sourcing_note(decision: sourcing.SourcingDecision, order: Transfer | PurchaseOrder | None) -> str:
+    if isinstance(order, PurchaseOrder) and order.status == OrderStatus.PENDING_APPROVAL:
+        return f"{decision.reason}; {order.number} waits for a manager's approval (total {order.total_cost})"
+    return decision.reason
+
+
+def _wait_for_parts(session: Session, *, job: Job, actor: Actor, now: datetime, note: str) -> bool:
+    """The job waits for parts (its visit is planned again after the arrival); False when it already did
+    or cannot now (only the note is recorded)."""
+    if JobStatus.WAITING_PARTS in ALLOWED_TRANSITIONS[job.status]:
+        transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now, note=note)
+        return True
+    record_event(job, kind=EventKind.PARTS, actor=actor, now=now, note=note)
+    return False
+
+
+def order_approved(session: Session, *, order: PurchaseOrder, actor: Actor, now: datetime) -> list[JobPart]:
+    """A manager approved a purchase order a job waits for: the job's line expects it from the new time."""
+    lines = _awaiting(session, order)
+    for line in lines:
+        line.expected_at, line.updated_at = order.expected_at, now
+        line.note = f"{order.number} approved by {order.approved_by}; expected {order.expected_at:%Y-%m-%d %H:%M} UTC"
+        record_event(session.get(Job, line.job_id), kind=EventKind.PARTS, actor=actor, now=now,
+                     note=f"{line.quantity} × {line.part.sku}: {line.note}")
+    session.flush()
+    return lines
+
+
+def order_cancelled(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, now: datetime,
+                    approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> list[JobPart]:
+    """A transfer or purchase order a job waits for was cancelled (or declined): the part is sourced for
+    the job again, never from a source that already let this need down; when nothing can bring it, or
+    nothing in time, the job is escalated. The job keeps waiting for parts either way."""
+    lines = _awaiting(session, order)
+    for line in lines:
+        job = session.get(Job, line.job_id)
+        if not job.is_open:
+            continue
+        failed_sources, failed_suppliers = _let_down(session, job=job, part=line.part)
+        destination, decision, replacement = _emergency_order(
+            session, job=job, part=line.part, quantity=line.quantity, actor=actor, now=now,
+            approval_limit=approval_limit, exclude_sources=failed_sources, exclude_suppliers=failed_suppliers)
+        line.warehouse, line.updated_at = destination, now
+        line.transfer = replacement if isinstance(replacement, Transfer) else None
+        line.purchase_order = replacement if isinstance(replacement, PurchaseOrder) else None
+        line.expected_at = replacement.expected_at if replacement else None
+        line.note = f"{order.number} was cancelled; " + (
+            f"sourced again: {_sourcing_note(decision, replacement)}" if replacement else
+            f"nothing else can bring it: {decision.reason}")
+        if not decision.keeps_deadline:
+            session.add(Escalation(job=job, kind="parts_late", reason=f"{line.part.sku}: {line.note}",
+                                   raised_at=now))
+        moved = _wait_for_parts(session, job=job, actor=actor, now=now,
+                                note=f"{line.quantity} × {line.part.sku}: {line.note}")
+        if not moved and replacement is not None and job.status == JobStatus.WAITING_PARTS and job.plan_day is None:
+            request_dispatch(session, job, now=now)  # planned again, after the new arrival
+    session.flush()
+    return lines
+
+
+def _awaiting(session: Session, order: Transfer | PurchaseOrder) -> list[JobPart]:
+    column = JobPart.transfer_id if isinstance(order, Transfer) else JobPart.purchase_order_id
+    return list(session.scalars(select(JobPart).where(column == order.id, JobPart.state == JobPartState.AWAITING)
+                                .order_by(JobPart.id)))
+
+
+def _let_down(session: Session, *, job: Job, part: Part) -> tuple[frozenset[int], frozenset[int]]:
+    """The warehouses and suppliers whose orders of this part for this job were cancelled."""
+    sources = session.scalars(select(Transfer.from_warehouse_id).where(
+        Transfer.job_id == job.id, Transfer.part_id == part.id, Transfer.status == OrderStatus.CANCELLED))
+    suppliers = session.scalars(select(PurchaseOrder.supplier_id).where(
+        PurchaseOrder.job_id == job.id, PurchaseOrder.part_id == part.id,
+        PurchaseOrder.status == OrderStatus.CANCELLED))
+    return frozenset(sources), frozenset(suppliers)
 
 
 def _line(session: Session, job: Job, part: Part, quantity: int, state: JobPartState, now: datetime, *,
@@ -142,9 +245,7 @@ def _line(session: Session, job: Job, part: Part, quantity: int, state: JobPartS
 def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, now: datetime) -> list[JobPart]:
     """An order placed for a job was received: hold the units for the job where they landed, and let
     dispatch plan the visit from now on."""
-    column = JobPart.transfer_id if isinstance(order, Transfer) else JobPart.purchase_order_id
-    lines = list(session.scalars(select(JobPart).where(column == order.id,
-                                                       JobPart.state == JobPartState.AWAITING)))
+    lines = _awaiting(session, order)
     destination = order.destination
     for line in lines:
         job = session.get(Job, line.job_id)
