@@ -117,7 +117,7 @@ def need_part(number: str):
             raise FormProblem("part_id", t("field.err.part"))
         quantity = parse_quantity(request.form.get("quantity", ""))
         outcome = request_part(db(), job=job, part=part, quantity=quantity, actor=Actor.staff(technician.user),
-                               now=now())
+                               now=now(), approval_limit=services().settings.purchase_approval_limit)
     except FormProblem as problem:
         return job_page(number, {problem.field: problem.message}, 422, form=request.form.to_dict())
     except StockError as error:

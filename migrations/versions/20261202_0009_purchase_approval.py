@@ -4,7 +4,7 @@ The new status 'pending_approval' needs no schema change: order statuses are pla
 16 characters, checked in Python (core.db.string_enum).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-02 12:00:00
 """
 from alembic import op
@@ -13,7 +13,7 @@ import core.db
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
