@@ -35,9 +35,13 @@ class SignInLocked(Exception):
     """Too many failed sign-ins: try again after `retry_after`."""
     retry_after: timedelta
 
+    @property
+    def minutes(self) -> int:
+        """The wait in whole minutes, rounded up."""
+        return max(1, -(-int(self.retry_after.total_seconds()) // 60))
+
     def __str__(self) -> str:
-        minutes = max(1, -(-int(self.retry_after.total_seconds()) // 60))
-        return f"Too many failed sign-ins. Try again in {minutes} minute(s)."
+        return f"Too many failed sign-ins. Try again in {self.minutes} minute(s)."
 
 
 def _locked_for(session: Session, column, value: str, limit: int, now: datetime) -> timedelta | None:

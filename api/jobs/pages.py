@@ -62,16 +62,12 @@ def login():
             db().commit()  # the failure counts towards the lockout, although the sign-in is refused
             error = t("login.failed")
         except SignInLocked as locked:
-            return render_template("login.html", error=t("login.locked", minutes=_minutes(locked))), 429, \
+            return render_template("login.html", error=t("login.locked", minutes=locked.minutes)), 429, \
                 {"Retry-After": str(int(locked.retry_after.total_seconds()) + 1)}
         else:
             sign_in(user)
             return redirect(_safe_next(request.args.get("next"), user), code=303)
     return render_template("login.html", error=error), (401 if error else 200)
-
-
-def _minutes(locked: SignInLocked) -> int:
-    return max(1, -(-int(locked.retry_after.total_seconds()) // 60))
 
 
 @bp.get("/staff")
