@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import wraps
 
+from flask_smorest import Blueprint
 from flask import Flask, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -105,7 +106,8 @@ def require_api_roles(*roles: Role):
             g.api_user = user
             return view(*args, **kwargs)
 
-        return wrapper
+        # The OpenAPI document says so: a bearer token, and the two refusals without one that fits.
+        return Blueprint.doc(security=[{"bearer": []}], responses={401: "UNAUTHORIZED", 403: "FORBIDDEN"})(wrapper)
 
     return decorator
 
