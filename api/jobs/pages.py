@@ -21,7 +21,7 @@ from dispatch.jobs.audit import Actor
 from dispatch.catalog.services import find_assets
 from dispatch.jobs.models import JobCategory
 from dispatch.intake.services import FaultReport, report_fault, warranty_verdict
-from dispatch.jobs.services import get_job, hand_over_job, office_transition, OWNER_ROLES
+from dispatch.jobs.services import FIELD_STATUSES, get_job, hand_over_job, office_transition, OWNER_ROLES
 from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.read import job_search
 from dispatch.intake.services import reclassify_job
@@ -140,6 +140,7 @@ def _owner_candidates():
 def job_detail(number: str, errors: dict | None = None, status: int = 200):
     job = job_or_404(number)
     return render_template("job_detail.html", job=job, next_statuses=sorted(ALLOWED_TRANSITIONS[job.status]),
+                           field_statuses=FIELD_STATUSES,
                            categories=list(JobCategory), owners=_owner_candidates(), errors=errors or {},
                            photos=photos_of(db(), job)), status
 

@@ -314,3 +314,52 @@ def test_agent_takes_a_phone_report_and_hands_the_case_over(session, live_url, n
 
     [job] = _jobs(fresh_session)
     assert job.owner_user_id == colleague.id
+
+
+def test_an_agent_moves_a_job_on_the_technicians_behalf_only_with_an_override_reason(
+        session, live_url, new_context, fresh_session, screenshot):
+    from datetime import datetime, timedelta, timezone
+
+    from dispatch.jobs.models import Channel, Job
+    from dispatch.jobs.status import JobStatus
+    from tests.builders.core import make_region
+    from tests.builders.dispatch import make_technician
+
+    make_user(session, username="agent.li", role=Role.AGENT)
+    asset = make_asset(session)
+    technician = make_technician(session, region=make_region(session, code="override"))
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    job = Job(number="AC-OVERRIDE", tracking_token="t-override", asset=asset, customer=asset.customer,
+              channel=Channel.PHONE, fault_text="Not cooling", contact_name="Li", contact_phone="13800000000",
+              address=asset.address, latitude=asset.latitude, longitude=asset.longitude, category="quality_defect",
+              category_confidence=1.0, priority="normal", entitlement="free_repair", entitlement_reason="",
+              status=JobStatus.ASSIGNED, owner_channel=Channel.PHONE, sla_policy=_sla_policy(session),
+              reported_at=at, respond_by=at + timedelta(hours=2), repair_by=at + timedelta(days=3), updated_at=at,
+              technician=technician)
+    session.add(job)
+    _save(session)
+    page = new_context(**DESKTOP).new_page()
+    _sign_in(page, live_url, "agent.li", PASSWORD)
+    page.goto(f"{live_url}/agent/jobs/AC-OVERRIDE")
+    expect(page.locator("#override_reason")).to_be_visible()
+    page.get_by_role("button", name="En route").click()
+    expect(page.locator(".field-error")).to_contain_text("Only the assigned technician")
+    screenshot(page, "agent-job-override-refused.png")
+    page.fill("#override_reason", "Technician's phone is broken; he called it in")
+    page.get_by_role("button", name="En route").click()
+    expect(page.locator("h1")).to_contain_text("AC-OVERRIDE")
+    expect(page.get_by_text("office override by agent.li")).to_be_visible()
+    screenshot(page, "agent-job-override-done.png")
+    with fresh_session() as check:
+        assert check.scalar(select(Job.status).where(Job.number == "AC-OVERRIDE")) == JobStatus.EN_ROUTE
+
+
+def _sla_policy(session):
+    from dispatch.jobs.models import SlaPolicy
+
+    policy = session.scalar(select(SlaPolicy).where(SlaPolicy.category.is_(None)))
+    if policy is None:
+        policy = SlaPolicy(code="default", name="Default", category=None)
+        session.add(policy)
+        session.flush()
+    return policy
