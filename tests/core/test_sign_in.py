@@ -60,6 +60,8 @@ def test_an_unknown_username_costs_the_same_password_check_as_a_known_one(sessio
     real = users_module.check_password_hash
     monkeypatch.setattr(users_module, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
     user = make_user(session, role=Role.AGENT)
+    user.password_hash = users_module.generate_password_hash(PASSWORD)  # the production hash, not the builders'
+    session.flush()
     _fail(session, user.username)
     _fail(session, "nobody.at.all")
     assert len(checked) == 2

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from inventory import ledger, orders
-from inventory.ledger import StockError
+from inventory.ledger import InsufficientStock, StockError
 from inventory.models import OrderStatus
 from tests.conftest import NOW
 from tests.builders.inventory import make_part, make_warehouse
@@ -42,8 +42,11 @@ class Model:
         self.faulty[key] += faulty
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomized: the same examples on every run, so a red run is never luck (and a green one neither).
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(OPERATION, min_size=1, max_size=25))
+# Found by a random run: the transfer's reservation released by hand, then the transfer cancelled.
+@example(operations=[("receive", 0, 0, 1), ("transfer", 0, 0, 1), ("release", 0, 0, 1), ("advance_transfer", 0, 0, 0)])
 def test_random_operations_keep_levels_equal_to_the_ledger(session, operations):
     savepoint = session.begin_nested()  # every example starts from the same empty stock
     try:
@@ -110,6 +113,9 @@ def _run(session, model, transfers, name, warehouses, parts, w, p, quantity):
 def _advance(session, model, transfer, step: int) -> None:
     source = (transfer.from_warehouse_id, transfer.part_id)
     destination = (transfer.to_warehouse_id, transfer.part_id)
+    # A transfer's reservation can be released by hand; cancelling or shipping the transfer then finds
+    # nothing reserved, and the ledger refuses rather than go negative.
+    reservation_there = model.can(source, reserved=-transfer.quantity)
     try:
         with session.begin_nested():
             if transfer.status == OrderStatus.REQUESTED and step == 0:
@@ -126,3 +132,5 @@ def _advance(session, model, transfer, step: int) -> None:
                 raise AssertionError("a finished transfer was cancelled")
     except orders.OrderStateError:
         assert transfer.status in (OrderStatus.RECEIVED, OrderStatus.CANCELLED)
+    except InsufficientStock:
+        assert not reservation_there, "a transfer whose reservation is all there could not move on"
