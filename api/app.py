@@ -12,8 +12,8 @@ from flask_login import current_user
 from api import auth, database, errors, input_guard, security_headers  # auth also registers the login user loader
 from api.context import AppServices
 from api.extensions import api, csrf, limiter, login_manager
-from api.i18n import current_locale, entitlement_reason, t
 from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
+from api.i18n import current_locale, entitlement_reason, t
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.settings import Settings

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import wraps
 
-from flask_smorest import Blueprint
 from flask import Flask, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_smorest import Blueprint
 
 from api.context import now
 from api.database import db

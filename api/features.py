@@ -2,12 +2,20 @@
 blueprint (flask-smorest, under /api/v1) and its pages blueprint, with its schemas beside them."""
 from api.accounts import endpoints as accounts_api
 from api.assets import endpoints as assets_api
-from api.board import endpoints as board_api, pages as board_pages
-from api.care import endpoints as care_api, pages as care_pages, survey_pages
-from api.field import endpoints as field_api, pages as field_pages, photos as field_photos
-from api.jobs import endpoints as jobs_api, pages as jobs_pages
-from api.public import endpoints as public_api, pages as public_pages
-from api.stock import endpoints as stock_api, pages as stock_pages
+from api.board import endpoints as board_api
+from api.board import pages as board_pages
+from api.care import endpoints as care_api
+from api.care import pages as care_pages
+from api.care import survey_pages
+from api.field import endpoints as field_api
+from api.field import pages as field_pages
+from api.field import photos as field_photos
+from api.jobs import endpoints as jobs_api
+from api.jobs import pages as jobs_pages
+from api.public import endpoints as public_api
+from api.public import pages as public_pages
+from api.stock import endpoints as stock_api
+from api.stock import pages as stock_pages
 
 API_BLUEPRINTS = [accounts_api.blp, public_api.blp, assets_api.blp, jobs_api.blp, board_api.blp, stock_api.blp,
                   care_api.blp, field_api.blp]

@@ -12,8 +12,8 @@ from flask import current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.database import db
 from api.context import now
+from api.database import db
 from api.errors import ApiError, field_error
 from core.idempotency import IdempotentRequest
 

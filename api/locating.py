@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from api.context import services
 from core.geo import GeocodingUnavailable, geocode
-from dispatch.intake.services import FaultReport
 from dispatch.catalog.models import Asset
+from dispatch.intake.services import FaultReport
 
 
 def locate(report: FaultReport, asset: Asset) -> FaultReport:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.intake.entitlement import Entitlement
 from dispatch.catalog.models import Asset
+from dispatch.intake.entitlement import Entitlement
 from dispatch.jobs.models import EventKind, Job
 
 # What a consumer sees of a job's history: no staff names, no internal notes.

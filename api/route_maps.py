@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from html import escape
+from zoneinfo import ZoneInfo
+
 from dispatch.jobs.models import Job
 from dispatch.planning.models import PlanRun
 from dispatch.planning.read import TechnicianDay
 from dispatch.technicians.models import Technician
 from fieldwork.read import FieldDay
-from zoneinfo import ZoneInfo
 
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4", "#b15928",
            "#6a3d9a", "#33a02c", "#fb9a99", "#ff7f00", "#cab2d6", "#b2df8a", "#a6cee3"]

@@ -6,9 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from core.limits import DB_INT_MAX
-from dispatch.jobs.models import JobCategory
-from dispatch.jobs.models import EntitlementKind
-from dispatch.jobs.models import Channel
+from dispatch.jobs.models import Channel, EntitlementKind, JobCategory
 from dispatch.jobs.status import JobStatus
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()\-]{4,30}$", error="Not a phone number: use digits, +, spaces or dashes.")

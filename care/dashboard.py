@@ -17,12 +17,10 @@ from sqlalchemy.orm import Session, selectinload
 from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, SlaClock, Survey
 from care.sla_watch import pauses_of, read_clocks
 from core.db import chunked
-from dispatch.jobs.models import JobCategory
-from dispatch.intake.classifier import classify
 from dispatch.catalog.models import Asset
-from dispatch.jobs.models import Job, SlaPolicy
+from dispatch.intake.classifier import classify
+from dispatch.jobs.models import VISIT_CATEGORIES, Job, JobCategory, SlaPolicy
 from dispatch.technicians.models import Technician
-from dispatch.jobs.models import VISIT_CATEGORIES
 from inventory.models import MovementKind, Part, StockMovement
 
 MAX_PERIOD_DAYS = 366

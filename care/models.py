@@ -14,7 +14,6 @@ from core.users import User
 from dispatch.catalog.models import Customer
 from dispatch.jobs.models import Job
 
-
 # A rating of this or less (of 5) is a low score: the case goes back to its owner. 4 and 5 are satisfied.
 LOW_SCORE = 3
 

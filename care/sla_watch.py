@@ -16,9 +16,8 @@ from care.outbox import queue_message, staff_address
 from care.tasks import supervisors
 from core.db import chunked, insert_for
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.services import record_event
-from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, JOB_IS_OPEN
-from dispatch.jobs.models import needs_visit
 from dispatch.jobs.status import JobStatus
 from dispatch.jobs.work import request_dispatch
 

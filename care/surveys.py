@@ -17,8 +17,8 @@ from care.models import LOW_SCORE, SERVICE_AREAS, ProblemArea, Survey, SurveyOut
 from care.outbox import queue_message, staff_address
 from care.tasks import create_task, least_busy_supervisor, supervisors
 from dispatch.jobs.audit import CUSTOMER
-from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.models import EventKind, Job
+from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus
 
 MAX_COMMENT = 2000

@@ -219,7 +219,7 @@ def route_solve(problem: str, time_limit: float) -> None:
 
 
 def _region_and_day(session, settings: Settings, region_code: str, day):
-    from core.regions import region_by_code, RegionNotFound
+    from core.regions import RegionNotFound, region_by_code
 
     try:
         region = region_by_code(session, region_code)
@@ -237,11 +237,10 @@ def _region_and_day(session, settings: Settings, region_code: str, day):
 @click.option("--map", "map_path", type=click.Path(dir_okay=False), help="Also write the proposal as an SVG map.")
 @click.pass_obj
 def route_plan(settings: Settings, region_code: str, day, time_limit: float, apply_it: bool, map_path: str | None) -> None:
+    from api.route_maps import plan_route_map, render_svg
     from core.geo import provider_for_region
     from dispatch.jobs.audit import SYSTEM
     from dispatch.planning.services import apply_plan, new_plan, run_plan
-    from api.route_maps import plan_route_map
-    from api.route_maps import render_svg
 
     with _session(settings) as session:
         region, plan_day, tz = _region_and_day(session, settings, region_code, day)
@@ -276,9 +275,8 @@ def route_plan(settings: Settings, region_code: str, day, time_limit: float, app
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
 @click.pass_obj
 def route_map(settings: Settings, region_code: str, day, out_path: str) -> None:
+    from api.route_maps import render_svg, route_map_of
     from dispatch.planning.read import region_day
-    from api.route_maps import route_map_of
-    from api.route_maps import render_svg
 
     with _session(settings) as session:
         region, plan_day, tz = _region_and_day(session, settings, region_code, day)
@@ -297,9 +295,10 @@ def stock() -> None:
 @stock.command("check", help="Prove every stock level equals the sum of its ledger movements; exit 1 on any difference.")
 @click.pass_obj
 def stock_check(settings: Settings) -> None:
+    from sqlalchemy import func, select
+
     from inventory.ledger import ledger_differences
     from inventory.models import StockLevel, StockMovement
-    from sqlalchemy import func, select
 
     with _session(settings) as session:
         differences = ledger_differences(session)

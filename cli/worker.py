@@ -13,19 +13,19 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from care.scheduled import care_handlers, sla_watch_task
 from core.clock import Clock, SystemClock
 from core.geo import provider_for_region
 from core.regions import Region
 from core.settings import Settings
-from care.scheduled import care_handlers, sla_watch_task
 from core.work_queue import WorkItem, enqueue, run_due_items
-from dispatch.planning.assignment import dispatch_job
 from dispatch.jobs.errors import JobNotFound
 from dispatch.jobs.services import get_job
-from dispatch.planning.models import PlanRun, PlanStatus
-from dispatch.planning.errors import PlanStale
-from dispatch.planning.services import request_plan, run_plan
 from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
+from dispatch.planning.assignment import dispatch_job
+from dispatch.planning.errors import PlanStale
+from dispatch.planning.models import PlanRun, PlanStatus
+from dispatch.planning.services import request_plan, run_plan
 from inventory.restock import run_restock
 
 RESTOCK = "stock.restock"

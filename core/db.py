@@ -5,12 +5,11 @@ owns the transaction and commits or rolls back once.
 """
 from __future__ import annotations
 
+import enum
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Iterator, Sequence
-
-import enum
 
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite

@@ -1,12 +1,10 @@
 """Service regions: the unit dispatch plans in and warehouses serve."""
 from __future__ import annotations
 
-from sqlalchemy import Float, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Float, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 class Region(Base):

@@ -19,15 +19,14 @@ from care.callbacks import DEFAULT_TERMS, DONE_STATUSES
 from care.models import FollowUpTask, ProblemArea, Survey, SurveyOutcome, TaskKind
 from core.users import Role, User
 from core.work_queue import WorkItem
-from dispatch.jobs.audit import Actor, CUSTOMER
-from dispatch.intake.services import FaultReport, report_fault
-from dispatch.jobs.services import record_event
 from dispatch.catalog.models import Asset
-from dispatch.jobs.models import Channel, DispatchState, EventKind, Job
-from dispatch.technicians.models import Technician
-from dispatch.jobs.models import VISIT_CATEGORIES
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.audit import CUSTOMER, Actor
+from dispatch.jobs.models import VISIT_CATEGORIES, Channel, DispatchState, EventKind, Job
+from dispatch.jobs.services import record_event
 from dispatch.jobs.status import JobStatus
 from dispatch.jobs.work import DISPATCH_JOB
+from dispatch.technicians.models import Technician
 from inventory import ledger
 
 # Faults whose words the classifier knows, so the fault analytics have something to say.

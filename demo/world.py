@@ -13,10 +13,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.regions import Region
-from core.users import Role, User, create_user
 import care  # noqa: F401  (subscribes care to job events: the demo completes jobs)
 import dispatch.parts  # noqa: F401  (subscribes parts to job events: the demo cancels and completes jobs)
+from core.regions import Region
+from core.users import Role, User, create_user
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
@@ -237,8 +237,8 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
 
 def _open_reports(session: Session, rng: random.Random, *, count: int, now, tz) -> None:
     """Faults reported over the last few hours, waiting for the scheduler to dispatch them."""
-    from dispatch.jobs.audit import CUSTOMER
     from dispatch.intake.services import FaultReport, report_fault
+    from dispatch.jobs.audit import CUSTOMER
     from dispatch.jobs.models import Channel
 
     assets = list(session.scalars(select(Asset).order_by(Asset.id)))
@@ -318,11 +318,11 @@ def _demo_technicians_day(session: Session, rng: random.Random, *, now, tz) -> N
     """tech01, the account the README tells people to try, works every day from 07:00 to 22:00 and has
     three visits planned (and locked, so re-optimisation keeps them) whenever the demo is loaded."""
     from core.geo import provider_for_region
-    from dispatch.planning.assignment import dispatch_job
-    from dispatch.jobs.audit import CUSTOMER, SYSTEM
-    from dispatch.planning.moves import set_lock
     from dispatch.intake.services import FaultReport, report_fault
-    from dispatch.jobs.models import Channel, Job, JOB_IS_OPEN
+    from dispatch.jobs.audit import CUSTOMER, SYSTEM
+    from dispatch.jobs.models import JOB_IS_OPEN, Channel, Job
+    from dispatch.planning.assignment import dispatch_job
+    from dispatch.planning.moves import set_lock
 
     technician = session.scalar(select(Technician).join(Technician.user).where(User.username == DEMO_TECHNICIAN))
     technician.shifts = [TechnicianShift(weekday=d, start=time(7, 0), end=time(22, 0), break_earliest=time(11, 30),

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from core.users import User
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.services import record_event
 from dispatch.jobs.models import EventKind, Job
+from dispatch.jobs.services import record_event
 from fieldwork.models import JobPhoto
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024

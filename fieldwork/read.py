@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from core.users import User
-from dispatch.parts.services import parts_for_job, parts_for_jobs
 from dispatch.jobs.models import Job
-from dispatch.technicians.models import Technician
-from dispatch.technicians.roster import working_day, WorkingDay
+from dispatch.parts.services import parts_for_job, parts_for_jobs
 from dispatch.planning.read import planned_jobs
+from dispatch.technicians.models import Technician
+from dispatch.technicians.roster import WorkingDay, working_day
 from fieldwork.navigation import NavigationLinks, navigation_links
 from fieldwork.updates import accepted_job_ids, allowed_actions
 from inventory.models import JobPart, Part, StockLevel

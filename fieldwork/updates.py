@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from core.geo import is_valid_position
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import JobNotFound
-from dispatch.jobs.services import get_job, record_event, transition_job
 from dispatch.jobs.models import EventKind, Job
-from dispatch.technicians.models import Technician
-from dispatch.jobs.status import ALLOWED_TRANSITIONS, check_transition, JobStatus
-from fieldwork.models import FieldUpdate
+from dispatch.jobs.services import get_job, record_event, transition_job
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus, check_transition
 from dispatch.parts.services import MAX_UNITS_PER_PART, consume_parts  # noqa: F401 (the forms import it from here)
+from dispatch.technicians.models import Technician
+from fieldwork.models import FieldUpdate
 from inventory.models import Part
 
 ACCEPT = "accept"

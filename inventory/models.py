@@ -6,8 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, Float, ForeignKey, Index, Integer, Numeric, String, Table,
-                        Text)
+from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Index, Integer, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, string_enum

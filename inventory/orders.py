@@ -20,8 +20,17 @@ from sqlalchemy.orm import Session
 from core.geo import geodesic_m
 from inventory import ledger
 from inventory.ledger import StockError
-from inventory.models import (OPEN_ORDER_STATUSES, OrderStatus, Part, PurchaseOrder, Supplier, SupplierPart, Transfer, Warehouse,
-                              WarehouseKind)
+from inventory.models import (
+    OPEN_ORDER_STATUSES,
+    OrderStatus,
+    Part,
+    PurchaseOrder,
+    Supplier,
+    SupplierPart,
+    Transfer,
+    Warehouse,
+    WarehouseKind,
+)
 
 # How long a transfer takes: booking and picking, then the road. A van courier in a Chinese city averages
 # well under motorway speed; 30 km/h door to door over the straight-line distance × 1.4 is what our

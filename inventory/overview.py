@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from inventory.models import (OrderStatus, Part, PurchaseOrder, RestockRule, StockLevel, StockMovement, Transfer,
-                              Warehouse)
+from inventory.models import (
+    OrderStatus,
+    Part,
+    PurchaseOrder,
+    RestockRule,
+    StockLevel,
+    StockMovement,
+    Transfer,
+    Warehouse,
+)
+
 _NUMBER = re.compile(r"^\s*(TR|PO)-?0*([0-9]{1,9})\s*$", re.IGNORECASE)
 
 

@@ -16,8 +16,15 @@ from sqlalchemy.orm import Session
 
 from inventory import ledger, orders
 from inventory.ledger import InsufficientStock, StockError
-from inventory.models import (OPEN_ORDER_STATUSES, PurchaseOrder, RestockRule, StockLevel, Transfer, Warehouse,
-                              WarehouseKind)
+from inventory.models import (
+    OPEN_ORDER_STATUSES,
+    PurchaseOrder,
+    RestockRule,
+    StockLevel,
+    Transfer,
+    Warehouse,
+    WarehouseKind,
+)
 
 
 @dataclass(frozen=True)

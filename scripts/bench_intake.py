@@ -150,8 +150,8 @@ def prepare_database(url: str, asset_count: int) -> tuple[list[str], dict[str, s
 
     from core.db import make_engine, make_session_factory
     from core.migrate import upgrade
-    from dispatch.catalog.models import Asset
     from demo.world import load_demo
+    from dispatch.catalog.models import Asset
 
     upgrade(url)
     engine = make_engine(url)

@@ -34,8 +34,7 @@ from core.db import make_engine, make_session_factory  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
 from inventory import ledger  # noqa: E402
 from inventory.ledger import InsufficientStock  # noqa: E402
-from inventory.models import (MovementKind, Part, StockLevel, StockMovement, Warehouse,  # noqa: E402
-                              WarehouseKind)
+from inventory.models import MovementKind, Part, StockLevel, StockMovement, Warehouse, WarehouseKind  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)

@@ -7,12 +7,12 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.accounts.schemas import TokenRequestSchema, TokenSchema
 from api.auth import require_api_roles
 from api.context import now, services
 from api.database import db
 from api.errors import ApiError
 from api.extensions import limiter
-from api.accounts.schemas import TokenRequestSchema, TokenSchema
 from core.sign_in import SignInLocked, authenticate_within_limits
 from core.users import InvalidCredentials, Role, end_sessions, issue_api_token
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.assets.schemas import AssetQuerySchema, StaffAssetSchema
 from api.auth import require_api_roles
 from api.context import now, services
 from api.database import db
 from api.presenters import asset_view
-from api.assets.schemas import AssetQuerySchema, StaffAssetSchema
 from core.users import CASE_ROLES
 from dispatch.catalog.services import find_assets
 from dispatch.intake.services import warranty_verdict

@@ -7,28 +7,33 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api.auth import require_api_roles
+from api.board.schemas import (
+    EscalationSchema,
+    MoveJobSchema,
+    MyRouteQuerySchema,
+    PlanRequestSchema,
+    PlanRunSchema,
+    RegionDayQuerySchema,
+    RegionDaySchema,
+    TechnicianDaySchema,
+)
 from api.context import now, services, today, travel_provider
 from api.database import db, write_despite_refusal
 from api.errors import ApiError, field_error
-from api.board.schemas import EscalationSchema, MoveJobSchema, MyRouteQuerySchema, PlanRequestSchema, PlanRunSchema, RegionDayQuerySchema, RegionDaySchema, TechnicianDaySchema
+from api.route_maps import plan_route_map, render_svg, route_map_of
 from api.schemas import JobSchema
+from core.regions import RegionNotFound, region_by_code
 from core.users import Role
 from dispatch.jobs.audit import Actor
-from dispatch.planning.errors import CannotMove, NotPlanned
-from core.regions import region_by_code, RegionNotFound
-from dispatch.planning.read import region_day, TechnicianDay
-from dispatch.planning.moves import move_job, set_lock
 from dispatch.jobs.read import latest_escalations
-from api.route_maps import route_map_of
 from dispatch.jobs.services import get_job
+from dispatch.planning.errors import CannotMove, NotPlanned, PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun
-from dispatch.technicians.models import Technician
-from dispatch.planning.errors import PlanNotReady, PlanStale
+from dispatch.planning.moves import move_job, set_lock
+from dispatch.planning.read import TechnicianDay, planned_jobs, region_day
 from dispatch.planning.services import apply_plan, mark_stale, request_plan
+from dispatch.technicians.models import Technician
 from dispatch.technicians.roster import working_day
-from api.route_maps import plan_route_map
-from api.route_maps import render_svg
-from dispatch.planning.read import planned_jobs
 
 blp = Blueprint("api_dispatch", __name__, url_prefix="/api/v1", description="Dispatch: routes, moves, plans")
 

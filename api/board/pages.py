@@ -12,24 +12,21 @@ from sqlalchemy import select
 from api.auth import require_page_roles
 from api.context import now, services, today, travel_provider
 from api.database import db, write_despite_refusal
+from api.route_maps import plan_route_map, render_svg, route_map_of
 from core.limits import parse_id
 from core.regions import Region
 from core.users import Role
 from dispatch.jobs.audit import Actor
-from dispatch.planning.errors import CannotMove, NotPlanned
-from dispatch.planning.read import region_day, TechnicianDay
-from dispatch.planning.moves import move_job, set_lock
-from dispatch.jobs.read import latest_escalations
-from api.route_maps import route_map_of
 from dispatch.jobs.errors import JobNotFound
+from dispatch.jobs.read import jobs_at_risk, latest_escalations
 from dispatch.jobs.services import get_job
+from dispatch.planning.errors import CannotMove, NotPlanned, PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun
+from dispatch.planning.moves import move_job, set_lock
+from dispatch.planning.read import TechnicianDay, region_day
+from dispatch.planning.services import apply_plan, mark_stale, run_plan
+from dispatch.planning.services import new_plan as plan_to_solve_now
 from dispatch.technicians.models import Technician
-from api.route_maps import plan_route_map
-from dispatch.planning.errors import PlanNotReady, PlanStale
-from dispatch.planning.services import apply_plan, mark_stale, new_plan as plan_to_solve_now, run_plan
-from dispatch.jobs.read import jobs_at_risk
-from api.route_maps import render_svg
 
 bp = Blueprint("board", __name__, url_prefix="/dispatch")
 

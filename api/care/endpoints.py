@@ -7,7 +7,19 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import require_api_roles
-from api.care.schemas import DashboardQuerySchema, DashboardSchema, JobClocksSchema, PauseSchema, ResumeSchema, SurveyAnswerSchema, SurveyResultSchema, SurveyViewSchema, TaskDoneSchema, TaskQuerySchema, TaskSchema
+from api.care.schemas import (
+    DashboardQuerySchema,
+    DashboardSchema,
+    JobClocksSchema,
+    PauseSchema,
+    ResumeSchema,
+    SurveyAnswerSchema,
+    SurveyResultSchema,
+    SurveyViewSchema,
+    TaskDoneSchema,
+    TaskQuerySchema,
+    TaskSchema,
+)
 from api.context import now, services, today
 from api.database import db
 from api.extensions import limiter

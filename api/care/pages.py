@@ -9,17 +9,25 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api.auth import require_page_roles
+from api.care.charts import Series, render_trend_svg
 from api.context import now, services, today
 from api.database import db
-from api.care.charts import render_trend_svg, Series
+from api.jobs.pages import job_or_404
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard
 from care.models import FollowUpTask, Survey, TaskOutcome
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
-from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound, complete_task, get_task, recently_done, tasks_for, \
-    upcoming_count
+from care.tasks import (
+    NotYourTask,
+    TaskAlreadyDone,
+    TaskNotFound,
+    complete_task,
+    get_task,
+    recently_done,
+    tasks_for,
+    upcoming_count,
+)
 from core.users import CASE_ROLES, Role
 from dispatch.jobs.audit import Actor
-from api.jobs.pages import job_or_404
 
 bp = Blueprint("care", __name__)
 

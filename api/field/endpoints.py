@@ -10,15 +10,21 @@ from api.auth import require_api_roles
 from api.context import now, services
 from api.database import db
 from api.errors import ApiError, field_error
-from api.field.schemas import FieldJobSchema, FieldUpdateRequestSchema, FieldUpdateResultSchema, PartOutcomeSchema, PartRequestSchema
 from api.field.forms import FormProblem, parts_by_sku
+from api.field.schemas import (
+    FieldJobSchema,
+    FieldUpdateRequestSchema,
+    FieldUpdateResultSchema,
+    PartOutcomeSchema,
+    PartRequestSchema,
+)
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
+from dispatch.parts.services import request_part
 from dispatch.technicians.models import Technician
 from fieldwork.read import job_card, technician_of
 from fieldwork.updates import NotYourJob, Position, StatusUpdate, UpdateRefused, apply_update, job_of_technician
-from dispatch.parts.services import request_part
 from inventory.ledger import StockError
 
 blp = Blueprint("api_field", __name__, url_prefix="/api/v1/technicians/me",

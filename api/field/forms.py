@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.limits import parse_id
 from core.geo import is_valid_position
+from core.limits import parse_id
 from fieldwork.updates import MAX_PART_LINES, MAX_UNITS_PER_PART, Position, StatusUpdate
 from inventory.models import Part
 

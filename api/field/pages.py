@@ -11,19 +11,18 @@ from api.auth import require_page_roles
 from api.context import now, services, today
 from api.database import db
 from api.extensions import csrf
-from api.i18n import t
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
+from api.i18n import t
+from api.route_maps import field_route_map, render_svg
 from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
-from api.route_maps import render_svg
 from dispatch.jobs.status import InvalidTransition
-from fieldwork.read import field_day, job_card, technician_of, van_stock
-from api.route_maps import field_route_map
-from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
-from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
 from dispatch.parts.services import request_part
+from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
+from fieldwork.read import field_day, job_card, technician_of, van_stock
+from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
 from inventory.ledger import StockError
 from inventory.models import Part
 

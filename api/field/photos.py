@@ -9,8 +9,8 @@ from api.context import services
 from api.database import db
 from core.users import CASE_ROLES, Role
 from dispatch.jobs.models import Job
-from fieldwork.read import technician_of
 from fieldwork.photos import photo_by_name, photo_path
+from fieldwork.read import technician_of
 
 bp = Blueprint("photos", __name__)
 

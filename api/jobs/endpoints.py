@@ -12,16 +12,22 @@ from api.context import now, services, tracking_url
 from api.database import db
 from api.errors import field_error
 from api.idempotency import idempotent
+from api.jobs.schemas import (
+    HandOverSchema,
+    JobEventSchema,
+    JobQuerySchema,
+    ReclassifySchema,
+    StaffReportSchema,
+    TransitionSchema,
+)
 from api.locating import locate
-from api.jobs.schemas import HandOverSchema, JobEventSchema, JobQuerySchema, ReclassifySchema, StaffReportSchema, TransitionSchema
 from api.schemas import JobSchema, ReportResultSchema
 from core.users import CASE_ROLES, Role, User
-from dispatch.jobs.audit import Actor
-from dispatch.intake.services import FaultReport, report_fault
-from dispatch.jobs.services import get_job, hand_over_job, office_transition
-from dispatch.jobs.read import job_search
-from dispatch.intake.services import reclassify_job
 from dispatch.catalog.models import Asset
+from dispatch.intake.services import FaultReport, reclassify_job, report_fault
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.read import job_search
+from dispatch.jobs.services import get_job, hand_over_job, office_transition
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
 

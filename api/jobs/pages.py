@@ -11,23 +11,21 @@ from api.auth import require_page_roles, sign_in, sign_out
 from api.context import now, services
 from api.database import db
 from api.extensions import limiter
-from api.locating import locate
-from api.i18n import t
 from api.forms import load_form
+from api.i18n import t
+from api.locating import locate
 from api.schemas import FaultReportFields
 from core.sign_in import SignInLocked, authenticate_within_limits
 from core.users import CASE_ROLES, InvalidCredentials, Role, User
-from dispatch.jobs.audit import Actor
-from dispatch.catalog.services import find_assets
-from dispatch.jobs.models import JobCategory
-from dispatch.intake.services import FaultReport, report_fault, warranty_verdict
-from dispatch.jobs.services import FIELD_STATUSES, get_job, hand_over_job, office_transition, OWNER_ROLES
-from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
-from dispatch.jobs.read import job_search
-from dispatch.intake.services import reclassify_job
 from dispatch.catalog.models import Asset
-from dispatch.jobs.models import Channel
-from dispatch.jobs.status import ALLOWED_TRANSITIONS, InvalidTransition, JobStatus, OPEN_STATUSES
+from dispatch.catalog.services import find_assets
+from dispatch.intake.services import FaultReport, reclassify_job, report_fault, warranty_verdict
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
+from dispatch.jobs.models import Channel, JobCategory
+from dispatch.jobs.read import job_search
+from dispatch.jobs.services import FIELD_STATUSES, OWNER_ROLES, get_job, hand_over_job, office_transition
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, OPEN_STATUSES, InvalidTransition, JobStatus
 from fieldwork.photos import photos_of
 
 bp = Blueprint("staff", __name__)

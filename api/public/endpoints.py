@@ -12,12 +12,17 @@ from api.extensions import limiter
 from api.idempotency import idempotent
 from api.locating import locate
 from api.presenters import asset_view, job_by_tracking_token, tracking_view
-from api.schemas import PublicAssetSchema, ReportResultSchema
 from api.public.schemas import PublicReportSchema, TrackingSchema
-from dispatch.jobs.audit import CUSTOMER
+from api.schemas import PublicAssetSchema, ReportResultSchema
 from dispatch.intake.errors import AssetNotFound
-from dispatch.intake.services import (FaultReport, find_asset_by_qr, report_fault_by_qr, shows_tracking_to,
-                                      warranty_verdict)
+from dispatch.intake.services import (
+    FaultReport,
+    find_asset_by_qr,
+    report_fault_by_qr,
+    shows_tracking_to,
+    warranty_verdict,
+)
+from dispatch.jobs.audit import CUSTOMER
 
 blp = Blueprint("api_public", __name__, url_prefix="/api/v1", description="Consumer self-service (no login)")
 

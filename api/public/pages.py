@@ -6,14 +6,14 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from api.context import now, services
 from api.database import db
 from api.extensions import limiter
+from api.forms import load_form
 from api.i18n import t
 from api.locating import locate
-from api.forms import load_form
 from api.presenters import customer_timeline, job_by_tracking_token
 from api.schemas import FaultReportFields
-from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault, shows_tracking_to, warranty_verdict
+from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel
 
 bp = Blueprint("public", __name__)

@@ -11,13 +11,40 @@ from api.auth import require_api_roles
 from api.context import now, services
 from api.database import db
 from api.errors import ApiError
-from dispatch.jobs.errors import JobNotFound
 from api.idempotency import idempotent
-from api.stock.schemas import AdjustmentSchema, ApprovalDeclineSchema, EmergencyQueueSchema, JobPartOutcomeSchema, JobPartRequestSchema, JobPartSchema, MovementQuerySchema, MovementSchema, OrderQuerySchema, PartStockSchema, PurchaseOrderCreateSchema, PurchaseOrderSchema, PurchaseOrderShipSchema, ReceiptResultSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, RestockRuleSchema, RestockSummarySchema, RuleQuerySchema, StockLevelSchema, StockQuerySchema, TransferCreateSchema, TransferSchema
+from api.stock.schemas import (
+    AdjustmentSchema,
+    ApprovalDeclineSchema,
+    EmergencyQueueSchema,
+    JobPartOutcomeSchema,
+    JobPartRequestSchema,
+    JobPartSchema,
+    MovementQuerySchema,
+    MovementSchema,
+    OrderQuerySchema,
+    PartStockSchema,
+    PurchaseOrderCreateSchema,
+    PurchaseOrderSchema,
+    PurchaseOrderShipSchema,
+    ReceiptResultSchema,
+    ReceiptSchema,
+    ReceiveSchema,
+    RestockRuleInSchema,
+    RestockRuleSchema,
+    RestockSummarySchema,
+    RuleQuerySchema,
+    StockLevelSchema,
+    StockQuerySchema,
+    TransferCreateSchema,
+    TransferSchema,
+)
 from core.users import Role
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.errors import JobNotFound
 from dispatch.jobs.services import get_job
-from dispatch.parts import desk, read as parts_queue, services as job_parts
+from dispatch.parts import desk
+from dispatch.parts import read as parts_queue
+from dispatch.parts import services as job_parts
 from inventory import orders, overview, restock
 from inventory.ledger import StockError
 from inventory.models import RestockRule

@@ -23,9 +23,10 @@ from api.stock.schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, Re
 from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
-from dispatch.parts import desk, read as parts_queue
-from inventory import overview
+from dispatch.parts import desk
+from dispatch.parts import read as parts_queue
 from dispatch.parts.desk import OrderNotFound
+from inventory import overview
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import OPEN_ORDER_STATUSES, OrderStatus, Part, RestockRule, Warehouse, WarehouseKind
 from inventory.orders import OrderStateError

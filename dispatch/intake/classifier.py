@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from dispatch.jobs.models import JobCategory, Priority
-
-
 
 # (keyword, weight). English keywords match whole words/phrases; Chinese ones match as substrings.
 CATEGORY_RULES: dict[JobCategory, list[tuple[str, float]]] = {

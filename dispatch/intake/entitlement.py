@@ -13,7 +13,6 @@ from dispatch.catalog.models import Asset, WarrantyTerms
 from dispatch.jobs.models import EntitlementKind, JobCategory
 
 
-
 @dataclass(frozen=True)
 class Entitlement:
     kind: EntitlementKind

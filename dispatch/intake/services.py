@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Callable
 from datetime import datetime
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Update, bindparam, insert, select, update
@@ -22,22 +22,27 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from core.work_queue import enqueue
-from dispatch.jobs.audit import Actor
-from dispatch.jobs.models import JobCategory
+from dispatch.catalog.models import Asset, ProductModel
 from dispatch.intake.classifier import classify
 from dispatch.intake.entitlement import Entitlement, entitlement_of
-from dispatch.jobs.models import EntitlementKind
-from dispatch.jobs.services import event_row, INSERT_EVENT, write_event
-from dispatch.jobs.models import Channel, DispatchState, EventKind, Job, JOB_IS_OPEN, JobEvent
-from dispatch.catalog.models import Asset, ProductModel
-from dispatch.jobs.models import VISIT_CATEGORIES
+from dispatch.intake.errors import AssetNotFound
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.models import (
+    JOB_IS_OPEN,
+    VISIT_CATEGORIES,
+    Channel,
+    DispatchState,
+    EntitlementKind,
+    EventKind,
+    Job,
+    JobCategory,
+    JobEvent,
+    needs_visit,
+)
+from dispatch.jobs.services import INSERT_EVENT, event_row, record_event, write_event
 from dispatch.jobs.sla import sla_deadlines, sla_policy_for
 from dispatch.jobs.status import JobStatus
-from dispatch.jobs.work import DISPATCH_JOB
-from dispatch.jobs.models import needs_visit
-from dispatch.jobs.services import record_event
-from dispatch.jobs.work import request_dispatch
-from dispatch.intake.errors import AssetNotFound
+from dispatch.jobs.work import DISPATCH_JOB, request_dispatch
 
 # Crockford's alphabet: no I, L, O or U, so a number read out on the phone is not misheard.
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

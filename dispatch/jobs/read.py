@@ -6,16 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.regions import Region
-from dispatch.jobs.models import Job, JOB_IS_OPEN
-from dispatch.catalog.models import Asset
-from dispatch.catalog.models import Customer
-from dispatch.jobs.models import Channel, Escalation, JobCategory
+from dispatch.catalog.models import Asset, Customer
+from dispatch.jobs.models import JOB_IS_OPEN, Channel, Escalation, Job, JobCategory
 from dispatch.jobs.status import JobStatus
-from sqlalchemy import Select
 
 # How early a deadline counts as near: a response is a phone call away, a repair needs a visit.
 RESPONSE_MARGIN = timedelta(minutes=30)

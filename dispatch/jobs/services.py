@@ -10,15 +10,14 @@ from typing import Any
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 
-from core.users import Role, User
 from core.events import publish
+from core.users import Role, User
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.events import JobStatusChanged
-from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent
-from dispatch.jobs.models import needs_visit
-from dispatch.jobs.status import check_transition, JobStatus
-from dispatch.jobs.work import request_dispatch
 from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
+from dispatch.jobs.events import JobStatusChanged
+from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent, needs_visit
+from dispatch.jobs.status import JobStatus, check_transition
+from dispatch.jobs.work import request_dispatch
 
 # Roles that may own a case (first-contact ownership lives with people who talk to customers).
 OWNER_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN})

@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from dispatch.jobs.models import JobCategory
-from dispatch.jobs.models import SlaPolicy
+from dispatch.jobs.models import JobCategory, SlaPolicy
 
 
 class NoSlaPolicy(Exception):

@@ -20,7 +20,16 @@ from dispatch.jobs.audit import Actor
 from dispatch.parts import services as job_parts
 from inventory import ledger, orders, restock
 from inventory.ledger import StockError
-from inventory.models import (JobPartState, Part, PurchaseOrder, RestockRule, StockMovement, Supplier, Transfer, Warehouse)
+from inventory.models import (
+    JobPartState,
+    Part,
+    PurchaseOrder,
+    RestockRule,
+    StockMovement,
+    Supplier,
+    Transfer,
+    Warehouse,
+)
 from inventory.orders import DEFAULT_PURCHASE_APPROVAL_LIMIT
 from inventory.overview import order_id
 

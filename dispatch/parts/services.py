@@ -17,14 +17,23 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.geo import haversine_matrix_m
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.models import Escalation, EventKind, Job
+from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus
 from dispatch.jobs.work import request_dispatch
 from inventory import ledger, sourcing
 from inventory.ledger import InsufficientStock, StockError
-from inventory.models import (JobPart, JobPartState, OrderStatus, Part, PurchaseOrder, Transfer, Warehouse,
-                              WarehouseKind, warehouse_regions)
+from inventory.models import (
+    JobPart,
+    JobPartState,
+    OrderStatus,
+    Part,
+    PurchaseOrder,
+    Transfer,
+    Warehouse,
+    WarehouseKind,
+    warehouse_regions,
+)
 from inventory.orders import DEFAULT_PURCHASE_APPROVAL_LIMIT
 
 # A part can be asked for while the job is still open and before the repair is done.

@@ -16,18 +16,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.geo import MatrixProvider
-from dispatch.jobs.audit import Actor, SYSTEM
-from dispatch.planning.day_problem import build_day_problem
+from dispatch.jobs.audit import SYSTEM, Actor
+from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.services import record_event
-from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job
-from dispatch.technicians.models import Technician
-from dispatch.planning.services import place_job, RouteChange
-from dispatch.technicians.roster import days_between
-from dispatch.jobs.models import needs_visit
+from dispatch.parts.pickups import parts_plan
+from dispatch.planning.day_problem import build_day_problem
 from dispatch.planning.read import planned_jobs, qualified_technicians
+from dispatch.planning.services import RouteChange, place_job
 from dispatch.routing.insertion import PlannedRoute, insert_visit
 from dispatch.routing.model import Pickup
-from dispatch.parts.pickups import parts_plan
+from dispatch.technicians.models import Technician
+from dispatch.technicians.roster import days_between
 
 # How far ahead a job may be planned when its deadline allows (a week covers any normal promise).
 MAX_DAYS_AHEAD = 7

@@ -6,20 +6,18 @@ become `routing.Technician` and `routing.Visit` with string ids (technician id, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core.geo import MatrixProvider
 from dispatch.jobs.models import Job
-from dispatch.technicians.models import Technician
-from dispatch.technicians.roster import working_day, WorkingDay
-from dispatch.planning.read import PRIORITY_WEIGHT
 from dispatch.jobs.status import STARTED_STATUSES
-from dispatch.routing.model import Break, PartDepot, RoutingProblem, TimeWindow
+from dispatch.planning.read import PRIORITY_WEIGHT
+from dispatch.routing.model import Break, PartDepot, RoutingProblem, TimeWindow, Visit
 from dispatch.routing.model import Technician as RoutingTechnician
-from dispatch.routing.model import Visit
-
+from dispatch.technicians.models import Technician
+from dispatch.technicians.roster import WorkingDay, working_day
 
 if TYPE_CHECKING:
     from dispatch.parts.pickups import PartsPlan

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.geo import MatrixProvider
-from dispatch.planning.assignment import AssignmentOutcome, dispatch_job
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.services import record_event
 from dispatch.jobs.models import DispatchState, EventKind, Job
-from dispatch.technicians.models import Technician
-from dispatch.planning.services import unplace_job
+from dispatch.jobs.services import record_event
 from dispatch.jobs.status import STARTED_STATUSES
+from dispatch.planning.assignment import AssignmentOutcome, dispatch_job
 from dispatch.planning.errors import CannotMove, NotPlanned
+from dispatch.planning.services import unplace_job
+from dispatch.technicians.models import Technician
 
 
 def set_lock(session: Session, *, job: Job, locked: bool, actor: Actor, now: datetime) -> Job:

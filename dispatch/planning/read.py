@@ -2,20 +2,18 @@
 qualified, what still waits for dispatch, and a region's day as the dispatcher sees it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.jobs.models import DispatchState, Job
-from dispatch.technicians.models import Technician, TechnicianSkill
-from dispatch.jobs.status import JobStatus
 from core.regions import Region
-from dataclasses import dataclass
-from dispatch.jobs.status import ROUTED_STATUSES
+from dispatch.jobs.models import DispatchState, Job
+from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
+from dispatch.technicians.models import Technician, TechnicianSkill
 from dispatch.technicians.roster import WorkingDay, working_day
-from zoneinfo import ZoneInfo
-
 
 PRIORITY_WEIGHT = {"urgent": 100, "high": 70, "normal": 40, "low": 10}
 

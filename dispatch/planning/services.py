@@ -17,20 +17,20 @@ from sqlalchemy.orm import Session
 from core.geo import MatrixProvider
 from core.regions import Region
 from core.work_queue import enqueue
-from dispatch.jobs.audit import Actor, SYSTEM
-from dispatch.planning.day_problem import build_day_problem, DayProblem
-from dispatch.parts.pickups import follow_plan, parts_plan
-from dispatch.jobs.services import record_event, transition_job
+from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.models import DispatchState, EventKind, Job
+from dispatch.jobs.services import record_event, transition_job
+from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
+from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
+from dispatch.parts.pickups import follow_plan, parts_plan
+from dispatch.planning.day_problem import DayProblem, build_day_problem
+from dispatch.planning.errors import PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun, PlanStatus
-from dispatch.technicians.models import Technician
-from dispatch.jobs.status import ROUTED_STATUSES
 from dispatch.planning.read import jobs_waiting_for_dispatch, planned_jobs
 from dispatch.routing import RoutingResult, solve
 from dispatch.routing.schedule import schedule
-from dispatch.jobs.status import JobStatus
-from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
-from dispatch.planning.errors import PlanNotReady, PlanStale
+from dispatch.technicians.models import Technician
+
 
 def mark_stale(session: Session, plan_id: int) -> None:
     """Record that a plan can no longer be applied (kept even when the refused request rolls back)."""

@@ -162,7 +162,7 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
 def warm_up() -> float:
     """Compile the kernel (or load numba's on-disk cache) on a tiny problem; returns seconds taken.
     The first compilation takes seconds: do it before a timed solve, as a C++ solver is built first."""
-    from .model import TimeWindow, Technician, Visit
+    from .model import Technician, TimeWindow, Visit
 
     began = time.monotonic()
     d = np.array([[0, 5, 5], [5, 0, 5], [5, 5, 0]], dtype=np.int64)

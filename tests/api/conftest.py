@@ -5,11 +5,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from core.idempotency import IdempotentRequest
 from core.users import Role, User
 from dispatch.catalog.models import Asset
 from dispatch.jobs.models import Job, JobEvent
-from core.idempotency import IdempotentRequest
-from tests.builders.core import make_user, PASSWORD
+from tests.builders.core import PASSWORD, make_user
 from tests.builders.dispatch import make_asset
 
 

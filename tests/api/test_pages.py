@@ -4,7 +4,7 @@ import re
 import pytest
 
 from core.users import Role
-from tests.builders.core import make_user, PASSWORD
+from tests.builders.core import PASSWORD, make_user
 
 
 def csrf_from(response) -> str:

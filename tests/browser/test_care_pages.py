@@ -12,15 +12,15 @@ from sqlalchemy import select
 
 from care.models import FollowUpTask, Survey, SurveyOutcome
 from core.users import Role
+from demo.care_history import load_service_history
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
 from dispatch.jobs.status import JobStatus
-from demo.care_history import load_service_history
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.builders.care import complete_job, make_open_job, TZ
-from tests.conftest import NOW
-from tests.builders.core import make_region, make_user, PASSWORD
+from tests.builders.care import TZ, complete_job, make_open_job
+from tests.builders.core import PASSWORD, make_region, make_user
 from tests.builders.dispatch import make_asset, make_technician
+from tests.conftest import NOW
 
 pytestmark = pytest.mark.browser
 

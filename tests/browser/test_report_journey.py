@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.users import Role
 from dispatch.jobs.models import Job
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.builders.core import make_user, PASSWORD
+from tests.builders.core import PASSWORD, make_user
 from tests.builders.dispatch import make_asset
 
 pytestmark = pytest.mark.browser

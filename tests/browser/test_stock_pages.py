@@ -11,9 +11,9 @@ from core.users import Role
 from inventory import ledger
 from inventory.models import StockLevel, StockMovement, WarehouseKind
 from tests.browser.conftest import DESKTOP
-from tests.conftest import NOW
-from tests.builders.core import make_user, PASSWORD
+from tests.builders.core import PASSWORD, make_user
 from tests.builders.inventory import make_part, make_warehouse
+from tests.conftest import NOW
 
 pytestmark = pytest.mark.browser
 

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from care.notifiers import MESSAGE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from core.users import User
-from dispatch.jobs.audit import Actor
-from dispatch.intake.services import FaultReport, report_fault
-from dispatch.jobs.services import transition_job
 from dispatch.catalog.models import Asset
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Channel, Job
+from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -7,17 +7,17 @@ from zoneinfo import ZoneInfo
 from core.geo import GreatCircleProvider
 from core.regions import Region
 from core.users import Role, User
-from dispatch.planning.assignment import dispatch_job
-from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel, Job
+from dispatch.planning.assignment import dispatch_job
 from dispatch.technicians.models import Technician
 from inventory import ledger
 from inventory.models import Part, Warehouse, WarehouseKind
-from tests.conftest import NOW
+from tests.builders.core import make_region, make_user
 from tests.builders.dispatch import make_asset, make_model, make_technician
 from tests.builders.inventory import make_part, make_warehouse
-from tests.builders.core import make_region, make_user
+from tests.conftest import NOW
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -9,8 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from care.callbacks import SEND_SURVEY
-from care.models import (CallbackPlan, DeliveryState, FollowUpTask, OutboxMessage, ProblemArea, Survey,
-                         SurveyOutcome, TaskKind)
+from care.models import (
+    CallbackPlan,
+    DeliveryState,
+    FollowUpTask,
+    OutboxMessage,
+    ProblemArea,
+    Survey,
+    SurveyOutcome,
+    TaskKind,
+)
 from care.scheduled import care_handlers
 from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyAnswer, answer_survey
 from core.clock import FixedClock
@@ -18,14 +26,14 @@ from core.db import make_session_factory
 from core.users import Role
 from core.work_queue import WorkItem, run_due_items
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.services import transition_job
 from dispatch.jobs.models import Job
+from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.jobs.work import DISPATCH_JOB
-from tests.builders.care import complete_job, make_open_job, webhook_receiver, WEBHOOK_SECRET
-from tests.conftest import NOW
-from tests.builders.dispatch import make_asset
+from tests.builders.care import WEBHOOK_SECRET, complete_job, make_open_job, webhook_receiver
 from tests.builders.core import make_user
+from tests.builders.dispatch import make_asset
+from tests.conftest import NOW
 
 
 def _drain(factory, handlers, clock) -> int:

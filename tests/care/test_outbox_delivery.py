@@ -15,7 +15,7 @@ from care.notifiers import MESSAGE_ID_HEADER, Outgoing, SmtpNotifier, WebhookNot
 from care.outbox import MAX_SEND_ATTEMPTS, SEND_MESSAGE, deliver, queue_message
 from core.db import make_session_factory
 from core.work_queue import DEFAULT_LEASE, WorkItem
-from tests.builders.care import Inbox, smtp_receiver, webhook_receiver, WEBHOOK_SECRET
+from tests.builders.care import WEBHOOK_SECRET, Inbox, smtp_receiver, webhook_receiver
 from tests.conftest import NOW
 
 

@@ -15,14 +15,14 @@ from core.db import make_session_factory
 from core.users import Role
 from core.work_queue import WorkItem
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.services import transition_job
 from dispatch.jobs.models import Escalation
+from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.jobs.work import DISPATCH_JOB
 from tests.builders.care import make_open_job
-from tests.conftest import NOW
-from tests.builders.dispatch import make_asset
 from tests.builders.core import make_user
+from tests.builders.dispatch import make_asset
+from tests.conftest import NOW
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from care.models import DeliveryState, MessageChannel, OutboxMessage
 from care.outbox import queue_message
 from core.settings import PROJECT_ROOT
 from core.work_queue import WorkItem
-from tests.builders.care import webhook_receiver, WEBHOOK_SECRET
+from tests.builders.care import WEBHOOK_SECRET, webhook_receiver
 
 MESSAGES = 30
 LEASE_SECONDS = 2

@@ -6,8 +6,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from core.users import (ApiToken, InvalidCredentials, Role, User, authenticate, disable_user, end_sessions,
-                        issue_api_token, set_password, user_for_token)
+from core.users import (
+    ApiToken,
+    InvalidCredentials,
+    Role,
+    User,
+    authenticate,
+    disable_user,
+    end_sessions,
+    issue_api_token,
+    set_password,
+    user_for_token,
+)
 from tests.builders.core import PASSWORD, make_user
 from tests.conftest import NOW
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from demo.world import SUPPLIERS, load_demo
 from dispatch.parts import read as parts_queue
 from inventory import ledger, overview
 from inventory.models import Part, RestockRule, Supplier, SupplierPart, Warehouse, WarehouseKind
-from demo.world import load_demo, SUPPLIERS
 from tests.conftest import NOW
 
 

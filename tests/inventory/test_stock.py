@@ -10,19 +10,19 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import make_session_factory
-from dispatch.jobs.audit import Actor, CUSTOMER
 from dispatch.intake.services import FaultReport, report_fault
-from dispatch.jobs.services import transition_job
+from dispatch.jobs.audit import CUSTOMER, Actor
 from dispatch.jobs.models import Channel, Escalation, Job
+from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.parts import services as job_parts
 from inventory import ledger, orders
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import JobPartState, OrderStatus, StockLevel, StockMovement, WarehouseKind
-from tests.conftest import NOW
+from tests.builders.core import make_region
 from tests.builders.dispatch import make_asset, make_technician
 from tests.builders.inventory import make_part, make_supplier, make_warehouse
-from tests.builders.core import make_region
+from tests.conftest import NOW
 
 TZ = ZoneInfo("Asia/Shanghai")
 CLERK = "stock.clerk"
@@ -376,7 +376,7 @@ def test_a_part_to_fetch_mid_repair_keeps_the_technician_on_the_case_and_asks_di
 
 
 def test_replenishment_runs_as_a_claimed_work_item_queued_once_per_tick(session, engine, settings):
-    from cli.worker import process_queue, request_restock, RESTOCK
+    from cli.worker import RESTOCK, process_queue, request_restock
     from core.clock import FixedClock
     from core.work_queue import WorkItem
     from inventory import restock

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from inventory import ledger, orders
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import OrderStatus
-from tests.conftest import NOW
 from tests.builders.inventory import make_part, make_warehouse
+from tests.conftest import NOW
 
 QUANTITY = st.integers(min_value=-2, max_value=6)  # includes refused quantities (0, negative)
 OPERATION = st.one_of(

@@ -9,8 +9,8 @@ from core.users import Role
 from dispatch.jobs.models import Job
 from dispatch.planning.models import PlanRun
 from tests.api.conftest import assert_error_shape, report_body
-from tests.builders.dispatch import make_asset, make_technician
 from tests.builders.core import make_region, make_user
+from tests.builders.dispatch import make_asset, make_technician
 
 
 @pytest.fixture

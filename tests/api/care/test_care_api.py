@@ -15,8 +15,8 @@ from dispatch.jobs.status import JobStatus
 from tests.api.conftest import assert_error_shape
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.care import complete_job, make_open_job
-from tests.conftest import NOW
 from tests.builders.core import make_user
+from tests.conftest import NOW
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from fieldwork.models import FieldUpdate, JobPhoto
 from fieldwork.photos import MAX_PHOTO_BYTES
 from inventory.models import StockMovement
 from tests.api.test_pages import csrf_from, sign_in
-from tests.builders.dispatch import make_asset
 from tests.builders.core import TEST_SECRET_KEY, make_user
+from tests.builders.dispatch import make_asset
 from tests.builders.fieldwork import build_field_world
 
 

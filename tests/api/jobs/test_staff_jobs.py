@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from tests.api.conftest import assert_error_shape, report_body
-from tests.builders.dispatch import make_asset
 from tests.builders.core import make_user
+from tests.builders.dispatch import make_asset
 
 
 def staff_report(asset, **overrides):

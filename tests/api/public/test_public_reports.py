@@ -1,8 +1,8 @@
 """The open consumer endpoints: QR look-up, report, tracking."""
 import pytest
 
-from tests.api.test_pages import csrf_from
 from tests.api.conftest import assert_error_shape, report_body
+from tests.api.test_pages import csrf_from
 
 
 def test_qr_lookup_shows_the_model_serial_and_warranty_verdict(client, world):

@@ -10,17 +10,25 @@ from sqlalchemy import func, select
 
 from core.idempotency import IdempotentRequest
 from core.users import Role
-from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel, Escalation, Job
 from inventory import ledger
-from inventory.models import (JobPart, Part, PurchaseOrder, RestockRule, StockMovement, Transfer, Warehouse,
-                              WarehouseKind)
+from inventory.models import (
+    JobPart,
+    Part,
+    PurchaseOrder,
+    RestockRule,
+    StockMovement,
+    Transfer,
+    Warehouse,
+    WarehouseKind,
+)
 from tests.api.conftest import assert_error_shape
-from tests.conftest import NOW
+from tests.builders.core import make_region, make_user
 from tests.builders.dispatch import make_asset, make_technician
 from tests.builders.inventory import make_part, make_supplier, make_warehouse
-from tests.builders.core import make_region, make_user
+from tests.conftest import NOW
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_pages import csrf_from, sign_in
 from tests.api.stock.test_stock_api import depot, stock_counts  # noqa: F401  (fixtures)
+from tests.api.test_pages import csrf_from, sign_in
 
 
 @pytest.fixture

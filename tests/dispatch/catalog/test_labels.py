@@ -7,8 +7,8 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
-from dispatch.jobs.models import Job
 from dispatch.catalog.labels import write_labels
+from dispatch.jobs.models import Job
 from tests.builders.dispatch import make_asset
 
 

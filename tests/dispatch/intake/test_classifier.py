@@ -1,7 +1,7 @@
 import pytest
 
-from dispatch.jobs.models import JobCategory, Priority
 from dispatch.intake.classifier import classify
+from dispatch.jobs.models import JobCategory, Priority
 
 
 @pytest.mark.parametrize("text, category", [

@@ -2,10 +2,9 @@ from datetime import date
 
 import pytest
 
-from dispatch.jobs.models import JobCategory
-from dispatch.jobs.models import EntitlementKind
 from dispatch.catalog.models import WarrantyTerms
 from dispatch.intake.entitlement import add_months, decide_entitlement
+from dispatch.jobs.models import EntitlementKind, JobCategory
 
 TERMS = WarrantyTerms(return_days=7, exchange_days=15, free_repair_months=12)
 BOUGHT = date(2026, 3, 1)

@@ -9,11 +9,11 @@ import pytest
 from psycopg.sql import Literal
 from sqlalchemy import event, text
 
-from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.services import FaultReport, report_fault, report_fault_by_qr
+from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel, EventKind
-from tests.conftest import NOW
 from tests.builders.dispatch import make_asset
+from tests.conftest import NOW
 
 TZ = ZoneInfo("Asia/Shanghai")
 

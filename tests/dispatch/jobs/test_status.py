@@ -1,6 +1,6 @@
 import pytest
 
-from dispatch.jobs.status import ALLOWED_TRANSITIONS, check_transition, InvalidTransition, JobStatus, OPEN_STATUSES
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, OPEN_STATUSES, InvalidTransition, JobStatus, check_transition
 
 S = JobStatus
 

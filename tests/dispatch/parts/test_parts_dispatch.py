@@ -8,19 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.geo import GreatCircleProvider
-from dispatch.planning.assignment import dispatch_job
-from dispatch.jobs.audit import Actor, CUSTOMER
 from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.audit import CUSTOMER, Actor
 from dispatch.jobs.models import Channel, Job
 from dispatch.jobs.status import JobStatus
 from dispatch.parts import services as job_parts
+from dispatch.parts.pickups import pickups_for
+from dispatch.planning.assignment import dispatch_job
 from inventory import ledger
 from inventory.models import JobPartState, WarehouseKind
-from dispatch.parts.pickups import pickups_for
-from tests.conftest import NOW
+from tests.builders.core import make_region
 from tests.builders.dispatch import make_asset, make_technician
 from tests.builders.inventory import make_part, make_supplier, make_warehouse
-from tests.builders.core import make_region
+from tests.conftest import NOW
 
 TZ = ZoneInfo("Asia/Shanghai")
 PROVIDER = GreatCircleProvider()

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from dispatch.intake.services import FaultReport, report_fault
-from dispatch.jobs.audit import Actor, CUSTOMER
+from dispatch.jobs.audit import CUSTOMER, Actor
 from dispatch.jobs.models import Channel, Escalation, Job
 from dispatch.jobs.status import JobStatus
-from dispatch.parts import desk, services as job_parts
+from dispatch.parts import desk
+from dispatch.parts import services as job_parts
 from inventory import ledger, orders
 from inventory.ledger import StockError
 from inventory.models import JobPart, JobPartState, OrderStatus, PurchaseOrder, Transfer, WarehouseKind

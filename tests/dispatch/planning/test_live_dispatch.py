@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from core.db import make_session_factory
 from core.geo import GreatCircleProvider
 from core.work_queue import WorkItem
-from dispatch.planning.assignment import dispatch_job
-from dispatch.jobs.audit import CUSTOMER
 from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel, DispatchState, Escalation, EventKind, Job
 from dispatch.jobs.status import JobStatus
-from tests.conftest import NOW
-from tests.builders.dispatch import make_asset, make_technician
+from dispatch.planning.assignment import dispatch_job
 from tests.builders.core import make_region
+from tests.builders.dispatch import make_asset, make_technician
+from tests.conftest import NOW
 
 TZ = ZoneInfo("Asia/Shanghai")
 PROVIDER = GreatCircleProvider()
@@ -168,8 +168,7 @@ def test_parallel_dispatch_never_gives_one_technician_overlapping_visits(databas
 
 
 def test_a_category_specific_sla_policy_wins_over_the_default(session, region):
-    from dispatch.jobs.models import JobCategory
-    from dispatch.jobs.models import SlaPolicy
+    from dispatch.jobs.models import JobCategory, SlaPolicy
 
     session.add(SlaPolicy(code="install", name="Installations within 5 days", category=JobCategory.INSTALLATION,
                           respond_minutes=240, repair_minutes=5 * 24 * 60))

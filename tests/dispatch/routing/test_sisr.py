@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dispatch.routing import PartDepot, RoutingProblem, Technician, TimeWindow, Visit, solve
-from dispatch.routing import sisr
+from dispatch.routing import PartDepot, RoutingProblem, Technician, TimeWindow, Visit, sisr, solve
 from dispatch.routing.candidates import precheck
 from dispatch.routing.options import SolveOptions
 from dispatch.routing.schedule import schedule

@@ -24,7 +24,8 @@ def test_annealing_temperatures_are_multiples_of_the_plans_mean_arc_whatever_the
 
 
 def test_ruin_and_recreate_can_reinsert_removed_visits_in_a_chosen_order():
-    from ortools.constraint_solver import pywrapcp, routing_heuristic_parameters_pb2 as heur_pb2
+    from ortools.constraint_solver import pywrapcp
+    from ortools.constraint_solver import routing_heuristic_parameters_pb2 as heur_pb2
 
     from dispatch.routing.ortools_model import configure_ils
 
