@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -38,6 +39,11 @@ def today() -> date:
 def travel_provider(region: Region) -> MatrixProvider:
     """The region's travel-time matrices, from OSRM when a server is configured."""
     return provider_for_region(region, osrm_url=services().settings.osrm_url)
+
+
+def purchase_approval_limit() -> Decimal:
+    """Purchase orders worth more wait for a manager's approval."""
+    return services().settings.purchase_approval_limit
 
 
 def tracking_url(token: str) -> str:

@@ -1,5 +1,6 @@
-"""Pictures of routes (a region's day, a proposed plan, a technician's day on the phone): each technician's route as a coloured line through numbered stops,
-with left-out jobs marked, as a self-contained SVG (no map tiles, so it works offline)."""
+"""Pictures of routes (a region's day, a proposed plan, a technician's day on the phone): each
+technician's route as a coloured line through numbered stops, with left-out jobs marked, as a
+self-contained SVG (no map tiles, so it works offline)."""
 from __future__ import annotations
 
 import math

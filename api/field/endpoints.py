@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import require_api_roles
-from api.context import now, services
+from api.context import now, purchase_approval_limit
 from api.database import db
 from api.errors import ApiError, field_error
 from api.field.forms import FormProblem, parts_by_sku
@@ -105,7 +105,7 @@ class MyJobParts(MethodView):
         try:
             [(part, quantity)] = parts_by_sku(db(), [data])
             outcome = request_part(db(), job=job, part=part, quantity=quantity, actor=Actor.staff(technician.user),
-                                   now=now(), approval_limit=services().settings.purchase_approval_limit)
+                                   now=now(), approval_limit=purchase_approval_limit())
         except FormProblem as problem:
             raise field_error(422, "sku", problem.message)
         except StockError as error:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from api.auth import require_page_roles
-from api.context import now, services, today
+from api.context import now, purchase_approval_limit, services, today
 from api.database import db
 from api.extensions import csrf
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
@@ -116,7 +116,7 @@ def need_part(number: str):
             raise FormProblem("part_id", t("field.err.part"))
         quantity = parse_quantity(request.form.get("quantity", ""))
         outcome = request_part(db(), job=job, part=part, quantity=quantity, actor=Actor.staff(technician.user),
-                               now=now(), approval_limit=services().settings.purchase_approval_limit)
+                               now=now(), approval_limit=purchase_approval_limit())
     except FormProblem as problem:
         return job_page(number, {problem.field: problem.message}, 422, form=request.form.to_dict())
     except StockError as error:

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, Page
 from sqlalchemy import select
 
 from api.auth import require_api_roles
-from api.context import now, services
+from api.context import now, purchase_approval_limit
 from api.database import db
 from api.errors import ApiError
 from api.idempotency import idempotent
@@ -63,11 +63,6 @@ SKU = "<string(maxlength=40):sku>"
 
 def _actor() -> Actor:
     return Actor.staff(g.api_user)
-
-
-def _approval_limit():
-    """Purchase orders above this wait for a manager's approval (AFTERCARE_PURCHASE_APPROVAL_LIMIT)."""
-    return services().settings.purchase_approval_limit
 
 
 def _query_lookup(lookup, value: str | None, field: str):
@@ -234,7 +229,8 @@ class TransferCancel(MethodView):
     @blp.alt_response(409, description="The transfer has already shipped")
     def post(self, number: str):
         """Cancel a transfer that has not shipped; the held units are free again"""
-        return desk.cancel_transfer(db(), number=number, actor=_actor(), now=now(), approval_limit=_approval_limit())
+        return desk.cancel_transfer(db(), number=number, actor=_actor(), now=now(),
+                                    approval_limit=purchase_approval_limit())
 
 
 # --- purchase orders ---
@@ -261,7 +257,7 @@ class PurchaseOrders(MethodView):
         return desk.create_purchase_order(db(), sku=data["sku"], quantity=data["quantity"],
                                           warehouse_code=data["warehouse"], supplier_code=data["supplier"],
                                           expedited=data["expedited"], reason=data["reason"], now=now(),
-                                          approval_limit=_approval_limit())
+                                          approval_limit=purchase_approval_limit())
 
 
 @blp.route(f"/purchase-orders/{NUMBER}")
@@ -303,7 +299,7 @@ class PurchaseOrderCancel(MethodView):
         """Cancel an order that has not been received; a job waiting for it gets the part sourced again
         (or is escalated when nothing can bring it)"""
         return desk.cancel_purchase_order(db(), number=number, actor=_actor(), now=now(),
-                                          approval_limit=_approval_limit())
+                                          approval_limit=purchase_approval_limit())
 
 
 @blp.route(f"/purchase-orders/{NUMBER}/approve")
@@ -326,7 +322,7 @@ class PurchaseOrderDecline(MethodView):
         """A manager declines an order above the approval limit: it is cancelled unplaced, and a job it was
         for gets the part sourced again (or is escalated)"""
         return desk.decline_purchase_order(db(), number=number, actor=_actor(), now=now(), reason=data["reason"],
-                                           approval_limit=_approval_limit())
+                                           approval_limit=purchase_approval_limit())
 
 
 # --- restock rules ---
@@ -376,7 +372,7 @@ class RestockRuns(MethodView):
     @blp.response(200, RestockSummarySchema)
     def post(self):
         """Run the min/max replenishment now: what fell below minimum, and the orders created"""
-        return restock.run_restock(db(), now=now(), actor=g.api_user.username, approval_limit=_approval_limit())
+        return restock.run_restock(db(), now=now(), actor=g.api_user.username, approval_limit=purchase_approval_limit())
 
 
 @blp.route("/stock/emergencies")
@@ -418,4 +414,4 @@ class JobParts(MethodView):
         job = _job_for(number, for_update=True)
         part = desk.part_named(db(), data["sku"])
         return job_parts.request_part(db(), job=job, part=part, quantity=data["quantity"], actor=_actor(), now=now(),
-                                      approval_limit=_approval_limit())
+                                      approval_limit=purchase_approval_limit())

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from api.auth import require_page_roles
-from api.context import now, services
+from api.context import now, purchase_approval_limit
 from api.database import db
 from api.i18n import t
 from api.stock.schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, TransferCreateSchema
@@ -217,7 +217,7 @@ def transfer_action(number: str, action: str):
             transfer = desk.ship_transfer(db(), number=number, actor=_actor(), now=now())
         elif action == "cancel":
             transfer = desk.cancel_transfer(db(), number=number, actor=_actor(), now=now(),
-                                            approval_limit=services().settings.purchase_approval_limit)
+                                            approval_limit=purchase_approval_limit())
         elif action == "receive":
             data, errors = _load(_receive_schema, request.form, ["quantity"])
             if errors:
