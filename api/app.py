@@ -9,11 +9,11 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_login import current_user
 
-from api import auth, database, errors, input_guard, security_headers  # auth also registers the login user loader
+from api import auth, database, errors, i18n, input_guard, security_headers  # auth also registers the login user loader
 from api.context import AppServices
-from api.extensions import api, csrf, limiter, login_manager
+from api.extensions import api, babel, csrf, limiter, login_manager
 from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
-from api.i18n import current_locale, entitlement_reason, t
+from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason, t
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.settings import Settings
@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(app, locale_selector=babel_locale, timezone_selector=lambda: settings.timezone)
+    babel.domain_instance = CatalogueDomain()
+    i18n.init_app(app)
     login_manager.login_view = "staff.login"
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

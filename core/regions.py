@@ -1,8 +1,10 @@
 """Service regions: the unit dispatch plans in and warehouses serve."""
 from __future__ import annotations
 
-from sqlalchemy import Float, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from datetime import time
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Time, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base
 
@@ -19,6 +21,25 @@ class Region(Base):
     # and vans average this speed door to door (parking included).
     road_factor: Mapped[float] = mapped_column(Float, default=1.35, server_default="1.35")
     speed_kmh: Mapped[float] = mapped_column(Float, default=28.0, server_default="28.0")
+    # IANA zone the region's shifts, business hours and pages are in.
+    time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai", server_default="Asia/Shanghai")
+    # Reports farther than this from the centre are outside the service area; None: no limit.
+    service_radius_km: Mapped[float | None] = mapped_column(Float)
+
+    business_hours: Mapped[list["BusinessHours"]] = relationship(cascade="all, delete-orphan",
+                                                                 order_by="BusinessHours.weekday")
+
+
+class BusinessHours(Base):
+    """When the region's office works on one weekday (0 = Monday), in local time. SLA policies marked
+    `business_hours_only` run their clocks only inside these hours; a weekday without a row is closed."""
+
+    __tablename__ = "region_business_hours"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
 
 
 class RegionNotFound(Exception):

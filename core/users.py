@@ -45,6 +45,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Moved on by end_sessions(); a session or token made under an older value is refused.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The language the user chose for the pages ("zh_CN" or "en"); None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -26,6 +26,9 @@ class Part(Base):
     sku: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(160))
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    name_zh: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    # What a customer pays for the part on a paid repair; None: not sold to customers.
+    customer_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
 
 warehouse_regions = Table(

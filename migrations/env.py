@@ -3,7 +3,8 @@ from alembic import context
 from sqlalchemy import pool
 
 import care.models  # noqa: F401
-import core.idempotency  # noqa: F401  (registers tables on the shared metadata)
+import core.admin_audit  # noqa: F401  (registers tables on the shared metadata)
+import core.idempotency  # noqa: F401
 import core.work_queue  # noqa: F401
 import core.sign_in  # noqa: F401
 import core.users  # noqa: F401

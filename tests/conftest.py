@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 import care.models  # noqa: F401
 import core.idempotency  # noqa: F401  (every table on the metadata, so emptying misses none)
+import core.admin_audit  # noqa: F401
 import core.sign_in  # noqa: F401
 import core.work_queue  # noqa: F401
 import dispatch.jobs.models  # noqa: F401  (with the models it relates to)

@@ -29,10 +29,27 @@ class WarrantyPolicy(Base):
     return_days: Mapped[int] = mapped_column(Integer, default=7)
     exchange_days: Mapped[int] = mapped_column(Integer, default=15)
     free_repair_months: Mapped[int] = mapped_column(Integer, default=12)
+    # After this many failed repairs of the same fault within the repair term, the customer may
+    # choose an exchange or a refund (三包).
+    repeat_repair_limit: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+
+    component_terms: Mapped[list["ComponentTerm"]] = relationship(cascade="all, delete-orphan",
+                                                                   order_by="ComponentTerm.component")
 
     @property
     def terms(self) -> WarrantyTerms:
         return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months)
+
+
+class ComponentTerm(Base):
+    """A component covered longer than the whole appliance (say a compressor for 36 months)."""
+
+    __tablename__ = "warranty_component_terms"
+
+    policy_id: Mapped[int] = mapped_column(ForeignKey("warranty_policies.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    component: Mapped[str] = mapped_column(String(60), primary_key=True)
+    free_repair_months: Mapped[int] = mapped_column(Integer)
 
 
 model_parts = Table(
@@ -54,6 +71,8 @@ class ProductModel(Base):
     warranty_policy_id: Mapped[int] = mapped_column(ForeignKey("warranty_policies.id"))
     repair_skill: Mapped[str] = mapped_column(String(40))
     service_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    # The lowest TechnicianSkill.level of `repair_skill` that may be sent (1 trainee … 3 expert).
+    min_skill_level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     warranty_policy: Mapped[WarrantyPolicy] = relationship()
     parts: Mapped[list[Part]] = relationship(secondary=model_parts)

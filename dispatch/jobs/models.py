@@ -6,7 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, bindparam, text
+from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, bindparam,
+                        false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, string_enum
@@ -53,14 +54,19 @@ class DispatchState(enum.StrEnum):
 
 
 class SlaPolicy(Base):
-    """Promises on a clock. The policy with `category` NULL applies when none is more specific."""
+    """Promises on a clock. The most specific policy for a job's category and priority applies."""
 
     __tablename__ = "sla_policies"
+    __table_args__ = (UniqueConstraint("category", "priority", name="uq_sla_policies_category_priority"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    category: Mapped[JobCategory | None] = mapped_column(string_enum(JobCategory), unique=True)
+    # NULL category or priority: the policy applies to every one without a more specific policy.
+    category: Mapped[JobCategory | None] = mapped_column(string_enum(JobCategory))
+    priority: Mapped[Priority | None] = mapped_column(string_enum(Priority, 12))
+    # Clocks run only inside the region's business hours (core.regions.BusinessHours).
+    business_hours_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     respond_minutes: Mapped[int] = mapped_column(Integer, default=120)
     repair_minutes: Mapped[int] = mapped_column(Integer, default=3 * 24 * 60)
     satisfaction_target: Mapped[float] = mapped_column(Float, default=0.95)

@@ -20,6 +20,7 @@ class Technician(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     home_lat: Mapped[float] = mapped_column(Float)
     home_lon: Mapped[float] = mapped_column(Float)
+    home_address: Mapped[str] = mapped_column(String(255), default="", server_default="")
     daily_job_cap: Mapped[int] = mapped_column(Integer, default=8)
     # Where the technician last reported being (from status updates); None until the first one.
     last_lat: Mapped[float | None] = mapped_column(Float)
@@ -70,3 +71,5 @@ class TechnicianSkill(Base):
     skill: Mapped[str] = mapped_column(String(40), primary_key=True)
     # 1 = trainee, 2 = qualified, 3 = expert; routing scales service time by it.
     level: Mapped[int] = mapped_column(Integer, default=2)
+    # The last day the certification for this skill is valid; None: it does not expire.
+    certified_until: Mapped[date | None] = mapped_column(Date)
