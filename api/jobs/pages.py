@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -12,7 +13,6 @@ from api.context import now, services
 from api.database import db
 from api.extensions import limiter
 from api.forms import load_form
-from api.i18n import t
 from api.locating import locate
 from api.schemas import FaultReportFields
 from core.sign_in import SignInLocked, authenticate_within_limits
@@ -58,9 +58,9 @@ def login():
                                               address=request.remote_addr, now=now())
         except InvalidCredentials:
             db().commit()  # the failure counts towards the lockout, although the sign-in is refused
-            error = t("login.failed")
+            error = _("Wrong username or password.")
         except SignInLocked as locked:
-            return render_template("login.html", error=t("login.locked", minutes=locked.minutes)), 429, \
+            return render_template("login.html", error=_("Too many failed sign-ins. Try again in %(minutes)s minute(s).", minutes=locked.minutes)), 429, \
                 {"Retry-After": str(int(locked.retry_after.total_seconds()) + 1)}
         else:
             sign_in(user)
