@@ -11,6 +11,14 @@ def N_(message: str) -> str:
 
 
 LABELS: dict[str, dict[str, str]] = {
+    "role": {
+        "agent": N_("Agent"),
+        "dispatcher": N_("Dispatcher"),
+        "technician": N_("Technician"),
+        "warehouse": N_("Warehouse staff"),
+        "manager": N_("Manager"),
+        "admin": N_("Administrator"),
+    },
     "report.err": {
         "fault_text": N_("Please describe the fault in 5 to 2000 characters."),
         "contact_name": N_("Please give your name (up to 120 characters)."),
