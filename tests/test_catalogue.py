@@ -67,12 +67,12 @@ def test_placeholders_match_between_english_and_chinese():
 
 
 # A block that names CSS classes for the page, not words for people.
-_CLASS_BLOCK = re.compile(r"\{%\s*block body_class\s*%\}.*?\{%\s*endblock\s*%\}", re.S)
-_JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
-_SKIPPED_ELEMENTS = re.compile(r"<(script|style|svg)\b.*?</\1>", re.S | re.I)
+_CLASS_BLOCK = re.compile(r"\{%\s*block body_class\s*%\}.*?\{%\s*endblock\s*%\}", re.DOTALL)
+_JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+_SKIPPED_ELEMENTS = re.compile(r"<(script|style|svg)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _TEXT_ATTRIBUTES = re.compile(r"""\b(?:placeholder|title|alt|aria-label|data-confirm)\s*=\s*(["'])(.*?)\1""",
-                              re.S)
-_TAG = re.compile(r"<[^>]*>", re.S)
+                              re.DOTALL)
+_TAG = re.compile(r"<[^>]*>", re.DOTALL)
 _ENTITY = re.compile(r"&[#\w]+;")
 # What may stand in a template as is: symbols, numbers, units, codes that are not words to translate.
 _NOT_WORDS = re.compile(r"[\W\d_]+|^(?:km|h|min|SKU|ETA|PO|QR|SLA|ID|OK)$")

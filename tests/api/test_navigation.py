@@ -32,7 +32,7 @@ def staff(session) -> dict[Role, User]:
 
 
 def _menu_paths(html: str) -> list[str]:
-    menu = re.search(r'data-testid="menu">(.*?)</span>', html, re.S)
+    menu = re.search(r'data-testid="menu">(.*?)</span>', html, re.DOTALL)
     return re.findall(r'href="([^"]+)"', menu.group(1)) if menu else []
 
 
