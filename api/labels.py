@@ -3,12 +3,7 @@ to its English msgid, marked with N_ so the catalogue extraction finds it; `labe
 in the current language."""
 from __future__ import annotations
 
-from core.i18n import gettext
-
-
-def N_(message: str) -> str:
-    return message
-
+from core.i18n import N_, gettext
 
 LABELS: dict[str, dict[str, str]] = {
     "role": {

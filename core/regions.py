@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Time, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -26,7 +27,7 @@ class Region(Base):
     # Reports farther than this from the centre are outside the service area; None: no limit.
     service_radius_km: Mapped[float | None] = mapped_column(Float)
 
-    business_hours: Mapped[list["BusinessHours"]] = relationship(cascade="all, delete-orphan",
+    business_hours: Mapped[list[BusinessHours]] = relationship(cascade="all, delete-orphan",
                                                                  order_by="BusinessHours.weekday")
 
 
@@ -51,3 +52,11 @@ def region_by_code(session: Session, code: str) -> Region:
     if region is None:
         raise RegionNotFound(f"No region {code!r}.")
     return region
+
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+def zone_of(region: Region | None) -> ZoneInfo:
+    """The region's time zone, in which its people read every time; the default zone without a region."""
+    return ZoneInfo(region.time_zone if region is not None and region.time_zone else DEFAULT_TIME_ZONE)

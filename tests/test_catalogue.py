@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON_PACKAGES = ("api", "core", "dispatch", "inventory", "care", "fieldwork", "cli", "demo")
 TEMPLATES = ROOT / "api" / "templates"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
-            "lazy_ngettext": (1, 2)}
+            "lazy_ngettext": (1, 2), "in_both_languages": None, "in_language_of": (2,)}
 
 
 def _extracted() -> dict[str, list[str]]:
