@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from care.models import OutboxMessage
 from care.callbacks import send_survey, start_callback_plan
+from care.models import OutboxMessage
 from care.sla_watch import sla_sweep
 from core.regions import zone_of
 from core.users import Role
