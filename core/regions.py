@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Time, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -40,6 +41,18 @@ class BusinessHours(Base):
     weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
     opens: Mapped[time] = mapped_column(Time)
     closes: Mapped[time] = mapped_column(Time)
+
+
+def zone_of(region: Region | None, fallback: ZoneInfo | None = None) -> ZoneInfo:
+    """The region's time zone: its shifts, business hours, local dates (a warranty's days) and the
+    times shown for it. `fallback` (the installation's zone) serves work with no region, or a region
+    whose zone this machine does not know; without one, UTC."""
+    if region is not None and region.time_zone:
+        try:
+            return ZoneInfo(region.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return fallback or ZoneInfo("UTC")
 
 
 class RegionNotFound(Exception):

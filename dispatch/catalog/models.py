@@ -2,8 +2,10 @@
 customers and their registered appliances."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
+from typing import Mapping
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,11 +15,20 @@ from core.regions import Region
 from inventory.models import Part
 
 
+def normalise_component(name: str) -> str:
+    """'Compressor', ' control_board ' -> 'compressor', 'control board': how policies and reports meet."""
+    return " ".join(name.replace("_", " ").lower().split())
+
+
 @dataclass(frozen=True)
 class WarrantyTerms:
     return_days: int
     exchange_days: int
     free_repair_months: int
+    # component key (dispatch.intake.faults) -> its own free-repair months.
+    component_months: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # 三包: after this many repairs of the same fault within the term, exchange or refund.
+    repeat_repair_limit: int = 2
 
 
 class WarrantyPolicy(Base):
@@ -38,7 +49,10 @@ class WarrantyPolicy(Base):
 
     @property
     def terms(self) -> WarrantyTerms:
-        return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months)
+        return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months,
+                             MappingProxyType({normalise_component(t.component): t.free_repair_months
+                                               for t in self.component_terms}),
+                             self.repeat_repair_limit)
 
 
 class ComponentTerm(Base):
