@@ -15,6 +15,7 @@ from care.models import AlertKind, SlaAlert, SlaClock, SlaPause
 from care.outbox import queue_message, staff_address
 from care.tasks import supervisors
 from core.db import chunked, insert_for
+from core.regions import local_stamp
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.services import record_event
@@ -234,7 +235,7 @@ def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, wo
         redispatched = 1
     left = max(timedelta(), reading.allowed - reading.used)
     reason = (f"{clock.value.capitalize()} SLA at {reading.share_used:.0%}: {_minutes(left)} left "
-              f"(due {reading.deadline:%Y-%m-%d %H:%M} UTC); {words}"
+              f"(due {_due(job, reading)}); {words}"
               + ("; re-dispatch requested" if redispatched else ""))
     session.add(Escalation(job_id=job.id, kind="sla_warning", reason=reason, raised_at=now))
     record_event(job, kind=EventKind.SLA_WARNING, actor=SYSTEM_WATCH, now=now, note=reason,
@@ -247,13 +248,18 @@ def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, wo
 
 def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockReading, words: str, now: datetime,
                   managers) -> None:
-    reason = f"{clock.value.capitalize()} SLA breached (due {reading.deadline:%Y-%m-%d %H:%M} UTC): {words}"
+    reason = f"{clock.value.capitalize()} SLA breached (due {_due(job, reading)}): {words}"
     session.add(Escalation(job_id=job.id, kind="sla_breach", reason=reason, raised_at=now))
     record_event(job, kind=EventKind.SLA_BREACH, actor=SYSTEM_WATCH, now=now, note=reason,
                  data={"clock": clock.value})
     _notify(session, job, [job.owner, *managers], purpose="sla_breach", now=now,
             subject=f"SLA breached: job {job.number}", body=f"Job {job.number}: {reason}.",
             data={"job": job.number, "clock": clock.value})
+
+
+def _due(job: Job, reading: ClockReading) -> str:
+    # In the job's region's local time: the people told are in that region.
+    return local_stamp(reading.deadline, job.asset.region)
 
 
 def _minutes(delta: timedelta) -> str:

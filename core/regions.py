@@ -1,7 +1,7 @@
 """Service regions: the unit dispatch plans in and warehouses serve."""
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Time, select
@@ -53,6 +53,12 @@ def zone_of(region: Region | None, fallback: ZoneInfo | None = None) -> ZoneInfo
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return fallback or ZoneInfo("UTC")
+
+
+def local_stamp(moment: datetime, region: Region | None, fallback: ZoneInfo | None = None) -> str:
+    """A moment as people of the region read it: "2026-12-04 17:00 Asia/Shanghai" (never raw UTC)."""
+    tz = zone_of(region, fallback)
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}"
 
 
 class RegionNotFound(Exception):

@@ -21,13 +21,13 @@ from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
+from core.regions import zone_of
 from core.work_queue import enqueue
 from dispatch.catalog.models import Asset, ProductModel
 from dispatch.intake.classifier import classify
-from core.regions import zone_of
 from dispatch.intake.entitlement import Entitlement, entitlement_of
-from dispatch.intake.history import RepairHistory
 from dispatch.intake.errors import AssetNotFound
+from dispatch.intake.history import RepairHistory
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import (
     JOB_IS_OPEN,

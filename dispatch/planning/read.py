@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.regions import Region
+from core.regions import Region, zone_of
 from dispatch.jobs.models import DispatchState, Job
 from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
 from dispatch.technicians.models import Technician, TechnicianSkill
@@ -65,7 +65,10 @@ class TechnicianDay:
     jobs: list[Job]
 
 
-def region_day(session: Session, *, region: Region, day: date, tz: ZoneInfo) -> tuple[list[TechnicianDay], list[Job]]:
+def region_day(session: Session, *, region: Region, day: date,
+               tz: ZoneInfo | None = None) -> tuple[list[TechnicianDay], list[Job]]:
+    """The region's technicians' hours and routes on `day`, in the region's own time zone."""
+    tz = zone_of(region, tz)
     technicians = list(session.scalars(select(Technician).where(Technician.region_id == region.id)
                                        .order_by(Technician.id)))
     routes = planned_jobs(session, technician_ids=[t.id for t in technicians], day=day)
