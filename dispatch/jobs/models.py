@@ -88,6 +88,8 @@ class Job(Base):
         Index("uq_jobs_one_open_per_asset", "asset_id", unique=True,
               sqlite_where=text(_OPEN_STATUS_SQL), postgresql_where=text(_OPEN_STATUS_SQL)),
         Index("ix_jobs_status_reported_at", "status", "reported_at"),
+        # An appliance's finished repairs, read by the 三包 repeat-repair rule on every new report.
+        Index("ix_jobs_asset_id_resolved_at", "asset_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
