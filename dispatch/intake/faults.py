@@ -10,9 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.i18n import lazy_gettext
-from dispatch.catalog.models import normalise_component  # noqa: F401  (re-exported: reports meet policies)
-
 # Component keys are what a warranty policy's per-component terms are written with
 # (WarrantyPolicy.component_terms.component); the words are how customers name them.
 COMPONENT_WORDS: dict[str, tuple[str, ...]] = {
@@ -27,20 +24,6 @@ COMPONENT_WORDS: dict[str, tuple[str, ...]] = {
     "fan": ("fan", "风扇", "风机"),
     "thermostat": ("thermostat", "temperature sensor", "温控器", "温控", "温度传感器"),
     "door seal": ("door seal", "door gasket", "gasket", "门封", "密封圈", "门胶条"),
-}
-
-# The names shown to people (reason texts say which component's term applied).
-COMPONENT_NAMES = {
-    "compressor": lazy_gettext("compressor"),
-    "motor": lazy_gettext("motor"),
-    "heating element": lazy_gettext("heating element"),
-    "control board": lazy_gettext("control board"),
-    "magnetron": lazy_gettext("magnetron"),
-    "pump": lazy_gettext("pump"),
-    "display": lazy_gettext("display"),
-    "fan": lazy_gettext("fan"),
-    "thermostat": lazy_gettext("thermostat"),
-    "door seal": lazy_gettext("door seal"),
 }
 
 SYMPTOM_WORDS: dict[str, tuple[str, ...]] = {

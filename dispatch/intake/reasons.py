@@ -10,7 +10,7 @@ import re
 from typing import Mapping
 
 from core.i18n import gettext as _
-from dispatch.intake.faults import COMPONENT_NAMES, normalise_component
+from dispatch.catalog.models import normalise_component
 
 
 def N_(message: str) -> str:
@@ -40,6 +40,20 @@ REASON_TEXTS = {
                         "refund."),
 }
 
+# Component keys (dispatch.intake.faults) -> msgids of their names: a reason says whose term applied.
+COMPONENT_NAMES = {
+    "compressor": N_("compressor"),
+    "motor": N_("motor"),
+    "heating element": N_("heating element"),
+    "control board": N_("control board"),
+    "magnetron": N_("magnetron"),
+    "pump": N_("pump"),
+    "display": N_("display"),
+    "fan": N_("fan"),
+    "thermostat": N_("thermostat"),
+    "door seal": N_("door seal"),
+}
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -51,7 +65,7 @@ def placeholders(code: str) -> set[str]:
 def component_name(component: str) -> str:
     """A component key in the reader's language (a key without a known name is shown as written)."""
     name = COMPONENT_NAMES.get(normalise_component(component))
-    return str(name) if name is not None else component
+    return _(name) if name is not None else component
 
 
 def explain(code: str, facts: Mapping | None = None) -> str:
