@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from core.db import Base, UtcDateTime, utcnow
 from core.regions import Region
@@ -49,10 +49,15 @@ class WarrantyPolicy(Base):
 
     @property
     def terms(self) -> WarrantyTerms:
+        return self.terms_for(component=True)
+
+    def terms_for(self, *, component: bool) -> WarrantyTerms:
+        """The terms; the per-component ones only when a component is in question, so a report that
+        names none does not load them (every report runs this)."""
+        months = ({normalise_component(t.component): t.free_repair_months for t in self.component_terms}
+                  if component else {})
         return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months,
-                             MappingProxyType({normalise_component(t.component): t.free_repair_months
-                                               for t in self.component_terms}),
-                             self.repeat_repair_limit)
+                             MappingProxyType(months), self.repeat_repair_limit)
 
 
 class ComponentTerm(Base):
@@ -119,6 +124,9 @@ class Asset(Base):
     purchase_date: Mapped[date | None] = mapped_column(Date)
     installed_on: Mapped[date | None] = mapped_column(Date)
     qr_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # How many finished repairs the appliance has, when the query loading it asked (see
+    # dispatch.intake.services): 0 spares the repeat-repair rule a read of its history.
+    finished_repairs: Mapped[int | None] = query_expression()
 
     product_model: Mapped[ProductModel] = relationship()
     customer: Mapped[Customer] = relationship()

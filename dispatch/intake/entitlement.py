@@ -94,7 +94,9 @@ def decide_entitlement(terms: WarrantyTerms, *, purchase_date: date | None, on: 
     component_months = terms.component_months.get(key) if key else None
     months = component_months if component_months is not None else terms.free_repair_months
     term_end = add_months(purchase_date, months)
-    facts = {"months": months, "until": term_end.isoformat(), **({"component": key} if component_months is not None else {})}
+    facts = {"months": months, "until": term_end.isoformat()}
+    if component_months is not None:
+        facts["component"] = key
 
     if on > term_end:
         code = "component_warranty_ended" if component_months is not None else "warranty_ended"
@@ -121,5 +123,6 @@ def entitlement_of(asset: Asset, *, on: date, category: JobCategory = JobCategor
                    history: Sequence[PastRepair] = ()) -> Entitlement:
     """What the owner of `asset` is entitled to for a fault of `category` reported on the local date `on`:
     the one place the appliance's warranty terms and purchase date meet the rules."""
-    return decide_entitlement(asset.product_model.warranty_policy.terms, purchase_date=asset.purchase_date, on=on,
+    terms = asset.product_model.warranty_policy.terms_for(component=component is not None)
+    return decide_entitlement(terms, purchase_date=asset.purchase_date, on=on,
                               category=category, component=component, fault_text=fault_text, history=history)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, with_expression
 
 from core.regions import zone_of
 from core.work_queue import enqueue
@@ -27,7 +27,7 @@ from dispatch.catalog.models import Asset, ProductModel
 from dispatch.intake.classifier import classify
 from dispatch.intake.entitlement import Entitlement, entitlement_of
 from dispatch.intake.errors import AssetNotFound
-from dispatch.intake.history import RepairHistory
+from dispatch.intake.history import RepairHistory, finished_repairs_count
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import (
     JOB_IS_OPEN,
@@ -113,10 +113,11 @@ _RECEIPT_COLUMNS = ("number", "tracking_token", "contact_phone", "status", "cate
 # cache without re-deriving a cache key from a new statement object on each request.
 
 # The model and its warranty terms are needed for every verdict: loaded in the same query.
-# Its region too: the region's time zone says which local day the report is on.
+# Its region too (the region's time zone says which local day the report is on), and the number of
+# its finished repairs: most appliances have none, and then the repeat-repair rule needs no other read.
 _ASSET_BY_QR = (select(Asset).where(Asset.qr_token == bindparam("qr_token"))
                 .options(joinedload(Asset.product_model).joinedload(ProductModel.warranty_policy),
-                         joinedload(Asset.region)))
+                         joinedload(Asset.region), with_expression(Asset.finished_repairs, finished_repairs_count())))
 
 
 def _touch_open_job_of(asset_id) -> Update:
@@ -253,7 +254,8 @@ def _new_job_values(session: Session, *, asset: Asset, report: FaultReport, acto
     zone = zone_of(asset.region, tz)
     entitlement = entitlement_of(asset, on=now.astimezone(zone).date(), category=classification.category,
                                  fault_text=report.fault_text, component=classification.component,
-                                 history=RepairHistory(session, asset_id=asset.id, tz=zone))
+                                 history=RepairHistory(session, asset_id=asset.id, tz=zone,
+                                                       known_count=asset.finished_repairs))
     policy = sla_policy_for(session, classification.category, classification.priority)
     respond_by, repair_by = sla_deadlines(policy, now, region=asset.region, fallback_tz=tz)
     use_asset_location = report.latitude is None or report.longitude is None

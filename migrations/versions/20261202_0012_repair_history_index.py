@@ -7,6 +7,7 @@ Revises: 0011
 Create Date: 2026-12-02 14:00:00
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 revision = '0012'
@@ -16,8 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index('ix_jobs_asset_id_resolved_at', 'jobs', ['asset_id', 'resolved_at'])
+    # Partial: finished jobs only, so the open-job look-up keeps its own index.
+    finished = sa.text("status IN ('closed', 'completed')")
+    op.create_index('ix_jobs_finished_per_asset', 'jobs', ['asset_id', 'resolved_at'], sqlite_where=finished,
+                    postgresql_where=finished)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_jobs_asset_id_resolved_at', table_name='jobs')
+    op.drop_index('ix_jobs_finished_per_asset', table_name='jobs')
