@@ -6,9 +6,10 @@ neither adds nor loses an hour of open time.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Protocol
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 # A week with some open hours reaches any deadline within this many days for any sane promise;
@@ -34,8 +35,8 @@ def _open_window(day: date, hours: dict[int, OpenHours], tz: ZoneInfo) -> tuple[
     row = hours.get(day.weekday())
     if row is None or row.closes <= row.opens:
         return None  # closed that weekday (a row closing before it opens is read as closed)
-    return (datetime.combine(day, row.opens, tzinfo=tz).astimezone(timezone.utc),
-            datetime.combine(day, row.closes, tzinfo=tz).astimezone(timezone.utc))
+    return (datetime.combine(day, row.opens, tzinfo=tz).astimezone(UTC),
+            datetime.combine(day, row.closes, tzinfo=tz).astimezone(UTC))
 
 
 def add_open_minutes(start: datetime, minutes: int, *, hours: Iterable[OpenHours], tz: ZoneInfo) -> datetime:
@@ -45,7 +46,7 @@ def add_open_minutes(start: datetime, minutes: int, *, hours: Iterable[OpenHours
     if not any(_open_window(date(2026, 1, 5) + timedelta(days=d), by_weekday, tz) for d in range(7)):
         return start + timedelta(minutes=minutes)
     remaining = timedelta(minutes=minutes)
-    moment = start.astimezone(timezone.utc)
+    moment = start.astimezone(UTC)
     day = moment.astimezone(tz).date()
     for _ in range(MAX_DAYS):
         window = _open_window(day, by_weekday, tz)

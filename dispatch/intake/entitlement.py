@@ -9,9 +9,9 @@ turns the code into words in the reader's language.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
 
 from core.i18n import use_locale
 from dispatch.catalog.models import Asset, WarrantyTerms, normalise_component

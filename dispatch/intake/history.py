@@ -6,8 +6,8 @@ intake hot path pays for it only when the verdict depends on it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select

@@ -7,7 +7,7 @@ never shows an English reason and the texts live in one place.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from core.i18n import gettext as _
 from dispatch.catalog.models import normalise_component

@@ -2,7 +2,7 @@
 the times people are told."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from core.geo import GreatCircleProvider
@@ -28,7 +28,7 @@ def test_a_region_has_its_own_zone_and_work_without_a_region_uses_the_fallback()
 
 
 def test_times_are_told_in_the_regions_local_time():
-    moment = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     assert local_stamp(moment, Region(time_zone="Asia/Shanghai")) == "2026-11-23 10:00 Asia/Shanghai"
     assert local_stamp(moment, Region(time_zone="America/New_York")) == "2026-11-22 21:00 America/New_York"
 

@@ -1,7 +1,7 @@
 """SLA policies by category and priority, and clocks that count only the region's business hours."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -112,7 +112,7 @@ def _report(session, asset, text, now):
 def test_a_friday_evening_report_under_a_business_hours_policy_is_due_monday(session, office_region):
     session.add(SlaPolicy(code="office", name="Office hours", category=JobCategory.QUALITY_DEFECT,
                           business_hours_only=True, respond_minutes=120, repair_minutes=2 * 9 * 60))
-    friday_evening = _local(2026, 11, 27, 20, 0).astimezone(timezone.utc)
+    friday_evening = _local(2026, 11, 27, 20, 0).astimezone(UTC)
     job = _report(session, make_asset(session, region=office_region), "The fridge is not cooling", friday_evening)
     assert job.sla_policy.code == "office"
     assert job.respond_by == _local(2026, 11, 30, 11, 0)
@@ -123,7 +123,7 @@ def test_a_friday_evening_report_under_a_business_hours_policy_is_due_monday(ses
 
 
 def test_a_policy_running_around_the_clock_ignores_business_hours(session, office_region):
-    friday_evening = _local(2026, 11, 27, 20, 0).astimezone(timezone.utc)
+    friday_evening = _local(2026, 11, 27, 20, 0).astimezone(UTC)
     job = _report(session, make_asset(session, region=office_region), "The fridge is not cooling", friday_evening)
     assert job.sla_policy.code == "default" and job.respond_by == friday_evening + timedelta(hours=2)
 
@@ -133,7 +133,7 @@ def test_business_hours_are_read_in_the_regions_time_zone(session, office_region
     policy = SlaPolicy(code="office", name="Office hours", business_hours_only=True, respond_minutes=60,
                        repair_minutes=60)
     # 09:30 in Shanghai is 01:30 in London: the London office opens at 09:00.
-    reported = _local(2026, 11, 24, 9, 30).astimezone(timezone.utc)
+    reported = _local(2026, 11, 24, 9, 30).astimezone(UTC)
     respond_by, _ = sla_deadlines(policy, reported, region=office_region)
     assert respond_by == datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
