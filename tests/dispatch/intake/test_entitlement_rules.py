@@ -224,3 +224,26 @@ def test_a_report_naming_a_component_gets_the_components_term(session):
                                      "component": "compressor"}
     other = make_asset(session, model=model, purchase_date=date(2025, 1, 10))
     assert _report(session, other, "The door seal is torn").entitlement == EntitlementKind.PAID_REPAIR
+
+
+def test_the_history_is_read_by_qr_only_for_an_appliance_with_finished_repairs(session, engine):
+    from sqlalchemy import event
+
+    from dispatch.intake.services import report_fault_by_qr
+
+    sent: list[str] = []
+    listener = lambda _c, _cur, statement, *_rest: sent.append(statement)  # noqa: E731
+    fresh = make_asset(session, purchase_date=date(2026, 6, 1))
+    repaired = make_asset(session, purchase_date=date(2026, 6, 1))
+    _finish(_report(session, repaired, "Not cooling", now=NOW - timedelta(days=30)), NOW - timedelta(days=29))
+    session.flush()
+    session.expunge_all()  # as in a request: the appliance is loaded by its QR token
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for asset_token in (fresh.qr_token, repaired.qr_token):
+            report_fault_by_qr(session, qr_token=asset_token, actor=CUSTOMER, now=NOW, tz=TZ,
+                               report=FaultReport(Channel.QR, "The fridge is not cooling", "Li Lei", "13800000000"))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    history_reads = [s for s in sent if s.lstrip().startswith("SELECT jobs.id, jobs.fault_text")]
+    assert len(history_reads) == 1
