@@ -1,8 +1,8 @@
 """Service regions: the unit dispatch plans in and warehouses serve."""
 from __future__ import annotations
 
-from datetime import time
-from zoneinfo import ZoneInfo
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Time, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -43,6 +43,24 @@ class BusinessHours(Base):
     closes: Mapped[time] = mapped_column(Time)
 
 
+def zone_of(region: Region | None, fallback: ZoneInfo | None = None) -> ZoneInfo:
+    """The region's time zone: its shifts, business hours, local dates (a warranty's days) and the
+    times shown for it. `fallback` (the installation's zone) serves work with no region, or a region
+    whose zone this machine does not know; without one, UTC."""
+    if region is not None and region.time_zone:
+        try:
+            return ZoneInfo(region.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return fallback or ZoneInfo("UTC")
+
+
+def local_stamp(moment: datetime, region: Region | None, fallback: ZoneInfo | None = None) -> str:
+    """A moment as people of the region read it: "2026-12-04 17:00 Asia/Shanghai" (never raw UTC)."""
+    tz = zone_of(region, fallback)
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}"
+
+
 class RegionNotFound(Exception):
     pass
 
@@ -53,10 +71,3 @@ def region_by_code(session: Session, code: str) -> Region:
         raise RegionNotFound(f"No region {code!r}.")
     return region
 
-
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
-
-
-def zone_of(region: Region | None) -> ZoneInfo:
-    """The region's time zone, in which its people read every time; the default zone without a region."""
-    return ZoneInfo(region.time_zone if region is not None and region.time_zone else DEFAULT_TIME_ZONE)
