@@ -19,16 +19,16 @@ def _create_asset(session, *, serial, **values):
 
 
 KINDS = [
-    Kind("product-models", "code", 40, "product model", schemas.ProductModelSchema, schemas.ProductModelOutSchema,
+    Kind("product-models", "code", 40, "product model", schemas.ProductModelInSchema, schemas.ProductModelOutSchema,
          CATALOGUE_READERS, CATALOGUE_WRITERS, catalog.product_models_query, catalog.product_model_named,
          catalog.create_product_model, catalog.update_product_model),
-    Kind("warranty-policies", "code", 40, "warranty policy", schemas.WarrantyPolicySchema,
+    Kind("warranty-policies", "code", 40, "warranty policy", schemas.WarrantyPolicyInSchema,
          schemas.WarrantyPolicyOutSchema, CATALOGUE_READERS, CATALOGUE_WRITERS, catalog.warranty_policies_query,
          catalog.warranty_policy_named, catalog.create_warranty_policy, catalog.update_warranty_policy),
-    Kind("sla-policies", "code", 40, "SLA policy", schemas.SlaPolicySchema, schemas.SlaPolicyOutSchema,
+    Kind("sla-policies", "code", 40, "SLA policy", schemas.SlaPolicyInSchema, schemas.SlaPolicyOutSchema,
          CATALOGUE_READERS, CATALOGUE_WRITERS, sla_setup.sla_policies_query, sla_setup.sla_policy_named,
          sla_setup.create_sla_policy, sla_setup.update_sla_policy),
-    Kind("assets", "serial", 64, "registered appliance", schemas.AssetSchema, schemas.AssetOutSchema,
+    Kind("assets", "serial", 64, "registered appliance", schemas.AssetInSchema, schemas.AssetOutSchema,
          CATALOGUE_READERS, CATALOGUE_WRITERS, catalog.assets_query, catalog.asset_with_serial,
          _create_asset, catalog.update_asset),
 ]

@@ -16,6 +16,7 @@ from api.auth import require_api_roles
 from api.context import now
 from api.database import db
 from api.setup.common import API_PAGE_SIZE, QueryPage, api_refusals, found
+from api.setup import schemas
 from api.setup.schemas import SearchSchema
 from core.users import Role
 
@@ -38,7 +39,7 @@ class Kind:
 
 def register(blp: Blueprint, kind: Kind) -> None:
     key_rule = f"<string(maxlength={kind.key_length}):key>"
-    update_schema = kind.schema(partial=True, exclude=(kind.key,))
+    update = schemas.update_schema(kind.schema, (kind.key,))
 
     class Collection(MethodView):
         @require_api_roles(*kind.readers)
@@ -62,7 +63,7 @@ def register(blp: Blueprint, kind: Kind) -> None:
             return found(kind.lookup, key)
 
         @require_api_roles(*kind.writers)
-        @blp.arguments(update_schema)
+        @blp.arguments(update)
         @blp.response(200, kind.out_schema)
         def patch(self, data: dict, key: str):
             record = found(kind.lookup, key)

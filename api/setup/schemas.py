@@ -9,11 +9,13 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from api.context import report_url
+from api.database import db
 from api.schemas import Integer, TrimmedString
 from core.i18n import gettext
 from dispatch.jobs.models import JobCategory, Priority
 from inventory.ledger import MAX_QUANTITY
 from inventory.models import WarehouseKind
+from inventory.setup import supplied_parts
 
 
 # Formatted message -> (catalogue text, its values), so a page can translate what the schema said.
@@ -81,7 +83,7 @@ class ComponentTermSchema(ma.Schema):
     free_repair_months = whole(1, MAX_MONTHS, required=True)
 
 
-class WarrantyPolicySchema(ma.Schema):
+class WarrantyPolicyInSchema(ma.Schema):
     code = code_field(40, required=True)
     name = text(120, required=True)
     return_days = whole(0, MAX_DAYS, load_default=7)
@@ -117,7 +119,7 @@ class WarrantyPolicyOutSchema(ma.Schema):
 
 # --- product models ---
 
-class ProductModelSchema(ma.Schema):
+class ProductModelInSchema(ma.Schema):
     code = code_field(40, required=True)
     name = text(160, required=True)
     category = text(60, required=True)
@@ -144,7 +146,7 @@ class ProductModelOutSchema(ma.Schema):
 
 # --- SLA policies ---
 
-class SlaPolicySchema(ma.Schema):
+class SlaPolicyInSchema(ma.Schema):
     code = code_field(40, required=True)
     name = text(120, required=True)
     category = fields.Enum(JobCategory, by_value=True, allow_none=True, load_default=None,
@@ -174,7 +176,7 @@ class SlaPolicyOutSchema(ma.Schema):
 
 # --- warehouses ---
 
-class WarehouseSchema(ma.Schema):
+class WarehouseInSchema(ma.Schema):
     code = code_field(32, required=True)
     name = text(160, required=True)
     kind = fields.Enum(WarehouseKind, by_value=True, required=True,
@@ -200,7 +202,7 @@ class WarehouseOutSchema(ma.Schema):
 
 # --- parts ---
 
-class PartSchema(ma.Schema):
+class PartInSchema(ma.Schema):
     sku = code_field(40, required=True)
     name = text(160, required=True)
     name_zh = text(160, minimum=0, load_default="")
@@ -223,7 +225,7 @@ class SuppliedPartSchema(ma.Schema):
     unit_cost = money(required=True)
 
 
-class SupplierSchema(ma.Schema):
+class SupplierInSchema(ma.Schema):
     code = code_field(32, required=True)
     name = text(160, required=True)
     normal_lead_hours = whole(1, MAX_HOURS, required=True)
@@ -251,12 +253,16 @@ class SupplierOutSchema(ma.Schema):
     normal_lead_hours = fields.Integer()
     expedited_lead_hours = fields.Integer()
     expedite_fee = fields.Decimal(as_string=True)
-    parts = fields.List(fields.Nested(SuppliedPartSchema), attribute="supplied")
+    parts = fields.Method("_supplied")
+
+    def _supplied(self, supplier):
+        return SuppliedPartSchema(many=True).dump(
+            [{"sku": line.part.sku, "unit_cost": line.unit_cost} for line in supplied_parts(db(), supplier)])
 
 
 # --- restock rules ---
 
-class RestockRuleSchema(ma.Schema):
+class RestockRuleSetupSchema(ma.Schema):
     warehouse = code_field(32, required=True)
     sku = code_field(40, required=True)
     min_quantity = whole(0, MAX_QUANTITY, required=True)
@@ -285,7 +291,7 @@ class RestockRuleOutSchema(ma.Schema):
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()\-]{4,30}$", error=N_("Not a phone number: use digits, +, spaces or dashes."))
 
 
-class AssetSchema(ma.Schema):
+class AssetInSchema(ma.Schema):
     serial = code_field(64, required=True)
     model = code_field(40, required=True)
     customer_name = text(120, required=True)
@@ -324,3 +330,27 @@ class AssetOutSchema(ma.Schema):
     installed_on = fields.Date(allow_none=True)
     # The URL its QR label holds, so a client can print labels of its own.
     report_url = fields.Function(lambda asset: report_url(asset.qr_token))
+
+
+def update_schema(schema: type[ma.Schema], exclude: tuple[str, ...]) -> ma.Schema:
+    """The schema of an update: every field optional, the natural key left out. A class of its own
+    (not schema(partial=True)) so the OpenAPI document names it without a clash."""
+    class Update(schema):
+        class Meta:
+            pass
+
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("partial", True)
+            super().__init__(*args, **kwargs)
+
+        @ma.pre_load
+        def _key_stays(self, data, **kwargs):
+            for name in exclude:
+                if isinstance(data, dict) and name in data:
+                    raise ma.ValidationError(N_("This is the record's key and cannot be changed."), name)
+            return data
+
+    Update.Meta.exclude = exclude
+    Update.__name__ = schema.__name__.replace("InSchema", "UpdateSchema").replace("SetupSchema", "UpdateSchema")
+    Update.__qualname__ = Update.__name__
+    return Update()

@@ -18,28 +18,16 @@ blp = Blueprint("api_setup_stock", __name__, url_prefix="/api/v1",
                 description="Administration: warehouses, parts, suppliers, restock rules")
 
 
-def _supplier_out(supplier):
-    """The supplier with the parts it sells, as the schema shows them."""
-    supplier.supplied = [{"sku": line.part.sku, "unit_cost": line.unit_cost}
-                         for line in stock_setup.supplied_parts(db(), supplier)]
-    return supplier
-
-
-def _supplier(lookup):
-    return lambda *args, **kwargs: _supplier_out(lookup(*args, **kwargs))
-
-
 KINDS = [
-    Kind("warehouses", "code", 32, "warehouse", schemas.WarehouseSchema, schemas.WarehouseOutSchema,
+    Kind("warehouses", "code", 32, "warehouse", schemas.WarehouseInSchema, schemas.WarehouseOutSchema,
          WAREHOUSE_READERS, WAREHOUSE_WRITERS, stock_setup.warehouses_query, stock_setup.warehouse_named,
          stock_setup.create_warehouse, stock_setup.update_warehouse),
-    Kind("parts", "sku", 40, "part", schemas.PartSchema, schemas.PartOutSchema, STOCK_SETUP_READERS,
+    Kind("parts", "sku", 40, "part", schemas.PartInSchema, schemas.PartOutSchema, STOCK_SETUP_READERS,
          STOCK_SETUP_WRITERS, stock_setup.parts_query, stock_setup.part_with_sku, stock_setup.create_part,
          stock_setup.update_part),
-    Kind("suppliers", "code", 32, "supplier", schemas.SupplierSchema, schemas.SupplierOutSchema,
+    Kind("suppliers", "code", 32, "supplier", schemas.SupplierInSchema, schemas.SupplierOutSchema,
          STOCK_SETUP_READERS, STOCK_SETUP_WRITERS, stock_setup.suppliers_query,
-         _supplier(stock_setup.supplier_named), _supplier(stock_setup.create_supplier),
-         _supplier(stock_setup.update_supplier)),
+         stock_setup.supplier_named, stock_setup.create_supplier, stock_setup.update_supplier),
 ]
 for _kind in KINDS:
     register(blp, _kind)
@@ -58,7 +46,7 @@ class RestockRules(MethodView):
         return stock_setup.restock_rules_query(search=query.get("q"))
 
     @require_api_roles(*STOCK_SETUP_WRITERS)
-    @blp.arguments(schemas.RestockRuleSchema)
+    @blp.arguments(schemas.RestockRuleSetupSchema)
     @blp.response(201, schemas.RestockRuleOutSchema)
     def post(self, data: dict):
         """Create the rule for a warehouse and part (or change it, if there is one)"""
@@ -76,7 +64,7 @@ class RestockRule(MethodView):
         return found(lambda session: stock_setup.restock_rule_for(session, warehouse=warehouse, sku=sku))
 
     @require_api_roles(*STOCK_SETUP_WRITERS)
-    @blp.arguments(schemas.RestockRuleSchema(partial=True, exclude=("warehouse", "sku")))
+    @blp.arguments(schemas.update_schema(schemas.RestockRuleSetupSchema, ("warehouse", "sku")))
     @blp.response(200, schemas.RestockRuleOutSchema)
     def patch(self, data: dict, warehouse: str, sku: str):
         """Change a restock rule: only the fields sent change"""
