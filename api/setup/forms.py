@@ -30,11 +30,12 @@ class Input:
     columns: tuple["Input", ...] = ()  # sub-inputs of a rows group
     max_length: int | None = None
     edit_only_readable: bool = False  # the natural key: shown, not changed, when editing
+    whole_number: bool = False  # a select whose values are whole numbers (a skill level)
     extra: dict = field(default_factory=dict)
 
 
 def _value(item: Input, raw: str) -> Any:
-    if item.kind == "number" and _WHOLE_NUMBER.match(raw):
+    if (item.kind == "number" or item.whole_number) and _WHOLE_NUMBER.match(raw):
         return int(raw)  # typed as text; the strict schema refuses anything that is not a whole number
     return raw
 

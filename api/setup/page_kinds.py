@@ -155,7 +155,7 @@ def _model_inputs() -> list[Input]:
         Input("category", _l("Category"), required=True, max_length=60, hint=_l("For example refrigerator, washer, air conditioner.")),
         Input("product_line", _l("Product line"), max_length=60),
         Input("repair_skill", _l("Skill needed to repair"), required=True, max_length=40, hint=_l("For example refrigeration.")),
-        Input("min_skill_level", _l("Lowest skill level sent"), "select", required=True,
+        Input("min_skill_level", _l("Lowest skill level sent"), "select", required=True, whole_number=True,
               options=lambda: [(str(n), name) for n, name in LEVEL_NAMES.items()]),
         Input("service_minutes", _l("Typical service time (minutes)"), "number"),
         Input("warranty_policy", _l("Warranty policy"), "select", required=True, options=_policies),

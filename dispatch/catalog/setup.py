@@ -137,7 +137,7 @@ def create_product_model(session: Session, *, code: str, actor: str, now: dateti
     if session.scalar(select(ProductModel.id).where(ProductModel.code == code)) is not None:
         raise AlreadyExists(_("A product model %(code)s already exists.", code=code), field="code")
     model = ProductModel(code=code)
-    values = dict(name=name, category=category, product_line=product_line or category, repair_skill=repair_skill,
+    values = dict(name=name, category=category, product_line=product_line, repair_skill=repair_skill,
                   min_skill_level=min_skill_level, service_minutes=service_minutes,
                   warranty_policy=warranty_policy, parts=parts or [])
     _apply_model(session, model, values)
@@ -164,6 +164,7 @@ def _apply_model(session: Session, model: ProductModel, values: dict[str, Any]) 
     parts = _parts_with_skus(session, values["parts"])
     for name in MODEL_FIELDS:
         setattr(model, name, values[name])
+    model.product_line = values["product_line"] or values["category"]  # a line of its own, or its category
     model.warranty_policy = policy
     model.parts = parts
 
