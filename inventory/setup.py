@@ -60,8 +60,8 @@ def create_warehouse(session: Session, *, code: str, name: str, kind: WarehouseK
     if session.scalar(select(Warehouse.id).where(Warehouse.code == code)) is not None:
         raise AlreadyExists(_("A warehouse %(code)s already exists.", code=code), field="code")
     warehouse = Warehouse(code=code)
-    _apply_warehouse(session, warehouse, dict(name=name, kind=kind, address=address, latitude=latitude,
-                                              longitude=longitude, regions=regions or []))
+    _apply_warehouse(session, warehouse, {"name": name, "kind": kind, "address": address, "latitude": latitude,
+                                              "longitude": longitude, "regions": regions or []})
     session.add(warehouse)
     session.flush()
     record_change(session, actor=actor, at=now, kind="warehouse", key=code, action="create",
@@ -152,13 +152,13 @@ def _supplier_state(session: Session, supplier: Supplier) -> dict[str, Any]:
 
 
 def create_supplier(session: Session, *, code: str, name: str, normal_lead_hours: int, expedited_lead_hours: int,
-                    actor: str, now: datetime, expedite_fee: Decimal = Decimal("0"),
+                    actor: str, now: datetime, expedite_fee: Decimal = Decimal(0),
                     parts: dict[str, Decimal] | None = None) -> Supplier:
     if session.scalar(select(Supplier.id).where(Supplier.code == code)) is not None:
         raise AlreadyExists(_("A supplier %(code)s already exists.", code=code), field="code")
     supplier = Supplier(code=code)
-    values = dict(name=name, normal_lead_hours=normal_lead_hours, expedited_lead_hours=expedited_lead_hours,
-                  expedite_fee=expedite_fee, parts=parts or {})
+    values = {"name": name, "normal_lead_hours": normal_lead_hours, "expedited_lead_hours": expedited_lead_hours,
+                  "expedite_fee": expedite_fee, "parts": parts or {}}
     _check_supplier(session, values)
     session.add(supplier)
     _apply_supplier(session, supplier, values)

@@ -2,8 +2,8 @@
 paging a query."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from flask_smorest import Page
 from sqlalchemy import Select, func, select

@@ -3,8 +3,9 @@ translated message per field."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
@@ -27,7 +28,7 @@ class Input:
     required: bool = False
     hint: Any = None
     options: Callable[[], list[tuple[str, Any]]] | None = None  # (value, label) for select and choices
-    columns: tuple["Input", ...] = ()  # sub-inputs of a rows group
+    columns: tuple[Input, ...] = ()  # sub-inputs of a rows group
     max_length: int | None = None
     edit_only_readable: bool = False  # the natural key: shown, not changed, when editing
     whole_number: bool = False  # a select whose values are whole numbers (a skill level)

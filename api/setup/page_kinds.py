@@ -2,8 +2,9 @@
 the form again for editing. The views (api/setup/pages.py) are the same for every kind."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 

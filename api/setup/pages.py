@@ -9,8 +9,8 @@ writes nothing (the request's transaction rolls back on any 4xx answer).
 from __future__ import annotations
 
 import tempfile
-from io import BytesIO
 from functools import partial
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 

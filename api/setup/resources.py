@@ -3,8 +3,8 @@
 differ only in their schemas, lookups and services, so the routes are made here once."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import marshmallow as ma
 from flask import g
@@ -15,8 +15,8 @@ from sqlalchemy import Select
 from api.auth import require_api_roles
 from api.context import now
 from api.database import db
-from api.setup.common import API_PAGE_SIZE, QueryPage, api_refusals, found
 from api.setup import schemas
+from api.setup.common import API_PAGE_SIZE, QueryPage, api_refusals, found
 from api.setup.schemas import SearchSchema
 from core.users import Role
 

@@ -17,7 +17,6 @@ from inventory.ledger import MAX_QUANTITY
 from inventory.models import WarehouseKind
 from inventory.setup import supplied_parts
 
-
 # Formatted message -> (catalogue text, its values), so a page can translate what the schema said.
 _MESSAGES: dict[str, tuple[str, dict]] = {}
 

@@ -63,9 +63,9 @@ def create_warranty_policy(session: Session, *, code: str, actor: str, now: date
         raise AlreadyExists(_("A warranty policy %(code)s already exists.", code=code), field="code")
     policy = WarrantyPolicy(code=code)
     session.add(policy)
-    return _write_policy(session, policy, {}, actor=actor, now=now, action="create", values=dict(
-        name=name, return_days=return_days, exchange_days=exchange_days, free_repair_months=free_repair_months,
-        repeat_repair_limit=repeat_repair_limit, component_terms=component_terms or {}))
+    return _write_policy(session, policy, {}, actor=actor, now=now, action="create", values={
+        "name": name, "return_days": return_days, "exchange_days": exchange_days, "free_repair_months": free_repair_months,
+        "repeat_repair_limit": repeat_repair_limit, "component_terms": component_terms or {}})
 
 
 def update_warranty_policy(session: Session, policy: WarrantyPolicy, *, actor: str, now: datetime,
@@ -137,9 +137,9 @@ def create_product_model(session: Session, *, code: str, actor: str, now: dateti
     if session.scalar(select(ProductModel.id).where(ProductModel.code == code)) is not None:
         raise AlreadyExists(_("A product model %(code)s already exists.", code=code), field="code")
     model = ProductModel(code=code)
-    values = dict(name=name, category=category, product_line=product_line, repair_skill=repair_skill,
-                  min_skill_level=min_skill_level, service_minutes=service_minutes,
-                  warranty_policy=warranty_policy, parts=parts or [])
+    values = {"name": name, "category": category, "product_line": product_line, "repair_skill": repair_skill,
+                  "min_skill_level": min_skill_level, "service_minutes": service_minutes,
+                  "warranty_policy": warranty_policy, "parts": parts or []}
     _apply_model(session, model, values)
     session.add(model)
     session.flush()
@@ -206,10 +206,10 @@ def register_asset(session: Session, *, serial: str, model: str, customer_name: 
                             field="serial")
     # The token is the only secret in a label's URL: long and random, so labels cannot be guessed.
     asset = Asset(serial=serial, qr_token=secrets.token_urlsafe(18))
-    _apply_asset(session, asset, dict(model=model, customer_name=customer_name, customer_phone=customer_phone,
-                                      customer_email=customer_email, region=region, address=address,
-                                      latitude=latitude, longitude=longitude, purchase_date=purchase_date,
-                                      installed_on=installed_on), now=now)
+    _apply_asset(session, asset, {"model": model, "customer_name": customer_name, "customer_phone": customer_phone,
+                                      "customer_email": customer_email, "region": region, "address": address,
+                                      "latitude": latitude, "longitude": longitude, "purchase_date": purchase_date,
+                                      "installed_on": installed_on}, now=now)
     session.add(asset)
     session.flush()
     record_change(session, actor=actor, at=now, kind="asset", key=serial, action="create",

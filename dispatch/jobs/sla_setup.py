@@ -45,10 +45,10 @@ def create_sla_policy(session: Session, *, code: str, name: str, actor: str, now
     if session.scalar(select(SlaPolicy.id).where(SlaPolicy.code == code)) is not None:
         raise AlreadyExists(_("An SLA policy %(code)s already exists.", code=code), field="code")
     policy = SlaPolicy(code=code)
-    values = dict(name=name, category=category, priority=priority, business_hours_only=business_hours_only,
-                  respond_minutes=respond_minutes, repair_minutes=repair_minutes,
-                  satisfaction_target=satisfaction_target, respond_target=respond_target,
-                  repair_target=repair_target)
+    values = {"name": name, "category": category, "priority": priority, "business_hours_only": business_hours_only,
+                  "respond_minutes": respond_minutes, "repair_minutes": repair_minutes,
+                  "satisfaction_target": satisfaction_target, "respond_target": respond_target,
+                  "repair_target": repair_target}
     _apply(session, policy, values)
     session.add(policy)
     session.flush()

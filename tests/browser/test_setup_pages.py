@@ -34,8 +34,8 @@ TEXTS = {
 def admin_page(session, live_url, new_context):
     def open_as(lang: str):
         make_user(session, username="admin.zhao", role=Role.ADMIN)
-        session.add(Part(sku="P-COMP-01", name="Compressor", name_zh="压缩机", unit_cost=Decimal("820")))
-        session.add(Part(sku="P-SEAL-01", name="Door seal", name_zh="门封条", unit_cost=Decimal("35")))
+        session.add(Part(sku="P-COMP-01", name="Compressor", name_zh="压缩机", unit_cost=Decimal(820)))
+        session.add(Part(sku="P-SEAL-01", name="Door seal", name_zh="门封条", unit_cost=Decimal(35)))
         make_asset(session, model=make_model(session), region=make_region(session))
         session.commit()
         session.close()
@@ -69,7 +69,7 @@ def test_an_admin_sets_up_a_policy_a_model_with_its_parts_and_prints_a_label(adm
     page.fill("#return_days", "20")  # longer than the exchange period: refused beside the field
     page.locator('input[name="component_terms.component"]').first.fill("compressor")
     page.locator('input[name="component_terms.free_repair_months"]').first.fill("36")
-    page.click(f"#setup-form button[type=submit]")
+    page.click("#setup-form button[type=submit]")
     expect(page.locator(".error-summary")).to_contain_text(words["refused"])
     expect(page.locator("#exchange_days-error")).to_contain_text(words["exchange"])
     expect(page.locator('input[name="component_terms.component"]').first).to_have_value("compressor")

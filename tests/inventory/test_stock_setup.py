@@ -34,8 +34,8 @@ def test_a_warehouse_serves_the_regions_named(session):
 def test_a_supplier_sells_the_parts_listed_and_an_update_replaces_them(session):
     make_part(session, sku="P-1"), make_part(session, sku="P-2")
     supplier = stock_setup.create_supplier(session, code="S-1", name="Spares", normal_lead_hours=72,
-                                           expedited_lead_hours=24, parts={"P-1": Decimal("10")}, actor="a", now=NOW)
-    stock_setup.update_supplier(session, supplier, actor="a", now=NOW, parts={"P-2": Decimal("12")})
+                                           expedited_lead_hours=24, parts={"P-1": Decimal(10)}, actor="a", now=NOW)
+    stock_setup.update_supplier(session, supplier, actor="a", now=NOW, parts={"P-2": Decimal(12)})
     assert [(line.part.sku, line.unit_cost) for line in stock_setup.supplied_parts(session, supplier)] == [
         ("P-2", Decimal("12.00"))]
     assert changes_of(session, kind="supplier", key="S-1")[-1].changes == {

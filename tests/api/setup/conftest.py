@@ -42,7 +42,7 @@ def setup_world(session) -> SetupWorld:
     warehouse = Warehouse(code="WH-CENTRAL", name="Central", kind=WarehouseKind.CENTRAL, latitude=31.3,
                           longitude=120.6, serves_regions=[region])
     supplier = Supplier(code="SUP-1", name="Cool Parts", normal_lead_hours=72, expedited_lead_hours=24,
-                        expedite_fee=Decimal("80"))
+                        expedite_fee=Decimal(80))
     session.add_all([policy, part, model, warehouse, supplier])
     session.flush()
     asset = make_asset(session, model=model, region=region)

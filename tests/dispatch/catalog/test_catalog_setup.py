@@ -14,7 +14,7 @@ from tests.conftest import NOW
 
 
 def _policy(session, **overrides):
-    values = dict(code="AC-3B", name="Air conditioners", component_terms={"compressor": 36})
+    values = {"code": "AC-3B", "name": "Air conditioners", "component_terms": {"compressor": 36}}
     return catalog.create_warranty_policy(session, actor="admin.zhao", now=NOW, **{**values, **overrides})
 
 
@@ -61,15 +61,15 @@ def test_two_appliances_of_one_customer_share_the_customer(session):
     _policy(session)
     catalog.create_product_model(session, code="KFR-35", name="Split AC", category="air_conditioner",
                                  repair_skill="hvac", warranty_policy="AC-3B", actor="a", now=NOW)
-    owner = dict(model="KFR-35", customer_name="Wang Fang", customer_phone="13900001111", address="3 Shiquan St",
-                 latitude=31.3, longitude=120.6, actor="a", now=NOW)
+    owner = {"model": "KFR-35", "customer_name": "Wang Fang", "customer_phone": "13900001111", "address": "3 Shiquan St",
+                 "latitude": 31.3, "longitude": 120.6, "actor": "a", "now": NOW}
     first = catalog.register_asset(session, serial="SN-1", **owner)
     second = catalog.register_asset(session, serial="SN-2", **owner)
     assert first.customer is second.customer and first.qr_token != second.qr_token
 
 
 def test_only_one_sla_policy_covers_a_category_with_any_priority(session):
-    values = dict(name="Defects", category=JobCategory.QUALITY_DEFECT, actor="a", now=NOW)
+    values = {"name": "Defects", "category": JobCategory.QUALITY_DEFECT, "actor": "a", "now": NOW}
     sla_setup.create_sla_policy(session, code="DEFECT-ANY", **values)
     sla_setup.create_sla_policy(session, code="DEFECT-URGENT", priority=Priority.URGENT, **values)
     with pytest.raises(AlreadyExists) as clash:
