@@ -73,8 +73,10 @@ def update_warehouse(session: Session, warehouse: Warehouse, *, actor: str, now:
     before = _warehouse_state(warehouse)
     _apply_warehouse(session, warehouse, {**before, **changes})
     session.flush()
-    record_change(session, actor=actor, at=now, kind="warehouse", key=warehouse.code, action="update",
-                  changes=diff(before, _warehouse_state(warehouse)))
+    changed = diff(before, _warehouse_state(warehouse))
+    if changed:  # a form sent back untouched is no change
+        record_change(session, actor=actor, at=now, kind="warehouse", key=warehouse.code, action="update",
+                      changes=changed)
     return warehouse
 
 
@@ -125,8 +127,10 @@ def update_part(session: Session, part: Part, *, actor: str, now: datetime, **ch
     for name in PART_FIELDS:
         setattr(part, name, {**before, **changes}[name])
     session.flush()
-    record_change(session, actor=actor, at=now, kind="part", key=part.sku, action="update",
-                  changes=diff(before, _part_state(part)))
+    changed = diff(before, _part_state(part))
+    if changed:  # a form sent back untouched is no change
+        record_change(session, actor=actor, at=now, kind="part", key=part.sku, action="update",
+                      changes=changed)
     return part
 
 
@@ -172,8 +176,10 @@ def update_supplier(session: Session, supplier: Supplier, *, actor: str, now: da
     values = {**before, **changes}
     _check_supplier(session, values)
     _apply_supplier(session, supplier, values)
-    record_change(session, actor=actor, at=now, kind="supplier", key=supplier.code, action="update",
-                  changes=diff(before, _supplier_state(session, supplier)))
+    changed = diff(before, _supplier_state(session, supplier))
+    if changed:  # a form sent back untouched is no change
+        record_change(session, actor=actor, at=now, kind="supplier", key=supplier.code, action="update",
+                      changes=changed)
     return supplier
 
 
@@ -236,6 +242,8 @@ def save_restock_rule(session: Session, *, warehouse: str, sku: str, actor: str,
     rule = restock.save_rule(session, warehouse=found, part=part, min_quantity=min_quantity,
                              max_quantity=max_quantity, reorder_multiple=reorder_multiple, auto_create=auto_create)
     after = {name: getattr(rule, name) for name in RULE_FIELDS}
-    record_change(session, actor=actor, at=now, kind="restock_rule", key=f"{warehouse}/{sku}",
-                  action="update" if existing else "create", changes=diff(before, after) if existing else after)
+    changed = diff(before, after) if existing else after
+    if changed:  # the same rule saved again is no change
+        record_change(session, actor=actor, at=now, kind="restock_rule", key=f"{warehouse}/{sku}",
+                      action="update" if existing else "create", changes=changed)
     return rule, existing is None

@@ -87,8 +87,10 @@ def _write_policy(session: Session, policy: WarrantyPolicy, before: dict, *, act
         term.free_repair_months = terms[term.component]
     session.flush()
     after = _policy_state(policy)
-    record_change(session, actor=actor, at=now, kind="warranty_policy", key=policy.code, action=action,
-                  changes=diff(before, after) if action == "update" else after)
+    changed = diff(before, after) if action == "update" else after
+    if changed:  # a form sent back untouched is no change
+        record_change(session, actor=actor, at=now, kind="warranty_policy", key=policy.code, action=action,
+                      changes=changed)
     return policy
 
 
@@ -153,8 +155,10 @@ def update_product_model(session: Session, model: ProductModel, *, actor: str, n
     before = _model_state(model)
     _apply_model(session, model, {**before, **changes})
     session.flush()
-    record_change(session, actor=actor, at=now, kind="product_model", key=model.code, action="update",
-                  changes=diff(before, _model_state(model)))
+    changed = diff(before, _model_state(model))
+    if changed:  # a form sent back untouched is no change
+        record_change(session, actor=actor, at=now, kind="product_model", key=model.code, action="update",
+                      changes=changed)
     return model
 
 
@@ -221,8 +225,10 @@ def update_asset(session: Session, asset: Asset, *, actor: str, now: datetime, *
     before = _asset_state(asset)
     _apply_asset(session, asset, {**before, **changes}, now=now)
     session.flush()
-    record_change(session, actor=actor, at=now, kind="asset", key=asset.serial, action="update",
-                  changes=diff(before, _asset_state(asset)))
+    changed = diff(before, _asset_state(asset))
+    if changed:  # a form sent back untouched is no change
+        record_change(session, actor=actor, at=now, kind="asset", key=asset.serial, action="update",
+                      changes=changed)
     return asset
 
 

@@ -60,8 +60,10 @@ def update_sla_policy(session: Session, policy: SlaPolicy, *, actor: str, now: d
     before = _state(policy)
     _apply(session, policy, {**before, **changes})
     session.flush()
-    record_change(session, actor=actor, at=now, kind="sla_policy", key=policy.code, action="update",
-                  changes=diff(before, _state(policy)))
+    changed = diff(before, _state(policy))
+    if changed:  # a form sent back untouched is no change
+        record_change(session, actor=actor, at=now, kind="sla_policy", key=policy.code, action="update",
+                      changes=changed)
     return policy
 
 
