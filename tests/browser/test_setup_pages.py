@@ -111,3 +111,23 @@ def test_an_admin_sets_up_a_policy_a_model_with_its_parts_and_prints_a_label(adm
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
     screenshot(page, f"setup-assets-{lang}.png")
+
+
+PAGES = {"product-models": ("Product models", "产品型号"), "warranty-policies": ("Warranty policies (三包)", "三包政策"),
+         "sla-policies": ("SLA policies", "服务时效政策"), "warehouses": ("Warehouses", "仓库"),
+         "parts": ("Parts", "配件"), "suppliers": ("Suppliers", "供应商"), "restock-rules": ("Restock rules", "补货规则"),
+         "assets": ("Registered appliances", "已登记的家电")}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_set_up_page_and_form_opens_in_the_language_asked(admin_page, live_url, screenshot, lang):
+    page = admin_page(lang)
+    for slug, titles in PAGES.items():
+        page.goto(f"{live_url}/admin/setup/{slug}")
+        expect(page.locator("h1")).to_have_text(titles[lang == "zh"])
+        expect(page.locator("nav.subnav a")).to_have_count(len(PAGES))
+        page.click('[data-testid="new"]')
+        expect(page.locator("#setup-form")).to_be_visible()
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{slug}: page is {widths[0]}px wide on a {widths[1]}px screen"
+        screenshot(page, f"setup-{slug}-new-{lang}.png")
