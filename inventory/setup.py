@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.admin_audit import diff, record_change
 from core.i18n import gettext as _
@@ -43,7 +43,7 @@ def warehouse_named(session: Session, code: str) -> Warehouse:
 
 
 def warehouses_query(*, search: str | None = None, kind: WarehouseKind | None = None) -> Select:
-    query = select(Warehouse).order_by(Warehouse.code)
+    query = select(Warehouse).options(selectinload(Warehouse.serves_regions)).order_by(Warehouse.code)
     if search:
         query = query.where(_matching([Warehouse.code, Warehouse.name, Warehouse.address], search))
     return query.where(Warehouse.kind == kind) if kind else query
@@ -214,7 +214,9 @@ def _apply_supplier(session: Session, supplier: Supplier, values: dict[str, Any]
 
 def restock_rules_query(*, search: str | None = None, warehouse: str | None = None) -> Select:
     query = (select(RestockRule).join(Warehouse, RestockRule.warehouse_id == Warehouse.id)
-             .join(Part, RestockRule.part_id == Part.id).order_by(Warehouse.code, Part.sku))
+             .join(Part, RestockRule.part_id == Part.id)
+             .options(contains_eager(RestockRule.warehouse), contains_eager(RestockRule.part))
+             .order_by(Warehouse.code, Part.sku))
     if search:
         query = query.where(_matching([Warehouse.code, Part.sku, Part.name], search))
     return query.where(Warehouse.code == warehouse) if warehouse else query

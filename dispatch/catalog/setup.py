@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.admin_audit import diff, record_change
 from core.i18n import gettext as _
@@ -37,7 +37,7 @@ def warranty_policy_named(session: Session, code: str) -> WarrantyPolicy:
 
 
 def warranty_policies_query(*, search: str | None = None) -> Select:
-    query = select(WarrantyPolicy).order_by(WarrantyPolicy.code)
+    query = select(WarrantyPolicy).options(selectinload(WarrantyPolicy.component_terms)).order_by(WarrantyPolicy.code)
     return query.where(matching([WarrantyPolicy.code, WarrantyPolicy.name], search)) if search else query
 
 
@@ -104,7 +104,9 @@ def product_model_named(session: Session, code: str) -> ProductModel:
 
 
 def product_models_query(*, search: str | None = None) -> Select:
-    query = select(ProductModel).order_by(ProductModel.code)
+    # A page of models shows each one's policy and parts: loaded in two queries, not two per model.
+    query = (select(ProductModel).options(selectinload(ProductModel.parts), selectinload(ProductModel.warranty_policy))
+             .order_by(ProductModel.code))
     if search:
         query = query.where(matching([ProductModel.code, ProductModel.name, ProductModel.category], search))
     return query
@@ -184,7 +186,8 @@ def asset_with_serial(session: Session, serial: str) -> Asset:
 
 def assets_query(*, search: str | None = None, model_code: str | None = None) -> Select:
     query = (select(Asset).join(Customer, Asset.customer_id == Customer.id)
-             .join(ProductModel, Asset.product_model_id == ProductModel.id).order_by(Asset.serial))
+             .join(ProductModel, Asset.product_model_id == ProductModel.id)
+             .options(contains_eager(Asset.customer), contains_eager(Asset.product_model)).order_by(Asset.serial))
     if search:
         query = query.where(matching([Asset.serial, Asset.address, Customer.name, Customer.phone, ProductModel.code],
                                      search))
