@@ -266,3 +266,7 @@ def test_a_restock_rule_posted_again_changes_the_rule_rather_than_adding_one(cli
     assert again.status_code == 201 and again.json["max_quantity"] == 40
     after = setup_counts()
     assert after["RestockRule"] == before["RestockRule"] and after["AdminChange"] == before["AdminChange"] + 1
+
+
+def test_parts_are_found_by_their_chinese_name(client, admin):
+    assert [p["sku"] for p in client.get(url("parts"), query_string={"q": "门封"}, headers=admin).json] == ["P-0001"]
