@@ -14,6 +14,9 @@ from api.jobs import endpoints as jobs_api
 from api.jobs import pages as jobs_pages
 from api.public import endpoints as public_api
 from api.public import pages as public_pages
+from api.setup import catalog_api as setup_catalog_api
+from api.setup import pages as setup_pages
+from api.setup import stock_api as setup_stock_api
 from api.stock import endpoints as stock_api
 from api.stock import pages as stock_pages
 
@@ -21,3 +24,5 @@ API_BLUEPRINTS = [accounts_api.blp, public_api.blp, assets_api.blp, jobs_api.blp
                   care_api.blp, field_api.blp]
 PAGE_BLUEPRINTS = [public_pages.bp, jobs_pages.bp, stock_pages.bp, survey_pages.bp, care_pages.bp, field_pages.bp,
                    board_pages.bp, field_photos.bp]
+API_BLUEPRINTS += [setup_catalog_api.blp, setup_stock_api.blp]
+PAGE_BLUEPRINTS += [setup_pages.bp]
