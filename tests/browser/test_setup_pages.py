@@ -43,7 +43,7 @@ def admin_page(session, live_url, new_context):
         page.goto(f"{live_url}/login?lang={lang}")
         page.fill("#username", "admin.zhao")
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_load_state()
         page.goto(f"{live_url}/admin/setup/warranty-policies?lang={lang}")
         return page
