@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, SlaClock, Survey
 from care.sla_watch import pauses_of, read_clocks
 from core.db import chunked
+from core.i18n import gettext as _
 from dispatch.catalog.models import Asset
 from dispatch.intake.classifier import classify
 from dispatch.jobs.models import VISIT_CATEGORIES, Job, JobCategory, SlaPolicy
@@ -131,9 +132,9 @@ class InvalidPeriod(ValueError):
 
 def check_period(start: date, end: date) -> None:
     if end < start:
-        raise InvalidPeriod("to", "The end of the period is before its start.")
+        raise InvalidPeriod("to", _("The end of the period is before its start."))
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise InvalidPeriod("to", f"The period may be at most {MAX_PERIOD_DAYS} days long.")
+        raise InvalidPeriod("to", _("The period may be at most %(days)s days long.", days=MAX_PERIOD_DAYS))
 
 
 def _utc_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -183,9 +184,9 @@ def build_dashboard(session: Session, *, start: date, end: date, tz: ZoneInfo, n
         satisfaction.add(s.rating > LOW_SCORE)
     respond_hours = round(policy.respond_minutes / 60) if policy else 2
     repair_days = round(policy.repair_minutes / 1440) if policy else 3
-    metrics = [Metric("response", f"Response within {respond_hours} h", response, targets[0]),
-               Metric("repair", f"Repair within {repair_days} days", repair, targets[1]),
-               Metric("satisfaction", "Satisfied (4 or 5 of 5)", satisfaction, targets[2])]
+    metrics = [Metric("response", _("Response within %(hours)s h", hours=respond_hours), response, targets[0]),
+               Metric("repair", _("Repair within %(days)s days", days=repair_days), repair, targets[1]),
+               Metric("satisfaction", _("Satisfied (4 or 5 of 5)"), satisfaction, targets[2])]
 
     trend, unit = _trend(facts, surveys, start=start, end=end, tz=tz)
     regions, technicians, models = _group_scores(facts, surveys)
@@ -321,7 +322,7 @@ def _at_risk(session: Session, facts: dict[int, _JobFacts], surveys: list[Survey
             counts[s.job.customer_id]["low"] += 1
             last_job.setdefault(s.job.customer_id, s.job)
     weights = {"low": 3, "repeat": 2, "breach": 1}
-    words = {"low": "low survey score", "repeat": "repeat failure", "breach": "SLA breach"}
+    words = {"low": _("low survey score"), "repeat": _("repeat failure"), "breach": _("SLA breach")}
     for customer_id, counter in counts.items():
         job = last_job[customer_id]
         score = sum(weights[k] * n for k, n in counter.items())
@@ -335,7 +336,7 @@ def _at_risk(session: Session, facts: dict[int, _JobFacts], surveys: list[Survey
         FollowUpTask.customer_id.in_(list(customers) or [-1]), FollowUpTask.done_at.is_(None))
         .group_by(FollowUpTask.customer_id)).all())
     for customer_id, n in open_tasks.items():
-        customers[customer_id].reasons.append(f"{n} open follow-up task(s)")
+        customers[customer_id].reasons.append(_("%(n)s open follow-up task(s)", n=n))
     return sorted(customers.values(), key=lambda c: (-c.score, c.name))[:limit]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
+from core.i18n import gettext as _
 from core.work_queue import enqueue
 from dispatch.catalog.models import Asset, ProductModel
 from dispatch.intake.classifier import classify
@@ -160,7 +161,7 @@ Locator = Callable[[FaultReport, Asset], FaultReport]
 def find_asset_by_qr(session: Session, qr_token: str) -> Asset:
     asset = session.scalar(_ASSET_BY_QR, {"qr_token": qr_token})
     if asset is None:
-        raise AssetNotFound("No appliance is registered under this code.")
+        raise AssetNotFound(_("No appliance is registered under this code."))
     return asset
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import enum
 
+from core.i18n import gettext as _
+
 
 class JobStatus(enum.StrEnum):
     REPORTED = "reported"
@@ -39,12 +41,32 @@ ALLOWED_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
 OPEN_STATUSES = frozenset({S.REPORTED, S.TRIAGED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.WAITING_PARTS})
 
 
+def N_(message: str) -> str:
+    return message
+
+
+# A status as refusals name it to people (the same words the office pages use, so one translation).
+STATUS_NAMES = {S.REPORTED: N_("Reported"), S.TRIAGED: N_("Triaged"), S.ASSIGNED: N_("Assigned"),
+                S.EN_ROUTE: N_("En route"), S.ON_SITE: N_("On site"), S.WAITING_PARTS: N_("Waiting for parts"),
+                S.COMPLETED: N_("Completed"), S.CLOSED: N_("Closed"), S.REMOTE_RESOLVED: N_("Resolved remotely"),
+                S.CANCELLED: N_("Cancelled")}
+
+
+def status_name(status: JobStatus | str) -> str:
+    """The status in the current language, for a refusal's text."""
+    try:
+        return _(STATUS_NAMES[JobStatus(status)])
+    except ValueError:
+        return str(status)
+
+
 class InvalidTransition(Exception):
     def __init__(self, current: JobStatus, requested: JobStatus):
         self.current, self.requested = current, requested
         self.allowed = sorted(ALLOWED_TRANSITIONS[current])
-        allowed = ", ".join(self.allowed) or "none: the job is finished"
-        super().__init__(f"A job that is {current} cannot become {requested} (allowed: {allowed}).")
+        allowed = ", ".join(status_name(s) for s in self.allowed) or _("none: the job is finished")
+        super().__init__(_("A job that is %(current)s cannot become %(requested)s (allowed: %(allowed)s).",
+                           current=status_name(current), requested=status_name(requested), allowed=allowed))
 
 
 def check_transition(current: JobStatus, requested: JobStatus) -> None:
