@@ -45,11 +45,12 @@ def N_(message: str) -> str:
     return message
 
 
-# A status as refusals name it to people (the same words the office pages use, so one translation).
-STATUS_NAMES = {S.REPORTED: N_("Reported"), S.TRIAGED: N_("Triaged"), S.ASSIGNED: N_("Assigned"),
-                S.EN_ROUTE: N_("En route"), S.ON_SITE: N_("On site"), S.WAITING_PARTS: N_("Waiting for parts"),
-                S.COMPLETED: N_("Completed"), S.CLOSED: N_("Closed"), S.REMOTE_RESOLVED: N_("Resolved remotely"),
-                S.CANCELLED: N_("Cancelled")}
+# A status as refusals name it: its code, which is what an API client sends and so what English
+# readers are shown; the catalogue gives each code its Chinese name.
+STATUS_NAMES = {S.REPORTED: N_("reported"), S.TRIAGED: N_("triaged"), S.ASSIGNED: N_("assigned"),
+                S.EN_ROUTE: N_("en_route"), S.ON_SITE: N_("on_site"), S.WAITING_PARTS: N_("waiting_parts"),
+                S.COMPLETED: N_("completed"), S.CLOSED: N_("closed"), S.REMOTE_RESOLVED: N_("remote_resolved"),
+                S.CANCELLED: N_("cancelled")}
 
 
 def status_name(status: JobStatus | str) -> str:
