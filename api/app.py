@@ -14,7 +14,7 @@ from api.context import AppServices
 from api.extensions import api, babel, csrf, limiter, login_manager
 from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
 from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason
-from api.labels import human, label
+from api.labels import human, label, skills
 from api.local_time import local_clock, local_datetime
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     @app.context_processor
     def _template_globals():
-        return {"label": label, "why": entitlement_reason, "locale": current_locale(), "current_user": current_user}
+        return {"label": label, "skills": skills, "why": entitlement_reason, "locale": current_locale(), "current_user": current_user}
 
     @app.after_request
     def _remember_language(response):

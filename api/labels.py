@@ -111,6 +111,15 @@ LABELS: dict[str, dict[str, str]] = {
         "repair by": N_("repair by"),
         "planned to finish after the repair deadline": N_("planned to finish after the repair deadline"),
     },
+    # The skills of the demo and of the example world; a skill an admin adds is shown as its code.
+    "skill": {
+        "refrigeration": N_("Refrigeration"),
+        "hvac": N_("Air conditioning"),
+        "laundry": N_("Laundry"),
+        "water_heating": N_("Water heating"),
+        "kitchen": N_("Kitchen appliances"),
+        "electronics": N_("Electronics"),
+    },
     "trend.title": {
         "day": N_("Promises kept per day"),
         "week": N_("Promises kept per week"),
@@ -129,7 +138,7 @@ LABELS: dict[str, dict[str, str]] = {
         "urgent": N_("Urgent"),
         "high": N_("High"),
         "normal": N_("Normal"),
-        "low": N_("Low"),
+        "low": N_("Low priority"),
     },
     "channel": {
         "qr": N_("QR label"),
@@ -314,3 +323,8 @@ def human(code, group: str | None = None) -> str:
     if group and has_label(group, value):
         return label(group, value)
     return str(value).replace("_", " ").capitalize()
+
+
+def skills(technician) -> str:
+    """A technician's skills as staff read them: "Refrigeration, Laundry"."""
+    return ", ".join(label("skill", s.skill) for s in technician.skills)
