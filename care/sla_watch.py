@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -236,7 +237,7 @@ def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, wo
         redispatched = 1
     left = max(timedelta(), reading.allowed - reading.used)
     reason = (f"{clock.value.capitalize()} SLA at {reading.share_used:.0%}: {_minutes(left)} left "
-              f"(due {reading.deadline:%Y-%m-%d %H:%M} UTC); {words}"
+              f"(due {_local(reading.deadline, job)}); {words}"
               + ("; re-dispatch requested" if redispatched else ""))
     session.add(Escalation(job_id=job.id, kind="sla_warning", reason=reason, raised_at=now))
     record_event(job, kind=EventKind.SLA_WARNING, actor=SYSTEM_WATCH, now=now, note=reason,
@@ -247,9 +248,17 @@ def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, wo
     return redispatched
 
 
+def _local(moment: datetime, job: Job) -> str:
+    """A deadline in the stored reason as the people of the job's region read it: their local time."""
+    region = job.asset.region if job.asset else None
+    if region is None or not region.time_zone:
+        return f"{moment:%Y-%m-%d %H:%M} UTC"  # no region to read it in: say which clock it is
+    return moment.astimezone(ZoneInfo(region.time_zone)).strftime("%Y-%m-%d %H:%M")
+
+
 def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockReading, words: str, now: datetime,
                   managers) -> None:
-    reason = f"{clock.value.capitalize()} SLA breached (due {reading.deadline:%Y-%m-%d %H:%M} UTC): {words}"
+    reason = f"{clock.value.capitalize()} SLA breached (due {_local(reading.deadline, job)}): {words}"
     session.add(Escalation(job_id=job.id, kind="sla_breach", reason=reason, raised_at=now))
     record_event(job, kind=EventKind.SLA_BREACH, actor=SYSTEM_WATCH, now=now, note=reason,
                  data={"clock": clock.value})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -137,7 +138,7 @@ def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, 
     escalated = not decision.keeps_deadline
     if escalated:
         session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}", raised_at=now))
-    arrival = f", expected {order.expected_at:%Y-%m-%d %H:%M} UTC" if order else ""
+    arrival = f", expected {_local(order.expected_at, job)}" if order else ""
     note = f"{quantity} × {part.sku} not in stock nearby: {_sourcing_note(decision, order)}{arrival}"
     if job.status == JobStatus.REPORTED:  # asking for a part is a triage decision in itself
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="a part is needed")
@@ -180,13 +181,22 @@ def _wait_for_parts(session: Session, *, job: Job, actor: Actor, now: datetime, 
     return False
 
 
+def _local(moment: datetime, job: Job) -> str:
+    """A time in a stored note, in the local time of the job's region (where the people reading it are)."""
+    region = job.asset.region if job.asset else None
+    if region is None or not region.time_zone:
+        return f"{moment:%Y-%m-%d %H:%M} UTC"  # no region to read it in: say which clock it is
+    return moment.astimezone(ZoneInfo(region.time_zone)).strftime("%Y-%m-%d %H:%M")
+
+
 def order_approved(session: Session, *, order: PurchaseOrder, actor: Actor, now: datetime) -> list[JobPart]:
     """A manager approved a purchase order a job waits for: the job's line expects it from the new time."""
     lines = _awaiting(session, order)
     for line in lines:
         line.expected_at, line.updated_at = order.expected_at, now
-        line.note = f"{order.number} approved by {order.approved_by}; expected {order.expected_at:%Y-%m-%d %H:%M} UTC"
-        record_event(session.get(Job, line.job_id), kind=EventKind.PARTS, actor=actor, now=now,
+        job = session.get(Job, line.job_id)
+        line.note = f"{order.number} approved by {order.approved_by}; expected {_local(order.expected_at, job)}"
+        record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
                      note=f"{line.quantity} × {line.part.sku}: {line.note}")
     session.flush()
     return lines
