@@ -156,7 +156,7 @@ LABELS: dict[str, dict[str, str]] = {
     "plan_status": {
         "queued": N_("Queued"),
         "running": N_("Solving"),
-        "done": N_("Ready to preview"),
+        "done": N_("Done"),
         "applied": N_("Applied"),
         "failed": N_("Failed"),
         "stale": N_("Out of date"),

@@ -79,7 +79,7 @@ def _one_job(session: Session, rng: random.Random, *, asset: Asset, reported_at:
              technicians, agents, manager, slow: bool, slow_technician: int | None, late_improvement: bool) -> int:
     owner = rng.choice(agents) if agents and rng.random() < 0.5 else None
     actor = Actor.staff(owner) if owner else CUSTOMER
-    fault = texts.fault_text(rng, asset.product_model.product_line, texts.language_of(asset.customer.name),
+    fault = texts.fault_text(rng, asset.product_model, texts.language_of(asset.customer.name),
                              repairs_only=True)
     result = report_fault(session, asset=asset, actor=actor, now=reported_at, tz=tz,
                           report=FaultReport(channel=Channel.PHONE if owner else Channel.QR, fault_text=fault,

@@ -22,7 +22,7 @@ FAULTS_BY_LINE: dict[str, list[tuple[str, str]]] = {
         ("Water drips from the indoor unit onto the wall", "室内机漏水，顺着墙往下流"),
         ("Error code E4 on the display and it will not start", "显示E4故障代码，无法开机"),
         ("The outdoor unit makes a loud rattling noise", "室外机有很大的异响"),
-        ("It does not heat in winter mode", "制热模式下不出热风"),
+        ("It blows cold air when set to heat", "开了制热却一直吹冷风"),
         ("Please install the new air conditioner in the bedroom", "新买的空调需要上门安装到卧室"),
         ("How do I set the timer on the remote control?", "请问遥控器上的定时功能怎么设置？"),
     ],
@@ -61,6 +61,67 @@ FAULTS_BY_LINE: dict[str, list[tuple[str, str]]] = {
         ("Vertical lines across the picture", "画面上有竖线"),
         ("Please mount the new TV on the living-room wall", "新电视需要上门挂墙安装"),
         ("How do I connect the TV to the Wi-Fi?", "请问电视怎么连接无线网络？"),
+    ],
+}
+
+# Where one product line holds different appliances, each has its own faults (a dryer does not drain,
+# a range hood has no touch panel): by product category first, then by line.
+FAULTS_BY_CATEGORY: dict[str, list[tuple[str, str]]] = {
+    "dryer": [
+        ("The dryer runs but the clothes stay damp", "烘干机一直在转，衣服还是湿的"),
+        ("The dryer stops after ten minutes with error E05", "烘干机运行十分钟就停，显示E05"),
+        ("A burning smell comes from the dryer", "烘干机有焦糊味"),
+        ("Please install the new dryer on top of the washer", "新烘干机需要上门叠放安装在洗衣机上"),
+        ("How do I empty the condensed water tank?", "请问冷凝水盒怎么清理？"),
+    ],
+    "gas water heater": [
+        ("The gas heater clicks but does not ignite", "燃气热水器打火但点不着"),
+        ("The flame goes out after a minute of hot water", "热水出了一分钟就熄火"),
+        ("Error code E1 and no hot water", "显示E1，没有热水"),
+        ("Please install the new gas water heater in the kitchen", "新燃气热水器需要上门安装到厨房"),
+        ("How do I set the water temperature?", "请问水温怎么设置？"),
+    ],
+    "water purifier": [
+        ("The purifier's water tastes bad even after a new filter", "净水器换了滤芯后出水还是有异味"),
+        ("Water keeps dripping from the purifier's drain", "净水器废水口一直滴水"),
+        ("The purifier makes almost no clean water", "净水器几乎不出纯水"),
+        ("Please install the new purifier under the sink", "新净水器需要上门安装到水槽下面"),
+        ("How do I reset the filter reminder?", "请问滤芯更换提醒怎么复位？"),
+    ],
+    "dishwasher": [
+        ("The dishwasher does not drain and smells", "洗碗机不排水，还有异味"),
+        ("Dishes come out dirty, the spray arm does not turn", "碗洗不干净，喷淋臂不转"),
+        ("Water leaks from the dishwasher door", "洗碗机门边漏水"),
+        ("Please install the new dishwasher in the cabinet", "新洗碗机需要上门嵌入橱柜安装"),
+        ("How do I use the quick wash programme?", "请问快洗程序怎么使用？"),
+    ],
+    "range hood": [
+        ("The range hood fan makes a loud noise", "油烟机风机噪音很大"),
+        ("The hood does not draw the smoke away any more", "油烟机吸不走油烟了"),
+        ("Oil drips from the range hood", "油烟机往下滴油"),
+        ("Please install the new range hood above the hob", "新买的油烟机需要上门安装"),
+        ("How do I clean the grease filter?", "请问油网怎么清洗？"),
+    ],
+    "induction hob": [
+        ("The hob's touch panel does not respond", "电磁炉触控面板没有反应"),
+        ("One zone does not heat, error E3", "一个灶头不加热，显示E3"),
+        ("The hob switches off while cooking", "做饭时电磁炉自动关机"),
+        ("Please install the new induction hob in the worktop", "新电磁灶需要上门嵌入台面安装"),
+        ("How do I turn off the child lock?", "请问童锁怎么解除？"),
+    ],
+    "oven": [
+        ("The oven does not heat up", "烤箱不加热"),
+        ("The oven light and fan work but it stays cold", "烤箱灯和风扇都正常，但就是不热"),
+        ("The oven door glass is cracked", "烤箱门玻璃裂了"),
+        ("Please install the new built-in oven", "新嵌入式烤箱需要上门安装"),
+        ("How do I set the clock on the oven?", "请问烤箱上的时钟怎么设置？"),
+    ],
+    "water heater": [
+        ("No hot water since this morning", "热水器从早上开始不出热水"),
+        ("The water heater trips the circuit breaker", "热水器一开就跳闸"),
+        ("Leaking at the inlet pipe of the water heater", "热水器进水管接口漏水"),
+        ("Please install the new water heater in the bathroom", "新热水器需要上门安装到卫生间"),
+        ("How do I use the night heating mode?", "请问夜间加热模式怎么用？"),
     ],
 }
 
@@ -115,8 +176,10 @@ def address(rng: random.Random, region_code: str, language: str) -> str:
     return f"{number} {street}, Building {building}, Flat {flat}, Suzhou"
 
 
-def fault_text(rng: random.Random, product_line: str, language: str, *, repairs_only: bool = False) -> str:
-    faults = FAULTS_BY_LINE.get(product_line) or FAULTS_BY_LINE["cooling"]
+def fault_text(rng: random.Random, model, language: str, *, repairs_only: bool = False) -> str:
+    """A fault that fits the product model (its category, else its line), in `language` ('zh' or 'en')."""
+    faults = (FAULTS_BY_CATEGORY.get(model.category) or FAULTS_BY_LINE.get(model.product_line)
+              or FAULTS_BY_LINE["cooling"])
     english, chinese = rng.choice(faults[:-2] if repairs_only else faults)
     return chinese if language == "zh" else english
 

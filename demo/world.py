@@ -292,8 +292,16 @@ def _emergency_transfers(session: Session, *, now) -> None:
     agent = Actor(label="agent.li")
     scarce = list(session.scalars(select(Part).where(Part.name.in_(list(SOLD_OUT_CENTRALLY))).order_by(Part.sku)))
     jobs = [job for job in session.scalars(select(Job).where(Job.status == JobStatus.REPORTED).order_by(Job.id))
-            if job.asset.region.code != "snd"][:len(scarce)]
-    for job, part in zip(jobs, scarce):
+            if job.asset.region.code != "snd"]
+    for part in scarce:
+        # The part should fit the appliance: one on its model's bill of parts, else one of the same trade.
+        skill = next(skill for skill, names in PARTS_BY_SKILL.items() if part.name in names)
+        job = (next((j for j in jobs if part in j.asset.product_model.parts), None)
+               or next((j for j in jobs if j.asset.product_model.repair_skill == skill), None)
+               or (jobs[0] if jobs else None))
+        if job is None:
+            break
+        jobs.remove(job)
         job_parts.request_part(session, job=job, part=part, quantity=1, actor=agent, now=now)
 
 
@@ -350,7 +358,7 @@ def _staff_name(rng: random.Random) -> str:
 
 def _fault_of(rng: random.Random, asset: Asset, *, repairs_only: bool = False) -> str:
     """A fault that fits the appliance, in its owner's language."""
-    return texts.fault_text(rng, asset.product_model.product_line, texts.language_of(asset.customer.name),
+    return texts.fault_text(rng, asset.product_model, texts.language_of(asset.customer.name),
                             repairs_only=repairs_only)
 
 
