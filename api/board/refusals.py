@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from api.labels import N_, label
+from core.i18n import DEFAULT_LOCALE, current_locale
 from core.i18n import gettext as _
 from dispatch.jobs.status import status_name
 
@@ -19,7 +20,7 @@ _SHAPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?P<technician>.+) does not have the '(?P<skill>[^']+)' skill this job needs\.$"),
      N_("%(technician)s does not have the '%(skill)s' skill this job needs.")),
     (re.compile(r"(?P<technician>.+) has no room for job (?P<number>\S+) before its repair deadline: "
-                r"(?P<reason>.*)\.$", re.S),
+                r"(?P<reason>.*)\.$", re.DOTALL),
      N_("%(technician)s has no room for job %(number)s before its repair deadline: %(reason)s.")),
     (re.compile(r"Plan (?P<id>\d+) is (?P<plan_status>\w+); only a finished plan can be applied\.$"),
      N_("Plan %(id)s is %(plan_status)s; only a finished plan can be applied.")),
@@ -31,6 +32,8 @@ _SHAPES: list[tuple[re.Pattern[str], str]] = [
 
 def planning_refusal(error: Exception) -> str:
     text = str(error)
+    if current_locale() == DEFAULT_LOCALE:
+        return text  # the message was written in English: it is already what an English reader sees
     for pattern, message in _SHAPES:
         if match := pattern.match(text):
             parts = match.groupdict()
