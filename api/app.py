@@ -14,7 +14,8 @@ from api.context import AppServices
 from api.extensions import api, babel, csrf, limiter, login_manager
 from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
 from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason
-from api.labels import label
+from api.labels import human, label, skills
+from api.local_time import local_clock, local_datetime
 from api.navigation import LANGUAGES, staff_menu
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
@@ -91,24 +92,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     tz = app.extensions["aftercare"].tz
 
     @app.template_filter("localtime")
-    def _localtime(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "—"
+    def _localtime(value: datetime | None, where=None) -> str:
+        """`{{ job.respond_by|localtime(job) }}`: in the job's (or region's) local time."""
+        return local_datetime(value, where, tz)
 
     @app.template_filter("clock")
-    def _clock(value: datetime | None) -> str:
+    def _clock(value: datetime | None, where=None) -> str:
         """Only the local time of day, for a day's plan where the date goes without saying."""
-        return value.astimezone(tz).strftime("%H:%M") if value else "—"
+        return local_clock(value, where, tz)
 
-    @app.template_filter("human")
-    def _human(code) -> str:
-        """A stored code such as 'remote_resolved' as staff read it: 'Remote resolved'."""
-        text = getattr(code, "value", code) or ""
-        return text.replace("_", " ").capitalize()
+    # A stored code such as 'remote_resolved' as staff read it, in the page's language.
+    app.add_template_filter(human, "human")
 
     @app.context_processor
     def _template_globals():
-        return {"label": label, "why": entitlement_reason, "locale": current_locale(), "current_user": current_user,
-                "menu": staff_menu(), "languages": LANGUAGES}
+        return {"label": label, "skills": skills, "why": entitlement_reason, "locale": current_locale(),
+                "current_user": current_user, "menu": staff_menu(), "languages": LANGUAGES}
 
     @app.after_request
     def _remember_language(response):

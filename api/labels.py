@@ -21,6 +21,14 @@ LABELS: dict[str, dict[str, str]] = {
         "address": N_("The address is too long (at most 255 characters)."),
         "location": N_("The location from your phone was not valid; it was not used."),
     },
+    # The agent's phone report form: the same rules as the customer's, in words for staff.
+    "phone.err": {
+        "fault_text": N_("Describe the fault in 5 to 2000 characters."),
+        "contact_name": N_("Give the contact's name (up to 120 characters)."),
+        "contact_phone": N_("Give a phone number to call back (digits, +, spaces or dashes)."),
+        "address": N_("The address is too long (at most 255 characters)."),
+        "channel": N_("Choose how the report came in."),
+    },
     "entitlement": {
         "refund": N_("Refund"),
         "exchange": N_("Exchange"),
@@ -63,6 +71,141 @@ LABELS: dict[str, dict[str, str]] = {
         "report_attached": N_("Further report added"),
         "reclassified": N_("Request type updated"),
         "ownership_changed": N_("Handed to a colleague"),
+    },
+    # The office's names for a job's history: staff see every kind, the customer only a few (above).
+    "office.event": {
+        "created": N_("Job opened"),
+        "status_changed": N_("Status changed"),
+        "report_attached": N_("Further report added"),
+        "reclassified": N_("Category corrected"),
+        "ownership_changed": N_("Ownership changed"),
+        "planned": N_("Planned"),
+        "replanned": N_("Re-planned"),
+        "locked": N_("Locked to technician"),
+        "unlocked": N_("Unlocked"),
+        "escalated": N_("Escalated"),
+        "survey_answered": N_("Survey answered"),
+        "sla_warning": N_("SLA warning"),
+        "sla_breach": N_("SLA breach"),
+        "sla_paused": N_("SLA clocks paused"),
+        "sla_resumed": N_("SLA clocks resumed"),
+        "parts": N_("Parts"),
+        "accepted": N_("Accepted by technician"),
+        "photo_added": N_("Photo added"),
+    },
+    # The office's short names for a job's status (the customer reads the longer "status" above).
+    "office.status": {
+        "reported": N_("Reported"),
+        "triaged": N_("Triaged"),
+        "assigned": N_("Assigned"),
+        "en_route": N_("En route"),
+        "on_site": N_("On site"),
+        "waiting_parts": N_("Waiting for parts"),
+        "completed": N_("Completed"),
+        "closed": N_("Closed"),
+        "remote_resolved": N_("Resolved remotely"),
+        "cancelled": N_("Cancelled"),
+    },
+    # Why a job is on the dispatcher's at-risk list (dispatch.jobs.read), followed by the deadline.
+    "risk": {
+        "response overdue since": N_("response overdue since"),
+        "respond by": N_("respond by"),
+        "repair overdue since": N_("repair overdue since"),
+        "repair by": N_("repair by"),
+        "planned to finish after the repair deadline": N_("planned to finish after the repair deadline"),
+    },
+    # The skills of the demo and of the example world; a skill an admin adds is shown as its code.
+    "skill": {
+        "refrigeration": N_("Refrigeration"),
+        "hvac": N_("Air conditioning"),
+        "laundry": N_("Laundry"),
+        "water_heating": N_("Water heating"),
+        "kitchen": N_("Kitchen appliances"),
+        "electronics": N_("Electronics"),
+    },
+    "trend.title": {
+        "day": N_("Promises kept per day"),
+        "week": N_("Promises kept per week"),
+    },
+    "category": {
+        "quality_defect": N_("Quality defect"),
+        "usage_question": N_("Usage question"),
+        "return_exchange": N_("Return or exchange"),
+        "installation": N_("Installation"),
+    },
+    "category_source": {
+        "classifier": N_("automatic"),
+        "agent": N_("set by an agent"),
+    },
+    "priority": {
+        "urgent": N_("Urgent"),
+        "high": N_("High"),
+        "normal": N_("Normal"),
+        "low": N_("Low priority"),
+    },
+    "channel": {
+        "qr": N_("QR label"),
+        "app": N_("App"),
+        "phone": N_("Phone"),
+        "wechat": N_("WeChat"),
+        "walk-in": N_("Walk-in"),
+    },
+    "dispatch_state": {
+        "pending": N_("Waiting for the dispatcher engine"),
+        "planned": N_("Planned"),
+        "unassignable": N_("Nobody qualified in time"),
+        "not_needed": N_("No visit needed"),
+    },
+    "plan_status": {
+        "queued": N_("Queued"),
+        "running": N_("Solving"),
+        "done": N_("Done"),
+        "applied": N_("Applied"),
+        "failed": N_("Failed"),
+        "stale": N_("Out of date"),
+    },
+    "escalation": {
+        "unassignable": N_("No technician"),
+        "parts_late": N_("Parts late"),
+        "sla_warning": N_("SLA warning"),
+        "sla_breach": N_("SLA breach"),
+    },
+    "sla.clock": {
+        "response": N_("Response"),
+        "resolution": N_("Repair"),
+    },
+    "sla.alert": {
+        "warning": N_("warning"),
+        "breach": N_("breach"),
+    },
+    "sla.cause": {
+        "no_technician": N_("No technician"),
+        "no_response": N_("No response"),
+        "waiting_for_parts": N_("Waiting for parts"),
+        "late_arrival": N_("Late arrival"),
+        "repair_overran": N_("Repair overran"),
+        "not_resolved": N_("Not resolved"),
+    },
+    "task.kind": {
+        "phone_callback": N_("Phone callback"),
+        "case_reopened": N_("Case reopened"),
+        "supervisor_call": N_("Supervisor call"),
+        "supervisor_review": N_("Supervisor review"),
+        "check_in": N_("Check-in call"),
+    },
+    "task.outcome": {
+        "resolved": N_("Resolved"),
+        "follow_up": N_("Follow-up arranged"),
+        "no_answer": N_("No answer"),
+        "wrong_number": N_("Wrong number"),
+    },
+    "role": {
+        "agent": N_("Agent"),
+        "dispatcher": N_("Dispatcher"),
+        "technician": N_("Technician"),
+        "warehouse": N_("Warehouse"),
+        "manager": N_("Manager"),
+        "admin": N_("Administrator"),
     },
     "error": {
         "404.title": N_("Not found"),
@@ -163,3 +306,28 @@ def label(group: str, value, default: str | None = None, **values) -> str:
 
 def has_label(group: str, value) -> bool:
     return str(value) in LABELS.get(group, {})
+
+
+# The group of each stored code's enum, so `{{ code|human }}` names it in the page's language.
+ENUM_GROUPS = {"JobStatus": "office.status", "JobCategory": "category", "Priority": "priority",
+               "EntitlementKind": "entitlement", "Channel": "channel", "DispatchState": "dispatch_state",
+               "EventKind": "office.event", "PlanStatus": "plan_status", "TaskKind": "task.kind",
+               "TaskOutcome": "task.outcome", "SlaClock": "sla.clock", "AlertKind": "sla.alert",
+               "Role": "role", "OrderStatus": "stock.order"}
+
+
+def human(code, group: str | None = None) -> str:
+    """A stored code as staff read it, in the page's language: `group` names the labels, or the
+    code's enum does; a code with no label is shown tidied ('remote_resolved' → 'Remote resolved')."""
+    if code is None:
+        return "—"
+    group = group or ENUM_GROUPS.get(type(code).__name__)
+    value = getattr(code, "value", code)
+    if group and has_label(group, value):
+        return label(group, value)
+    return str(value).replace("_", " ").capitalize()
+
+
+def skills(technician) -> str:
+    """A technician's skills as staff read them: "Refrigeration, Laundry"."""
+    return ", ".join(label("skill", s.skill) for s in technician.skills)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from core.i18n import gettext as _
 from dispatch.jobs.models import Job
 from dispatch.planning.models import PlanRun
 from dispatch.planning.read import TechnicianDay
@@ -74,34 +76,40 @@ def render_svg(route_map: RouteMap) -> str:
             out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.2" stroke-opacity="0.85" points="'
                        + " ".join(f"{x:.1f},{y:.1f}" for x, y in path) + '"/>')
         x, y = path[0]
+        start_title = escape(_("%(name)s: start", name=route.name))
         out.append(f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}" stroke="#222">'
-                   f'<title>{escape(route.name)}: start</title></rect>')
+                   f'<title>{start_title}</title></rect>')
         for number, (stop, (x, y)) in enumerate(zip(route.stops, path[1:]), start=1):
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="#fff" stroke="{colour}" stroke-width="2">'
                        f'<title>{escape(stop.label)} {escape(stop.eta)}</title></circle>'
                        f'<text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle" font-size="9">{number}</text>')
     for stop in route_map.unassigned:
         x, y = project(stop.lat, stop.lon)
+        left_out = escape(_("%(job)s: not assigned", job=stop.label))
         out.append(f'<path d="M{x - 6:.1f},{y - 6:.1f} L{x + 6:.1f},{y + 6:.1f} M{x - 6:.1f},{y + 6:.1f} '
-                   f'L{x + 6:.1f},{y - 6:.1f}" stroke="#c00" stroke-width="2.5"><title>{escape(stop.label)}: '
-                   f'not assigned</title></path>')
+                   f'L{x + 6:.1f},{y - 6:.1f}" stroke="#c00" stroke-width="2.5"><title>'
+                   f'{left_out}</title></path>')
     if not route_map.legend:
         out.append("</svg>")
         return "\n".join(out)
     legend_x = route_map.width - legend_width + 10
-    out.append(f'<text x="{legend_x}" y="56" font-weight="bold">Technicians</text>')
+    heading = escape(_("Technicians"))
+    out.append(f'<text x="{legend_x}" y="56" font-weight="bold">{heading}</text>')
     y = 74
     for index, route in enumerate(route_map.routes):
         if y > route_map.height - 40:
-            out.append(f'<text x="{legend_x}" y="{y}">… {len(route_map.routes) - index} more</text>')
+            more = escape(_("… %(n)s more", n=len(route_map.routes) - index))
+            out.append(f'<text x="{legend_x}" y="{y}">{more}</text>')
             break
         colour = PALETTE[index % len(PALETTE)]
+        stops = escape(_("%(n)s stops", n=len(route.stops)))
         out.append(f'<rect x="{legend_x}" y="{y - 9}" width="12" height="12" fill="{colour}"/>'
-                   f'<text x="{legend_x + 18}" y="{y + 1}">{escape(route.name)} — {len(route.stops)} stops'
+                   f'<text x="{legend_x + 18}" y="{y + 1}">{escape(route.name)} — {stops}'
                    f'{(" · " + escape(route.summary)) if route.summary else ""}</text>')
         y += 18
     if route_map.unassigned:
-        out.append(f'<text x="{legend_x}" y="{y + 10}" fill="#c00">✕ {len(route_map.unassigned)} not assigned</text>')
+        not_assigned = escape(_("%(n)s not assigned", n=len(route_map.unassigned)))
+        out.append(f'<text x="{legend_x}" y="{y + 10}" fill="#c00">✕ {not_assigned}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -120,12 +128,22 @@ def route_map_of(days: list[TechnicianDay], waiting: list[Job], *, title: str, t
                     unassigned=[MapStop(j.latitude, j.longitude, j.number) for j in waiting])
 
 
+def _local_clock(iso: str, region) -> str:
+    """A stored stop time (ISO text) as the time of day in the region's zone."""
+    try:
+        moment = datetime.fromisoformat(iso)
+        return moment.astimezone(ZoneInfo(region.time_zone)).strftime("%H:%M") if moment.tzinfo else iso[11:16]
+    except (ValueError, KeyError):
+        return iso[11:16]
+
+
 def plan_route_map(plan: PlanRun) -> RouteMap:
     result = plan.result or {}
     return RouteMap(
-        title=f"Plan {plan.id}: {plan.region.name} — {plan.day.isoformat()}",
+        title=_("Plan %(id)s: %(region)s — %(day)s", id=plan.id, region=plan.region.name, day=plan.day.isoformat()),
         routes=[MapRoute(name=r["technician"], start=tuple(r["start"]),
-                         stops=[MapStop(s["lat"], s["lon"], s["job"], s["start"][11:16]) for s in r["stops"]])
+                         stops=[MapStop(s["lat"], s["lon"], s["job"], _local_clock(s["start"], plan.region))
+                                for s in r["stops"]])
                 for r in result.get("routes", [])])
 
 

@@ -132,9 +132,9 @@ class InvalidPeriod(ValueError):
 
 def check_period(start: date, end: date) -> None:
     if end < start:
-        raise InvalidPeriod("to", "The end of the period is before its start.")
+        raise InvalidPeriod("to", _("The end of the period is before its start."))
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise InvalidPeriod("to", f"The period may be at most {MAX_PERIOD_DAYS} days long.")
+        raise InvalidPeriod("to", _("The period may be at most %(days)s days long.", days=MAX_PERIOD_DAYS))
 
 
 def _utc_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -322,7 +322,7 @@ def _at_risk(session: Session, facts: dict[int, _JobFacts], surveys: list[Survey
             counts[s.job.customer_id]["low"] += 1
             last_job.setdefault(s.job.customer_id, s.job)
     weights = {"low": 3, "repeat": 2, "breach": 1}
-    words = {"low": "low survey score", "repeat": "repeat failure", "breach": "SLA breach"}
+    words = {"low": _("low survey score"), "repeat": _("repeat failure"), "breach": _("SLA breach")}
     for customer_id, counter in counts.items():
         job = last_job[customer_id]
         score = sum(weights[k] * n for k, n in counter.items())
@@ -336,7 +336,7 @@ def _at_risk(session: Session, facts: dict[int, _JobFacts], surveys: list[Survey
         FollowUpTask.customer_id.in_(list(customers) or [-1]), FollowUpTask.done_at.is_(None))
         .group_by(FollowUpTask.customer_id)).all())
     for customer_id, n in open_tasks.items():
-        customers[customer_id].reasons.append(f"{n} open follow-up task(s)")
+        customers[customer_id].reasons.append(_("%(n)s open follow-up task(s)", n=n))
     return sorted(customers.values(), key=lambda c: (-c.score, c.name))[:limit]
 
 

@@ -21,7 +21,7 @@ from core.regions import local_stamp
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.services import record_event
-from dispatch.jobs.status import JobStatus
+from dispatch.jobs.status import JobStatus, status_name
 from dispatch.jobs.work import request_dispatch
 
 DEFAULT_WARNING_SHARE = 0.75
@@ -120,9 +120,10 @@ def job_clocks(session: Session, job: Job, *, now: datetime) -> JobClocks:
 def pause_clocks(session: Session, *, job: Job, reason: str, actor: Actor, now: datetime) -> SlaPause:
     """The job waits for the customer (not home, deciding on a quote): its clocks stand still."""
     if not job.is_open:
-        raise JobNotOpen(f"Job {job.number} is {job.status.value}: its clocks are not running.")
+        raise JobNotOpen(_("Job %(number)s is %(status)s: its clocks are not running.", number=job.number,
+                           status=status_name(job.status)))
     if session.scalar(select(SlaPause.id).where(SlaPause.job_id == job.id, SlaPause.ended_at.is_(None))):
-        raise AlreadyPaused(f"Job {job.number} is already waiting for the customer.")
+        raise AlreadyPaused(_("Job %(number)s is already waiting for the customer.", number=job.number))
     pause = SlaPause(job_id=job.id, started_at=now, reason=reason, started_by=actor.label)
     session.add(pause)
     record_event(job, kind=EventKind.SLA_PAUSED, actor=actor, now=now, note=reason)
@@ -133,7 +134,7 @@ def pause_clocks(session: Session, *, job: Job, reason: str, actor: Actor, now: 
 def resume_clocks(session: Session, *, job: Job, actor: Actor, now: datetime, note: str = "") -> SlaPause:
     pause = session.scalar(select(SlaPause).where(SlaPause.job_id == job.id, SlaPause.ended_at.is_(None)))
     if pause is None:
-        raise NotPaused(f"Job {job.number} is not waiting for the customer.")
+        raise NotPaused(_("Job %(number)s is not waiting for the customer.", number=job.number))
     pause.ended_at = now
     record_event(job, kind=EventKind.SLA_RESUMED, actor=actor, now=now, note=note,
                  data={"paused_minutes": round((now - pause.started_at).total_seconds() / 60)})

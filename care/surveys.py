@@ -50,11 +50,11 @@ class SurveyAnswer:
 
     def check(self) -> None:
         if isinstance(self.rating, bool) or not isinstance(self.rating, int) or not 1 <= self.rating <= 5:
-            raise InvalidAnswer("rating", "The rating must be a whole number from 1 to 5.")
+            raise InvalidAnswer("rating", _("The rating must be a whole number from 1 to 5."))
         if not isinstance(self.fixed, bool):
-            raise InvalidAnswer("fixed", "Say whether the problem was fixed.")
+            raise InvalidAnswer("fixed", _("Say whether the problem was fixed."))
         if len(self.comment) > MAX_COMMENT:
-            raise InvalidAnswer("comment", f"The comment is too long (at most {MAX_COMMENT} characters).")
+            raise InvalidAnswer("comment", _("The comment is too long (at most %(max)s characters).", max=MAX_COMMENT))
 
     @property
     def is_low(self) -> bool:
@@ -63,13 +63,13 @@ class SurveyAnswer:
 
 def survey_by_token(session: Session, token: str, *, for_update: bool = False) -> Survey:
     if len(token) not in TOKEN_LENGTHS:
-        raise SurveyNotFound("No survey has this link.")
+        raise SurveyNotFound(_("No survey has this link."))
     query = select(Survey).where(Survey.token == token)
     if for_update:
         query = query.with_for_update()
     survey = session.scalar(query)
     if survey is None:
-        raise SurveyNotFound("No survey has this link.")
+        raise SurveyNotFound(_("No survey has this link."))
     return survey
 
 
@@ -78,7 +78,7 @@ def answer_survey(session: Session, *, survey: Survey, answer: SurveyAnswer, now
     is invalid or the survey was already answered."""
     answer.check()
     if survey.answered_at is not None:
-        raise SurveyAlreadyAnswered("This survey was already answered. Thank you!")
+        raise SurveyAlreadyAnswered(_("This survey was already answered. Thank you!"))
     survey.answered_at, survey.rating, survey.fixed = now, answer.rating, answer.fixed
     survey.problem_areas = sorted({a.value for a in answer.problem_areas})
     survey.comment = answer.comment.strip()

@@ -8,7 +8,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from care.models import FollowUpTask, TaskKind, TaskOutcome
-from core.regions import local_stamp
+from core.i18n import gettext as _
 from core.users import Role, User
 from dispatch.jobs.models import Job
 
@@ -82,7 +82,7 @@ def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Fol
         query = query.with_for_update()
     task = session.scalar(query)
     if task is None:
-        raise TaskNotFound(f"No task {task_id}.")
+        raise TaskNotFound(_("No task %(id)s.", id=task_id))
     return task
 
 
@@ -91,10 +91,10 @@ def complete_task(session: Session, *, task: FollowUpTask, user: User, outcome: 
     """Close a task with how it ended. Someone else's task is refused (a manager may close any);
     an unowned task becomes the closer's."""
     if task.done_at is not None:
-        region = task.job.asset.region if task.job is not None else None
-        raise TaskAlreadyDone(f"Task {task.id} was already done on {local_stamp(task.done_at, region)}.")
+        raise TaskAlreadyDone(_("Task %(id)s was already done.", id=task.id))
     if task.assignee_user_id not in (None, user.id) and not user.has_role(Role.MANAGER):
-        raise NotYourTask(f"Task {task.id} belongs to {task.assignee.username if task.assignee else 'someone else'}.")
+        raise NotYourTask(_("Task %(id)s belongs to %(user)s.", id=task.id, user=task.assignee.username)
+                          if task.assignee else _("Task %(id)s belongs to someone else.", id=task.id))
     if task.assignee_user_id is None:
         task.assignee_user_id = user.id
     task.done_at, task.done_by_user_id, task.outcome, task.outcome_note = now, user.id, outcome, note[:MAX_NOTE]

@@ -19,6 +19,7 @@ from care.callbacks import DEFAULT_TERMS, DONE_STATUSES
 from care.models import FollowUpTask, ProblemArea, Survey, SurveyOutcome, TaskKind
 from core.users import Role, User
 from core.work_queue import WorkItem
+from demo import texts
 from dispatch.catalog.models import Asset
 from dispatch.intake.services import FaultReport, report_fault
 from dispatch.jobs.audit import CUSTOMER, Actor
@@ -30,18 +31,17 @@ from dispatch.technicians.models import Technician
 from inventory import ledger
 
 # Faults whose words the classifier knows, so the fault analytics have something to say.
-HISTORY_FAULTS = {
-    "laundry": ["Leaking water under the machine after every wash", "Drum is not spinning, error code E21",
-                "洗衣机漏水，地上全是水", "Door will not open after the wash, error code"],
-    "cooling": ["Not cooling since yesterday, the food is getting warm", "冰箱不制冷", "Loud rattling noise at night"],
-    "climate": ["Not cooling, only blowing warm air", "空调漏水", "Error code E4 on the display"],
-    "water": ["No hot water since this morning", "热水器不加热了", "Leaking at the inlet pipe"],
-    "kitchen": ["Fan makes a loud noise", "Touch panel not working", "不工作了"],
-    "electronics": ["The screen stays black but the power light is on", "电视黑屏", "Screen flickering"],
-}
-COMMENTS_GOOD = ["Quick and friendly, thank you", "师傅很专业", "Fixed in half an hour", ""]
-COMMENTS_BAD = {ProblemArea.PRODUCT: "It broke again two days later", ProblemArea.PUNCTUALITY: "Came three hours late",
-                ProblemArea.ATTITUDE: "The technician was rude", ProblemArea.COMMUNICATION: "Nobody told me when"}
+# What customers write in the survey, (English, Chinese): each in the language of the customer.
+COMMENTS_GOOD = [("Quick and friendly, thank you", "师傅很专业，态度也好"), ("Fixed in half an hour", "半小时就修好了"),
+                 ("", "")]
+COMMENTS_BAD = {ProblemArea.PRODUCT: ("It broke again two days later", "修好两天又坏了"),
+                ProblemArea.PUNCTUALITY: ("Came three hours late", "比约定时间晚到了三个小时"),
+                ProblemArea.ATTITUDE: ("The technician was rude", "师傅态度很差"),
+                ProblemArea.COMMUNICATION: ("Nobody told me when", "一直没人通知我什么时候上门")}
+
+
+def _in_language(pair: tuple[str, str], job: Job) -> str:
+    return pair[1] if texts.language_of(job.contact_name) == "zh" else pair[0]
 
 
 def load_service_history(session: Session, *, now: datetime, tz: ZoneInfo, seed: int = 7, weeks: int = 8,
@@ -79,9 +79,10 @@ def _one_job(session: Session, rng: random.Random, *, asset: Asset, reported_at:
              technicians, agents, manager, slow: bool, slow_technician: int | None, late_improvement: bool) -> int:
     owner = rng.choice(agents) if agents and rng.random() < 0.5 else None
     actor = Actor.staff(owner) if owner else CUSTOMER
-    faults = HISTORY_FAULTS.get(asset.product_model.product_line, ["Not working"])
+    fault = texts.fault_text(rng, asset.product_model, texts.language_of(asset.customer.name),
+                             repairs_only=True)
     result = report_fault(session, asset=asset, actor=actor, now=reported_at, tz=tz,
-                          report=FaultReport(channel=Channel.PHONE if owner else Channel.QR, fault_text=rng.choice(faults),
+                          report=FaultReport(channel=Channel.PHONE if owner else Channel.QR, fault_text=fault,
                                              contact_name=asset.customer.name, contact_phone=asset.customer.phone))
     job = result.job
     if not result.created or job.category not in VISIT_CATEGORIES:
@@ -95,8 +96,7 @@ def _one_job(session: Session, rng: random.Random, *, asset: Asset, reported_at:
     miss_repair = rng.random() < (0.35 if late_tech else 0.22 if slow else 0.08)
     resolved_at = reported_at + (timedelta(hours=rng.randrange(76, 120)) if miss_repair
                                  else timedelta(hours=rng.randrange(3, 60)))
-    if resolved_at >= now - timedelta(hours=2):
-        resolved_at = now - timedelta(hours=2)
+    resolved_at = min(now - timedelta(hours=2), resolved_at)
     for status, at in ((JobStatus.TRIAGED, responded_at), (JobStatus.ASSIGNED, responded_at + timedelta(minutes=5)),
                        (JobStatus.EN_ROUTE, resolved_at - timedelta(minutes=90)),
                        (JobStatus.ON_SITE, resolved_at - timedelta(minutes=60)), (JobStatus.COMPLETED, resolved_at)):
@@ -149,12 +149,13 @@ def _survey(session: Session, rng: random.Random, *, job: Job, done_at: datetime
     answered_at = send_at + timedelta(minutes=rng.randrange(10, 600))
     bad = rng.random() < (0.35 if late else 0.06)
     if not bad:
-        survey.rating, survey.fixed, survey.comment = rng.choice([4, 5, 5, 5]), True, rng.choice(COMMENTS_GOOD)
+        survey.rating, survey.fixed, survey.comment = rng.choice([4, 5, 5, 5]), True, \
+            _in_language(rng.choice(COMMENTS_GOOD), job)
         survey.outcome = SurveyOutcome.SATISFIED
     else:
         area = rng.choice([ProblemArea.PRODUCT, ProblemArea.PUNCTUALITY, ProblemArea.ATTITUDE, ProblemArea.COMMUNICATION])
         survey.rating, survey.fixed = rng.choice([1, 2, 3]), area != ProblemArea.PRODUCT
-        survey.problem_areas, survey.comment = [area.value], COMMENTS_BAD[area]
+        survey.problem_areas, survey.comment = [area.value], _in_language(COMMENTS_BAD[area], job)
         survey.outcome = SurveyOutcome.FOLLOW_UP_VISIT if area == ProblemArea.PRODUCT else SurveyOutcome.SUPERVISOR_CALL
         kind = TaskKind.SUPERVISOR_REVIEW if area == ProblemArea.PRODUCT else TaskKind.SUPERVISOR_CALL
         _task(session, job, survey, kind, manager, answered_at, now,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -17,26 +17,24 @@ import care  # noqa: F401  (subscribes care to job events: the demo completes jo
 import dispatch.parts  # noqa: F401  (subscribes parts to job events: the demo cancels and completes jobs)
 from core.regions import Region
 from core.users import Role, User, create_user
+from demo import texts
+from demo.texts import CHINESE_SHARE, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
 
 DEMO_PASSWORD = "aftercare-demo"
 
+# A name is one field read by everyone, so names people see in both languages carry both.
 REGIONS = [  # code, name, centre
-    ("gusu", "Gusu (Old Town)", 31.3110, 120.6170),
-    ("sip", "Industrial Park", 31.3170, 120.7200),
-    ("snd", "New District", 31.2980, 120.5450),
+    ("gusu", "姑苏区 Gusu", 31.3110, 120.6170),
+    ("sip", "工业园区 Industrial Park", 31.3170, 120.7200),
+    ("snd", "高新区 New District", 31.2980, 120.5450),
 ]
-STREETS = {
-    "gusu": ["Renmin Road", "Shiquan Street", "Ganjiang Road", "Pingjiang Road", "Fengmen Road", "Baita Road"],
-    "sip": ["Xinghu Street", "Suzhou Avenue East", "Jinji Lake Road", "Xinggang Street", "Tongda Road", "Zhongxin Avenue"],
-    "snd": ["Shishan Road", "Binhe Road", "Changjiang Road", "Zhujiang Road", "Tayuan Road", "Jinshan Road"],
-}
 POLICIES = [  # code, name, return days, exchange days, free repair months
-    ("standard-12", "Standard: 7-day return, 15-day exchange, 12-month repair", 7, 15, 12),
-    ("major-36", "Major appliance: 7-day return, 15-day exchange, 36-month repair", 7, 15, 36),
-    ("small-6", "Small appliance: 7-day return, 15-day exchange, 6-month repair", 7, 15, 6),
+    ("standard-12", "三包标准 Standard: 7-day return, 15-day exchange, 12-month repair", 7, 15, 12),
+    ("major-36", "大家电 Major appliance: 7-day return, 15-day exchange, 36-month repair", 7, 15, 36),
+    ("small-6", "小家电 Small appliance: 7-day return, 15-day exchange, 6-month repair", 7, 15, 6),
 ]
 # code, name, category, product line, policy, skill, service minutes
 MODELS = [
@@ -76,32 +74,29 @@ PARTS_BY_SKILL = {
                     "Main board (TV)", "T-con board"],
 }
 STAFF = [  # username, display name, role
-    ("admin", "Site Administrator", Role.ADMIN),
-    ("agent.li", "Li Na", Role.AGENT),
-    ("agent.wang", "Wang Fang", Role.AGENT),
-    ("dispatch.zhou", "Zhou Min", Role.DISPATCHER),
-    ("stock.chen", "Chen Jie", Role.WAREHOUSE),
-    ("manager.xu", "Xu Hui", Role.MANAGER),
+    ("admin", "系统管理员 Site Administrator", Role.ADMIN),
+    ("agent.li", "李娜 Li Na", Role.AGENT),
+    ("agent.wang", "王芳 Wang Fang", Role.AGENT),
+    ("dispatch.zhou", "周敏 Zhou Min", Role.DISPATCHER),
+    ("stock.chen", "陈杰 Chen Jie", Role.WAREHOUSE),
+    ("manager.xu", "徐慧 Xu Hui", Role.MANAGER),
 ]
-SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu", "Sun", "Hu",
-            "Zhu", "Gao", "Lin", "He", "Guo", "Ma", "Luo"]
-GIVEN = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Jun", "Yan", "Tao", "Ming", "Chao", "Xia", "Ping", "Gang",
-         "Hui", "Qiang", "Li", "Yun", "Bo", "Ting"]
 WAREHOUSES = [  # code, name, kind, region codes served, lat, lon
-    ("WH-CENTRAL", "Central warehouse, Xiangcheng", WarehouseKind.CENTRAL, ["gusu", "sip", "snd"], 31.3690, 120.6420),
-    ("WH-GUSU-N", "Gusu north depot", WarehouseKind.REGIONAL, ["gusu"], 31.3300, 120.6150),
-    ("WH-GUSU-S", "Gusu south depot", WarehouseKind.REGIONAL, ["gusu"], 31.2900, 120.6250),
-    ("WH-SIP-W", "Industrial Park west depot", WarehouseKind.REGIONAL, ["sip"], 31.3200, 120.6900),
-    ("WH-SIP-E", "Industrial Park east depot", WarehouseKind.REGIONAL, ["sip", "gusu"], 31.3150, 120.7600),
-    ("WH-SND", "New District depot", WarehouseKind.REGIONAL, ["snd"], 31.2950, 120.5400),
+    ("WH-CENTRAL", "相城中心仓 Central warehouse, Xiangcheng", WarehouseKind.CENTRAL, ["gusu", "sip", "snd"],
+     31.3690, 120.6420),
+    ("WH-GUSU-N", "姑苏北仓 Gusu north depot", WarehouseKind.REGIONAL, ["gusu"], 31.3300, 120.6150),
+    ("WH-GUSU-S", "姑苏南仓 Gusu south depot", WarehouseKind.REGIONAL, ["gusu"], 31.2900, 120.6250),
+    ("WH-SIP-W", "园区西仓 Industrial Park west depot", WarehouseKind.REGIONAL, ["sip"], 31.3200, 120.6900),
+    ("WH-SIP-E", "园区东仓 Industrial Park east depot", WarehouseKind.REGIONAL, ["sip", "gusu"], 31.3150, 120.7600),
+    ("WH-SND", "高新区仓 New District depot", WarehouseKind.REGIONAL, ["snd"], 31.2950, 120.5400),
 ]
 
 
 # code, name, normal lead hours, expedited lead hours, expedite fee, price factor against list cost
 SUPPLIERS = [
-    ("SUP-HAIRUI", "Hairui Appliance Parts, Suzhou", 72, 20, "80.00", 1.00),
-    ("SUP-YANGTZE", "Yangtze Spares, Wuxi", 48, 12, "150.00", 1.08),
-    ("SUP-PEARL", "Pearl River Components, Shenzhen", 120, 36, "60.00", 0.88),
+    ("SUP-HAIRUI", "苏州海瑞家电配件 Hairui Appliance Parts, Suzhou", 72, 20, "80.00", 1.00),
+    ("SUP-YANGTZE", "无锡扬子配件 Yangtze Spares, Wuxi", 48, 12, "150.00", 1.08),
+    ("SUP-PEARL", "深圳珠江元器件 Pearl River Components, Shenzhen", 120, 36, "60.00", 0.88),
 ]
 # Expensive, slow-moving parts: kept only at the central warehouse.
 CENTRAL_ONLY = {"Compressor 1/4 HP", "Main control board (cooling)", "Indoor PCB (split)",
@@ -137,18 +132,6 @@ def demo_loaded(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(Asset)) > 0
 
 
-FAULTS = [
-    "Not cooling since yesterday, the food is getting warm", "冰箱不制冷，里面的东西都化了",
-    "Leaking water under the machine after every wash", "洗衣机漏水，地上全是水",
-    "Makes a loud rattling noise when spinning", "空调开机后有很大的异响",
-    "Error code E4 on the display and it will not start", "显示E4故障，无法启动",
-    "No hot water since this morning", "热水器不加热了",
-    "Please install the new unit in the living room", "需要上门安装新买的空调",
-    "The screen stays black but the power light is on", "电视黑屏，有声音没图像",
-    "How do I set the eco mode?", "请问怎么设置定时功能？",
-]
-
-
 def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int = 500,
               open_reports: int = 45, now=None, tz=None) -> DemoSummary:
     rng = random.Random(seed)
@@ -163,7 +146,8 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
     for skill, names in PARTS_BY_SKILL.items():
         for name in names:
             sku += 1
-            part = Part(sku=f"P-{sku:04d}", name=name, unit_cost=Decimal(rng.randrange(800, 120000)) / 100)
+            part = Part(sku=f"P-{sku:04d}", name=name, name_zh=PART_NAMES_ZH[name],
+                        unit_cost=Decimal(rng.randrange(800, 120000)) / 100)
             parts_by_skill.setdefault(skill, []).append(part)
             session.add(part)
 
@@ -187,11 +171,12 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
     technicians: list[Technician] = []
     for n in range(1, 31):
         region = regions[region_codes[(n - 1) % 3]]
-        name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+        name = _staff_name(rng)
         user = create_user(session, username=f"tech{n:02d}", display_name=name, role=Role.TECHNICIAN,
                            password=DEMO_PASSWORD)
         lat, lon = _near(rng, region.center_lat, region.center_lon, 0.025)
-        van = Warehouse(code=f"VAN-{n:02d}", name=f"Van of {name}", kind=WarehouseKind.VAN)
+        van = Warehouse(code=f"VAN-{n:02d}", name=f"{name.split()[0]}的服务车 Van of {name.split(' ', 1)[1]}",
+                        kind=WarehouseKind.VAN)
         technician = Technician(user=user, region=region, home_lat=lat, home_lon=lon, van=van, daily_job_cap=8)
         technician.shifts = _weekly_shifts(late=n % 4 == 0)
         # Everyone has two or three skills; across a region every skill is covered several times.
@@ -207,11 +192,12 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
         if households and rng.random() < 0.1:
             customer, region_code, address, location = rng.choice(households)
         else:
-            customer = Customer(name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+            language = "zh" if rng.random() < CHINESE_SHARE else "en"
+            customer = Customer(name=person_name(rng, language),
                                 phone=f"+86 1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
                                 is_business=rng.random() < 0.08)
             region_code = rng.choice(region_codes)
-            address = _address(rng, region_code)
+            address = texts.address(rng, region_code, language)
             location = _near(rng, regions[region_code].center_lat, regions[region_code].center_lon, 0.03)
             households.append((customer, region_code, address, location))
         model = rng.choice(models)
@@ -220,7 +206,7 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
                           latitude=location[0], longitude=location[1], purchase_date=_purchase_date(rng, today),
                           qr_token=secrets.token_urlsafe(18)))
     session.flush()
-    stocked_at = now or datetime.combine(today, time(0), tzinfo=timezone.utc)
+    stocked_at = now or datetime.combine(today, time(0), tzinfo=UTC)
     _stock(session, rng, parts_by_skill=parts_by_skill, technicians=technicians, now=stocked_at)
     if now is not None:
         from demo.care_history import load_service_history
@@ -246,7 +232,7 @@ def _open_reports(session: Session, rng: random.Random, *, count: int, now, tz) 
         reported_at = now - timedelta(minutes=rng.randrange(0, 240))
         report_fault(session, asset=asset, actor=CUSTOMER, now=reported_at, tz=tz,
                      report=FaultReport(channel=rng.choice([Channel.QR, Channel.QR, Channel.APP, Channel.WECHAT]),
-                                        fault_text=rng.choice(FAULTS), contact_name=asset.customer.name,
+                                        fault_text=_fault_of(rng, asset), contact_name=asset.customer.name,
                                         contact_phone=asset.customer.phone))
 
 
@@ -306,8 +292,16 @@ def _emergency_transfers(session: Session, *, now) -> None:
     agent = Actor(label="agent.li")
     scarce = list(session.scalars(select(Part).where(Part.name.in_(list(SOLD_OUT_CENTRALLY))).order_by(Part.sku)))
     jobs = [job for job in session.scalars(select(Job).where(Job.status == JobStatus.REPORTED).order_by(Job.id))
-            if job.asset.region.code != "snd"][:len(scarce)]
-    for job, part in zip(jobs, scarce):
+            if job.asset.region.code != "snd"]
+    for part in scarce:
+        # The part should fit the appliance: one on its model's bill of parts, else one of the same trade.
+        skill = next(skill for skill, names in PARTS_BY_SKILL.items() if part.name in names)
+        job = (next((j for j in jobs if part in j.asset.product_model.parts), None)
+               or next((j for j in jobs if j.asset.product_model.repair_skill == skill), None)
+               or (jobs[0] if jobs else None))
+        if job is None:
+            break
+        jobs.remove(job)
         job_parts.request_part(session, job=job, part=part, quantity=1, actor=agent, now=now)
 
 
@@ -336,7 +330,7 @@ def _demo_technicians_day(session: Session, rng: random.Random, *, now, tz) -> N
     provider = provider_for_region(technician.region, osrm_url=None)
     for asset in rng.sample(candidates, k=min(3, len(candidates))):
         job = report_fault(session, asset=asset, actor=CUSTOMER, now=now, tz=tz,
-                           report=FaultReport(channel=Channel.QR, fault_text=rng.choice(FAULTS[:14]),
+                           report=FaultReport(channel=Channel.QR, fault_text=_fault_of(rng, asset, repairs_only=True),
                                               contact_name=asset.customer.name, contact_phone=asset.customer.phone)).job
         outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, only_technician=technician)
         if outcome.planned:
@@ -356,9 +350,16 @@ def _near(rng: random.Random, lat: float, lon: float, spread: float) -> tuple[fl
     return round(rng.gauss(lat, spread), 6), round(rng.gauss(lon, spread), 6)
 
 
-def _address(rng: random.Random, region_code: str) -> str:
-    return (f"{rng.randrange(1, 400)} {rng.choice(STREETS[region_code])}, "
-            f"Building {rng.randrange(1, 30)}, Flat {rng.randrange(1, 30)}{rng.randrange(1, 4):02d}, Suzhou")
+def _staff_name(rng: random.Random) -> str:
+    """Chinese name then pinyin ("王伟 Wang Wei"): colleagues read it in either language."""
+    (surname, surname_zh), (given, given_zh) = rng.choice(texts.SURNAMES), rng.choice(texts.GIVEN)
+    return f"{surname_zh}{given_zh} {surname} {given}"
+
+
+def _fault_of(rng: random.Random, asset: Asset, *, repairs_only: bool = False) -> str:
+    """A fault that fits the appliance, in its owner's language."""
+    return texts.fault_text(rng, asset.product_model, texts.language_of(asset.customer.name),
+                            repairs_only=repairs_only)
 
 
 def _purchase_date(rng: random.Random, today: date) -> date | None:

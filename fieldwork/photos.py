@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import gettext as _
 from core.users import User
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import EventKind, Job
@@ -35,22 +36,22 @@ def photo_path(upload_dir: Path, stored_name: str) -> Path:
 def inspect_image(data: bytes) -> tuple[str, int, int]:
     """(format, width, height) of a JPEG or PNG image, or PhotoRejected with the reason."""
     if not data:
-        raise PhotoRejected("The photo file is empty.")
+        raise PhotoRejected(_("The photo file is empty."))
     if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoRejected(f"The photo is too large ({len(data) / 1e6:.1f} MB); the limit is "
-                            f"{MAX_PHOTO_BYTES // (1024 * 1024)} MB.")
+        raise PhotoRejected(_("The photo is too large (%(size)s MB); the limit is %(limit)s MB.",
+                              size=f"{len(data) / 1e6:.1f}", limit=MAX_PHOTO_BYTES // (1024 * 1024)))
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind, (width, height) = image.format, image.size
             if width * height > MAX_PIXELS:
-                raise PhotoRejected(f"The photo has too many pixels ({width}×{height}).")
+                raise PhotoRejected(_("The photo has too many pixels (%(width)s×%(height)s).", width=width, height=height))
             image.verify()  # reads the whole file: a truncated or forged image fails here
     except PhotoRejected:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
-        raise PhotoRejected("The file is not a JPEG or PNG photo.") from error
+        raise PhotoRejected(_("The file is not a JPEG or PNG photo.")) from error
     if kind not in FORMATS:
-        raise PhotoRejected(f"Only JPEG or PNG photos are accepted (this file is {kind}).")
+        raise PhotoRejected(_("Only JPEG or PNG photos are accepted (this file is %(kind)s).", kind=kind))
     return kind, width, height
 
 

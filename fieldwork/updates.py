@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.geo import is_valid_position
+from core.i18n import gettext as _
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import JobNotFound
 from dispatch.jobs.models import EventKind, Job
 from dispatch.jobs.services import get_job, record_event, transition_job
-from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus, check_transition
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus, check_transition, status_name
 from dispatch.parts.services import MAX_UNITS_PER_PART, consume_parts  # noqa: F401 (the forms import it from here)
 from dispatch.technicians.models import Technician
 from fieldwork.models import FieldUpdate
@@ -66,7 +67,7 @@ class UpdateOutcome:
 
 def check_owns(technician: Technician, job: Job) -> None:
     if job.technician_id != technician.id:
-        raise NotYourJob(f"Job {job.number} is not assigned to {technician.user.username}.")
+        raise NotYourJob(_("Job %(number)s is not assigned to %(user)s.", number=job.number, user=technician.user.username))
 
 
 def job_of_technician(session: Session, technician: Technician, number: str, *, for_update: bool = False) -> Job:
@@ -75,7 +76,7 @@ def job_of_technician(session: Session, technician: Technician, number: str, *, 
     try:
         job = get_job(session, number[:20], for_update=for_update)
     except JobNotFound:
-        raise NotYourJob(f"No job {number[:20]!r}.")
+        raise NotYourJob(_("No job %(number)s.", number=repr(number[:20])))
     check_owns(technician, job)
     return job
 
@@ -101,7 +102,7 @@ def apply_update(session: Session, *, technician: Technician, job: Job, update: 
     so two copies of one update racing each other are taken in turn."""
     check_owns(technician, job)
     if not 8 <= len(update.client_id) <= 64 or not update.client_id.isascii() or not update.client_id.isprintable():
-        raise UpdateRefused("client_id must be 8 to 64 printable ASCII characters (a UUID is ideal).",
+        raise UpdateRefused(_("client_id must be 8 to 64 printable ASCII characters (a UUID is ideal)."),
                             field="client_id")
     if (previous := _recorded(session, technician, update.client_id)) is not None:
         return _replay(previous, job)
@@ -117,7 +118,7 @@ def apply_update(session: Session, *, technician: Technician, job: Job, update: 
         # The same update for another job, committed between our look-up and our insert.
         previous = _recorded(session, technician, update.client_id, refresh=True)
         if previous is None:
-            raise UpdateRefused("This update is still being applied; retry.", field="client_id", code=503)
+            raise UpdateRefused(_("This update is still being applied; retry."), field="client_id", code=503)
         return _replay(previous, job)
 
     if update.position is not None:
@@ -140,7 +141,7 @@ def _recorded(session: Session, technician: Technician, client_id: str, *, refre
 
 def _replay(previous: FieldUpdate, job: Job) -> UpdateOutcome:
     if previous.job_id != job.id:
-        raise UpdateRefused("This client_id was already used for an update of another job.", field="client_id")
+        raise UpdateRefused(_("This client_id was already used for an update of another job."), field="client_id")
     return UpdateOutcome(previous, replayed=True)
 
 
@@ -148,10 +149,11 @@ def _apply(session: Session, *, technician: Technician, job: Job, update: Status
            now: datetime) -> str:
     note = update.note.strip()
     if len(note) > 2000:
-        raise UpdateRefused("The note is too long (at most 2000 characters).", field="note")
+        raise UpdateRefused(_("The note is too long (at most 2000 characters)."), field="note")
     if update.action == ACCEPT:
         if job.status != JobStatus.ASSIGNED:
-            raise UpdateRefused(f"Only an assigned job can be accepted; job {job.number} is {job.status}.", code=409)
+            raise UpdateRefused(_("Only an assigned job can be accepted; job %(number)s is %(status)s.",
+                                  number=job.number, status=status_name(job.status)), code=409)
         record_event(job, kind=EventKind.ACCEPTED, actor=actor, now=now, note=note,
                      data={"technician_id": technician.id})
         job.updated_at = now
@@ -159,17 +161,19 @@ def _apply(session: Session, *, technician: Technician, job: Job, update: Status
     try:
         target = JobStatus(update.action)
     except ValueError:
-        raise UpdateRefused(f"Unknown status {update.action!r}; a technician can choose: {', '.join(ACTIONS)}.")
+        raise UpdateRefused(_("Unknown status %(action)s; a technician can choose: %(actions)s.",
+                              action=repr(update.action), actions=", ".join(ACTIONS)))
     if target not in TECHNICIAN_TARGETS:
-        raise UpdateRefused(f"A technician cannot set a job to {target}; choose one of: {', '.join(ACTIONS)}.")
+        raise UpdateRefused(_("A technician cannot set a job to %(status)s; choose one of: %(actions)s.",
+                              status=status_name(target), actions=", ".join(ACTIONS)))
     if target == JobStatus.COMPLETED:
         check_transition(job.status, target)
         if len(note) < 3:
-            raise UpdateRefused("Say what you did to fix it (resolution notes, at least 3 characters).", field="note")
+            raise UpdateRefused(_("Say what you did to fix it (resolution notes, at least 3 characters)."), field="note")
         # Fitted parts leave stock before completion gives back whatever stayed reserved.
         consume_parts(session, job=job, used=update.parts_used, actor=actor, now=now)
     elif update.parts_used:
-        raise UpdateRefused("Parts used are recorded when the job is completed.", field="parts")
+        raise UpdateRefused(_("Parts used are recorded when the job is completed."), field="parts")
     transition_job(session, job=job, to=target, actor=actor, now=now, note=note)
     return f"Job {job.number} is now {target.value.replace('_', ' ')}."
 
@@ -189,4 +193,4 @@ def record_position(technician: Technician, position: Position, *, now: datetime
 def check_position(position: Position) -> None:
     lat, lon = position.latitude, position.longitude
     if not is_valid_position(lat, lon):
-        raise UpdateRefused("The position is not a valid latitude/longitude.", field="latitude")
+        raise UpdateRefused(_("The position is not a valid latitude/longitude."), field="latitude")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import insert_for
+from core.i18n import gettext as _
 from inventory.models import MovementKind, Part, StockLevel, StockMovement, Warehouse
 
 MAX_QUANTITY = 100_000  # a single movement larger than this is a typing mistake, not a delivery
@@ -52,11 +53,11 @@ EFFECTS: dict[MovementKind, Delta] = {
 def check_quantity(quantity: object, *, field: str = "quantity") -> int:
     """A quantity typed by a person or sent by a client: a whole number of units, 1..MAX_QUANTITY."""
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise StockError("Quantity must be a whole number of units.", field=field)
+        raise StockError(_("Quantity must be a whole number of units."), field=field)
     if quantity < 1:
-        raise StockError("Quantity must be at least 1.", field=field)
+        raise StockError(_("Quantity must be at least 1."), field=field)
     if quantity > MAX_QUANTITY:
-        raise StockError(f"Quantity must be at most {MAX_QUANTITY}.", field=field)
+        raise StockError(_("Quantity must be at most %(max)s.", max=MAX_QUANTITY), field=field)
     return quantity
 
 
@@ -111,9 +112,11 @@ def _shortage_message(kind: MovementKind, quantity: int, part: Part, warehouse: 
                       level: StockLevel | None) -> str:
     on_hand, reserved = (level.on_hand, level.reserved) if level else (0, 0)
     if kind == MovementKind.RELEASE:
-        return f"Cannot release {quantity} of {part.sku} at {warehouse.code}: only {reserved} reserved."
-    return (f"Not enough {part.sku} at {warehouse.code}: {on_hand} on hand, {reserved} reserved, "
-            f"{on_hand - reserved} available; {quantity} needed.")
+        return _("Cannot release %(quantity)s of %(sku)s at %(warehouse)s: only %(reserved)s reserved.",
+                 quantity=quantity, sku=part.sku, warehouse=warehouse.code, reserved=reserved)
+    return _("Not enough %(sku)s at %(warehouse)s: %(on_hand)s on hand, %(reserved)s reserved, %(available)s "
+             "available; %(quantity)s needed.", sku=part.sku, warehouse=warehouse.code, on_hand=on_hand,
+             reserved=reserved, available=on_hand - reserved, quantity=quantity)
 
 
 # --- the named operations people and processes perform ---
@@ -128,9 +131,9 @@ def adjust(session: Session, *, warehouse: Warehouse, part: Part, change: int, r
            now: datetime) -> StockMovement:
     """A stock count correction: `change` units up (positive) or down (negative), always with a reason."""
     if isinstance(change, bool) or not isinstance(change, int) or change == 0:
-        raise StockError("The change must be a whole number of units, not zero.", field="change")
+        raise StockError(_("The change must be a whole number of units, not zero."), field="change")
     if not reason or not reason.strip():
-        raise StockError("Say why the stock is adjusted (for example: count on 23 Nov found 2 fewer).",
+        raise StockError(_("Say why the stock is adjusted (for example: count on 23 Nov found 2 fewer)."),
                          field="reason")
     return move(session, warehouse=warehouse, part=part, kind=MovementKind.ADJUSTMENT, quantity=abs(change),
                 actor=actor, now=now, reason=reason.strip()[:2000], delta=Delta(on_hand=1 if change > 0 else -1))

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.geo import geodesic_m
+from core.i18n import gettext as _
 from inventory import ledger
 from inventory.ledger import StockError
 from inventory.models import (
@@ -71,7 +72,7 @@ def request_transfer(session: Session, *, part: Part, quantity: int, source: War
                      emergency: bool = False) -> Transfer:
     ledger.check_quantity(quantity)
     if source.id == destination.id:
-        raise StockError("A transfer needs two different warehouses.", field="to_warehouse")
+        raise StockError(_("A transfer needs two different warehouses."), field="to_warehouse")
     transit, _cost = transfer_transit(source, destination)
     transfer = Transfer(part=part, quantity=quantity, from_warehouse=source, to_warehouse=destination,
                         status=OrderStatus.REQUESTED, reason=reason, emergency=emergency, job_id=job_id,
@@ -103,7 +104,8 @@ def receive_transfer(session: Session, *, transfer: Transfer, quantity: int | No
     _require(transfer.status, OrderStatus.SHIPPED, "receive", transfer.number)
     received = transfer.quantity if quantity is None else ledger.check_quantity(quantity)
     if received > transfer.quantity:
-        raise StockError(f"{transfer.number} shipped {transfer.quantity}; cannot receive {received}.")
+        raise StockError(_("%(number)s shipped %(quantity)s; cannot receive %(received)s.", number=transfer.number,
+                           quantity=transfer.quantity, received=received))
     ledger.move(session, warehouse=transfer.to_warehouse, part=transfer.part, kind=ledger.MovementKind.TRANSFER_IN,
                 quantity=received, actor=actor, now=now, transfer_id=transfer.id, job_id=transfer.job_id,
                 reason=f"received from {transfer.number}"
@@ -152,13 +154,13 @@ def create_purchase_order(session: Session, *, part: Part, quantity: int, wareho
     order waits for a manager's approval, and its reason says so."""
     ledger.check_quantity(quantity)
     if warehouse.kind == WarehouseKind.VAN:
-        raise StockError("Suppliers deliver to a warehouse, not to a van.", field="warehouse")
+        raise StockError(_("Suppliers deliver to a warehouse, not to a van."), field="warehouse")
     offers = quotes(session, part=part, quantity=quantity, expedited=expedited)
     if supplier is not None:
         offers = [q for q in offers if q.supplier.id == supplier.id]
     if not offers:
-        raise StockError(f"No supplier sells {part.sku}" + (f" ({supplier.code})" if supplier else "") + ".",
-                         field="supplier")
+        raise StockError(_("No supplier %(supplier)s sells %(sku)s.", supplier=supplier.code, sku=part.sku) if supplier
+                         else _("No supplier sells %(sku)s.", sku=part.sku), field="supplier")
     quote = offers[0]
     status = OrderStatus.REQUESTED
     if needs_approval(quote.total, approval_limit):
@@ -220,13 +222,15 @@ def ship_purchase_order(session: Session, *, order: PurchaseOrder, now: datetime
 def receive_purchase_order(session: Session, *, order: PurchaseOrder, quantity: int | None, actor: str,
                            now: datetime) -> PurchaseOrder:
     if order.status == OrderStatus.PENDING_APPROVAL:
-        raise OrderStateError(f"{order.number} waits for a manager's approval; it was never placed and cannot be "
-                              f"received.")
+        raise OrderStateError(_("%(number)s waits for a manager's approval; it was never placed and cannot be "
+                                "received.", number=order.number))
     if order.status not in OPEN_ORDER_STATUSES:
-        raise OrderStateError(f"{order.number} is {order.status}; only an open order can be received.")
+        raise OrderStateError(_("%(number)s is %(status)s; only an open order can be received.",
+                                number=order.number, status=_order_status(order.status)))
     received = order.quantity if quantity is None else ledger.check_quantity(quantity)
     if received > order.quantity:
-        raise StockError(f"{order.number} is for {order.quantity}; cannot receive {received}.")
+        raise StockError(_("%(number)s is for %(quantity)s; cannot receive %(received)s.", number=order.number,
+                           quantity=order.quantity, received=received))
     ledger.receive(session, warehouse=order.warehouse, part=order.part, quantity=received, actor=actor, now=now,
                    reason=f"received on {order.number}", purchase_order_id=order.id)
     order.status, order.received_at, order.received_quantity = OrderStatus.RECEIVED, now, received
@@ -237,12 +241,32 @@ def receive_purchase_order(session: Session, *, order: PurchaseOrder, quantity: 
 
 def cancel_purchase_order(session: Session, *, order: PurchaseOrder, now: datetime) -> PurchaseOrder:
     if order.status not in OPEN_ORDER_STATUSES:
-        raise OrderStateError(f"{order.number} is {order.status}; it can no longer be cancelled.")
+        raise OrderStateError(_("%(number)s is %(status)s; it can no longer be cancelled.", number=order.number,
+                                status=_order_status(order.status)))
     order.status = OrderStatus.CANCELLED
     session.flush()
     return order
 
 
+def N_(message: str) -> str:
+    return message
+
+
+# The words refusals use for an order's status and for what was asked, so they read in the user's language.
+_STATUS_NAMES = {"pending_approval": N_("waiting for approval"), "requested": N_("requested"),
+                 "shipped": N_("shipped"), "received": N_("received"), "cancelled": N_("cancelled"),
+                 "declined": N_("declined")}
+_VERBS = {"ship": N_("ship"), "receive": N_("receive"), "cancel": N_("cancel"), "approve": N_("approve"),
+          "decline": N_("decline"), "mark shipped": N_("mark as shipped")}
+
+
+def _order_status(status: OrderStatus | str) -> str:
+    value = getattr(status, "value", status)
+    return _(_STATUS_NAMES[value]) if value in _STATUS_NAMES else str(value)
+
+
 def _require(current: OrderStatus, needed: OrderStatus, verb: str, number: str) -> None:
     if current != needed:
-        raise OrderStateError(f"Cannot {verb} {number}: it is {current}, not {needed}.")
+        raise OrderStateError(_("Cannot %(verb)s %(number)s: it is %(current)s, not %(needed)s.",
+                                verb=_(_VERBS.get(verb, verb)), number=number, current=_order_status(current),
+                                needed=_order_status(needed)))

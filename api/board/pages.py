@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from api.auth import require_page_roles
 from api.context import now, services, today, travel_provider
 from api.database import db, write_despite_refusal
+from api.board.refusals import planning_refusal
+from api.local_time import local_clock, zone_of
 from api.route_maps import plan_route_map, render_svg, route_map_of
 from core.limits import parse_id
 from core.regions import Region
@@ -63,7 +66,7 @@ def _regions() -> list[Region]:
 
 def _chosen_region(regions: list[Region], code: str | None) -> Region:
     if not regions:
-        abort(404, "No service regions are set up yet.")
+        abort(404, _("No service regions are set up yet."))
     if not code:
         return regions[0]
     region = next((r for r in regions if r.code == code[:32]), None)
@@ -78,7 +81,7 @@ def _chosen_day(raw: str | None) -> date:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
-        abort(400, "The day must be a date such as 2026-11-23.")
+        abort(400, _("The day must be a date such as 2026-11-23."))
 
 
 def _back(region_code: str, day: date):
@@ -91,9 +94,9 @@ def board(errors: dict | None = None, status: int = 200, region_code: str | None
     regions = _regions()
     region = _chosen_region(regions, region_code or request.args.get("region"))
     day = day or _chosen_day(request.args.get("day"))
-    tz = services().tz
-    days, waiting = region_day(db(), region=region, day=day, tz=tz)
-    svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}", tz=tz))
+    days, waiting = region_day(db(), region=region, day=day, tz=services().tz)
+    svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}",
+                                  tz=zone_of(region, services().tz)))
     escalations = latest_escalations(db(), region_id=region.id)
     return render_template("dispatch_board.html", regions=regions, region=region, day=day,
                            loads=[_load(d) for d in days], waiting=waiting,
@@ -121,14 +124,15 @@ def reassign(number: str):
     technician_id = parse_id(request.form.get("technician_id"))
     technician = db().get(Technician, technician_id) if technician_id else None
     if technician is None:
-        return board({f"assign-{number}": "Choose a technician."}, 422, region_code, day)
+        return board({f"assign-{number}": _("Choose a technician.")}, 422, region_code, day)
     try:
         outcome = move_job(db(), job=job, technician=technician, actor=Actor.staff(current_user), now=now(),
                            tz=services().tz, provider=travel_provider(job.asset.region))
     except CannotMove as error:
-        return board({f"assign-{number}": str(error)}, 409, region_code, day)
-    flash(f"Job {job.number} moved to {technician.user.display_name} on {outcome.day}, ETA "
-          f"{outcome.eta.astimezone(services().tz):%H:%M}.")
+        return board({f"assign-{number}": planning_refusal(error)}, 409, region_code, day)
+    flash(_("Job %(number)s moved to %(technician)s on %(day)s, ETA %(eta)s.", number=job.number,
+            technician=technician.user.display_name, day=outcome.day,
+            eta=local_clock(outcome.eta, job, services().tz)))
     return _back(region_code, day)
 
 
@@ -141,8 +145,9 @@ def lock(number: str):
     try:
         set_lock(db(), job=job, locked=locked, actor=Actor.staff(current_user), now=now())
     except NotPlanned as error:
-        return board({f"lock-{number}": str(error)}, 409, region_code, day)
-    flash(f"Job {job.number} {'locked to' if locked else 'unlocked from'} its technician.")
+        return board({f"lock-{number}": planning_refusal(error)}, 409, region_code, day)
+    flash(_("Job %(number)s locked to its technician.", number=job.number) if locked
+          else _("Job %(number)s unlocked from its technician.", number=job.number))
     return _back(region_code, day)
 
 
@@ -153,10 +158,11 @@ def new_plan():
     region = _chosen_region(_regions(), region_code)
     raw_limit = request.form.get("time_limit", "")
     if parse_id(raw_limit) not in PLAN_TIME_LIMITS:
-        return board({"plan": f"Choose a time limit of {', '.join(map(str, PLAN_TIME_LIMITS))} seconds."}, 422,
+        return board({"plan": _("Choose a time limit of %(limits)s seconds.",
+                                limits=", ".join(map(str, PLAN_TIME_LIMITS)))}, 422,
                      region.code, day)
     if day < today():
-        return board({"plan": "A day in the past cannot be re-planned."}, 422, region.code, day)
+        return board({"plan": _("A day in the past cannot be re-planned.")}, 422, region.code, day)
     plan = plan_to_solve_now(db(), region=region, day=day, time_limit_s=float(raw_limit), apply_when_done=False,
                              requested_by=current_user.username, now=now())
     run_plan(db(), plan=plan, now=now(), tz=services().tz,
@@ -186,9 +192,9 @@ def plan_apply(plan_id: int):
                    provider=travel_provider(plan.region),
                    actor=Actor.staff(current_user))
     except PlanNotReady as error:
-        return plan_preview(plan_id, str(error), 409)
+        return plan_preview(plan_id, planning_refusal(error), 409)
     except PlanStale as error:
         write_despite_refusal(lambda session: mark_stale(session, plan_id))  # nothing of the plan applied
-        return plan_preview(plan_id, str(error), 409)
-    flash(f"Plan {plan.id} applied to {plan.region.name} on {plan.day}.")
+        return plan_preview(plan_id, planning_refusal(error), 409)
+    flash(_("Plan %(id)s applied to %(region)s on %(day)s.", id=plan.id, region=plan.region.name, day=plan.day))
     return _back(plan.region.code, plan.day)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from core.i18n import gettext as _
+
 
 @dataclass(frozen=True)
 class Series:
@@ -62,7 +64,8 @@ def render_trend_svg(*, title: str, days: list[date], series: list[Series], widt
                 parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{s.colour}"/>')
         legend_x = left + k * 170
         parts.append(f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{s.colour}"/>')
+        legend = escape(_("%(series)s (target %(target)s)", series=s.label, target=f"{s.target:.0%}"))
         parts.append(f'<text x="{legend_x + 14}" y="{height - 5}" font-size="11" fill="#1d2630">'
-                     f'{escape(s.label)} (target {s.target:.0%})</text>')
+                     f'{legend}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from api.care.charts import Series, render_trend_svg
 from api.context import now, services, today
 from api.database import db
 from api.jobs.pages import job_or_404
+from api.labels import human, label
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard
 from care.models import FollowUpTask, Survey, TaskOutcome
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
@@ -52,11 +54,11 @@ def task_done(task_id: int):
     try:
         outcome = TaskOutcome(request.form.get("outcome", ""))
     except ValueError:
-        return _my_tasks_page({task_id: "Choose how the call ended."}, 422)
+        return _my_tasks_page({task_id: _("Choose how the call ended.")}, 422)
     if len(note) > 2000:
-        return _my_tasks_page({task_id: "The note is too long (at most 2000 characters)."}, 422)
+        return _my_tasks_page({task_id: _("The note is too long (at most 2000 characters).")}, 422)
     if outcome == TaskOutcome.FOLLOW_UP and len(note) < 3:
-        return _my_tasks_page({task_id: "Say what follow-up was arranged."}, 422)
+        return _my_tasks_page({task_id: _("Say what follow-up was arranged.")}, 422)
     try:
         task = get_task(db(), task_id, for_update=True)
         complete_task(db(), task=task, user=current_user, outcome=outcome, note=note, now=now())
@@ -64,7 +66,7 @@ def task_done(task_id: int):
         abort(404)
     except (TaskAlreadyDone, NotYourTask) as error:
         return _my_tasks_page({task_id: str(error)}, 409)
-    flash(f"Task {task_id} done: {outcome.value.replace('_', ' ')}.")
+    flash(_("Task %(id)s done: %(outcome)s.", id=task_id, outcome=human(outcome)))
     return redirect(url_for("care.my_tasks"), code=303)
 
 
@@ -86,12 +88,12 @@ def job_pause(number: str):
     job = job_or_404(number)
     reason = request.form.get("reason", "").strip()
     if not 3 <= len(reason) <= 500:
-        return job_care(number, "Say what the customer is doing (3 to 500 characters).", 422)
+        return job_care(number, _("Say what the customer is doing (3 to 500 characters)."), 422)
     try:
         pause_clocks(db(), job=job, reason=reason, actor=Actor.staff(current_user), now=now())
     except (AlreadyPaused, JobNotOpen) as error:
         return job_care(number, str(error), 409)
-    flash(f"Job {job.number} is waiting for the customer: its SLA clocks stand still.")
+    flash(_("Job %(number)s is waiting for the customer: its SLA clocks stand still.", number=job.number))
     return redirect(url_for("care.job_care", number=job.number), code=303)
 
 
@@ -104,7 +106,7 @@ def job_resume(number: str):
                       note=request.form.get("note", "").strip()[:500])
     except NotPaused as error:
         return job_care(number, str(error), 409)
-    flash(f"Job {job.number}'s SLA clocks run again.")
+    flash(_("The SLA clocks of job %(number)s run again.", number=job.number))
     return redirect(url_for("care.job_care", number=job.number), code=303)
 
 
@@ -115,7 +117,7 @@ def _date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
-        raise InvalidPeriod(name, f"'{raw[:20]}' is not a date (use YYYY-MM-DD).")
+        raise InvalidPeriod(name, _("'%(value)s' is not a date (use YYYY-MM-DD).", value=raw[:20]))
 
 
 @bp.get("/manager/dashboard")
@@ -133,9 +135,10 @@ def dashboard():
         board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
     by_key = {m.key: m for m in board.metrics}
     chart = render_trend_svg(
-        title=f"Promises kept per {board.trend_unit}", days=[p.start for p in board.trend],
-        series=[Series("Response", [p.response for p in board.trend], by_key["response"].target, "#1f78b4"),
-                Series("Repair", [p.repair for p in board.trend], by_key["repair"].target, "#d95f02"),
-                Series("Satisfied", [p.satisfaction for p in board.trend], by_key["satisfaction"].target, "#1b9e77")])
+        title=label("trend.title", board.trend_unit), days=[p.start for p in board.trend],
+        series=[Series(_("Response"), [p.response for p in board.trend], by_key["response"].target, "#1f78b4"),
+                Series(_("Repair"), [p.repair for p in board.trend], by_key["repair"].target, "#d95f02"),
+                Series(_("Satisfied"), [p.satisfaction for p in board.trend], by_key["satisfaction"].target,
+                       "#1b9e77")])
     return render_template("dashboard.html", board=board, chart=chart, error=error,
                            period={"from": start.isoformat(), "to": end.isoformat()}), status

@@ -15,6 +15,7 @@ from api.errors import ApiError
 from api.extensions import limiter
 from api.forms import load_form
 from api.i18n import SUPPORTED
+from api.labels import human, label
 from api.locating import locate
 from api.navigation import home_endpoint
 from api.schemas import FaultReportFields
@@ -126,14 +127,17 @@ def phone_report(asset_id: int):
         try:
             channel = Channel(form["channel"])
         except ValueError:
-            errors["channel"] = ["Choose how the report came in."]
+            errors["channel"] = []
+        # One readable message per field, in the page's language, rather than the schema's own words.
+        errors = {field: [label("phone.err", field)] for field in errors}
         if not errors:
             report = FaultReport(channel=channel, fault_text=data["fault_text"], contact_name=data["contact_name"],
                                  contact_phone=data["contact_phone"], address=data.get("address"))
             result = report_fault(db(), asset=asset, actor=Actor.staff(current_user), now=now(), tz=services().tz,
                                   report=locate(report, asset))
-            flash(f"Job {result.job.number} opened." if result.created
-                  else f"This appliance already had open job {result.job.number}; the report was added to it.")
+            flash(_("Job %(number)s opened.", number=result.job.number) if result.created
+                  else _("This appliance already had open job %(number)s; the report was added to it.",
+                         number=result.job.number))
             return redirect(url_for("staff.job_detail", number=result.job.number), code=303)
     return render_template("phone_report.html", asset=asset, verdict=verdict, form=form, errors=errors,
                            channels=[Channel.PHONE, Channel.WALK_IN, Channel.WECHAT, Channel.APP]), \
@@ -172,12 +176,12 @@ def job_transition(number: str):
                           note=request.form.get("note", "").strip()[:2000],
                           override_reason=request.form.get("override_reason", "").strip()[:500])
     except ValueError:
-        return job_detail(number, {"to": "Choose a status."}, 422)
+        return job_detail(number, {"to": _("Choose a status.")}, 422)
     except OverrideNeeded as error:
         return job_detail(number, {"to": str(error)}, 403)
     except InvalidTransition as error:
         return job_detail(number, {"to": str(error)}, 409)
-    flash(f"Job {job.number} is now {job.status.value}.")
+    flash(_("Job %(number)s is now %(status)s.", number=job.number, status=human(job.status)))
     return redirect(url_for("staff.job_detail", number=job.number), code=303)
 
 
@@ -188,14 +192,14 @@ def job_handover(number: str):
     note = request.form.get("note", "").strip()
     to_user = db().scalar(select(User).where(User.username == request.form.get("to_user", "")[:64]))
     if to_user is None:
-        return job_detail(number, {"to_user": "Choose a colleague."}, 422)
+        return job_detail(number, {"to_user": _("Choose a colleague.")}, 422)
     if not 3 <= len(note) <= 2000:
-        return job_detail(number, {"handover_note": "Say why you hand the case over (3 to 2000 characters)."}, 422)
+        return job_detail(number, {"handover_note": _("Say why you hand the case over (3 to 2000 characters).")}, 422)
     try:
         hand_over_job(db(), job=job, to_user=to_user, actor=Actor.staff(current_user), now=now(), note=note)
     except CannotOwn as error:
         return job_detail(number, {"to_user": str(error)}, 422)
-    flash(f"{to_user.display_name} now owns job {job.number}.")
+    flash(_("%(name)s now owns job %(number)s.", name=to_user.display_name, number=job.number))
     return redirect(url_for("staff.job_detail", number=job.number), code=303)
 
 
@@ -206,8 +210,8 @@ def job_reclassify(number: str):
     try:
         category = JobCategory(request.form.get("category", ""))
     except ValueError:
-        return job_detail(number, {"category": "Choose a category."}, 422)
+        return job_detail(number, {"category": _("Choose a category.")}, 422)
     reclassify_job(db(), job=job, category=category, actor=Actor.staff(current_user), now=now(), tz=services().tz,
                    note=request.form.get("note", "").strip()[:2000])
-    flash(f"Job {job.number} is now classified as {category.value}.")
+    flash(_("Job %(number)s is now classified as %(category)s.", number=job.number, category=human(category)))
     return redirect(url_for("staff.job_detail", number=job.number), code=303)

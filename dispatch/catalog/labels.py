@@ -6,6 +6,7 @@ per sheet (name.png, name-2.png, ...).
 from __future__ import annotations
 
 import io
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -13,6 +14,8 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import gettext as _
+from core.i18n import use_locale
 from dispatch.catalog.models import Asset
 
 DPI = 200
@@ -20,6 +23,10 @@ SHEET = (int(8.27 * DPI), int(11.69 * DPI))  # A4 portrait
 COLUMNS, ROWS = 3, 8
 MARGIN = int(0.3 * DPI)
 LABELS_PER_SHEET = COLUMNS * ROWS
+
+
+def N_(message: str) -> str:
+    return message
 
 
 def assets_for_labels(session: Session, *, serials: list[str], limit: int) -> list[Asset]:
@@ -32,11 +39,47 @@ def report_url(public_base_url: str, asset: Asset) -> str:
     return f"{public_base_url.rstrip('/')}/r/{asset.qr_token}"
 
 
-def _font(size: int):
+# Fonts with Chinese glyphs first (Debian's fonts-noto-cjk), then DejaVu for Latin text only.
+CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "wqy-microhei.ttc")
+LATIN_FONTS = ("DejaVuSans.ttf",)
+
+# A label is printed once for everyone who will ever scan it, so it carries both languages.
+SCAN_TO_REPORT = N_("Scan to report a fault")
+
+
+@lru_cache(maxsize=32)
+def _font(size: int, *, cjk: bool = False):
+    for name in (CJK_FONTS if cjk else ()) + LATIN_FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def _has_cjk_font() -> bool:
+    return any(_can_load(name) for name in CJK_FONTS)
+
+
+@cache
+def _can_load(name: str) -> bool:
     try:
-        return ImageFont.truetype("DejaVuSans.ttf", size)
+        ImageFont.truetype(name, 10)
     except OSError:
-        return ImageFont.load_default(size)
+        return False
+    return True
+
+
+def label_words() -> list[str]:
+    """The label's call to action in each language it is printed in (Chinese only where a font can draw it)."""
+    words = []
+    for locale in ("zh_CN", "en") if _has_cjk_font() else ("en",):
+        with use_locale(locale):
+            text = _(SCAN_TO_REPORT)
+        if text not in words:
+            words.append(text)
+    return words
 
 
 def render_label(asset: Asset, public_base_url: str, size: tuple[int, int]) -> Image.Image:
@@ -52,9 +95,12 @@ def render_label(asset: Asset, public_base_url: str, size: tuple[int, int]) -> I
     label.paste(code, (10, (height - code.height) // 2))
     draw = ImageDraw.Draw(label)
     text_x = code.width + 20
-    draw.text((text_x, 20), "Scan to report a fault", fill="black", font=_font(18))
-    draw.text((text_x, 55), asset.product_model.code, fill="black", font=_font(22))
-    draw.text((text_x, 90), asset.serial, fill="black", font=_font(16))
+    y = 14
+    for words in label_words():
+        draw.text((text_x, y), words, fill="black", font=_font(18, cjk=True))
+        y += 26
+    draw.text((text_x, y + 6), asset.product_model.code, fill="black", font=_font(22))
+    draw.text((text_x, y + 38), asset.serial, fill="black", font=_font(16))
     draw.rectangle([0, 0, width - 1, height - 1], outline="#bbbbbb")
     return label
 

@@ -12,15 +12,16 @@ work item written in one flush.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, with_expression
 
+from core.i18n import gettext as _
 from core.regions import zone_of
 from core.work_queue import enqueue
 from dispatch.catalog.models import Asset, ProductModel
@@ -165,7 +166,7 @@ Locator = Callable[[FaultReport, Asset], FaultReport]
 def find_asset_by_qr(session: Session, qr_token: str) -> Asset:
     asset = session.scalar(_ASSET_BY_QR, {"qr_token": qr_token})
     if asset is None:
-        raise AssetNotFound("No appliance is registered under this code.")
+        raise AssetNotFound(_("No appliance is registered under this code."))
     return asset
 
 

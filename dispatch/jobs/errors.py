@@ -1,10 +1,12 @@
 """Refusals of operations on jobs."""
 from __future__ import annotations
 
+from core.i18n import gettext as _
+
 
 class JobNotFound(Exception):
     def __init__(self, number: str):
-        super().__init__(f"No job {number!r}.")
+        super().__init__(_("No job %(number)s.", number=repr(number)))
         self.number = number
 
 

@@ -11,12 +11,13 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 
 from core.events import publish
+from core.i18n import gettext as _
 from core.users import Role, User
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.events import JobStatusChanged
 from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent, needs_visit
-from dispatch.jobs.status import JobStatus, check_transition
+from dispatch.jobs.status import JobStatus, check_transition, status_name
 from dispatch.jobs.work import request_dispatch
 
 # Roles that may own a case (first-contact ownership lives with people who talk to customers).
@@ -136,14 +137,15 @@ def office_transition(session: Session, *, job: Job, to: JobStatus, actor: Actor
         return transition_job(session, job=job, to=to, actor=actor, now=now, note=note)
     reason = (override_reason or "").strip()
     if job.technician_id is None:
-        raise OverrideNeeded(f"Job {job.number} has no technician: nobody can be {to.value.replace('_', ' ')}.",
-                             field="to")
+        raise OverrideNeeded(_("Job %(number)s has no technician: nobody can move it to %(status)s.",
+                               number=job.number, status=status_name(to)), field="to")
     if len(reason) < MIN_OVERRIDE_REASON:
-        raise OverrideNeeded(f"Only the assigned technician moves a job to {to.value.replace('_', ' ')}. To do it "
-                             f"from the office, give an override reason ({MIN_OVERRIDE_REASON} characters or more).")
+        raise OverrideNeeded(_("Only the assigned technician moves a job to %(status)s. To do it from the office, "
+                               "give an override reason (%(min)s characters or more).",
+                               status=status_name(to), min=MIN_OVERRIDE_REASON))
     if to == JobStatus.COMPLETED and len(note.strip()) < MIN_OVERRIDE_REASON:
-        raise OverrideNeeded("A completion records what was done: write it in the note "
-                             f"({MIN_OVERRIDE_REASON} characters or more).", field="note")
+        raise OverrideNeeded(_("A completion records what was done: write it in the note "
+                               "(%(min)s characters or more).", min=MIN_OVERRIDE_REASON), field="note")
     event = transition_job(session, job=job, to=to, actor=actor, now=now,
                            note=f"{note}\n[office override by {actor.label}: {reason}]".strip())
     event.data = {**(event.data or {}), "office_override": {"by": actor.label, "reason": reason}}
@@ -153,9 +155,9 @@ def office_transition(session: Session, *, job: Job, to: JobStatus, actor: Actor
 def hand_over_job(session: Session, *, job: Job, to_user: User, actor: Actor, now: datetime,
                   note: str = "") -> JobEvent:
     if not to_user.active or to_user.role not in OWNER_ROLES:
-        raise CannotOwn(f"{to_user.username} cannot own a case (role {to_user.role}).")
+        raise CannotOwn(_("%(user)s cannot own a case (role %(role)s).", user=to_user.username, role=to_user.role))
     if job.owner_user_id == to_user.id:
-        raise CannotOwn(f"{to_user.username} already owns this case.")
+        raise CannotOwn(_("%(user)s already owns this case.", user=to_user.username))
     previous = job.owner.username if job.owner else f"channel:{job.owner_channel}"
     job.owner = to_user
     job.updated_at = now

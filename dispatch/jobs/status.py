@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import enum
 
+from core.i18n import gettext as _
+
 
 class JobStatus(enum.StrEnum):
     REPORTED = "reported"
@@ -39,12 +41,33 @@ ALLOWED_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
 OPEN_STATUSES = frozenset({S.REPORTED, S.TRIAGED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.WAITING_PARTS})
 
 
+def N_(message: str) -> str:
+    return message
+
+
+# A status as refusals name it: its code, which is what an API client sends and so what English
+# readers are shown; the catalogue gives each code its Chinese name.
+STATUS_NAMES = {S.REPORTED: N_("reported"), S.TRIAGED: N_("triaged"), S.ASSIGNED: N_("assigned"),
+                S.EN_ROUTE: N_("en_route"), S.ON_SITE: N_("on_site"), S.WAITING_PARTS: N_("waiting_parts"),
+                S.COMPLETED: N_("completed"), S.CLOSED: N_("closed"), S.REMOTE_RESOLVED: N_("remote_resolved"),
+                S.CANCELLED: N_("cancelled")}
+
+
+def status_name(status: JobStatus | str) -> str:
+    """The status in the current language, for a refusal's text."""
+    try:
+        return _(STATUS_NAMES[JobStatus(status)])
+    except ValueError:
+        return str(status)
+
+
 class InvalidTransition(Exception):
     def __init__(self, current: JobStatus, requested: JobStatus):
         self.current, self.requested = current, requested
         self.allowed = sorted(ALLOWED_TRANSITIONS[current])
-        allowed = ", ".join(self.allowed) or "none: the job is finished"
-        super().__init__(f"A job that is {current} cannot become {requested} (allowed: {allowed}).")
+        allowed = ", ".join(status_name(s) for s in self.allowed) or _("none: the job is finished")
+        super().__init__(_("A job that is %(current)s cannot become %(requested)s (allowed: %(allowed)s).",
+                           current=status_name(current), requested=status_name(requested), allowed=allowed))
 
 
 def check_transition(current: JobStatus, requested: JobStatus) -> None:
