@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core import i18n
 from core.db import Base, UtcDateTime, string_enum, utcnow
 
 
@@ -48,7 +49,7 @@ class User(Base):
     # The language the user chose for the pages ("zh_CN" or "en"); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
 
-    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -136,3 +137,11 @@ def disable_user(session: Session, *, user: User) -> None:
     """The account can no longer sign in, and its sessions end (enabling it again revives none)."""
     user.active = False
     end_sessions(session, user=user)
+
+
+def set_user_locale(session: Session, *, user: User, locale: str) -> None:
+    """The language the user picked for the pages: 'en', 'zh' or a longer form of either."""
+    chosen = i18n.normalise(locale)
+    if chosen is None:
+        raise ValueError(f"unsupported language {locale[:20]!r}")
+    user.locale = chosen
