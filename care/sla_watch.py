@@ -232,6 +232,11 @@ def _notify(session: Session, job: Job, people, *, compose, purpose: str, now: d
                       job=job, now=now, data=data)
 
 
+def _due(job: Job, reading: ClockReading) -> str:
+    # In the job's region's local time: the people told are in that region.
+    return local_stamp(reading.deadline, job.asset.region if job.asset else None)
+
+
 def _clock_name(clock: SlaClock) -> str:
     return _("Response") if clock == SlaClock.RESPONSE else _("Repair")
 
@@ -280,11 +285,6 @@ def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockRea
                              _("Job %(number)s: %(reason)s.", number=job.number,
                                reason=_breach_text(job, clock, reading, now))),
             data={"job": job.number, "clock": clock.value})
-
-
-def _due(job: Job, reading: ClockReading) -> str:
-    # In the job's region's local time: the people told are in that region.
-    return local_stamp(reading.deadline, job.asset.region)
 
 
 def _minutes(delta: timedelta) -> str:

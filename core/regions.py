@@ -43,16 +43,19 @@ class BusinessHours(Base):
     closes: Mapped[time] = mapped_column(Time)
 
 
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
 def zone_of(region: Region | None, fallback: ZoneInfo | None = None) -> ZoneInfo:
-    """The region's time zone: its shifts, business hours, local dates (a warranty's days) and the
-    times shown for it. `fallback` (the installation's zone) serves work with no region, or a region
-    whose zone this machine does not know; without one, UTC."""
+    """The region's time zone, in which its people read every time: its shifts, business hours and
+    local dates (a warranty's days). `fallback` (the installation's zone) serves work with no
+    region, or a region whose zone this machine does not know; without one, DEFAULT_TIME_ZONE."""
     if region is not None and region.time_zone:
         try:
             return ZoneInfo(region.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return fallback or ZoneInfo("UTC")
+    return fallback or ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 def local_stamp(moment: datetime, region: Region | None, fallback: ZoneInfo | None = None) -> str:

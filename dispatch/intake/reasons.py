@@ -9,14 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from core.i18n import N_
 from core.i18n import gettext as _
 from dispatch.catalog.models import normalise_component
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction (pybabel knows N_); it is translated when explained."""
-    return message
-
 
 # code -> msgid. The facts each code carries are the %(name)s placeholders of its text.
 REASON_TEXTS = {

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from core.geo import GreatCircleProvider
-from core.regions import Region, local_stamp, zone_of
+from core.regions import DEFAULT_TIME_ZONE, Region, local_stamp, zone_of
 from dispatch.intake.services import FaultReport, report_fault, warranty_verdict
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel, EntitlementKind
@@ -24,7 +24,7 @@ def test_a_region_has_its_own_zone_and_work_without_a_region_uses_the_fallback()
     assert zone_of(Region(time_zone="America/New_York"), SHANGHAI) == NEW_YORK
     assert zone_of(None, SHANGHAI) == SHANGHAI
     assert zone_of(Region(time_zone="Mars/Olympus_Mons"), SHANGHAI) == SHANGHAI  # a zone this machine lacks
-    assert zone_of(None) == ZoneInfo("UTC")
+    assert zone_of(None) == ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 def test_times_are_told_in_the_regions_local_time():
