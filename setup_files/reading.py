@@ -30,8 +30,12 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        where = self.file + (f", row {self.row}" if self.row else "") + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.reason}"
+        if self.row and self.column:
+            return _("%(file)s, row %(row)s, column %(column)s: %(reason)s", file=self.file, row=self.row,
+                     column=self.column, reason=self.reason)
+        if self.row:
+            return _("%(file)s, row %(row)s: %(reason)s", file=self.file, row=self.row, reason=self.reason)
+        return f"{self.file}: {self.reason}" if self.file else self.reason
 
 
 @dataclass
