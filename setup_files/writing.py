@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -152,6 +152,7 @@ def _hash_passwords(rows, existing) -> None:
             db_row["password_hash"] = generate_password_hash(row["password"])
         else:
             row["password"] = None
+            db_row["password_hash"] = before["password_hash"]  # checks passed: a new user has a password
 
 
 def _shown(run: _Run, kind: Kind, changes: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -187,11 +188,6 @@ def _upsert(session: Session, kind: Kind, rows: list[dict[str, Any]], fields: li
         return
     statement = insert_for(session)(kind.table)
     updated = {name: statement.excluded[name] for name in fields if name not in kind.db_key}
-    # Users keep their password unless the file gives a new one.
-    if kind.name == "users":
-        for row in rows:
-            row.setdefault("password_hash", None)
-        updated["password_hash"] = func.coalesce(statement.excluded.password_hash, kind.table.c.password_hash)
     statement = (statement.on_conflict_do_update(index_elements=list(kind.db_key), set_=updated) if updated
                  else statement.on_conflict_do_nothing(index_elements=list(kind.db_key)))
     for chunk in _chunks(rows):
