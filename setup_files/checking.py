@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
+from core.i18n import lazy_gettext
 from core.regions import Region
 from core.users import Role, User
 from dispatch.catalog.models import Asset, ProductModel, WarrantyPolicy
@@ -23,6 +24,11 @@ from setup_files.reading import Problem, SourceFile
 from setup_files.values import BadValue
 
 Row = dict[str, Any]
+# What a reference names, in the reader's language ("No region gusu …").
+RECORD_LABELS = {"users": lazy_gettext("user"), "regions": lazy_gettext("region"),
+                 "warranty_policies": lazy_gettext("warranty policy"), "parts": lazy_gettext("part"),
+                 "suppliers": lazy_gettext("supplier"), "warehouses": lazy_gettext("warehouse"),
+                 "product_models": lazy_gettext("product model"), "technicians": lazy_gettext("technician")}
 
 
 @dataclass
@@ -30,6 +36,8 @@ class ParsedFile:
     kind: Kind
     name: str
     rows: list[tuple[int, Row]] = field(default_factory=list)
+    # Keys of rows refused for another cell: still known, so rows naming them are not refused as well.
+    refused_keys: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -42,8 +50,9 @@ def check_files(session: Session, files: dict[str, SourceFile]) -> Checked:
     problems: list[Problem] = []
     parsed = {name: _parse(BY_NAME[name], source, problems) for name, source in files.items()}
     existing = _existing_keys(session)
-    known = {name: set(existing.get(name, {})) | {_key_text(kind, row) for _, row in parsed[name].rows}
-             if name in parsed else set(existing.get(name, {})) for name, kind in BY_NAME.items()}
+    known = {name: set(existing.get(name, {})) | ({_key_text(kind, row) for _, row in parsed[name].rows}
+                                                  | parsed[name].refused_keys if name in parsed else set())
+             for name, kind in BY_NAME.items()}
     for name, file in parsed.items():
         _check_keys_unique(file, problems)
         _check_references(file, known, problems)
@@ -72,6 +81,8 @@ def _parse(kind: Kind, source: SourceFile, problems: list[Problem]) -> ParsedFil
                 ok = False
         if ok:
             parsed.rows.append((number, row))
+        elif all(row.get(name) is not None for name in kind.key):
+            parsed.refused_keys.add(_key_text(kind, row))
     return parsed
 
 
@@ -101,7 +112,7 @@ def _check_references(file: ParsedFile, known: dict[str, set[str]], problems: li
                 if code not in known[target]:
                     problems.append(Problem(file.name, number, column.name,
                                             _("No %(kind)s %(code)s, in %(file)s or already in the database.",
-                                              kind=BY_NAME[target].record, code=code, file=f"{target}.csv")))
+                                              kind=str(RECORD_LABELS[target]), code=code, file=f"{target}.csv")))
 
 
 def _existing_keys(session: Session) -> dict[str, dict[str, Any]]:
