@@ -20,7 +20,7 @@ FILES: dict[str, list[list[str]]] = {
         ["dispatch.zhou", "周敏", "dispatcher", EXAMPLE_PASSWORD, "zh_CN", "true"],
         ["stock.chen", "陈杰", "warehouse", EXAMPLE_PASSWORD, "zh_CN", "true"],
         ["manager.xu", "徐慧", "manager", EXAMPLE_PASSWORD, "en", "true"],
-        ["tech.wang", "王磊", "technician", EXAMPLE_PASSWORD, "zh_CN", "true"],
+        ["tech.wang", "王磊", "technician", EXAMPLE_PASSWORD, "", "true"],
         ["tech.zhang", "张伟", "technician", EXAMPLE_PASSWORD, "zh_CN", "true"],
         ["tech.liu", "刘洋", "technician", EXAMPLE_PASSWORD, "en", "true"],
     ],
