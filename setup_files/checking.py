@@ -53,7 +53,7 @@ def check_files(session: Session, files: dict[str, SourceFile]) -> Checked:
     known = {name: set(existing.get(name, {})) | ({_key_text(kind, row) for _, row in parsed[name].rows}
                                                   | parsed[name].refused_keys if name in parsed else set())
              for name, kind in BY_NAME.items()}
-    for name, file in parsed.items():
+    for file in parsed.values():
         _check_keys_unique(file, problems)
         _check_references(file, known, problems)
     _check_rules(session, parsed, existing, problems)

@@ -3,9 +3,10 @@ database's bounds, or raises BadValue with the reason in the reader's language."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from core.i18n import gettext as _

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.admin_audit import AdminChange, diff
-from core.db import chunked, insert_for
+from core.db import chunked
 from core.users import User
 from dispatch.catalog.models import Asset, Customer, model_parts
 from dispatch.technicians.models import Technician
 from inventory.models import warehouse_regions
+from setup_files.bulk import write_rows
 from setup_files.checking import Checked, ParsedFile
 from setup_files.kinds import BY_NAME, KINDS, Kind
 from setup_files.values import written
@@ -76,8 +78,7 @@ def write_files(session: Session, checked: Checked, *, actor: str, now: datetime
         run.ids.pop(kind.name, None)  # new rows have ids now
         run.reverse.pop(kind.name, None)
     # The audit of every change, in bulk: core.admin_audit's rows, one per created or changed record.
-    for rows in _chunks(run.audit):
-        session.execute(insert(AdminChange.__table__), rows)
+    write_rows(session, AdminChange.__table__, run.audit)
     session.flush()
     return result
 
@@ -107,7 +108,7 @@ def _write_kind(run: _Run, file: ParsedFile) -> KindCount:
             continue
         changes = diff({f: _comparable(before.get(f)) for f in db_row}, {f: _comparable(x) for f, x in db_row.items()})
         for name in lists:
-            old = existing_lists[name].get(before["id"] if "id" in before else None, ())
+            old = existing_lists[name].get(before.get("id"), ())
             if tuple(sorted(old)) != tuple(sorted(row[name])):
                 changes[name] = [sorted(old), sorted(row[name])]
         if changes:
@@ -184,14 +185,7 @@ def _comparable(value: Any) -> Any:
 
 
 def _upsert(session: Session, kind: Kind, rows: list[dict[str, Any]], fields: list[str]) -> None:
-    if not rows:
-        return
-    statement = insert_for(session)(kind.table)
-    updated = {name: statement.excluded[name] for name in fields if name not in kind.db_key}
-    statement = (statement.on_conflict_do_update(index_elements=list(kind.db_key), set_=updated) if updated
-                 else statement.on_conflict_do_nothing(index_elements=list(kind.db_key)))
-    for chunk in _chunks(rows):
-        session.execute(statement, chunk)
+    write_rows(session, kind.table, rows, key=kind.db_key, update=fields)
 
 
 def _remove_unlisted_children(session: Session, kind: Kind, rows) -> None:
@@ -236,8 +230,7 @@ def _replace_lists(run: _Run, kind: Kind, file: ParsedFile) -> None:
         for ids in chunked(owners):
             run.session.execute(delete(table).where(table.c[owner].in_(ids)))
         links = [{owner: own_ids[row["code"]], member: members[code]} for _, row in file.rows for code in row[name]]
-        for chunk in _chunks(links):
-            run.session.execute(insert(table), chunk)
+        write_rows(run.session, table, links)
 
 
 def _end_sessions_of_changed_users(session: Session, rows, existing) -> None:
@@ -291,9 +284,9 @@ def load_ids(session: Session, kind: str) -> dict[str, int]:
     return dict(session.execute(select(table.c[key], table.c.id)).all())
 
 
-def _chunks(rows: list) -> Iterable[list]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start:start + CHUNK]
+def _chunks(rows: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
 
 
 def _jsonable(value: Any) -> Any:
