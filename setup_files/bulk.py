@@ -8,12 +8,17 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import psycopg
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from core.db import insert_for
 
 CHUNK = 2000
+
+
+class BulkWriteRefused(Exception):
+    """The database refused a bulk write (a constraint the checks do not know, or a concurrent change)."""
 
 
 def write_rows(session: Session, table: Table, rows: list[dict[str, Any]], *, key: tuple[str, ...] = (),
@@ -69,6 +74,8 @@ def _copy_then_insert(session: Session, table: Table, rows: list[dict[str, Any]]
             conflict = (f"ON CONFLICT ({target}) DO UPDATE SET " + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
                         if update else f"ON CONFLICT ({target}) DO NOTHING")
         cursor.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" {conflict}')
+    except psycopg.Error as error:
+        raise BulkWriteRefused(str(error).splitlines()[0] if str(error) else type(error).__name__) from error
     finally:
         cursor.close()
 

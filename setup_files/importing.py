@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
+from setup_files.bulk import BulkWriteRefused
 from setup_files.checking import check_files
 from setup_files.kinds import KINDS
 from setup_files.reading import Problem, ReadResult
@@ -54,11 +55,11 @@ def import_files(session: Session, read: ReadResult, *, actor: str, now: datetim
     savepoint = session.begin_nested()
     try:
         written = write_files(session, checked, actor=actor, now=now, progress=progress)
-    except IntegrityError as error:
+    except (IntegrityError, BulkWriteRefused) as error:
         # A rule the checks do not know (or a concurrent change): refused as a whole, never half-written.
         savepoint.rollback()
-        report.problems.append(Problem("", 0, "", _("The database refused the import: %(reason)s",
-                                                    reason=str(error.orig).splitlines()[0][:300])))
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
+        report.problems.append(Problem("", 0, "", _("The database refused the import: %(reason)s", reason=reason)))
         return report
     report.counts = written.counts
     if apply:

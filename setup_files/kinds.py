@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Table
@@ -32,7 +33,7 @@ class Column:
     # The kind whose natural key this column names (its id is stored in `field`).
     ref: str | None = None
 
-    @property
+    @cached_property
     def target(self) -> str | None:
         return self.name if self.field == "" else self.field
 
@@ -53,9 +54,18 @@ class Kind:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
-    @property
+    @cached_property
     def db_key(self) -> tuple[str, ...]:
         return tuple(self.column(name).target for name in self.key)
+
+    @cached_property
+    def stored(self) -> tuple[Column, ...]:
+        """The columns whose values the table holds (directly, or as the id of what they name)."""
+        return tuple(c for c in self.columns if c.target)
+
+    @cached_property
+    def by_target(self) -> dict[str, Column]:
+        return {c.target: c for c in self.stored}
 
 
 ROLES = [r.value for r in Role]

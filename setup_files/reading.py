@@ -167,18 +167,20 @@ def _collect(name: str, kind: str, table, result: ReadResult) -> None:
         result.problems.extend(problems)
         return
     source = SourceFile(name=name, kind=kind, header=header)
+    width = len(header)
     for number, cells in enumerate(rows, start=2):
         if number - 1 > MAX_ROWS:
             result.problems.append(Problem(name, number, "", _("More than %(n)s rows.", n=MAX_ROWS)))
             return
-        cells = [(cell or "").strip() for cell in cells]
+        cells = [cell.strip() for cell in cells]
         if not any(cells):
             continue  # blank lines (and a spreadsheet's trailing empty rows) are not rows
-        if len(cells) > len(header) and any(cells[len(header):]):
+        if len(cells) > width and any(cells[width:]):
             result.problems.append(Problem(name, number, "", _("More cells than columns.")))
             continue
-        row = dict(zip(header, cells + [""] * (len(header) - len(cells))))
-        too_long = [column for column, cell in row.items() if len(cell) > MAX_CELL]
+        row = dict(zip(header, cells if len(cells) == width else cells + [""] * (width - len(cells))))
+        too_long = ([column for column, cell in row.items() if len(cell) > MAX_CELL]
+                    if max(map(len, cells)) > MAX_CELL else ())
         for column in too_long:
             result.problems.append(Problem(name, number, column, _("Longer than %(n)s characters.", n=MAX_CELL)))
         if not too_long:

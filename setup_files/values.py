@@ -18,6 +18,7 @@ LIST_SEPARATOR = ";"
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,12}(\.[0-9]{1,12})?")
 _TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])(:00)?")
+_SPACE_OR_SEPARATOR = re.compile(r"[\s;]")
 _TRUE, _FALSE = {"true", "yes", "1", "y", "是"}, {"false", "no", "0", "n", "否"}
 
 
@@ -37,6 +38,7 @@ def text(max_length: int) -> Parser:
             raise BadValue(_("Longer than %(n)s characters.", n=max_length))
         return raw
 
+    parse.describe = f"text, at most {max_length} characters"
     return parse
 
 
@@ -46,10 +48,11 @@ def code(max_length: int) -> Parser:
 
     def parse(raw: str) -> str:
         value = check(raw)
-        if any(ch.isspace() for ch in value) or LIST_SEPARATOR in value:
+        if _SPACE_OR_SEPARATOR.search(value):
             raise BadValue(_("May not contain spaces or ';'."))
         return value
 
+    parse.describe = f"code, at most {max_length} characters, no spaces or `;`"
     return parse
 
 
@@ -62,6 +65,7 @@ def integer(low: int = 0, high: int = DB_INT_MAX) -> Parser:
             raise BadValue(_("Must be between %(low)s and %(high)s.", low=low, high=high))
         return value
 
+    parse.describe = f"whole number {low} to {high}"
     return parse
 
 
@@ -74,6 +78,7 @@ def number(low: float, high: float) -> Parser:
             raise BadValue(_("Must be between %(low)s and %(high)s.", low=low, high=high))
         return value
 
+    parse.describe = f"number {low} to {high}"
     return parse
 
 
@@ -91,6 +96,7 @@ def money(high: Decimal = Decimal("9999999999.99")) -> Parser:
             raise BadValue(_("Must be between %(low)s and %(high)s.", low=0, high=high))
         return value.quantize(Decimal("0.01"))
 
+    parse.describe = "amount, 0 or more, at most 2 decimals"
     return parse
 
 
@@ -128,6 +134,7 @@ def choice(values: list[str]) -> Parser:
             raise BadValue(_("Must be one of: %(values)s.", values=", ".join(values)))
         return raw
 
+    parse.describe = "one of " + ", ".join(f"`{v}`" for v in values)
     return parse
 
 
@@ -150,8 +157,14 @@ def code_list(max_length: int, max_items: int = 200) -> Parser:
             raise BadValue(_("An entry is listed twice."))
         return tuple(each(item) for item in items)
 
+    parse.describe = f"codes separated by `;`, at most {max_items}"
     return parse
 
+
+boolean.describe = "true or false (also yes/no, 1/0, 是/否)"
+day.describe = "date, YYYY-MM-DD"
+clock_time.describe = "time of day, HH:MM"
+time_zone.describe = "IANA time zone name"
 
 _zone_names: set[str] | None = None
 

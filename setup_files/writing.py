@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -63,7 +63,8 @@ class _Run:
 
     def record(self, kind: Kind, key: str, action: str, changes: dict[str, Any]) -> None:
         self.audit.append({"actor": self.actor[:64], "at": self.now, "kind": kind.record, "key": key[:120],
-                           "action": action, "changes": {k: _jsonable(v) for k, v in changes.items()}})
+                           "action": action, "changes": {k: v if type(v) in _PLAIN else _jsonable(v)
+                                                         for k, v in changes.items()}})
 
 
 def write_files(session: Session, checked: Checked, *, actor: str, now: datetime,
@@ -130,14 +131,11 @@ def _write_kind(run: _Run, file: ParsedFile) -> KindCount:
 
 def _db_row(run: _Run, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
     db_row = {}
-    for column in kind.columns:
-        target = column.target
-        if target is None:
-            continue
+    for column in kind.stored:
         value = row[column.name]
         if column.ref and value is not None:
             value = run.id_map(column.ref)[value]
-        db_row[target] = value
+        db_row[column.target] = value
     if kind.name == "assets":
         db_row["customer_id"] = row["_customer_id"]
         if not row["qr_token"]:
@@ -159,7 +157,7 @@ def _hash_passwords(rows, existing) -> None:
 def _shown(run: _Run, kind: Kind, changes: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     """What the audit keeps: the file's own column names and codes (not ids), never a password or its hash."""
     shown = {}
-    columns = {c.target: c for c in kind.columns if c.target}
+    columns = kind.by_target
     for name, value in changes.items():
         if name == "password_hash":
             shown["password"] = "changed"
@@ -259,12 +257,13 @@ def _attach_customers(run: _Run, file: ParsedFile) -> None:
                 customers[pair] = (cid, row["customer_email"])
         else:
             new.setdefault(pair, row["customer_email"])
-    pairs = list(new)
-    for chunk in _chunks(pairs):
-        created = session.execute(insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-                                  [{"name": n, "phone": p, "email": new[(n, p)], "is_business": False,
-                                    "created_at": run.now} for n, p in chunk]).scalars().all()
-        customers.update({pair: (cid, new[pair]) for pair, cid in zip(chunk, created)})
+    if new:
+        write_rows(session, Customer.__table__, [{"name": n, "phone": p, "email": email, "is_business": False,
+                                                  "created_at": run.now} for (n, p), email in new.items()])
+        # Read back by name and phone (new pairs were not there before, so each names one new row).
+        for cid, name, phone in session.execute(select(Customer.id, Customer.name, Customer.phone)):
+            if (name, phone) in new:
+                customers[(name, phone)] = (cid, new[(name, phone)])
     if email_changes:
         session.execute(update(Customer.__table__).where(Customer.__table__.c.id == bindparam("cid"))
                         .values(email=bindparam("email")), email_changes)
@@ -287,6 +286,9 @@ def load_ids(session: Session, kind: str) -> dict[str, int]:
 def _chunks(rows: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
+
+
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def _jsonable(value: Any) -> Any:

@@ -147,3 +147,17 @@ def test_the_export_imports_back_unchanged_and_holds_each_labels_report_url(sess
     # Exporting twice gives the same files.
     assert list(export_rows(session, BY_NAME["assets"], public_base_url="https://service.example.com")) == \
         [list(row.values()) for row in [dict(zip(assets[0], assets[0]))]] + [list(a.values()) for a in assets]
+
+
+def test_a_write_the_database_refuses_is_reported_and_leaves_nothing_half_written(session):
+    _import(session, example_rows())
+    before = _row_counts(session)
+    # Swapping two vans in one import: each row alone is valid, but the first write finds the other
+    # technician still holding the van (one van, one technician), so the database refuses.
+    rows = with_cell("technicians", 2, "van", "VAN-02")
+    rows["technicians"][2][rows["technicians"][0].index("van")] = "VAN-01"
+    rows = with_cell("regions", 2, "name", "Renamed") | {"technicians": rows["technicians"]}
+    report = _import(session, rows)
+    assert not report.ok and "refused" in report.problems[0].reason
+    assert _row_counts(session) == before
+    assert session.scalar(select(Region.name)) == "姑苏区 Gusu"
