@@ -88,7 +88,8 @@ def _write_kind(run: _Run, file: ParsedFile) -> KindCount:
     kind = file.kind
     if kind.name == "assets":
         _attach_customers(run, file)
-    rows = [(number, _db_row(run, kind, row), row) for number, row in file.rows]
+    plan = [(c.name, c.target, run.id_map(c.ref) if c.ref else None) for c in kind.stored]
+    rows = [(number, _db_row(kind, plan, row), row) for number, row in file.rows]
     fields = sorted({name for _, db_row, _ in rows for name in db_row} | ({"password_hash"} if kind.name == "users" else set()))
     existing = _existing_rows(run.session, kind.table, kind.db_key, fields)
     if kind.name == "users":
@@ -129,13 +130,12 @@ def _write_kind(run: _Run, file: ParsedFile) -> KindCount:
     return count
 
 
-def _db_row(run: _Run, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
+def _db_row(kind: Kind, plan: list[tuple[str, str, dict[str, int] | None]], row: dict[str, Any]) -> dict[str, Any]:
+    """The row as the table stores it: references as ids (plan: column, table column, ids of what it names)."""
     db_row = {}
-    for column in kind.stored:
-        value = row[column.name]
-        if column.ref and value is not None:
-            value = run.id_map(column.ref)[value]
-        db_row[column.target] = value
+    for name, target, ids in plan:
+        value = row[name]
+        db_row[target] = ids[value] if ids is not None and value is not None else value
     if kind.name == "assets":
         db_row["customer_id"] = row["_customer_id"]
         if not row["qr_token"]:
