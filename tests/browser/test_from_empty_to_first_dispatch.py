@@ -129,3 +129,36 @@ def test_from_an_empty_database_to_the_first_dispatch(first_admin, app, live_url
     expect(card).to_contain_text("ETA" if short == "en" else "预计到达")
     _fits_the_screen(tech)
     screenshot(tech, f"first-dispatch-technician-{short}.png")
+
+
+@pytest.mark.parametrize("locale, heading, reason", [
+    ("en-US", "Nothing was imported: fix these problems and upload again", "Must be between -90 and 90."),
+    ("zh-CN", "未导入任何数据：请修正以下问题后重新上传", "必须在 -90 到 90 之间。"),
+])
+def test_an_upload_with_bad_rows_lists_every_problem_and_imports_nothing(first_admin, live_url, new_context,
+                                                                         fresh_session, screenshot, tmp_path,
+                                                                         locale, heading, reason):
+    from setup_files.example import write_example
+
+    write_example(tmp_path)
+    regions = tmp_path / "regions.csv"
+    regions.write_text(regions.read_text(encoding="utf-8").replace("31.311", "95"), encoding="utf-8")
+    parts = tmp_path / "parts.csv"
+    parts.write_text(parts.read_text(encoding="utf-8").replace("38.00", "38.005"), encoding="utf-8")
+    admin = new_context(**DESKTOP, locale=locale).new_page()
+    _sign_in(admin, live_url, "root", ADMIN_PASSWORD)
+    admin.goto(f"{live_url}/admin/import")
+    admin.set_input_files("#files", [str(regions), str(parts), str(tmp_path / "business_hours.csv")])
+    with admin.expect_response(lambda r: r.request.method == "POST") as posted:
+        admin.locator("#upload-form button[type=submit]").click()
+    assert posted.value.status == 422
+    problems = admin.get_by_test_id("problems")
+    expect(problems.locator("h2")).to_have_text(heading)
+    expect(problems.locator("tbody tr")).to_have_count(2)
+    expect(problems.locator("tbody tr").first).to_contain_text("regions.csv")
+    expect(problems.locator("tbody tr").first).to_contain_text("center_lat")
+    expect(problems.locator("tbody tr").first).to_contain_text(reason)
+    expect(admin.locator("#apply-form")).to_have_count(0)
+    screenshot(admin, f"import-problems-{locale[:2]}.png")
+    with fresh_session() as session:
+        assert session.scalar(select(Job.id)) is None and len(session.scalars(select(User)).all()) == 1
