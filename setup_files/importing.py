@@ -32,12 +32,20 @@ class ImportReport:
         """The report as text, a line per kind or per problem (for the CLI)."""
         if self.problems:
             return [str(problem) for problem in self.problems]
-        return [_("%(kind)s: %(created)s to create, %(updated)s to update, %(unchanged)s unchanged",
-                  kind=kind, created=c.created, updated=c.updated, unchanged=c.unchanged)
-                if not self.applied else
-                _("%(kind)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged",
-                  kind=kind, created=c.created, updated=c.updated, unchanged=c.unchanged)
-                for kind, c in self.counts.items()]
+        lines = []
+        for kind, c in self.counts.items():
+            if self.applied:
+                lines.append(_("%(kind)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged",
+                               kind=kind, created=c.created, updated=c.updated, unchanged=c.unchanged))
+            else:
+                lines.append(_("%(kind)s: %(created)s to create, %(updated)s to update, %(unchanged)s unchanged",
+                               kind=kind, created=c.created, updated=c.updated, unchanged=c.unchanged))
+            if c.removed:
+                lines.append(_("%(kind)s: %(n)s removed (no longer listed for their parent)", kind=kind, n=c.removed)
+                             if self.applied else
+                             _("%(kind)s: %(n)s to remove (no longer listed for their parent)", kind=kind,
+                               n=c.removed))
+        return lines
 
 
 def import_files(session: Session, read: ReadResult, *, actor: str, now: datetime, apply: bool,

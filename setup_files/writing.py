@@ -34,6 +34,7 @@ class KindCount:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # children a listed parent no longer has
 
 
 @dataclass
@@ -121,7 +122,7 @@ def _write_kind(run: _Run, file: ParsedFile) -> KindCount:
             count.unchanged += 1
     _upsert(run.session, kind, changed, fields)
     if kind.parent:
-        _remove_unlisted_children(run.session, kind, rows)
+        count.removed = _remove_unlisted_children(run, kind, rows)
     if lists:
         _replace_lists(run, kind, file)
     if kind.name == "users":
@@ -186,20 +187,24 @@ def _upsert(session: Session, kind: Kind, rows: list[dict[str, Any]], fields: li
     write_rows(session, kind.table, rows, key=kind.db_key, update=fields)
 
 
-def _remove_unlisted_children(session: Session, kind: Kind, rows) -> None:
-    """A parent the file lists gets exactly the children the file gives it."""
-    parent_field = kind.column(kind.parent).target
-    others = [k for k in kind.db_key if k != parent_field]
+def _remove_unlisted_children(run: _Run, kind: Kind, rows) -> int:
+    """A parent the file lists gets exactly the children the file gives it; each removed one is audited."""
+    session, parent = run.session, kind.column(kind.parent)
+    others = [k for k in kind.db_key if k != parent.target]
     listed: dict[int, set[tuple]] = defaultdict(set)
     for _, db_row, _ in rows:
-        listed[db_row[parent_field]].add(tuple(db_row[k] for k in others))
-    table = kind.table
+        listed[db_row[parent.target]].add(tuple(db_row[k] for k in others))
+    table, removed = kind.table, 0
     for parent_ids in chunked(list(listed)):
-        found = session.execute(select(*(table.c[k] for k in kind.db_key))
-                                .where(table.c[parent_field].in_(parent_ids))).mappings()
+        found = list(session.execute(select(*(table.c[k] for k in kind.db_key))
+                                     .where(table.c[parent.target].in_(parent_ids))).mappings())
         for row in found:
-            if tuple(row[k] for k in others) not in listed[row[parent_field]]:
+            if tuple(row[k] for k in others) not in listed[row[parent.target]]:
                 session.execute(delete(table).where(*(table.c[k] == row[k] for k in kind.db_key)))
+                label = "/".join([run.codes(parent.ref)[row[parent.target]]] + [written(row[k]) for k in others])
+                run.record(kind, label, "delete", {})
+                removed += 1
+    return removed
 
 
 LIST_TABLES = {("warehouses", "serves_regions"): (warehouse_regions, "warehouse_id", "region_id", "regions"),

@@ -48,7 +48,8 @@ def _staging_root() -> Path:
 def _render(report: ImportReport | None = None, *, staged: str | None = None, status: int = 200):
     problems = report.problems if report else []
     return render_template("admin_import.html", report=report, problems=problems, staged=staged,
-                           kinds=[kind.name for kind in KINDS], max_mb=MAX_UPLOAD_BYTES // 2**20), status
+                           kinds=[kind.name for kind in KINDS],
+                           child_kinds={kind.name for kind in KINDS if kind.parent}, max_mb=MAX_UPLOAD_BYTES // 2**20), status
 
 
 @bp.route("", methods=["GET", "POST"])

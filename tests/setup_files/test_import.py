@@ -82,6 +82,8 @@ def test_a_parent_listed_in_a_child_file_keeps_only_the_children_it_lists(sessio
     zhang = session.scalar(select(Technician).join(Technician.user).where(User.username == "tech.zhang"))
     assert [(s.skill, s.certified_until) for s in wang.skills] == [("refrigeration", None)]
     assert len(zhang.skills) == 2  # not in the file: untouched
+    [removed] = changes_of(session, kind="technician skill", key="tech.wang/hvac")[1:]
+    assert (removed.action, removed.actor) == ("delete", "tester")
 
 
 def test_a_dry_run_counts_what_would_change_and_writes_nothing(session):
