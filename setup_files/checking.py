@@ -17,7 +17,7 @@ from core.users import Role, User
 from dispatch.catalog.models import Asset, ProductModel, WarrantyPolicy
 from dispatch.jobs.models import SlaPolicy
 from dispatch.technicians.models import Technician
-from inventory.models import Part, Supplier, Warehouse, WarehouseKind
+from inventory.models import Part, StockLevel, Supplier, Warehouse, WarehouseKind
 from setup_files.kinds import BY_NAME, KINDS, LIST_REFS, Kind
 from setup_files.passwords import password_problem
 from setup_files.reading import Problem, SourceFile
@@ -183,6 +183,7 @@ def _check_rules(session: Session, parsed: dict[str, ParsedFile], existing, prob
     for *where, row in rows("technician_shifts"):
         _check_shift(where, row, refuse)
     _check_qr_tokens(session, rows("assets"), refuse)
+    _check_counts_cover_reservations(session, rows("stock_counts"), refuse)
 
 
 def _check_sla_pairs(rows, existing: dict[str, tuple], refuse) -> None:
@@ -216,6 +217,18 @@ def _check_shift(where, row, refuse) -> None:
             refuse(where, "break_latest_end", _("The break window must lie inside the shift."))
         elif (latest.hour * 60 + latest.minute) - (earliest.hour * 60 + earliest.minute) < row["break_minutes"]:
             refuse(where, "break_minutes", _("Longer than the break window."))
+
+
+def _check_counts_cover_reservations(session: Session, rows, refuse) -> None:
+    if not rows:
+        return
+    reserved = {(w, p): n for w, p, n in session.execute(
+        select(Warehouse.code, Part.sku, StockLevel.reserved).join(Warehouse, StockLevel.warehouse_id == Warehouse.id)
+        .join(Part, StockLevel.part_id == Part.id).where(StockLevel.reserved > 0))}
+    for *where, row in rows:
+        held = reserved.get((row["warehouse"], row["sku"]), 0)
+        if row["on_hand"] < held:
+            refuse(where, "on_hand", _("%(n)s units here are reserved for jobs or transfers.", n=held))
 
 
 def _check_qr_tokens(session: Session, rows, refuse) -> None:

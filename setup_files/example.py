@@ -1,7 +1,8 @@
 """A small, complete, consistent example world to start from: one region of Suzhou with its office
 hours, three technicians (with their accounts, skills, shifts, a day off and vans), office staff,
 four product models with their parts and warranty policies, SLA policies, a central and a regional
-warehouse, two suppliers, restock rules and six registered appliances. It imports cleanly into an
+warehouse, two suppliers, restock rules, opening stock (central, regional, in the vans) and six
+registered appliances. It imports cleanly into an
 empty database; edit the files to make it your own."""
 from __future__ import annotations
 
@@ -80,6 +81,11 @@ FILES: dict[str, list[list[str]]] = {
     ],
     "restock_rules": [["warehouse", "sku", "min_quantity", "max_quantity", "reorder_multiple", "auto_create"]]
     + [["WH-GUSU", sku, "2", "8", "2", "true"] for sku in ("P-0002", "P-0003", "P-0004", "P-0006", "P-0009")],
+    "stock_counts": [["warehouse", "sku", "on_hand"]]
+    + [["WH-CENTRAL", f"P-{n:04d}", str(20 + 5 * (n % 3))] for n in range(1, 10)]
+    + [["WH-GUSU", sku, "6"] for sku in ("P-0002", "P-0003", "P-0004", "P-0006", "P-0009")]
+    + [["VAN-01", "P-0002", "2"], ["VAN-01", "P-0003", "2"], ["VAN-01", "P-0004", "3"],
+       ["VAN-02", "P-0006", "2"], ["VAN-02", "P-0009", "3"], ["VAN-03", "P-0004", "2"]],
     "product_models": [
         ["code", "name", "category", "product_line", "warranty_policy", "repair_skill", "min_skill_level",
          "service_minutes", "parts"],

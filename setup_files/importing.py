@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
+from inventory.ledger import StockError
 from setup_files.bulk import BulkWriteRefused
 from setup_files.checking import check_files
 from setup_files.kinds import KINDS
@@ -63,7 +64,7 @@ def import_files(session: Session, read: ReadResult, *, actor: str, now: datetim
     savepoint = session.begin_nested()
     try:
         written = write_files(session, checked, actor=actor, now=now, progress=progress)
-    except (IntegrityError, BulkWriteRefused) as error:
+    except (IntegrityError, BulkWriteRefused, StockError) as error:
         # A rule the checks do not know (or a concurrent change): refused as a whole, never half-written.
         savepoint.rollback()
         reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]

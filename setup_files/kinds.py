@@ -15,7 +15,7 @@ from core.users import Role, User
 from dispatch.catalog.models import Asset, ComponentTerm, ProductModel, WarrantyPolicy
 from dispatch.jobs.models import JobCategory, Priority, SlaPolicy
 from dispatch.technicians.models import Technician, TechnicianDayOff, TechnicianShift, TechnicianSkill
-from inventory.models import Part, RestockRule, Supplier, SupplierPart, Warehouse, WarehouseKind
+from inventory.models import Part, RestockRule, StockLevel, Supplier, SupplierPart, Warehouse, WarehouseKind
 from setup_files import values as v
 from setup_files.values import Parser
 
@@ -188,6 +188,16 @@ RESTOCK_RULES = Kind("restock_rules", "restock rule", RestockRule.__table__, (
     Column("auto_create", v.boolean, "false: the scheduled task only proposes.", "true", default=True),
 ), key=("warehouse", "sku"), doc="Min/max replenishment of a part in a warehouse.")
 
+STOCK_COUNTS = Kind("stock_counts", "stock count", StockLevel.__table__, (
+    Column("warehouse", v.code(32), "Warehouse code.", "WH-CENTRAL", required=True, field="warehouse_id",
+           ref="warehouses"),
+    Column("sku", v.code(40), "Part SKU.", "P-0001", required=True, field="part_id", ref="parts"),
+    Column("on_hand", v.integer(0, 1_000_000), "Good units counted there. The difference to the current level is "
+           "booked through the stock ledger (a receipt for a new level, an adjustment otherwise).", "30",
+           required=True),
+), key=("warehouse", "sku"), doc="Opening stock and stock counts.",
+    extra_rules=("A count may not be below the units already reserved for jobs or transfers.",))
+
 PRODUCT_MODELS = Kind("product_models", "product model", ProductModel.__table__, (
     Column("code", v.code(40), "Model code, unique.", "RF-420", required=True),
     Column("name", v.text(160), "Name shown to customers.", "冰川 420 升对开门冰箱", required=True),
@@ -267,7 +277,8 @@ ASSETS = Kind("assets", "asset", Asset.__table__, (
 
 # In the order they are written: every kind after the kinds it refers to.
 KINDS: tuple[Kind, ...] = (USERS, REGIONS, BUSINESS_HOURS, WARRANTY_POLICIES, COMPONENT_TERMS, SLA_POLICIES, PARTS,
-                           SUPPLIERS, SUPPLIER_PARTS, WAREHOUSES, RESTOCK_RULES, PRODUCT_MODELS, TECHNICIANS,
+                           SUPPLIERS, SUPPLIER_PARTS, WAREHOUSES, RESTOCK_RULES, STOCK_COUNTS, PRODUCT_MODELS,
+                           TECHNICIANS,
                            TECHNICIAN_SKILLS, TECHNICIAN_SHIFTS, TECHNICIAN_DAYS_OFF, ASSETS)
 BY_NAME = {kind.name: kind for kind in KINDS}
 # The list columns other than references: which codes they hold.

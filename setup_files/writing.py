@@ -87,6 +87,8 @@ def write_files(session: Session, checked: Checked, *, actor: str, now: datetime
 
 def _write_kind(run: _Run, file: ParsedFile) -> KindCount:
     kind = file.kind
+    if kind.name == "stock_counts":
+        return _book_stock_counts(run, file)
     if kind.name == "assets":
         _attach_customers(run, file)
     plan = [(c.name, c.target, run.id_map(c.ref) if c.ref else None) for c in kind.stored]
@@ -244,6 +246,41 @@ def _end_sessions_of_changed_users(session: Session, rows, existing) -> None:
         before = existing.get((db_row["username"],))
         if before is not None and (row["password"] or (before["active"] and not db_row["active"])):
             end_sessions(session, user=session.scalar(select(User).where(User.username == db_row["username"])))
+
+
+def _book_stock_counts(run: _Run, file: ParsedFile) -> KindCount:
+    """Stock changes only through the ledger, so levels stay the sums of their movements: a new level is
+    a receipt of the counted units, a different count an adjustment by the difference."""
+    from inventory import ledger
+    from inventory.models import Part, StockLevel, Warehouse
+
+    session, count = run.session, KindCount()
+    levels = {(w, p): n for w, p, n in session.execute(select(StockLevel.warehouse_id, StockLevel.part_id,
+                                                              StockLevel.on_hand))}
+    warehouses, parts = run.id_map("warehouses"), run.id_map("parts")
+    for _, row in file.rows:
+        key = (warehouses[row["warehouse"]], parts[row["sku"]])
+        before = levels.get(key)
+        change = row["on_hand"] - (before or 0)
+        label = f"{row['warehouse']}/{row['sku']}"
+        if change == 0:  # the same count, or nothing counted where nothing is kept
+            count.unchanged += 1
+            continue
+        warehouse, part = session.get(Warehouse, key[0]), session.get(Part, key[1])
+        if change > 0 and before is None:
+            ledger.receive(session, warehouse=warehouse, part=part, quantity=change, actor=run.actor, now=run.now,
+                           reason="opening stock count (import)")
+        elif change:
+            ledger.adjust(session, warehouse=warehouse, part=part, change=change, actor=run.actor, now=run.now,
+                          reason="stock count (import)")
+        if before is None:
+            count.created += 1
+            run.record(file.kind, label, "create", {"on_hand": row["on_hand"]})
+        else:
+            count.updated += 1
+            run.record(file.kind, label, "update", {"on_hand": [before, row["on_hand"]]})
+    run.progress(len(file.rows))
+    return count
 
 
 def _attach_customers(run: _Run, file: ParsedFile) -> None:

@@ -40,6 +40,7 @@ def test_the_example_world_imports_cleanly_into_an_empty_database(session):
     report = _import(session, example_rows())
     assert report.ok and report.applied, report.problems
     assert report.counts["assets"].created == 6 and report.counts["technicians"].created == 3
+    assert report.counts["stock_counts"].created == 20
     wang = session.scalar(select(Technician).join(Technician.user).where(User.username == "tech.wang"))
     assert (wang.region.code, wang.van.code) == ("gusu", "VAN-01")
     assert {(s.skill, s.level) for s in wang.skills} == {("refrigeration", 3), ("hvac", 2)}
@@ -163,3 +164,27 @@ def test_a_write_the_database_refuses_is_reported_and_leaves_nothing_half_writte
     assert not report.ok and "refused" in report.problems[0].reason
     assert _row_counts(session) == before
     assert session.scalar(select(Region.name)) == "姑苏区 Gusu"
+
+
+def test_stock_counts_move_the_ledger_so_levels_stay_its_sums(session):
+    from inventory.ledger import ledger_differences
+    from inventory.models import MovementKind, StockLevel, StockMovement
+
+    _import(session, example_rows())
+    assert ledger_differences(session) == []
+    kinds = set(session.scalars(select(StockMovement.kind)))
+    assert kinds == {MovementKind.RECEIPT}
+    counts = example_rows()["stock_counts"]
+    counts[1][2] = "12"  # WH-CENTRAL P-0001: 25 counted before
+    report = _import(session, example_rows(stock_counts=counts))
+    assert (report.counts["stock_counts"].updated, report.counts["stock_counts"].unchanged) == (1, 19)
+    adjustment = session.scalar(select(StockMovement).where(StockMovement.kind == MovementKind.ADJUSTMENT))
+    assert (adjustment.quantity, adjustment.on_hand_delta, adjustment.actor) == (13, -13, "tester")
+    assert ledger_differences(session) == []
+    level = session.scalar(select(StockLevel).where(StockLevel.on_hand == 12))
+    level.reserved = 10  # ten of them promised to jobs
+    session.commit()
+    counts[1][2] = "5"
+    report = _import(session, example_rows(stock_counts=counts))
+    assert [(p.file, p.row, p.column) for p in report.problems] == [("stock_counts.csv", 2, "on_hand")]
+    assert "10 units here are reserved" in report.problems[0].reason
