@@ -68,6 +68,7 @@ def upload():
     report = import_files(db(), read_blobs(blobs), actor=current_user.username, now=now(), apply=False)
     if not report.ok:
         return _render(report, status=422)
+    _discard_staged()  # an earlier dry run of this admin's that was never applied
     token = secrets.token_urlsafe(24)
     folder = _staging_root() / token
     folder.mkdir(parents=True, exist_ok=True)
@@ -95,6 +96,12 @@ def apply():
     updated = sum(c.updated for c in report.counts.values())
     flash(_("Imported: %(created)s records created, %(updated)s updated.", created=created, updated=updated))
     return redirect(url_for("imports.upload"), code=303)
+
+
+def _discard_staged() -> None:
+    token = session.pop(_SESSION_KEY, None)
+    if token and _TOKEN.fullmatch(token):
+        shutil.rmtree(_staging_root() / token, ignore_errors=True)
 
 
 @bp.get("/example.zip")

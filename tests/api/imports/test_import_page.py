@@ -167,3 +167,10 @@ def test_every_role_but_admin_is_refused(client, session, role):
 def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(client):
     response = client.get("/admin/import")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_new_dry_run_discards_the_files_of_the_one_before(admin_client, settings):
+    first = _upload(admin_client, as_blobs(example_rows()))
+    second = _upload(admin_client, as_blobs(example_rows()))
+    staged = [re.search(r'name="staged" value="([^"]+)"', r.get_data(as_text=True)).group(1) for r in (first, second)]
+    assert [p.name for p in (settings.upload_dir / "imports").iterdir()] == [staged[1]]
