@@ -10,6 +10,7 @@ from api.care import survey_pages
 from api.field import endpoints as field_api
 from api.field import pages as field_pages
 from api.field import photos as field_photos
+from api.imports import pages as imports_pages
 from api.jobs import endpoints as jobs_api
 from api.jobs import pages as jobs_pages
 from api.public import endpoints as public_api
@@ -23,6 +24,6 @@ from api.stock import pages as stock_pages
 API_BLUEPRINTS = [accounts_api.blp, public_api.blp, assets_api.blp, jobs_api.blp, board_api.blp, stock_api.blp,
                   care_api.blp, field_api.blp]
 PAGE_BLUEPRINTS = [public_pages.bp, jobs_pages.bp, stock_pages.bp, survey_pages.bp, care_pages.bp, field_pages.bp,
-                   board_pages.bp, field_photos.bp]
+                   board_pages.bp, field_photos.bp, imports_pages.bp]
 API_BLUEPRINTS += [setup_catalog_api.blp, setup_stock_api.blp]
 PAGE_BLUEPRINTS += [setup_pages.bp]

@@ -338,5 +338,14 @@ def serve(port: int, host: str, workers: int) -> None:
     os.execv(sys.executable, args)
 
 
+def _register_set_up_commands() -> None:
+    from cli.set_up import export_command, import_command, init_command
+
+    for command in (init_command, import_command, export_command):
+        main.add_command(command)
+
+
+_register_set_up_commands()
+
 if __name__ == "__main__":
     main()

@@ -7,8 +7,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("core", "dispatch", "inventory", "care", "fieldwork", "api", "cli", "demo")
-DOMAIN = ("core", "dispatch", "inventory", "care", "fieldwork")
+PRODUCT = ("core", "dispatch", "inventory", "care", "fieldwork", "setup_files", "api", "cli", "demo")
+DOMAIN = ("core", "dispatch", "inventory", "care", "fieldwork", "setup_files")
 # Inside these, each subpackage is a package of its own for the package-level rule.
 SPLIT = ("dispatch", "api")
 # The app factory and its list of features sit above every feature; the rest of api/ is below them.
