@@ -7,8 +7,8 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import Domain
 from flask_login import current_user
 
-from api.labels import has_label, label
 from core import i18n
+from dispatch.intake.reasons import REASON_TEXTS, explain
 
 SUPPORTED = ("en", "zh")  # the short codes of ?lang= and the `lang` cookie
 
@@ -51,4 +51,4 @@ def init_app(app: Flask) -> None:
 
 def entitlement_reason(code: str, facts: dict, fallback: str) -> str:
     """The entitlement's reason in the page's language; the stored English text if the code is unknown."""
-    return label("why", code, **facts) if has_label("why", code) else fallback
+    return explain(code, facts) if code in REASON_TEXTS else fallback

@@ -35,14 +35,6 @@ LABELS: dict[str, dict[str, str]] = {
         "free_repair": N_("Free repair"),
         "paid_repair": N_("Paid repair"),
     },
-    "why": {
-        "no_purchase_date": N_("No purchase date is on record, so the repair is chargeable unless a proof of purchase is shown."),
-        "within_return": N_("Reported %(days)s day(s) after purchase, within the %(limit)s-day return period: a full refund is available."),
-        "within_exchange": N_("Reported %(days)s day(s) after purchase, within the %(limit)s-day exchange period: the unit can be exchanged for a new one."),
-        "under_warranty": N_("Under the %(months)s-month warranty until %(until)s: parts and labour are free."),
-        "exchange_passed_under_warranty": N_("The %(limit)s-day exchange period has passed. Under the %(months)s-month warranty until %(until)s: parts and labour are free."),
-        "warranty_ended": N_("The %(months)s-month warranty ended on %(until)s: the repair is chargeable; a quote is given before any work."),
-    },
     "status": {
         "reported": N_("Reported"),
         "triaged": N_("Reviewed"),
@@ -198,14 +190,6 @@ LABELS: dict[str, dict[str, str]] = {
         "follow_up": N_("Follow-up arranged"),
         "no_answer": N_("No answer"),
         "wrong_number": N_("Wrong number"),
-    },
-    "role": {
-        "agent": N_("Agent"),
-        "dispatcher": N_("Dispatcher"),
-        "technician": N_("Technician"),
-        "warehouse": N_("Warehouse"),
-        "manager": N_("Manager"),
-        "admin": N_("Administrator"),
     },
     "error": {
         "404.title": N_("Not found"),

@@ -76,7 +76,7 @@ _ATTRIBUTE = re.compile(r"""[\w-]+=(["']).*?\1""")
 _TAG = re.compile(r"<[^>]*>", re.DOTALL)
 _ENTITY = re.compile(r"&[#\w]+;")
 # What may stand in a template as is: symbols, numbers, units, codes that are not words to translate.
-_NOT_WORDS = re.compile(r"[\W\d_]+|^(?:km|h|min|SKU|ETA|PO|QR|SLA|ID|OK)$")
+_NOT_WORDS = re.compile(r"[\W\d_]+|^(?:km|h|min|SKU|ETA|PO|QR|SLA|ID|OK|csv|xlsx|zip)$")
 
 
 def _bare_text(source: str) -> list[str]:

@@ -290,7 +290,7 @@ def test_agent_takes_a_phone_report_and_hands_the_case_over(session, live_url, n
     expect(page.locator("#contact_phone")).to_have_value(asset.customer.phone)
     page.select_option("#channel", "phone")
     page.fill("#fault_text", "Customer says the freezer is warm and the compressor clicks.")
-    page.get_by_role("button", name="Open job").click()
+    page.get_by_role("button", name="Open a job").click()
 
     page.wait_for_url(re.compile(r"/agent/jobs/AC-[0-9A-Z]{8}$"))
     number = page.get_by_test_id("job-number").inner_text().strip()
