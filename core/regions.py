@@ -62,9 +62,10 @@ def region_by_code(session: Session, code: str) -> Region:
 class RegionRefused(Exception):
     """A region that cannot be saved as given; `field` names the input at fault."""
 
-    def __init__(self, message: str, *, field: str):
+    def __init__(self, message: str, *, field: str, conflict: bool = False):
         super().__init__(message)
         self.field = field
+        self.conflict = conflict  # True: clashes with what is there now (a code in use)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def _check(session: Session, region: Region | None, *, code: str | None, time_zo
     if code is not None:
         taken = session.scalar(select(Region).where(func.lower(Region.code) == code.lower()))
         if taken is not None and taken is not region:
-            raise RegionRefused(_("The region code %(code)s is already taken.", code=code), field="code")
+            raise RegionRefused(_("The region code %(code)s is already taken.", code=code), field="code",
+                                conflict=True)
     if time_zone is not None and not valid_time_zone(time_zone):
         raise RegionRefused(_("%(zone)s is not a time zone; use a name such as Asia/Shanghai.", zone=time_zone),
                             field="time_zone")

@@ -118,6 +118,7 @@ class UserRefused(Exception):
     """An administrative change to an account that cannot be made; `field` names the input at fault."""
 
     field = "form"
+    conflict = False  # True: the input clashes with what is there now (HTTP 409), not bad in itself
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
@@ -127,6 +128,7 @@ class UserRefused(Exception):
 
 class UsernameTaken(UserRefused):
     field = "username"
+    conflict = True
 
 
 class UserNotFound(UserRefused):
@@ -136,6 +138,7 @@ class UserNotFound(UserRefused):
 class LastAdmin(UserRefused):
     """The change would leave no active admin, and then nobody could administer the system."""
     field = "role"
+    conflict = True
 
 
 def user_named(session: Session, username: str) -> User:

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates, validates_schema
 
 from api.schemas import Integer, TrimmedString
+from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.password_policy import MAX_LENGTH as PASSWORD_MAX
 from core.regions import valid_time_zone
@@ -29,7 +30,19 @@ def _text(messages):
         return {key: _text(value if isinstance(value, (dict, list)) else [value]) for key, value in messages.items()}
     if isinstance(messages, list):
         return [_text(value) for value in messages]
-    return str(messages)
+    # marshmallow's own messages ("Not a valid time.") are msgids of the catalogue too.
+    return _(str(messages))
+
+
+# Marshmallow's built-in messages, translated by _text(); listed so the catalogue holds them.
+BUILT_IN_MESSAGES = (_l("Not a valid time."), _l("Not a valid date."), _l("Not a valid number."),
+                     _l("Not a valid integer."), _l("Not a valid boolean."), _l("Not a valid string."),
+                     _l("Missing data for required field."), _l("Unknown field."), _l("Invalid input type."),
+                     _l("Field may not be null."), _l("Not a valid list."), _l("Invalid value."))
+
+
+def _role(**kwargs) -> fields.Enum:
+    return fields.Enum(Role, by_value=True, error_messages={"unknown": _l("Choose a role from the list.")}, **kwargs)
 
 
 class InputSchema(ma.Schema):
@@ -71,24 +84,24 @@ class UserSchema(ma.Schema):
 
 
 class UserQuerySchema(QuerySchema):
-    role = fields.Enum(Role, by_value=True, load_default=None)
+    role = _role(load_default=None)
     active = fields.Boolean(load_default=None)
 
 
 class UserCreateSchema(InputSchema):
     username = TrimmedString(**_required(validate=USERNAME))
     display_name = TrimmedString(**_required(validate=NAME))
-    role = fields.Enum(Role, by_value=True, **_required())
+    role = _role(**_required())
     # Checked against the policy by the service, which knows the username.
     password = fields.String(**_required(validate=validate.Length(min=1, max=PASSWORD_MAX)))
-    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES))
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=_l("Choose English or Chinese.")))
 
 
 class UserUpdateSchema(InputSchema):
     display_name = TrimmedString(validate=NAME)
-    role = fields.Enum(Role, by_value=True)
+    role = _role()
     active = fields.Boolean()
-    locale = fields.String(allow_none=True, validate=validate.OneOf(LOCALES))
+    locale = fields.String(allow_none=True, validate=validate.OneOf(LOCALES, error=_l("Choose English or Chinese.")))
 
 
 class PasswordResetSchema(InputSchema):

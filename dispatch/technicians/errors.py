@@ -5,9 +5,10 @@ from __future__ import annotations
 class TechnicianRefused(Exception):
     """The technician cannot be saved as given; `field` names the input at fault."""
 
-    def __init__(self, message: str, *, field: str):
+    def __init__(self, message: str, *, field: str, conflict: bool = False):
         super().__init__(message)
         self.field = field
+        self.conflict = conflict  # True: clashes with what is there now (a van or account in use)
 
 
 class TechnicianNotFound(TechnicianRefused):

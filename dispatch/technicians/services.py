@@ -78,7 +78,7 @@ def _van(session: Session, code: str | None, technician: Technician | None) -> W
     holder = session.scalar(select(Technician).where(Technician.van_warehouse_id == van.id))
     if holder is not None and holder is not technician:
         raise TechnicianRefused(_("The van %(code)s already belongs to %(name)s.", code=code,
-                                  name=holder.user.display_name), field="van")
+                                  name=holder.user.display_name), field="van", conflict=True)
     return van
 
 
@@ -160,13 +160,13 @@ def _user_for_profile(session: Session, username: str, new_user: NewUser | None)
                            password=new_user.password)
     if new_user is not None:
         raise TechnicianRefused(_("The username %(username)s is already taken.", username=username),
-                                field="username")
+                                field="username", conflict=True)
     if user.role != Role.TECHNICIAN:
         raise TechnicianRefused(_("%(username)s has the %(role)s role, not technician.", username=username,
                                   role=user.role.value), field="username")
     if session.scalar(select(Technician).where(Technician.user_id == user.id)) is not None:
         raise TechnicianRefused(_("%(username)s already has a technician profile.", username=username),
-                                field="username")
+                                field="username", conflict=True)
     return user
 
 
