@@ -16,8 +16,10 @@ from api.errors import ApiError, field_error
 from api.people import changes
 from api.people.schemas import (
     PasswordResetSchema,
+    RegionChangeSchema,
     RegionInSchema,
     RegionSchema,
+    TechnicianChangeSchema,
     TechnicianInSchema,
     TechnicianQuerySchema,
     TechnicianSchema,
@@ -171,7 +173,7 @@ class RegionResource(MethodView):
         return _region(code)
 
     @require_api_roles(Role.ADMIN)
-    @blp.arguments(RegionInSchema(partial=True))
+    @blp.arguments(RegionChangeSchema(partial=True))
     @blp.response(200, RegionSchema)
     def patch(self, data: dict, code: str):
         """Change what is given; business_hours, when given, replaces the week's hours"""
@@ -219,7 +221,7 @@ class TechnicianResource(MethodView):
             raise _refused(error) from None
 
     @require_api_roles(*TECHNICIAN_MANAGERS)
-    @blp.arguments(TechnicianInSchema(partial=True, exclude=("username", "display_name", "password")))
+    @blp.arguments(TechnicianChangeSchema(partial=True))
     @blp.response(200, TechnicianSchema)
     def patch(self, data: dict, technician_id: int):
         """Change what is given; skills, shifts and days_off, when given, replace the whole list"""

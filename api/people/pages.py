@@ -15,7 +15,14 @@ from api.auth import require_page_roles
 from api.context import now
 from api.database import db
 from api.people import changes, forms
-from api.people.schemas import PasswordResetSchema, RegionInSchema, TechnicianInSchema, UserCreateSchema, UserUpdateSchema
+from api.people.schemas import (
+    PasswordResetSchema,
+    RegionInSchema,
+    TechnicianChangeSchema,
+    TechnicianInSchema,
+    UserCreateSchema,
+    UserUpdateSchema,
+)
 from core.i18n import gettext as _
 from core.limits import parse_id
 from core.password_policy import MIN_LENGTH, WeakPassword
@@ -376,8 +383,7 @@ def technician_edit(technician_id: int):
         return _technician_page(technician, _technician_form(technician), {})
     raw, row_keys = _technician_raw(new=False)
     raw.setdefault("van", None)  # an empty choice takes the van away
-    data, errors = forms.load(TechnicianInSchema(partial=True, exclude=("username", "display_name", "password")),
-                              raw, row_keys)
+    data, errors = forms.load(TechnicianChangeSchema(partial=True), raw, row_keys)
     if not errors:
         try:
             changes.update_technician(db(), actor=_actor(), now=now(), technician=technician, data=data)

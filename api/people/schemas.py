@@ -42,7 +42,8 @@ BUILT_IN_MESSAGES = (_l("Not a valid time."), _l("Not a valid date."), _l("Not a
 
 
 def _role(**kwargs) -> fields.Enum:
-    return fields.Enum(Role, by_value=True, error_messages={"unknown": _l("Choose a role from the list.")}, **kwargs)
+    messages = {"unknown": _l("Choose a role from the list."), **kwargs.pop("error_messages", {})}
+    return fields.Enum(Role, by_value=True, error_messages=messages, **kwargs)
 
 
 class InputSchema(ma.Schema):
@@ -146,6 +147,10 @@ class RegionInSchema(InputSchema):
             raise ma.ValidationError(_l("Not a time zone; use a name such as Asia/Shanghai."))
 
 
+class RegionChangeSchema(RegionInSchema):
+    """Changes to a region: used with partial=True, so only what is given changes."""
+
+
 # --- technicians ---
 
 class SkillSchema(InputSchema):
@@ -208,3 +213,10 @@ class TechnicianInSchema(InputSchema):
         if ("display_name" in data) != ("password" in data):
             field = "password" if "display_name" in data else "display_name"
             raise ma.ValidationError(_l("A new technician account needs both a name and a password."), field)
+
+
+class TechnicianChangeSchema(TechnicianInSchema):
+    """Changes to a technician: used with partial=True and without the account fields."""
+
+    class Meta:
+        exclude = ("username", "display_name", "password")

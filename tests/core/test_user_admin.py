@@ -117,7 +117,7 @@ def test_the_list_searches_username_and_name_and_treats_wildcards_as_text(sessio
     make_user(session, username="agent.li")
     make_user(session, username="agent_wu")
     make_user(session, username="stock.chen", role=Role.WAREHOUSE)
-    found = lambda **kw: [u.username for u in session.scalars(users_query(**kw))]  # noqa: E731
+    found = lambda **kw: [u.username for u in session.scalars(users_query(**kw))]
     assert found(search="agent") == ["agent.li", "agent_wu"]
     assert found(search="_") == ["agent_wu"]
     assert found(search="%") == []
