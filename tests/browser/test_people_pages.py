@@ -1,0 +1,93 @@
+"""Real headless-browser journey on the administration pages, in Chinese and in English: an admin creates
+a technician account (a weak password refused first), gives it a technician profile, and the new
+technician signs in on a phone and opens their day. Screenshots land in out/screenshots/."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from core.users import Role, User
+from dispatch.technicians.models import Technician
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.builders.core import PASSWORD, make_region, make_user
+
+pytestmark = pytest.mark.browser
+
+GOOD_PASSWORD = "blue fridge on the 3rd floor"
+TEXTS = {
+    "en": {"admin": "Administration", "too_short": "at least 10 characters", "created": "Created tech.zhou",
+           "profile": "is a technician of", "browser": "en-US"},
+    "zh": {"admin": "系统管理", "too_short": "密码至少需要 10 个字符", "created": "已创建 tech.zhou",
+           "profile": "现在是", "browser": "zh-CN"},
+}
+
+
+def _count(fresh_session, model) -> int:
+    with fresh_session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_admin_creates_a_technician_who_then_opens_their_day(session, live_url, new_context, fresh_session,
+                                                                 screenshot, lang):
+    text = TEXTS[lang]
+    make_user(session, username="root", role=Role.ADMIN)
+    make_region(session)
+    session.commit()
+    session.close()
+
+    page = new_context(locale=text["browser"], **DESKTOP).new_page()
+    page.goto(f"{live_url}/login?lang={lang}")
+    page.fill("#username", "root")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_url}/admin/")
+    expect(page.locator("h1")).to_have_text(text["admin"])
+    screenshot(page, f"admin-home-{lang}.png")
+
+    page.click('[data-testid="admin-sections"] a[href="/admin/users"]')
+    page.click('a[href="/admin/users/new"]')
+    page.fill("#username", "tech.zhou")
+    page.fill("#display_name", "周师傅" if lang == "zh" else "Zhou Jun")
+    page.select_option("#role", "technician")
+    page.fill("#password", "short")
+    users_before = _count(fresh_session, User)
+    page.click("#user-form button[type=submit]")
+    expect(page.locator("#password-error")).to_contain_text(text["too_short"])
+    expect(page.locator("#username")).to_have_value("tech.zhou")  # the input is kept, the password is not
+    screenshot(page, f"admin-user-refused-{lang}.png")
+    assert _count(fresh_session, User) == users_before
+
+    page.fill("#password", GOOD_PASSWORD)
+    page.click("#user-form button[type=submit]")
+    expect(page.locator(".notice").first).to_contain_text(text["created"])
+    expect(page.locator("#username")).to_have_value("tech.zhou")  # carried on to the profile form
+    page.select_option("#region", "gusu")
+    page.fill("#home_address", "姑苏区十全街 8 号")
+    page.fill("#home_lat", "31.30")
+    page.fill("#home_lon", "120.63")
+    page.fill("#skill_0_name", "refrigeration")
+    page.select_option("#skill_0_level", "3")
+    page.fill("#skill_0_until", "2027-06-30")
+    page.fill("#days_off", "2026-12-24 年假")
+    page.click("#technician-form button[type=submit]")
+    expect(page.locator(".notice")).to_contain_text(text["profile"])
+    screenshot(page, f"admin-technician-saved-{lang}.png")
+    with fresh_session() as check:
+        technician = check.scalar(select(Technician))
+        assert technician.user.username == "tech.zhou" and technician.skills[0].level == 3
+        assert [s.weekday for s in technician.shifts] == [0, 1, 2, 3, 4]  # the working week the form offers
+
+    page.click('nav.subnav a[href="/admin/technicians"]')
+    expect(page.locator('[data-testid="technicians"] tr[data-username="tech.zhou"]')).to_contain_text("refrigeration")
+    screenshot(page, f"admin-technicians-{lang}.png")
+
+    phone = new_context(locale=text["browser"], **PHONE).new_page()
+    phone.goto(f"{live_url}/login?lang={lang}")
+    phone.fill("#username", "tech.zhou")
+    phone.fill("#password", GOOD_PASSWORD)
+    phone.click("button[type=submit]")
+    response = phone.goto(f"{live_url}/tech")
+    assert response.status == 200
+    screenshot(phone, f"admin-new-technician-day-{lang}.png")
