@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 import secrets
 from datetime import datetime
 from functools import lru_cache
@@ -21,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from core.admin_audit import diff, record_change
 from core.db import Base, UtcDateTime, string_enum, utcnow
 from core.i18n import gettext as _
+from core.limits import has_control_characters
 from core.password_policy import check_password
 
 
@@ -32,6 +34,11 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     ADMIN = "admin"
 
+
+# What a username may be: plain letters, digits, dots, dashes and underscores, as people type them at a
+# sign-in prompt and as they read in audit trails and URLs.
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"
+DISPLAY_NAME_MAX = 120
 
 # The office staff who own and work customer cases (reports, jobs, follow-ups).
 CASE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.MANAGER)
@@ -157,11 +164,16 @@ def _username_taken(session: Session, username: str) -> bool:
 def create_user(session: Session, *, username: str, display_name: str, role: Role, password: str) -> User:
     """A new account whose password meets the policy (WeakPassword otherwise); UsernameTaken when the
     name is in use, also when another request took it a moment ago (the unique index says so)."""
-    username = username.strip()
+    username, display_name = username.strip(), display_name.strip()
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise UserRefused(_("2 to 64 letters, digits, dots, dashes or underscores, starting with a letter "
+                            "or digit."), field="username")
+    if len(display_name) > DISPLAY_NAME_MAX or has_control_characters(display_name):
+        raise UserRefused(_("Give 1 to 120 characters."), field="display_name")
     if _username_taken(session, username):
         raise UsernameTaken(_("The username %(username)s is already taken.", username=username))
     check_password(password, username=username)
-    user = User(username=username, display_name=display_name.strip() or username, role=role,
+    user = User(username=username, display_name=display_name or username, role=role,
                 password_hash=generate_password_hash(password))
     try:
         with session.begin_nested():

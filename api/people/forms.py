@@ -17,7 +17,8 @@ _NUMBER = re.compile(r"^-?[0-9]{1,7}(\.[0-9]{1,12})?$")
 
 
 def weekday_names() -> list[str]:
-    return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+    # Short, so a week of rows fits a form's width.
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
 def _value(form: MultiDict, name: str) -> str:

@@ -10,10 +10,10 @@ from core.i18n import gettext as _
 from core.i18n import lazy_gettext as _l
 from core.password_policy import MAX_LENGTH as PASSWORD_MAX
 from core.regions import valid_time_zone
-from core.users import Role
+from core.users import USERNAME_PATTERN, Role
 from dispatch.technicians.services import MAX_JOBS_PER_DAY, SKILL_LEVELS
 
-USERNAME = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$",
+USERNAME = validate.Regexp(USERNAME_PATTERN,
                            error=_l("2 to 64 letters, digits, dots, dashes or underscores, starting with a letter "
                                     "or digit."))
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
