@@ -13,7 +13,9 @@ from api import auth, database, errors, i18n, input_guard, security_headers  # a
 from api.context import AppServices
 from api.extensions import api, babel, csrf, limiter, login_manager
 from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
-from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason, t
+from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason
+from api.labels import label
+from api.navigation import LANGUAGES, staff_menu
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.settings import Settings
@@ -93,7 +95,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     @app.context_processor
     def _template_globals():
-        return {"t": t, "why": entitlement_reason, "locale": current_locale(), "current_user": current_user}
+        return {"label": label, "why": entitlement_reason, "locale": current_locale(), "current_user": current_user,
+                "menu": staff_menu(), "languages": LANGUAGES}
 
     @app.after_request
     def _remember_language(response):

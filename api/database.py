@@ -6,7 +6,7 @@ refused request never leaves half-written data behind.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
-from api.i18n import t
+from api.labels import label
 from care.dashboard import InvalidPeriod
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused
 from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
@@ -64,8 +65,8 @@ def _respond(error: HTTPException):
         headers = {**headers, "Allow": ", ".join(error.valid_methods)}
     if _is_api_request():
         return payload, error.code, headers
-    return render_template("error.html", code=error.code, title=t(f"error.{error.code}.title", default=error.name),
-                           message=t(f"error.{error.code}.message", default=payload["message"])), error.code, headers
+    return render_template("error.html", code=error.code, title=label("error", f"{error.code}.title", default=error.name),
+                           message=label("error", f"{error.code}.message", default=payload["message"])), error.code, headers
 
 
 def register(app: Flask) -> None:
@@ -75,7 +76,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return _respond(ApiError(400, t("error.csrf")))
+        return _respond(ApiError(400, _("This form has expired. Please go back, reload the page and send it again.")))
 
     @app.errorhandler(JobNotFound)
     def _job_not_found(error: JobNotFound):

@@ -7,7 +7,7 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import Domain
 from flask_login import current_user
 
-from api.messages import MESSAGES
+from api.labels import has_label, label
 from core import i18n
 
 SUPPORTED = ("en", "zh")  # the short codes of ?lang= and the `lang` cookie
@@ -49,15 +49,6 @@ def init_app(app: Flask) -> None:
         i18n.set_locale(babel_locale())
 
 
-def t(key: str, default: str | None = None, **values) -> str:
-    entry = MESSAGES.get(key)
-    if entry is None:
-        text = default if default is not None else key
-    else:
-        text = entry.get(current_locale()) or entry["en"]
-    return text.format(**values) if values else text
-
-
 def entitlement_reason(code: str, facts: dict, fallback: str) -> str:
     """The entitlement's reason in the page's language; the stored English text if the code is unknown."""
-    return t(f"why.{code}", **facts) if f"why.{code}" in MESSAGES else fallback
+    return label("why", code, **facts) if has_label("why", code) else fallback

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from care.models import CallbackPlan, FollowUpTask, Survey, TaskKind
 from care.outbox import customer_address, queue_message
 from care.tasks import create_task
+from core.i18n import in_both_languages, in_language_of
 from core.work_queue import enqueue
 from dispatch.jobs.models import Job
 from dispatch.jobs.status import JobStatus
@@ -90,10 +91,9 @@ def send_survey(session: Session, *, survey_id: int, now: datetime, base_url: st
     channel, recipient = customer_address(job)
     link = survey_url(base_url, survey)
     queue_message(session, channel=channel, purpose="survey", recipient=recipient, job=job, now=now,
-                  subject=f"How did we do? Job {job.number} / 服务回访",
-                  body=(f"Your service job {job.number} is complete. Please tell us how it went "
-                        f"(one minute, no sign-in): {link}\n"
-                        f"您的服务单 {job.number} 已完成，请花一分钟告诉我们您的评价：{link}"),
+                  subject=in_both_languages("How did we do? Job %(number)s", separator=" / ", number=job.number),
+                  body=in_both_languages("Your service job %(number)s is complete. Please tell us how it went "
+                                         "(one minute, no sign-in): %(link)s", number=job.number, link=link),
                   data={"job": job.number, "survey_url": link})
     survey.sent_at = now
     enqueue(session, kind=SURVEY_DEADLINE, payload={"survey_id": survey.id}, now=now,
@@ -112,5 +112,7 @@ def survey_deadline(session: Session, *, survey_id: int, now: datetime) -> Follo
     hours = survey.answer_window_minutes // 60
     return create_task(session, kind=TaskKind.PHONE_CALLBACK, job=job, assignee=job.owner, now=now,
                        survey_id=survey.id,
-                       reason=f"No answer to the survey for job {job.number} within {hours} h: call "
-                              f"{job.contact_name} on {job.contact_phone} and ask how the job went.")
+                       reason=in_language_of(job.owner, "No answer to the survey for job %(number)s within %(hours)s h: "
+                                              "call %(name)s on %(phone)s and ask how the job went.",
+                                              number=job.number, hours=hours, name=job.contact_name,
+                                              phone=job.contact_phone))

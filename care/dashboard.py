@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, SlaClock, Survey
 from care.sla_watch import pauses_of, read_clocks
 from core.db import chunked
+from core.i18n import gettext as _
 from dispatch.catalog.models import Asset
 from dispatch.intake.classifier import classify
 from dispatch.jobs.models import VISIT_CATEGORIES, Job, JobCategory, SlaPolicy
@@ -183,9 +184,9 @@ def build_dashboard(session: Session, *, start: date, end: date, tz: ZoneInfo, n
         satisfaction.add(s.rating > LOW_SCORE)
     respond_hours = round(policy.respond_minutes / 60) if policy else 2
     repair_days = round(policy.repair_minutes / 1440) if policy else 3
-    metrics = [Metric("response", f"Response within {respond_hours} h", response, targets[0]),
-               Metric("repair", f"Repair within {repair_days} days", repair, targets[1]),
-               Metric("satisfaction", "Satisfied (4 or 5 of 5)", satisfaction, targets[2])]
+    metrics = [Metric("response", _("Response within %(hours)s h", hours=respond_hours), response, targets[0]),
+               Metric("repair", _("Repair within %(days)s days", days=repair_days), repair, targets[1]),
+               Metric("satisfaction", _("Satisfied (4 or 5 of 5)"), satisfaction, targets[2])]
 
     trend, unit = _trend(facts, surveys, start=start, end=end, tz=tz)
     regions, technicians, models = _group_scores(facts, surveys)
@@ -236,7 +237,7 @@ def _group_scores(facts: dict[int, _JobFacts], surveys: list[Survey]):
         survey_by_job[s.job_id].append(s)
     for f in facts.values():
         job = f.job
-        keys = [(regions, job.asset.region.name if job.asset.region else "No region"),
+        keys = [(regions, job.asset.region.name if job.asset.region else _("No region")),
                 (models, f"{job.asset.product_model.name} ({job.asset.product_model.code})")]
         if job.technician is not None:
             keys.append((technicians, job.technician.user.display_name))

@@ -4,8 +4,9 @@ happens outside any database transaction, between a committed claim and a record
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError

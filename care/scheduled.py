@@ -2,8 +2,8 @@
 answer deadlines, outbox delivery) and the periodic SLA sweep."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from sqlalchemy.orm import Session
 

@@ -15,6 +15,9 @@ from care.models import AlertKind, SlaAlert, SlaClock, SlaPause
 from care.outbox import queue_message, staff_address
 from care.tasks import supervisors
 from core.db import chunked, insert_for
+from core.i18n import current_locale, use_locale
+from core.i18n import gettext as _
+from core.regions import zone_of
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.services import record_event
@@ -142,20 +145,22 @@ def breach_cause(job: Job, clock: SlaClock, *, now: datetime) -> tuple[str, str]
     """(cause code, words) for a clock running out: what stands between the job and its promise."""
     if clock == SlaClock.RESPONSE:
         if job.dispatch_state == DispatchState.UNASSIGNABLE:
-            return "no_technician", f"nobody qualified could be planned: {job.dispatch_note or 'see escalations'}"
-        return "no_response", "the report has not been reviewed or planned"
+            return "no_technician", _("nobody qualified could be planned: %(why)s",
+                                      why=job.dispatch_note or _("see escalations"))
+        return "no_response", _("the report has not been reviewed or planned")
     if job.status == JobStatus.WAITING_PARTS:
-        return "waiting_for_parts", "the job is waiting for a part"
+        return "waiting_for_parts", _("the job is waiting for a part")
     if job.technician_id is None:
         if job.dispatch_state == DispatchState.UNASSIGNABLE:
-            return "no_technician", f"no technician assigned: {job.dispatch_note or 'nobody qualified in time'}"
-        return "no_technician", "no technician assigned"
+            return "no_technician", _("no technician assigned: %(why)s",
+                                      why=job.dispatch_note or _("nobody qualified in time"))
+        return "no_technician", _("no technician assigned")
     if job.status in (JobStatus.ASSIGNED, JobStatus.EN_ROUTE) and (
             job.planned_start is None or job.planned_start <= now or job.planned_start >= job.repair_by):
-        return "late_arrival", "the technician has not arrived in time"
+        return "late_arrival", _("the technician has not arrived in time")
     if job.status == JobStatus.ON_SITE:
-        return "repair_overran", "the technician is on site but the repair is not finished"
-    return "not_resolved", "the job is not resolved"
+        return "repair_overran", _("the technician is on site but the repair is not finished")
+    return "not_resolved", _("the job is not resolved")
 
 
 @dataclass
@@ -189,14 +194,14 @@ def sla_sweep(session: Session, *, now: datetime, warning_share: float = DEFAULT
                 code, words = breach_cause(job, clock, now=now)
                 if _claim_alert(session, job, clock, AlertKind.BREACH, reading, code, words, now):
                     managers = managers if managers is not None else supervisors(session)
-                    _raise_breach(session, job, clock, reading, words, now, managers)
+                    _raise_breach(session, job, clock, reading, now, managers)
                     summary.breached += 1
             elif reading.share_used >= warning_share and (job.id, clock, AlertKind.WARNING) not in done \
                     and (job.id, clock, AlertKind.BREACH) not in done:
                 code, words = breach_cause(job, clock, now=now)
                 if _claim_alert(session, job, clock, AlertKind.WARNING, reading, code, words, now):
                     managers = managers if managers is not None else supervisors(session)
-                    summary.redispatched += _warn(session, job, clock, reading, words, now, managers)
+                    summary.redispatched += _warn(session, job, clock, reading, now, managers)
                     summary.warned += 1
     session.flush()
     return summary
@@ -212,19 +217,43 @@ def _claim_alert(session: Session, job: Job, clock: SlaClock, kind: AlertKind, r
     return session.execute(statement).first() is not None
 
 
-def _notify(session: Session, job: Job, people, *, subject: str, body: str, purpose: str, now: datetime,
-            data: dict) -> None:
+def _notify(session: Session, job: Job, people, *, compose, purpose: str, now: datetime, data: dict) -> None:
+    """One message per person, each composed in that person's language: compose() -> (subject, body)."""
     seen = set()
     for user in people:
         if user is None or user.id in seen:
             continue
         seen.add(user.id)
         channel, recipient = staff_address(user)
+        with use_locale(user.locale or current_locale()):
+            subject, body = compose()
         queue_message(session, channel=channel, purpose=purpose, recipient=recipient, subject=subject, body=body,
                       job=job, now=now, data=data)
 
 
-def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, words: str, now: datetime,
+def _clock_name(clock: SlaClock) -> str:
+    return _("Response") if clock == SlaClock.RESPONSE else _("Repair")
+
+
+def _due(job: Job, reading: ClockReading) -> str:
+    """The deadline in the region's local time, as the people reading it live by."""
+    return reading.deadline.astimezone(zone_of(job.asset.region if job.asset else None)).strftime("%Y-%m-%d %H:%M")
+
+
+def _warning_text(job: Job, clock: SlaClock, reading: ClockReading, now: datetime, redispatched: bool) -> str:
+    left = max(timedelta(), reading.allowed - reading.used)
+    text = _("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s",
+             clock=_clock_name(clock), share=round(reading.share_used * 100), left=_minutes(left),
+             due=_due(job, reading), cause=breach_cause(job, clock, now=now)[1])
+    return text + (_("; re-dispatch requested") if redispatched else "")
+
+
+def _breach_text(job: Job, clock: SlaClock, reading: ClockReading, now: datetime) -> str:
+    return _("%(clock)s SLA breached (due %(due)s): %(cause)s", clock=_clock_name(clock), due=_due(job, reading),
+             cause=breach_cause(job, clock, now=now)[1])
+
+
+def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, now: datetime,
           managers) -> int:
     redispatched = 0
     # Only a job nobody is planned for can be helped by asking dispatch again; a planned slot that is
@@ -232,30 +261,33 @@ def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, wo
     if needs_visit(job) and job.technician_id is None and not job.assignment_locked:
         request_dispatch(session, job, now=now)
         redispatched = 1
-    left = max(timedelta(), reading.allowed - reading.used)
-    reason = (f"{clock.value.capitalize()} SLA at {reading.share_used:.0%}: {_minutes(left)} left "
-              f"(due {reading.deadline:%Y-%m-%d %H:%M} UTC); {words}"
-              + ("; re-dispatch requested" if redispatched else ""))
+    reason = _warning_text(job, clock, reading, now, bool(redispatched))
     session.add(Escalation(job_id=job.id, kind="sla_warning", reason=reason, raised_at=now))
     record_event(job, kind=EventKind.SLA_WARNING, actor=SYSTEM_WATCH, now=now, note=reason,
                  data={"clock": clock.value})
     _notify(session, job, [job.owner] if job.owner else managers, purpose="sla_warning", now=now,
-            subject=f"SLA warning: job {job.number}", body=f"Job {job.number}: {reason}.",
+            compose=lambda: (_("SLA warning: job %(number)s", number=job.number),
+                             _("Job %(number)s: %(reason)s.", number=job.number,
+                               reason=_warning_text(job, clock, reading, now, bool(redispatched)))),
             data={"job": job.number, "clock": clock.value})
     return redispatched
 
 
-def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockReading, words: str, now: datetime,
+def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockReading, now: datetime,
                   managers) -> None:
-    reason = f"{clock.value.capitalize()} SLA breached (due {reading.deadline:%Y-%m-%d %H:%M} UTC): {words}"
+    reason = _breach_text(job, clock, reading, now)
     session.add(Escalation(job_id=job.id, kind="sla_breach", reason=reason, raised_at=now))
     record_event(job, kind=EventKind.SLA_BREACH, actor=SYSTEM_WATCH, now=now, note=reason,
                  data={"clock": clock.value})
     _notify(session, job, [job.owner, *managers], purpose="sla_breach", now=now,
-            subject=f"SLA breached: job {job.number}", body=f"Job {job.number}: {reason}.",
+            compose=lambda: (_("SLA breached: job %(number)s", number=job.number),
+                             _("Job %(number)s: %(reason)s.", number=job.number,
+                               reason=_breach_text(job, clock, reading, now))),
             data={"job": job.number, "clock": clock.value})
 
 
 def _minutes(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    if minutes >= 60:
+        return _("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    return _("%(minutes)s min", minutes=minutes)

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from care.models import LOW_SCORE, SERVICE_AREAS, ProblemArea, Survey, SurveyOutcome, TaskKind
 from care.outbox import queue_message, staff_address
 from care.tasks import create_task, least_busy_supervisor, supervisors
+from core.i18n import N_, current_locale, in_language_of, use_locale
+from core.i18n import gettext as _
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import EventKind, Job
 from dispatch.jobs.services import record_event, transition_job
@@ -94,40 +96,58 @@ def _act_on_bad_answer(session: Session, survey: Survey, job: Job, answer: Surve
     product_fails = not answer.fixed or ProblemArea.PRODUCT in areas
     # A low score naming no product fault is a judgement on the service: lost trust.
     service_complaint = bool(areas & SERVICE_AREAS) or not product_fails
-    summary = _summary(job, answer)
+
+    def summary(reader) -> str:
+        with use_locale(getattr(reader, "locale", None) or current_locale()):
+            return _summary(job, answer)
 
     if product_fails and JobStatus.TRIAGED in ALLOWED_TRANSITIONS[job.status]:
         # Back to triaged: dispatch plans a follow-up visit (see dispatch.jobs._follow_in_dispatch).
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=CUSTOMER, now=now,
-                       note=f"Reopened by the callback survey: {summary}")
+                       note=_("Reopened by the callback survey: %(summary)s", summary=summary(None)))
+    reopened = (N_("The customer's answer reopened job %(number)s: %(summary)s. A follow-up visit is being "
+                   "planned; keep the customer informed.") if product_fails else
+                N_("The customer's answer reopened job %(number)s: %(summary)s. Their supervisor will call them; "
+                   "follow the case to closure."))
     create_task(session, kind=TaskKind.CASE_REOPENED, job=job, assignee=job.owner, now=now, survey_id=survey.id,
-                reason=(f"The customer's answer reopened job {job.number}: {summary}. "
-                        + ("A follow-up visit is being planned; keep the customer informed."
-                           if product_fails else "Their supervisor will call them; follow the case to closure.")))
+                reason=in_language_of(job.owner, reopened, number=job.number, summary=summary(job.owner)))
     supervisor = least_busy_supervisor(session)
     if service_complaint:
         create_task(session, kind=TaskKind.SUPERVISOR_CALL, job=job, assignee=supervisor, now=now,
                     survey_id=survey.id,
-                    reason=f"Call {job.contact_name} ({job.contact_phone}) in person about job {job.number}: {summary}.")
+                    reason=in_language_of(supervisor, "Call %(name)s (%(phone)s) in person about job %(number)s: "
+                                          "%(summary)s.", name=job.contact_name, phone=job.contact_phone,
+                                          number=job.number, summary=summary(supervisor)))
     if product_fails:
         create_task(session, kind=TaskKind.SUPERVISOR_REVIEW, job=job, assignee=supervisor, now=now,
                     survey_id=survey.id,
-                    reason=f"The repair of job {job.number} did not hold: {summary}. Check the follow-up visit "
-                           "and whether the model has a recurring fault.")
+                    reason=in_language_of(supervisor, "The repair of job %(number)s did not hold: %(summary)s. "
+                                          "Check the follow-up visit and whether the model has a recurring fault.",
+                                          number=job.number, summary=summary(supervisor)))
     for manager in supervisors(session):
         channel, recipient = staff_address(manager)
         queue_message(session, channel=channel, purpose="low_score_alert", recipient=recipient, job=job, now=now,
-                      subject=f"Low callback score on job {job.number}",
-                      body=f"Job {job.number} ({job.contact_name}): {summary}.",
+                      subject=in_language_of(manager, "Low callback score on job %(number)s", number=job.number),
+                      body=in_language_of(manager, "Job %(number)s (%(name)s): %(summary)s.", number=job.number,
+                                          name=job.contact_name, summary=summary(manager)),
                       data={"job": job.number, "rating": answer.rating, "fixed": answer.fixed,
                             "problem_areas": sorted(a.value for a in areas)})
     return SurveyOutcome.FOLLOW_UP_VISIT if product_fails else SurveyOutcome.SUPERVISOR_CALL
 
 
+_AREA_NAMES = {"product": N_("the product"), "punctuality": N_("punctuality"), "attitude": N_("attitude"),
+               "communication": N_("communication")}
+
+
+def _area_name(area) -> str:
+    name = _AREA_NAMES.get(area.value)
+    return _(name) if name else area.value
+
+
 def _summary(job: Job, answer: SurveyAnswer) -> str:
-    parts = [f"rated {answer.rating}/5", "fixed" if answer.fixed else "NOT fixed"]
+    parts = [_("rated %(rating)s/5", rating=answer.rating), _("fixed") if answer.fixed else _("NOT fixed")]
     if answer.problem_areas:
-        parts.append("problems: " + ", ".join(sorted(a.value for a in answer.problem_areas)))
+        parts.append(_("problems: %(areas)s", areas=", ".join(sorted(_area_name(a) for a in answer.problem_areas))))
     if answer.comment.strip():
         parts.append(f'"{answer.comment.strip()[:200]}"')
     return "; ".join(parts)

@@ -1,7 +1,7 @@
 """Injectable time: production reads the system clock, tests pass a clock they move by hand."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -11,14 +11,14 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
     """A clock that stands still until told to move; always timezone-aware UTC."""
 
     def __init__(self, at: datetime):
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._at
@@ -27,4 +27,4 @@ class FixedClock:
         self._at += delta
 
     def set(self, at: datetime) -> None:
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)

@@ -6,10 +6,10 @@ owns the transaction and commits or rolls back once.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Iterator, Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -42,14 +42,14 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 # How SQLite transactions begin in the current context. Writers use IMMEDIATE so they queue on the
@@ -123,4 +123,4 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

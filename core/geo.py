@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import math
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 from geopy.distance import geodesic

@@ -9,11 +9,11 @@ told who is asking.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -57,7 +57,7 @@ def merged_catalogue(locale: str = "zh_CN") -> Catalog:
     return merged
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     if locale == DEFAULT_LOCALE or locale not in LOCALES:
         return NullTranslations()
@@ -95,9 +95,30 @@ def ngettext(singular: str, plural: str, n: int, **values) -> str:
     return text % {"num": n, **values}
 
 
+def N_(message: str) -> str:
+    """Marks a text for the catalogue where it is defined; it is translated where it is shown."""
+    return message
+
+
 def lazy_gettext(message: str, **values) -> LazyProxy:
     """A text translated when it is shown, in the language current then (for texts made at import)."""
     return LazyProxy(gettext, message, enable_cache=False, **values)
+
+
+def in_language_of(person, message: str, **values) -> str:
+    """A text stored for one person to read (a task, an alert): in the language they chose, else the current one."""
+    with use_locale(getattr(person, "locale", None) or current_locale()):
+        return gettext(message, **values)
+
+
+def in_both_languages(message: str, *, separator: str = "\n", **values) -> str:
+    """English, then Chinese: for a customer whose language is not known (a printed label, a first text).
+    A one-line text (an e-mail subject) takes a separator other than the newline."""
+    texts = []
+    for locale in LOCALES:
+        with use_locale(locale):
+            texts.append(gettext(message, **values))
+    return texts[0] if texts[0] == texts[1] else separator.join(texts)
 
 
 _ = gettext

@@ -30,7 +30,7 @@ class Region(Base):
     # Reports farther than this from the centre are outside the service area; None: no limit.
     service_radius_km: Mapped[float | None] = mapped_column(Float)
 
-    business_hours: Mapped[list["BusinessHours"]] = relationship(cascade="all, delete-orphan",
+    business_hours: Mapped[list[BusinessHours]] = relationship(cascade="all, delete-orphan",
                                                                  order_by="BusinessHours.weekday")
 
 
@@ -164,3 +164,11 @@ def regions_query(*, search: str | None = None) -> Select:
         query = query.where(or_(func.lower(Region.code).contains(text, autoescape=True),
                                 func.lower(Region.name).contains(text, autoescape=True)))
     return query
+
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+def zone_of(region: Region | None) -> ZoneInfo:
+    """The region's time zone, in which its people read every time; the default zone without a region."""
+    return ZoneInfo(region.time_zone if region is not None and region.time_zone else DEFAULT_TIME_ZONE)

@@ -101,7 +101,7 @@ class Settings:
         return value
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """The settings of this process. A secret the environment does not give is read from the data
         folder, and generated there (mode 0600) by the first process that needs it."""
         env = os.environ if environ is None else environ

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core import i18n
 from core.admin_audit import diff, record_change
 from core.db import Base, UtcDateTime, string_enum, utcnow
 from core.i18n import gettext as _
@@ -59,7 +60,7 @@ class User(Base):
     # The language the user chose for the pages ("zh_CN" or "en"); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
 
-    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -291,3 +292,10 @@ def users_query(*, search: str | None = None, role: Role | None = None, active: 
         query = query.where(User.active.is_(active))
     return query
 
+
+def set_user_locale(session: Session, *, user: User, locale: str) -> None:
+    """The language the user picked for the pages: 'en', 'zh' or a longer form of either."""
+    chosen = i18n.normalise(locale)
+    if chosen is None:
+        raise ValueError(f"unsupported language {locale[:20]!r}")
+    user.locale = chosen

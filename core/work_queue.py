@@ -8,8 +8,9 @@ runs out. SQLite serialises writers, so there the claim is simply exclusive.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import JSON, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column

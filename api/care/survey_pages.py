@@ -8,7 +8,7 @@ from api.care.schemas import SurveyFormSchema
 from api.context import now, services
 from api.database import db
 from api.extensions import limiter
-from api.i18n import t
+from api.labels import label
 from care.models import ProblemArea
 from care.surveys import SurveyAlreadyAnswered, SurveyAnswer, SurveyNotFound, answer_survey, survey_by_token
 
@@ -32,7 +32,7 @@ def _read_form() -> tuple[dict, dict, dict[str, str]]:
     try:
         return raw, _form_schema.load(given, unknown=ma.EXCLUDE), {}
     except ma.ValidationError as error:
-        return raw, {}, {field: t(f"survey.err.{field}") for field in error.normalized_messages()}
+        return raw, {}, {field: label("survey.err", field) for field in error.normalized_messages()}
 
 
 def _page(survey, *, form=None, errors=None, status=200, state="form"):

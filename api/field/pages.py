@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from api.auth import require_page_roles
@@ -12,7 +13,6 @@ from api.context import now, purchase_approval_limit, services, today
 from api.database import db
 from api.extensions import csrf
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
-from api.i18n import t
 from api.route_maps import field_route_map, render_svg
 from core.limits import parse_id
 from core.users import Role
@@ -113,7 +113,7 @@ def need_part(number: str):
         part_id = parse_id(request.form.get("part_id"))
         part = db().get(Part, part_id) if part_id else None
         if part is None:
-            raise FormProblem("part_id", t("field.err.part"))
+            raise FormProblem("part_id", _("Choose a part."))
         quantity = parse_quantity(request.form.get("quantity", ""))
         outcome = request_part(db(), job=job, part=part, quantity=quantity, actor=Actor.staff(technician.user),
                                now=now(), approval_limit=purchase_approval_limit())
@@ -138,11 +138,11 @@ def add_job_photo(number: str):
     job = _my_job(technician, number, for_update=True)
     upload = request.files.get("photo")
     if upload is None or upload.filename == "":
-        return job_page(number, {"photo": t("field.err.photo_missing")}, 422)
+        return job_page(number, {"photo": _("Choose a photo to upload.")}, 422)
     try:
         add_photo(db(), job=job, data=upload.read(MAX_PHOTO_BYTES + 1), uploaded_by=technician.user,
                   upload_dir=services().settings.upload_dir, now=now())
     except PhotoRejected as error:
         return job_page(number, {"photo": str(error)}, 422)
-    flash(t("field.photo_saved"))
+    flash(_("Photo saved."))
     return redirect(url_for("field.job_page", number=job.number), code=303)

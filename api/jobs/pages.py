@@ -3,20 +3,23 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from api.auth import require_page_roles, sign_in, sign_out
 from api.context import now, services
 from api.database import db
+from api.errors import ApiError
 from api.extensions import limiter
 from api.forms import load_form
-from api.i18n import t
+from api.i18n import SUPPORTED
 from api.locating import locate
+from api.navigation import home_endpoint
 from api.schemas import FaultReportFields
 from core.sign_in import SignInLocked, authenticate_within_limits
-from core.users import CASE_ROLES, InvalidCredentials, Role, User
+from core.users import CASE_ROLES, InvalidCredentials, User, set_user_locale
 from dispatch.catalog.models import Asset
 from dispatch.catalog.services import find_assets
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault, warranty_verdict
@@ -34,17 +37,18 @@ PHONE_REPORT_FIELDS = ["fault_text", "contact_name", "contact_phone", "address"]
 _report_schema = FaultReportFields()
 
 
-def _safe_next(target: str | None, user: User) -> str:
-    # Only same-site paths: an open redirect after login would be a phishing aid.
-    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+def _same_site(target: str | None) -> str | None:
+    # Only same-site paths: an open redirect would be a phishing aid.
+    if target and len(target) <= 2000 and urlparse(target).netloc == "" and target.startswith("/") \
+            and not target.startswith("//") and "\\" not in target:
         return target
-    if user.has_role(*CASE_ROLES):
-        return url_for("staff.agent_desk")
-    if user.role == Role.TECHNICIAN:
-        return url_for("field.route")
-    if user.role == Role.WAREHOUSE:
-        return url_for("stock.levels")
-    return url_for("staff.signed_in")
+    return None
+
+
+def _safe_next(target: str | None, user: User) -> str:
+    if same_site := _same_site(target):
+        return same_site
+    return url_for(home_endpoint(user, current_app.view_functions))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,9 +62,9 @@ def login():
                                               address=request.remote_addr, now=now())
         except InvalidCredentials:
             db().commit()  # the failure counts towards the lockout, although the sign-in is refused
-            error = t("login.failed")
+            error = _("Wrong username or password.")
         except SignInLocked as locked:
-            return render_template("login.html", error=t("login.locked", minutes=locked.minutes)), 429, \
+            return render_template("login.html", error=_("Too many failed sign-ins. Try again in %(minutes)s minute(s).", minutes=locked.minutes)), 429, \
                 {"Retry-After": str(int(locked.retry_after.total_seconds()) + 1)}
         else:
             sign_in(user)
@@ -73,6 +77,21 @@ def login():
 def signed_in():
     """Where roles without a desk page of their own land after signing in."""
     return render_template("signed_in.html")
+
+
+@bp.post("/language")
+def set_language():
+    """The language picker: kept with a signed-in user, in a cookie for everyone else."""
+    chosen = request.form.get("lang", "")
+    if chosen not in SUPPORTED:
+        raise ApiError(422, _("Choose English or Chinese."), {"form": {"lang": [_("Choose English or Chinese.")]}})
+    back = _same_site(request.form.get("next")) or url_for("public.home")
+    response = redirect(back, code=303)
+    if current_user.is_authenticated:
+        set_user_locale(db(), user=current_user, locale=chosen)
+        db().commit()
+    response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
 
 
 @bp.post("/logout")

@@ -7,7 +7,7 @@ from api.context import now, services
 from api.database import db
 from api.extensions import limiter
 from api.forms import load_form
-from api.i18n import t
+from api.labels import label
 from api.locating import locate
 from api.presenters import customer_timeline, job_by_tracking_token
 from api.schemas import FaultReportFields
@@ -54,7 +54,7 @@ def report(qr_token: str):
                 return render_template("report_joined.html", asset=asset)
             return redirect(url_for("public.track", token=result.job.tracking_token,
                                     joined=None if result.created else 1), code=303)
-    field_messages = {field: t(f"report.err.{'location' if field in ('latitude', 'longitude') else field}")
+    field_messages = {field: label("report.err", 'location' if field in ('latitude', 'longitude') else field)
                       for field in errors}
     return render_template("report.html", asset=asset, verdict=verdict, form=form, errors=field_messages), \
         (422 if errors else 200)

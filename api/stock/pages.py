@@ -11,6 +11,7 @@ import re
 
 import marshmallow as ma
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -18,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from api.auth import require_page_roles
 from api.context import now, purchase_approval_limit
 from api.database import db
-from api.i18n import t
+from api.labels import label
 from api.stock.schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, TransferCreateSchema
 from core.limits import parse_id
 from core.users import Role
@@ -56,7 +57,7 @@ def _load(schema: ma.Schema, form: MultiDict, fields: list[str]) -> tuple[dict, 
     try:
         return schema.load(raw, unknown=ma.EXCLUDE), {}
     except ma.ValidationError as error:
-        return {}, {field: t(f"stock.err.{field}", default=" ".join(map(str, messages)))
+        return {}, {field: label("stock.err", field, default=" ".join(map(str, messages)))
                     for field, messages in error.normalized_messages().items()}
 
 
@@ -98,9 +99,9 @@ def levels():
     part = db().scalar(select(Part).where(Part.sku == sku)) if sku else None
     problems = []
     if code and warehouse is None:
-        problems.append(t("stock.err.no_warehouse", code=code))
+        problems.append(_("No warehouse %(code)s.", code=code))
     if sku and part is None:
-        problems.append(t("stock.err.no_part", sku=sku))
+        problems.append(_("No part with SKU %(sku)s.", sku=sku))
     rows, total = [], 0
     if not problems:
         query = overview.stock_query(warehouse_id=warehouse.id if warehouse else None,
@@ -135,9 +136,9 @@ def receive():
                 field, message, status = _refusal(error)
                 errors[field] = message
             else:
-                flash(t("stock.flash.received", quantity=data["quantity"], sku=data["sku"],
+                flash(_("%(quantity)s × %(sku)s received at %(warehouse)s.", quantity=data["quantity"], sku=data["sku"],
                         warehouse=data["warehouse"])
-                      + (" " + t("stock.flash.order_received", number=receipt.purchase_order.number)
+                      + (" " + _("Order %(number)s is received.", number=receipt.purchase_order.number)
                          if receipt.purchase_order else ""))
                 return redirect(url_for("stock.levels", warehouse=data["warehouse"]), code=303)
         status = status if status != 200 else 422
@@ -163,7 +164,7 @@ def adjust():
                 field, message, status = _refusal(error)
                 errors[field if field != "quantity" else "change"] = message
             else:
-                flash(t("stock.flash.adjusted", change=f"{data['change']:+d}", sku=data["sku"],
+                flash(_("%(sku)s at %(warehouse)s adjusted by %(change)s.", change=f"{data['change']:+d}", sku=data["sku"],
                         warehouse=data["warehouse"]))
                 return redirect(url_for("stock.levels", warehouse=data["warehouse"]), code=303)
         status = status if status != 200 else 422
@@ -204,7 +205,7 @@ def transfer_create():
     except StockError as error:
         field, message, status = _refusal(error)
         return _transfers_page(form, {field: message}, status)
-    flash(t("stock.flash.transfer_requested", number=transfer.number))
+    flash(_("Transfer %(number)s requested; the units are held at the source.", number=transfer.number))
     return redirect(url_for("stock.transfers"), code=303)
 
 
@@ -229,7 +230,7 @@ def transfer_action(number: str, action: str):
     except (StockError, OrderNotFound) as error:
         _field, message, status = _refusal(error)
         return _transfers_page(action_error=(number, message), status=status)
-    flash(t(f"stock.flash.transfer_{action}", number=transfer.number))
+    flash(label("stock.flash.transfer", action, number=transfer.number))
     return redirect(url_for("stock.transfers"), code=303)
 
 
@@ -261,7 +262,7 @@ def rule_save():
     rule_data, errors = _load(_rule_schema, request.form, RULE_FIELDS[2:])
     for name in ("warehouse", "sku"):
         if not form[name].strip():
-            errors[name] = t(f"stock.err.{name}")
+            errors[name] = label("stock.err", name)
     if errors:
         return _rules_page(form, errors, 422)
     try:
@@ -269,7 +270,7 @@ def rule_save():
     except StockError as error:
         field, message, status = _refusal(error)
         return _rules_page(form, {field: message}, status)
-    flash(t("stock.flash.rule_saved", sku=form["sku"].strip(), warehouse=form["warehouse"].strip()))
+    flash(_("Rule for %(sku)s at %(warehouse)s saved.", sku=form["sku"].strip(), warehouse=form["warehouse"].strip()))
     return redirect(url_for("stock.rules"), code=303)
 
 
@@ -282,8 +283,8 @@ def rule_delete():
     except StockError as error:
         return _rules_page(errors={"form": str(error)}, status=422)
     if not deleted:
-        return _rules_page(errors={"form": t("stock.err.no_rule", sku=sku, warehouse=code)}, status=404)
-    flash(t("stock.flash.rule_deleted", sku=sku, warehouse=code))
+        return _rules_page(errors={"form": _("There is no rule for %(sku)s at %(warehouse)s.", sku=sku, warehouse=code)}, status=404)
+    flash(_("Rule for %(sku)s at %(warehouse)s deleted.", sku=sku, warehouse=code))
     return redirect(url_for("stock.rules"), code=303)
 
 

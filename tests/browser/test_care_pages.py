@@ -88,7 +88,7 @@ def test_an_agent_closes_a_follow_up_task(session, live_url, new_context, fresh_
     survey = _completed_survey(session)
     phone = new_context(**PHONE).new_page()
     phone.goto(f"{live_url}/s/{survey.token}")
-    phone.locator("label.pill", has_text="OK").click()
+    phone.locator("label.pill", has_text="Fair").click()
     phone.locator("label.pill", has_text="Yes").click()
     phone.get_by_text("The technician's attitude").click()
     phone.get_by_role("button", name="Send my answer").click()

@@ -32,7 +32,7 @@ def warehouse_page(session, live_url, new_context):
     page.goto(f"{live_url}/login")
     page.fill("#username", "stock.chen")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text("Stock by warehouse and part")
     return page
 
