@@ -259,7 +259,3 @@ def users_without_profile(session: Session) -> list[User]:
                                                    ~User.id.in_(select(Technician.user_id)))
                                 .order_by(User.username)))
 
-
-def certified_skills(technician: Technician, *, on: date) -> dict[str, int]:
-    """The skills the technician may be dispatched for on `on`: an expired certification stops its skill."""
-    return {s.skill: s.level for s in technician.skills if s.certified_until is None or s.certified_until >= on}

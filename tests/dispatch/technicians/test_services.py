@@ -18,7 +18,6 @@ from dispatch.technicians.services import (
     NewUser,
     Shift,
     Skill,
-    certified_skills,
     create_technician,
     technicians_query,
     update_technician,
@@ -126,14 +125,6 @@ def test_an_update_replaces_the_lists_given_and_audits_the_difference(session):
     assert len(technician.shifts) == 1  # not given, so kept
     change = changes_of(session, kind="technician", key="tech.new")[-1]
     assert change.actor == "boss" and set(change.changes) == {"region", "skills", "daily_job_cap"}
-
-
-def test_an_expired_certification_stops_that_skill(session):
-    make_region(session)
-    make_user(session, username="tech.new", role=Role.TECHNICIAN)
-    technician = _create(session, skills=[Skill("refrigeration", 2, date(2026, 11, 30)), Skill("washing", 1)])
-    assert certified_skills(technician, on=date(2026, 11, 30)) == {"refrigeration": 2, "washing": 1}
-    assert certified_skills(technician, on=date(2026, 12, 1)) == {"washing": 1}
 
 
 def test_the_list_searches_by_name_and_region(session):
