@@ -14,6 +14,7 @@ from api.jobs import endpoints as jobs_api
 from api.jobs import pages as jobs_pages
 from api.people import endpoints as people_api
 from api.people import pages as people_pages
+from api.people import welcome as people_welcome
 from api.public import endpoints as public_api
 from api.public import pages as public_pages
 from api.stock import endpoints as stock_api
@@ -22,4 +23,5 @@ from api.stock import pages as stock_pages
 API_BLUEPRINTS = [accounts_api.blp, public_api.blp, assets_api.blp, jobs_api.blp, board_api.blp, stock_api.blp,
                   care_api.blp, field_api.blp, people_api.blp]
 PAGE_BLUEPRINTS = [public_pages.bp, jobs_pages.bp, stock_pages.bp, survey_pages.bp, care_pages.bp, field_pages.bp,
-                   board_pages.bp, field_photos.bp, people_pages.bp]
+                   board_pages.bp, field_photos.bp, people_pages.bp,
+                   people_welcome.bp]

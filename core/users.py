@@ -229,13 +229,33 @@ def _other_active_admins(session: Session, user: User) -> int:
 
 
 def add_user(session: Session, *, actor: str, now: datetime, username: str, display_name: str, role: Role,
-             password: str, locale: str | None = None) -> User:
-    user = create_user(session, username=username, display_name=display_name, role=role, password=password)
+             password: str | None, locale: str | None = None) -> User:
+    """A new account. Without a password it is an invitation: the account cannot sign in until its
+    user sets a password through their one-time link (see invite_fingerprint)."""
+    invited = password is None
+    if invited:
+        # Nobody knows this password, so nothing signs in with it; the policy has nothing to check.
+        user = create_user(session, username=username, display_name=display_name, role=role,
+                           password=f"{secrets.token_urlsafe(32)}-{secrets.token_urlsafe(32)}")
+    else:
+        user = create_user(session, username=username, display_name=display_name, role=role, password=password)
     user.locale = locale
     session.flush()
-    _audit(session, actor=actor, now=now, user=user, action="create", changes={"username": user.username,
-                                                                               **_facts(user)})
+    _audit(session, actor=actor, now=now, user=user, action="create",
+           changes={"username": user.username, **_facts(user), **({"invited": True} if invited else {})})
     return user
+
+
+def invite_fingerprint(user: User) -> str:
+    """Changes whenever the password does: a set-password link carrying it works once, and no more after
+    the password is set (or reset by an admin, or the user signed out everywhere)."""
+    return hashlib.sha256(f"{user.password_hash}:{user.session_version}".encode()).hexdigest()[:24]
+
+
+def accept_invitation(session: Session, *, now: datetime, user: User, password: str) -> None:
+    """The invited (or reset) user chooses their password; the policy applies."""
+    set_password(session, user=user, password=password)
+    _audit(session, actor=user.username, now=now, user=user, action="update", changes={"password": "set by user"})
 
 
 def update_user(session: Session, *, actor: str, now: datetime, user: User, display_name: str | None = None,

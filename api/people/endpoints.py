@@ -14,6 +14,7 @@ from api.context import now
 from api.database import db
 from api.errors import ApiError, field_error
 from api.people import changes
+from api.people.invitations import invitation_url
 from api.people.schemas import (
     PasswordResetSchema,
     RegionChangeSchema,
@@ -23,6 +24,7 @@ from api.people.schemas import (
     TechnicianInSchema,
     TechnicianQuerySchema,
     TechnicianSchema,
+    UserCreatedSchema,
     UserCreateSchema,
     UserQuerySchema,
     UserSchema,
@@ -87,14 +89,26 @@ class Users(MethodView):
 
     @require_api_roles(Role.ADMIN)
     @blp.arguments(UserCreateSchema)
-    @blp.response(201, UserSchema)
+    @blp.response(201, UserCreatedSchema)
     def post(self, data: dict):
         """Create an account; the password must meet the policy (10+ characters, not the username, not
-        a common password)"""
+        a common password). Without a password the user is invited: invite_url is their one-time link
+        to set one"""
         try:
-            return changes.create_user(db(), actor=_actor(), now=now(), data=data)
+            user = changes.create_user(db(), actor=_actor(), now=now(), data=data)
         except _refusals() as error:
             raise _refused(error) from None
+        return _Created(user, invitation_url(user) if data["password"] is None else None)
+
+
+class _Created:
+    """The new account, and the invitation link when there is one."""
+
+    def __init__(self, user, invite_url: str | None):
+        self.user, self.invite_url = user, invite_url
+
+    def __getattr__(self, name: str):
+        return getattr(self.user, name)
 
 
 @blp.route(f"/users/{USERNAME}")

@@ -15,6 +15,7 @@ from api.auth import require_page_roles
 from api.context import now
 from api.database import db
 from api.people import changes, forms
+from api.people.invitations import invitation_url
 from api.people.schemas import (
     PasswordResetSchema,
     RegionInSchema,
@@ -133,6 +134,9 @@ def user_new():
                 errors = {error.field: str(error)}
             else:
                 flash(_("Created %(username)s.", username=user.username))
+                if data["password"] is None:
+                    flash(_("Send %(username)s this one-time link to choose a password (valid for 3 days): "
+                            "%(url)s", username=user.username, url=invitation_url(user)))
                 if user.role == Role.TECHNICIAN:
                     flash(_("Now give %(username)s a technician profile, so they can open their day.",
                             username=user.username))

@@ -84,6 +84,11 @@ class UserSchema(ma.Schema):
     created_at = fields.DateTime()
 
 
+class UserCreatedSchema(UserSchema):
+    # Only for an invitation: the one-time link to send the new user (valid for three days).
+    invite_url = fields.String(allow_none=True)
+
+
 class UserQuerySchema(QuerySchema):
     role = _role(load_default=None)
     active = fields.Boolean(load_default=None)
@@ -93,8 +98,9 @@ class UserCreateSchema(InputSchema):
     username = TrimmedString(**_required(validate=USERNAME))
     display_name = TrimmedString(**_required(validate=NAME))
     role = _role(**_required())
-    # Checked against the policy by the service, which knows the username.
-    password = fields.String(**_required(validate=validate.Length(min=1, max=PASSWORD_MAX)))
+    # Checked against the policy by the service, which knows the username. None: an invitation, the
+    # user sets their own password through a one-time link.
+    password = fields.String(load_default=None, validate=validate.Length(min=1, max=PASSWORD_MAX))
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=_l("Choose English or Chinese.")))
 
 

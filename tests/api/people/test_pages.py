@@ -236,3 +236,34 @@ def test_editing_a_technician_replaces_skills_shifts_and_days_off(as_admin, sess
     technician = session.get(Technician, technician_id)
     assert [(s.skill, s.level) for s in technician.skills] == [("washing", 3)]
     assert [s.weekday for s in technician.shifts] == [0, 1] and technician.days_off == []
+
+
+def test_an_invited_user_sets_their_password_once_through_their_link(client, headers_for, staff, app):
+    admin = headers_for(Role.ADMIN)
+    created = client.post("/api/v1/admin/users", json={"username": "agent.inv", "display_name": "邀请",
+                                                       "role": "agent"}, headers=admin)
+    assert created.status_code == 201, created.json
+    link = created.json["invite_url"].removeprefix("http://aftercare.test")
+    assert client.post("/api/v1/auth/tokens", json={"username": "agent.inv", "password": ""}).status_code in (401, 422)
+
+    visitor = app.test_client()
+    page = visitor.get(f"{link}?lang=zh")
+    assert page.status_code == 200 and "欢迎" in page.get_data(as_text=True)
+    weak = visitor.post(link, data={"csrf_token": _csrf(page), "password": "agent.inv-2026"})
+    assert weak.status_code == 422 and 'id="password-error"' in weak.get_data(as_text=True)
+    done = visitor.post(link, data={"csrf_token": _csrf(page), "password": GOOD_PASSWORD})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/login")
+    assert client.post("/api/v1/auth/tokens", json={"username": "agent.inv",
+                                                    "password": GOOD_PASSWORD}).status_code == 201
+    assert visitor.get(link).status_code == 404  # used once, never again
+
+
+@pytest.mark.parametrize("token", ["forged", "x" * 300, "WzEsImFiYyJd.ZZZZ.abc"])
+def test_a_forged_invitation_link_is_a_404(client, staff, token):
+    assert client.get(f"/welcome/{token}").status_code == 404
+
+
+def test_an_invitation_made_on_the_page_shows_the_link(as_admin):
+    response = _post(as_admin, "/admin/users/new", {"username": "agent.inv2", "display_name": "Inv", "role": "agent"})
+    assert response.status_code == 303
+    assert "/welcome/" in as_admin.get(response.headers["Location"]).get_data(as_text=True)
