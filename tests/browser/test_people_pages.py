@@ -91,3 +91,72 @@ def test_an_admin_creates_a_technician_who_then_opens_their_day(session, live_ur
     response = phone.goto(f"{live_url}/tech")
     assert response.status == 200
     screenshot(phone, f"admin-new-technician-day-{lang}.png")
+
+
+REGION_TEXTS = {
+    "en": {"closes": "Closing time must be after opening time", "saved": "Created the region wuzhong",
+           "disabled": "is disabled", "welcome": "Choose your password", "set": "Your password is set"},
+    "zh": {"closes": "关门时间必须晚于开门时间", "saved": "已创建区域 wuzhong", "disabled": "已停用",
+           "welcome": "设置您的密码", "set": "密码已设置"},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_admin_sets_up_a_region_invites_a_user_and_disables_another(session, live_url, new_context, fresh_session,
+                                                                        screenshot, lang):
+    from core.regions import Region
+
+    text = REGION_TEXTS[lang]
+    make_user(session, username="root", role=Role.ADMIN)
+    make_user(session, username="agent.old", role=Role.AGENT)
+    session.commit()
+    session.close()
+    page = new_context(locale=TEXTS[lang]["browser"], **DESKTOP).new_page()
+    page.goto(f"{live_url}/login?lang={lang}")
+    page.fill("#username", "root")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+
+    page.click('nav.subnav a[href="/admin/regions"]')
+    page.click('a[href="/admin/regions/new"]')
+    page.fill("#code", "wuzhong")
+    page.fill("#name", "吴中区")
+    page.fill("#center_lat", "31.27")
+    page.fill("#center_lon", "120.63")
+    page.fill("#service_radius_km", "30")
+    for day in range(5):
+        page.fill(f"#hours_{day}_opens", "09:00")
+        page.fill(f"#hours_{day}_closes", "18:00")
+    page.fill("#hours_5_opens", "18:00")
+    page.fill("#hours_5_closes", "09:00")
+    page.click("#region-form button[type=submit]")
+    expect(page.locator("#business_hours-error")).to_contain_text(text["closes"])
+    screenshot(page, f"admin-region-refused-{lang}.png")
+    assert _count(fresh_session, Region) == 0
+    page.fill("#hours_5_opens", "09:00")
+    page.fill("#hours_5_closes", "12:00")
+    page.click("#region-form button[type=submit]")
+    expect(page.locator(".notice")).to_contain_text(text["saved"])
+    expect(page.locator('[data-testid="regions"] tr[data-code="wuzhong"]')).to_contain_text("吴中区")
+    screenshot(page, f"admin-regions-{lang}.png")
+
+    page.click('nav.subnav a[href="/admin/users"]')
+    page.click('[data-testid="users"] a[href="/admin/users/agent.old"]')
+    page.click("#active-form button[type=submit]")
+    expect(page.locator(".notice")).to_contain_text(text["disabled"])
+    screenshot(page, f"admin-user-disabled-{lang}.png")
+
+    page.click('nav.subnav a[href="/admin/users"]')
+    page.click('a[href="/admin/users/new"]')
+    page.fill("#username", "agent.invited")
+    page.fill("#display_name", "林小姐" if lang == "zh" else "Lin Na")
+    page.select_option("#role", "agent")
+    page.click("#user-form button[type=submit]")
+    link = page.locator(".notice", has_text="/welcome/").inner_text().split(" ")[-1].split("：")[-1]
+    phone = new_context(locale=TEXTS[lang]["browser"], **PHONE).new_page()
+    phone.goto(link.replace("http://aftercare.test", live_url))
+    expect(phone.locator("h1")).to_have_text(text["welcome"])
+    phone.fill("#password", "lantern by the west lake")
+    phone.click("#welcome-form button[type=submit]")
+    expect(phone.locator(".notice")).to_contain_text(text["set"])
+    screenshot(phone, f"admin-invitation-accepted-{lang}.png")
