@@ -62,10 +62,11 @@ def region_by_code(session: Session, code: str) -> Region:
 class RegionRefused(Exception):
     """A region that cannot be saved as given; `field` names the input at fault."""
 
-    def __init__(self, message: str, *, field: str, conflict: bool = False):
+    def __init__(self, message: str, *, field: str, conflict: bool = False, weekday: int | None = None):
         super().__init__(message)
         self.field = field
         self.conflict = conflict  # True: clashes with what is there now (a code in use)
+        self.weekday = weekday  # the day of the business hours at fault, when it is one day's
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def _check(session: Session, region: Region | None, *, code: str | None, time_zo
             if not 0 <= hours.weekday <= 6:
                 raise RegionRefused(_("Weekdays run from 0 (Monday) to 6 (Sunday)."), field="business_hours")
             if hours.closes <= hours.opens:
-                raise RegionRefused(_("Closing time must be after opening time."), field="business_hours")
+                raise RegionRefused(_("Closing time must be after opening time."), field="business_hours",
+                                    weekday=hours.weekday)
 
 
 _FIELDS = ("name", "time_zone", "center_lat", "center_lon", "road_factor", "speed_kmh", "service_radius_km")

@@ -62,6 +62,14 @@ def section_titles() -> dict[str, str]:
             "setup.assets": _("Assets and labels"), "imports.upload": _("Import and export")}
 
 
+def _field_of(error: Exception) -> str:
+    """The form field a refusal belongs to: one weekday's row when the refusal is about that day."""
+    field, weekday = getattr(error, "field", "form"), getattr(error, "weekday", None)
+    if weekday is not None and field in ("business_hours", "shifts"):
+        return f"{'hours' if field == 'business_hours' else 'shift'}_{weekday}"
+    return field
+
+
 def _actor() -> str:
     return current_user.username
 
@@ -264,7 +272,7 @@ def region_new():
         try:
             region = changes.create_region(db(), actor=_actor(), now=now(), data=data)
         except REFUSALS as error:
-            errors = {error.field: str(error)}
+            errors = {_field_of(error): str(error)}
         else:
             flash(_("Created the region %(code)s.", code=region.code))
             return redirect(url_for("people.regions"), code=303)
@@ -288,7 +296,7 @@ def region_edit(code: str):
         try:
             changes.update_region(db(), actor=_actor(), now=now(), region=region, data=data)
         except REFUSALS as error:
-            errors = {error.field: str(error)}
+            errors = {_field_of(error): str(error)}
         else:
             flash(_("Saved the region %(code)s.", code=region.code))
             return redirect(url_for("people.region_edit", code=region.code), code=303)
@@ -371,7 +379,7 @@ def technician_new():
         try:
             technician = changes.create_technician(db(), actor=_actor(), now=now(), data=data)
         except REFUSALS as error:
-            errors = {getattr(error, "field", "form"): str(error)}
+            errors = {_field_of(error): str(error)}
         else:
             flash(_("%(name)s is a technician of %(region)s now.", name=technician.user.display_name,
                     region=technician.region.name))
@@ -392,7 +400,7 @@ def technician_edit(technician_id: int):
         try:
             changes.update_technician(db(), actor=_actor(), now=now(), technician=technician, data=data)
         except REFUSALS as error:
-            errors = {getattr(error, "field", "form"): str(error)}
+            errors = {_field_of(error): str(error)}
         else:
             flash(_("Saved %(name)s.", name=technician.user.display_name))
             return redirect(url_for("people.technician_edit", technician_id=technician.id), code=303)

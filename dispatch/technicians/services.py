@@ -99,16 +99,20 @@ def _check_shifts(shifts: list[Shift]) -> None:
         if not 0 <= shift.weekday <= 6:
             raise TechnicianRefused(_("Weekdays run from 0 (Monday) to 6 (Sunday)."), field="shifts")
         if shift.end <= shift.start:
-            raise TechnicianRefused(_("A shift must end after it starts."), field="shifts")
+            raise TechnicianRefused(_("A shift must end after it starts."), field="shifts",
+                                    weekday=shift.weekday)
         if shift.break_minutes:
             earliest, latest = shift.break_earliest, shift.break_latest_end
             if earliest is None or latest is None:
-                raise TechnicianRefused(_("A lunch break needs the window it is taken in."), field="shifts")
+                raise TechnicianRefused(_("A lunch break needs the window it is taken in."), field="shifts",
+                                    weekday=shift.weekday)
             if not shift.start <= earliest < latest <= shift.end:
-                raise TechnicianRefused(_("The lunch break window must lie inside the shift."), field="shifts")
+                raise TechnicianRefused(_("The lunch break window must lie inside the shift."), field="shifts",
+                                    weekday=shift.weekday)
             window = (latest.hour * 60 + latest.minute) - (earliest.hour * 60 + earliest.minute)
             if shift.break_minutes > window:
-                raise TechnicianRefused(_("The lunch break is longer than its window."), field="shifts")
+                raise TechnicianRefused(_("The lunch break is longer than its window."), field="shifts",
+                                    weekday=shift.weekday)
 
 
 def _check_days_off(days_off: list[DayOff]) -> None:

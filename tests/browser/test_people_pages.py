@@ -130,7 +130,7 @@ def test_an_admin_sets_up_a_region_invites_a_user_and_disables_another(session, 
     page.fill("#hours_5_opens", "18:00")
     page.fill("#hours_5_closes", "09:00")
     page.click("#region-form button[type=submit]")
-    expect(page.locator("#business_hours-error")).to_contain_text(text["closes"])
+    expect(page.locator("#hours_5-error")).to_contain_text(text["closes"])  # on the day at fault
     screenshot(page, f"admin-region-refused-{lang}.png")
     assert _count(fresh_session, Region) == 0
     page.fill("#hours_5_opens", "09:00")

@@ -150,7 +150,7 @@ REGION = {"code": "wuzhong", "name": "吴中区", "time_zone": "Asia/Shanghai", 
     ({"code": "bad code"}, "code"), ({"code": "gusu"}, "code"), ({"time_zone": "Mars/Olympus"}, "time_zone"),
     ({"center_lat": "north"}, "center_lat"), ({"center_lat": "1e400"}, "center_lat"),
     ({"speed_kmh": "0"}, "speed_kmh"), ({"service_radius_km": "-3"}, "service_radius_km"),
-    ({"hours_0_opens": "18:00", "hours_0_closes": "09:00"}, "business_hours"),
+    ({"hours_0_opens": "18:00", "hours_0_closes": "09:00"}, "hours_0"),
     ({"hours_3_opens": "09:00"}, "hours_3"),
     ({"hours_4_opens": "9 o'clock", "hours_4_closes": "18:00"}, "hours_4"),
 ])
@@ -186,9 +186,9 @@ TECHNICIAN = {"username": "tech.page", "display_name": "李师傅", "password": 
     ({"home_lat": "95"}, "home_lat"), ({"daily_job_cap": "0"}, "daily_job_cap"),
     ({"daily_job_cap": "99999999999"}, "daily_job_cap"), ({"van": "VAN-404"}, "van"),
     ({"skill_1_name": "Bad Skill"}, "skill_1"), ({"skill_0_until": "tomorrow"}, "skill_0"),
-    ({"shift_2_start": "17:00", "shift_2_end": "08:00"}, "shifts"),
+    ({"shift_2_start": "17:00", "shift_2_end": "08:00"}, "shift_2"),
     ({"shift_2_start": "8am", "shift_2_end": "17:00"}, "shift_2"),
-    ({"shift_0_break_to": "20:00"}, "shifts"),
+    ({"shift_0_break_to": "20:00"}, "shift_0"),
     ({"days_off": "24/12/2026 holiday"}, "days_off"),
 ])
 def test_a_bad_technician_form_is_shown_again_with_the_fields_message(as_admin, rows, change, field):
