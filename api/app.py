@@ -23,6 +23,17 @@ from core.settings import Settings
 MAX_REQUEST_BYTES = 64 * 1024
 
 
+def _describe_pagination_header_as_sent() -> None:
+    """flask-smorest sends X-Pagination as a JSON text but documents it as an object, which OpenAPI
+    clients read in the header's "simple" style (total,3,...); the document says what is sent."""
+    header = api.spec.components.headers.get("PAGINATION")
+    if header is not None:
+        header["schema"] = {"type": "string", "example": '{"total": 42, "total_pages": 3, "first_page": 1, '
+                                                          '"last_page": 3, "page": 1, "next_page": 2}'}
+        header["description"] = ("Pagination metadata as a JSON object: total, total_pages, first_page, "
+                                 "last_page, page, previous_page, next_page.")
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                testing: bool = False) -> Flask:
     settings = settings or Settings.from_env()
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         csrf.exempt(blueprint)
     for blueprint in PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
+    _describe_pagination_header_as_sent()
     errors.register(app)  # after api.init_app, so our handlers replace flask-smorest's
 
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)

@@ -17,11 +17,18 @@ from api.people import pages as people_pages
 from api.people import welcome as people_welcome
 from api.public import endpoints as public_api
 from api.public import pages as public_pages
+from api.setup import catalog_api as setup_catalog_api
+from api.setup import pages as setup_pages
+from api.setup import stock_api as setup_stock_api
 from api.stock import endpoints as stock_api
 from api.stock import pages as stock_pages
 
 API_BLUEPRINTS = [accounts_api.blp, public_api.blp, assets_api.blp, jobs_api.blp, board_api.blp, stock_api.blp,
-                  care_api.blp, field_api.blp, people_api.blp]
+                  care_api.blp, field_api.blp]
 PAGE_BLUEPRINTS = [public_pages.bp, jobs_pages.bp, stock_pages.bp, survey_pages.bp, care_pages.bp, field_pages.bp,
-                   board_pages.bp, field_photos.bp, people_pages.bp,
-                   people_welcome.bp]
+                   board_pages.bp, field_photos.bp]
+API_BLUEPRINTS += [setup_catalog_api.blp, setup_stock_api.blp]
+PAGE_BLUEPRINTS += [setup_pages.bp]
+# Administration of people and places: users, regions, technicians; and the invited user's welcome page.
+API_BLUEPRINTS += [people_api.blp]
+PAGE_BLUEPRINTS += [people_pages.bp, people_welcome.bp]

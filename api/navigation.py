@@ -37,6 +37,8 @@ MENU = (
     MenuItem("board.board", N_("Dispatch board"), DISPATCH_ROLES),
     MenuItem("stock.levels", N_("Warehouse"), STOCK_ROLES),
     MenuItem("care.dashboard", N_("Dashboard"), (Role.MANAGER,)),
+    # The set-up lists open to warehouse staff and managers (parts first; its sub-menu leads to the rest).
+    MenuItem("setup.parts", N_("Set-up"), STOCK_ROLES),
     MenuItem("people.admin_home", N_("Administration"), ()),
 )
 

@@ -17,7 +17,7 @@ from care.tasks import supervisors
 from core.db import chunked, insert_for
 from core.i18n import current_locale, use_locale
 from core.i18n import gettext as _
-from core.regions import zone_of
+from core.regions import local_stamp
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.services import record_event
@@ -235,11 +235,6 @@ def _clock_name(clock: SlaClock) -> str:
     return _("Response") if clock == SlaClock.RESPONSE else _("Repair")
 
 
-def _due(job: Job, reading: ClockReading) -> str:
-    """The deadline in the region's local time, as the people reading it live by."""
-    return reading.deadline.astimezone(zone_of(job.asset.region if job.asset else None)).strftime("%Y-%m-%d %H:%M")
-
-
 def _warning_text(job: Job, clock: SlaClock, reading: ClockReading, now: datetime, redispatched: bool) -> str:
     left = max(timedelta(), reading.allowed - reading.used)
     text = _("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s",
@@ -284,6 +279,11 @@ def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockRea
                              _("Job %(number)s: %(reason)s.", number=job.number,
                                reason=_breach_text(job, clock, reading, now))),
             data={"job": job.number, "clock": clock.value})
+
+
+def _due(job: Job, reading: ClockReading) -> str:
+    # In the job's region's local time: the people told are in that region.
+    return local_stamp(reading.deadline, job.asset.region)
 
 
 def _minutes(delta: timedelta) -> str:

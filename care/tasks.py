@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from care.models import FollowUpTask, TaskKind, TaskOutcome
+from core.regions import local_stamp
 from core.users import Role, User
 from dispatch.jobs.models import Job
 
@@ -90,7 +91,8 @@ def complete_task(session: Session, *, task: FollowUpTask, user: User, outcome: 
     """Close a task with how it ended. Someone else's task is refused (a manager may close any);
     an unowned task becomes the closer's."""
     if task.done_at is not None:
-        raise TaskAlreadyDone(f"Task {task.id} was already done on {task.done_at:%Y-%m-%d %H:%M} UTC.")
+        region = task.job.asset.region if task.job is not None else None
+        raise TaskAlreadyDone(f"Task {task.id} was already done on {local_stamp(task.done_at, region)}.")
     if task.assignee_user_id not in (None, user.id) and not user.has_role(Role.MANAGER):
         raise NotYourTask(f"Task {task.id} belongs to {task.assignee.username if task.assignee else 'someone else'}.")
     if task.assignee_user_id is None:

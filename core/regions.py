@@ -46,6 +46,24 @@ class BusinessHours(Base):
     closes: Mapped[time] = mapped_column(Time)
 
 
+def zone_of(region: Region | None, fallback: ZoneInfo | None = None) -> ZoneInfo:
+    """The region's time zone: its shifts, business hours, local dates (a warranty's days) and the
+    times shown for it. `fallback` (the installation's zone) serves work with no region, or a region
+    whose zone this machine does not know; without one, UTC."""
+    if region is not None and region.time_zone:
+        try:
+            return ZoneInfo(region.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return fallback or ZoneInfo("UTC")
+
+
+def local_stamp(moment: datetime, region: Region | None, fallback: ZoneInfo | None = None) -> str:
+    """A moment as people of the region read it: "2026-12-04 17:00 Asia/Shanghai" (never raw UTC)."""
+    tz = zone_of(region, fallback)
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}"
+
+
 class RegionNotFound(Exception):
     pass
 
@@ -166,11 +184,3 @@ def regions_query(*, search: str | None = None) -> Select:
         query = query.where(or_(func.lower(Region.code).contains(text, autoescape=True),
                                 func.lower(Region.name).contains(text, autoescape=True)))
     return query
-
-
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
-
-
-def zone_of(region: Region | None) -> ZoneInfo:
-    """The region's time zone, in which its people read every time; the default zone without a region."""
-    return ZoneInfo(region.time_zone if region is not None and region.time_zone else DEFAULT_TIME_ZONE)

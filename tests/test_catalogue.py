@@ -72,6 +72,7 @@ _JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 _SKIPPED_ELEMENTS = re.compile(r"<(script|style|svg)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _TEXT_ATTRIBUTES = re.compile(r"""\b(?:placeholder|title|alt|aria-label|data-confirm)\s*=\s*(["'])(.*?)\1""",
                               re.DOTALL)
+_ATTRIBUTE = re.compile(r"""[\w-]+=(["']).*?\1""")
 _TAG = re.compile(r"<[^>]*>", re.DOTALL)
 _ENTITY = re.compile(r"&[#\w]+;")
 # What may stand in a template as is: symbols, numbers, units, codes that are not words to translate.
@@ -82,7 +83,8 @@ def _bare_text(source: str) -> list[str]:
     source = _JINJA.sub(" ", _CLASS_BLOCK.sub(" ", source))
     source = _SKIPPED_ELEMENTS.sub(" ", source)
     attributes = [value for _quote, value in _TEXT_ATTRIBUTES.findall(source)]
-    text = _ENTITY.sub(" ", _TAG.sub(" ", source))
+    # Attributes a macro writes outside a tag (aria-invalid="true") are markup, not words.
+    text = _ATTRIBUTE.sub(" ", _ENTITY.sub(" ", _TAG.sub(" ", source)))
     words = [word for chunk in [text, *attributes] for word in re.findall(r"[A-Za-z\u4e00-\u9fff][\w'’-]*", chunk)]
     return [word for word in words if not _NOT_WORDS.fullmatch(word)]
 

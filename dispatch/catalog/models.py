@@ -2,15 +2,22 @@
 customers and their registered appliances."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
+from typing import Mapping
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from core.db import Base, UtcDateTime, utcnow
 from core.regions import Region
 from inventory.models import Part
+
+
+def normalise_component(name: str) -> str:
+    """'Compressor', ' control_board ' -> 'compressor', 'control board': how policies and reports meet."""
+    return " ".join(name.replace("_", " ").lower().split())
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,10 @@ class WarrantyTerms:
     return_days: int
     exchange_days: int
     free_repair_months: int
+    # component key (dispatch.intake.faults) -> its own free-repair months.
+    component_months: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # 三包: after this many repairs of the same fault within the term, exchange or refund.
+    repeat_repair_limit: int = 2
 
 
 class WarrantyPolicy(Base):
@@ -38,7 +49,15 @@ class WarrantyPolicy(Base):
 
     @property
     def terms(self) -> WarrantyTerms:
-        return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months)
+        return self.terms_for(component=True)
+
+    def terms_for(self, *, component: bool) -> WarrantyTerms:
+        """The terms; the per-component ones only when a component is in question, so a report that
+        names none does not load them (every report runs this)."""
+        months = ({normalise_component(t.component): t.free_repair_months for t in self.component_terms}
+                  if component else {})
+        return WarrantyTerms(self.return_days, self.exchange_days, self.free_repair_months,
+                             MappingProxyType(months), self.repeat_repair_limit)
 
 
 class ComponentTerm(Base):
@@ -105,6 +124,9 @@ class Asset(Base):
     purchase_date: Mapped[date | None] = mapped_column(Date)
     installed_on: Mapped[date | None] = mapped_column(Date)
     qr_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # How many finished repairs the appliance has, when the query loading it asked (see
+    # dispatch.intake.services): 0 spares the repeat-repair rule a read of its history.
+    finished_repairs: Mapped[int | None] = query_expression()
 
     product_model: Mapped[ProductModel] = relationship()
     customer: Mapped[Customer] = relationship()

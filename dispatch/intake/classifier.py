@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dispatch.intake.faults import detect_component
 from dispatch.jobs.models import JobCategory, Priority
 
 # (keyword, weight). English keywords match whole words/phrases; Chinese ones match as substrings.
@@ -64,6 +65,8 @@ class Classification:
     matched: tuple[str, ...]
     priority: Priority
     priority_reason: str
+    # The component the report names (dispatch.intake.faults), for per-component warranty terms.
+    component: str | None = None
 
     @property
     def needs_review(self) -> bool:
@@ -117,7 +120,8 @@ def classify(text: str) -> Classification:
         confidence = round(share * strength, 2)
 
     priority, reason = _priority(normalized, category)
-    return Classification(category, confidence, tuple(matched[category]), priority, reason)
+    return Classification(category, confidence, tuple(matched[category]), priority, reason,
+                          detect_component(text))
 
 
 def _priority(text: str, category: JobCategory) -> tuple[Priority, str]:

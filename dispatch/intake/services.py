@@ -19,13 +19,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, with_expression
 
+from core.regions import zone_of
 from core.work_queue import enqueue
 from dispatch.catalog.models import Asset, ProductModel
 from dispatch.intake.classifier import classify
 from dispatch.intake.entitlement import Entitlement, entitlement_of
 from dispatch.intake.errors import AssetNotFound
+from dispatch.intake.history import RepairHistory, finished_repairs_count
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import (
     JOB_IS_OPEN,
@@ -111,8 +113,11 @@ _RECEIPT_COLUMNS = ("number", "tracking_token", "contact_phone", "status", "cate
 # cache without re-deriving a cache key from a new statement object on each request.
 
 # The model and its warranty terms are needed for every verdict: loaded in the same query.
+# Its region too (the region's time zone says which local day the report is on), and the number of
+# its finished repairs: most appliances have none, and then the repeat-repair rule needs no other read.
 _ASSET_BY_QR = (select(Asset).where(Asset.qr_token == bindparam("qr_token"))
-                .options(joinedload(Asset.product_model).joinedload(ProductModel.warranty_policy)))
+                .options(joinedload(Asset.product_model).joinedload(ProductModel.warranty_policy),
+                         joinedload(Asset.region), with_expression(Asset.finished_repairs, finished_repairs_count())))
 
 
 def _touch_open_job_of(asset_id) -> Update:
@@ -164,9 +169,10 @@ def find_asset_by_qr(session: Session, qr_token: str) -> Asset:
     return asset
 
 
-def warranty_verdict(asset: Asset, *, now: datetime, tz: ZoneInfo) -> Entitlement:
-    """What the customer would be entitled to for a defect reported today (shown on the QR page)."""
-    return entitlement_of(asset, on=now.astimezone(tz).date())
+def warranty_verdict(asset: Asset, *, now: datetime, tz: ZoneInfo | None = None) -> Entitlement:
+    """What the customer would be entitled to for a defect reported today (shown on the QR page),
+    today being the date in the asset's region (`tz` serves an asset with no region)."""
+    return entitlement_of(asset, on=now.astimezone(zone_of(asset.region, tz)).date())
 
 
 def touch_open_job(session: Session, asset: Asset, *, now: datetime) -> Job | None:
@@ -177,7 +183,8 @@ def touch_open_job(session: Session, asset: Asset, *, now: datetime) -> Job | No
 
 
 def report_fault(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
-                 tz: ZoneInfo) -> IntakeResult:
+                 tz: ZoneInfo | None = None) -> IntakeResult:
+    """`tz`: the zone for an appliance outside any region (a region's own time zone wins)."""
     existing = touch_open_job(session, asset, now=now)
     if existing is not None:
         return IntakeResult(_attach(existing, report, actor, now), created=False)
@@ -185,7 +192,7 @@ def report_fault(session: Session, *, asset: Asset, report: FaultReport, actor: 
 
 
 def report_fault_by_qr(session: Session, *, qr_token: str, report: FaultReport, actor: Actor, now: datetime,
-                       tz: ZoneInfo, locate: Locator | None = None) -> Receipt:
+                       tz: ZoneInfo | None = None, locate: Locator | None = None) -> Receipt:
     """A report sent with the appliance's QR token (raises AssetNotFound for an unknown one).
 
     Joining an open job needs neither the appliance's details nor the visit's location, so that is
@@ -218,7 +225,7 @@ def _join_open_job_by_qr(session: Session, *, qr_token: str, event: dict, now: d
 
 
 def _open_job(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
-              tz: ZoneInfo) -> IntakeResult:
+              tz: ZoneInfo | None) -> IntakeResult:
     """A new job for an asset that had no open job a moment ago, or the job of whoever beat us to it."""
     for _attempt in range(3):
         job = _insert_unless_conflicting(session, _new_job_values(session, asset=asset, report=report, actor=actor,
@@ -242,11 +249,15 @@ def _insert_unless_conflicting(session: Session, values: dict) -> Job | None:
 
 
 def _new_job_values(session: Session, *, asset: Asset, report: FaultReport, actor: Actor, now: datetime,
-                    tz: ZoneInfo) -> dict:
+                    tz: ZoneInfo | None) -> dict:
     classification = classify(report.fault_text)
-    entitlement = entitlement_of(asset, on=now.astimezone(tz).date(), category=classification.category)
-    policy = sla_policy_for(session, classification.category)
-    respond_by, repair_by = sla_deadlines(policy, now)
+    zone = zone_of(asset.region, tz)
+    entitlement = entitlement_of(asset, on=now.astimezone(zone).date(), category=classification.category,
+                                 fault_text=report.fault_text, component=classification.component,
+                                 history=RepairHistory(session, asset_id=asset.id, tz=zone,
+                                                       known_count=asset.finished_repairs))
+    policy = sla_policy_for(session, classification.category, classification.priority)
+    respond_by, repair_by = sla_deadlines(policy, now, region=asset.region, fallback_tz=tz)
     use_asset_location = report.latitude is None or report.longitude is None
     needs_a_visit = classification.category in VISIT_CATEGORIES
     return dict(
@@ -258,7 +269,7 @@ def _new_job_values(session: Session, *, asset: Asset, report: FaultReport, acto
         longitude=asset.longitude if use_asset_location else report.longitude,
         category=classification.category, category_confidence=classification.confidence,
         category_source="classifier", priority=classification.priority,
-        entitlement=entitlement.kind, entitlement_reason=entitlement.reason,
+        entitlement=entitlement.kind, entitlement_reason=entitlement.reason_en,
         entitlement_facts={"code": entitlement.reason_code, **entitlement.facts},
         status=JobStatus.REPORTED, owner_user_id=actor.user.id if actor.user else None, owner_channel=report.channel,
         sla_policy_id=policy.id, reported_at=now, respond_by=respond_by, repair_by=repair_by, updated_at=now,
@@ -295,18 +306,22 @@ def new_job_number() -> str:
 
 
 def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: Actor, now: datetime,
-                   tz: ZoneInfo, note: str = "") -> JobEvent:
+                   tz: ZoneInfo | None = None, note: str = "") -> JobEvent:
     """An agent corrects the classifier; entitlement and SLA follow the new category."""
     before = {"category": job.category.value, "entitlement": job.entitlement.value}
     job.category = category
     job.category_confidence = 1.0
     job.category_source = "agent"
-    entitlement = entitlement_of(job.asset, on=job.reported_at.astimezone(tz).date(), category=category)
-    job.entitlement, job.entitlement_reason = entitlement.kind, entitlement.reason
+    zone = zone_of(job.asset.region, tz)
+    entitlement = entitlement_of(job.asset, on=job.reported_at.astimezone(zone).date(), category=category,
+                                 fault_text=job.fault_text, component=classify(job.fault_text).component,
+                                 history=RepairHistory(session, asset_id=job.asset_id, tz=zone, before_job=job.id))
+    job.entitlement, job.entitlement_reason = entitlement.kind, entitlement.reason_en
     job.entitlement_facts = {"code": entitlement.reason_code, **entitlement.facts}
-    policy = sla_policy_for(session, category)
+    policy = sla_policy_for(session, category, job.priority)
     job.sla_policy = policy
-    job.respond_by, job.repair_by = sla_deadlines(policy, job.reported_at)
+    # Re-classifying is the one other moment the promise is made; it is stored, never recomputed by readers.
+    job.respond_by, job.repair_by = sla_deadlines(policy, job.reported_at, region=job.asset.region, fallback_tz=tz)
     job.updated_at = now
     if needs_visit(job) and job.dispatch_state == DispatchState.NOT_NEEDED and job.status in (
             JobStatus.REPORTED, JobStatus.TRIAGED):

@@ -76,6 +76,7 @@ class SlaPolicy(Base):
 
 
 _OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)) + ")"
+_FINISHED_STATUS_SQL = "status IN ('closed', 'completed')"
 
 
 class Job(Base):
@@ -88,6 +89,10 @@ class Job(Base):
         Index("uq_jobs_one_open_per_asset", "asset_id", unique=True,
               sqlite_where=text(_OPEN_STATUS_SQL), postgresql_where=text(_OPEN_STATUS_SQL)),
         Index("ix_jobs_status_reported_at", "status", "reported_at"),
+        # An appliance's finished repairs, read by the 三包 repeat-repair rule when a report is taken.
+        # Partial (finished jobs only), so it never competes with the open-job index above.
+        Index("ix_jobs_finished_per_asset", "asset_id", "resolved_at",
+              sqlite_where=text(_FINISHED_STATUS_SQL), postgresql_where=text(_FINISHED_STATUS_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

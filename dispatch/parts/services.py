@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.geo import haversine_matrix_m
+from core.regions import local_stamp
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Escalation, EventKind, Job
 from dispatch.jobs.services import record_event, transition_job
@@ -137,7 +138,7 @@ def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, 
     escalated = not decision.keeps_deadline
     if escalated:
         session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}", raised_at=now))
-    arrival = f", expected {order.expected_at:%Y-%m-%d %H:%M} UTC" if order else ""
+    arrival = f", expected {local_stamp(order.expected_at, job.asset.region)}" if order else ""
     note = f"{quantity} × {part.sku} not in stock nearby: {_sourcing_note(decision, order)}{arrival}"
     if job.status == JobStatus.REPORTED:  # asking for a part is a triage decision in itself
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="a part is needed")
@@ -184,9 +185,11 @@ def order_approved(session: Session, *, order: PurchaseOrder, actor: Actor, now:
     """A manager approved a purchase order a job waits for: the job's line expects it from the new time."""
     lines = _awaiting(session, order)
     for line in lines:
+        job = session.get(Job, line.job_id)
         line.expected_at, line.updated_at = order.expected_at, now
-        line.note = f"{order.number} approved by {order.approved_by}; expected {order.expected_at:%Y-%m-%d %H:%M} UTC"
-        record_event(session.get(Job, line.job_id), kind=EventKind.PARTS, actor=actor, now=now,
+        line.note = (f"{order.number} approved by {order.approved_by}; expected "
+                     f"{local_stamp(order.expected_at, job.asset.region)}")
+        record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
                      note=f"{line.quantity} × {line.part.sku}: {line.note}")
     session.flush()
     return lines

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.geo import MatrixProvider
+from core.regions import zone_of
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.services import record_event
@@ -41,27 +42,36 @@ class AssignmentOutcome:
     reason: str = ""
 
 
-def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo, provider: MatrixProvider,
+def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | None = None, provider: MatrixProvider,
                  actor: Actor = SYSTEM, only_technician: Technician | None = None) -> AssignmentOutcome:
-    """Plan `job` into the best feasible slot (or, with `only_technician`, into that person's day)."""
+    """Plan `job` into the best feasible slot (or, with `only_technician`, into that person's day).
+    Days, shifts and deadlines are read in the job's region's time zone (`tz` serves a job whose
+    appliance has no region)."""
     if not needs_visit(job):
         job.dispatch_state = DispatchState.NOT_NEEDED
         session.flush()
         return AssignmentOutcome(False, reason="no visit is needed")
     if job.dispatch_state == DispatchState.PLANNED and only_technician is None:
         return AssignmentOutcome(True, job.technician, job.plan_day, job.planned_start)
-    skill = job.asset.product_model.repair_skill
-    candidates = qualified_technicians(session, region_id=job.asset.region_id, skill=skill, lock=True)
+    tz = zone_of(job.asset.region, tz)
+    today = now.astimezone(tz).date()
+    model = job.asset.product_model
+    skill, min_level = model.repair_skill, model.min_skill_level
+    # Certified today at the model's level; a certification lapsing on a later day is dropped for
+    # that day when its problem is built (dispatch.technicians.qualification).
+    candidates = qualified_technicians(session, region_id=job.asset.region_id, skill=skill, min_level=min_level,
+                                       on=today, lock=True)
+    needed = f"the '{skill}' skill" + (f" at level {min_level} or above" if min_level > 1 else "") + \
+        " with a valid certification"
     if only_technician is not None:
         candidates = [t for t in candidates if t.id == only_technician.id]
         if not candidates:
-            return AssignmentOutcome(False, reason=f"{only_technician.user.display_name} does not have the "
-                                                   f"'{skill}' skill in this region")
+            return AssignmentOutcome(False, reason=f"{only_technician.user.display_name} does not have "
+                                                   f"{needed} in this region")
     if not candidates:
         return _unassignable(session, job, now=now, actor=actor,
-                             reason=f"no technician in the region has the '{skill}' skill")
+                             reason=f"no technician in the region has {needed}")
 
-    today = now.astimezone(tz).date()
     last_day = min(job.repair_by.astimezone(tz).date(), today + timedelta(days=MAX_DAYS_AHEAD))
     reasons: list[str] = []
     for day in days_between(today, last_day):

@@ -17,6 +17,7 @@ from dispatch.planning.read import PRIORITY_WEIGHT
 from dispatch.routing.model import Break, PartDepot, RoutingProblem, TimeWindow, Visit
 from dispatch.routing.model import Technician as RoutingTechnician
 from dispatch.technicians.models import Technician
+from dispatch.technicians.qualification import skills_on
 from dispatch.technicians.roster import WorkingDay, working_day
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: Matri
         start = place(*_start_point(technician, day, now, tz))
         home = place(technician.home_lat, technician.home_lon)
         routing_techs.append(RoutingTechnician(id=tid, start_location=start, end_location=home, shift=shift,
-                                               breaks=breaks, skills={s.skill: s.level for s in technician.skills},
+                                               breaks=breaks, skills=skills_on(technician, day),
                                                max_visits=technician.daily_job_cap,
                                                van_parts=parts.van_parts.get(technician.id, frozenset())
                                                if parts else frozenset()))
@@ -122,7 +123,8 @@ def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: Matri
         part_ready = parts.earliest.get(job.number) if parts else None
         visits.append(Visit(
             id=job.number, location=place(job.latitude, job.longitude), service=_service_seconds(job),
-            required_skill=job.asset.product_model.repair_skill, priority=PRIORITY_WEIGHT[job.priority.value],
+            required_skill=job.asset.product_model.repair_skill,
+            min_skill_level=job.asset.product_model.min_skill_level, priority=PRIORITY_WEIGHT[job.priority.value],
             deadline=max(0, to_s(job.repair_by) - _service_seconds(job)),
             pinned_technician=pinned_tech, pinned_sequence=position if started else None,
             needs_parts=parts.needs.get(job.number, ()) if parts else (),

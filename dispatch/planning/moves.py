@@ -29,15 +29,20 @@ def set_lock(session: Session, *, job: Job, locked: bool, actor: Actor, now: dat
     return job
 
 
-def move_job(session: Session, *, job: Job, technician: Technician, actor: Actor, now: datetime, tz: ZoneInfo,
-             provider: MatrixProvider) -> AssignmentOutcome:
+def move_job(session: Session, *, job: Job, technician: Technician, actor: Actor, now: datetime,
+             tz: ZoneInfo | None = None, provider: MatrixProvider) -> AssignmentOutcome:
     """Put the job into `technician`'s day (the earliest feasible day and the cheapest place in it).
     Refused, changing nothing, when the technician lacks the skill, does not work in time, or has no room."""
     if job.status in STARTED_STATUSES:
         raise CannotMove(f"Job {job.number} is already under way ({job.status.value}); it cannot move.")
-    if technician.skill_level(job.asset.product_model.repair_skill) is None:
+    model = job.asset.product_model
+    level = technician.skill_level(model.repair_skill)
+    if level is None:
         raise CannotMove(f"{technician.user.display_name} does not have the "
-                         f"'{job.asset.product_model.repair_skill}' skill this job needs.")
+                         f"'{model.repair_skill}' skill this job needs.")
+    if level < model.min_skill_level:
+        raise CannotMove(f"{technician.user.display_name} has the '{model.repair_skill}' skill at level {level}; "
+                         f"this model needs level {model.min_skill_level} or above.")
     if job.technician_id is not None:
         unplace_job(session, job, actor=actor, now=now, note=f"moved by {actor.label}")
     outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, actor=actor,

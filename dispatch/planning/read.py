@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.regions import Region
+from core.regions import Region, zone_of
 from dispatch.jobs.models import DispatchState, Job
 from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
 from dispatch.technicians.models import Technician, TechnicianSkill
@@ -31,12 +31,16 @@ def planned_jobs(session: Session, *, technician_ids: list[int], day: date) -> d
     return routes
 
 
-def qualified_technicians(session: Session, *, region_id: int | None, skill: str,
-                          lock: bool = False) -> list[Technician]:
-    """Technicians of the region with the skill, in id order. With `lock`, their rows are locked
-    (FOR UPDATE) so that concurrent assignments touching the same people take turns."""
+def qualified_technicians(session: Session, *, region_id: int | None, skill: str, min_level: int = 1,
+                          on: date | None = None, lock: bool = False) -> list[Technician]:
+    """Technicians of the region with the skill at `min_level` or above, certified on `on` (any
+    certification when None), in id order. With `lock`, their rows are locked (FOR UPDATE) so that
+    concurrent assignments touching the same people take turns. A certification that lapses on a
+    later day is checked again for that day (dispatch.technicians.qualification)."""
     query = (select(Technician).join(TechnicianSkill, TechnicianSkill.technician_id == Technician.id)
-             .where(TechnicianSkill.skill == skill).order_by(Technician.id))
+             .where(TechnicianSkill.skill == skill, TechnicianSkill.level >= min_level).order_by(Technician.id))
+    if on is not None:
+        query = query.where(or_(TechnicianSkill.certified_until.is_(None), TechnicianSkill.certified_until >= on))
     if region_id is not None:
         query = query.where(Technician.region_id == region_id)
     if lock:
@@ -61,7 +65,10 @@ class TechnicianDay:
     jobs: list[Job]
 
 
-def region_day(session: Session, *, region: Region, day: date, tz: ZoneInfo) -> tuple[list[TechnicianDay], list[Job]]:
+def region_day(session: Session, *, region: Region, day: date,
+               tz: ZoneInfo | None = None) -> tuple[list[TechnicianDay], list[Job]]:
+    """The region's technicians' hours and routes on `day`, in the region's own time zone."""
+    tz = zone_of(region, tz)
     technicians = list(session.scalars(select(Technician).where(Technician.region_id == region.id)
                                        .order_by(Technician.id)))
     routes = planned_jobs(session, technician_ids=[t.id for t in technicians], day=day)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.geo import MatrixProvider
-from core.regions import Region
+from core.regions import Region, zone_of
 from core.work_queue import enqueue
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.models import DispatchState, EventKind, Job
@@ -132,7 +132,10 @@ def _current_travel(day_problem: DayProblem) -> int:
     return total
 
 
-def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo, provider: MatrixProvider) -> PlanRun:
+def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo | None = None,
+             provider: MatrixProvider) -> PlanRun:
+    """Solve the plan's region day; the day is read in the region's time zone (`tz` is only a fallback)."""
+    tz = zone_of(plan.region, tz)
     plan.status, plan.started_at = PlanStatus.RUNNING, now
     day_problem, waiting = _region_day(session, region_id=plan.region_id, day=plan.day, tz=tz, now=now,
                                        provider=provider)
@@ -171,10 +174,11 @@ def _start_of(technician: Technician) -> tuple[float, float]:
     return technician.home_lat, technician.home_lon
 
 
-def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo, provider: MatrixProvider,
-               actor: Actor) -> PlanRun:
+def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo | None = None,
+               provider: MatrixProvider, actor: Actor) -> PlanRun:
     if plan.status != PlanStatus.DONE:
         raise PlanNotReady(f"Plan {plan.id} is {plan.status.value}; only a finished plan can be applied.")
+    tz = zone_of(plan.region, tz)
     # Lock the region's technicians so no live assignment slips in between the check and the write.
     technicians = list(session.scalars(select(Technician).where(Technician.region_id == plan.region_id)
                                        .order_by(Technician.id).with_for_update()))

@@ -57,6 +57,11 @@ def no_part_reason(visit: Visit) -> str:
     return f"no depot and no qualified technician's van holds {', '.join(visit.needs_parts)}"
 
 
+def skill_requirement(visit: Visit) -> str:
+    """' at level 3 or above' when the visit needs more than any level of its skill, else ''."""
+    return f" at level {visit.min_skill_level} or above" if visit.min_skill_level > 1 else ""
+
+
 def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassigned]]:
     """visit index -> technician indices that are qualified and can reach it in time (with its
     parts: straight from a van holding them, or via a depot), plus the visits nobody can serve with
@@ -79,7 +84,7 @@ def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassi
                 continue
             if not techs[k].can_do(v):
                 unassigned.append(Unassigned(v.id, f"pinned technician {v.pinned_technician} lacks the skill "
-                                                   f"{v.required_skill!r}", PINNED_INVALID))
+                                                   f"{v.required_skill!r}{skill_requirement(v)}", PINNED_INVALID))
                 continue
             if v.pinned_sequence is not None:
                 candidates[i] = [k]  # committed work: no reachability test, windows are relaxed
@@ -88,7 +93,7 @@ def precheck(problem: RoutingProblem) -> tuple[dict[int, list[int]], list[Unassi
         else:
             pool = [k for k, t in enumerate(techs) if t.can_do(v)]
         if not pool:
-            unassigned.append(Unassigned(v.id, f"no technician has the skill {v.required_skill!r}"
+            unassigned.append(Unassigned(v.id, f"no technician has the skill {v.required_skill!r}{skill_requirement(v)}"
                                          + (f" (and {', '.join(v.extra_skills)})" if v.extra_skills else ""), NO_SKILL))
             continue
         idx = np.array(pool, dtype=np.int64)

@@ -22,7 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .candidates import no_part_reason, pickup_depots, precheck
+from .candidates import no_part_reason, pickup_depots, precheck, skill_requirement
 from .model import Pickup, RoutingProblem, Technician, Visit
 from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
 from .schedule import Leg, best_over_break_gaps, legs_for, pickup_leg
@@ -75,7 +75,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     qualified = [t for t in problem.technicians if t.can_do(visit)
                  and (visit.pinned_technician is None or visit.pinned_technician == t.id)]
     if not qualified:
-        return Insertion(False, reason=f"no technician has the skill {visit.required_skill!r}", code=NO_SKILL)
+        return Insertion(False, reason=f"no technician has the skill {visit.required_skill!r}"
+                                    f"{skill_requirement(visit)}", code=NO_SKILL)
     depots = [problem.depots[k] for k in pickup_depots(problem, visit, limit=None)]
     if visit.needs_parts and not depots and not any(t.holds_parts(visit) for t in qualified):
         return Insertion(False, reason=no_part_reason(visit), code=NO_PART)

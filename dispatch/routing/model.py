@@ -88,7 +88,7 @@ class Technician:
         return self.skills.get(skill)
 
     def can_do(self, visit: "Visit") -> bool:
-        if visit.required_skill is not None and visit.required_skill not in self.skills:
+        if visit.required_skill is not None and self.skills.get(visit.required_skill, 0) < visit.min_skill_level:
             return False
         return all(s in self.skills for s in visit.extra_skills)
 
@@ -129,6 +129,8 @@ class Visit:
     service: int  # seconds on site at skill level 2
     time_windows: tuple[TimeWindow, ...] = ()  # service must START inside one; () = any time
     required_skill: str | None = None
+    # The lowest level of `required_skill` that may be sent (a trainee is not sent to every model).
+    min_skill_level: int = 1
     priority: int = 0  # 0..100, higher = more important; the least important is dropped first
     earliest_start: int | None = None  # e.g. when the part arrives
     deadline: int | None = None  # SLA repair deadline: SOFT upper bound on the service start
@@ -143,6 +145,8 @@ class Visit:
         if isinstance(self.needs_parts, str):  # tuple("P1") would be ("P", "1")
             raise InvalidProblem(f"visit {self.id}: needs_parts must be a tuple of part keys, not a string")
         object.__setattr__(self, "needs_parts", tuple(dict.fromkeys(self.needs_parts)))
+        if self.min_skill_level not in SKILL_LEVEL_FACTOR:
+            raise InvalidProblem(f"visit {self.id}: minimum skill level {self.min_skill_level} is not 1..3")
         if not 0 <= self.priority <= 100:
             raise InvalidProblem(f"visit {self.id}: priority {self.priority} is not in 0..100")
         if self.service < 0:

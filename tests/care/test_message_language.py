@@ -13,7 +13,7 @@ from core.regions import zone_of
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from tests.builders.care import complete_job, make_open_job
-from tests.builders.core import make_user
+from tests.builders.core import make_region, make_user
 from tests.builders.dispatch import make_asset
 from tests.conftest import NOW
 
@@ -22,7 +22,7 @@ def test_an_sla_breach_reaches_each_person_in_their_language_with_the_local_dead
     agent = make_user(session, username="agent.zh", role=Role.AGENT)
     agent.locale = "zh_CN"
     make_user(session, username="manager.en", role=Role.MANAGER)
-    job = make_open_job(session, asset=make_asset(session), owner=agent, now=NOW)
+    job = make_open_job(session, asset=make_asset(session, region=make_region(session)), owner=agent, now=NOW)
     session.commit()
     assert sla_sweep(session, now=NOW + timedelta(minutes=120)).breached == 1
     session.commit()

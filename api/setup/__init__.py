@@ -1,0 +1,1 @@
+"""Administration of the catalogue and the stock set-up: JSON API and pages."""
