@@ -13,6 +13,9 @@ from api.field import photos as field_photos
 from api.imports import pages as imports_pages
 from api.jobs import endpoints as jobs_api
 from api.jobs import pages as jobs_pages
+from api.people import endpoints as people_api
+from api.people import pages as people_pages
+from api.people import welcome as people_welcome
 from api.public import endpoints as public_api
 from api.public import pages as public_pages
 from api.setup import catalog_api as setup_catalog_api
@@ -27,3 +30,6 @@ PAGE_BLUEPRINTS = [public_pages.bp, jobs_pages.bp, stock_pages.bp, survey_pages.
                    board_pages.bp, field_photos.bp, imports_pages.bp]
 API_BLUEPRINTS += [setup_catalog_api.blp, setup_stock_api.blp]
 PAGE_BLUEPRINTS += [setup_pages.bp]
+# Administration of people and places: users, regions, technicians; and the invited user's welcome page.
+API_BLUEPRINTS += [people_api.blp]
+PAGE_BLUEPRINTS += [people_pages.bp, people_welcome.bp]

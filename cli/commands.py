@@ -114,60 +114,112 @@ def labels(settings: Settings, out_path: str, serials: tuple[str, ...], limit: i
 
 
 @main.group(help="Staff accounts.")
-def user() -> None:
-    pass
+@click.pass_context
+def user(ctx: click.Context) -> None:
+    from core.i18n import use_locale
+
+    # Messages in the operator's language (AFTERCARE_LANG=zh, or the shell's LANG), for this command only.
+    ctx.with_resource(use_locale(os.environ.get("AFTERCARE_LANG") or os.environ.get("LANG")))
 
 
-@user.command("create", help="Create a staff user.")
+ROLES = ["agent", "dispatcher", "technician", "warehouse", "manager", "admin"]
+CLI_ACTOR = "cli"  # who the audit names for changes made at the command line
+
+
+def _user_change(settings: Settings, change) -> None:
+    """Run `change(session)` and commit; a refusal (a taken username, a weak password, the last admin)
+    is a one-line error and exit status 1, never a traceback, and nothing is written."""
+    from core.password_policy import WeakPassword
+    from core.users import UserRefused
+
+    with _session(settings) as session:
+        try:
+            change(session)
+        except (UserRefused, WeakPassword) as error:
+            session.rollback()
+            raise click.ClickException(str(error)) from None
+        session.commit()
+
+
+@user.command("create", help="Create a staff user (password: 10+ characters, not the username, not a common one).")
 @click.argument("username")
 @click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(["agent", "dispatcher", "technician", "warehouse", "manager", "admin"]),
-              required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.password_option()
 @click.pass_obj
 def user_create(settings: Settings, username: str, display_name: str, role: str, password: str) -> None:
-    from core.users import Role, create_user
+    from core.i18n import gettext as _
+    from core.users import Role, add_user
 
-    with _session(settings) as session:
-        create_user(session, username=username, display_name=display_name, role=Role(role), password=password)
-        session.commit()
-    click.echo(f"created {role} {username}")
+    _user_change(settings, lambda session: add_user(session, actor=CLI_ACTOR, now=SystemClock().now(),
+                                                    username=username, display_name=display_name, role=Role(role),
+                                                    password=password))
+    click.echo(_("created %(role)s %(username)s", role=role, username=username))
+    if role == "technician":
+        click.echo(_("give them a technician profile at /admin/technicians/new before they open their day"))
 
 
 def _existing_user(session, username: str):
-    from sqlalchemy import select
+    from core.i18n import gettext as _
+    from core.users import UserNotFound, user_named
 
-    from core.users import User
+    try:
+        return user_named(session, username)
+    except UserNotFound:
+        raise click.ClickException(_("no user %(username)s", username=repr(username))) from None
 
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"no user {username!r}")
-    return user
+
+def _set_active(settings: Settings, username: str, active: bool) -> None:
+    from core.users import set_user_active
+
+    _user_change(settings, lambda session: set_user_active(session, actor=CLI_ACTOR, now=SystemClock().now(),
+                                                           user=_existing_user(session, username), active=active))
 
 
 @user.command("disable", help="Disable a staff user: no more sign-ins, and every session and API token ends now.")
 @click.argument("username")
 @click.pass_obj
 def user_disable(settings: Settings, username: str) -> None:
-    from core.users import disable_user
+    from core.i18n import gettext as _
 
-    with _session(settings) as session:
-        disable_user(session, user=_existing_user(session, username))
-        session.commit()
-    click.echo(f"disabled {username}; their sessions and API tokens have ended")
+    _set_active(settings, username, False)
+    click.echo(_("disabled %(username)s; their sessions and API tokens have ended", username=username))
 
 
-@user.command("password", help="Set a staff user's password; every session and API token they had ends now.")
+@user.command("enable", help="Let a disabled staff user sign in again (their old sessions stay ended).")
+@click.argument("username")
+@click.pass_obj
+def user_enable(settings: Settings, username: str) -> None:
+    from core.i18n import gettext as _
+
+    _set_active(settings, username, True)
+    click.echo(_("enabled %(username)s; they can sign in again", username=username))
+
+
+def _reset_password(settings: Settings, username: str, password: str) -> None:
+    from core.i18n import gettext as _
+    from core.users import reset_password
+
+    _user_change(settings, lambda session: reset_password(session, actor=CLI_ACTOR, now=SystemClock().now(),
+                                                          user=_existing_user(session, username), password=password))
+    click.echo(_("new password set for %(username)s; their sessions and API tokens have ended", username=username))
+
+
+@user.command("reset-password", help="Set a staff user's password (the policy applies); their sessions and API "
+                                     "tokens end now.")
+@click.argument("username")
+@click.password_option()
+@click.pass_obj
+def user_reset_password(settings: Settings, username: str, password: str) -> None:
+    _reset_password(settings, username, password)
+
+
+@user.command("password", help="The same as reset-password.")
 @click.argument("username")
 @click.password_option()
 @click.pass_obj
 def user_password(settings: Settings, username: str, password: str) -> None:
-    from core.users import set_password
-
-    with _session(settings) as session:
-        set_password(session, user=_existing_user(session, username), password=password)
-        session.commit()
-    click.echo(f"new password set for {username}; their sessions and API tokens have ended")
+    _reset_password(settings, username, password)
 
 
 @main.command(help="Run the scheduler process: queued dispatch work every second, periodic re-optimisation.")

@@ -1,13 +1,16 @@
 """Service regions: the unit dispatch plans in and warehouses serve."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Time, select
+from sqlalchemy import Float, ForeignKey, Integer, Select, String, Time, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from core.admin_audit import diff, record_change
 from core.db import Base
+from core.i18n import gettext as _
 
 
 class Region(Base):
@@ -74,3 +77,113 @@ def region_by_code(session: Session, code: str) -> Region:
         raise RegionNotFound(f"No region {code!r}.")
     return region
 
+
+# --- administration: every change audited, by whom and when ---
+
+class RegionRefused(Exception):
+    """A region that cannot be saved as given; `field` names the input at fault."""
+
+    def __init__(self, message: str, *, field: str, conflict: bool = False, weekday: int | None = None):
+        super().__init__(message)
+        self.field = field
+        self.conflict = conflict  # True: clashes with what is there now (a code in use)
+        self.weekday = weekday  # the day of the business hours at fault, when it is one day's
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """One weekday's business hours as given to the services (0 = Monday, local time)."""
+    weekday: int
+    opens: time
+    closes: time
+
+
+def valid_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"  # a real IANA zone, not a file name that happens to exist
+
+
+def _check(session: Session, region: Region | None, *, code: str | None, time_zone: str | None,
+           business_hours: list[OpeningHours] | None) -> None:
+    if code is not None:
+        taken = session.scalar(select(Region).where(func.lower(Region.code) == code.lower()))
+        if taken is not None and taken is not region:
+            raise RegionRefused(_("The region code %(code)s is already taken.", code=code), field="code",
+                                conflict=True)
+    if time_zone is not None and not valid_time_zone(time_zone):
+        raise RegionRefused(_("%(zone)s is not a time zone; use a name such as Asia/Shanghai.", zone=time_zone),
+                            field="time_zone")
+    if business_hours is not None:
+        days = [hours.weekday for hours in business_hours]
+        if len(days) != len(set(days)):
+            raise RegionRefused(_("Each weekday may have business hours once."), field="business_hours")
+        for hours in business_hours:
+            if not 0 <= hours.weekday <= 6:
+                raise RegionRefused(_("Weekdays run from 0 (Monday) to 6 (Sunday)."), field="business_hours")
+            if hours.closes <= hours.opens:
+                raise RegionRefused(_("Closing time must be after opening time."), field="business_hours",
+                                    weekday=hours.weekday)
+
+
+_FIELDS = ("name", "time_zone", "center_lat", "center_lon", "road_factor", "speed_kmh", "service_radius_km")
+
+
+def _facts(region: Region) -> dict:
+    facts = {name: getattr(region, name) for name in ("code",) + _FIELDS}
+    facts["business_hours"] = [f"{h.weekday} {h.opens:%H:%M}-{h.closes:%H:%M}" for h in region.business_hours]
+    return facts
+
+
+def _set_hours(region: Region, business_hours: list[OpeningHours]) -> None:
+    region.business_hours = [BusinessHours(weekday=h.weekday, opens=h.opens, closes=h.closes)
+                             for h in sorted(business_hours, key=lambda h: h.weekday)]
+
+
+def create_region(session: Session, *, actor: str, now: datetime, code: str, name: str, center_lat: float,
+                  center_lon: float, time_zone: str = "Asia/Shanghai", road_factor: float = 1.35,
+                  speed_kmh: float = 28.0, service_radius_km: float | None = None,
+                  business_hours: list[OpeningHours] | None = None) -> Region:
+    _check(session, None, code=code, time_zone=time_zone, business_hours=business_hours)
+    region = Region(code=code, name=name, center_lat=center_lat, center_lon=center_lon, time_zone=time_zone,
+                    road_factor=road_factor, speed_kmh=speed_kmh, service_radius_km=service_radius_km)
+    _set_hours(region, business_hours or [])
+    session.add(region)
+    session.flush()
+    record_change(session, actor=actor, at=now, kind="region", key=region.code, action="create",
+                  changes=_facts(region))
+    return region
+
+
+
+def update_region(session: Session, *, actor: str, now: datetime, region: Region,
+                  business_hours: list[OpeningHours] | None = None, **changes) -> Region:
+    """Change any of the region's settings (`code`, `name`, `time_zone`, the centre, the travel model,
+    `service_radius_km` — None removes the limit) and, when given, replace its business hours."""
+    unknown = set(changes) - set(_FIELDS) - {"code"}
+    if unknown:
+        raise TypeError(f"unknown region fields: {sorted(unknown)}")
+    _check(session, region, code=changes.get("code"), time_zone=changes.get("time_zone"),
+           business_hours=business_hours)
+    before = _facts(region)
+    for name, value in changes.items():
+        setattr(region, name, value)
+    if business_hours is not None:
+        _set_hours(region, business_hours)
+    session.flush()
+    if difference := diff(before, _facts(region)):
+        # Audited under the code it had, so a renamed region's history is found by its old code too.
+        record_change(session, actor=actor, at=now, kind="region", key=before["code"], action="update",
+                      changes=difference)
+    return region
+
+
+def regions_query(*, search: str | None = None) -> Select:
+    query = select(Region).order_by(Region.code)
+    if search:
+        text = search.lower()
+        query = query.where(or_(func.lower(Region.code).contains(text, autoescape=True),
+                                func.lower(Region.name).contains(text, autoescape=True)))
+    return query

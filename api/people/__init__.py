@@ -1,0 +1,1 @@
+"""Administration of people and places: users, regions and technicians (JSON API and pages)."""
