@@ -5,6 +5,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import marshmallow as ma
 import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_login import current_user
@@ -33,6 +34,16 @@ def _describe_pagination_header_as_sent() -> None:
                                                           '"last_page": 3, "page": 1, "next_page": 2}'}
         header["description"] = ("Pagination metadata as a JSON object: total, total_pages, first_page, "
                                  "last_page, page, previous_page, next_page.")
+
+
+def _decimals_as_sent(self, field, ret, **kwargs) -> dict:
+    """A Decimal field with as_string travels as text ("12.50"), so the document says string; apispec
+    would call it a number with bounds written as strings, which clients checking the document refuse."""
+    if isinstance(field, ma.fields.Decimal) and field.as_string:
+        ret.update(type="string", format="decimal", pattern=r"^-?\d+(\.\d+)?$")
+        for bound in ("minimum", "maximum"):
+            ret.pop(bound, None)
+    return ret
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -73,6 +84,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     i18n.init_app(app)
     login_manager.login_view = "staff.login"
     api.init_app(app)
+    api.ma_plugin.converter.add_attribute_function(_decimals_as_sent)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -39,7 +39,7 @@ MENU = (
     MenuItem("care.dashboard", N_("Dashboard"), (Role.MANAGER,)),
     # The set-up lists open to warehouse staff and managers (parts first; its sub-menu leads to the rest).
     MenuItem("setup.parts", N_("Set-up"), STOCK_ROLES),
-    MenuItem("people.admin_home", N_("Administration"), ()),
+    MenuItem("people.admin_home", N_("Administration"), (Role.MANAGER,)),  # managers: the technicians
 )
 
 HOMES = {
