@@ -35,6 +35,7 @@ def _call(client, method, path, body, headers=None):
     return getattr(client, method)(path, json=body, headers=headers or {})
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("method, path, body", ADMIN_ONLY + TECHNICIAN_ADMIN)
 def test_without_a_token_every_admin_endpoint_answers_401_and_writes_nothing(client, staff, rows, method, path, body):
     before = rows()
@@ -42,6 +43,7 @@ def test_without_a_token_every_admin_endpoint_answers_401_and_writes_nothing(cli
     assert rows() == before
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
 @pytest.mark.parametrize("method, path, body", ADMIN_ONLY)
 def test_only_admins_manage_users_and_regions(client, headers_for, rows, role, method, path, body):
@@ -51,6 +53,7 @@ def test_only_admins_manage_users_and_regions(client, headers_for, rows, role, m
     assert rows() == before
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("role", [Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.WAREHOUSE])
 @pytest.mark.parametrize("method, path, body", TECHNICIAN_ADMIN)
 def test_only_admins_and_managers_manage_technicians(client, headers_for, rows, role, method, path, body):

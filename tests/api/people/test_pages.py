@@ -41,12 +41,14 @@ ADMIN_ONLY = ["/admin/users", "/admin/users/new", "/admin/users/root", "/admin/r
               "/admin/regions/gusu"]
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("path", PAGES)
 def test_signed_out_visitors_are_sent_to_sign_in(client, staff, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("role", [Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.WAREHOUSE])
 @pytest.mark.parametrize("path", PAGES)
 def test_staff_without_the_role_are_refused(client, staff, role, path):

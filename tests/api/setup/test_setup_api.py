@@ -207,6 +207,7 @@ ROLE_CASES = [(kind, role, method) for kind in KINDS for role in Role for method
               if role not in (READERS[kind] if method == "get" else WRITERS[kind])]
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("kind, role, method", ROLE_CASES, ids=[f"{k}-{r}-{m}" for k, r, m in ROLE_CASES])
 def test_roles_that_may_not_are_refused_and_nothing_is_written(client, headers_for, setup_counts, kind, role, method):
     before = setup_counts()

@@ -43,6 +43,7 @@ def test_every_list_opens_for_the_admin_in_both_languages(admin_client, slug):
     (Role.WAREHOUSE, "warehouses", 200), (Role.WAREHOUSE, "product_models", 403), (Role.AGENT, "parts", 403),
     (Role.DISPATCHER, "sla_policies", 403), (Role.TECHNICIAN, "assets", 403),
 ])
+@pytest.mark.boundary_matrix
 def test_each_role_opens_only_the_lists_it_may_read(client, setup_world, role, slug, status):
     sign_in(client, ROLES[role])
     assert client.get(path(slug)).status_code == status
