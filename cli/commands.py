@@ -384,6 +384,7 @@ def stock_check(settings: Settings) -> None:
 @stock.command("restock", help=N_("Run the min/max replenishment now and print what it proposed and created."))
 @click.pass_obj
 def stock_restock(settings: Settings) -> None:
+    import dispatch.jobs.models  # noqa: F401  (a transfer names the job it is for; its table must be known)
     from inventory.restock import run_restock
 
     with _session(settings) as session:
