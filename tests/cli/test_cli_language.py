@@ -87,3 +87,10 @@ def test_a_refused_user_is_explained_in_english_on_a_c_terminal(database_url, se
 def test_lc_all_speaks_before_lang_and_aftercare_lang_before_both():
     assert "Staff accounts." in _run("--help", lang="zh_CN.UTF-8", LC_ALL="C").output
     assert "员工账户。" in _run("--help", lang="C", LC_ALL="C", AFTERCARE_LANG="zh").output
+
+
+def test_a_refusal_from_the_domain_is_in_chinese_inside_clicks_own_error(database_url, session, tmp_path):
+    result = _run("route", "map", "--region", "nowhere", "--out", str(tmp_path / "map.svg"), lang="zh_CN.UTF-8",
+                  database_url=database_url)
+    assert result.exit_code == 2
+    assert "错误：--region 的值无效：没有区域 'nowhere'。" in result.output
