@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from cli.language import Group, option, pad, password_option, width
 from core import migrate
 from core.clock import SystemClock
 from core.db import make_engine, make_session_factory
+from core.i18n import N_, use_locale
+from core.i18n import gettext as _
 from core.settings import InvalidSetting, Settings
 
 
@@ -17,7 +20,14 @@ def _session(settings: Settings):
     return make_session_factory(make_engine(settings.database_url))()
 
 
-@click.group(help="Aftercare: field-service dispatch and spare-parts logistics.")
+def _as_the_scheduler(work, *args, **kwargs):
+    """Queued work runs in the scheduler's language whoever starts it, so what it stores for people
+    (who read it in their own language) does not depend on the terminal that ran `dispatch run`."""
+    with use_locale(None):
+        return work(*args, **kwargs)
+
+
+@click.group(cls=Group, help=N_("Aftercare: field-service dispatch and spare-parts logistics."))
 @click.pass_context
 def main(ctx: click.Context) -> None:
     try:
@@ -26,53 +36,54 @@ def main(ctx: click.Context) -> None:
         raise click.ClickException(str(error))
 
 
-@main.group(help="Database schema (Alembic migrations are the only way it changes).")
+@main.group(help=N_("Database schema (Alembic migrations are the only way it changes)."))
 def db() -> None:
     pass
 
 
-@db.command("upgrade", help="Apply all migrations up to REVISION (default: head).")
+@db.command("upgrade", help=N_("Apply all migrations up to REVISION (default: head)."))
 @click.argument("revision", default="head")
 @click.pass_obj
 def db_upgrade(settings: Settings, revision: str) -> None:
     if settings.database_url.startswith("sqlite:///"):
         os.makedirs(os.path.dirname(settings.database_url.removeprefix("sqlite:///")) or ".", exist_ok=True)
     migrate.upgrade(settings.database_url, revision)
-    click.echo(f"database at {revision}")
+    click.echo(_("database at %(revision)s", revision=revision))
 
 
-@db.command("downgrade", help="Roll the schema back to REVISION ('base' removes everything).")
+@db.command("downgrade", help=N_("Roll the schema back to REVISION ('base' removes everything)."))
 @click.argument("revision")
 @click.pass_obj
 def db_downgrade(settings: Settings, revision: str) -> None:
     migrate.downgrade(settings.database_url, revision)
-    click.echo(f"database at {revision}")
+    click.echo(_("database at %(revision)s", revision=revision))
 
 
-@main.group(help="Demo data: a believable city to try the system in.")
+@main.group(help=N_("Demo data: a believable city to try the system in."))
 def demo() -> None:
     pass
 
 
-@demo.command("load", help="Load the demo city (skipped when appliances already exist).")
-@click.option("--seed", default=7, show_default=True, help="Random seed; the same seed gives the same city.")
+@demo.command("load", help=N_("Load the demo city (skipped when appliances already exist)."))
+@option("--seed", default=7, show_default=True, help=N_("Random seed; the same seed gives the same city."))
 @click.pass_obj
 def demo_load(settings: Settings, seed: int) -> None:
     from demo.world import demo_loaded, load_demo
 
     with _session(settings) as session:
         if demo_loaded(session):
-            click.echo("demo data already present; nothing loaded")
+            click.echo(_("demo data already present; nothing loaded"))
             return
         now, tz = SystemClock().now(), ZoneInfo(settings.timezone)
         summary = load_demo(session, today=now.astimezone(tz).date(), seed=seed, now=now, tz=tz)
         session.commit()
-    click.echo(f"loaded {summary.assets} appliances, {summary.models} models, {summary.parts} parts, "
-               f"{summary.warehouses} warehouses, {summary.technicians} technicians in {summary.regions} regions, "
-               "and a morning's open fault reports for the scheduler to dispatch")
+    click.echo(_("loaded %(assets)s appliances, %(models)s models, %(parts)s parts, %(warehouses)s warehouses, "
+                 "%(technicians)s technicians in %(regions)s regions, and a morning's open fault reports for the "
+                 "scheduler to dispatch", assets=summary.assets, models=summary.models, parts=summary.parts,
+                 warehouses=summary.warehouses, technicians=summary.technicians, regions=summary.regions))
 
 
-@demo.command("urls", help="Print the URLs to open: a QR report page and the staff sign-in.")
+@demo.command("urls", help=N_("Print the URLs to open: a QR report page and the staff sign-in."))
 @click.pass_obj
 def demo_urls(settings: Settings) -> None:
     from demo.world import DEMO_PASSWORD, first_asset, staff_logins
@@ -80,24 +91,29 @@ def demo_urls(settings: Settings) -> None:
     with _session(settings) as session:
         asset = first_asset(session)
         if asset is None:
-            raise click.ClickException("no appliances yet: run `aftercare demo load` first")
+            raise click.ClickException(_("no appliances yet: run `aftercare demo load` first"))
         base = settings.public_base_url
-        click.echo(f"  Consumer (scan-to-report, open on a phone): {base}/r/{asset.qr_token}")
-        click.echo(f"  Staff sign-in:                              {base}/login")
-        click.echo(f"  Technician's day (phone; sign in as tech01): {base}/tech")
-        click.echo(f"  Dispatcher board (sign in as dispatch.zhou): {base}/dispatch?region=gusu")
-        click.echo(f"  Warehouse stock (sign in as stock.chen):    {base}/warehouse")
-        click.echo(f"      users: {', '.join(f'{u} ({r})' for u, r in staff_logins())}, tech01..tech30; "
-                   f"password: {DEMO_PASSWORD}")
-        click.echo(f"  API docs:                                   {base}/api/v1/docs")
+        pages = [(_("Consumer (scan-to-report, open on a phone)"), f"{base}/r/{asset.qr_token}"),
+                 (_("Staff sign-in"), f"{base}/login"),
+                 (_("Technician's day (phone; sign in as tech01)"), f"{base}/tech"),
+                 (_("Dispatcher board (sign in as dispatch.zhou)"), f"{base}/dispatch?region=gusu"),
+                 (_("Warehouse stock (sign in as stock.chen)"), f"{base}/warehouse"),
+                 (_("API docs"), f"{base}/api/v1/docs")]
+        columns = max(width(label) for label, _url in pages) + 1
+        for label, url in pages[:-1]:
+            click.echo(f"  {pad(label + ':', columns)} {url}")
+        click.echo("      " + _("users: %(users)s, tech01..tech30; password: %(password)s",
+                              users=", ".join(f"{u} ({r})" for u, r in staff_logins()), password=DEMO_PASSWORD))
+        label, url = pages[-1]
+        click.echo(f"  {pad(label + ':', columns)} {url}")
 
 
-@main.command(help="Write printable QR labels (PDF or PNG sheet) for a batch of appliances.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Output file; .pdf gives an A4 sheet per 24 labels, .png one image per sheet.")
-@click.option("--serial", "serials", multiple=True, help="Only these serials (repeatable).")
-@click.option("--limit", default=24, show_default=True, type=click.IntRange(1, 10000),
-              help="How many appliances when no serial is given.")
+@main.command(help=N_("Write printable QR labels (PDF or PNG sheet) for a batch of appliances."))
+@option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+        help=N_("Output file; .pdf gives an A4 sheet per 24 labels, .png one image per sheet."))
+@option("--serial", "serials", multiple=True, help=N_("Only these serials (repeatable)."))
+@option("--limit", default=24, show_default=True, type=click.IntRange(1, 10000),
+        help=N_("How many appliances when no serial is given."))
 @click.pass_obj
 def labels(settings: Settings, out_path: str, serials: tuple[str, ...], limit: int) -> None:
     from dispatch.catalog.labels import assets_for_labels, write_labels
@@ -106,20 +122,17 @@ def labels(settings: Settings, out_path: str, serials: tuple[str, ...], limit: i
         assets = assets_for_labels(session, serials=list(serials), limit=limit)
         if serials and len(assets) != len(set(serials)):
             missing = set(serials) - {a.serial for a in assets}
-            raise click.ClickException(f"unknown serial(s): {', '.join(sorted(missing))}")
+            raise click.ClickException(_("unknown serial(s): %(serials)s", serials=", ".join(sorted(missing))))
         if not assets:
-            raise click.ClickException("no appliances to label")
+            raise click.ClickException(_("no appliances to label"))
         pages = write_labels(assets, out_path=out_path, public_base_url=settings.public_base_url)
-    click.echo(f"wrote {len(assets)} label(s) on {pages} sheet(s) to {out_path}")
+    click.echo(_("wrote %(labels)s label(s) on %(sheets)s sheet(s) to %(path)s", labels=len(assets), sheets=pages,
+                 path=out_path))
 
 
-@main.group(help="Staff accounts.")
-@click.pass_context
-def user(ctx: click.Context) -> None:
-    from core.i18n import use_locale
-
-    # Messages in the operator's language (AFTERCARE_LANG=zh, or the shell's LANG), for this command only.
-    ctx.with_resource(use_locale(os.environ.get("AFTERCARE_LANG") or os.environ.get("LANG")))
+@main.group(help=N_("Staff accounts."))
+def user() -> None:
+    pass
 
 
 ROLES = ["agent", "dispatcher", "technician", "warehouse", "manager", "admin"]
@@ -141,14 +154,13 @@ def _user_change(settings: Settings, change) -> None:
         session.commit()
 
 
-@user.command("create", help="Create a staff user (password: 10+ characters, not the username, not a common one).")
+@user.command("create", help=N_("Create a staff user (password: 10+ characters, not the username, not a common one)."))
 @click.argument("username")
-@click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.password_option()
+@option("--name", "display_name", required=True, help=N_("The name pages show for them."))
+@option("--role", type=click.Choice(ROLES), required=True)
+@password_option()
 @click.pass_obj
 def user_create(settings: Settings, username: str, display_name: str, role: str, password: str) -> None:
-    from core.i18n import gettext as _
     from core.users import Role, add_user
 
     _user_change(settings, lambda session: add_user(session, actor=CLI_ACTOR, now=SystemClock().now(),
@@ -160,7 +172,6 @@ def user_create(settings: Settings, username: str, display_name: str, role: str,
 
 
 def _existing_user(session, username: str):
-    from core.i18n import gettext as _
     from core.users import UserNotFound, user_named
 
     try:
@@ -176,28 +187,23 @@ def _set_active(settings: Settings, username: str, active: bool) -> None:
                                                            user=_existing_user(session, username), active=active))
 
 
-@user.command("disable", help="Disable a staff user: no more sign-ins, and every session and API token ends now.")
+@user.command("disable", help=N_("Disable a staff user: no more sign-ins, and every session and API token ends now."))
 @click.argument("username")
 @click.pass_obj
 def user_disable(settings: Settings, username: str) -> None:
-    from core.i18n import gettext as _
-
     _set_active(settings, username, False)
     click.echo(_("disabled %(username)s; their sessions and API tokens have ended", username=username))
 
 
-@user.command("enable", help="Let a disabled staff user sign in again (their old sessions stay ended).")
+@user.command("enable", help=N_("Let a disabled staff user sign in again (their old sessions stay ended)."))
 @click.argument("username")
 @click.pass_obj
 def user_enable(settings: Settings, username: str) -> None:
-    from core.i18n import gettext as _
-
     _set_active(settings, username, True)
     click.echo(_("enabled %(username)s; they can sign in again", username=username))
 
 
 def _reset_password(settings: Settings, username: str, password: str) -> None:
-    from core.i18n import gettext as _
     from core.users import reset_password
 
     _user_change(settings, lambda session: reset_password(session, actor=CLI_ACTOR, now=SystemClock().now(),
@@ -205,26 +211,26 @@ def _reset_password(settings: Settings, username: str, password: str) -> None:
     click.echo(_("new password set for %(username)s; their sessions and API tokens have ended", username=username))
 
 
-@user.command("reset-password", help="Set a staff user's password (the policy applies); their sessions and API "
-                                     "tokens end now.")
+@user.command("reset-password", help=N_("Set a staff user's password (the policy applies); their sessions and "
+                                        "API tokens end now."))
 @click.argument("username")
-@click.password_option()
+@password_option()
 @click.pass_obj
 def user_reset_password(settings: Settings, username: str, password: str) -> None:
     _reset_password(settings, username, password)
 
 
-@user.command("password", help="The same as reset-password.")
+@user.command("password", help=N_("The same as reset-password."))
 @click.argument("username")
-@click.password_option()
+@password_option()
 @click.pass_obj
 def user_password(settings: Settings, username: str, password: str) -> None:
     _reset_password(settings, username, password)
 
 
-@main.command(help="Run the scheduler process: queued dispatch work every second, periodic re-optimisation.")
-@click.option("--reoptimise-every", default=30, show_default=True, type=click.IntRange(1, 24 * 60),
-              help="Minutes between automatic re-optimisations of every region's day.")
+@main.command(help=N_("Run the scheduler process: queued dispatch work every second, periodic re-optimisation."))
+@option("--reoptimise-every", default=30, show_default=True, type=click.IntRange(1, 24 * 60),
+        help=N_("Minutes between automatic re-optimisations of every region's day."))
 @click.pass_obj
 def scheduler(settings: Settings, reoptimise_every: int) -> None:
     import logging
@@ -237,12 +243,12 @@ def scheduler(settings: Settings, reoptimise_every: int) -> None:
     run(settings, reoptimise_every_minutes=reoptimise_every)
 
 
-@main.group(help="Dispatch: run queued work now.")
+@main.group(help=N_("Dispatch: run queued work now."))
 def dispatch() -> None:
     pass
 
 
-@dispatch.command("run", help="Run every due work item once (dispatch new jobs, solve queued plans), then stop.")
+@dispatch.command("run", help=N_("Run every due work item once (dispatch new jobs, solve queued plans), then stop."))
 @click.pass_obj
 def dispatch_run(settings: Settings) -> None:
     from cli.worker import process_queue
@@ -250,20 +256,22 @@ def dispatch_run(settings: Settings) -> None:
 
     factory = make_session_factory(make_engine(settings.database_url))
     total = 0
-    while ran := process_queue(factory, settings, SystemClock(), worker=f"cli:{os.getpid()}"):
+    while ran := _as_the_scheduler(process_queue, factory, settings, SystemClock(), worker=f"cli:{os.getpid()}"):
         total += ran
-        click.echo(f"  ran {total} work item(s)...")
-    click.echo(f"done: {total} work item(s)")
+        click.echo("  " + _("ran %(n)s work item(s)...", n=total))
+    click.echo(_("done: %(n)s work item(s)", n=total))
 
 
-@main.group(help="Routing: solve problem files, re-plan a region's day, draw route maps.")
+@main.group(help=N_("Routing: solve problem files, re-plan a region's day, draw route maps."))
 def route() -> None:
     pass
 
 
-@route.command("solve", help="Solve PROBLEM (VROOM JSON input, or a Solomon .txt) and print a VROOM-style solution.")
+@route.command("solve", help=N_("Solve PROBLEM (VROOM JSON input, or a Solomon .txt) and print a VROOM-style "
+                                 "solution."))
 @click.argument("problem", type=click.Path(exists=True, dir_okay=False))
-@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600))
+@option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+        help=N_("Seconds the solver may search."))
 def route_solve(problem: str, time_limit: float) -> None:
     from dispatch.routing.cli import main as routing_main
 
@@ -281,12 +289,13 @@ def _region_and_day(session, settings: Settings, region_code: str, day):
     return region, (day.date() if day else SystemClock().now().astimezone(tz).date()), tz
 
 
-@route.command("plan", help="Re-optimise a region's day now and show the proposal (apply it with --apply).")
-@click.option("--region", "region_code", required=True)
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Local date; default today.")
-@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(1, 600))
-@click.option("--apply", "apply_it", is_flag=True, help="Apply the plan to the live routes.")
-@click.option("--map", "map_path", type=click.Path(dir_okay=False), help="Also write the proposal as an SVG map.")
+@route.command("plan", help=N_("Re-optimise a region's day now and show the proposal (apply it with --apply)."))
+@option("--region", "region_code", required=True, help=N_("The region's code."))
+@option("--day", type=click.DateTime(["%Y-%m-%d"]), help=N_("Local date; default today."))
+@option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(1, 600),
+        help=N_("Seconds the solver may search."))
+@option("--apply", "apply_it", is_flag=True, help=N_("Apply the plan to the live routes."))
+@option("--map", "map_path", type=click.Path(dir_okay=False), help=N_("Also write the proposal as an SVG map."))
 @click.pass_obj
 def route_plan(settings: Settings, region_code: str, day, time_limit: float, apply_it: bool, map_path: str | None) -> None:
     from api.route_maps import plan_route_map, render_svg
@@ -299,32 +308,36 @@ def route_plan(settings: Settings, region_code: str, day, time_limit: float, app
         now = SystemClock().now()
         plan = new_plan(session, region=region, day=plan_day, time_limit_s=time_limit, apply_when_done=False,
                             requested_by="cli", now=now)
-        click.echo(f"solving {region.name} on {plan_day} for up to {time_limit:g} s...")
+        click.echo(_("solving %(region)s on %(day)s for up to %(seconds)s s...", region=region.name, day=plan_day,
+                     seconds=format(time_limit, "g")))
         provider = provider_for_region(region, osrm_url=settings.osrm_url)
         run_plan(session, plan=plan, now=now, tz=tz, provider=provider)
         result = plan.result
-        click.echo(f"{'technician':<22} {'stops':>5} {'travel min':>10}")
+        technician, stops, travel = _("technician"), _("stops"), _("travel min")
+        click.echo(f"{pad(technician, 22)} {pad(stops, 5, right=True)} {pad(travel, 10, right=True)}")
         for r in result["routes"]:
             click.echo(f"{r['technician']:<22} {len(r['stops']):>5} {r['travel_seconds'] / 60:>10.0f}")
-        click.echo(f"served {result['served']}, left out {len(result['unassigned'])}; travel "
-                   f"{result['travel_seconds_before'] / 60:.0f} min before -> {result['travel_seconds'] / 60:.0f} min "
-                   f"after ({result['status']}, {result['solve_seconds']:.1f} s)")
+        click.echo(_("served %(served)s, left out %(left_out)s; travel %(before)s min before -> %(after)s min after "
+                     "(%(status)s, %(seconds)s s)", served=result["served"], left_out=len(result["unassigned"]),
+                     before=format(result["travel_seconds_before"] / 60, ".0f"),
+                     after=format(result["travel_seconds"] / 60, ".0f"), status=result["status"],
+                     seconds=format(result["solve_seconds"], ".1f")))
         for u in result["unassigned"]:
-            click.echo(f"  left out {u['job']}: {u['reason']}")
+            click.echo("  " + _("left out %(job)s: %(reason)s", job=u["job"], reason=u["reason"]))
         if map_path:
             with open(map_path, "w", encoding="utf-8") as out:
                 out.write(render_svg(plan_route_map(plan)))
-            click.echo(f"map written to {map_path}")
+            click.echo(_("map written to %(path)s", path=map_path))
         if apply_it:
             apply_plan(session, plan=plan, now=SystemClock().now(), tz=tz, provider=provider, actor=SYSTEM)
-            click.echo(f"plan {plan.id} applied")
+            click.echo(_("plan %(id)s applied", id=plan.id))
         session.commit()
 
 
-@route.command("map", help="Draw a region's current routes for a day as an SVG file.")
-@click.option("--region", "region_code", required=True)
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Local date; default today.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+@route.command("map", help=N_("Draw a region's current routes for a day as an SVG file."))
+@option("--region", "region_code", required=True, help=N_("The region's code."))
+@option("--day", type=click.DateTime(["%Y-%m-%d"]), help=N_("Local date; default today."))
+@option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help=N_("The SVG file to write."))
 @click.pass_obj
 def route_map(settings: Settings, region_code: str, day, out_path: str) -> None:
     from api.route_maps import render_svg, route_map_of
@@ -336,15 +349,17 @@ def route_map(settings: Settings, region_code: str, day, out_path: str) -> None:
         svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {plan_day}", tz=tz))
     with open(out_path, "w", encoding="utf-8") as out:
         out.write(svg)
-    click.echo(f"{sum(len(d.jobs) for d in days)} planned stops, {len(waiting)} waiting; map written to {out_path}")
+    click.echo(_("%(planned)s planned stops, %(waiting)s waiting; map written to %(path)s",
+                 planned=sum(len(d.jobs) for d in days), waiting=len(waiting), path=out_path))
 
 
-@main.group(help="Spare-parts stock: prove the ledger, run replenishment.")
+@main.group(help=N_("Spare-parts stock: prove the ledger, run replenishment."))
 def stock() -> None:
     pass
 
 
-@stock.command("check", help="Prove every stock level equals the sum of its ledger movements; exit 1 on any difference.")
+@stock.command("check", help=N_("Prove every stock level equals the sum of its ledger movements; exit 1 on any "
+                                 "difference."))
 @click.pass_obj
 def stock_check(settings: Settings) -> None:
     from sqlalchemy import func, select
@@ -357,16 +372,19 @@ def stock_check(settings: Settings) -> None:
         levels = session.scalar(select(func.count()).select_from(StockLevel))
         movements = session.scalar(select(func.count()).select_from(StockMovement))
     for difference in differences:
-        click.echo(f"DIFFERENCE {difference}", err=True)
+        click.echo(_("DIFFERENCE %(difference)s", difference=difference), err=True)
     if differences:
-        click.echo(f"stock check FAILED: {len(differences)} of {levels} levels differ from the ledger", err=True)
+        click.echo(_("stock check FAILED: %(n)s of %(levels)s levels differ from the ledger", n=len(differences),
+                     levels=levels), err=True)
         sys.exit(1)
-    click.echo(f"stock check ok: {levels} levels equal the sums of {movements} ledger movements")
+    click.echo(_("stock check ok: %(levels)s levels equal the sums of %(movements)s ledger movements", levels=levels,
+                 movements=movements))
 
 
-@stock.command("restock", help="Run the min/max replenishment now and print what it proposed and created.")
+@stock.command("restock", help=N_("Run the min/max replenishment now and print what it proposed and created."))
 @click.pass_obj
 def stock_restock(settings: Settings) -> None:
+    import dispatch.jobs.models  # noqa: F401  (a transfer names the job it is for; its table must be known)
     from inventory.restock import run_restock
 
     with _session(settings) as session:
@@ -374,16 +392,32 @@ def stock_restock(settings: Settings) -> None:
                               approval_limit=settings.purchase_approval_limit)
         session.commit()
     for proposal in summary.proposals:
-        click.echo(f"  {proposal.describe()}{'' if proposal.rule.auto_create else ' (proposal only)'}")
+        click.echo("  " + _describe(proposal))
     for line in summary.skipped:
-        click.echo(f"  not possible: {line}")
-    click.echo(f"{summary}: {', '.join(summary.created) or 'none'}")
+        click.echo("  " + _("not possible: %(line)s", line=line))
+    counts = {"below": len(summary.proposals), "created": len(summary.created), "skipped": len(summary.skipped),
+              "orders": ", ".join(summary.created) or _("none")}
+    click.echo(_("%(below)s below minimum, %(created)s order(s) created, %(skipped)s not possible: %(orders)s", **counts)
+               if summary.skipped else _("%(below)s below minimum, %(created)s order(s) created: %(orders)s", **counts))
 
 
-@main.command(help="Serve the web app and API with gunicorn.")
-@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="$PORT or 5000")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def _describe(proposal) -> str:
+    values = {"warehouse": proposal.rule.warehouse.code, "sku": proposal.rule.part.sku,
+              "position": proposal.position, "min": proposal.rule.min_quantity, "quantity": proposal.quantity}
+    if proposal.source_warehouse:
+        text = _("%(warehouse)s %(sku)s: position %(position)s < min %(min)s; %(quantity)s from %(source)s",
+                 source=proposal.source_warehouse.code, **values)
+    else:
+        text = _("%(warehouse)s %(sku)s: position %(position)s < min %(min)s; %(quantity)s from a supplier", **values)
+    return text if proposal.rule.auto_create else _("%(proposal)s (proposal only)", proposal=text)
+
+
+@main.command(help=N_("Serve the web app and API with gunicorn."))
+@option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default=N_("$PORT or 5000"),
+        help=N_("The port to listen on."))
+@option("--host", default="127.0.0.1", show_default=True, help=N_("The address to listen on."))
+@option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+        help=N_("How many gunicorn worker processes."))
 def serve(port: int, host: str, workers: int) -> None:
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
             "--access-logfile", "-", "api.app:create_app()"]

@@ -74,7 +74,7 @@ class RegionNotFound(Exception):
 def region_by_code(session: Session, code: str) -> Region:
     region = session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise RegionNotFound(f"No region {code!r}.")
+        raise RegionNotFound(_("No region %(code)s.", code=repr(code)))
     return region
 
 

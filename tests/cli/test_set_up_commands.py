@@ -45,8 +45,8 @@ def test_init_asks_for_what_is_not_given(database_url, session):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--username", "boss", "--name", "B", "--password", "short"], "At least 10 characters"),
-    (["--username", "boss", "--name", "B", "--password", "boss"], "At least 10 characters"),
+    (["--username", "boss", "--name", "B", "--password", "short"], "Use at least 10 characters"),
+    (["--username", "boss", "--name", "B", "--password", "boss"], "Use at least 10 characters"),
     (["--username", "a b", "--name", "B", "--password", "a-long-secret"], "without spaces"),
     (["--username", "boss", "--name", "B" * 121, "--password", "a-long-secret"], "1 to 120"),
 ])
@@ -64,7 +64,7 @@ def test_init_refuses_a_second_admin(database_url, session):
 
 def test_init_speaks_chinese_in_a_chinese_terminal(database_url, session):
     result = _run(database_url, "init", "--username", "boss", "--name", "B", "--password", "short", lang="zh_CN.UTF-8")
-    assert result.exit_code == 1 and "至少 10 个字符" in result.output
+    assert result.exit_code == 1 and "至少需要 10 个字符" in result.output
 
 
 def test_the_example_world_imports_into_an_empty_database_and_exports_with_report_urls(database_url, session,
