@@ -20,18 +20,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
+from care.models import Survey, TaskKind
+from care.tasks import create_task
 from core.db import Base
 from core.migrate import upgrade
 from core.users import Role
+from inventory.models import RestockRule
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.core import make_user
 from tests.builders.dispatch import make_asset
 from tests.builders.fieldwork import build_field_world
 from tests.builders.inventory import make_supplier
-from inventory.models import RestockRule
+from tests.conftest import NOW
 
-EXAMPLES_PER_FORM = 12
+EXAMPLES_PER_FORM = 10
 MISSING = object()
 HOSTILE = [
     "", " ", "x" * 5000, "é" * 2000, "\x00", "a\x00b", "\x1b[2J\x07\x08", "\r\n\t", "\u202egnp.exe", "\ufeff",
@@ -125,12 +129,16 @@ class Place:
 def places(app, session) -> dict[str, Place]:
     world = build_field_world(session, jobs=2)
     admin = make_user(session, username="admin.fuzz", role=Role.ADMIN)
-    make_user(session, username="agent.fuzz", role=Role.AGENT)
+    agent = make_user(session, username="agent.fuzz", role=Role.AGENT)
     make_user(session, username="stock.fuzz", role=Role.WAREHOUSE)
     invited = make_user(session, username="invited.fuzz", role=Role.AGENT)
     asset = make_asset(session, region=world.region)
     make_supplier(session, parts=[world.part])
     session.add(RestockRule(warehouse_id=world.depot.id, part_id=world.spare.id, min_quantity=1, max_quantity=4))
+    session.add(Survey(job_id=world.other_job.id, token="fuzz-survey-token", created_at=NOW, send_at=NOW,
+                       answer_window_minutes=7 * 24 * 60, sent_at=NOW))
+    create_task(session, kind=TaskKind.PHONE_CALLBACK, job=world.jobs[1], assignee=agent,
+                reason="The survey went unanswered", now=NOW)
     session.commit()
     from api.people.invitations import invitation_token
 
@@ -145,6 +153,8 @@ def places(app, session) -> dict[str, Place]:
         Place("logout", Role.AGENT, "/agent", "/logout"),
         Place("public report", None, f"/r/{asset.qr_token}"),
         Place("welcome", None, f"/welcome/{welcome}"),
+        Place("survey", None, "/s/fuzz-survey-token"),
+        Place("task done", Role.AGENT, "/tasks", "/tasks/[0-9]+/done"),
         Place("phone report", Role.AGENT, f"/agent/assets/{asset.id}/report"),
         Place("job transition", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/transition"),
         Place("job handover", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/handover"),
@@ -184,7 +194,7 @@ def places(app, session) -> dict[str, Place]:
 
 
 PLACE_NAMES = [
-    "login", "language", "logout", "public report", "welcome", "phone report", "job transition", "job handover",
+    "login", "language", "logout", "public report", "welcome", "survey", "task done", "phone report", "job transition", "job handover",
     "job category", "care pause", "care resume", "reassign", "lock", "new plan", "tech status", "tech part",
     "tech photo", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "user new",
     "user save", "user active", "user password", "region new", "region edit", "technician new", "technician edit",
@@ -222,8 +232,6 @@ def _send(client, action: str, csrf: str, form: Form, values: dict, broken_utf8:
                 data.append((name, (io.BytesIO(content), filename)))
             else:
                 data.extend((name, value) for value in chosen)
-        from werkzeug.datastructures import MultiDict
-
         return client.post(action, data=MultiDict(data), content_type="multipart/form-data")
     pairs = [(b"csrf_token", csrf.encode())]
     for name, chosen in values.items():
