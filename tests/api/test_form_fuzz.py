@@ -124,7 +124,8 @@ class Place:
     page: str
     action: str | None = None  # defaults to the page itself
     refusal_writes: set[str] = field(default_factory=set)
-    before: tuple[tuple[str, dict], ...] = ()  # posts that bring the form onto its page
+    before: tuple[tuple[str, object], ...] = ()  # posts (data, or a function of the client) that make the form
+    shown_after_before: bool = False  # the form is on the answer to the last of those posts, not on `page`
     listed_on: str | None = None  # take the page as the first link on this list matching `page`
 
 
@@ -168,6 +169,9 @@ def places(app, session) -> dict[str, Place]:
         Place("reassign", Role.DISPATCHER, "/dispatch", f"/dispatch/jobs/{job}/assignment"),
         Place("lock", Role.DISPATCHER, "/dispatch", f"/dispatch/jobs/{job}/lock"),
         Place("new plan", Role.DISPATCHER, "/dispatch", "/dispatch/plans"),
+        Place("plan apply", Role.DISPATCHER, "/dispatch", "/dispatch/plans/[0-9]+/apply", shown_after_before=True,
+              before=(("/dispatch/plans", {"region": world.region.code, "day": NOW.date().isoformat(),
+                                           "time_limit": "1"}),)),
         Place("tech status", Role.TECHNICIAN, f"/tech/jobs/{tech_job}", f"/tech/jobs/{tech_job}/status"),
         Place("tech part", Role.TECHNICIAN, f"/tech/jobs/{tech_job}", f"/tech/jobs/{tech_job}/parts"),
         Place("tech photo", Role.TECHNICIAN, f"/tech/jobs/{tech_job}", f"/tech/jobs/{tech_job}/photos"),
@@ -180,6 +184,9 @@ def places(app, session) -> dict[str, Place]:
               before=(("/warehouse/transfers", {"sku": world.part.sku, "quantity": "1", "from_warehouse": world.depot.code,
                                                 "to_warehouse": world.tech.van.code, "reason": "Top up the van"}),)),
         Place("import upload", Role.ADMIN, "/admin/import"),
+        Place("import apply", Role.ADMIN, "/admin/import", "/admin/import/apply", shown_after_before=True,
+              before=(("/admin/import", lambda client: {"files": (
+                  io.BytesIO(client.get("/admin/import/example.zip").data), "example.zip")}),)),
         Place("user new", Role.ADMIN, "/admin/users/new"),
         Place("user save", Role.ADMIN, "/admin/users/agent.fuzz"),
         Place("user active", Role.ADMIN, "/admin/users/agent.fuzz", "/admin/users/agent.fuzz/active"),
@@ -198,8 +205,8 @@ def places(app, session) -> dict[str, Place]:
 
 PLACE_NAMES = [
     "login", "language", "logout", "public report", "welcome", "survey", "task done", "phone report", "job transition", "job handover",
-    "job category", "care pause", "care resume", "reassign", "lock", "new plan", "tech status", "tech part",
-    "tech photo", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "user new",
+    "job category", "care pause", "care resume", "reassign", "lock", "new plan", "plan apply", "tech status", "tech part",
+    "tech photo", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",
     "user save", "user active", "user password", "region new", "region edit", "technician new", "technician edit",
     *(f"setup new {kind}" for kind in ("assets", "parts", "product-models", "restock-rules", "sla-policies",
                                         "suppliers", "warehouses", "warranty-policies")),
@@ -254,14 +261,18 @@ def test_hostile_form_input_gets_no_server_error_and_a_refusal_writes_nothing(ap
     place = places[name]
     if place.role is not None:
         assert sign_in(client, USERS[place.role]).status_code == 303
+    last = None
     for path, data in place.before:
-        page = client.get(place.page)
-        assert client.post(path, data={"csrf_token": csrf_from(page), **data}).status_code == 303, path
+        token = csrf_from(client.get(place.page))
+        last = client.post(path, data={"csrf_token": token, **(data(client) if callable(data) else data)})
+        assert last.status_code in (200, 303), (path, last.status_code, last.get_data(as_text=True)[-2000:])
     if place.listed_on:
         found = re.search(f'href="({place.page})"', client.get(place.listed_on).get_data(as_text=True))
         assert found, f"nothing to edit on {place.listed_on}"
         place.page = found.group(1)
-    page = client.get(place.page)
+    if place.shown_after_before and last.status_code == 303:
+        place.page = urlsplit(last.headers["Location"]).path
+    page = last if place.shown_after_before and last.status_code == 200 else client.get(place.page)
     assert page.status_code == 200, (place.page, page.status_code)
     html = page.get_data(as_text=True)
     action = place.action or place.page
@@ -297,3 +308,18 @@ def test_hostile_form_input_gets_no_server_error_and_a_refusal_writes_nothing(ap
     print(f"\n[form fuzz] {name:<28} POST {action:<44} {sum(statuses.values()):>3} cases, "
           f"answers {dict(sorted(statuses.items()))}")
     assert not problems, "\n".join(problems[:10])
+
+
+def test_every_page_form_that_posts_is_fuzzed(app, places):
+    posting = {rule.endpoint for rule in app.url_map.iter_rules()
+               if "POST" in rule.methods and not rule.rule.startswith("/api/")}
+    adapter = app.url_map.bind("aftercare.test")
+    examples = {"[0-9]+": "1", "[a-z]+": "ship", r'[^/\"]+': "key", "[^/]+": "TR-1"}
+    fuzzed = set()
+    for place in places.values():
+        path = place.action or place.page
+        for pattern, example in examples.items():
+            path = path.replace(pattern, example)
+        fuzzed.add(adapter.match(path, method="POST")[0])
+    assert posting - fuzzed == set(), "page forms nobody fuzzes"
+    assert set(places) == set(PLACE_NAMES)
