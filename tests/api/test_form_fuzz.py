@@ -231,12 +231,15 @@ def _cases(form: Form):
 
     files = {name: st.one_of(st.just(MISSING), st.tuples(st.binary(max_size=64), st.sampled_from(
         ["photo.jpg", "", "a\x00.png", "../../x.csv", "é" * 300 + ".csv", "assets.csv"]))) for name in form.files}
+    # Inputs no form has: a second CSRF token, names that are empty, huge or look like structure.
+    unknown = st.lists(st.tuples(st.sampled_from(["", "x" * 1000, "é", "csrf_token", "__proto__", "field[]",
+                                                  "a.b", *form.fields]), st.sampled_from(HOSTILE)), max_size=2)
     clean, dirty = values(HOSTILE), values(HOSTILE + CONTROL)
-    return st.one_of(st.tuples(st.fixed_dictionaries({**clean, **files}), st.just(False)),
-                     st.tuples(st.fixed_dictionaries({**dirty, **files}), st.booleans()))
+    return st.one_of(st.tuples(st.fixed_dictionaries({**clean, **files}), unknown, st.just(False)),
+                     st.tuples(st.fixed_dictionaries({**dirty, **files}), unknown, st.booleans()))
 
 
-def _send(client, action: str, csrf: str, form: Form, values: dict, broken_utf8: bool):
+def _send(client, action: str, csrf: str, form: Form, values: dict, unknown: list, broken_utf8: bool):
     if form.files:
         data: list = [("csrf_token", csrf)]
         for name, chosen in values.items():
@@ -247,11 +250,13 @@ def _send(client, action: str, csrf: str, form: Form, values: dict, broken_utf8:
                 data.append((name, (io.BytesIO(content), filename)))
             else:
                 data.extend((name, value) for value in chosen)
+        data.extend(unknown)
         return client.post(action, data=MultiDict(data), content_type="multipart/form-data")
     pairs = [(b"csrf_token", csrf.encode())]
     for name, chosen in values.items():
         if chosen is not MISSING:
             pairs.extend((name.encode(), value.encode() + (b"\xff\xfe\xc3" if broken_utf8 else b"")) for value in chosen)
+    pairs.extend((name.encode(), value.encode()) for name, value in unknown)
     body = "&".join(f"{quote_from_bytes(k)}={quote_from_bytes(v)}" for k, v in pairs)
     return client.post(action, data=body, content_type="application/x-www-form-urlencoded")
 
@@ -287,15 +292,15 @@ def test_hostile_form_input_gets_no_server_error_and_a_refusal_writes_nothing(ap
               suppress_health_check=list(HealthCheck))
     @given(_cases(form))
     def probe(case):
-        values, broken_utf8 = case
+        values, unknown, broken_utf8 = case
         before = all_counts()
-        response = _send(client, action, csrf, form, values, broken_utf8)
+        response = _send(client, action, csrf, form, values, unknown, broken_utf8)
         statuses[response.status_code] += 1
         after = all_counts()
         written = {table for table in after if after[table] != before[table]} - place.refusal_writes
         shown = response.get_data(as_text=True)
         if response.status_code >= 500:
-            problems.append(f"{response.status_code} for {values!r} (broken UTF-8: {broken_utf8})")
+            problems.append(f"{response.status_code} for {values!r} + {unknown!r} (broken UTF-8: {broken_utf8})")
         elif response.status_code >= 400:
             if response.mimetype != "text/html":
                 problems.append(f"{response.status_code} as {response.mimetype}, not a page, for {values!r}")
