@@ -58,6 +58,7 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     job.plan_day, job.route_position = day, change.position
     job.planned_start, job.planned_end = change.start, change.end
     job.dispatch_state, job.dispatch_note = DispatchState.PLANNED, ""
+    job.dispatch_note_code = job.dispatch_note_facts = None
     if job.status == JobStatus.REPORTED:
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted")
     if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
@@ -72,12 +73,15 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     job.updated_at = now
 
 
-def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note: str) -> None:
-    """Take a job out of its technician's day (back to waiting for dispatch)."""
+def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note: str, note_code: str | None = None,
+                note_facts: dict | None = None) -> None:
+    """Take a job out of its technician's day (back to waiting for dispatch). `note` is the English
+    text; `note_code` and `note_facts` the same as a reason (dispatch.jobs.reasons) for pages."""
     if job.status == JobStatus.ASSIGNED:
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note=note)
     job.clear_plan()
     job.dispatch_state, job.dispatch_note = DispatchState.PENDING, note
+    job.dispatch_note_code, job.dispatch_note_facts = note_code, note_facts
     job.updated_at = now
 
 
@@ -202,7 +206,8 @@ def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo |
             placed.add(job.number)
     for number, job in day_problem.jobs.items():
         if number not in placed and job.status in ROUTED_STATUSES and job.plan_day == plan.day:
-            unplace_job(session, job, actor=actor, now=now, note=f"left out by re-optimisation plan {plan.id}")
+            unplace_job(session, job, actor=actor, now=now, note=f"left out by re-optimisation plan {plan.id}",
+                        note_code="left_out_by_plan", note_facts={"plan": plan.id})
             enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
     plan.status = PlanStatus.APPLIED
     session.flush()
