@@ -14,9 +14,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from core.i18n import N_
+from core.i18n import N_, use_locale
 from core.i18n import gettext as _
-from core.i18n import use_locale
 
 # code -> msgid. The facts each code carries are the %(name)s placeholders of its text; the English
 # msgid is exactly the text written at the time, so an English page reads the same either way.

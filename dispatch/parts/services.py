@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.geo import haversine_matrix_m
 from core.regions import local_stamp
+from dispatch.jobs import reasons
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Escalation, EventKind, Job
 from dispatch.jobs.services import record_event, transition_job
@@ -137,7 +138,9 @@ def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, 
                  purchase_order=order if isinstance(order, PurchaseOrder) else None)
     escalated = not decision.keeps_deadline
     if escalated:
-        session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}", raised_at=now))
+        session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}",
+                               reason_code="part_late", reason_facts={"sku": part.sku, "why": decision.reason_facts},
+                               raised_at=now))
     arrival = f", expected {local_stamp(order.expected_at, job.asset.region)}" if order else ""
     note = f"{quantity} × {part.sku} not in stock nearby: {_sourcing_note(decision, order)}{arrival}"
     if job.status == JobStatus.REPORTED:  # asking for a part is a triage decision in itself
@@ -169,6 +172,14 @@ def _sourcing_note(decision: sourcing.SourcingDecision, order: Transfer | Purcha
     if isinstance(order, PurchaseOrder) and order.status == OrderStatus.PENDING_APPROVAL:
         return f"{decision.reason}; {order.number} waits for a manager's approval (total {order.total_cost})"
     return decision.reason
+
+
+def _sourcing_facts(decision: sourcing.SourcingDecision, order: Transfer | PurchaseOrder | None) -> dict:
+    """`_sourcing_note` as a reason with its facts (dispatch.jobs.reasons)."""
+    if isinstance(order, PurchaseOrder) and order.status == OrderStatus.PENDING_APPROVAL:
+        return reasons.reason("awaits_approval", why=decision.reason_facts, order=order.number,
+                              total=str(order.total_cost))
+    return decision.reason_facts
 
 
 def _wait_for_parts(session: Session, *, job: Job, actor: Actor, now: datetime, note: str) -> bool:
@@ -217,7 +228,11 @@ def order_cancelled(session: Session, *, order: Transfer | PurchaseOrder, actor:
             f"sourced again: {_sourcing_note(decision, replacement)}" if replacement else
             f"nothing else can bring it: {decision.reason}")
         if not decision.keeps_deadline:
+            why = (reasons.reason("cancelled_sourced_again", order=order.number,
+                                  why=_sourcing_facts(decision, replacement)) if replacement else
+                   reasons.reason("cancelled_nothing_else", order=order.number, why=decision.reason_facts))
             session.add(Escalation(job=job, kind="parts_late", reason=f"{line.part.sku}: {line.note}",
+                                   reason_code="part_late", reason_facts={"sku": line.part.sku, "why": why},
                                    raised_at=now))
         moved = _wait_for_parts(session, job=job, actor=actor, now=now,
                                 note=f"{line.quantity} × {line.part.sku}: {line.note}")

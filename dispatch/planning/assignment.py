@@ -105,7 +105,8 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
         session.flush()
         return AssignmentOutcome(True, technician, day, day_problem.at(new_visit.start))
     if only_technician is not None:
-        return AssignmentOutcome(False, reason="; ".join(english(r["code"], r) for r in reasons) or "no feasible place")
+        return AssignmentOutcome(False, reason="; ".join(english(r["code"], r) for r in reasons)
+                                 or "no feasible place")
     return _unassignable(session, job, now=now, actor=actor, code="no_place_before_deadline", facts={"days": reasons})
 
 
