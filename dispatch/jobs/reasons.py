@@ -49,6 +49,25 @@ REASON_TEXTS = {
     "awaits_approval": N_("%(why)s; %(order)s waits for a manager's approval (total %(total)s)"),
     "cancelled_sourced_again": N_("%(order)s was cancelled; sourced again: %(why)s"),
     "cancelled_nothing_else": N_("%(order)s was cancelled; nothing else can bring it: %(why)s"),
+    # An SLA clock running out (care.sla_watch): the warning or breach, and what stands in the way.
+    "sla_warning": N_("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s"),
+    "sla_warning_redispatched": N_("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s; "
+                                   "re-dispatch requested"),
+    "sla_breach": N_("%(clock)s SLA breached (due %(due)s): %(cause)s"),
+    "clock_response": N_("Response"),
+    "clock_repair": N_("Repair"),
+    "hours_minutes": N_("%(hours)s h %(minutes)s min"),
+    "minutes": N_("%(minutes)s min"),
+    "cause_unplannable": N_("nobody qualified could be planned: %(why)s"),
+    "cause_no_response": N_("the report has not been reviewed or planned"),
+    "cause_waiting_for_parts": N_("the job is waiting for a part"),
+    "cause_unassigned_unplannable": N_("no technician assigned: %(why)s"),
+    "cause_unassigned": N_("no technician assigned"),
+    "cause_late_arrival": N_("the technician has not arrived in time"),
+    "cause_repair_overran": N_("the technician is on site but the repair is not finished"),
+    "cause_not_resolved": N_("the job is not resolved"),
+    "see_escalations": N_("see escalations"),
+    "nobody_qualified_in_time": N_("nobody qualified in time"),
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -57,6 +76,12 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def reason(code: str, **facts: Any) -> dict[str, Any]:
     """A reason as a fact of another reason: {"code": code, **facts}."""
     return {"code": code, **facts}
+
+
+def stored(code: str | None, facts: Mapping | None, text: str) -> dict[str, Any]:
+    """A stored reason (a code with its facts, or only the English text of an older row) as a fact of
+    another reason."""
+    return {**(facts or {}), "code": code, "text": text}
 
 
 def placeholders(code: str) -> set[str]:
@@ -85,10 +110,10 @@ def explain(code: str | None, facts: Mapping | None = None, fallback: str = "",
     for name in placeholders(code):
         value = facts.get(name, "?")
         if isinstance(value, Mapping) and "code" in value:
-            value = explain(value["code"], value, fallback="?", names=names)
+            value = explain(value["code"], value, fallback=value.get("text", "?"), names=names)
         elif isinstance(value, list):
-            value = _("; ").join(explain(v.get("code"), v, fallback="?", names=names) if isinstance(v, Mapping)
-                                 else str(v) for v in value)
+            value = _("; ").join(explain(v.get("code"), v, fallback=v.get("text", "?"), names=names)
+                                 if isinstance(v, Mapping) else str(v) for v in value)
         elif name in names:
             value = names[name](str(value))
         values[name] = value
