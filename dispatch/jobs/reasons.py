@@ -49,6 +49,19 @@ REASON_TEXTS = {
     "awaits_approval": N_("%(why)s; %(order)s waits for a manager's approval (total %(total)s)"),
     "cancelled_sourced_again": N_("%(order)s was cancelled; sourced again: %(why)s"),
     "cancelled_nothing_else": N_("%(order)s was cancelled; nothing else can bring it: %(why)s"),
+    # What the system did to a job (event notes).
+    "live_insertion": N_("live insertion"),
+    "made_room_for": N_("made room for %(job)s"),
+    "reoptimisation_plan": N_("re-optimisation plan %(plan)s"),
+    "classified_and_accepted": N_("classified and accepted"),
+    "assigned_to": N_("assigned to %(technician)s"),
+    "part_needed": N_("a part is needed"),
+    "reserved_at": N_("%(quantity)s × %(sku)s reserved at %(warehouse)s"),
+    "ready_at": N_("%(sku)s is ready at %(warehouse)s"),
+    "arrived_at": N_("%(quantity)s × %(sku)s arrived at %(warehouse)s (%(order)s)"),
+    "not_in_stock_nearby": N_("%(quantity)s × %(sku)s not in stock nearby: %(why)s"),
+    "not_in_stock_nearby_expected": N_("%(quantity)s × %(sku)s not in stock nearby: %(why)s, expected %(expected)s"),
+    "part_line": N_("%(quantity)s × %(sku)s: %(why)s"),
     # An SLA clock running out (care.sla_watch): the warning or breach, and what stands in the way.
     "sla_warning": N_("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s"),
     "sla_warning_redispatched": N_("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s; "

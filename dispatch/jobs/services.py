@@ -84,7 +84,7 @@ def get_job(session: Session, number: str, *, for_update: bool = False) -> Job:
 
 
 def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, now: datetime,
-                   note: str = "") -> JobEvent:
+                   note: str = "", note_code: str | None = None, note_facts: dict[str, Any] | None = None) -> JobEvent:
     current = job.status
     check_transition(current, to)
     job.status = to
@@ -96,7 +96,7 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
     elif to == JobStatus.TRIAGED and job.resolved_at is not None:
         job.resolved_at = None  # reopened: the repair clock is running again
     event = record_event(job, kind=EventKind.STATUS_CHANGED, actor=actor, now=now, note=note,
-                         from_status=current, to_status=to)
+                         from_status=current, to_status=to, note_code=note_code, note_facts=note_facts)
     _follow_in_dispatch(session, job, current=current, to=to, now=now)
     # Parts given back, the callback plan started: the packages that own them subscribe.
     publish(session, JobStatusChanged(job=job, from_status=current, to_status=to, actor=actor, now=now))

@@ -101,13 +101,20 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
                                            day_problem.at(stop.start), day_problem.at(stop.departure),
                                            needs_parts=day_problem.needs_parts(stop.visit_id)),
                       day=day, actor=actor, now=now,
-                      note="live insertion" if stop.visit_id == job.number else f"made room for {job.number}")
+                      **_placement_note(stop.visit_id == job.number, job))
         session.flush()
         return AssignmentOutcome(True, technician, day, day_problem.at(new_visit.start))
     if only_technician is not None:
         return AssignmentOutcome(False, reason="; ".join(english(r["code"], r) for r in reasons)
                                  or "no feasible place")
     return _unassignable(session, job, now=now, actor=actor, code="no_place_before_deadline", facts={"days": reasons})
+
+
+def _placement_note(is_new: bool, job: Job) -> dict:
+    """The event note of a job placed by live insertion: the new job itself, or one moved to make room."""
+    if is_new:
+        return {"note": "live insertion", "note_code": "live_insertion", "note_facts": {}}
+    return {"note": f"made room for {job.number}", "note_code": "made_room_for", "note_facts": {"job": job.number}}
 
 
 def _day_cause(day: date, found: Insertion, visit: Visit) -> dict:

@@ -27,7 +27,7 @@ def _unassignable_job(session):
 
 
 def test_a_chinese_board_says_why_a_job_waits_and_why_it_was_escalated_in_chinese(client, session):
-    job = _unassignable_job(session)
+    _unassignable_job(session)
     sign_in(client, "dispatch.zhou")
     html = client.get("/dispatch?region=gusu&lang=zh", headers=ZH).get_data(as_text=True)
     waiting = html.split('data-testid="waiting"')[1].split("</table>")[0]
