@@ -82,3 +82,16 @@ def test_a_cancelled_transfer_nothing_replaces_is_escalated_with_the_order_and_t
     with use_locale("zh_CN"):
         assert explain(escalation.reason_code, escalation.reason_facts) == \
             f"{part.sku}：{number} 已取消；没有其他方式能送到：没有仓库有此备件，也没有供应商供货"
+
+
+def test_a_part_reserved_nearby_is_noted_on_the_job_as_a_code(session):
+    job = _job(session)
+    depot = make_warehouse(session, regions=[job.asset.region], at=(31.31, 120.60))
+    part = make_part(session)
+    ledger.receive(session, warehouse=depot, part=part, quantity=2, actor="clerk", now=NOW)
+    job_parts.request_part(session, job=job, part=part, quantity=1, actor=AGENT, now=NOW)
+    event = job.events[-1]
+    assert event.note_code == "reserved_at"
+    assert event.note == english(event.note_code, event.note_facts)
+    with use_locale("zh_CN"):
+        assert explain(event.note_code, event.note_facts) == f"已在 {depot.code} 预留 1 × {part.sku}"

@@ -86,6 +86,19 @@ def test_a_row_without_a_code_or_with_an_unknown_code_shows_its_stored_text():
 
 def test_every_stored_reason_has_a_chinese_text():
     with use_locale("zh_CN"):
-        untranslated = [code for code in REASON_TEXTS if explain(code, {}) == english(code, {})
-                        and code not in ("part_late",)]
+        untranslated = [code for code in REASON_TEXTS if explain(code, {}) == english(code, {})]
     assert not untranslated
+
+
+def test_the_systems_event_notes_of_a_live_insertion_are_stored_as_codes(session):
+    region = make_region(session)
+    technician = make_technician(session, region=region)
+    job = _report(session, region)
+    assert _dispatch(session, job).planned
+    notes = {e.note: (e.note_code, e.note_facts) for e in job.events if e.note_code}
+    assert notes["classified and accepted"] == ("classified_and_accepted", {})
+    assert notes[f"assigned to {technician.user.display_name}"] == (
+        "assigned_to", {"technician": technician.user.display_name})
+    assert notes["live insertion"] == ("live_insertion", {})
+    with use_locale("zh_CN"):
+        assert explain("live_insertion", {}, "live insertion") == "实时插单"
