@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.geo import GreatCircleProvider
+from core.users import Role
 from dispatch.jobs.audit import SYSTEM
 from dispatch.jobs.models import Escalation, EventKind
 from dispatch.planning.assignment import dispatch_job
 from dispatch.planning.services import unplace_job
 from tests.api.test_pages import sign_in
+from tests.builders.core import make_user
 from tests.builders.fieldwork import build_field_world
 from tests.conftest import NOW
 
@@ -54,3 +56,16 @@ def test_an_escalation_stored_before_codes_shows_its_english_text(client, sessio
     html = client.get("/dispatch?region=gusu&lang=zh", headers=ZH).get_data(as_text=True)
     assert "an old English reason" in html
     assert job.events[-1].kind == EventKind.ESCALATED
+
+
+def test_the_chinese_parts_emergency_queue_says_why_a_part_is_late_in_chinese(client, session):
+    city = build_field_world(session)
+    session.add(Escalation(job=city.jobs[0], kind="parts_late", raised_at=NOW,
+                           reason=f"{city.spare.sku}: no warehouse holds the part and no supplier sells it",
+                           reason_code="part_late", reason_facts={"sku": city.spare.sku, "why": {"code": "no_source"}}))
+    make_user(session, username="stock.chen", role=Role.WAREHOUSE)
+    session.commit()
+    sign_in(client, "stock.chen")
+    html = client.get("/warehouse/emergencies?lang=zh", headers=ZH).get_data(as_text=True)
+    queue = html.split('data-testid="parts-escalations"')[1].split("</table>")[0]
+    assert f"{city.spare.sku}：没有仓库有此备件，也没有供应商供货" in queue and "no warehouse" not in queue
