@@ -14,7 +14,7 @@ from api import auth, database, errors, i18n, input_guard, security_headers  # a
 from api.context import AppServices
 from api.extensions import api, babel, csrf, limiter, login_manager
 from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
-from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason
+from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason, stored_reason
 from api.labels import human, label, skills
 from api.local_time import local_clock, local_datetime
 from api.navigation import LANGUAGES, staff_menu
@@ -118,7 +118,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     @app.context_processor
     def _template_globals():
-        return {"label": label, "skills": skills, "why": entitlement_reason, "locale": current_locale(),
+        return {"label": label, "skills": skills, "why": entitlement_reason, "reason": stored_reason,
+                "locale": current_locale(),
                 "current_user": current_user, "menu": staff_menu(), "languages": LANGUAGES}
 
     @app.after_request

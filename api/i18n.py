@@ -7,8 +7,10 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import Domain
 from flask_login import current_user
 
+from api.labels import label
 from core import i18n
 from dispatch.intake.reasons import REASON_TEXTS, explain
+from dispatch.jobs import reasons as stored_reasons
 
 SUPPORTED = ("en", "zh")  # the short codes of ?lang= and the `lang` cookie
 
@@ -52,3 +54,9 @@ def init_app(app: Flask) -> None:
 def entitlement_reason(code: str, facts: dict, fallback: str) -> str:
     """The entitlement's reason in the page's language; the stored English text if the code is unknown."""
     return explain(code, facts) if code in REASON_TEXTS else fallback
+
+
+def stored_reason(code: str | None, facts: dict | None, fallback: str) -> str:
+    """A stored reason (a dispatch note, an escalation's reason, a system event's note) in the page's
+    language; the stored English text when the row has no code (written before codes were stored)."""
+    return stored_reasons.explain(code, facts, fallback, names={"skill": lambda skill: label("skill", skill)})

@@ -20,6 +20,7 @@ from core.i18n import gettext as _
 from core.regions import local_stamp
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, needs_visit
+from dispatch.jobs.reasons import explain, reason, stored
 from dispatch.jobs.services import record_event
 from dispatch.jobs.status import JobStatus, status_name
 from dispatch.jobs.work import request_dispatch
@@ -144,24 +145,30 @@ def resume_clocks(session: Session, *, job: Job, actor: Actor, now: datetime, no
 
 def breach_cause(job: Job, clock: SlaClock, *, now: datetime) -> tuple[str, str]:
     """(cause code, words) for a clock running out: what stands between the job and its promise."""
+    code, cause = _cause(job, clock, now=now)
+    return code, explain(cause["code"], cause)
+
+
+def _cause(job: Job, clock: SlaClock, *, now: datetime) -> tuple[str, dict]:
+    """(cause code, the cause as a reason with its facts, dispatch.jobs.reasons)."""
+    note = stored(job.dispatch_note_code, job.dispatch_note_facts, job.dispatch_note) if job.dispatch_note else None
     if clock == SlaClock.RESPONSE:
         if job.dispatch_state == DispatchState.UNASSIGNABLE:
-            return "no_technician", _("nobody qualified could be planned: %(why)s",
-                                      why=job.dispatch_note or _("see escalations"))
-        return "no_response", _("the report has not been reviewed or planned")
+            return "no_technician", reason("cause_unplannable", why=note or reason("see_escalations"))
+        return "no_response", reason("cause_no_response")
     if job.status == JobStatus.WAITING_PARTS:
-        return "waiting_for_parts", _("the job is waiting for a part")
+        return "waiting_for_parts", reason("cause_waiting_for_parts")
     if job.technician_id is None:
         if job.dispatch_state == DispatchState.UNASSIGNABLE:
-            return "no_technician", _("no technician assigned: %(why)s",
-                                      why=job.dispatch_note or _("nobody qualified in time"))
-        return "no_technician", _("no technician assigned")
+            return "no_technician", reason("cause_unassigned_unplannable",
+                                           why=note or reason("nobody_qualified_in_time"))
+        return "no_technician", reason("cause_unassigned")
     if job.status in (JobStatus.ASSIGNED, JobStatus.EN_ROUTE) and (
             job.planned_start is None or job.planned_start <= now or job.planned_start >= job.repair_by):
-        return "late_arrival", _("the technician has not arrived in time")
+        return "late_arrival", reason("cause_late_arrival")
     if job.status == JobStatus.ON_SITE:
-        return "repair_overran", _("the technician is on site but the repair is not finished")
-    return "not_resolved", _("the job is not resolved")
+        return "repair_overran", reason("cause_repair_overran")
+    return "not_resolved", reason("cause_not_resolved")
 
 
 @dataclass
@@ -237,21 +244,30 @@ def _due(job: Job, reading: ClockReading) -> str:
     return local_stamp(reading.deadline, job.asset.region if job.asset else None)
 
 
-def _clock_name(clock: SlaClock) -> str:
-    return _("Response") if clock == SlaClock.RESPONSE else _("Repair")
+def _clock_reason(clock: SlaClock) -> dict:
+    return reason("clock_response" if clock == SlaClock.RESPONSE else "clock_repair")
+
+
+def _warning_reason(job: Job, clock: SlaClock, reading: ClockReading, now: datetime,
+                    redispatched: bool) -> tuple[str, dict]:
+    """The warning as a reason code with its facts (dispatch.jobs.reasons)."""
+    left = max(timedelta(), reading.allowed - reading.used)
+    return ("sla_warning_redispatched" if redispatched else "sla_warning",
+            {"clock": _clock_reason(clock), "share": round(reading.share_used * 100), "left": _minutes(left),
+             "due": _due(job, reading), "cause": _cause(job, clock, now=now)[1]})
+
+
+def _breach_reason(job: Job, clock: SlaClock, reading: ClockReading, now: datetime) -> tuple[str, dict]:
+    return "sla_breach", {"clock": _clock_reason(clock), "due": _due(job, reading),
+                          "cause": _cause(job, clock, now=now)[1]}
 
 
 def _warning_text(job: Job, clock: SlaClock, reading: ClockReading, now: datetime, redispatched: bool) -> str:
-    left = max(timedelta(), reading.allowed - reading.used)
-    text = _("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s",
-             clock=_clock_name(clock), share=round(reading.share_used * 100), left=_minutes(left),
-             due=_due(job, reading), cause=breach_cause(job, clock, now=now)[1])
-    return text + (_("; re-dispatch requested") if redispatched else "")
+    return explain(*_warning_reason(job, clock, reading, now, redispatched))
 
 
 def _breach_text(job: Job, clock: SlaClock, reading: ClockReading, now: datetime) -> str:
-    return _("%(clock)s SLA breached (due %(due)s): %(cause)s", clock=_clock_name(clock), due=_due(job, reading),
-             cause=breach_cause(job, clock, now=now)[1])
+    return explain(*_breach_reason(job, clock, reading, now))
 
 
 def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, now: datetime,
@@ -262,10 +278,12 @@ def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, no
     if needs_visit(job) and job.technician_id is None and not job.assignment_locked:
         request_dispatch(session, job, now=now)
         redispatched = 1
-    reason = _warning_text(job, clock, reading, now, bool(redispatched))
-    session.add(Escalation(job_id=job.id, kind="sla_warning", reason=reason, raised_at=now))
-    record_event(job, kind=EventKind.SLA_WARNING, actor=SYSTEM_WATCH, now=now, note=reason,
-                 data={"clock": clock.value})
+    code, facts = _warning_reason(job, clock, reading, now, bool(redispatched))
+    text = explain(code, facts)
+    session.add(Escalation(job_id=job.id, kind="sla_warning", reason=text, reason_code=code, reason_facts=facts,
+                           raised_at=now))
+    record_event(job, kind=EventKind.SLA_WARNING, actor=SYSTEM_WATCH, now=now, note=text,
+                 data={"clock": clock.value}, note_code=code, note_facts=facts)
     _notify(session, job, [job.owner] if job.owner else managers, purpose="sla_warning", now=now,
             compose=lambda: (_("SLA warning: job %(number)s", number=job.number),
                              _("Job %(number)s: %(reason)s.", number=job.number,
@@ -276,10 +294,12 @@ def _warn(session: Session, job: Job, clock: SlaClock, reading: ClockReading, no
 
 def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockReading, now: datetime,
                   managers) -> None:
-    reason = _breach_text(job, clock, reading, now)
-    session.add(Escalation(job_id=job.id, kind="sla_breach", reason=reason, raised_at=now))
-    record_event(job, kind=EventKind.SLA_BREACH, actor=SYSTEM_WATCH, now=now, note=reason,
-                 data={"clock": clock.value})
+    code, facts = _breach_reason(job, clock, reading, now)
+    text = explain(code, facts)
+    session.add(Escalation(job_id=job.id, kind="sla_breach", reason=text, reason_code=code, reason_facts=facts,
+                           raised_at=now))
+    record_event(job, kind=EventKind.SLA_BREACH, actor=SYSTEM_WATCH, now=now, note=text,
+                 data={"clock": clock.value}, note_code=code, note_facts=facts)
     _notify(session, job, [job.owner, *managers], purpose="sla_breach", now=now,
             compose=lambda: (_("SLA breached: job %(number)s", number=job.number),
                              _("Job %(number)s: %(reason)s.", number=job.number,
@@ -287,8 +307,8 @@ def _raise_breach(session: Session, job: Job, clock: SlaClock, reading: ClockRea
             data={"job": job.number, "clock": clock.value})
 
 
-def _minutes(delta: timedelta) -> str:
+def _minutes(delta: timedelta) -> dict:
     minutes = int(delta.total_seconds() // 60)
     if minutes >= 60:
-        return _("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
-    return _("%(minutes)s min", minutes=minutes)
+        return reason("hours_minutes", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    return reason("minutes", minutes=minutes)

@@ -9,9 +9,10 @@ none keeps the deadline, the fastest is still ordered and the case is escalated 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,13 @@ class SourcingOption:
             return f"transfer from {self.source.code}"
         return f"expedited purchase from {self.supplier.code}"
 
+    @property
+    def label_reason(self) -> dict[str, Any]:
+        """`label` as a reason code with its facts (said in the reader's language by dispatch.jobs.reasons)."""
+        if self.kind == "transfer":
+            return {"code": "transfer_from", "source": self.source.code}
+        return {"code": "purchase_from", "supplier": self.supplier.code}
+
 
 @dataclass(frozen=True)
 class SourcingDecision:
@@ -47,6 +55,8 @@ class SourcingDecision:
     needed_by: datetime
     keeps_deadline: bool
     reason: str
+    # `reason` as a code with its facts ({"code": ..., **facts}), for pages in the reader's language.
+    reason_facts: dict[str, Any] = field(default_factory=dict)
 
 
 def sourcing_options(session: Session, *, part: Part, quantity: int, destination: Warehouse, now: datetime,
@@ -83,15 +93,20 @@ def choose(options: list[SourcingOption], *, needed_by: datetime) -> SourcingDec
         best = in_time[0]
         return SourcingDecision(best, options, needed_by, True,
                                 f"{best.label}: arrives {best.arrives_at:%Y-%m-%d %H:%M} UTC, in time for the "
-                                f"repair deadline (fastest of {len(options)} option(s); cost {best.cost})")
+                                f"repair deadline (fastest of {len(options)} option(s); cost {best.cost})",
+                                {"code": "in_time", "option": best.label_reason,
+                                 "arrives": f"{best.arrives_at:%Y-%m-%d %H:%M}", "options": len(options),
+                                 "cost": str(best.cost)})
     if not options:
         return SourcingDecision(None, options, needed_by, False,
-                                "no warehouse holds the part and no supplier sells it")
+                                "no warehouse holds the part and no supplier sells it", {"code": "no_source"})
     fastest = sorted(options, key=rank)[0]
     late = fastest.arrives_at - needed_by
     return SourcingDecision(fastest, options, needed_by, False,
                             f"no option keeps the repair deadline: the fastest, {fastest.label}, arrives "
-                            f"{_hours(late)} too late")
+                            f"{_hours(late)} too late",
+                            {"code": "too_late", "option": fastest.label_reason,
+                             "late": {"code": "hours", "hours": f"{late.total_seconds() / 3600:.1f}"}})
 
 
 def _hours(delta: timedelta) -> str:

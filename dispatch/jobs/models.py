@@ -130,6 +130,10 @@ class Job(Base):
     # --- dispatch: where the job sits in a technician's day ---
     dispatch_state: Mapped[DispatchState] = mapped_column(string_enum(DispatchState, 16), default="pending")
     dispatch_note: Mapped[str] = mapped_column(Text, default="")
+    # The note as a reason code with its facts (dispatch.jobs.reasons), for pages in the reader's
+    # language; None on rows written before codes were stored, which show the English note.
+    dispatch_note_code: Mapped[str | None] = mapped_column(String(48))
+    dispatch_note_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"), index=True)
     plan_day: Mapped[date | None] = mapped_column(Date)
     route_position: Mapped[int | None] = mapped_column(Integer)
@@ -203,6 +207,8 @@ class JobEvent(Base):
     from_status: Mapped[JobStatus | None] = mapped_column(string_enum(JobStatus, 20))
     to_status: Mapped[JobStatus | None] = mapped_column(string_enum(JobStatus, 20))
     note: Mapped[str] = mapped_column(Text, default="")
+    note_code: Mapped[str | None] = mapped_column(String(48))  # a system note's reason code and facts
+    note_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     job: Mapped[Job] = relationship(back_populates="events")
@@ -217,6 +223,8 @@ class Escalation(Base):
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(String(48))  # the reason for pages in the reader's language
+    reason_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     job: Mapped[Job] = relationship()

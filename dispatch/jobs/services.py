@@ -33,9 +33,12 @@ INSERT_EVENT = insert(JobEvent.__table__)
 
 def record_event(job: Job, *, kind: EventKind, actor: Actor, now: datetime, note: str = "",
                  from_status: JobStatus | None = None, to_status: JobStatus | None = None,
-                 data: dict[str, Any] | None = None) -> JobEvent:
+                 data: dict[str, Any] | None = None, note_code: str | None = None,
+                 note_facts: dict[str, Any] | None = None) -> JobEvent:
+    """`note` is the English text (the API's); a system note also gives `note_code` and `note_facts`
+    (dispatch.jobs.reasons) so pages show it in the reader's language."""
     event = JobEvent(**event_row(kind=kind, actor=actor, now=now, note=note, from_status=from_status,
-                                 to_status=to_status, data=data))
+                                 to_status=to_status, data=data), note_code=note_code, note_facts=note_facts)
     session = object_session(job)
     if session is not None and "events" in inspect(job).unloaded:
         # Appending to an unloaded history would first load every earlier event; a popular job
@@ -81,7 +84,7 @@ def get_job(session: Session, number: str, *, for_update: bool = False) -> Job:
 
 
 def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, now: datetime,
-                   note: str = "") -> JobEvent:
+                   note: str = "", note_code: str | None = None, note_facts: dict[str, Any] | None = None) -> JobEvent:
     current = job.status
     check_transition(current, to)
     job.status = to
@@ -93,7 +96,7 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
     elif to == JobStatus.TRIAGED and job.resolved_at is not None:
         job.resolved_at = None  # reopened: the repair clock is running again
     event = record_event(job, kind=EventKind.STATUS_CHANGED, actor=actor, now=now, note=note,
-                         from_status=current, to_status=to)
+                         from_status=current, to_status=to, note_code=note_code, note_facts=note_facts)
     _follow_in_dispatch(session, job, current=current, to=to, now=now)
     # Parts given back, the callback plan started: the packages that own them subscribe.
     publish(session, JobStatusChanged(job=job, from_status=current, to_status=to, actor=actor, now=now))

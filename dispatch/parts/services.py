@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.geo import haversine_matrix_m
 from core.regions import local_stamp
+from dispatch.jobs import reasons
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Escalation, EventKind, Job
 from dispatch.jobs.services import record_event, transition_job
@@ -107,11 +108,13 @@ def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor
             continue
         line = _line(session, job, part, quantity, JobPartState.RESERVED, now, warehouse=warehouse)
         record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
-                     note=f"{quantity} × {part.sku} reserved at {warehouse.code}")
+                     note=f"{quantity} × {part.sku} reserved at {warehouse.code}", note_code="reserved_at",
+                     note_facts={"quantity": quantity, "sku": part.sku, "warehouse": warehouse.code})
         if warehouse is not van and job.status == JobStatus.ON_SITE:
             # Not in the van: the technician has to fetch it, so the visit is planned again with a pickup.
             transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now,
-                           note=f"{part.sku} is ready at {warehouse.code}")
+                           note=f"{part.sku} is ready at {warehouse.code}", note_code="ready_at",
+                           note_facts={"sku": part.sku, "warehouse": warehouse.code})
         return PartOutcome(line)
     return _source_emergency(session, job=job, part=part, quantity=quantity, actor=actor, now=now,
                              approval_limit=approval_limit)
@@ -137,12 +140,19 @@ def _source_emergency(session: Session, *, job: Job, part: Part, quantity: int, 
                  purchase_order=order if isinstance(order, PurchaseOrder) else None)
     escalated = not decision.keeps_deadline
     if escalated:
-        session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}", raised_at=now))
+        session.add(Escalation(job=job, kind="parts_late", reason=f"{part.sku}: {decision.reason}",
+                               reason_code="part_late", reason_facts={"sku": part.sku, "why": decision.reason_facts},
+                               raised_at=now))
     arrival = f", expected {local_stamp(order.expected_at, job.asset.region)}" if order else ""
     note = f"{quantity} × {part.sku} not in stock nearby: {_sourcing_note(decision, order)}{arrival}"
     if job.status == JobStatus.REPORTED:  # asking for a part is a triage decision in itself
-        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="a part is needed")
-    _wait_for_parts(session, job=job, actor=actor, now=now, note=note)
+        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="a part is needed",
+                       note_code="part_needed", note_facts={})
+    facts = {"quantity": quantity, "sku": part.sku, "why": _sourcing_facts(decision, order)}
+    if order:
+        facts["expected"] = local_stamp(order.expected_at, job.asset.region)
+    _wait_for_parts(session, job=job, actor=actor, now=now, note=note,
+                    note_code="not_in_stock_nearby_expected" if order else "not_in_stock_nearby", note_facts=facts)
     session.flush()
     return PartOutcome(line, emergency=decision, escalated=escalated)
 
@@ -171,13 +181,24 @@ def _sourcing_note(decision: sourcing.SourcingDecision, order: Transfer | Purcha
     return decision.reason
 
 
-def _wait_for_parts(session: Session, *, job: Job, actor: Actor, now: datetime, note: str) -> bool:
+def _sourcing_facts(decision: sourcing.SourcingDecision, order: Transfer | PurchaseOrder | None) -> dict:
+    """`_sourcing_note` as a reason with its facts (dispatch.jobs.reasons)."""
+    if isinstance(order, PurchaseOrder) and order.status == OrderStatus.PENDING_APPROVAL:
+        return reasons.reason("awaits_approval", why=decision.reason_facts, order=order.number,
+                              total=str(order.total_cost))
+    return decision.reason_facts
+
+
+def _wait_for_parts(session: Session, *, job: Job, actor: Actor, now: datetime, note: str,
+                    note_code: str | None = None, note_facts: dict | None = None) -> bool:
     """The job waits for parts (its visit is planned again after the arrival); False when it already did
     or cannot now (only the note is recorded)."""
     if JobStatus.WAITING_PARTS in ALLOWED_TRANSITIONS[job.status]:
-        transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now, note=note)
+        transition_job(session, job=job, to=JobStatus.WAITING_PARTS, actor=actor, now=now, note=note,
+                       note_code=note_code, note_facts=note_facts)
         return True
-    record_event(job, kind=EventKind.PARTS, actor=actor, now=now, note=note)
+    record_event(job, kind=EventKind.PARTS, actor=actor, now=now, note=note, note_code=note_code,
+                 note_facts=note_facts)
     return False
 
 
@@ -216,11 +237,16 @@ def order_cancelled(session: Session, *, order: Transfer | PurchaseOrder, actor:
         line.note = f"{order.number} was cancelled; " + (
             f"sourced again: {_sourcing_note(decision, replacement)}" if replacement else
             f"nothing else can bring it: {decision.reason}")
+        why = (reasons.reason("cancelled_sourced_again", order=order.number,
+                              why=_sourcing_facts(decision, replacement)) if replacement else
+               reasons.reason("cancelled_nothing_else", order=order.number, why=decision.reason_facts))
         if not decision.keeps_deadline:
             session.add(Escalation(job=job, kind="parts_late", reason=f"{line.part.sku}: {line.note}",
+                                   reason_code="part_late", reason_facts={"sku": line.part.sku, "why": why},
                                    raised_at=now))
         moved = _wait_for_parts(session, job=job, actor=actor, now=now,
-                                note=f"{line.quantity} × {line.part.sku}: {line.note}")
+                                note=f"{line.quantity} × {line.part.sku}: {line.note}", note_code="part_line",
+                                note_facts={"quantity": line.quantity, "sku": line.part.sku, "why": why})
         if not moved and replacement is not None and job.status == JobStatus.WAITING_PARTS and job.plan_day is None:
             request_dispatch(session, job, now=now)  # planned again, after the new arrival
     session.flush()
@@ -270,7 +296,9 @@ def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, 
             continue
         line.state, line.warehouse, line.updated_at = JobPartState.RESERVED, destination, now
         record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
-                     note=f"{line.quantity} × {line.part.sku} arrived at {destination.code} ({order.number})")
+                     note=f"{line.quantity} × {line.part.sku} arrived at {destination.code} ({order.number})",
+                     note_code="arrived_at", note_facts={"quantity": line.quantity, "sku": line.part.sku,
+                                                         "warehouse": destination.code, "order": order.number})
         if job.status == JobStatus.WAITING_PARTS and job.plan_day is None:
             request_dispatch(session, job, now=now)
     session.flush()

@@ -19,13 +19,15 @@ from core.geo import MatrixProvider
 from core.regions import zone_of
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, needs_visit
+from dispatch.jobs.reasons import english, reason
 from dispatch.jobs.services import record_event
 from dispatch.parts.pickups import parts_plan
 from dispatch.planning.day_problem import build_day_problem
 from dispatch.planning.read import planned_jobs, qualified_technicians
 from dispatch.planning.services import RouteChange, place_job
-from dispatch.routing.insertion import PlannedRoute, insert_visit
-from dispatch.routing.model import Pickup
+from dispatch.routing.insertion import FULL_REASON, Insertion, PlannedRoute, insert_visit
+from dispatch.routing.model import Pickup, Visit
+from dispatch.routing.result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE
 from dispatch.technicians.models import Technician
 from dispatch.technicians.roster import days_between
 
@@ -69,11 +71,12 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
             return AssignmentOutcome(False, reason=f"{only_technician.user.display_name} does not have "
                                                    f"{needed} in this region")
     if not candidates:
-        return _unassignable(session, job, now=now, actor=actor,
-                             reason=f"no technician in the region has {needed}")
+        code, facts = ("no_skill_level_in_region", {"skill": skill, "level": min_level}) if min_level > 1 \
+            else ("no_skill_in_region", {"skill": skill})
+        return _unassignable(session, job, now=now, actor=actor, code=code, facts=facts)
 
     last_day = min(job.repair_by.astimezone(tz).date(), today + timedelta(days=MAX_DAYS_AHEAD))
-    reasons: list[str] = []
+    reasons: list[dict] = []  # each day's cause, as a reason (dispatch.jobs.reasons)
     for day in days_between(today, last_day):
         routes = planned_jobs(session, technician_ids=[t.id for t in candidates], day=day)
         routes = {tid: [j for j in route if j.id != job.id] for tid, route in routes.items()}
@@ -82,15 +85,15 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
                                         routes=routes, extra_jobs=[job],
                                         parts=parts_plan(session, jobs=jobs, technicians=candidates))
         if not day_problem.problem.technicians:
-            reasons.append(f"{day}: nobody qualified is working")
+            reasons.append(reason("day_nobody_working", day=day.isoformat()))
             continue
         found = insert_visit(day_problem.problem, _planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
         if not found.feasible:
-            reasons.append(f"{day}: {found.reason}")
+            reasons.append(_day_cause(day, found, day_problem.problem.visit_by_id[job.number]))
             continue
         new_visit = next(s for s in found.route.stops if s.kind == "visit" and s.visit_id == job.number)
         if new_visit.late > 0:
-            reasons.append(f"{day}: the earliest place would miss the repair deadline")
+            reasons.append(reason("day_late", day=day.isoformat()))
             continue
         technician = day_problem.technicians[found.technician_id]
         for position, stop in enumerate(s for s in found.route.stops if s.kind == "visit"):
@@ -98,14 +101,35 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
                                            day_problem.at(stop.start), day_problem.at(stop.departure),
                                            needs_parts=day_problem.needs_parts(stop.visit_id)),
                       day=day, actor=actor, now=now,
-                      note="live insertion" if stop.visit_id == job.number else f"made room for {job.number}")
+                      **_placement_note(stop.visit_id == job.number, job))
         session.flush()
         return AssignmentOutcome(True, technician, day, day_problem.at(new_visit.start))
     if only_technician is not None:
-        return AssignmentOutcome(False, reason="; ".join(reasons) or "no feasible place")
-    return _unassignable(session, job, now=now, actor=actor,
-                         reason="no qualified technician can reach it before the repair deadline ("
-                                + "; ".join(reasons) + ")")
+        return AssignmentOutcome(False, reason="; ".join(english(r["code"], r) for r in reasons)
+                                 or "no feasible place")
+    return _unassignable(session, job, now=now, actor=actor, code="no_place_before_deadline", facts={"days": reasons})
+
+
+def _placement_note(is_new: bool, job: Job) -> dict:
+    """The event note of a job placed by live insertion: the new job itself, or one moved to make room."""
+    if is_new:
+        return {"note": "live insertion", "note_code": "live_insertion", "note_facts": {}}
+    return {"note": f"made room for {job.number}", "note_code": "made_room_for", "note_facts": {"job": job.number}}
+
+
+def _day_cause(day: date, found: Insertion, visit: Visit) -> dict:
+    """Why `visit` found no place on `day`, as a reason with its facts."""
+    at = day.isoformat()
+    if found.code == NO_SKILL:
+        return reason("day_no_skill_level", day=at, skill=visit.required_skill, level=visit.min_skill_level) \
+            if visit.min_skill_level > 1 else reason("day_no_skill", day=at, skill=visit.required_skill)
+    if found.code == NO_PART:
+        return reason("day_no_part", day=at, parts=", ".join(visit.needs_parts))
+    if found.code == UNREACHABLE:
+        return reason("day_unreachable", day=at)
+    if found.code == NO_CAPACITY and found.reason == FULL_REASON:
+        return reason("day_full", day=at)
+    return reason("day_no_room", day=at)
 
 
 def _planned_routes(day_problem) -> list[PlannedRoute]:
@@ -128,11 +152,15 @@ def _planned_routes(day_problem) -> list[PlannedRoute]:
     return routes
 
 
-def _unassignable(session: Session, job: Job, *, now: datetime, actor: Actor, reason: str) -> AssignmentOutcome:
-    already = job.dispatch_state == DispatchState.UNASSIGNABLE and job.dispatch_note == reason
-    job.dispatch_state, job.dispatch_note = DispatchState.UNASSIGNABLE, reason
+def _unassignable(session: Session, job: Job, *, now: datetime, actor: Actor, code: str,
+                  facts: dict) -> AssignmentOutcome:
+    text = english(code, facts)
+    already = job.dispatch_state == DispatchState.UNASSIGNABLE and job.dispatch_note == text
+    job.dispatch_state, job.dispatch_note = DispatchState.UNASSIGNABLE, text
+    job.dispatch_note_code, job.dispatch_note_facts = code, facts
     if not already:
-        session.add(Escalation(job=job, kind="unassignable", reason=reason, raised_at=now))
-        record_event(job, kind=EventKind.ESCALATED, actor=actor, now=now, note=reason)
+        session.add(Escalation(job=job, kind="unassignable", reason=text, reason_code=code, reason_facts=facts,
+                               raised_at=now))
+        record_event(job, kind=EventKind.ESCALATED, actor=actor, now=now, note=text, note_code=code, note_facts=facts)
     session.flush()
-    return AssignmentOutcome(False, reason=reason)
+    return AssignmentOutcome(False, reason=text)

@@ -44,7 +44,8 @@ def move_job(session: Session, *, job: Job, technician: Technician, actor: Actor
         raise CannotMove(f"{technician.user.display_name} has the '{model.repair_skill}' skill at level {level}; "
                          f"this model needs level {model.min_skill_level} or above.")
     if job.technician_id is not None:
-        unplace_job(session, job, actor=actor, now=now, note=f"moved by {actor.label}")
+        unplace_job(session, job, actor=actor, now=now, note=f"moved by {actor.label}", note_code="moved_by",
+                    note_facts={"actor": actor.label})
     outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, actor=actor,
                            only_technician=technician)
     if not outcome.planned:

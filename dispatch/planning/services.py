@@ -48,9 +48,11 @@ class RouteChange:
     needs_parts: bool = True
 
 
-def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor, now: datetime, note: str) -> None:
+def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor, now: datetime, note: str,
+              note_code: str | None = None, note_facts: dict | None = None) -> None:
     """Put a job at a position in a technician's day with its ETA; moves it to `assigned` if needed
-    and records the change (only when technician, day or position really changed)."""
+    and records the change (only when technician, day or position really changed). `note` is the
+    English text; `note_code` and `note_facts` the same as a reason (dispatch.jobs.reasons)."""
     job = change.job
     moved = (job.technician_id, job.plan_day, job.route_position) != (change.technician.id, day, change.position)
     first_time = job.dispatch_state != DispatchState.PLANNED or job.technician_id is None
@@ -58,26 +60,34 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     job.plan_day, job.route_position = day, change.position
     job.planned_start, job.planned_end = change.start, change.end
     job.dispatch_state, job.dispatch_note = DispatchState.PLANNED, ""
+    job.dispatch_note_code = job.dispatch_note_facts = None
     if job.status == JobStatus.REPORTED:
-        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted")
+        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted",
+                       note_code="classified_and_accepted", note_facts={})
     if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
         transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
-                       note=f"assigned to {change.technician.user.display_name}")
+                       note=f"assigned to {change.technician.user.display_name}", note_code="assigned_to",
+                       note_facts={"technician": change.technician.user.display_name})
     if change.needs_parts:
         follow_plan(session, job=job, actor=actor, now=now)
     if moved:
         record_event(job, kind=EventKind.PLANNED if first_time else EventKind.REPLANNED, actor=actor, now=now,
-                     note=note, data={"technician": change.technician.user.username, "day": day.isoformat(),
+                     note=note, note_code=note_code, note_facts=note_facts,
+                     data={"technician": change.technician.user.username, "day": day.isoformat(),
                                       "position": change.position, "eta": change.start.isoformat()})
     job.updated_at = now
 
 
-def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note: str) -> None:
-    """Take a job out of its technician's day (back to waiting for dispatch)."""
+def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note: str, note_code: str | None = None,
+                note_facts: dict | None = None) -> None:
+    """Take a job out of its technician's day (back to waiting for dispatch). `note` is the English
+    text; `note_code` and `note_facts` the same as a reason (dispatch.jobs.reasons) for pages."""
     if job.status == JobStatus.ASSIGNED:
-        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note=note)
+        transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note=note, note_code=note_code,
+                       note_facts=note_facts)
     job.clear_plan()
     job.dispatch_state, job.dispatch_note = DispatchState.PENDING, note
+    job.dispatch_note_code, job.dispatch_note_facts = note_code, note_facts
     job.updated_at = now
 
 
@@ -198,11 +208,13 @@ def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo |
             place_job(session, RouteChange(job, technician, position, datetime.fromisoformat(stop["start"]),
                                            datetime.fromisoformat(stop["end"]),
                                            needs_parts=day_problem.needs_parts(stop["job"])),
-                      day=plan.day, actor=actor, now=now, note=f"re-optimisation plan {plan.id}")
+                      day=plan.day, actor=actor, now=now, note=f"re-optimisation plan {plan.id}",
+                      note_code="reoptimisation_plan", note_facts={"plan": plan.id})
             placed.add(job.number)
     for number, job in day_problem.jobs.items():
         if number not in placed and job.status in ROUTED_STATUSES and job.plan_day == plan.day:
-            unplace_job(session, job, actor=actor, now=now, note=f"left out by re-optimisation plan {plan.id}")
+            unplace_job(session, job, actor=actor, now=now, note=f"left out by re-optimisation plan {plan.id}",
+                        note_code="left_out_by_plan", note_facts={"plan": plan.id})
             enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
     plan.status = PlanStatus.APPLIED
     session.flush()

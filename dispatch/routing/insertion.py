@@ -65,6 +65,9 @@ class _RouteData:
     deadlines: list[int | None]
 
 
+FULL_REASON = "every qualified technician is full (visit or capacity limit)"
+
+
 def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit) -> Insertion:
     """Best feasible insertion of `visit` (which must not already be planned), or the reason none
     exists. `problem` holds the technicians, the matrices, the depots and every visit named in
@@ -116,7 +119,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
                 candidates.extend((int(both[qi, pi]), tech.id, int(p), (k, int(q)))
                                   for pi, p in enumerate(positions) if p > q)
     if not candidates:
-        return Insertion(False, reason="every qualified technician is full (visit or capacity limit)", code=NO_CAPACITY)
+        return Insertion(False, reason=FULL_REASON, code=NO_CAPACITY)
 
     candidates.sort(key=lambda c: c[:3])  # stable: for equal travel, the van first
     new_legs = {t.id: Leg(visit, t.service_seconds(visit), tuple(visit.start_bounds())) for t in qualified}

@@ -1,0 +1,133 @@
+"""Why a job waits, why it was escalated, what the system did to it: said in the reader's language.
+
+The English text is still written when it happens (the API and rows older than the codes show it);
+beside it a reason code and its facts are stored (Job.dispatch_note_code/_facts,
+Escalation.reason_code/_facts, JobEvent.note_code/_facts), and pages make the words from them
+through the gettext catalogue, so a Chinese page never shows an English reason.
+
+A fact may itself be a reason ({"code": ..., **facts}) or a list of them; it is explained in turn
+(a list is joined with "; "), which is how "no place before the deadline" carries each day's cause.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from core.i18n import N_, use_locale
+from core.i18n import gettext as _
+
+# code -> msgid. The facts each code carries are the %(name)s placeholders of its text; the English
+# msgid is exactly the text written at the time, so an English page reads the same either way.
+REASON_TEXTS = {
+    # A job nobody can be planned for (dispatch.planning.assignment): the note, the escalation and the event.
+    "no_skill_in_region": N_("no technician in the region has the '%(skill)s' skill with a valid certification"),
+    "no_skill_level_in_region": N_("no technician in the region has the '%(skill)s' skill at level %(level)s or "
+                                   "above with a valid certification"),
+    "no_place_before_deadline": N_("no qualified technician can reach it before the repair deadline (%(days)s)"),
+    # One day's cause inside "no_place_before_deadline".
+    "day_nobody_working": N_("%(day)s: nobody qualified is working"),
+    "day_no_skill": N_("%(day)s: no technician has the skill '%(skill)s'"),
+    "day_no_skill_level": N_("%(day)s: no technician has the skill '%(skill)s' at level %(level)s or above"),
+    "day_no_part": N_("%(day)s: no depot and no qualified technician's van holds %(parts)s"),
+    "day_full": N_("%(day)s: every qualified technician is full (visit or capacity limit)"),
+    "day_unreachable": N_("%(day)s: no qualified technician can reach it within its time windows and shift"),
+    "day_no_room": N_("%(day)s: no qualified technician has room for it in the time available"),
+    "day_late": N_("%(day)s: the earliest place would miss the repair deadline"),
+    # A job taken out of a day (dispatch.planning.services.unplace_job).
+    "moved_by": N_("moved by %(actor)s"),
+    "left_out_by_plan": N_("left out by re-optimisation plan %(plan)s"),
+    # A part that cannot come in time (dispatch.parts, inventory.sourcing).
+    "part_late": N_("%(sku)s: %(why)s"),
+    "no_source": N_("no warehouse holds the part and no supplier sells it"),
+    "too_late": N_("no option keeps the repair deadline: the fastest, %(option)s, arrives %(late)s too late"),
+    "in_time": N_("%(option)s: arrives %(arrives)s UTC, in time for the repair deadline (fastest of %(options)s "
+                  "option(s); cost %(cost)s)"),
+    "transfer_from": N_("transfer from %(source)s"),
+    "purchase_from": N_("expedited purchase from %(supplier)s"),
+    "hours": N_("%(hours)s h"),
+    "awaits_approval": N_("%(why)s; %(order)s waits for a manager's approval (total %(total)s)"),
+    "cancelled_sourced_again": N_("%(order)s was cancelled; sourced again: %(why)s"),
+    "cancelled_nothing_else": N_("%(order)s was cancelled; nothing else can bring it: %(why)s"),
+    # What the system did to a job (event notes).
+    "live_insertion": N_("live insertion"),
+    "made_room_for": N_("made room for %(job)s"),
+    "reoptimisation_plan": N_("re-optimisation plan %(plan)s"),
+    "classified_and_accepted": N_("classified and accepted"),
+    "assigned_to": N_("assigned to %(technician)s"),
+    "part_needed": N_("a part is needed"),
+    "reserved_at": N_("%(quantity)s × %(sku)s reserved at %(warehouse)s"),
+    "ready_at": N_("%(sku)s is ready at %(warehouse)s"),
+    "arrived_at": N_("%(quantity)s × %(sku)s arrived at %(warehouse)s (%(order)s)"),
+    "not_in_stock_nearby": N_("%(quantity)s × %(sku)s not in stock nearby: %(why)s"),
+    "not_in_stock_nearby_expected": N_("%(quantity)s × %(sku)s not in stock nearby: %(why)s, expected %(expected)s"),
+    "part_line": N_("%(quantity)s × %(sku)s: %(why)s"),
+    # An SLA clock running out (care.sla_watch): the warning or breach, and what stands in the way.
+    "sla_warning": N_("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s"),
+    "sla_warning_redispatched": N_("%(clock)s SLA at %(share)s %%: %(left)s left (due %(due)s); %(cause)s; "
+                                   "re-dispatch requested"),
+    "sla_breach": N_("%(clock)s SLA breached (due %(due)s): %(cause)s"),
+    "clock_response": N_("Response"),
+    "clock_repair": N_("Repair"),
+    "hours_minutes": N_("%(hours)s h %(minutes)s min"),
+    "minutes": N_("%(minutes)s min"),
+    "cause_unplannable": N_("nobody qualified could be planned: %(why)s"),
+    "cause_no_response": N_("the report has not been reviewed or planned"),
+    "cause_waiting_for_parts": N_("the job is waiting for a part"),
+    "cause_unassigned_unplannable": N_("no technician assigned: %(why)s"),
+    "cause_unassigned": N_("no technician assigned"),
+    "cause_late_arrival": N_("the technician has not arrived in time"),
+    "cause_repair_overran": N_("the technician is on site but the repair is not finished"),
+    "cause_not_resolved": N_("the job is not resolved"),
+    "see_escalations": N_("see escalations"),
+    "nobody_qualified_in_time": N_("nobody qualified in time"),
+}
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def reason(code: str, **facts: Any) -> dict[str, Any]:
+    """A reason as a fact of another reason: {"code": code, **facts}."""
+    return {"code": code, **facts}
+
+
+def stored(code: str | None, facts: Mapping | None, text: str) -> dict[str, Any]:
+    """A stored reason (a code with its facts, or only the English text of an older row) as a fact of
+    another reason."""
+    return {**(facts or {}), "code": code, "text": text}
+
+
+def placeholders(code: str) -> set[str]:
+    """The facts the text of `code` needs."""
+    return set(_PLACEHOLDER.findall(REASON_TEXTS[code]))
+
+
+def english(code: str, facts: Mapping | None = None) -> str:
+    """The English text of a reason, as stored beside its code."""
+    with use_locale("en"):
+        return explain(code, facts)
+
+
+def explain(code: str | None, facts: Mapping | None = None, fallback: str = "",
+            names: Mapping[str, Callable[[str], str]] | None = None) -> str:
+    """The reason `code` with its `facts`, in the current language (core.i18n.use_locale).
+
+    `fallback` (the stored English text) is shown for a row without a code or with a code this
+    version does not know. Stored facts outlive code changes, so a missing fact shows as "?".
+    `names` turns a fact's value into the reader's words (the page passes the skill labels)."""
+    if not code or code not in REASON_TEXTS:
+        return fallback
+    facts = dict(facts or {})
+    names = names or {}
+    values = {}
+    for name in placeholders(code):
+        value = facts.get(name, "?")
+        if isinstance(value, Mapping) and "code" in value:
+            value = explain(value["code"], value, fallback=value.get("text", "?"), names=names)
+        elif isinstance(value, list):
+            value = _("; ").join(explain(v.get("code"), v, fallback=v.get("text", "?"), names=names)
+                                 if isinstance(v, Mapping) else str(v) for v in value)
+        elif name in names:
+            value = names[name](str(value))
+        values[name] = value
+    return _(REASON_TEXTS[code], **values)
