@@ -6,20 +6,21 @@ which case it fails.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import care.models  # noqa: F401
-import core.idempotency  # noqa: F401  (every table on the metadata, so emptying misses none)
-import core.admin_audit  # noqa: F401
-import core.sign_in  # noqa: F401
+import core.admin_audit
+import core.idempotency
+import core.sign_in
 import core.work_queue  # noqa: F401
-import dispatch.jobs.models  # noqa: F401  (with the models it relates to)
+import dispatch.jobs.models
 import dispatch.planning.models  # noqa: F401
 import fieldwork.models  # noqa: F401
 import inventory.models  # noqa: F401
@@ -32,7 +33,7 @@ from tests.builders.core import TEST_SECRET_KEY
 POSTGRES_URL = os.environ.get("AFTERCARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("AFTERCARE_REQUIRE_POSTGRES") == "1"
 # Monday 23 November 2026, 10:00 in Suzhou.
-NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def _postgres_database() -> str:
@@ -139,12 +140,32 @@ def settings(database_url) -> Settings:
                     login_rate_limit="1000 per minute")
 
 
-@pytest.fixture
-def app(settings, engine, clock):
-    from api.app import create_app
+@pytest.fixture(scope="session")
+def _apps():
+    """Built apps by their settings: building one registers every blueprint and its OpenAPI
+    description, a noticeable cost when paid by each of thousands of tests."""
+    apps: dict[str, object] = {}
+    yield apps
+    for built in apps.values():
+        built.extensions["aftercare_engine"].dispose()
 
-    app = create_app(settings, clock=clock, testing=True)
+
+@pytest.fixture
+def app(settings, engine, clock, _apps):
+    """The app for these settings with this test's clock and fresh rate-limit counts. A test that
+    changes the app itself (adds a route) builds its own with api.app.create_app."""
+    from api.app import create_app
+    from api.extensions import limiter
+
+    key = repr(settings)
+    if key not in _apps:
+        _apps[key] = create_app(settings, clock=clock, testing=True)
+    app = _apps[key]
+    app.extensions["aftercare"] = dataclasses.replace(app.extensions["aftercare"], clock=clock)
+    with app.app_context():
+        limiter.reset()
     yield app
+    # Connections are not kept between tests: the next test empties the tables.
     app.extensions["aftercare_engine"].dispose()
 
 

@@ -95,3 +95,18 @@ def _bare_text(source: str) -> list[str]:
 def test_a_template_holds_no_text_outside_the_catalogue(template):
     bare = _bare_text((TEMPLATES / template).read_text(encoding="utf-8"))
     assert not bare, f"{template} shows text outside _(): {' '.join(bare[:20])}"
+
+
+def test_a_text_has_one_translation_in_every_area():
+    """The first area's translation wins in the merged catalogue; two areas that disagree would show
+    a page a translation its own area did not write."""
+    from babel.messages.pofile import read_po
+
+    translations: dict[str, dict[str, list[str]]] = {}
+    for path in i18n.catalogue_files("zh_CN"):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                if message.id and message.string:
+                    translations.setdefault(str(message.id), {}).setdefault(str(message.string), []).append(path.name)
+    disagreeing = {msgid: found for msgid, found in translations.items() if len(found) > 1}
+    assert not disagreeing, disagreeing

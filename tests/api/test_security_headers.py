@@ -20,7 +20,11 @@ ALWAYS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Refer
 
 
 @pytest.fixture
-def failing_app(app):
+def failing_app(settings, engine, clock):
+    from api.app import create_app
+
+    app = create_app(settings, clock=clock, testing=True)  # its own: a route is added to it
+
     @app.get("/boom")
     def _boom():
         raise RuntimeError("an unexpected failure")

@@ -70,7 +70,7 @@ def test_a_customer_answers_the_survey_on_a_phone_in_chinese(session, live_url, 
         assert check.get(Survey, survey.id).answered_at is None
 
     page.locator("label.pill", has_text="较差").click()     # 2 of 5
-    page.locator("label.pill", has_text="未解决").click()    # not fixed
+    page.locator("label.pill", has_text="否").click()    # not fixed
     page.get_by_role("button", name="提交评价").click()
     page.wait_for_url(re.compile(r"done=1"))
     expect(page.get_by_test_id("survey-thanks")).to_contain_text("安排再次上门")

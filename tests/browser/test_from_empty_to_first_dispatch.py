@@ -54,7 +54,7 @@ def _sign_in(page, live_url: str, username: str, password: str) -> None:
     page.goto(f"{live_url}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 
 

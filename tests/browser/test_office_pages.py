@@ -58,7 +58,7 @@ def _sign_in(page, live_url: str, lang: str) -> None:
     page.goto(f"{live_url}/login?lang={lang}")
     page.fill("#username", "manager.xu")
     page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
+    page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
 
 
