@@ -36,6 +36,18 @@ REASON_TEXTS = {
     "day_unreachable": N_("%(day)s: no qualified technician can reach it within its time windows and shift"),
     "day_no_room": N_("%(day)s: no qualified technician has room for it in the time available"),
     "day_late": N_("%(day)s: the earliest place would miss the repair deadline"),
+    # A job a re-optimisation plan leaves out (dispatch.planning.services.plan_summary, from the routing
+    # result's Unassigned.code).
+    "left_out_no_skill": N_("no technician has the skill '%(skill)s'"),
+    "left_out_no_skill_level": N_("no technician has the skill '%(skill)s' at level %(level)s or above"),
+    "left_out_also_skills": N_("%(why)s (and %(skills)s)"),
+    "left_out_no_part": N_("no depot and no qualified technician's van holds %(parts)s"),
+    "left_out_unreachable": N_("no qualified technician can reach it within its time windows and shift"),
+    "left_out_no_capacity": N_("not enough capacity in the time available"),
+    "left_out_pinned_unknown": N_("pinned to unknown technician '%(technician)s'"),
+    "left_out_pinned_lacks_skill": N_("pinned technician %(technician)s lacks the skill '%(skill)s'"),
+    "left_out_pinned_unreachable": N_("pinned technician %(technician)s cannot reach it within its time windows "
+                                      "and shift"),
     # A job taken out of a day (dispatch.planning.services.unplace_job).
     "moved_by": N_("moved by %(actor)s"),
     "left_out_by_plan": N_("left out by re-optimisation plan %(plan)s"),
