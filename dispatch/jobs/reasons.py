@@ -57,6 +57,9 @@ REASON_TEXTS = {
     "cancelled_sourced_again": N_("%(order)s was cancelled; sourced again: %(why)s"),
     "cancelled_nothing_else": N_("%(order)s was cancelled; nothing else can bring it: %(why)s"),
     # What the system did to a job (event notes).
+    "office_override": N_("[office override by %(actor)s: %(reason)s]"),
+    "office_override_with_note": N_("%(note)s\n[office override by %(actor)s: %(reason)s]"),
+    "order_approved_expected": N_("%(order)s approved by %(manager)s; expected %(expected)s"),
     "live_insertion": N_("live insertion"),
     "made_room_for": N_("made room for %(job)s"),
     "reoptimisation_plan": N_("re-optimisation plan %(plan)s"),
@@ -90,6 +93,9 @@ REASON_TEXTS = {
     "nobody_qualified_in_time": N_("nobody qualified in time"),
 }
 
+
+
+typed = core_reasons.typed
 
 
 def reason(code: str, **facts: Any) -> dict[str, Any]:
