@@ -56,6 +56,10 @@ REASON_TEXTS = {
     "awaits_approval": N_("%(why)s; %(order)s waits for a manager's approval (total %(total)s)"),
     "cancelled_sourced_again": N_("%(order)s was cancelled; sourced again: %(why)s"),
     "cancelled_nothing_else": N_("%(order)s was cancelled; nothing else can bring it: %(why)s"),
+    # A follow-up call the care desk makes (care.callbacks).
+    "check_in": N_("%(days)s-day check-in after the %(category)s on %(model)s: is everything still working?"),
+    "survey_unanswered": N_("No answer to the survey for job %(number)s within %(hours)s h: call %(name)s on "
+                            "%(phone)s and ask how the job went."),
     # What the system did to a job (event notes).
     "office_override": N_("[office override by %(actor)s: %(reason)s]"),
     "office_override_with_note": N_("%(note)s\n[office override by %(actor)s: %(reason)s]"),

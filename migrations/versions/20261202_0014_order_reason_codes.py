@@ -1,5 +1,5 @@
-"""Transfers' and purchase orders' reasons stored as a code with its facts beside their English text,
-so the stock pages can say them in the reader's language. Nullable: rows written before keep only
+"""Transfers', purchase orders' and follow-up tasks' reasons stored as a code with its facts beside their English text,
+so the stock and task pages can say them in the reader's language. Nullable: rows written before keep only
 their text.
 
 Revision ID: 0014
@@ -15,7 +15,7 @@ down_revision = '0013'
 branch_labels = None
 depends_on = None
 
-TABLES = ('transfers', 'purchase_orders')
+TABLES = ('transfers', 'purchase_orders', 'follow_up_tasks')
 
 
 def upgrade() -> None:
