@@ -44,8 +44,8 @@ class Proposal:
     @property
     def reason_fact(self) -> dict[str, Any]:
         """Why the order is made ("restock: " and `describe`), as a code with its facts."""
-        facts = dict(warehouse=self.rule.warehouse.code, sku=self.rule.part.sku, position=self.position,
-                     min=self.rule.min_quantity, quantity=self.quantity)
+        facts = {"warehouse": self.rule.warehouse.code, "sku": self.rule.part.sku, "position": self.position,
+                 "min": self.rule.min_quantity, "quantity": self.quantity}
         if self.source_warehouse:
             return reasons.reason("restock_transfer", source=self.source_warehouse.code, **facts)
         return reasons.reason("restock_purchase", **facts)

@@ -19,6 +19,7 @@ from core.regions import Region, zone_of
 from core.work_queue import enqueue
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.models import DispatchState, EventKind, Job
+from dispatch.jobs.reasons import reason
 from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
 from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
@@ -27,7 +28,6 @@ from dispatch.planning.day_problem import DayProblem, build_day_problem
 from dispatch.planning.errors import PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun, PlanStatus
 from dispatch.planning.read import jobs_waiting_for_dispatch, planned_jobs
-from dispatch.jobs.reasons import reason
 from dispatch.routing import RoutingResult, solve
 from dispatch.routing.model import RoutingProblem, Visit
 from dispatch.routing.result import NO_CAPACITY, NO_PART, NO_SKILL, PINNED_INVALID, UNREACHABLE, Unassigned
