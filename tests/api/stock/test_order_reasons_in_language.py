@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from core import i18n
 from core.users import Role
 from inventory import orders, restock, sourcing
 from inventory.models import RestockRule, Transfer, WarehouseKind
@@ -17,6 +18,12 @@ from tests.builders.inventory import make_supplier
 from tests.conftest import NOW
 
 ZH = {"Accept-Language": "zh-CN"}
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    yield
+    i18n.set_locale("en")  # a Chinese request leaves the domain texts in Chinese for the next test
 
 
 @pytest.fixture
