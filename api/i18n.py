@@ -59,4 +59,5 @@ def entitlement_reason(code: str, facts: dict, fallback: str) -> str:
 def stored_reason(code: str | None, facts: dict | None, fallback: str) -> str:
     """A stored reason (a dispatch note, an escalation's reason, a system event's note) in the page's
     language; the stored English text when the row has no code (written before codes were stored)."""
-    return stored_reasons.explain(code, facts, fallback, names={"skill": lambda skill: label("skill", skill)})
+    return stored_reasons.explain(code, facts, fallback, names={"skill": lambda skill: label("skill", skill),
+                                                                   "category": lambda value: label("category", value)})

@@ -72,7 +72,9 @@ def _schedule_checkins(session: Session, *, job: Job, terms: PlanTerms, now: dat
         create_task(session, kind=TaskKind.CHECK_IN, job=job, assignee=job.owner, now=now,
                     due_at=now + timedelta(days=days),
                     reason=f"{days}-day check-in after the {job.category.value.replace('_', ' ')} on "
-                           f"{job.asset.product_model.name}: is everything still working?")
+                           f"{job.asset.product_model.name}: is everything still working?",
+                    reason_code="check_in", reason_facts={"days": days, "category": job.category.value,
+                                                          "model": job.asset.product_model.name})
 
 
 def survey_url(base_url: str, survey: Survey) -> str:
@@ -115,4 +117,7 @@ def survey_deadline(session: Session, *, survey_id: int, now: datetime) -> Follo
                        reason=in_language_of(job.owner, "No answer to the survey for job %(number)s within %(hours)s h: "
                                               "call %(name)s on %(phone)s and ask how the job went.",
                                               number=job.number, hours=hours, name=job.contact_name,
-                                              phone=job.contact_phone))
+                                              phone=job.contact_phone),
+                       reason_code="survey_unanswered",
+                       reason_facts={"number": job.number, "hours": hours, "name": job.contact_name,
+                                     "phone": job.contact_phone})

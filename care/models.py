@@ -146,6 +146,10 @@ class FollowUpTask(Base):
     # None: nobody owns it yet (a self-service case with no agent); any agent may take it.
     assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
+    # `reason` as a code with its facts (dispatch.jobs.reasons), for pages in the reader's language; None
+    # on rows written before codes were stored.
+    reason_code: Mapped[str | None] = mapped_column(String(48))
+    reason_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

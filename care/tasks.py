@@ -3,6 +3,7 @@ they are closed."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -28,9 +29,13 @@ class NotYourTask(Exception):
 
 
 def create_task(session: Session, *, kind: TaskKind, job: Job, assignee: User | None, reason: str, now: datetime,
-                due_at: datetime | None = None, survey_id: int | None = None) -> FollowUpTask:
+                due_at: datetime | None = None, survey_id: int | None = None, reason_code: str | None = None,
+                reason_facts: dict[str, Any] | None = None) -> FollowUpTask:
+    """`reason` is the text as written; `reason_code` and `reason_facts` the same as a reason
+    (dispatch.jobs.reasons), from which pages say it in the reader's language."""
     task = FollowUpTask(kind=kind, job_id=job.id, customer_id=job.customer_id, survey_id=survey_id,
-                        assignee_user_id=assignee.id if assignee else None, reason=reason, created_at=now,
+                        assignee_user_id=assignee.id if assignee else None, reason=reason, reason_code=reason_code,
+                        reason_facts=reason_facts, created_at=now,
                         due_at=due_at or now, outcome_note="")
     session.add(task)
     session.flush()

@@ -5,8 +5,22 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Index, Integer, Numeric, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, string_enum
@@ -183,6 +197,10 @@ class OrderLifecycle:
 
     status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus, 16), default=OrderStatus.REQUESTED)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # `reason` as a code with its facts (inventory.reasons), for pages in the reader's language; None on
+    # rows written before codes were stored.
+    reason_code: Mapped[str | None] = mapped_column(String(48))
+    reason_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     expected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

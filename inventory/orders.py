@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.geo import geodesic_m
 from core.i18n import gettext as _
-from inventory import ledger
+from inventory import ledger, reasons
 from inventory.ledger import StockError
 from inventory.models import (
     OPEN_ORDER_STATUSES,
@@ -69,7 +70,9 @@ def _distance_km(a: Warehouse, b: Warehouse) -> float:
 
 def request_transfer(session: Session, *, part: Part, quantity: int, source: Warehouse, destination: Warehouse,
                      actor: str, now: datetime, reason: str = "", job_id: int | None = None,
-                     emergency: bool = False) -> Transfer:
+                     emergency: bool = False, reason_fact: dict[str, Any] | None = None) -> Transfer:
+    """`reason` is the English text (or a person's note); `reason_fact` the same as a code with its
+    facts (inventory.reasons), from which pages say it in the reader's language."""
     ledger.check_quantity(quantity)
     if source.id == destination.id:
         raise StockError(_("A transfer needs two different warehouses."), field="to_warehouse")
@@ -77,6 +80,7 @@ def request_transfer(session: Session, *, part: Part, quantity: int, source: War
     transfer = Transfer(part=part, quantity=quantity, from_warehouse=source, to_warehouse=destination,
                         status=OrderStatus.REQUESTED, reason=reason, emergency=emergency, job_id=job_id,
                         expected_at=now + transit, requested_at=now, received_quantity=0)
+    _set_reason(transfer, reason_fact or reasons.as_fact(None, None, reason))
     session.add(transfer)
     session.flush()
     ledger.reserve(session, warehouse=source, part=part, quantity=quantity, actor=actor, now=now,
@@ -149,7 +153,8 @@ def quotes(session: Session, *, part: Part, quantity: int, expedited: bool) -> l
 def create_purchase_order(session: Session, *, part: Part, quantity: int, warehouse: Warehouse, now: datetime,
                           supplier: Supplier | None = None, expedited: bool = False, reason: str = "",
                           job_id: int | None = None, emergency: bool = False,
-                          approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT) -> PurchaseOrder:
+                          approval_limit: Decimal | None = DEFAULT_PURCHASE_APPROVAL_LIMIT,
+                          reason_fact: dict[str, Any] | None = None) -> PurchaseOrder:
     """Order from the cheapest supplier (or the one named); above `approval_limit` (None: no limit) the
     order waits for a manager's approval, and its reason says so."""
     ledger.check_quantity(quantity)
@@ -163,16 +168,29 @@ def create_purchase_order(session: Session, *, part: Part, quantity: int, wareho
                          else _("No supplier sells %(sku)s.", sku=part.sku), field="supplier")
     quote = offers[0]
     status = OrderStatus.REQUESTED
+    fact = reason_fact or reasons.as_fact(None, None, reason)
     if needs_approval(quote.total, approval_limit):
         status = OrderStatus.PENDING_APPROVAL
         reason = "; ".join(filter(None, [reason, approval_wait(quote.total, approval_limit)]))
+        fact = reasons.joined(fact, reasons.reason("approval_wait", total=str(quote.total),
+                                                   limit=str(approval_limit)))
     order = PurchaseOrder(supplier=quote.supplier, part=part, quantity=quantity, warehouse=warehouse,
                           expedited=expedited, unit_cost=quote.unit_cost, total_cost=quote.total,
                           status=status, reason=reason, emergency=emergency, job_id=job_id,
                           expected_at=now + quote.lead, requested_at=now, received_quantity=0)
+    _set_reason(order, fact)
     session.add(order)
     session.flush()
     return order
+
+
+def _set_reason(order: Transfer | PurchaseOrder, fact: dict[str, Any] | None) -> None:
+    order.reason_code, order.reason_facts = reasons.split(fact)
+
+
+def _add_reason(order: Transfer | PurchaseOrder, fact: dict[str, Any]) -> None:
+    """`fact` after the order's reason so far (an older row's text kept as it is)."""
+    _set_reason(order, reasons.joined(reasons.as_fact(order.reason_code, order.reason_facts, order.reason), fact))
 
 
 def needs_approval(total: Decimal, approval_limit: Decimal | None) -> bool:
@@ -192,6 +210,7 @@ def approve_purchase_order(session: Session, *, order: PurchaseOrder, actor: str
     order.status, order.approved_by, order.approved_at = OrderStatus.REQUESTED, actor, now
     if lead is not None:
         order.expected_at = now + lead
+    _add_reason(order, reasons.reason("approved_by", actor=actor, at=f"{now:%Y-%m-%d %H:%M}"))
     order.reason = f"{order.reason}; approved by {actor} at {now:%Y-%m-%d %H:%M} UTC"
     session.flush()
     return order
@@ -202,6 +221,9 @@ def decline_purchase_order(session: Session, *, order: PurchaseOrder, actor: str
     """A manager declines an order above the limit: it is cancelled without ever being placed."""
     _require(order.status, OrderStatus.PENDING_APPROVAL, "decline", order.number)
     order.status, order.declined_by, order.declined_at = OrderStatus.CANCELLED, actor, now
+    at = f"{now:%Y-%m-%d %H:%M}"
+    _add_reason(order, reasons.reason("declined_by_because", actor=actor, at=at, why=reasons.typed(reason))
+                if reason else reasons.reason("declined_by", actor=actor, at=at))
     order.reason = (f"{order.reason}; declined by {actor} at {now:%Y-%m-%d %H:%M} UTC"
                     + (f": {reason}" if reason else ""))
     session.flush()

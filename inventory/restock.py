@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inventory import ledger, orders
+from inventory import ledger, orders, reasons
 from inventory.ledger import InsufficientStock, StockError
 from inventory.models import (
     OPEN_ORDER_STATUSES,
@@ -39,6 +40,15 @@ class Proposal:
         origin = f"from {self.source_warehouse.code}" if self.source_warehouse else "from a supplier"
         return (f"{self.rule.warehouse.code} {self.rule.part.sku}: position {self.position} < min "
                 f"{self.rule.min_quantity}; {self.quantity} {origin}")
+
+    @property
+    def reason_fact(self) -> dict[str, Any]:
+        """Why the order is made ("restock: " and `describe`), as a code with its facts."""
+        facts = {"warehouse": self.rule.warehouse.code, "sku": self.rule.part.sku, "position": self.position,
+                 "min": self.rule.min_quantity, "quantity": self.quantity}
+        if self.source_warehouse:
+            return reasons.reason("restock_transfer", source=self.source_warehouse.code, **facts)
+        return reasons.reason("restock_purchase", **facts)
 
 
 @dataclass
@@ -123,11 +133,13 @@ def create_from(session: Session, proposal: Proposal, *, now: datetime, actor: s
             if proposal.source == "transfer":
                 order = orders.request_transfer(session, part=rule.part, quantity=proposal.quantity,
                                                 source=proposal.source_warehouse, destination=rule.warehouse,
-                                                actor=actor, now=now, reason=reason)
+                                                actor=actor, now=now, reason=reason,
+                                                reason_fact=proposal.reason_fact)
             else:
                 order = orders.create_purchase_order(session, part=rule.part, quantity=proposal.quantity,
                                                      warehouse=rule.warehouse, now=now, reason=reason,
-                                                     approval_limit=approval_limit)
+                                                     approval_limit=approval_limit,
+                                                     reason_fact=proposal.reason_fact)
     except (InsufficientStock, StockError) as error:
         if summary is not None:
             summary.skipped.append(f"{proposal.describe()}: {error}")

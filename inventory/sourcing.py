@@ -42,7 +42,7 @@ class SourcingOption:
 
     @property
     def label_reason(self) -> dict[str, Any]:
-        """`label` as a reason code with its facts (said in the reader's language by dispatch.jobs.reasons)."""
+        """`label` as a reason code with its facts (said in the reader's language by inventory.reasons)."""
         if self.kind == "transfer":
             return {"code": "transfer_from", "source": self.source.code}
         return {"code": "purchase_from", "supplier": self.supplier.code}
@@ -124,8 +124,9 @@ def place_order(session: Session, *, decision: SourcingDecision, part: Part, qua
     if option.kind == "transfer":
         return orders.request_transfer(session, part=part, quantity=quantity, source=option.source,
                                        destination=destination, actor=actor, now=now, reason=decision.reason,
-                                       job_id=job_id, emergency=True)
+                                       job_id=job_id, emergency=True, reason_fact=decision.reason_facts or None)
     return orders.create_purchase_order(session, part=part, quantity=quantity, warehouse=destination, now=now,
                                         supplier=option.supplier, expedited=True, reason=decision.reason,
-                                        job_id=job_id, emergency=True, approval_limit=approval_limit)
+                                        job_id=job_id, emergency=True, approval_limit=approval_limit,
+                                        reason_fact=decision.reason_facts or None)
 

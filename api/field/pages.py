@@ -18,7 +18,7 @@ from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
-from dispatch.jobs.status import InvalidTransition
+from dispatch.jobs.status import InvalidTransition, status_name
 from dispatch.parts.services import request_part
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
 from fieldwork.read import field_day, job_card, technician_of, van_stock
@@ -49,6 +49,13 @@ def _my_job(technician, number: str, *, for_update: bool = False) -> Job:
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
+
+
+def _update_message(result: dict) -> str:
+    """What the technician's update did, in the page's language (the stored `message` is English)."""
+    if result.get("action") == "accept":
+        return _("You accepted job %(number)s.", number=result["job"])
+    return _("Job %(number)s is now %(status)s.", number=result["job"], status=status_name(result["status"]))
 
 @bp.get("")
 @require_page_roles(Role.TECHNICIAN)
@@ -98,7 +105,7 @@ def job_status(number: str):
     # A job waiting for parts leaves this technician's day (dispatch plans the next visit).
     still_mine = job.technician_id == technician.id
     target = url_for("field.job_page", number=job.number) if still_mine else url_for("field.route")
-    flash(result["message"])  # shown by the next page, whether a form post or the queue loads it
+    flash(_update_message(result))  # shown by the next page, whether a form post or the queue loads it
     if _wants_json():
         return jsonify(replayed=outcome.replayed, redirect=target, **result)
     return redirect(target, code=303)

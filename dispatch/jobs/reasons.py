@@ -10,16 +10,18 @@ A fact may itself be a reason ({"code": ..., **facts}) or a list of them; it is 
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from core.i18n import N_, use_locale
-from core.i18n import gettext as _
+from core import reasons as core_reasons
+from core.i18n import N_
+from inventory import reasons as inventory_reasons
 
 # code -> msgid. The facts each code carries are the %(name)s placeholders of its text; the English
 # msgid is exactly the text written at the time, so an English page reads the same either way.
 REASON_TEXTS = {
+    # Why a part is sourced the way it is (inventory.sourcing) and the other order reasons.
+    **inventory_reasons.REASON_TEXTS,
     # A job nobody can be planned for (dispatch.planning.assignment): the note, the escalation and the event.
     "no_skill_in_region": N_("no technician in the region has the '%(skill)s' skill with a valid certification"),
     "no_skill_level_in_region": N_("no technician in the region has the '%(skill)s' skill at level %(level)s or "
@@ -34,22 +36,34 @@ REASON_TEXTS = {
     "day_unreachable": N_("%(day)s: no qualified technician can reach it within its time windows and shift"),
     "day_no_room": N_("%(day)s: no qualified technician has room for it in the time available"),
     "day_late": N_("%(day)s: the earliest place would miss the repair deadline"),
+    # A job a re-optimisation plan leaves out (dispatch.planning.services.plan_summary, from the routing
+    # result's Unassigned.code).
+    "left_out_no_skill": N_("no technician has the skill '%(skill)s'"),
+    "left_out_no_skill_level": N_("no technician has the skill '%(skill)s' at level %(level)s or above"),
+    "left_out_also_skills": N_("%(why)s (and %(skills)s)"),
+    "left_out_no_part": N_("no depot and no qualified technician's van holds %(parts)s"),
+    "left_out_unreachable": N_("no qualified technician can reach it within its time windows and shift"),
+    "left_out_no_capacity": N_("not enough capacity in the time available"),
+    "left_out_pinned_unknown": N_("pinned to unknown technician '%(technician)s'"),
+    "left_out_pinned_lacks_skill": N_("pinned technician %(technician)s lacks the skill '%(skill)s'"),
+    "left_out_pinned_unreachable": N_("pinned technician %(technician)s cannot reach it within its time windows "
+                                      "and shift"),
     # A job taken out of a day (dispatch.planning.services.unplace_job).
     "moved_by": N_("moved by %(actor)s"),
     "left_out_by_plan": N_("left out by re-optimisation plan %(plan)s"),
     # A part that cannot come in time (dispatch.parts, inventory.sourcing).
     "part_late": N_("%(sku)s: %(why)s"),
-    "no_source": N_("no warehouse holds the part and no supplier sells it"),
-    "too_late": N_("no option keeps the repair deadline: the fastest, %(option)s, arrives %(late)s too late"),
-    "in_time": N_("%(option)s: arrives %(arrives)s UTC, in time for the repair deadline (fastest of %(options)s "
-                  "option(s); cost %(cost)s)"),
-    "transfer_from": N_("transfer from %(source)s"),
-    "purchase_from": N_("expedited purchase from %(supplier)s"),
-    "hours": N_("%(hours)s h"),
     "awaits_approval": N_("%(why)s; %(order)s waits for a manager's approval (total %(total)s)"),
     "cancelled_sourced_again": N_("%(order)s was cancelled; sourced again: %(why)s"),
     "cancelled_nothing_else": N_("%(order)s was cancelled; nothing else can bring it: %(why)s"),
+    # A follow-up call the care desk makes (care.callbacks).
+    "check_in": N_("%(days)s-day check-in after the %(category)s on %(model)s: is everything still working?"),
+    "survey_unanswered": N_("No answer to the survey for job %(number)s within %(hours)s h: call %(name)s on "
+                            "%(phone)s and ask how the job went."),
     # What the system did to a job (event notes).
+    "office_override": N_("[office override by %(actor)s: %(reason)s]"),
+    "office_override_with_note": N_("%(note)s\n[office override by %(actor)s: %(reason)s]"),
+    "order_approved_expected": N_("%(order)s approved by %(manager)s; expected %(expected)s"),
     "live_insertion": N_("live insertion"),
     "made_room_for": N_("made room for %(job)s"),
     "reoptimisation_plan": N_("re-optimisation plan %(plan)s"),
@@ -83,12 +97,14 @@ REASON_TEXTS = {
     "nobody_qualified_in_time": N_("nobody qualified in time"),
 }
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+typed = core_reasons.typed
 
 
 def reason(code: str, **facts: Any) -> dict[str, Any]:
     """A reason as a fact of another reason: {"code": code, **facts}."""
-    return {"code": code, **facts}
+    return core_reasons.reason(code, **facts)
 
 
 def stored(code: str | None, facts: Mapping | None, text: str) -> dict[str, Any]:
@@ -99,13 +115,12 @@ def stored(code: str | None, facts: Mapping | None, text: str) -> dict[str, Any]
 
 def placeholders(code: str) -> set[str]:
     """The facts the text of `code` needs."""
-    return set(_PLACEHOLDER.findall(REASON_TEXTS[code]))
+    return core_reasons.placeholders(REASON_TEXTS, code)
 
 
 def english(code: str, facts: Mapping | None = None) -> str:
     """The English text of a reason, as stored beside its code."""
-    with use_locale("en"):
-        return explain(code, facts)
+    return core_reasons.english(REASON_TEXTS, code, facts)
 
 
 def explain(code: str | None, facts: Mapping | None = None, fallback: str = "",
@@ -115,19 +130,4 @@ def explain(code: str | None, facts: Mapping | None = None, fallback: str = "",
     `fallback` (the stored English text) is shown for a row without a code or with a code this
     version does not know. Stored facts outlive code changes, so a missing fact shows as "?".
     `names` turns a fact's value into the reader's words (the page passes the skill labels)."""
-    if not code or code not in REASON_TEXTS:
-        return fallback
-    facts = dict(facts or {})
-    names = names or {}
-    values = {}
-    for name in placeholders(code):
-        value = facts.get(name, "?")
-        if isinstance(value, Mapping) and "code" in value:
-            value = explain(value["code"], value, fallback=value.get("text", "?"), names=names)
-        elif isinstance(value, list):
-            value = _("; ").join(explain(v.get("code"), v, fallback=v.get("text", "?"), names=names)
-                                 if isinstance(v, Mapping) else str(v) for v in value)
-        elif name in names:
-            value = names[name](str(value))
-        values[name] = value
-    return _(REASON_TEXTS[code], **values)
+    return core_reasons.explain(REASON_TEXTS, code, facts, fallback, names)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, object_session
 from core.events import publish
 from core.i18n import gettext as _
 from core.users import Role, User
+from dispatch.jobs import reasons
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.events import JobStatusChanged
@@ -149,8 +150,11 @@ def office_transition(session: Session, *, job: Job, to: JobStatus, actor: Actor
     if to == JobStatus.COMPLETED and len(note.strip()) < MIN_OVERRIDE_REASON:
         raise OverrideNeeded(_("A completion records what was done: write it in the note "
                                "(%(min)s characters or more).", min=MIN_OVERRIDE_REASON), field="note")
+    override = {"actor": actor.label, "reason": reasons.typed(reason)}
     event = transition_job(session, job=job, to=to, actor=actor, now=now,
-                           note=f"{note}\n[office override by {actor.label}: {reason}]".strip())
+                           note=f"{note}\n[office override by {actor.label}: {reason}]".strip(),
+                           note_code="office_override_with_note" if note.strip() else "office_override",
+                           note_facts={**override, "note": reasons.typed(note.strip())} if note.strip() else override)
     event.data = {**(event.data or {}), "office_override": {"by": actor.label, "reason": reason}}
     return event
 

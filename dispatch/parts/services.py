@@ -208,10 +208,13 @@ def order_approved(session: Session, *, order: PurchaseOrder, actor: Actor, now:
     for line in lines:
         job = session.get(Job, line.job_id)
         line.expected_at, line.updated_at = order.expected_at, now
-        line.note = (f"{order.number} approved by {order.approved_by}; expected "
-                     f"{local_stamp(order.expected_at, job.asset.region)}")
+        expected = local_stamp(order.expected_at, job.asset.region)
+        line.note = f"{order.number} approved by {order.approved_by}; expected {expected}"
         record_event(job, kind=EventKind.PARTS, actor=actor, now=now,
-                     note=f"{line.quantity} × {line.part.sku}: {line.note}")
+                     note=f"{line.quantity} × {line.part.sku}: {line.note}", note_code="part_line",
+                     note_facts={"quantity": line.quantity, "sku": line.part.sku,
+                                 "why": reasons.reason("order_approved_expected", order=order.number,
+                                                       manager=order.approved_by, expected=expected)})
     session.flush()
     return lines
 

@@ -19,6 +19,7 @@ from core.regions import Region, zone_of
 from core.work_queue import enqueue
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.models import DispatchState, EventKind, Job
+from dispatch.jobs.reasons import reason
 from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
 from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
@@ -28,6 +29,8 @@ from dispatch.planning.errors import PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun, PlanStatus
 from dispatch.planning.read import jobs_waiting_for_dispatch, planned_jobs
 from dispatch.routing import RoutingResult, solve
+from dispatch.routing.model import RoutingProblem, Visit
+from dispatch.routing.result import NO_CAPACITY, NO_PART, NO_SKILL, PINNED_INVALID, UNREACHABLE, Unassigned
 from dispatch.routing.schedule import schedule
 from dispatch.technicians.models import Technician
 
@@ -176,8 +179,45 @@ def plan_summary(day_problem: DayProblem, result: RoutingResult, *, travel_befor
                               for s in r.stops if s.kind == "visit"],
                     "start": list(_start_of(technicians[r.technician_id]))}
                    for r in result.routes if r.visit_ids],
-        "unassigned": [{"job": u.visit_id, "reason": u.reason} for u in result.unassigned],
+        # reason_code/_facts: the page says the reason in its language (older plans keep only `reason`).
+        "unassigned": [{"job": u.visit_id, "reason": u.reason,
+                        **_left_out(u, day_problem.problem)} for u in result.unassigned],
     }
+
+
+def _left_out(unassigned: Unassigned, problem: RoutingProblem) -> dict:
+    """Why the plan leaves a visit out, as the stored reason_code and reason_facts (dispatch.jobs.reasons)."""
+    visit = problem.visit_by_id.get(unassigned.visit_id)
+    if visit is None:
+        return {}
+    found = _left_out_reason(unassigned.code, visit, problem)
+    if found is None:
+        return {}
+    code = found.pop("code")
+    return {"reason_code": code, "reason_facts": found}
+
+
+def _left_out_reason(code: str, visit: Visit, problem: RoutingProblem) -> dict | None:
+    pinned = visit.pinned_technician
+    if code == PINNED_INVALID or (code == UNREACHABLE and pinned is not None):
+        technician = problem.technician_by_id.get(pinned)
+        if technician is None:
+            return reason("left_out_pinned_unknown", technician=pinned)
+        if not technician.can_do(visit):
+            return reason("left_out_pinned_lacks_skill", technician=pinned, skill=visit.required_skill)
+        return reason("left_out_pinned_unreachable", technician=pinned)
+    if code == NO_SKILL:
+        why = reason("left_out_no_skill_level", skill=visit.required_skill, level=visit.min_skill_level) \
+            if visit.min_skill_level > 1 else reason("left_out_no_skill", skill=visit.required_skill)
+        return reason("left_out_also_skills", why=why, skills=", ".join(visit.extra_skills)) \
+            if visit.extra_skills else why
+    if code == NO_PART:
+        return reason("left_out_no_part", parts=", ".join(visit.needs_parts))
+    if code == UNREACHABLE:
+        return reason("left_out_unreachable")
+    if code == NO_CAPACITY:
+        return reason("left_out_no_capacity")
+    return None
 
 
 def _start_of(technician: Technician) -> tuple[float, float]:

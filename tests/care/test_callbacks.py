@@ -196,3 +196,21 @@ def test_a_product_lines_plan_sets_the_delay_and_business_accounts_get_check_in_
     default_survey = session.scalar(select(Survey).where(Survey.job_id == consumer_job.id))
     assert default_survey.send_at == consumer_done + timedelta(hours=24)
     assert len(_tasks(session, TaskKind.CHECK_IN)) == 2  # consumers get no long-horizon calls by default
+
+
+def test_a_check_in_call_stores_its_reason_as_a_code_that_reads_in_chinese(session, people):
+    from core.i18n import use_locale
+    from dispatch.jobs.reasons import english, explain
+
+    agent, _ = people
+    session.add(CallbackPlan(product_line="laundry", survey_delay_minutes=120, answer_window_minutes=600,
+                             checkin_days=[30], checkin_business_only=False))
+    session.flush()
+    _completed_job(session, agent, product_line="laundry")
+    task = _tasks(session, TaskKind.CHECK_IN)[0]
+    assert task.reason_code == "check_in" and task.reason_facts["days"] == 30
+    assert task.reason == english(task.reason_code, {**task.reason_facts,
+                                                     "category": task.reason_facts["category"].replace("_", " ")})
+    with use_locale("zh_CN"):
+        words = explain(task.reason_code, task.reason_facts, task.reason)
+    assert "处理完成 30 天后回访" in words and "check-in" not in words

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.geo import GreatCircleProvider
+from core.regions import Region
 from core.users import Role
 from dispatch.jobs.audit import SYSTEM
 from dispatch.jobs.models import Escalation, EventKind
@@ -69,3 +70,35 @@ def test_the_chinese_parts_emergency_queue_says_why_a_part_is_late_in_chinese(cl
     html = client.get("/warehouse/emergencies?lang=zh", headers=ZH).get_data(as_text=True)
     queue = html.split('data-testid="parts-escalations"')[1].split("</table>")[0]
     assert f"{city.spare.sku}：没有仓库有此备件，也没有供应商供货" in queue and "no warehouse" not in queue
+
+
+def test_the_chinese_plan_preview_says_why_a_job_is_left_out_in_chinese(client, session):
+    from dispatch.planning.services import new_plan, run_plan
+
+    job = _unassignable_job(session)
+    region = session.scalars(select(Region).where(Region.code == "gusu")).one()
+    plan = new_plan(session, region=region, day=NOW.date(), time_limit_s=1, apply_when_done=False,
+                    requested_by="test", now=NOW)
+    run_plan(session, plan=plan, now=NOW, provider=GreatCircleProvider())
+    left_out = {u["job"]: u for u in plan.result["unassigned"]}
+    assert left_out[job.number]["reason_code"] == "left_out_no_skill", left_out
+    session.commit()
+    sign_in(client, "dispatch.zhou")
+    html = client.get(f"/dispatch/plans/{plan.id}?lang=zh", headers=ZH).get_data(as_text=True)
+    listed = html.split('data-testid="plan-unassigned"')[1].split("</ul>")[0]
+    assert "没有技师具备" in listed and "no technician has" not in listed
+
+
+def test_a_plan_stored_before_codes_shows_its_english_reason(client, session):
+    from dispatch.planning.services import new_plan, run_plan
+
+    job = _unassignable_job(session)
+    region = session.scalars(select(Region).where(Region.code == "gusu")).one()
+    plan = new_plan(session, region=region, day=NOW.date(), time_limit_s=1, apply_when_done=False,
+                    requested_by="test", now=NOW)
+    run_plan(session, plan=plan, now=NOW, provider=GreatCircleProvider())
+    plan.result = {**plan.result, "unassigned": [{"job": job.number, "reason": "an old English reason"}]}
+    session.commit()
+    sign_in(client, "dispatch.zhou")
+    html = client.get(f"/dispatch/plans/{plan.id}?lang=zh", headers=ZH).get_data(as_text=True)
+    assert "an old English reason" in html

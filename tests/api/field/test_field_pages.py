@@ -251,3 +251,17 @@ def test_every_staff_page_refuses_the_roles_it_is_not_for(client, session, role)
     answers = {path: client.get(path.format(job=city.jobs[0].number, asset=asset.id, plan=plan.id)).status_code
                for path in PAGES}
     assert answers == {path: 200 if role in roles else 403 for path, roles in PAGES.items()}
+
+
+def test_a_chinese_phone_says_what_the_update_did_in_chinese(client, city, session):
+    sign_in(client, "tech01")
+    client.set_cookie("lang", "zh")
+    number = city.jobs[0].number
+    post_status(client, number, "accept")
+    accepted = client.get(f"/tech/jobs/{number}").get_data(as_text=True)
+    assert f"你已接受工单 {number}。" in accepted and "You accepted" not in accepted
+    post_status(client, number, "en_route")
+    moved = client.get(f"/tech/jobs/{number}").get_data(as_text=True)
+    client.delete_cookie("lang")
+    client.get("/tech")  # the next test's domain texts are English again
+    assert f"Job {number} is now" not in moved

@@ -332,3 +332,17 @@ def test_the_openapi_document_and_docs_page_are_served(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"swagger" in docs.data.lower()
     assert client.get("/api/v1/docs-assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_chinese_job_page_names_an_office_override_in_chinese(client, session, world, job_number, agent_headers):
+    from tests.api.test_pages import sign_in
+
+    _assigned(session, job_number)
+    response = client.post(f"/api/v1/jobs/{job_number}/transitions",
+                           json={"to": "en_route", "override_reason": "Technician's phone is broken"},
+                           headers=agent_headers)
+    assert response.status_code == 200, response.json
+    sign_in(client, "agent.li")
+    html = client.get(f"/agent/jobs/{job_number}?lang=zh", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "[agent.li 从办公室代为操作：Technician&#39;s phone is broken]" in html
+    assert "office override by" not in html

@@ -95,3 +95,23 @@ def test_a_part_reserved_nearby_is_noted_on_the_job_as_a_code(session):
     assert event.note == english(event.note_code, event.note_facts)
     with use_locale("zh_CN"):
         assert explain(event.note_code, event.note_facts) == f"已在 {depot.code} 预留 1 × {part.sku}"
+
+
+def test_a_managers_approval_of_the_purchase_a_job_waits_for_is_noted_as_a_code(session):
+    from datetime import timedelta
+
+    from dispatch.jobs.models import EventKind
+
+    job = _job(session)
+    make_warehouse(session, regions=[job.asset.region], at=(31.31, 120.60))
+    part = make_part(session)
+    make_supplier(session, parts=[part], unit_cost="200.00", expedited_hours=20)  # 30 × 200 + 80 = 6080
+    order = job_parts.request_part(session, job=job, part=part, quantity=30, actor=AGENT, now=NOW).line.purchase_order
+    desk.approve_purchase_order(session, number=order.number, actor=Actor(label="manager.xu"),
+                                now=NOW + timedelta(hours=3))
+    event = [e for e in job.events if e.kind == EventKind.PARTS][-1]
+    assert event.note_code == "part_line" and event.note_facts["why"]["code"] == "order_approved_expected"
+    assert event.note == english(event.note_code, event.note_facts)
+    with use_locale("zh_CN"):
+        words = explain(event.note_code, event.note_facts, event.note)
+    assert f"{order.number} 已由 manager.xu 批准；预计" in words and "approved by" not in words
