@@ -50,6 +50,11 @@ def init_app(app: Flask) -> None:
     def _translate_domain_texts_in_page_language():
         i18n.set_locale(babel_locale())
 
+    @app.teardown_request
+    def _back_to_the_default_language(_error=None):
+        # A worker thread serves the next request, or runs other work, in no one's language.
+        i18n.set_locale(None)
+
 
 def entitlement_reason(code: str, facts: dict, fallback: str) -> str:
     """The entitlement's reason in the page's language; the stored English text if the code is unknown."""
