@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, negative_data_rejection]
-EXAMPLES_PER_OPERATION = 3
+EXAMPLES_PER_OPERATION = 2
 # Signing out revokes the caller's token, which would turn the rest of a role's run into 401s; it is
 # exercised by the anonymous run and by tests/api/test_sessions.py.
 SIGN_OUT = "DELETE /api/v1/auth/tokens"
