@@ -184,8 +184,9 @@ def live_url(app):
 
 
 def pytest_collection_modifyitems(config, items):
-    """A boundary matrix (who may call what) is answered before the database is touched, so its
-    PostgreSQL copies add minutes and no evidence; the services behind it run on both backends."""
+    """A boundary matrix (who may call what, which field is refused) is decided at the web boundary
+    and in the services' own checks, whose tests run on both backends; its PostgreSQL copies add
+    minutes to the run and no evidence."""
     kept, dropped = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)

@@ -96,6 +96,7 @@ def _import(session, blobs):
 
 @pytest.mark.parametrize("kind, row, column, value, reason", BAD_CELLS,
                          ids=[f"{k}.{c}={v[:12]!r}" for k, _r, c, v, _ in BAD_CELLS])
+@pytest.mark.boundary_matrix
 def test_a_bad_cell_is_named_by_file_row_and_column_and_nothing_is_written(session, kind, row, column, value,
                                                                            reason):
     rows = with_cell(kind, row, column, value)

@@ -91,6 +91,7 @@ def test_an_admin_creates_lists_and_finds_a_user(client, admin):
     ({**NEW_USER, "locale": "fr"}, "locale"),
     ({**NEW_USER, "extra": 1}, "extra"),
 ])
+@pytest.mark.boundary_matrix
 def test_a_bad_new_user_is_refused_by_field_and_nothing_is_written(client, admin, rows, body, field):
     before = rows()
     response = client.post("/api/v1/admin/users", json=body, headers=admin)
@@ -183,6 +184,7 @@ def test_an_admin_creates_and_changes_a_region(client, admin):
     ({"business_hours": [{"weekday": 0, "opens": "09:00", "closes": "18:00"}] * 2}, "business_hours"),
     ({"business_hours": "always"}, "business_hours"),
 ])
+@pytest.mark.boundary_matrix
 def test_a_bad_region_is_refused_by_field_and_nothing_is_written(client, admin, rows, change, field):
     before = rows()
     response = client.post("/api/v1/admin/regions", json={**NEW_REGION, **change}, headers=admin)
@@ -255,6 +257,7 @@ def test_a_manager_gives_an_existing_technician_user_a_profile_but_creates_no_ac
     ({"days_off": [{"day": "2026-02-30"}]}, "days_off", 422),
     ({"days_off": [{"day": "2026-12-24"}, {"day": "2026-12-24"}]}, "days_off", 422),
 ])
+@pytest.mark.boundary_matrix
 def test_a_bad_technician_is_refused_by_field_and_nothing_is_written(client, admin, rows, change, field, code):
     body = {k: v for k, v in {**NEW_TECHNICIAN, **change}.items() if v is not None}
     before = rows()

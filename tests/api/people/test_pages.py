@@ -65,6 +65,7 @@ def test_managers_see_technicians_only(client, staff, path):
     assert "/admin/technicians" in home and 'href="/admin/users"' not in home
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_page_opens_for_an_admin_in_both_languages(as_admin, path, lang):
@@ -158,6 +159,7 @@ REGION = {"code": "wuzhong", "name": "吴中区", "time_zone": "Asia/Shanghai", 
     ({"hours_3_opens": "09:00"}, "hours_3"),
     ({"hours_4_opens": "9 o'clock", "hours_4_closes": "18:00"}, "hours_4"),
 ])
+@pytest.mark.boundary_matrix
 def test_a_bad_region_form_is_shown_again_with_the_fields_message(as_admin, rows, change, field):
     before = rows()
     response = _post(as_admin, "/admin/regions/new", {**REGION, **change})
@@ -195,6 +197,7 @@ TECHNICIAN = {"username": "tech.page", "display_name": "李师傅", "password": 
     ({"shift_0_break_to": "20:00"}, "shift_0"),
     ({"days_off": "24/12/2026 holiday"}, "days_off"),
 ])
+@pytest.mark.boundary_matrix
 def test_a_bad_technician_form_is_shown_again_with_the_fields_message(as_admin, rows, change, field):
     before = rows()
     response = _post(as_admin, "/admin/technicians/new", {**TECHNICIAN, **change})

@@ -162,6 +162,7 @@ BAD = [
 ]
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("kind, change, field, code", BAD, ids=[f"{k}-{f}-{i}" for i, (k, _c, f, _s) in enumerate(BAD)])
 def test_bad_input_is_refused_with_the_field_and_writes_nothing(client, admin, setup_counts, kind, change, field, code):
     before = setup_counts()

@@ -31,6 +31,7 @@ def post_form(client, url: str, data: dict):
     return client.post(url, data={"csrf_token": token, **data})
 
 
+@pytest.mark.boundary_matrix
 @pytest.mark.parametrize("slug", LISTS)
 def test_every_list_opens_for_the_admin_in_both_languages(admin_client, slug):
     assert admin_client.get(path(slug)).status_code == 200
