@@ -41,6 +41,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
 
 
+def record_update(session: Session, *, actor: str, at: datetime, kind: str, key: str, before: dict[str, Any],
+                  after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Audits an update by what it changed; a form sent back untouched is no change and leaves no row."""
+    changed = diff(before, after)
+    if changed:
+        record_change(session, actor=actor, at=at, kind=kind, key=key, action="update", changes=changed)
+    return changed
+
+
 def changes_of(session: Session, *, kind: str, key: str) -> list[AdminChange]:
     return list(session.scalars(select(AdminChange).where(AdminChange.kind == kind, AdminChange.key == key)
                                 .order_by(AdminChange.id)))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from core.admin_audit import diff, record_change
+from core.admin_audit import diff, record_change, record_update
 from core.i18n import gettext as _
 from core.regions import Region
 from core.setup_refusals import AlreadyExists, SetupNotFound, SetupRefused
@@ -73,10 +73,8 @@ def update_warehouse(session: Session, warehouse: Warehouse, *, actor: str, now:
     before = _warehouse_state(warehouse)
     _apply_warehouse(session, warehouse, {**before, **changes})
     session.flush()
-    changed = diff(before, _warehouse_state(warehouse))
-    if changed:  # a form sent back untouched is no change
-        record_change(session, actor=actor, at=now, kind="warehouse", key=warehouse.code, action="update",
-                      changes=changed)
+    record_update(session, actor=actor, at=now, kind="warehouse", key=warehouse.code, before=before,
+                  after=_warehouse_state(warehouse))
     return warehouse
 
 
@@ -127,10 +125,8 @@ def update_part(session: Session, part: Part, *, actor: str, now: datetime, **ch
     for name in PART_FIELDS:
         setattr(part, name, {**before, **changes}[name])
     session.flush()
-    changed = diff(before, _part_state(part))
-    if changed:  # a form sent back untouched is no change
-        record_change(session, actor=actor, at=now, kind="part", key=part.sku, action="update",
-                      changes=changed)
+    record_update(session, actor=actor, at=now, kind="part", key=part.sku, before=before,
+                  after=_part_state(part))
     return part
 
 
@@ -176,10 +172,8 @@ def update_supplier(session: Session, supplier: Supplier, *, actor: str, now: da
     values = {**before, **changes}
     _check_supplier(session, values)
     _apply_supplier(session, supplier, values)
-    changed = diff(before, _supplier_state(session, supplier))
-    if changed:  # a form sent back untouched is no change
-        record_change(session, actor=actor, at=now, kind="supplier", key=supplier.code, action="update",
-                      changes=changed)
+    record_update(session, actor=actor, at=now, kind="supplier", key=supplier.code, before=before,
+                  after=_supplier_state(session, supplier))
     return supplier
 
 

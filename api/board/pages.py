@@ -11,9 +11,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api.auth import require_page_roles
+from api.board.refusals import planning_refusal
 from api.context import now, services, today, travel_provider
 from api.database import db, write_despite_refusal
-from api.board.refusals import planning_refusal
 from api.local_time import local_clock, zone_of
 from api.route_maps import plan_route_map, render_svg, route_map_of
 from core.limits import parse_id

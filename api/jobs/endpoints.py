@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint, Page
-from sqlalchemy import func, select
+from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from api.auth import require_api_roles
 from api.context import now, services, tracking_url
@@ -21,6 +21,7 @@ from api.jobs.schemas import (
     TransitionSchema,
 )
 from api.locating import locate
+from api.paging import SelectPage
 from api.schemas import JobSchema, ReportResultSchema
 from core.users import CASE_ROLES, Role, User
 from dispatch.catalog.models import Asset
@@ -35,17 +36,6 @@ WRITERS = (Role.AGENT, Role.DISPATCHER)
 NUMBER = "<string(maxlength=20):number>"
 
 
-class SqlPage(Page):
-    """Pages a SQLAlchemy select: counts once, fetches only the requested slice."""
-
-    @property
-    def item_count(self) -> int:
-        return db().scalar(select(func.count()).select_from(self.collection.order_by(None).subquery()))
-
-    @property
-    def items(self):
-        return list(db().scalars(self.collection.offset(self.page_params.first_item)
-                                 .limit(self.page_params.page_size)))
 
 
 def _actor() -> Actor:
@@ -57,7 +47,7 @@ class Jobs(MethodView):
     @require_api_roles(*CASE_ROLES)
     @blp.arguments(JobQuerySchema, location="query")
     @blp.response(200, JobSchema(many=True))
-    @blp.paginate(SqlPage, max_page_size=200)
+    @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
         """List jobs, newest first, filtered (pagination metadata in the X-Pagination header)"""
         owner_id = None

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint, Page
-from sqlalchemy import func, select
+from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from api.auth import require_api_roles
 from api.context import now
 from api.database import db
 from api.errors import ApiError, field_error
+from api.paging import SelectPage
 from api.people import changes
 from api.people.invitations import invitation_url
 from api.people.schemas import (
@@ -46,17 +47,6 @@ CODE = "<string(maxlength=32):code>"
 TECHNICIAN_MANAGERS = (Role.MANAGER,)  # and admins, who pass every role check
 
 
-class SqlPage(Page):
-    """Pages a select: counts once, fetches only the requested slice."""
-
-    @property
-    def item_count(self) -> int:
-        return db().scalar(select(func.count()).select_from(self.collection.order_by(None).subquery()))
-
-    @property
-    def items(self):
-        return list(db().scalars(self.collection.offset(self.page_params.first_item)
-                                 .limit(self.page_params.page_size)))
 
 
 def _actor() -> str:
@@ -82,7 +72,7 @@ class Users(MethodView):
     @require_api_roles(Role.ADMIN)
     @blp.arguments(UserQuerySchema, location="query")
     @blp.response(200, UserSchema(many=True))
-    @blp.paginate(SqlPage, max_page_size=200)
+    @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
         """Accounts by username; q searches the username and name, role and active filter"""
         return users_query(search=query["q"], role=query["role"], active=query["active"])
@@ -162,7 +152,7 @@ class Regions(MethodView):
     @require_api_roles(Role.ADMIN)
     @blp.arguments(RegionQuerySchema, location="query")
     @blp.response(200, RegionSchema(many=True))
-    @blp.paginate(SqlPage, max_page_size=200)
+    @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
         """Regions by code; q searches the code and name"""
         return regions_query(search=query["q"])
@@ -204,7 +194,7 @@ class Technicians(MethodView):
     @require_api_roles(*TECHNICIAN_MANAGERS)
     @blp.arguments(TechnicianQuerySchema, location="query")
     @blp.response(200, TechnicianSchema(many=True))
-    @blp.paginate(SqlPage, max_page_size=200)
+    @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
         """Technicians by username; q searches the username and name, region filters"""
         return technicians_query(search=query["q"], region_code=query["region"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask_smorest import Page
 from sqlalchemy import Select, func, select
 
 from api.database import db
@@ -20,17 +19,6 @@ def count(query: Select) -> int:
     return db().scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-class QueryPage(Page):
-    """flask-smorest paging of a select() of ORM objects."""
-
-    @property
-    def item_count(self) -> int:
-        return count(self.collection)
-
-    @property
-    def items(self):
-        return list(db().scalars(self.collection.offset(self.page_params.first_item)
-                                 .limit(self.page_params.page_size)))
 
 
 @contextmanager

@@ -15,8 +15,9 @@ from sqlalchemy import Select
 from api.auth import require_api_roles
 from api.context import now
 from api.database import db
+from api.paging import SelectPage
 from api.setup import schemas
-from api.setup.common import API_PAGE_SIZE, QueryPage, api_refusals, found
+from api.setup.common import API_PAGE_SIZE, api_refusals, found
 from api.setup.schemas import SearchSchema
 from core.users import Role
 
@@ -45,7 +46,7 @@ def register(blp: Blueprint, kind: Kind) -> None:
         @require_api_roles(*kind.readers)
         @blp.arguments(SearchSchema, location="query")
         @blp.response(200, kind.out_schema(many=True))
-        @blp.paginate(QueryPage, max_page_size=API_PAGE_SIZE)
+        @blp.paginate(SelectPage, max_page_size=API_PAGE_SIZE)
         def get(self, query: dict):
             return kind.query(search=query.get("q"))
 

@@ -8,8 +8,9 @@ from flask_smorest import Blueprint
 from api.auth import require_api_roles
 from api.context import now
 from api.database import db
+from api.paging import SelectPage
 from api.setup import schemas
-from api.setup.common import API_PAGE_SIZE, QueryPage, api_refusals, found
+from api.setup.common import API_PAGE_SIZE, api_refusals, found
 from api.setup.resources import Kind, register
 from api.setup.roles import STOCK_SETUP_READERS, STOCK_SETUP_WRITERS, WAREHOUSE_READERS, WAREHOUSE_WRITERS
 from inventory import setup as stock_setup
@@ -40,7 +41,7 @@ class RestockRules(MethodView):
     @require_api_roles(*STOCK_SETUP_READERS)
     @blp.arguments(schemas.SearchSchema, location="query")
     @blp.response(200, schemas.RestockRuleOutSchema(many=True))
-    @blp.paginate(QueryPage, max_page_size=API_PAGE_SIZE)
+    @blp.paginate(SelectPage, max_page_size=API_PAGE_SIZE)
     def get(self, query: dict):
         """Restock rules by warehouse and part: search with q, in pages"""
         return stock_setup.restock_rules_query(search=query.get("q"))

@@ -12,6 +12,7 @@ from api.context import now, purchase_approval_limit
 from api.database import db
 from api.errors import ApiError
 from api.idempotency import idempotent
+from api.paging import SelectPage
 from api.stock.schemas import (
     AdjustmentSchema,
     ApprovalDeclineSchema,
@@ -88,15 +89,6 @@ class StockPage(Page):
                                    .limit(self.page_params.page_size))
 
 
-class ScalarPage(Page):
-    @property
-    def item_count(self) -> int:
-        return overview.count_rows(db(), self.collection)
-
-    @property
-    def items(self):
-        return list(db().scalars(self.collection.offset(self.page_params.first_item)
-                                 .limit(self.page_params.page_size)))
 
 
 # --- levels and the ledger ---
@@ -134,7 +126,7 @@ class StockMovements(MethodView):
     @require_api_roles(*STOCK_READERS)
     @blp.arguments(MovementQuerySchema, location="query")
     @blp.response(200, MovementSchema(many=True))
-    @blp.paginate(ScalarPage, max_page_size=500)
+    @blp.paginate(SelectPage, max_page_size=500)
     def get(self, query: dict):
         """The stock ledger, newest first, for a warehouse and/or a part"""
         warehouse = _query_lookup(desk.warehouse_named, query.get("warehouse"), "warehouse")
@@ -176,7 +168,7 @@ class Transfers(MethodView):
     @require_api_roles(*STOCK_READERS)
     @blp.arguments(OrderQuerySchema, location="query")
     @blp.response(200, TransferSchema(many=True))
-    @blp.paginate(ScalarPage, max_page_size=200)
+    @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
         """Transfers, newest first, by status and/or a warehouse at either end"""
         warehouse = _query_lookup(desk.warehouse_named, query.get("warehouse"), "warehouse")
@@ -240,7 +232,7 @@ class PurchaseOrders(MethodView):
     @require_api_roles(*STOCK_READERS)
     @blp.arguments(OrderQuerySchema, location="query")
     @blp.response(200, PurchaseOrderSchema(many=True))
-    @blp.paginate(ScalarPage, max_page_size=200)
+    @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
         """Purchase orders, newest first, by status and/or the receiving warehouse"""
         warehouse = _query_lookup(desk.warehouse_named, query.get("warehouse"), "warehouse")

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from core.admin_audit import diff, record_change
+from core.admin_audit import diff, record_change, record_update
 from core.i18n import gettext as _
 from core.regions import Region
 from core.setup_refusals import AlreadyExists, SetupNotFound, SetupRefused
@@ -157,10 +157,8 @@ def update_product_model(session: Session, model: ProductModel, *, actor: str, n
     before = _model_state(model)
     _apply_model(session, model, {**before, **changes})
     session.flush()
-    changed = diff(before, _model_state(model))
-    if changed:  # a form sent back untouched is no change
-        record_change(session, actor=actor, at=now, kind="product_model", key=model.code, action="update",
-                      changes=changed)
+    record_update(session, actor=actor, at=now, kind="product_model", key=model.code, before=before,
+                  after=_model_state(model))
     return model
 
 
@@ -228,10 +226,8 @@ def update_asset(session: Session, asset: Asset, *, actor: str, now: datetime, *
     before = _asset_state(asset)
     _apply_asset(session, asset, {**before, **changes}, now=now)
     session.flush()
-    changed = diff(before, _asset_state(asset))
-    if changed:  # a form sent back untouched is no change
-        record_change(session, actor=actor, at=now, kind="asset", key=asset.serial, action="update",
-                      changes=changed)
+    record_update(session, actor=actor, at=now, kind="asset", key=asset.serial, before=before,
+                  after=_asset_state(asset))
     return asset
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from core.admin_audit import diff, record_change
+from core.admin_audit import record_change, record_update
 from core.i18n import gettext as _
 from core.setup_refusals import AlreadyExists, SetupNotFound, SetupRefused
 from dispatch.catalog.setup import matching
@@ -60,10 +60,8 @@ def update_sla_policy(session: Session, policy: SlaPolicy, *, actor: str, now: d
     before = _state(policy)
     _apply(session, policy, {**before, **changes})
     session.flush()
-    changed = diff(before, _state(policy))
-    if changed:  # a form sent back untouched is no change
-        record_change(session, actor=actor, at=now, kind="sla_policy", key=policy.code, action="update",
-                      changes=changed)
+    record_update(session, actor=actor, at=now, kind="sla_policy", key=policy.code, before=before,
+                  after=_state(policy))
     return policy
 
 
