@@ -40,8 +40,9 @@ run: install
 browser:
 	@sh scripts/ensure_chromium.sh
 
+# One pytest worker per core: each has its own SQLite file and PostgreSQL database (tests/conftest.py).
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 bench-intake: install
 	$(BIN)/python scripts/bench_intake.py $(ARGS)
