@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
+from api.i18n import babel_locale
 from api.labels import label
 from care.dashboard import InvalidPeriod
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused
 from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
 from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
+from core import i18n as core_i18n
 from dispatch.intake.errors import AssetNotFound
 from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.status import InvalidTransition
@@ -54,7 +56,7 @@ def _payload(error: HTTPException) -> dict:
         payload["errors"] = errors
         if error.code == 422 and not data.get("message"):
             fields = sorted({name for location in errors.values() if isinstance(location, dict) for name in location})
-            payload["message"] = f"Some fields are not valid: {', '.join(fields)}." if fields else payload["message"]
+            payload["message"] = _("Some fields are not valid: %(fields)s.", fields=", ".join(fields)) if fields else payload["message"]
     return payload
 
 
@@ -65,6 +67,8 @@ def _respond(error: HTTPException):
         headers = {**headers, "Allow": ", ".join(error.valid_methods)}
     if _is_api_request():
         return payload, error.code, headers
+    # A refusal before the request's own hooks ran (the input guard) has no page language yet.
+    core_i18n.set_locale(babel_locale())
     return render_template("error.html", code=error.code, title=label("error", f"{error.code}.title", default=error.name),
                            message=label("error", f"{error.code}.message", default=payload["message"])), error.code, headers
 

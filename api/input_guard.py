@@ -1,10 +1,14 @@
 """What no request may carry, refused before any view runs: text with NUL or other control
 characters (in the query, a form, the path or a JSON body), JSON nested too deep, ids in the path and
-page numbers past the database's integer range (numbers in bodies are bounded by api.schemas.Integer). The answer is a 400 in the one error shape on the API and a readable
-page elsewhere; nothing is written."""
+page numbers past the database's integer range (numbers in bodies are bounded by api.schemas.Integer).
+
+A text or number that cannot be accepted is a field message, so it is a 422 like every schema
+refusal; a body too deep to parse is a malformed request, a 400. Both use the one error shape on the
+API and a readable page elsewhere; nothing is written."""
 from __future__ import annotations
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from api.errors import ApiError
@@ -14,7 +18,10 @@ from core.limits import DB_INT_MAX, has_control_characters
 # (a 500) at about a thousand levels.
 MAX_JSON_DEPTH = 32
 PAGINATION_PARAMETERS = ("page", "page_size")
-CONTROL_MESSAGE = "Contains a control character (such as NUL) that text may not hold."
+
+
+def _control_message() -> str:
+    return _("Contains a control character (such as NUL) that text may not hold.")
 
 
 class DatabaseIntegerConverter(IntegerConverter):
@@ -51,11 +58,11 @@ def json_depth_exceeds(raw: bytes, limit: int) -> bool:
 def _walk(value, path: str, problems: dict[str, list[str]]) -> None:
     if isinstance(value, str):
         if has_control_characters(value):
-            problems.setdefault(path or "_body", []).append(CONTROL_MESSAGE)
+            problems.setdefault(path or "_body", []).append(_control_message())
     elif isinstance(value, dict):
         for key, item in value.items():
             if has_control_characters(key):
-                problems.setdefault(path or "_body", []).append(CONTROL_MESSAGE)
+                problems.setdefault(path or "_body", []).append(_control_message())
             _walk(item, f"{path}.{key}" if path else key, problems)
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -63,7 +70,7 @@ def _walk(value, path: str, problems: dict[str, list[str]]) -> None:
 
 
 def _multidict_problems(values) -> dict[str, list[str]]:
-    return {key: [CONTROL_MESSAGE] for key, value in values.items(multi=True)
+    return {key: [_control_message()] for key, value in values.items(multi=True)
             if has_control_characters(key) or (isinstance(value, str) and has_control_characters(value))}
 
 
@@ -74,7 +81,7 @@ def _page_problems(args) -> dict[str, list[str]]:
     for name in PAGINATION_PARAMETERS:
         value = args.get(name, "").strip()
         if value.lstrip("+-").isascii() and value.lstrip("+-").isdigit() and abs(int(value)) > DB_INT_MAX:
-            problems[name] = [f"Must be at most {DB_INT_MAX}."]
+            problems[name] = [_("Must be at most %(limit)s.", limit=DB_INT_MAX)]
     return problems
 
 
@@ -83,8 +90,9 @@ def check_request() -> None:
     if problems := _multidict_problems(request.args):
         errors["query"] = problems
     elif problems := _page_problems(request.args):
-        raise ApiError(422, "Some fields are not valid: " + ", ".join(sorted(problems)) + ".", {"query": problems})
-    if request.view_args and (problems := {k: [CONTROL_MESSAGE] for k, v in request.view_args.items()
+        raise ApiError(422, _("Some fields are not valid: %(fields)s.", fields=", ".join(sorted(problems))),
+                       {"query": problems})
+    if request.view_args and (problems := {k: [_control_message()] for k, v in request.view_args.items()
                                            if isinstance(v, str) and has_control_characters(v)}):
         errors["path"] = problems
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -93,7 +101,7 @@ def check_request() -> None:
     if request.is_json:
         raw = request.get_data(cache=True)
         if json_depth_exceeds(raw, MAX_JSON_DEPTH):
-            raise ApiError(400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
+            raise ApiError(400, _("The JSON body is nested more than %(limit)s levels deep.", limit=MAX_JSON_DEPTH))
         body = request.get_json(silent=True)  # malformed JSON: flask-smorest answers with its own 400
         problems: dict[str, list[str]] = {}
         _walk(body, "", problems)
@@ -101,7 +109,8 @@ def check_request() -> None:
             errors["json"] = problems
     if errors:
         fields = sorted({name for location in errors.values() for name in location})
-        raise ApiError(400, f"Some fields hold text or numbers that cannot be accepted: {', '.join(fields)}.", errors)
+        raise ApiError(422, _("Some fields hold text or numbers that cannot be accepted: %(fields)s.",
+                              fields=", ".join(fields)), errors)
 
 
 def init_app(app: Flask) -> None:

@@ -197,6 +197,7 @@ LABELS: dict[str, dict[str, str]] = {
         "429.title": N_("Too many requests"),
         "429.message": N_("Please wait a minute and try again."),
         "400.title": N_("Something was wrong with the request"),
+        "422.title": N_("Something you entered cannot be accepted"),
         "403.title": N_("Not allowed"),
         "403.message": N_("Your account cannot open this page."),
         "500.title": N_("Something went wrong"),

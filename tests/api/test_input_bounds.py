@@ -14,20 +14,20 @@ HUGE = 10**30
 
 def test_a_nul_in_the_token_username_is_a_field_message_not_a_server_error(client, world):
     response = client.post("/api/v1/auth/tokens", json={"username": "agent\x00li", "password": PASSWORD})
-    assert_error_shape(response, 400, location="json", field="username")
+    assert_error_shape(response, 422, location="json", field="username")
 
 
 def test_a_nul_in_a_report_is_refused_and_creates_nothing(client, world, counts):
     before = counts()
     response = client.post("/api/v1/reports", json=report_body(world.asset, fault_text="It leaks\x00 everywhere"))
-    assert_error_shape(response, 400, location="json", field="fault_text")
+    assert_error_shape(response, 422, location="json", field="fault_text")
     assert counts() == before
 
 
 @pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f"])
 def test_other_control_characters_are_refused_too(client, world, character):
     response = client.post("/api/v1/reports", json=report_body(world.asset, contact_name=f"Zhang{character}Wei"))
-    assert_error_shape(response, 400, location="json", field="contact_name")
+    assert_error_shape(response, 422, location="json", field="contact_name")
 
 
 def test_tabs_and_line_breaks_in_text_are_fine(client, world):
@@ -37,13 +37,22 @@ def test_tabs_and_line_breaks_in_text_are_fine(client, world):
 
 def test_a_nul_in_the_query_string_is_refused(client, agent_headers):
     response = client.get("/api/v1/jobs?serial=AB%00C", headers=agent_headers)
-    assert_error_shape(response, 400, location="query", field="serial")
+    assert_error_shape(response, 422, location="query", field="serial")
 
 
 def test_a_nul_in_the_sign_in_form_gets_a_page_not_a_server_error(client, world):
     response = client.post("/login", data={"username": "agent.li\x00", "password": PASSWORD})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.mimetype == "text/html"
+    assert "cannot be accepted: username" in response.get_data(as_text=True)
+
+
+def test_the_refusal_page_reads_in_the_visitors_language(client, world):
+    response = client.post("/login", data={"username": "agent.li\x00", "password": PASSWORD},
+                           headers={"Accept-Language": "zh-CN"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "您输入的内容无法接受" in page and "部分字段含有无法接受的文本或数字" in page and "cannot be accepted" not in page
 
 
 def test_json_nested_a_thousand_deep_is_a_400(client, world):

@@ -102,7 +102,7 @@ def test_a_bad_new_user_is_refused_by_field_and_nothing_is_written(client, admin
 def test_a_nul_in_a_username_is_refused_before_any_view(client, admin, rows):
     before = rows()
     response = client.post("/api/v1/admin/users", json={**NEW_USER, "username": "agent\x00x"}, headers=admin)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert rows() == before
 
 
