@@ -10,10 +10,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import platformdirs
+
 from core.secret_files import load_or_create
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
+
+
+def default_data_dir(project_root: Path = PROJECT_ROOT) -> Path:
+    """`var/` beside the code when it runs from a checkout (`make run`); once installed as a package
+    the code lives in site-packages, which is no place for a database, so the user's data folder."""
+    if (project_root / "pyproject.toml").is_file():
+        return project_root / "var"
+    return Path(platformdirs.user_data_dir("aftercare", appauthor=False))
+
+
+DEFAULT_DATA_DIR = default_data_dir()
 # Older versions defaulted both secrets to this value; it is public, so it is never accepted.
 DEVELOPMENT_SECRET = "dev-only-change-me"
 MIN_SECRET_LENGTH = 32
