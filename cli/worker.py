@@ -50,7 +50,8 @@ def work_handlers(settings: Settings):
 
     def plan(session: Session, item: WorkItem, now: datetime) -> None:
         plan_run = session.get(PlanRun, item.payload["plan_id"])
-        if plan_run is None or plan_run.status != PlanStatus.QUEUED:
+        # A plan left running was being solved by a worker that died: its item came back, so solve again.
+        if plan_run is None or plan_run.status not in (PlanStatus.QUEUED, PlanStatus.RUNNING):
             return
         try:
             run_plan(session, plan=plan_run, now=now, tz=tz,

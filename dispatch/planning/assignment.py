@@ -2,8 +2,8 @@
 
 Search order: today first, then each following day up to the job's repair deadline; the first day
 with a feasible place wins (the customer is served soonest), and on that day the place that adds the
-least travel. Started work never moves. Candidate technicians' rows are locked while their routes
-are read and written, so two jobs dispatched at once can never be planned into overlapping slots.
+least travel. Started work never moves. The chosen technician's row is locked and their route checked
+before it is written, so two jobs dispatched at once can never be planned into overlapping slots.
 When nobody qualified can do the job before its deadline, the job is marked unassignable with the
 reason and raised to the dispatchers.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.geo import MatrixProvider
@@ -21,6 +22,7 @@ from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.reasons import english, reason
 from dispatch.jobs.services import record_event
+from dispatch.jobs.status import ROUTED_STATUSES
 from dispatch.parts.pickups import parts_plan
 from dispatch.planning.day_problem import build_day_problem
 from dispatch.planning.read import planned_jobs, qualified_technicians
@@ -33,6 +35,8 @@ from dispatch.technicians.roster import days_between
 
 # How far ahead a job may be planned when its deadline allows (a week covers any normal promise).
 MAX_DAYS_AHEAD = 7
+# Unlocked searches before the one that locks every candidate technician.
+SEARCH_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,33 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
                  actor: Actor = SYSTEM, only_technician: Technician | None = None) -> AssignmentOutcome:
     """Plan `job` into the best feasible slot (or, with `only_technician`, into that person's day).
     Days, shifts and deadlines are read in the job's region's time zone (`tz` serves a job whose
-    appliance has no region)."""
+    appliance has no region).
+
+    The search (travel times included) runs without locking anyone: only the technician it chose is
+    locked, and their route is checked to be the one the search read. When another dispatch changed
+    it meanwhile the search runs again; the last attempt locks every candidate first, as a search
+    that cannot lose the race."""
     if not needs_visit(job):
         job.dispatch_state = DispatchState.NOT_NEEDED
         session.flush()
         return AssignmentOutcome(False, reason="no visit is needed")
     if job.dispatch_state == DispatchState.PLANNED and only_technician is None:
         return AssignmentOutcome(True, job.technician, job.plan_day, job.planned_start)
+    for attempt in range(SEARCH_ATTEMPTS):
+        locked = attempt == SEARCH_ATTEMPTS - 1
+        outcome = _search_and_place(session, job=job, now=now, tz=tz, provider=provider, actor=actor,
+                                    only_technician=only_technician, lock_candidates=locked)
+        if outcome is not None:
+            return outcome
+        # The chosen technician's route changed under the search: read everything afresh.
+        session.expire_all()
+    raise AssertionError("a search with every candidate locked always places or refuses")
+
+
+def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | None, provider: MatrixProvider,
+                      actor: Actor, only_technician: Technician | None,
+                      lock_candidates: bool) -> AssignmentOutcome | None:
+    """The outcome, or None when the place found is no longer free (only without `lock_candidates`)."""
     tz = zone_of(job.asset.region, tz)
     today = now.astimezone(tz).date()
     model = job.asset.product_model
@@ -62,7 +86,7 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
     # Certified today at the model's level; a certification lapsing on a later day is dropped for
     # that day when its problem is built (dispatch.technicians.qualification).
     candidates = qualified_technicians(session, region_id=job.asset.region_id, skill=skill, min_level=min_level,
-                                       on=today, lock=True)
+                                       on=today, lock=lock_candidates)
     needed = f"the '{skill}' skill" + (f" at level {min_level} or above" if min_level > 1 else "") + \
         " with a valid certification"
     if only_technician is not None:
@@ -96,6 +120,8 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
             reasons.append(reason("day_late", day=day.isoformat()))
             continue
         technician = day_problem.technicians[found.technician_id]
+        if not lock_candidates and not _route_still_as_read(session, technician, day, job, routes[technician.id]):
+            return None
         for position, stop in enumerate(s for s in found.route.stops if s.kind == "visit"):
             place_job(session, RouteChange(day_problem.jobs[stop.visit_id], technician, position,
                                            day_problem.at(stop.start), day_problem.at(stop.departure),
@@ -108,6 +134,28 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
         return AssignmentOutcome(False, reason="; ".join(english(r["code"], r) for r in reasons)
                                  or "no feasible place")
     return _unassignable(session, job, now=now, actor=actor, code="no_place_before_deadline", facts={"days": reasons})
+
+
+def _route_signature(jobs) -> list[tuple]:
+    return [(j.id, j.status, j.planned_start, j.planned_end, j.route_position) for j in jobs]
+
+
+def _route_still_as_read(session: Session, technician: Technician, day: date, job: Job, read: list[Job]) -> bool:
+    """Lock `technician` and check their route on `day` is the one the search placed `job` into. The
+    check reads columns, not ORM objects, so it sees what other transactions committed. When the
+    route changed, the lock is let go (with its savepoint), so the next search again holds none."""
+    savepoint = session.begin_nested()
+    session.execute(select(Technician.id).where(Technician.id == technician.id).with_for_update())
+    now_planned = session.execute(
+        select(Job.id, Job.status, Job.planned_start, Job.planned_end, Job.route_position)
+        .where(Job.technician_id == technician.id, Job.plan_day == day, Job.status.in_(ROUTED_STATUSES),
+               Job.id != job.id)
+        .order_by(Job.route_position, Job.id)).all()
+    if [tuple(row) for row in now_planned] == _route_signature(read):
+        savepoint.commit()
+        return True
+    savepoint.rollback()
+    return False
 
 
 def _placement_note(is_new: bool, job: Job) -> dict:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import sqlite_begin_mode
 from core.geo import MatrixProvider
 from core.regions import Region, zone_of
 from core.work_queue import enqueue
@@ -147,19 +148,49 @@ def _current_travel(day_problem: DayProblem) -> int:
 
 def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo | None = None,
              provider: MatrixProvider) -> PlanRun:
-    """Solve the plan's region day; the day is read in the region's time zone (`tz` is only a fallback)."""
+    """Solve the plan's region day; the day is read in the region's time zone (`tz` is only a fallback).
+
+    It commits the session twice, so that the solve runs with no transaction open: a solve takes
+    seconds to minutes, and a transaction held that long would hold SQLite's write lock (every report
+    would wait behind it) or PostgreSQL's row locks. The plan is marked running, the day is read in a
+    read-only transaction, the solve runs, and the result is written in a new transaction; applying
+    it checks the fingerprint of the routes it was read from, so what changed meanwhile is not
+    overwritten."""
     tz = zone_of(plan.region, tz)
     plan.status, plan.started_at = PlanStatus.RUNNING, now
-    day_problem, waiting = _region_day(session, region_id=plan.region_id, day=plan.day, tz=tz, now=now,
-                                       provider=provider)
+    session.commit()
+    with sqlite_begin_mode("DEFERRED"):
+        day_problem, waiting = _region_day(session, region_id=plan.region_id, day=plan.day, tz=tz, now=now,
+                                           provider=provider)
+        baseline, travel_before = fingerprint(day_problem, waiting), _current_travel(day_problem)
+        _load_what_the_summary_reads(day_problem)
+        session.commit()
     result = solve(day_problem.problem, time_limit=plan.time_limit_s)
-    plan.baseline = fingerprint(day_problem, waiting)
-    plan.result = plan_summary(day_problem, result, travel_before=_current_travel(day_problem))
+    plan.baseline = baseline
+    plan.result = plan_summary(day_problem, result, travel_before=travel_before)
+    plan.result["served_before"] = sum(len(route) for route in day_problem.routes.values())
     plan.status, plan.finished_at = PlanStatus.DONE, now
     session.flush()
     if plan.apply_when_done:
-        apply_plan(session, plan=plan, now=now, tz=tz, provider=provider, actor=SYSTEM)
+        if improves_the_day(plan.result):
+            apply_plan(session, plan=plan, now=now, tz=tz, provider=provider, actor=SYSTEM)
+        else:
+            plan.result = {**plan.result, "kept_current_routes": True}
+            session.flush()
     return plan
+
+
+def improves_the_day(summary: dict) -> bool:
+    """An automatic re-plan is applied only when it serves more visits, or as many with less travel:
+    applying one that is merely different would move customers' times for nothing."""
+    before = (summary["served_before"], -summary["travel_seconds_before"])
+    return (summary["served"], -summary["travel_seconds"]) > before
+
+
+def _load_what_the_summary_reads(day_problem: DayProblem) -> None:
+    """Technicians' names are read while the day's transaction is open, not lazily after the solve."""
+    for technician in day_problem.technicians.values():
+        _ = technician.user.display_name
 
 
 def plan_summary(day_problem: DayProblem, result: RoutingResult, *, travel_before: int) -> dict:

@@ -7,7 +7,7 @@ from threading import Barrier
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.db import make_session_factory
 from core.geo import GreatCircleProvider
@@ -17,6 +17,7 @@ from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel, DispatchState, Escalation, EventKind, Job
 from dispatch.jobs.status import JobStatus
 from dispatch.planning.assignment import dispatch_job
+from dispatch.technicians.models import Technician
 from tests.builders.core import make_region
 from tests.builders.dispatch import make_asset, make_technician
 from tests.conftest import NOW
@@ -194,3 +195,42 @@ def test_joining_a_busy_job_does_not_read_its_history(session, region, engine):
     finally:
         sa_event.remove(engine, "before_cursor_execute", listener)
     assert not [s for s in statements if s.lstrip().upper().startswith("SELECT") and "job_events" in s]
+
+
+def test_the_search_locks_no_technician_and_a_route_changed_meanwhile_means_a_new_search(
+        database_url, engine, session, region, monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer")
+    from dispatch.planning import assignment
+
+    technician = make_technician(session, region=region, cap=20)
+    first, second = (report(session, make_asset(session, region=region, at=(31.30 + n * 0.004, 120.61)))
+                     for n in range(2))
+    session.commit()
+    factory = make_session_factory(engine)
+    searches = []
+    real_insert = assignment.insert_visit
+
+    def insert_while_another_dispatch_lands(problem, routes, visit):
+        searches.append(visit.id)
+        with factory() as probe:
+            # Nobody is locked while a search runs: another writer takes the technician at once.
+            probe.execute(text("SET lock_timeout = '200ms'"))
+            probe.execute(select(Technician.id).where(Technician.id == technician.id).with_for_update())
+            probe.rollback()
+        if len(searches) == 1:
+            with factory() as other:
+                dispatch_job(other, job=other.get(Job, second.id), now=NOW, tz=TZ, provider=PROVIDER)
+                other.commit()
+        return real_insert(problem, routes, visit)
+
+    monkeypatch.setattr(assignment, "insert_visit", insert_while_another_dispatch_lands)
+    with factory() as own:
+        outcome = dispatch_job(own, job=own.get(Job, first.id), now=NOW, tz=TZ, provider=PROVIDER)
+        own.commit()
+    assert outcome.planned
+    assert searches[:2] == [first.number, second.number] and searches.count(first.number) == 2
+    session.expire_all()
+    jobs = list(session.scalars(select(Job).where(Job.technician_id == technician.id).order_by(Job.route_position)))
+    assert [j.route_position for j in jobs] == [0, 1]
+    assert jobs[0].planned_end <= jobs[1].planned_start
