@@ -48,11 +48,11 @@ def _run(code: Path, env: dict, *args: str) -> None:
 def _served(code: Path, env: dict, port: int):
     server = _aftercare(code, env, "serve", "--port", str(port), "--workers", "2")
     try:
-        for _ in range(200):
+        for _ in range(600):
             try:
-                requests.get(f"http://127.0.0.1:{port}/login", timeout=1)
+                requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -34,6 +34,9 @@ from dispatch.routing.model import RoutingProblem, Visit
 from dispatch.routing.result import NO_CAPACITY, NO_PART, NO_SKILL, PINNED_INVALID, UNREACHABLE, Unassigned
 from dispatch.routing.schedule import schedule
 from dispatch.technicians.models import Technician
+
+# A customer whose arrival moves by more than this is counted in the plan's preview.
+ETA_MOVE_WORTH_TELLING = timedelta(minutes=30)
 
 
 def mark_stale(session: Session, plan_id: int) -> None:
@@ -165,10 +168,16 @@ def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo | N
         baseline, travel_before = fingerprint(day_problem, waiting), _current_travel(day_problem)
         _load_what_the_summary_reads(day_problem)
         session.commit()
-    result = solve(day_problem.problem, time_limit=plan.time_limit_s)
+    # Warm-started from the routes as they stand: the search begins from today's promises and
+    # moves a customer only where that pays.
+    result = solve(day_problem.problem, time_limit=plan.time_limit_s,
+                   initial_routes={tid: route for tid, route in day_problem.routes.items() if route})
     plan.baseline = baseline
     plan.result = plan_summary(day_problem, result, travel_before=travel_before)
     plan.result["served_before"] = sum(len(route) for route in day_problem.routes.values())
+    plan.result["changes"] = plan_changes(day_problem, result, day=plan.day)
+    plan.result["moved_over_30_min"] = sum(1 for change in plan.result["changes"] if change["moved_minutes"] is not None
+                                           and abs(change["moved_minutes"]) > ETA_MOVE_WORTH_TELLING.total_seconds() / 60)
     plan.status, plan.finished_at = PlanStatus.DONE, now
     session.flush()
     if plan.apply_when_done:
@@ -185,6 +194,36 @@ def improves_the_day(summary: dict) -> bool:
     applying one that is merely different would move customers' times for nothing."""
     before = (summary["served_before"], -summary["travel_seconds_before"])
     return (summary["served"], -summary["travel_seconds"]) > before
+
+
+def plan_changes(day_problem: DayProblem, result: RoutingResult, *, day: date) -> list[dict]:
+    """Every job whose technician or start the plan would change, with before and after: what the
+    dispatcher weighs before applying it (and whom the customers' messages would reach)."""
+    after: dict[str, tuple[int, datetime]] = {}
+    for route in result.routes:
+        for stop in route.stops:
+            if stop.kind == "visit":
+                after[stop.visit_id] = (int(route.technician_id), day_problem.at(stop.start))
+    names = {int(tid): technician.user.display_name for tid, technician in day_problem.technicians.items()}
+    changes = []
+    for number, job in day_problem.jobs.items():
+        routed = job.status in ROUTED_STATUSES and job.plan_day == day and job.planned_start is not None
+        before = (job.technician_id, job.planned_start) if routed else None
+        new = after.get(number)
+        if before is not None and new is not None and before[0] == new[0] \
+                and abs(new[1] - before[1]) < timedelta(minutes=1):
+            continue
+        if before is None and new is None:
+            continue
+        changes.append({
+            "job": number,
+            "technician_before": names.get(before[0]) if before else None,
+            "start_before": before[1].isoformat() if before else None,
+            "technician_after": names.get(new[0]) if new else None,
+            "start_after": new[1].isoformat() if new else None,
+            "moved_minutes": round((new[1] - before[1]).total_seconds() / 60) if before and new else None,
+        })
+    return sorted(changes, key=lambda change: change["job"])
 
 
 def _load_what_the_summary_reads(day_problem: DayProblem) -> None:

@@ -108,3 +108,19 @@ def test_improvement_means_more_served_or_as_many_with_less_travel():
     assert not improves_the_day(summary(4, 600, 4, 600))
     assert not improves_the_day(summary(4, 700, 4, 600))
     assert not improves_the_day(summary(3, 100, 4, 600))
+
+
+def test_the_preview_lists_every_job_whose_technician_or_start_would_change(session):
+    from dispatch.jobs.models import Job
+
+    region = make_region(session)
+    near = make_technician(session, region=region, skills={"refrigeration": 2})
+    waiting = report(session, make_asset(session, region=region))
+    plan = new_plan(session, region=region, day=NOW.astimezone(TZ).date(), time_limit_s=1.0,
+                    apply_when_done=False, requested_by="test", now=NOW)
+    run_plan(session, plan=plan, now=NOW, tz=TZ, provider=GreatCircleProvider())
+    [change] = plan.result["changes"]
+    assert change["job"] == waiting.number and change["technician_before"] is None and change["start_before"] is None
+    assert change["technician_after"] == near.user.display_name and change["start_after"]
+    assert change["moved_minutes"] is None and plan.result["moved_over_30_min"] == 0
+    assert session.get(Job, waiting.id).technician is None  # a preview changes nothing
