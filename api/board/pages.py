@@ -27,8 +27,7 @@ from dispatch.planning.errors import CannotMove, NotPlanned, PlanNotReady, PlanS
 from dispatch.planning.models import PlanRun
 from dispatch.planning.moves import move_job, set_lock
 from dispatch.planning.read import TechnicianDay, region_day
-from dispatch.planning.services import apply_plan, mark_stale, run_plan
-from dispatch.planning.services import new_plan as plan_to_solve_now
+from dispatch.planning.services import apply_plan, mark_stale, request_plan
 from dispatch.technicians.models import Technician
 
 bp = Blueprint("board", __name__, url_prefix="/dispatch")
@@ -163,10 +162,9 @@ def new_plan():
                      region.code, day)
     if day < today():
         return board({"plan": _("A day in the past cannot be re-planned.")}, 422, region.code, day)
-    plan = plan_to_solve_now(db(), region=region, day=day, time_limit_s=float(raw_limit), apply_when_done=False,
-                             requested_by=current_user.username, now=now())
-    run_plan(db(), plan=plan, now=now(), tz=services().tz,
-             provider=travel_provider(region))
+    # Queued for the scheduler, never solved inside the request: the preview page follows it.
+    plan = request_plan(db(), region=region, day=day, time_limit_s=float(raw_limit), apply_when_done=False,
+                        requested_by=current_user.username, now=now())
     return redirect(url_for("board.plan_preview", plan_id=plan.id), code=303)
 
 

@@ -19,6 +19,7 @@ from dispatch.jobs.models import Job, JobEvent
 from dispatch.technicians.models import Technician
 from fieldwork.models import FieldUpdate, JobPhoto
 from inventory.models import StockLevel
+from tests.api.board.test_dispatch_api import run_worker
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.builders.core import PASSWORD, TEST_SECRET_KEY
 from tests.builders.fieldwork import build_field_world
@@ -171,7 +172,7 @@ def test_an_update_sent_without_a_connection_is_delivered_once_when_it_comes_bac
         assert session.scalar(select(func.count()).select_from(FieldUpdate)) == 1
 
 
-def test_a_dispatcher_reassigns_a_job_and_re_optimises_the_region(city, live_url, new_context, fresh_session,
+def test_a_dispatcher_reassigns_a_job_and_re_optimises_the_region(city, app, live_url, new_context, fresh_session,
                                                                   screenshot):
     page = new_context(**DESKTOP).new_page()
     _sign_in(page, live_url, "dispatch.zhou")
@@ -193,7 +194,11 @@ def test_a_dispatcher_reassigns_a_job_and_re_optimises_the_region(city, live_url
     page.select_option("#time_limit", "1")
     page.get_by_test_id("reoptimise").click()
     page.wait_for_url(re.compile(r"/dispatch/plans/\d+$"))
+    expect(page.get_by_test_id("plan-waiting")).to_be_visible()
+    screenshot(page, "dispatch-plan-waiting.png")
+    run_worker(app)  # the scheduler's part; the page refreshes itself until the plan is done
     expect(page.get_by_test_id("plan-status")).to_have_text("Done")
+    expect(page.locator("[data-testid^=plan-changes]")).to_be_visible()
     expect(page.get_by_test_id("served")).to_have_text("3")
     expect(page.locator("[data-testid=plan-map] svg")).to_be_visible()
     screenshot(page, "dispatch-plan-preview.png")

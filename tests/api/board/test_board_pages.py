@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from dispatch.jobs.models import Job
 from dispatch.planning.models import PlanRun
+from tests.api.board.test_dispatch_api import run_worker
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.fieldwork import build_field_world
 
@@ -46,9 +47,13 @@ def test_a_dispatcher_re_optimises_a_region_previews_the_plan_and_applies_it(cli
     response = client.post("/dispatch/plans", data={"csrf_token": token, "region": "gusu", "day": "2026-11-23",
                                                     "time_limit": "1"})
     assert response.status_code == 303
+    waiting = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="plan-waiting"' in waiting and 'http-equiv="refresh"' in waiting  # not solved in the request
+    run_worker(client.application)
     preview = client.get(response.headers["Location"])
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and 'data-testid="served">3<' in html and "<svg" in html
+    assert 'data-testid="plan-changes' in html and 'http-equiv="refresh"' not in html
     applied = client.post(f"{response.headers['Location']}/apply", data={"csrf_token": csrf_from(preview)})
     assert applied.status_code == 303
     session.expire_all()
