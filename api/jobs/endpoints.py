@@ -28,6 +28,7 @@ from dispatch.catalog.models import Asset
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.read import job_search
+from dispatch.jobs.search import SearchRefused, parse_query
 from dispatch.jobs.services import get_job, hand_over_job, office_transition
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
@@ -49,7 +50,14 @@ class Jobs(MethodView):
     @blp.response(200, JobSchema(many=True))
     @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
-        """List jobs, newest first, filtered (pagination metadata in the X-Pagination header)"""
+        """List jobs, newest first, filtered; with `q`, the jobs the search finds, open ones first
+        (pagination metadata in the X-Pagination header)"""
+        matching = None
+        if query.get("q"):
+            try:
+                matching = parse_query(query["q"])
+            except SearchRefused as refused:
+                raise field_error(422, "q", str(refused), location="query") from None
         owner_id = None
         if owner := query.get("owner"):
             user = db().scalar(select(User).where(User.username == owner))
@@ -58,7 +66,8 @@ class Jobs(MethodView):
             owner_id = user.id
         return job_search(status=query.get("status"), category=query.get("category"), channel=query.get("channel"),
                           owner_id=owner_id, serial=query.get("serial"), phone=query.get("phone"),
-                          reported_from=query.get("reported_from"), reported_to=query.get("reported_to"))
+                          reported_from=query.get("reported_from"), reported_to=query.get("reported_to"),
+                          matching=matching)
 
     @require_api_roles(*WRITERS)
     @idempotent("staff-report")
