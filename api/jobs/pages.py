@@ -35,7 +35,7 @@ from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded, ReasonN
 from dispatch.jobs.models import Channel, JobCategory
 from dispatch.jobs.search import MAX_QUERY_LENGTH, SearchRefused, asset_search_select, job_search_select, parse_query
 from dispatch.jobs.services import FIELD_STATUSES, get_job, hand_over_job, office_transition
-from dispatch.jobs.status import ALLOWED_TRANSITIONS, OPEN_STATUSES, InvalidTransition, JobStatus
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, InvalidTransition, JobStatus
 
 bp = Blueprint("staff", __name__)
 
@@ -132,7 +132,7 @@ def agent_desk():
     return render_template("agent_desk.html", q=" ".join(raw.split()), searched=bool(raw.strip()) and not search_error,
                            search_error=search_error, found_jobs=jobs, assets=assets,
                            warranty_ends={asset.id: warranty_end(asset) for asset in assets},
-                           queues=queues, queue_names=list(Queue), open_statuses=OPEN_STATUSES), \
+                           queues=queues, queue_names=list(Queue)), \
         (422 if search_error else 200)
 
 
