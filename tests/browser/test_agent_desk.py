@@ -52,6 +52,9 @@ def test_an_agent_finds_a_caller_by_four_digits_reads_the_visit_and_cancels_with
     page = new_context(locale=locale, **DESK).new_page()
     _sign_in(page, live_url, lang)
     page.goto(f"{live_url}/agent?lang={lang}")
+    page.get_by_test_id("queue-new").click()
+    expect(page.get_by_test_id("queue")).to_contain_text(number)  # a QR report nobody owns yet
+    screenshot(page, f"agent-desk-new-queue-{lang}.png")
 
     page.locator("#q").fill(digits)
     page.get_by_role("button", name=words["search"], exact=True).click()
