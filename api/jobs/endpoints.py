@@ -1,5 +1,5 @@
 """Jobs for staff: take a phone report, list and read jobs and their events, move a job through its
-states, hand a case over to a colleague, correct its category."""
+states, hand a case over to a colleague, take a new report nobody owns, correct its category."""
 from __future__ import annotations
 
 from flask import g
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from api.auth import require_api_roles
 from api.context import now, services, tracking_url
 from api.database import db
-from api.errors import field_error
+from api.errors import ApiError, field_error
 from api.idempotency import idempotent
 from api.jobs.schemas import (
     HandOverSchema,
@@ -27,6 +27,8 @@ from core.users import CASE_ROLES, Role, User
 from dispatch.catalog.models import Asset
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.desk_actions import take_case
+from dispatch.jobs.errors import CaseAlreadyOwned
 from dispatch.jobs.read import job_search
 from dispatch.jobs.search import SearchRefused, parse_query
 from dispatch.jobs.services import get_job, hand_over_job, office_transition
@@ -143,4 +145,19 @@ class JobHandOver(MethodView):
         if to_user is None:
             raise field_error(422, "to_user", f"No staff user {data['to_user']!r}.")
         hand_over_job(db(), job=job, to_user=to_user, actor=_actor(), now=now(), note=data["note"])
+        return job
+
+
+@blp.route(f"/{NUMBER}/ownership")
+class JobOwnership(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.response(200, JobSchema, description="The caller owns the case now")
+    @blp.alt_response(409, description="A colleague owns the case already (the message names them)")
+    def post(self, number: str):
+        """Take a new report nobody owns yet (a QR or web report): the caller owns it from now on (audited)"""
+        job = get_job(db(), number, for_update=True)
+        try:
+            take_case(db(), job=job, user=g.api_user, now=now())
+        except CaseAlreadyOwned as owned:
+            raise ApiError(409, str(owned)) from None
         return job

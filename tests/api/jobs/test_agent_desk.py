@@ -273,3 +273,16 @@ def test_the_search_parameter_is_documented(client):
     parameters = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/jobs"]["get"]["parameters"]
     q = next(p for p in parameters if p["name"] == "q")
     assert "last 4 digits" in q["description"] and q["schema"]["maxLength"] == 64
+
+
+def test_a_new_report_is_taken_over_the_api_once(client, session, desk, token_for):
+    number = desk.field.jobs[0].number
+    taken = client.post(f"/api/v1/jobs/{number}/ownership", headers=token_for("agent.li"))
+    assert taken.status_code == 200, taken.json
+    assert taken.json["owner"]["username"] == "agent.li"
+    again = client.post(f"/api/v1/jobs/{number}/ownership", headers=token_for("agent.wang"))
+    assert_error_shape(again, 409)
+    assert desk.agent.display_name in again.json["message"]
+    session.expire_all()
+    assert session.scalar(select(Job.owner_user_id).where(Job.number == number)) == desk.agent.id
+    assert_error_shape(client.post("/api/v1/jobs/AC-00000000/ownership", headers=token_for("agent.li")), 404)
