@@ -91,7 +91,11 @@ def _contains(text: str) -> str:
 
 def _phone_matches(column, digits: str) -> ColumnElement[bool]:
     # A suffix: the whole national number matches a stored '+86 ...', and four digits match the last four.
-    return phone_digits_sql(column).like("%" + digits)
+    stored = phone_digits_sql(column)
+    if digits.startswith("0") and not digits.startswith("00") and len(digits) >= 10:
+        # A landline typed with its trunk 0 ('021 6543 2188') is stored after +86 without it.
+        return or_(stored.like("%" + digits), stored.like("%" + digits[1:]))
+    return stored.like("%" + digits)
 
 
 def job_matches(query: SearchQuery) -> ColumnElement[bool]:
