@@ -7,10 +7,15 @@ import pytest
 from playwright.sync_api import expect
 
 from api.local_time import zone_of
+from care.models import MessageChannel
+from care.outbox import queue_message
 from core.users import Role
+from dispatch.jobs.audit import Actor
+from dispatch.parts.services import request_part
 from tests.builders.care import TZ
 from tests.builders.core import PASSWORD, make_user
 from tests.builders.fieldwork import build_field_world
+from tests.conftest import NOW
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +29,10 @@ def _world(session):
     english, chinese = world.jobs[0], world.other_job
     english.customer.phone, chinese.customer.phone = "+86 131 1001 5293", "139-8888-6610"
     chinese.customer.name = chinese.contact_name = "王小明"
+    for job in (english, chinese):
+        request_part(session, job=job, part=world.spare, quantity=1, actor=Actor(label="tech01"), now=NOW)
+        queue_message(session, channel=MessageChannel.WEBHOOK, purpose="survey", recipient=f"sms:{job.contact_phone}",
+                      subject="Your technician is booked", body="...", now=NOW, job=job)
     session.commit()
     facts = [(job.number, job.technician.user.display_name,
               job.planned_start.astimezone(zone_of(job, TZ)).strftime("%H:%M")) for job in (english, chinese)]
