@@ -1,5 +1,5 @@
 """Jobs for staff: take a phone report, list and read jobs and their events, move a job through its
-states, hand a case over to a colleague, correct its category."""
+states, hand a case over to a colleague, take a new report nobody owns, correct its category."""
 from __future__ import annotations
 
 from flask import g
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from api.auth import require_api_roles
 from api.context import now, services, tracking_url
 from api.database import db
-from api.errors import field_error
+from api.errors import ApiError, field_error
 from api.idempotency import idempotent
 from api.jobs.schemas import (
     HandOverSchema,
@@ -27,7 +27,10 @@ from core.users import CASE_ROLES, Role, User
 from dispatch.catalog.models import Asset
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.desk_actions import take_case
+from dispatch.jobs.errors import CaseAlreadyOwned
 from dispatch.jobs.read import job_search
+from dispatch.jobs.search import SearchRefused, parse_query
 from dispatch.jobs.services import get_job, hand_over_job, office_transition
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
@@ -49,7 +52,14 @@ class Jobs(MethodView):
     @blp.response(200, JobSchema(many=True))
     @blp.paginate(SelectPage, max_page_size=200)
     def get(self, query: dict):
-        """List jobs, newest first, filtered (pagination metadata in the X-Pagination header)"""
+        """List jobs, newest first, filtered; with `q`, the jobs the search finds, open ones first
+        (pagination metadata in the X-Pagination header)"""
+        matching = None
+        if query.get("q"):
+            try:
+                matching = parse_query(query["q"])
+            except SearchRefused as refused:
+                raise field_error(422, "q", str(refused), location="query") from None
         owner_id = None
         if owner := query.get("owner"):
             user = db().scalar(select(User).where(User.username == owner))
@@ -58,7 +68,8 @@ class Jobs(MethodView):
             owner_id = user.id
         return job_search(status=query.get("status"), category=query.get("category"), channel=query.get("channel"),
                           owner_id=owner_id, serial=query.get("serial"), phone=query.get("phone"),
-                          reported_from=query.get("reported_from"), reported_to=query.get("reported_to"))
+                          reported_from=query.get("reported_from"), reported_to=query.get("reported_to"),
+                          matching=matching)
 
     @require_api_roles(*WRITERS)
     @idempotent("staff-report")
@@ -134,4 +145,19 @@ class JobHandOver(MethodView):
         if to_user is None:
             raise field_error(422, "to_user", f"No staff user {data['to_user']!r}.")
         hand_over_job(db(), job=job, to_user=to_user, actor=_actor(), now=now(), note=data["note"])
+        return job
+
+
+@blp.route(f"/{NUMBER}/ownership")
+class JobOwnership(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.response(200, JobSchema, description="The caller owns the case now")
+    @blp.alt_response(409, description="A colleague owns the case already (the message names them)")
+    def post(self, number: str):
+        """Take a new report nobody owns yet (a QR or web report): the caller owns it from now on (audited)"""
+        job = get_job(db(), number, for_update=True)
+        try:
+            take_case(db(), job=job, user=g.api_user, now=now())
+        except CaseAlreadyOwned as owned:
+            raise ApiError(409, str(owned)) from None
         return job

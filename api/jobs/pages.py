@@ -1,6 +1,7 @@
 """Staff pages: sign-in, and the agent's desk for phone reports and owning cases to closure."""
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlparse
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,27 +16,33 @@ from api.errors import ApiError
 from api.extensions import limiter
 from api.forms import load_form
 from api.i18n import SUPPORTED
+from api.jobs.job_page import hand_over_candidates, job_page
+from api.jobs.queues import Queue, desk_queues
 from api.labels import human, label
+from api.local_time import zone_of
 from api.locating import locate
 from api.navigation import home_endpoint
 from api.schemas import FaultReportFields
+from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, pause_clocks, resume_clocks
 from core.sign_in import SignInLocked, authenticate_within_limits
 from core.users import CASE_ROLES, InvalidCredentials, User, set_user_locale
 from dispatch.catalog.models import Asset
-from dispatch.catalog.services import find_assets
+from dispatch.intake.entitlement import add_months
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault, warranty_verdict
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
+from dispatch.jobs.desk_actions import MAX_CANCEL_REASON, cancel_job, take_case
+from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded, ReasonNeeded
 from dispatch.jobs.models import Channel, JobCategory
-from dispatch.jobs.read import job_search
-from dispatch.jobs.services import FIELD_STATUSES, OWNER_ROLES, get_job, hand_over_job, office_transition
-from dispatch.jobs.status import ALLOWED_TRANSITIONS, OPEN_STATUSES, InvalidTransition, JobStatus
-from fieldwork.photos import photos_of
+from dispatch.jobs.search import MAX_QUERY_LENGTH, SearchRefused, asset_search_select, job_search_select, parse_query
+from dispatch.jobs.services import FIELD_STATUSES, get_job, hand_over_job, office_transition
+from dispatch.jobs.status import ALLOWED_TRANSITIONS, InvalidTransition, JobStatus
 
 bp = Blueprint("staff", __name__)
 
 PHONE_REPORT_FIELDS = ["fault_text", "contact_name", "contact_phone", "address"]
 _report_schema = FaultReportFields()
+# Lines of each kind of search result: a caller is found in the first few; more asks for a narrower query.
+SEARCH_LINES = 20
 
 
 def _same_site(target: str | None) -> str | None:
@@ -105,12 +112,35 @@ def logout():
 @bp.get("/agent")
 @require_page_roles(*CASE_ROLES)
 def agent_desk():
-    serial = request.args.get("serial", "").strip()[:64]
-    phone = request.args.get("phone", "").strip()[:32]
-    assets = find_assets(db(), serial=serial or None, phone=phone or None) if (serial or phone) else []
-    my_jobs = list(db().scalars(job_search(status=sorted(OPEN_STATUSES), owner_id=current_user.id).limit(50)))
-    return render_template("agent_desk.html", assets=assets, serial=serial, phone=phone, my_jobs=my_jobs,
-                           searched=bool(serial or phone))
+    # The old two-box search (serial, phone) still arrives from bookmarks: it is one query now.
+    raw = request.args.get("q") or request.args.get("serial") or request.args.get("phone") or ""
+    raw = raw[:MAX_QUERY_LENGTH * 2]
+    try:
+        shown = Queue(request.args.get("queue", Queue.MINE.value))
+    except ValueError:
+        shown = Queue.MINE
+    jobs, assets, search_error = [], [], None
+    if raw.strip():
+        try:
+            query = parse_query(raw)
+        except SearchRefused as refused:
+            search_error = str(refused)
+        else:
+            jobs = list(db().scalars(job_search_select(query).limit(SEARCH_LINES)))
+            assets = list(db().scalars(asset_search_select(query).limit(SEARCH_LINES)))
+    queues = desk_queues(db(), shown=shown, user_id=current_user.id)
+    return render_template("agent_desk.html", q=" ".join(raw.split()), searched=bool(raw.strip()) and not search_error,
+                           search_error=search_error, found_jobs=jobs, assets=assets,
+                           warranty_ends={asset.id: warranty_end(asset) for asset in assets},
+                           queues=queues, queue_names=list(Queue)), \
+        (422 if search_error else 200)
+
+
+def warranty_end(asset: Asset) -> date | None:
+    """The last day of the appliance's free-repair term (三包), from its purchase date."""
+    if asset.purchase_date is None:
+        return None
+    return add_months(asset.purchase_date, asset.product_model.warranty_policy.free_repair_months)
 
 
 @bp.route("/agent/assets/<int:asset_id>/report", methods=["GET", "POST"])
@@ -144,26 +174,27 @@ def phone_report(asset_id: int):
         (422 if errors else 200)
 
 
-def job_or_404(number: str):
+def job_or_404(number: str, *, for_update: bool = False):
     try:
-        return get_job(db(), number[:20])
+        return get_job(db(), number[:20], for_update=for_update)
     except JobNotFound:
         abort(404)
 
 
-def _owner_candidates():
-    return list(db().scalars(select(User).where(User.active.is_(True), User.role.in_(sorted(OWNER_ROLES)))
-                             .order_by(User.display_name)))
-
-
 @bp.get("/agent/jobs/<number>")
 @require_page_roles(*CASE_ROLES)
-def job_detail(number: str, errors: dict | None = None, status: int = 200):
-    job = job_or_404(number)
-    return render_template("job_detail.html", job=job, next_statuses=sorted(ALLOWED_TRANSITIONS[job.status]),
-                           field_statuses=FIELD_STATUSES,
-                           categories=list(JobCategory), owners=_owner_candidates(), errors=errors or {},
-                           photos=photos_of(db(), job)), status
+def job_detail(number: str, errors: dict | None = None, status: int = 200, form: dict | None = None):
+    try:
+        page = job_page(db(), number)
+    except JobNotFound:
+        abort(404)
+    job = page.job
+    allowed = ALLOWED_TRANSITIONS[job.status]
+    return render_template("job_detail.html", job=job, page=page,
+                           next_statuses=[s for s in sorted(allowed) if s != JobStatus.CANCELLED],
+                           can_cancel=JobStatus.CANCELLED in allowed, field_statuses=FIELD_STATUSES,
+                           categories=list(JobCategory), owners=hand_over_candidates(db(), job),
+                           zone=zone_of(job, services().tz).key, errors=errors or {}, form=form or {}), status
 
 
 @bp.post("/agent/jobs/<number>/transition")
@@ -172,6 +203,9 @@ def job_transition(number: str):
     job = job_or_404(number)
     try:
         target = JobStatus(request.form.get("to", ""))
+        if target == JobStatus.CANCELLED:
+            # A cancellation is never one click: it has its own form, with a reason and a confirmation.
+            return job_detail(number, {"to": _("To cancel, use “Cancel job…” and give a reason.")}, 422)
         office_transition(db(), job=job, to=target, actor=Actor.staff(current_user), now=now(),
                           note=request.form.get("note", "").strip()[:2000],
                           override_reason=request.form.get("override_reason", "").strip()[:500])
@@ -185,10 +219,69 @@ def job_transition(number: str):
     return redirect(url_for("staff.job_detail", number=job.number), code=303)
 
 
+@bp.post("/agent/jobs/<number>/cancel")
+@require_page_roles(*CASE_ROLES)
+def job_cancel(number: str):
+    job = job_or_404(number, for_update=True)
+    reason = request.form.get("reason", "")[:MAX_CANCEL_REASON * 2]
+    form = {"reason": reason}
+    if request.form.get("confirm") != "yes":
+        return job_detail(number, {"cancel_confirm": _("Tick the box to confirm the cancellation.")}, 422, form)
+    try:
+        cancel_job(db(), job=job, reason=reason, actor=Actor.staff(current_user), now=now())
+    except ReasonNeeded as error:
+        return job_detail(number, {"cancel_reason": str(error)}, 422, form)
+    except InvalidTransition as error:
+        return job_detail(number, {"cancel_reason": str(error)}, 409, form)
+    flash(_("Job %(number)s is cancelled.", number=job.number))
+    return redirect(url_for("staff.job_detail", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/take")
+@require_page_roles(*CASE_ROLES)
+def job_take(number: str):
+    job = job_or_404(number, for_update=True)
+    try:
+        take_case(db(), job=job, user=current_user, now=now())
+    except CannotOwn as error:
+        return job_detail(number, {"take": str(error)}, 409)
+    flash(_("You own job %(number)s now.", number=job.number))
+    return redirect(url_for("staff.job_detail", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/pause")
+@require_page_roles(*CASE_ROLES)
+def job_pause_clocks(number: str):
+    job = job_or_404(number, for_update=True)
+    reason = request.form.get("reason", "").strip()
+    if not 3 <= len(reason) <= 500:
+        return job_detail(number, {"pause": _("Say what the customer is doing (3 to 500 characters).")}, 422,
+                          {"pause_reason": reason[:1000]})
+    try:
+        pause_clocks(db(), job=job, reason=reason, actor=Actor.staff(current_user), now=now())
+    except (AlreadyPaused, JobNotOpen) as error:
+        return job_detail(number, {"pause": str(error)}, 409)
+    flash(_("Job %(number)s is waiting for the customer: its SLA clocks stand still.", number=job.number))
+    return redirect(url_for("staff.job_detail", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/resume")
+@require_page_roles(*CASE_ROLES)
+def job_resume_clocks(number: str):
+    job = job_or_404(number, for_update=True)
+    try:
+        resume_clocks(db(), job=job, actor=Actor.staff(current_user), now=now(),
+                      note=request.form.get("note", "").strip()[:500])
+    except NotPaused as error:
+        return job_detail(number, {"pause": str(error)}, 409)
+    flash(_("The SLA clocks of job %(number)s run again.", number=job.number))
+    return redirect(url_for("staff.job_detail", number=job.number), code=303)
+
+
 @bp.post("/agent/jobs/<number>/handover")
 @require_page_roles(*CASE_ROLES)
 def job_handover(number: str):
-    job = job_or_404(number)
+    job = job_or_404(number, for_update=True)
     note = request.form.get("note", "").strip()
     to_user = db().scalar(select(User).where(User.username == request.form.get("to_user", "")[:64]))
     if to_user is None:

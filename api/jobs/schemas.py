@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from api.schemas import FaultReportFields, Integer, TrimmedString
 from dispatch.jobs.models import Channel, JobCategory
+from dispatch.jobs.search import MAX_QUERY_LENGTH
 from dispatch.jobs.status import JobStatus
 
 STAFF_CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.WECHAT, Channel.APP]
@@ -29,6 +30,9 @@ class JobEventSchema(ma.Schema):
 
 
 class JobQuerySchema(ma.Schema):
+    q = TrimmedString(validate=validate.Length(min=1, max=MAX_QUERY_LENGTH), metadata={
+        "description": "The agent's search: a phone number in any format or its last 4 digits, a job number, "
+                       "part of a customer's name, or an appliance serial. Open jobs come first."})
     status = fields.List(fields.Enum(JobStatus, by_value=True), validate=validate.Length(max=10))
     category = fields.Enum(JobCategory, by_value=True)
     channel = fields.Enum(Channel, by_value=True)

@@ -21,3 +21,11 @@ class OverrideNeeded(Exception):
     def __init__(self, message: str, *, field: str = "override_reason"):
         super().__init__(message)
         self.field = field
+
+
+class CaseAlreadyOwned(CannotOwn):
+    """A case taken from the queue of new reports that a colleague took first."""
+
+
+class ReasonNeeded(ValueError):
+    """An action that must say why (a cancellation) was asked for without a usable reason."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.regions import Region
 from dispatch.catalog.models import Asset, Customer
 from dispatch.jobs.models import JOB_IS_OPEN, Channel, Escalation, Job, JobCategory
+from dispatch.jobs.search import SearchQuery, job_matches, open_first
 from dispatch.jobs.status import JobStatus
 
 # How early a deadline counts as near: a response is a phone call away, a repair needs a visit.
@@ -51,8 +52,14 @@ def _assess(job: Job, now: datetime) -> JobAtRisk:
 def job_search(*, status: list[JobStatus] | None = None, category: JobCategory | None = None,
                channel: Channel | None = None, owner_id: int | None = None, serial: str | None = None,
                phone: str | None = None, reported_from: datetime | None = None,
-               reported_to: datetime | None = None) -> Select[tuple[Job]]:
+               reported_to: datetime | None = None, matching: SearchQuery | None = None) -> Select[tuple[Job]]:
+    """Jobs by exact filters, newest first; with `matching` (the agent's one search box), only the jobs
+    it finds, open ones first."""
     query = select(Job)
+    if matching is not None or serial or phone:
+        query = query.join(Asset, Job.asset_id == Asset.id).join(Customer, Job.customer_id == Customer.id)
+    if matching is not None:
+        query = query.where(job_matches(matching))
     if status:
         query = query.where(Job.status.in_(status))
     if category:
@@ -62,16 +69,16 @@ def job_search(*, status: list[JobStatus] | None = None, category: JobCategory |
     if owner_id is not None:
         query = query.where(Job.owner_user_id == owner_id)
     if serial:
-        query = query.join(Asset, Job.asset_id == Asset.id).where(Asset.serial == serial)
+        query = query.where(Asset.serial == serial)
     if phone:
-        query = query.join(Customer, Job.customer_id == Customer.id).where(
-            (Customer.phone == phone) | (Job.contact_phone == phone))
+        query = query.where((Customer.phone == phone) | (Job.contact_phone == phone))
     if reported_from:
         query = query.where(Job.reported_at >= reported_from)
     if reported_to:
         query = query.where(Job.reported_at < reported_to)
+    if matching is not None:
+        return query.order_by(open_first(), Job.reported_at.desc(), Job.id.desc())
     return query.order_by(Job.reported_at.desc(), Job.id.desc())
-
 
 
 def latest_escalations(session: Session, *, region_id: int | None = None, limit: int = 200) -> list[Escalation]:
@@ -81,3 +88,21 @@ def latest_escalations(session: Session, *, region_id: int | None = None, limit:
         query = query.join(Job, Job.id == Escalation.job_id).join(Asset, Asset.id == Job.asset_id) \
             .where(Asset.region_id == region_id)
     return list(session.scalars(query.order_by(Escalation.raised_at.desc()).limit(limit)))
+
+
+# --- the agent's queues: open cases by who owns them -----------------------------------------------
+
+def unowned_jobs() -> Select[tuple[Job]]:
+    """New reports nobody owns yet (self-service: a QR label, the web), the longest waiting first."""
+    return select(Job).where(JOB_IS_OPEN, Job.owner_user_id.is_(None)).order_by(Job.reported_at, Job.id)
+
+
+def jobs_owned_by(user_id: int) -> Select[tuple[Job]]:
+    """One person's open cases, the most urgent promise first."""
+    return select(Job).where(JOB_IS_OPEN, Job.owner_user_id == user_id).order_by(Job.respond_by, Job.id)
+
+
+def team_jobs(*, except_user_id: int) -> Select[tuple[Job]]:
+    """Colleagues' open cases, the most urgent promise first."""
+    return select(Job).where(JOB_IS_OPEN, Job.owner_user_id.is_not(None), Job.owner_user_id != except_user_id) \
+        .order_by(Job.respond_by, Job.id)

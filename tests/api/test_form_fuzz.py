@@ -179,6 +179,11 @@ def places(app, session) -> dict[str, Place]:
         Place("job transition", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/transition"),
         Place("job handover", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/handover"),
         Place("job category", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/category"),
+        Place("job take", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/take"),
+        Place("job cancel", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/cancel"),
+        Place("job pause", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/pause"),
+        Place("job resume", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/resume",
+              before=((f"/agent/jobs/{job}/pause", {"reason": "The customer is away until Friday"}),)),
         Place("care pause", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/pause"),
         Place("care resume", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/resume",
               before=((f"/agent/jobs/{job}/care/pause", {"reason": "The customer is away until Friday"}),)),
@@ -219,7 +224,7 @@ def places(app, session) -> dict[str, Place]:
 
 PLACE_NAMES = [
     "login", "language", "logout", "public report", "welcome", "survey", "task done", "phone report", "job transition", "job handover",
-    "job category", "care pause", "care resume", "reassign", "lock", "new plan", "plan apply", "tech status", "tech part",
+    "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume", "reassign", "lock", "new plan", "plan apply", "tech status", "tech part",
     "tech photo", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",
     "user save", "user active", "user password", "region new", "region edit", "technician new", "technician edit",
     *(f"setup new {kind}" for kind in ("assets", "parts", "product-models", "restock-rules", "sla-policies",

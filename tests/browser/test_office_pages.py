@@ -103,6 +103,7 @@ def test_a_refusal_on_the_job_page_is_in_chinese(session, live_url, new_context)
     _sign_in(page, live_url, "zh")
     page.goto(f"{live_url}/agent/jobs/{number}?lang=zh")
     # Handing over without a reason is refused field by field, in Chinese.
+    page.locator("#to_user").select_option("agent.li")
     page.locator("#handover_note").fill("x")
     page.get_by_role("button", name="移交").click()
     expect(page.locator(".field-error")).to_have_text("请说明移交原因（3 到 2000 个字符）。")

@@ -277,8 +277,8 @@ def test_agent_takes_a_phone_report_and_hands_the_case_over(session, live_url, n
     page.wait_for_url(f"{live_url}/agent")
     expect(page.locator(".who")).to_contain_text(agent.display_name)
 
-    page.fill("#serial", asset.serial)
-    page.get_by_role("button", name="Find appliance").click()
+    page.fill("#q", asset.serial)
+    page.get_by_role("button", name="Search", exact=True).click()
     results = page.get_by_test_id("asset-results").locator("tbody tr")
     expect(results).to_have_count(1)
     expect(results).to_contain_text(asset.serial)
