@@ -21,3 +21,12 @@ class OverrideNeeded(Exception):
     def __init__(self, message: str, *, field: str = "override_reason"):
         super().__init__(message)
         self.field = field
+
+
+class ClockChangeRefused(Exception):
+    """A contact, a priority change or an escalation step that cannot be recorded as asked; `field`
+    names the input at fault and `code` the HTTP status a boundary answers with."""
+
+    def __init__(self, message: str, *, field: str, code: int = 422):
+        super().__init__(message)
+        self.field, self.code = field, code
