@@ -168,10 +168,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "escalation.state": {
         "active": N_("Not yet resolved"),
-        "open": N_("Open"),
+        "open": N_("Open: nobody on it yet"),
         "acknowledged": N_("Acknowledged"),
         "resolved": N_("Resolved"),
-        "all": N_("All"),
+        "all": N_("All escalations"),
     },
     # How the first person answered the customer (what stopped the response clock).
     "response_kind": {
