@@ -12,8 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UtcDateTime, string_enum
 from core.users import User
 from dispatch.catalog.models import Customer
-# SlaPause lives with the deadlines it moves (dispatch.jobs); it is named here for older imports.
-from dispatch.jobs.models import Job, SlaPause  # noqa: F401
+from dispatch.jobs.models import Job, SlaPause  # noqa: F401 (SlaPause lives with the deadlines it moves)
 
 # A rating of this or less (of 5) is a low score: the case goes back to its owner. 4 and 5 are satisfied.
 LOW_SCORE = 3

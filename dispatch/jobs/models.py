@@ -266,7 +266,7 @@ class Escalation(Base):
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_user_id])
 
     @property
-    def state(self) -> "EscalationState":
+    def state(self) -> EscalationState:
         if self.resolved_at is not None:
             return EscalationState.RESOLVED
         return EscalationState.ACKNOWLEDGED if self.acknowledged_at is not None else EscalationState.OPEN

@@ -118,3 +118,13 @@ def test_a_priority_change_keeps_the_time_waited_for_the_customer(session, agent
     sla_sweep(session, now=NOW + timedelta(minutes=60))
     assert [(a.clock, a.kind) for a in job_clocks(session, job, now=NOW).alerts][-1] == (SlaClock.RESPONSE,
                                                                                      AlertKind.BREACH)
+
+
+def test_reclassifying_keeps_the_time_waited_for_the_customer(session, agent):
+    from dispatch.intake.services import reclassify_job
+
+    job = make_open_job(session, asset=make_asset(session), owner=None, now=NOW)
+    _pause_and_resume(session, job, agent)
+    reclassify_job(session, job=job, category=JobCategory.INSTALLATION, actor=agent, now=NOW + timedelta(hours=4),
+                   tz=TZ)
+    assert job.respond_by == NOW + timedelta(hours=2 + 3)

@@ -13,7 +13,6 @@ from tests.api.conftest import assert_error_shape
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.care import make_open_job
 from tests.builders.core import make_region, make_user
-from tests.builders.dispatch import make_asset
 from tests.conftest import NOW
 
 
