@@ -21,7 +21,9 @@ from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
 from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
 from core import i18n as core_i18n
 from dispatch.intake.errors import AssetNotFound
-from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
+from dispatch.jobs.errors import CannotOwn, ClockChangeRefused, JobNotFound, OverrideNeeded
+from dispatch.jobs.escalations import EscalationNotFound
+from dispatch.jobs.response import NotAHumanResponse
 from dispatch.jobs.status import InvalidTransition
 from dispatch.parts.desk import OrderNotFound
 from inventory.ledger import InsufficientStock, StockError
@@ -114,11 +116,28 @@ def register(app: Flask) -> None:
         return _respond(ApiError(404, str(error)))
 
     _register_care(app)
+    _register_clocks(app)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _respond(InternalServerError())
+
+
+def _register_clocks(app: Flask) -> None:
+    """SLA clocks and escalations: contacts, priority changes, acknowledging and resolving."""
+
+    @app.errorhandler(ClockChangeRefused)
+    def _clock_change_refused(error: ClockChangeRefused):
+        return _respond(field_error(error.code, error.field, str(error)))
+
+    @app.errorhandler(EscalationNotFound)
+    def _escalation_not_found(error: EscalationNotFound):
+        return _respond(ApiError(404, str(error)))
+
+    @app.errorhandler(NotAHumanResponse)
+    def _not_a_human_response(error: NotAHumanResponse):
+        return _respond(ApiError(403, str(error)))
 
 
 def _register_care(app: Flask) -> None:

@@ -84,6 +84,10 @@ LABELS: dict[str, dict[str, str]] = {
         "parts": N_("Parts"),
         "accepted": N_("Accepted by technician"),
         "photo_added": N_("Photo added"),
+        "contacted": N_("Customer contacted"),
+        "priority_changed": N_("Priority changed"),
+        "escalation_acknowledged": N_("Escalation acknowledged"),
+        "escalation_resolved": N_("Escalation resolved"),
     },
     # The office's short names for a job's status (the customer reads the longer "status" above).
     "office.status": {
@@ -161,6 +165,28 @@ LABELS: dict[str, dict[str, str]] = {
         "parts_late": N_("Parts late"),
         "sla_warning": N_("SLA warning"),
         "sla_breach": N_("SLA breach"),
+    },
+    "escalation.state": {
+        "active": N_("Not yet resolved"),
+        "open": N_("Open: nobody on it yet"),
+        "acknowledged": N_("Acknowledged"),
+        "resolved": N_("Resolved"),
+        "all": N_("All escalations"),
+    },
+    # How the first person answered the customer (what stopped the response clock).
+    "response_kind": {
+        "contact": N_("Contact recorded"),
+        "accepted": N_("Technician accepted"),
+        "window_confirmed": N_("Window confirmed by the customer"),
+        "resolved_remotely": N_("Solved remotely"),
+        "cancelled": N_("Cancelled"),
+    },
+    "contact_channel": {
+        "phone": N_("Phone call"),
+        "sms": N_("SMS"),
+        "wechat": N_("WeChat"),
+        "email": N_("E-mail"),
+        "in_person": N_("In person"),
     },
     "sla.clock": {
         "response": N_("Response"),
@@ -298,7 +324,8 @@ ENUM_GROUPS = {"JobStatus": "office.status", "JobCategory": "category", "Priorit
                "EntitlementKind": "entitlement", "Channel": "channel", "DispatchState": "dispatch_state",
                "EventKind": "office.event", "PlanStatus": "plan_status", "TaskKind": "task.kind",
                "TaskOutcome": "task.outcome", "SlaClock": "sla.clock", "AlertKind": "sla.alert",
-               "Role": "role", "OrderStatus": "stock.order"}
+               "Role": "role", "OrderStatus": "stock.order", "EscalationState": "escalation.state",
+               "ResponseKind": "response_kind", "ContactChannel": "contact_channel"}
 
 
 def human(code, group: str | None = None) -> str:

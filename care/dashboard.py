@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, SlaClock, Survey
@@ -20,7 +20,7 @@ from core.db import chunked
 from core.i18n import gettext as _
 from dispatch.catalog.models import Asset
 from dispatch.intake.classifier import classify
-from dispatch.jobs.models import VISIT_CATEGORIES, Job, JobCategory, SlaPolicy
+from dispatch.jobs.models import VISIT_CATEGORIES, Escalation, Job, JobCategory, SlaPolicy
 from dispatch.technicians.models import Technician
 from inventory.models import MovementKind, Part, StockMovement
 
@@ -108,6 +108,14 @@ class AtRiskCustomer:
     last_job: str = ""
 
 
+@dataclass(frozen=True)
+class EscalationCounts:
+    """Escalations raised in the period, by where they stand now."""
+    open: int = 0
+    acknowledged: int = 0
+    resolved: int = 0
+
+
 @dataclass
 class Dashboard:
     start: date
@@ -122,6 +130,7 @@ class Dashboard:
     parts_known: bool
     at_risk: list[AtRiskCustomer]
     breach_causes: list[tuple[str, str, int]]
+    escalations: EscalationCounts = field(default_factory=EscalationCounts)
 
 
 class InvalidPeriod(ValueError):
@@ -195,7 +204,8 @@ def build_dashboard(session: Session, *, start: date, end: date, tz: ZoneInfo, n
                      worst_regions=_worst(regions), worst_technicians=_worst(technicians), worst_models=_worst(models),
                      faults=faults, parts_known=parts_known,
                      at_risk=_at_risk(session, facts, surveys, now=now, lo=lo, hi=hi),
-                     breach_causes=breaches_by_cause(session, lo=lo, hi=hi))
+                     breach_causes=breaches_by_cause(session, lo=lo, hi=hi),
+                     escalations=escalation_counts(session, lo=lo, hi=hi))
 
 
 def _trend(facts: dict[int, _JobFacts], surveys: list[Survey], *, start: date, end: date,
@@ -346,3 +356,13 @@ def breaches_by_cause(session: Session, *, lo: datetime, hi: datetime) -> list[t
                            .where(SlaAlert.kind == AlertKind.BREACH, SlaAlert.at >= lo, SlaAlert.at < hi)
                            .group_by(SlaAlert.clock, SlaAlert.cause).order_by(func.count().desc()))
     return [(clock.value if hasattr(clock, "value") else clock, cause, n) for clock, cause, n in rows]
+
+
+def escalation_counts(session: Session, *, lo: datetime, hi: datetime) -> EscalationCounts:
+    """Open, acknowledged and resolved escalations among those raised in the period, in one query."""
+    resolved = Escalation.resolved_at.is_not(None)
+    acknowledged = and_(Escalation.resolved_at.is_(None), Escalation.acknowledged_at.is_not(None))
+    row = session.execute(select(func.count(), func.count(case((acknowledged, 1))), func.count(case((resolved, 1))))
+                          .where(Escalation.raised_at >= lo, Escalation.raised_at < hi)).one()
+    total, acked, done = (int(n or 0) for n in row)
+    return EscalationCounts(open=total - acked - done, acknowledged=acked, resolved=done)

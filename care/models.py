@@ -1,5 +1,5 @@
 """Tables of the close-the-loop domain: callback plans, surveys, the message outbox, follow-up tasks,
-and the SLA watch's pauses and alerts."""
+and the SLA watch's alerts (its pauses are dispatch.jobs.models.SlaPause)."""
 from __future__ import annotations
 
 import enum
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UtcDateTime, string_enum
 from core.users import User
 from dispatch.catalog.models import Customer
-from dispatch.jobs.models import Job
+from dispatch.jobs.models import Job, SlaPause  # noqa: F401 (SlaPause lives with the deadlines it moves)
 
 # A rating of this or less (of 5) is a low score: the case goes back to its owner. 4 and 5 are satisfied.
 LOW_SCORE = 3
@@ -161,19 +161,6 @@ class FollowUpTask(Base):
     customer: Mapped[Customer] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_user_id])
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_user_id])
-
-
-class SlaPause(Base):
-    """An interval during which a job's SLA clocks stand still (waiting for the customer)."""
-
-    __tablename__ = "sla_pauses"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    reason: Mapped[str] = mapped_column(Text)
-    started_by: Mapped[str] = mapped_column(String(120))
 
 
 class SlaClock(enum.StrEnum):

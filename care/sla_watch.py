@@ -1,5 +1,5 @@
 """The SLA watch: each job's response and resolution clocks (standing still while the job waits for
-the customer), a warning at a share of the allowed time that tries to re-dispatch and tells people,
+the customer; when the wait ends, the job's stored deadlines move, dispatch.jobs.clocks), a warning at a share of the allowed time that tries to re-dispatch and tells people,
 and breaches recorded with their cause. Run every minute; acting on a clock happens once, because the
 alert row is unique per job, clock and kind and is inserted before anything else is done."""
 from __future__ import annotations
@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from care.models import AlertKind, SlaAlert, SlaClock, SlaPause
+from care.models import AlertKind, SlaAlert, SlaClock
 from care.outbox import queue_message, staff_address
 from care.tasks import supervisors
 from core.db import chunked, insert_for
@@ -19,7 +20,8 @@ from core.i18n import current_locale, use_locale
 from core.i18n import gettext as _
 from core.regions import local_stamp
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, needs_visit
+from dispatch.jobs.clocks import refresh_deadlines
+from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, SlaPause, needs_visit
 from dispatch.jobs.reasons import explain, reason, stored
 from dispatch.jobs.services import record_event
 from dispatch.jobs.status import JobStatus, status_name
@@ -44,21 +46,21 @@ class JobNotOpen(Exception):
 @dataclass(frozen=True)
 class ClockReading:
     clock: SlaClock
-    allowed: timedelta
+    allowed: timedelta       # time on the clock the promise gives, pauses left out
     used: timedelta          # time on the clock so far, pauses left out
     paused: timedelta        # time the clock stood still so far
-    deadline: datetime       # the promised moment, moved later by the pauses
+    deadline: datetime       # the job's stored deadline (already moved by the pauses that ended)
     stopped_at: datetime | None
     running_pause: bool
 
     @property
     def share_used(self) -> float:
-        return self.used / self.allowed if self.allowed else 1.0
+        return self.used / self.allowed if self.allowed > timedelta() else 1.0
 
     @property
     def met(self) -> bool | None:
         """True/False once the clock stopped; None while it runs."""
-        return None if self.stopped_at is None else self.used <= self.allowed
+        return None if self.stopped_at is None else self.stopped_at <= self.deadline
 
     @property
     def kept(self) -> bool | None:
@@ -69,26 +71,35 @@ class ClockReading:
         return False if self.used > self.allowed else None
 
 
-def _overlap(start: datetime, end: datetime, pauses: list[SlaPause], now: datetime) -> timedelta:
+def _overlap(start: datetime, end: datetime, pauses: list[SlaPause]) -> timedelta:
     total = timedelta()
     for pause in pauses:
-        lo, hi = max(start, pause.started_at), min(end, pause.ended_at or now)
+        lo, hi = max(start, pause.started_at), min(end, pause.ended_at or end)
         if hi > lo:
             total += hi - lo
     return total
 
 
 def read_clocks(job: Job, pauses: list[SlaPause], *, now: datetime) -> dict[SlaClock, ClockReading]:
+    """Each clock against the job's stored deadline, which the ended pauses have already moved: those
+    pauses are left out of the time used and the time allowed alike, so none is counted twice, and a
+    clock falls due exactly at the stored deadline that every other reader shows."""
     readings = {}
-    running_pause = any(p.ended_at is None for p in pauses)
+    running = next((p for p in pauses if p.ended_at is None), None)
     for clock, due, stopped in ((SlaClock.RESPONSE, job.respond_by, job.responded_at),
                                 (SlaClock.RESOLUTION, job.repair_by, job.resolved_at)):
-        end = stopped or now
-        paused = _overlap(job.reported_at, end, pauses, now)
-        readings[clock] = ClockReading(clock=clock, allowed=due - job.reported_at,
-                                       used=max(timedelta(), end - job.reported_at - paused), paused=paused,
-                                       deadline=due + paused, stopped_at=stopped,
-                                       running_pause=running_pause and stopped is None)
+        # The ended pauses that moved this clock (dispatch.jobs.sla.pushed): begun before it fell due and
+        # while it still ran.
+        moved = [p for p in pauses if p.ended_at is not None and p.started_at < due
+                 and (stopped is None or p.started_at < stopped)]
+        held = running is not None and stopped is None and running.started_at < due
+        end = stopped or (min(now, running.started_at) if held else now)
+        still = _overlap(job.reported_at, stopped or due, moved)
+        used = max(timedelta(), end - job.reported_at - _overlap(job.reported_at, end, moved))
+        readings[clock] = ClockReading(
+            clock=clock, allowed=due - job.reported_at - still, used=used,
+            paused=_overlap(job.reported_at, end, moved) + (now - running.started_at if held else timedelta()),
+            deadline=due, stopped_at=stopped, running_pause=held)
     return readings
 
 
@@ -132,13 +143,21 @@ def pause_clocks(session: Session, *, job: Job, reason: str, actor: Actor, now: 
     return pause
 
 
-def resume_clocks(session: Session, *, job: Job, actor: Actor, now: datetime, note: str = "") -> SlaPause:
+def resume_clocks(session: Session, *, job: Job, actor: Actor, now: datetime, note: str = "",
+                  tz: ZoneInfo | None = None) -> SlaPause:
+    """The customer is back: the clocks run again, and the job's stored deadlines move by the time
+    they stood still, so dispatch, the at-risk list, the pages and the dashboard all read the new ones."""
     pause = session.scalar(select(SlaPause).where(SlaPause.job_id == job.id, SlaPause.ended_at.is_(None)))
     if pause is None:
         raise NotPaused(_("Job %(number)s is not waiting for the customer.", number=job.number))
     pause.ended_at = now
+    session.flush()
+    respond_was, repair_was = refresh_deadlines(session, job=job, tz=tz)
+    job.updated_at = now
     record_event(job, kind=EventKind.SLA_RESUMED, actor=actor, now=now, note=note,
-                 data={"paused_minutes": round((now - pause.started_at).total_seconds() / 60)})
+                 data={"paused_minutes": round((now - pause.started_at).total_seconds() / 60),
+                       "respond_by": {"from": respond_was.isoformat(), "to": job.respond_by.isoformat()},
+                       "repair_by": {"from": repair_was.isoformat(), "to": job.repair_by.isoformat()}})
     session.flush()
     return pause
 

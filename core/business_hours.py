@@ -58,3 +58,24 @@ def add_open_minutes(start: datetime, minutes: int, *, hours: Iterable[OpenHours
             moment = window[1]
         day += timedelta(days=1)
     return moment + remaining
+
+
+def open_time_between(start: datetime, end: datetime, *, hours: Iterable[OpenHours], tz: ZoneInfo) -> timedelta:
+    """How much open time lies between `start` and `end` (aware): the measure of a pause on a clock
+    that runs only in business hours. Without any open hours, all of it."""
+    if end <= start:
+        return timedelta()
+    by_weekday = {row.weekday: row for row in hours}
+    if not any(_open_window(date(2026, 1, 5) + timedelta(days=d), by_weekday, tz) for d in range(7)):
+        return end - start
+    total = timedelta()
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    while day <= last:
+        window = _open_window(day, by_weekday, tz)
+        if window is not None:
+            lo, hi = max(start, window[0]), min(end, window[1])
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return total

@@ -23,7 +23,7 @@ from demo import texts
 from dispatch.catalog.models import Asset
 from dispatch.intake.services import FaultReport, report_fault
 from dispatch.jobs.audit import CUSTOMER, Actor
-from dispatch.jobs.models import VISIT_CATEGORIES, Channel, DispatchState, EventKind, Job
+from dispatch.jobs.models import VISIT_CATEGORIES, Channel, DispatchState, EventKind, Job, ResponseKind
 from dispatch.jobs.services import record_event
 from dispatch.jobs.status import JobStatus
 from dispatch.jobs.work import DISPATCH_JOB
@@ -97,13 +97,28 @@ def _one_job(session: Session, rng: random.Random, *, asset: Asset, reported_at:
     resolved_at = reported_at + (timedelta(hours=rng.randrange(76, 120)) if miss_repair
                                  else timedelta(hours=rng.randrange(3, 60)))
     resolved_at = min(now - timedelta(hours=2), resolved_at)
-    for status, at in ((JobStatus.TRIAGED, responded_at), (JobStatus.ASSIGNED, responded_at + timedelta(minutes=5)),
-                       (JobStatus.EN_ROUTE, resolved_at - timedelta(minutes=90)),
-                       (JobStatus.ON_SITE, resolved_at - timedelta(minutes=60)), (JobStatus.COMPLETED, resolved_at)):
-        record_event(job, kind=EventKind.STATUS_CHANGED, actor=Actor(label=technician.user.username, user=technician.user)
-                     if status != JobStatus.TRIAGED else Actor(label="system"), now=at,
-                     from_status=job.status, to_status=status)
+    # Triage and assignment are automatic and prompt, and are no response: that is a person calling the
+    # customer (an agent, or the technician setting off, whichever comes first).
+    set_off = resolved_at - timedelta(minutes=90)
+    caller = owner or (rng.choice(agents) if agents else None) or manager
+    by_call = caller is not None and responded_at < set_off
+    responded_at = responded_at if by_call else set_off
+    system, tech = Actor(label="system"), Actor.staff(technician.user)
+    steps = [(reported_at + timedelta(minutes=1), JobStatus.TRIAGED, system),
+             (reported_at + timedelta(minutes=2), JobStatus.ASSIGNED, system),
+             (set_off, JobStatus.EN_ROUTE, tech), (resolved_at - timedelta(minutes=60), JobStatus.ON_SITE, tech),
+             (resolved_at, JobStatus.COMPLETED, tech)]
+    if by_call:
+        steps.append((responded_at, None, Actor.staff(caller)))
+    for at, status, actor in sorted(steps, key=lambda step: step[0]):
+        if status is None:
+            record_event(job, kind=EventKind.CONTACTED, actor=actor, now=at, data={"channel": "phone", "response": True},
+                         note="Called the customer: a technician is coming.")
+            continue
+        record_event(job, kind=EventKind.STATUS_CHANGED, actor=actor, now=at, from_status=job.status, to_status=status)
         job.status = status
+    job.responded_by_user_id = caller.id if by_call else technician.user_id
+    job.response_kind = ResponseKind.CONTACT if by_call else ResponseKind.ACCEPTED
     job.responded_at, job.resolved_at, job.updated_at = responded_at, resolved_at, resolved_at
     job.technician_id, job.plan_day = technician.id, resolved_at.astimezone(tz).date()
     job.dispatch_state = DispatchState.NOT_NEEDED

@@ -13,7 +13,8 @@ from core.geo import is_valid_position
 from core.i18n import gettext as _
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import JobNotFound
-from dispatch.jobs.models import EventKind, Job
+from dispatch.jobs.models import EventKind, Job, ResponseKind
+from dispatch.jobs.response import record_response
 from dispatch.jobs.services import get_job, record_event, transition_job
 from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus, check_transition, status_name
 from dispatch.parts.services import MAX_UNITS_PER_PART, consume_parts  # noqa: F401 (the forms import it from here)
@@ -156,6 +157,7 @@ def _apply(session: Session, *, technician: Technician, job: Job, update: Status
                                   number=job.number, status=status_name(job.status)), code=409)
         record_event(job, kind=EventKind.ACCEPTED, actor=actor, now=now, note=note,
                      data={"technician_id": technician.id})
+        record_response(job, kind=ResponseKind.ACCEPTED, actor=actor, now=now)
         job.updated_at = now
         return f"You accepted job {job.number}."
     try:
@@ -175,6 +177,8 @@ def _apply(session: Session, *, technician: Technician, job: Job, update: Status
     elif update.parts_used:
         raise UpdateRefused(_("Parts used are recorded when the job is completed."), field="parts")
     transition_job(session, job=job, to=target, actor=actor, now=now, note=note)
+    # Setting off without tapping "accept" first still accepts the job.
+    record_response(job, kind=ResponseKind.ACCEPTED, actor=actor, now=now)
     return f"Job {job.number} is now {target.value.replace('_', ' ')}."
 
 

@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from api.auth import require_api_roles
 from api.board.schemas import (
+    AcknowledgeSchema,
+    EscalationQuerySchema,
     EscalationSchema,
     MoveJobSchema,
     MyRouteQuerySchema,
@@ -15,6 +17,7 @@ from api.board.schemas import (
     PlanRunSchema,
     RegionDayQuerySchema,
     RegionDaySchema,
+    ResolveSchema,
     TechnicianDaySchema,
 )
 from api.context import now, services, today, travel_provider
@@ -25,6 +28,7 @@ from api.schemas import JobSchema
 from core.regions import RegionNotFound, region_by_code
 from core.users import Role
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.escalations import acknowledge_escalation, get_escalation, resolve_escalation
 from dispatch.jobs.read import latest_escalations
 from dispatch.jobs.services import get_job
 from dispatch.planning.errors import CannotMove, NotPlanned, PlanNotReady, PlanStale
@@ -186,10 +190,37 @@ class PlanMap(MethodView):
 @blp.route("/escalations")
 class Escalations(MethodView):
     @require_api_roles(*DISPATCHERS, Role.AGENT)
+    @blp.arguments(EscalationQuerySchema, location="query")
     @blp.response(200, EscalationSchema(many=True))
-    def get(self):
-        """Open escalations, newest first: jobs nobody could be planned for, with the reason"""
-        return latest_escalations(db())
+    def get(self, query: dict):
+        """Escalations, newest first, with the reason and who acknowledged or resolved them: by default
+        those not yet resolved; `state` open, acknowledged, resolved or all; `region` a region's only"""
+        region_id = _region(query["region"]).id if query["region"] else None
+        return latest_escalations(db(), region_id=region_id, state=query["state"])
+
+
+@blp.route("/escalations/<int:escalation_id>/acknowledge")
+class EscalationAcknowledge(MethodView):
+    @require_api_roles(*DISPATCHERS, Role.AGENT)
+    @blp.arguments(AcknowledgeSchema)
+    @blp.response(200, EscalationSchema)
+    @blp.alt_response(409, description="Already acknowledged or resolved")
+    def post(self, data: dict, escalation_id: int):
+        """Take an escalation on: the others see who is on it"""
+        escalation = get_escalation(db(), escalation_id, for_update=True)
+        return acknowledge_escalation(db(), escalation=escalation, actor=_actor(), now=now(), note=data["note"])
+
+
+@blp.route("/escalations/<int:escalation_id>/resolve")
+class EscalationResolve(MethodView):
+    @require_api_roles(*DISPATCHERS, Role.AGENT)
+    @blp.arguments(ResolveSchema)
+    @blp.response(200, EscalationSchema)
+    @blp.alt_response(409, description="Already resolved")
+    def post(self, data: dict, escalation_id: int):
+        """Close an escalation with a note saying what was done"""
+        escalation = get_escalation(db(), escalation_id, for_update=True)
+        return resolve_escalation(db(), escalation=escalation, actor=_actor(), now=now(), note=data["note"])
 
 
 @blp.route("/technicians/me/route")

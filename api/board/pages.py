@@ -20,8 +20,9 @@ from core.limits import parse_id
 from core.regions import Region
 from core.users import Role
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.errors import JobNotFound
-from dispatch.jobs.read import jobs_at_risk, latest_escalations
+from dispatch.jobs.errors import ClockChangeRefused, JobNotFound
+from dispatch.jobs.escalations import EscalationNotFound, acknowledge_escalation, get_escalation, resolve_escalation
+from dispatch.jobs.read import ESCALATION_FILTERS, jobs_at_risk, latest_escalations
 from dispatch.jobs.services import get_job
 from dispatch.planning.errors import CannotMove, NotPlanned, PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun
@@ -83,21 +84,29 @@ def _chosen_day(raw: str | None) -> date:
         abort(400, _("The day must be a date such as 2026-11-23."))
 
 
-def _back(region_code: str, day: date):
-    return redirect(url_for("board.board", region=region_code, day=day.isoformat()), code=303)
+def _back(region_code: str, day: date, escalations: str | None = None):
+    return redirect(url_for("board.board", region=region_code, day=day.isoformat(),
+                            **({"escalations": escalations} if escalations else {})), code=303)
+
+
+def _escalation_filter(raw: str | None) -> str:
+    return raw if raw in ESCALATION_FILTERS else "active"
 
 
 @bp.get("")
 @require_page_roles(*DISPATCH_ROLES)
-def board(errors: dict | None = None, status: int = 200, region_code: str | None = None, day: date | None = None):
+def board(errors: dict | None = None, status: int = 200, region_code: str | None = None, day: date | None = None,
+          escalation_filter: str | None = None):
     regions = _regions()
     region = _chosen_region(regions, region_code or request.args.get("region"))
     day = day or _chosen_day(request.args.get("day"))
     days, waiting = region_day(db(), region=region, day=day, tz=services().tz)
     svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}",
                                   tz=zone_of(region, services().tz)))
-    escalations = latest_escalations(db(), region_id=region.id)
+    escalation_filter = _escalation_filter(escalation_filter or request.args.get("escalations"))
+    escalations = latest_escalations(db(), region_id=region.id, state=escalation_filter)
     return render_template("dispatch_board.html", regions=regions, region=region, day=day,
+                           escalation_filter=escalation_filter, escalation_filters=ESCALATION_FILTERS,
                            loads=[_load(d) for d in days], waiting=waiting,
                            at_risk=jobs_at_risk(db(), region=region, now=now()), escalations=escalations,
                            technicians=[d.technician for d in days], svg=svg, errors=errors or {},
@@ -196,3 +205,39 @@ def plan_apply(plan_id: int):
         return plan_preview(plan_id, planning_refusal(error), 409)
     flash(_("Plan %(id)s applied to %(region)s on %(day)s.", id=plan.id, region=plan.region.name, day=plan.day))
     return _back(plan.region.code, plan.day)
+
+
+def _escalation_step(escalation_id: int, step) -> object:
+    region_code, day = _form_context()
+    shown = _escalation_filter(request.form.get("escalations"))
+    try:
+        escalation = get_escalation(db(), escalation_id, for_update=True)
+    except EscalationNotFound:
+        abort(404)
+    note = request.form.get("note", "")
+    if len(note) > 2000:
+        return board({f"escalation-{escalation_id}": _("The note is too long (at most %(max)s characters).", max=2000)},
+                     422, region_code, day, shown)
+    try:
+        step(escalation, note)
+    except ClockChangeRefused as error:
+        return board({f"escalation-{escalation_id}": str(error)}, error.code, region_code, day, shown)
+    return _back(region_code, day, shown)
+
+
+@bp.post("/escalations/<int:escalation_id>/acknowledge")
+@require_page_roles(*DISPATCH_ROLES)
+def escalation_acknowledge(escalation_id: int):
+    def step(escalation, note):
+        acknowledge_escalation(db(), escalation=escalation, actor=Actor.staff(current_user), now=now(), note=note)
+        flash(_("Escalation for job %(number)s acknowledged: it is yours.", number=escalation.job.number))
+    return _escalation_step(escalation_id, step)
+
+
+@bp.post("/escalations/<int:escalation_id>/resolve")
+@require_page_roles(*DISPATCH_ROLES)
+def escalation_resolve(escalation_id: int):
+    def step(escalation, note):
+        resolve_escalation(db(), escalation=escalation, actor=Actor.staff(current_user), now=now(), note=note)
+        flash(_("Escalation for job %(number)s resolved.", number=escalation.job.number))
+    return _escalation_step(escalation_id, step)

@@ -5,6 +5,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.schemas import Integer, TechnicianRefSchema, TrimmedString
+from dispatch.jobs.read import ESCALATION_FILTERS
 from dispatch.jobs.status import JobStatus
 
 
@@ -94,3 +95,23 @@ class EscalationSchema(ma.Schema):
     kind = fields.String()
     reason = fields.String()
     raised_at = fields.DateTime()
+    state = fields.Function(lambda e: e.state.value)
+    acknowledged_at = fields.DateTime(allow_none=True)
+    acknowledged_by = fields.Function(lambda e: e.acknowledged_by.username if e.acknowledged_by else None)
+    acknowledged_note = fields.String()
+    resolved_at = fields.DateTime(allow_none=True)
+    resolved_by = fields.Function(lambda e: e.resolved_by.username if e.resolved_by else None)
+    resolution_note = fields.String()
+
+
+class EscalationQuerySchema(ma.Schema):
+    state = fields.String(load_default="active", validate=validate.OneOf(ESCALATION_FILTERS))
+    region = TrimmedString(load_default=None, validate=validate.Length(min=1, max=32))
+
+
+class AcknowledgeSchema(ma.Schema):
+    note = TrimmedString(load_default="", validate=validate.Length(max=2000))
+
+
+class ResolveSchema(ma.Schema):
+    note = TrimmedString(required=True, validate=validate.Length(min=3, max=2000))

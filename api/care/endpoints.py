@@ -8,10 +8,14 @@ from flask_smorest import Blueprint
 
 from api.auth import require_api_roles
 from api.care.schemas import (
+    ContactResultSchema,
+    ContactSchema,
     DashboardQuerySchema,
     DashboardSchema,
     JobClocksSchema,
     PauseSchema,
+    PriorityResultSchema,
+    PrioritySchema,
     ResumeSchema,
     SurveyAnswerSchema,
     SurveyResultSchema,
@@ -29,6 +33,7 @@ from care.surveys import SurveyAnswer, answer_survey, survey_by_token
 from care.tasks import complete_task, get_task, tasks_for
 from core.users import CASE_ROLES, Role
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.clocks import change_priority, record_contact
 from dispatch.jobs.services import get_job
 
 blp = Blueprint("api_care", __name__, url_prefix="/api/v1", description="Close the loop: surveys, tasks, SLA, dashboard")
@@ -83,7 +88,9 @@ def _clocks(job) -> dict:
     clocks = job_clocks(db(), job, now=now())
     alerts = [{"clock": a.clock.value, "kind": a.kind.value, "at": a.at.isoformat(), "cause": a.cause,
                "detail": a.detail} for a in clocks.alerts]
-    return {"job": job.number, "paused": clocks.paused, "clocks": list(clocks.readings.values()), "alerts": alerts}
+    return {"job": job.number, "paused": clocks.paused, "clocks": list(clocks.readings.values()), "alerts": alerts,
+            "responded_at": job.responded_at, "response_kind": job.response_kind,
+            "responded_by": job.responded_by.username if job.responded_by else None}
 
 
 @blp.route(f"/jobs/{NUMBER}/sla")
@@ -112,8 +119,36 @@ class JobPause(MethodView):
     def delete(self, data: dict, number: str):
         """The customer is back: the clocks run again"""
         job = get_job(db(), number, for_update=True)
-        resume_clocks(db(), job=job, actor=Actor.staff(g.api_user), now=now(), note=data["note"])
+        resume_clocks(db(), job=job, actor=Actor.staff(g.api_user), now=now(), note=data["note"], tz=services().tz)
         return _clocks(job)
+
+
+@blp.route(f"/jobs/{NUMBER}/contacts")
+class JobContacts(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.arguments(ContactSchema)
+    @blp.response(201, ContactResultSchema)
+    def post(self, data: dict, number: str):
+        """Record a contact with the customer (a call, a message, a visit note): the first one is the
+        job's response and stops its response clock; automatic steps never do"""
+        job = get_job(db(), number, for_update=True)
+        return record_contact(db(), job=job, channel=data["channel"], note=data["note"],
+                              actor=Actor.staff(g.api_user), now=now())
+
+
+@blp.route(f"/jobs/{NUMBER}/priority")
+class JobPriority(MethodView):
+    @require_api_roles(*CASE_ROLES)
+    @blp.arguments(PrioritySchema)
+    @blp.response(200, PriorityResultSchema)
+    @blp.alt_response(409, description="The job is finished, or already has this priority")
+    def put(self, data: dict, number: str):
+        """Give the job another priority: the SLA policy for it applies and the stored deadlines are
+        made again from the report time"""
+        job = get_job(db(), number, for_update=True)
+        change_priority(db(), job=job, priority=data["priority"], actor=Actor.staff(g.api_user), now=now(),
+                        tz=services().tz, note=data["note"])
+        return job
 
 
 @blp.route("/care/dashboard")

@@ -15,6 +15,7 @@ from api.context import now, services, today
 from api.database import db
 from api.jobs.pages import job_or_404
 from api.labels import human, label
+from api.local_time import local_datetime
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard
 from care.models import FollowUpTask, Survey, TaskOutcome
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
@@ -30,8 +31,17 @@ from care.tasks import (
 )
 from core.users import CASE_ROLES, Role
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.clocks import change_priority, record_contact
+from dispatch.jobs.errors import ClockChangeRefused
+from dispatch.jobs.models import ContactChannel, Priority
 
 bp = Blueprint("care", __name__)
+
+
+@bp.app_context_processor
+def _contact_form_globals():
+    """What the record-contact form (_record_contact_form.html) needs on whichever page includes it."""
+    return {"contact_channels": lambda: list(ContactChannel), "now_utc": now}
 
 def _my_tasks_page(errors: dict[int, str] | None = None, status: int = 200):
     upcoming = request.args.get("upcoming") == "1"
@@ -72,12 +82,12 @@ def task_done(task_id: int):
 
 @bp.get("/agent/jobs/<number>/care")
 @require_page_roles(*CASE_ROLES)
-def job_care(number: str, error: str | None = None, status: int = 200):
+def job_care(number: str, error: str | None = None, status: int = 200, contact_error: str | None = None):
     job = job_or_404(number)
     clocks = job_clocks(db(), job, now=now())
     return render_template(
         "job_care.html", job=job, clocks=clocks.readings.values(), pauses=clocks.pauses, paused=clocks.paused,
-        error=error, alerts=clocks.alerts,
+        error=error, alerts=clocks.alerts, priorities=list(Priority), contact_error=contact_error,
         surveys=list(db().scalars(select(Survey).where(Survey.job_id == job.id).order_by(Survey.id))),
         tasks=list(db().scalars(select(FollowUpTask).where(FollowUpTask.job_id == job.id).order_by(FollowUpTask.id)))), status
 
@@ -103,10 +113,55 @@ def job_resume(number: str):
     job = job_or_404(number)
     try:
         resume_clocks(db(), job=job, actor=Actor.staff(current_user), now=now(),
-                      note=request.form.get("note", "").strip()[:500])
+                      note=request.form.get("note", "").strip()[:500], tz=services().tz)
     except NotPaused as error:
         return job_care(number, str(error), 409)
     flash(_("The SLA clocks of job %(number)s run again.", number=job.number))
+    return redirect(url_for("care.job_care", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/contacts")
+@require_page_roles(*CASE_ROLES)
+def job_contact(number: str):
+    job = job_or_404(number)
+    try:
+        channel = ContactChannel(request.form.get("channel", ""))
+    except ValueError:
+        return job_care(number, status=422, contact_error=_("Choose how you reached the customer."))
+    note = request.form.get("note", "")
+    if len(note) > 2000:
+        return job_care(number, status=422, contact_error=_("Say what was said with the customer (%(min)s to %(max)s "
+                                                              "characters).", min=3, max=2000))
+    try:
+        event = record_contact(db(), job=job, channel=channel, note=note, actor=Actor.staff(current_user), now=now())
+    except ClockChangeRefused as error:
+        return job_care(number, status=error.code, contact_error=str(error))
+    flash(_("Contact recorded: the response clock of job %(number)s has stopped.", number=job.number)
+          if event.data.get("response") else _("Contact recorded on job %(number)s.", number=job.number))
+    if request.form.get("back") == "care":
+        return redirect(url_for("care.job_care", number=job.number), code=303)
+    return redirect(url_for("staff.job_detail", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/care/priority")
+@require_page_roles(*CASE_ROLES)
+def job_priority(number: str):
+    job = job_or_404(number)
+    try:
+        priority = Priority(request.form.get("priority", ""))
+    except ValueError:
+        return job_care(number, _("Choose a priority."), 422)
+    note = request.form.get("note", "")
+    if len(note) > 2000:
+        return job_care(number, _("The note is too long (at most %(max)s characters).", max=2000), 422)
+    try:
+        change_priority(db(), job=job, priority=priority, actor=Actor.staff(current_user), now=now(), tz=services().tz,
+                        note=note)
+    except ClockChangeRefused as error:
+        return job_care(number, str(error), error.code)
+    flash(_("Job %(number)s is now %(priority)s: respond by %(respond_by)s, repair by %(repair_by)s.",
+            number=job.number, priority=human(priority), respond_by=local_datetime(job.respond_by, job, services().tz),
+            repair_by=local_datetime(job.repair_by, job, services().tz)))
     return redirect(url_for("care.job_care", number=job.number), code=303)
 
 

@@ -6,6 +6,7 @@ from marshmallow import fields, validate, validates_schema
 
 from api.schemas import Integer, TrimmedString
 from care.models import ProblemArea, TaskKind, TaskOutcome
+from dispatch.jobs.models import ContactChannel, Priority, ResponseKind
 
 RATING_ERROR = "The rating must be a whole number from 1 to 5."
 
@@ -80,6 +81,35 @@ class ResumeSchema(ma.Schema):
     note = TrimmedString(load_default="", validate=validate.Length(max=500))
 
 
+class ContactSchema(ma.Schema):
+    channel = fields.Enum(ContactChannel, by_value=True, load_default=ContactChannel.PHONE)
+    note = TrimmedString(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class ContactResultSchema(ma.Schema):
+    job = fields.String(attribute="job.number")
+    at = fields.DateTime()
+    by = fields.String(attribute="actor_label")
+    channel = fields.Function(lambda e: e.data.get("channel"))
+    note = fields.String()
+    first_response = fields.Function(lambda e: bool(e.data.get("response")))
+    responded_at = fields.DateTime(attribute="job.responded_at", allow_none=True)
+    response_kind = fields.Enum(ResponseKind, by_value=True, attribute="job.response_kind", allow_none=True)
+
+
+class PrioritySchema(ma.Schema):
+    priority = fields.Enum(Priority, by_value=True, required=True)
+    note = TrimmedString(load_default="", validate=validate.Length(max=2000))
+
+
+class PriorityResultSchema(ma.Schema):
+    job = fields.String(attribute="number")
+    priority = fields.Enum(Priority, by_value=True)
+    sla_policy = fields.String(attribute="sla_policy.code")
+    respond_by = fields.DateTime()
+    repair_by = fields.DateTime()
+
+
 class ClockSchema(ma.Schema):
     clock = fields.Function(lambda r: r.clock.value)
     allowed_minutes = fields.Function(lambda r: int(r.allowed.total_seconds() // 60))
@@ -95,6 +125,9 @@ class ClockSchema(ma.Schema):
 class JobClocksSchema(ma.Schema):
     job = fields.String()
     paused = fields.Boolean()
+    responded_at = fields.DateTime(allow_none=True)
+    responded_by = fields.String(allow_none=True)
+    response_kind = fields.Enum(ResponseKind, by_value=True, allow_none=True)
     clocks = fields.List(fields.Nested(ClockSchema))
     alerts = fields.List(fields.Dict())
 
@@ -161,6 +194,12 @@ class BreachCauseSchema(ma.Schema):
     count = fields.Function(lambda row: row[2])
 
 
+class EscalationCountsSchema(ma.Schema):
+    open = Integer()
+    acknowledged = Integer()
+    resolved = Integer()
+
+
 class DashboardSchema(ma.Schema):
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")
@@ -174,3 +213,4 @@ class DashboardSchema(ma.Schema):
     parts_known = fields.Boolean()
     at_risk = fields.List(fields.Nested(AtRiskSchema))
     breach_causes = fields.List(fields.Nested(BreachCauseSchema))
+    escalations = fields.Nested(EscalationCountsSchema)

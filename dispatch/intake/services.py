@@ -30,6 +30,7 @@ from dispatch.intake.entitlement import Entitlement, entitlement_of
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.history import RepairHistory, finished_repairs_count
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.clocks import refresh_deadlines
 from dispatch.jobs.models import (
     JOB_IS_OPEN,
     VISIT_CATEGORIES,
@@ -321,8 +322,9 @@ def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: 
     job.entitlement_facts = {"code": entitlement.reason_code, **entitlement.facts}
     policy = sla_policy_for(session, category, job.priority)
     job.sla_policy = policy
-    # Re-classifying is the one other moment the promise is made; it is stored, never recomputed by readers.
-    job.respond_by, job.repair_by = sla_deadlines(policy, job.reported_at, region=job.asset.region, fallback_tz=tz)
+    # The promise is made again from the report time (the time waited for the customer still counts);
+    # it is stored, never recomputed by readers.
+    refresh_deadlines(session, job=job, tz=tz)
     job.updated_at = now
     if needs_visit(job) and job.dispatch_state == DispatchState.NOT_NEEDED and job.status in (
             JobStatus.REPORTED, JobStatus.TRIAGED):

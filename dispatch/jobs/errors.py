@@ -29,3 +29,12 @@ class CaseAlreadyOwned(CannotOwn):
 
 class ReasonNeeded(ValueError):
     """An action that must say why (a cancellation) was asked for without a usable reason."""
+
+
+class ClockChangeRefused(Exception):
+    """A contact, a priority change or an escalation step that cannot be recorded as asked; `field`
+    names the input at fault and `code` the HTTP status a boundary answers with."""
+
+    def __init__(self, message: str, *, field: str, code: int = 422):
+        super().__init__(message)
+        self.field, self.code = field, code

@@ -46,6 +46,24 @@ class Channel(enum.StrEnum):
     WALK_IN = "walk-in"
 
 
+class ResponseKind(enum.StrEnum):
+    """How a person first answered the customer: what stops the response clock. Automatic triage,
+    assignment and status changes made by the system never do."""
+    CONTACT = "contact"                    # staff recorded a call, message or visit note with the customer
+    ACCEPTED = "accepted"                  # the assigned technician accepted the job
+    WINDOW_CONFIRMED = "window_confirmed"  # the customer confirmed an arrival window
+    RESOLVED_REMOTELY = "resolved_remotely"  # a person answered the case without a visit
+    CANCELLED = "cancelled"                # a person closed the case as cancelled
+
+
+class ContactChannel(enum.StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    WECHAT = "wechat"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
 class DispatchState(enum.StrEnum):
     PENDING = "pending"            # waiting for the dispatcher engine
     PLANNED = "planned"            # in a technician's route with an ETA
@@ -124,7 +142,11 @@ class Job(Base):
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     respond_by: Mapped[datetime] = mapped_column(UtcDateTime)
     repair_by: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The first human response (dispatch.jobs.response): when, by whom (None for the customer) and how.
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    responded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # None on rows written before responses were told apart from automatic steps.
+    response_kind: Mapped[ResponseKind | None] = mapped_column(string_enum(ResponseKind, 24))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # --- dispatch: where the job sits in a technician's day ---
@@ -144,7 +166,8 @@ class Job(Base):
 
     asset: Mapped[Asset] = relationship()
     customer: Mapped[Customer] = relationship()
-    owner: Mapped[User | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_user_id])
     sla_policy: Mapped[SlaPolicy] = relationship()
     technician: Mapped["Technician | None"] = relationship()
     events: Mapped[list["JobEvent"]] = relationship(back_populates="job", order_by="JobEvent.id",
@@ -190,6 +213,10 @@ class EventKind(enum.StrEnum):
     PARTS = "parts"  # a part reserved, ordered, arrived, fitted or given back
     ACCEPTED = "accepted"  # the technician acknowledged the assignment on their phone
     PHOTO_ADDED = "photo_added"
+    CONTACTED = "contacted"  # staff spoke or wrote to the customer
+    PRIORITY_CHANGED = "priority_changed"
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
+    ESCALATION_RESOLVED = "escalation_resolved"
 
 
 class JobEvent(Base):
@@ -226,8 +253,43 @@ class Escalation(Base):
     reason_code: Mapped[str | None] = mapped_column(String(48))  # the reason for pages in the reader's language
     reason_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A named person takes it on, then closes it with what was done (dispatch.jobs.escalations).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     job: Mapped[Job] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_user_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_user_id])
+
+    @property
+    def state(self) -> EscalationState:
+        if self.resolved_at is not None:
+            return EscalationState.RESOLVED
+        return EscalationState.ACKNOWLEDGED if self.acknowledged_at is not None else EscalationState.OPEN
+
+
+class EscalationState(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class SlaPause(Base):
+    """An interval during which a job's SLA clocks stand still (waiting for the customer). When it
+    ends, the job's stored deadlines move by the time it stood still (dispatch.jobs.sla)."""
+
+    __tablename__ = "sla_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    started_by: Mapped[str] = mapped_column(String(120))
 
 
 # Categories that send somebody to the customer; usage questions are answered remotely first.

@@ -17,16 +17,18 @@ from dispatch.jobs import reasons
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.events import JobStatusChanged
-from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent, needs_visit
+from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent, ResponseKind, needs_visit
+from dispatch.jobs.response import record_response
 from dispatch.jobs.status import JobStatus, check_transition, status_name
 from dispatch.jobs.work import request_dispatch
 
 # Roles that may own a case (first-contact ownership lives with people who talk to customers).
 OWNER_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN})
 
-# Leaving "reported" for any of these is the first response the response-time SLA measures.
-_RESPONSE_STATUSES = frozenset({JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.REMOTE_RESOLVED,
-                                JobStatus.CANCELLED})
+# A person who closes the case without a visit has answered the customer (dispatch.jobs.response);
+# no other status change is a response, whoever makes it.
+_CLOSED_BY_A_PERSON = {JobStatus.REMOTE_RESOLVED: ResponseKind.RESOLVED_REMOTELY,
+                       JobStatus.CANCELLED: ResponseKind.CANCELLED}
 _RESOLUTION_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.REMOTE_RESOLVED})
 
 INSERT_EVENT = insert(JobEvent.__table__)
@@ -90,8 +92,8 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
     check_transition(current, to)
     job.status = to
     job.updated_at = now
-    if to in _RESPONSE_STATUSES and job.responded_at is None:
-        job.responded_at = now
+    if to in _CLOSED_BY_A_PERSON and actor.user is not None:
+        record_response(job, kind=_CLOSED_BY_A_PERSON[to], actor=actor, now=now)
     if to in _RESOLUTION_STATUSES:
         job.resolved_at = now
     elif to == JobStatus.TRIAGED and job.resolved_at is not None:

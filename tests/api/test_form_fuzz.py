@@ -29,6 +29,7 @@ from core.db import Base
 from core.geo import GreatCircleProvider
 from core.migrate import upgrade
 from core.users import Role
+from dispatch.jobs.models import Escalation
 from dispatch.planning.services import new_plan, run_plan
 from inventory.models import RestockRule
 from tests.api.test_pages import csrf_from, sign_in
@@ -153,6 +154,7 @@ def places(app, session) -> dict[str, Place]:
                        answer_window_minutes=7 * 24 * 60, sent_at=NOW))
     create_task(session, kind=TaskKind.PHONE_CALLBACK, job=world.jobs[1], assignee=agent,
                 reason="The survey went unanswered", now=NOW)
+    session.add(Escalation(job_id=world.other_job.id, kind="sla_warning", reason="Response due soon", raised_at=NOW))
     session.commit()
     from api.people.invitations import invitation_token
 
@@ -187,6 +189,10 @@ def places(app, session) -> dict[str, Place]:
         Place("care pause", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/pause"),
         Place("care resume", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/resume",
               before=((f"/agent/jobs/{job}/care/pause", {"reason": "The customer is away until Friday"}),)),
+        Place("job contact", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/contacts"),
+        Place("care priority", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/priority"),
+        Place("escalation acknowledge", Role.DISPATCHER, "/dispatch", "/dispatch/escalations/[0-9]+/acknowledge"),
+        Place("escalation resolve", Role.DISPATCHER, "/dispatch", "/dispatch/escalations/[0-9]+/resolve"),
         Place("reassign", Role.DISPATCHER, "/dispatch", f"/dispatch/jobs/{job}/assignment"),
         Place("lock", Role.DISPATCHER, "/dispatch", f"/dispatch/jobs/{job}/lock"),
         Place("new plan", Role.DISPATCHER, "/dispatch", "/dispatch/plans"),
@@ -224,7 +230,9 @@ def places(app, session) -> dict[str, Place]:
 
 PLACE_NAMES = [
     "login", "language", "logout", "public report", "welcome", "survey", "task done", "phone report", "job transition", "job handover",
-    "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume", "reassign", "lock", "new plan", "plan apply", "tech status", "tech part",
+    "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume", "job contact",
+    "care priority", "escalation acknowledge", "escalation resolve", "reassign", "lock", "new plan", "plan apply",
+    "tech status", "tech part",
     "tech photo", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",
     "user save", "user active", "user password", "region new", "region edit", "technician new", "technician edit",
     *(f"setup new {kind}" for kind in ("assets", "parts", "product-models", "restock-rules", "sla-policies",

@@ -15,7 +15,8 @@ from core.db import make_session_factory
 from core.users import Role
 from core.work_queue import WorkItem
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.models import Escalation
+from dispatch.jobs.clocks import record_contact
+from dispatch.jobs.models import ContactChannel, Escalation
 from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.jobs.work import DISPATCH_JOB
@@ -64,6 +65,8 @@ def test_the_response_clock_warns_once_at_75_percent_then_records_the_breach(ses
 
 def test_a_response_stops_its_clock_and_the_resolution_breach_names_the_waiting_part(session, owned_job):
     agent = owned_job.owner
+    record_contact(session, job=owned_job, channel=ContactChannel.PHONE, note="Called: a visit is on its way",
+                   actor=Actor.staff(agent), now=NOW + timedelta(minutes=30))
     for status in (JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.WAITING_PARTS):
         transition_job(session, job=owned_job, to=status, actor=Actor.staff(agent), now=NOW + timedelta(minutes=30))
     sla_sweep(session, now=NOW + timedelta(days=3, minutes=1))
@@ -83,7 +86,8 @@ def test_waiting_for_the_customer_stops_the_clocks(session, owned_job):
     reading = read_clocks(owned_job, owned_job_pauses(session, owned_job), now=NOW + timedelta(hours=4, minutes=29))
     response = reading[SlaClock.RESPONSE]
     assert response.paused == timedelta(hours=3) and response.used == timedelta(minutes=89)
-    assert response.deadline == owned_job.respond_by + timedelta(hours=3)
+    # The stored deadline itself moved by the pause; the reading adds nothing on top.
+    assert response.deadline == owned_job.respond_by == NOW + timedelta(hours=2 + 3)
     assert sla_sweep(session, now=NOW + timedelta(hours=4, minutes=29)).warned == 0
     assert sla_sweep(session, now=NOW + timedelta(hours=4, minutes=30)).warned == 1
 

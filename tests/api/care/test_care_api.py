@@ -215,6 +215,7 @@ def test_the_dashboard_api_gives_the_numbers_against_their_targets(client, compl
                                        "on_target": True}
     assert metrics["response"]["total"] == 1 and metrics["repair"]["total"] == 1
     assert board.json["trend_unit"] == "week" and len(board.json["trend"]) == 4
+    assert board.json["escalations"] == {"open": 0, "acknowledged": 0, "resolved": 0}
     assert_error_shape(client.get("/api/v1/care/dashboard?from=2026-11-20&to=2026-11-01", headers=headers), 422,
                        location="query", field="to")
     assert_error_shape(client.get("/api/v1/care/dashboard?from=2024-01-01&to=2026-11-01", headers=headers), 422,

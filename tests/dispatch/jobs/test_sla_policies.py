@@ -8,7 +8,7 @@ import pytest
 
 from care.models import SlaClock
 from care.sla_watch import read_clocks
-from core.business_hours import Hours, add_open_minutes
+from core.business_hours import Hours, add_open_minutes, open_time_between
 from core.regions import BusinessHours
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault
 from dispatch.jobs.audit import CUSTOMER, Actor
@@ -60,6 +60,14 @@ def test_daylight_saving_neither_adds_nor_loses_open_time():
 def test_no_business_hours_at_all_means_the_clock_never_stops():
     start = _local(2026, 11, 27, 20, 0)
     assert add_open_minutes(start, 120, hours=[], tz=SHANGHAI) == start + timedelta(hours=2)
+
+
+def test_open_time_between_counts_only_office_hours_and_is_what_add_open_minutes_adds():
+    friday_afternoon, monday_morning = _local(2026, 11, 27, 17, 0), _local(2026, 11, 30, 10, 0)
+    assert open_time_between(friday_afternoon, monday_morning, hours=OFFICE, tz=SHANGHAI) == timedelta(hours=2)
+    assert add_open_minutes(friday_afternoon, 120, hours=OFFICE, tz=SHANGHAI) == monday_morning
+    assert open_time_between(monday_morning, friday_afternoon, hours=OFFICE, tz=SHANGHAI) == timedelta()
+    assert open_time_between(friday_afternoon, monday_morning, hours=[], tz=SHANGHAI) == monday_morning - friday_afternoon
 
 
 # --- choosing the policy ---
