@@ -59,6 +59,21 @@ def db_downgrade(settings: Settings, revision: str) -> None:
     click.echo(_("database at %(revision)s", revision=revision))
 
 
+@db.command("prune", help=N_("Delete bookkeeping rows that have done their job (finished background work, "
+                              "old idempotency keys, phones' update receipts, failed sign-ins); the scheduler "
+                              "does this every 6 hours."))
+@click.pass_obj
+def db_prune(settings: Settings) -> None:
+    from cli.retention import RULES, prune
+
+    removed = prune(make_session_factory(make_engine(settings.database_url)), now=SystemClock().now(),
+                    progress=lambda table, count: click.echo(_("%(table)s: %(count)s removed so far...",
+                                                               table=table, count=count), err=True))
+    for rule in RULES:
+        click.echo(_("%(table)s: removed %(count)s (%(why)s)", table=rule.table.name,
+                     count=removed[rule.table.name], why=_(rule.why)))
+
+
 @main.group(help=N_("Demo data: a believable city to try the system in."))
 def demo() -> None:
     pass

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from care.scheduled import care_handlers, sla_watch_task
+from cli.retention import prune
 from core.clock import Clock, SystemClock
 from core.geo import provider_for_region
 from core.regions import Region
@@ -105,6 +106,11 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
             request_restock(session, now=clock.now())
             session.commit()
 
+    def periodic_prune() -> None:
+        removed = prune(session_factory, now=clock.now())
+        if any(removed.values()):
+            log.info("pruned %s", removed)
+
     def periodic_sla_watch() -> None:
         with session_factory() as session:
             summary = sla_watch_task(session, now=clock.now(), settings=settings)
@@ -126,5 +132,6 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
     scheduler.add_job(periodic_restock, "interval", minutes=restock_every_minutes, max_instances=1, coalesce=True,
                       id="restock", next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(periodic_sla_watch, "interval", minutes=1, max_instances=1, coalesce=True, id="sla-watch")
+    scheduler.add_job(periodic_prune, "interval", hours=6, max_instances=1, coalesce=True, id="prune")
     log.info("scheduler %s started", worker)
     scheduler.start()
