@@ -99,7 +99,7 @@ def test_an_unusable_search_is_a_message_on_the_page(client, desk, query):
 
 def test_a_search_with_a_control_character_is_refused_before_the_page(client, desk):
     sign_in(client, "agent.li")
-    assert client.get("/agent?q=52%0093").status_code == 400
+    assert client.get("/agent?q=52%0093").status_code == 422
 
 
 # --- queues and taking a new report ---------------------------------------------------------------
