@@ -10,6 +10,7 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_login import current_user
 
+import core.rate_limits  # noqa: F401 - registers the database:// storage with `limits`
 from api import auth, database, errors, i18n, input_guard, security_headers  # auth also registers the login user loader
 from api.context import AppServices
 from api.extensions import api, babel, csrf, limiter, login_manager
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         WTF_CSRF_TIME_LIMIT=None,
     )
     engine = make_engine(settings.database_url)
+    if settings.rate_limit_storage_uri.startswith("database://"):
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": engine}
     app.extensions["aftercare"] = AppServices(settings=settings, clock=clock or SystemClock(),
                                               session_factory=make_session_factory(engine),
                                               tz=ZoneInfo(settings.timezone))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.i18n import N_
 from core.idempotency import IdempotentRequest
+from core.rate_limits import RateLimitCounter
 from core.sign_in import SignInFailure
 from core.work_queue import WorkItem
 from fieldwork.models import FieldUpdate
@@ -29,7 +30,7 @@ BATCH = 5_000
 class Rule:
     table: Table
     why: str
-    # Which rows are done with, given "now"; the primary key column picks them in batches.
+    # Which rows are done with, given "now"; the (one-column) primary key picks them in batches.
     expired: Callable[[datetime], ColumnElement[bool]]
 
 
@@ -41,6 +42,8 @@ RULES = (
          lambda now: IdempotentRequest.created_at < now - timedelta(days=7)),
     Rule(FieldUpdate.__table__, N_("a phone's retried update is recognised for 30 days"),
          lambda now: FieldUpdate.received_at < now - timedelta(days=30)),
+    Rule(RateLimitCounter.__table__, N_("a rate-limit window that ended a day ago"),
+         lambda now: RateLimitCounter.expires_at < (now - timedelta(days=1)).timestamp()),
     Rule(SignInFailure.__table__, N_("failed sign-ins count for 15 minutes; kept a day to read"),
          lambda now: SignInFailure.at < now - timedelta(days=1)),
 )
@@ -48,7 +51,7 @@ RULES = (
 
 def prune_batch(session: Session, rule: Rule, *, now: datetime, batch: int = BATCH) -> int:
     """Delete up to `batch` expired rows of `rule`'s table; the caller commits."""
-    key = rule.table.c.id
+    [key] = rule.table.primary_key.columns
     ids = list(session.scalars(select(key).where(rule.expired(now)).order_by(key).limit(batch)))
     if ids:
         session.execute(delete(rule.table).where(key.in_(ids)))

@@ -79,8 +79,9 @@ class Settings:
     secret_key: str = ""
     report_rate_limit: str = "20 per minute"
     login_rate_limit: str = "10 per minute"
-    # Where the rate limiter keeps its counters; memory:// is per process.
-    rate_limit_storage_uri: str = "memory://"
+    # Where the rate limiter keeps its counters: database:// is the app's own database, shared by
+    # every worker (core/rate_limits.py); memory:// counts per process; redis://... is Redis.
+    rate_limit_storage_uri: str = "database://"
     upload_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR / "uploads")
     # Times are stored in UTC and shown, and dates judged (warranty days), in this zone.
     timezone: str = "Asia/Shanghai"

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 import care.models  # noqa: F401
 import core.admin_audit
 import core.idempotency
+import core.rate_limits  # noqa: F401
 import core.sign_in
 import core.work_queue  # noqa: F401
 import dispatch.jobs.models

@@ -32,7 +32,8 @@ def test_finished_work_old_keys_and_old_failures_go_and_the_rest_stays(engine, s
 
     removed = prune(make_session_factory(engine), now=NOW, batch=1)
 
-    assert removed == {"work_items": 1, "idempotent_requests": 1, "field_updates": 0, "sign_in_failures": 1}
+    assert removed == {"work_items": 1, "idempotent_requests": 1, "field_updates": 0, "rate_limit_counters": 0,
+                       "sign_in_failures": 1}
     session.expire_all()
     assert _count(session, WorkItem) == 2 and session.get(WorkItem, kept_id) is not None
     assert session.get(WorkItem, gone_id) is None
