@@ -60,6 +60,10 @@ def check_secret(value: str, *, name: str, source: str) -> str:
     return value
 
 
+def _default_rate_limit_storage(database_url: str) -> str:
+    return "database://" if database_url.startswith("postgresql") else "memory://"
+
+
 def _sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'aftercare.db'}"
 
@@ -79,9 +83,10 @@ class Settings:
     secret_key: str = ""
     report_rate_limit: str = "20 per minute"
     login_rate_limit: str = "10 per minute"
-    # Where the rate limiter keeps its counters: database:// is the app's own database, shared by
-    # every worker (core/rate_limits.py); memory:// counts per process; redis://... is Redis.
-    rate_limit_storage_uri: str = "database://"
+    # Where the rate limiter keeps its counters: database:// is the app's own PostgreSQL database,
+    # shared by every worker and host (core/rate_limits.py), the default there; memory:// counts per
+    # process, the default on SQLite, whose one write lock a request may already hold; redis://... is Redis.
+    rate_limit_storage_uri: str = "memory://"
     upload_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR / "uploads")
     # Times are stored in UTC and shown, and dates judged (warranty days), in this zone.
     timezone: str = "Asia/Shanghai"
@@ -127,7 +132,8 @@ class Settings:
             secret_key=_secret(env, "secret_key", data_dir),
             report_rate_limit=env.get("AFTERCARE_REPORT_RATE_LIMIT", defaults.report_rate_limit),
             login_rate_limit=env.get("AFTERCARE_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
-            rate_limit_storage_uri=env.get("AFTERCARE_RATELIMIT_STORAGE_URI", defaults.rate_limit_storage_uri),
+            rate_limit_storage_uri=env.get("AFTERCARE_RATELIMIT_STORAGE_URI") or _default_rate_limit_storage(
+                env.get("AFTERCARE_DATABASE_URL") or ""),
             upload_dir=Path(env.get("AFTERCARE_UPLOAD_DIR") or data_dir / "uploads"),
             timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
             osrm_url=env.get("AFTERCARE_OSRM_URL") or None,

@@ -198,3 +198,29 @@ def test_a_different_address_without_a_geocoder_uses_the_registered_location_and
     job = client.get(f"/api/v1/jobs/{created['number']}", headers=token_for("agent.li")).json
     assert (job["latitude"], job["longitude"]) == (world.asset.latitude, world.asset.longitude)
     assert job["address"] == "88 Another Street, Suzhou"
+
+
+def test_on_postgresql_two_app_processes_share_one_report_limit(app, world, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the database:// limit storage is PostgreSQL's default; SQLite counts per process")
+    from api.app import create_app
+    from core.settings import Settings
+
+    settings = Settings(**{**app.extensions["aftercare"].settings.__dict__, "report_rate_limit": "2 per minute",
+                           "rate_limit_storage_uri": "database://"})
+    workers = [create_app(settings, clock=app.extensions["aftercare"].clock, testing=True) for _ in range(2)]
+    try:
+        statuses = [workers[n % 2].test_client().post(
+            "/api/v1/reports", json=report_body(world.asset, contact_name=f"Caller {n}")).status_code for n in range(3)]
+        assert statuses[2] == 429 and 429 not in statuses[:2]
+    finally:
+        for worker in workers:
+            worker.extensions["aftercare_engine"].dispose()
+
+
+def test_the_default_limit_storage_follows_the_database():
+    from core.settings import Settings
+
+    on_postgres = Settings.from_env({"AFTERCARE_DATABASE_URL": "postgresql+psycopg://x@h/db",
+                                     "AFTERCARE_SECRET_KEY": "k" * 40, "AFTERCARE_WEBHOOK_SECRET": "w" * 40})
+    assert on_postgres.rate_limit_storage_uri == "database://"
