@@ -115,6 +115,8 @@ class OutboxMessage(Base):
     # PENDING: when the next try is due; SENDING: when the sending worker's lease runs out.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Held until then (a customer's quiet hours): no worker sends it earlier, whatever work item asks.
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class TaskKind(enum.StrEnum):

@@ -21,6 +21,7 @@ from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, with_expression
 
+from core.events import publish
 from core.i18n import gettext as _
 from core.regions import zone_of
 from core.work_queue import enqueue
@@ -30,6 +31,7 @@ from dispatch.intake.entitlement import Entitlement, entitlement_of
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.history import RepairHistory, finished_repairs_count
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.events import JobReported
 from dispatch.jobs.models import (
     JOB_IS_OPEN,
     VISIT_CATEGORIES,
@@ -118,7 +120,7 @@ _RECEIPT_COLUMNS = ("number", "tracking_token", "contact_phone", "status", "cate
 # its finished repairs: most appliances have none, and then the repeat-repair rule needs no other read.
 _ASSET_BY_QR = (select(Asset).where(Asset.qr_token == bindparam("qr_token"))
                 .options(joinedload(Asset.product_model).joinedload(ProductModel.warranty_policy),
-                         joinedload(Asset.region), with_expression(Asset.finished_repairs, finished_repairs_count())))
+                         joinedload(Asset.region), joinedload(Asset.customer), with_expression(Asset.finished_repairs, finished_repairs_count())))
 
 
 def _touch_open_job_of(asset_id) -> Update:
@@ -288,6 +290,7 @@ def _record_creation(session: Session, job: Job, *, report: FaultReport, actor: 
     if job.dispatch_state == DispatchState.PENDING:
         # Queued in the same transaction as the job: it can never be lost, nor sent for a rolled-back job.
         enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+    publish(session, JobReported(job=job, actor=actor, now=now))  # the customer is told (care subscribes)
 
 
 def _attach(job: Job, report: FaultReport, actor: Actor, now: datetime) -> Job:
