@@ -1,0 +1,86 @@
+"""Staff read what was sent to a job's customer; the customer's opt-out link stops the non-essential
+messages, and changes nothing by being opened."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from care.customer_messages import JOB_COMPLETED, REPORT_RECEIVED, TECHNICIAN_ON_THE_WAY
+from care.models import OutboxMessage
+from care.opt_out import opt_out_url
+from core.users import Role
+from dispatch.catalog.models import Customer
+from dispatch.jobs.audit import Actor
+from tests.api.conftest import assert_error_shape
+from tests.api.test_pages import csrf_from
+from tests.builders.care import complete_job, make_open_job
+from tests.builders.core import make_user
+from tests.conftest import NOW
+
+
+def _job(session, world):
+    job = make_open_job(session, asset=world.asset, owner=world.agent, now=NOW - timedelta(hours=3))
+    session.commit()
+    return job
+
+
+def test_staff_read_every_message_to_the_customer_with_channel_state_and_times(client, session, world,
+                                                                               agent_headers):
+    job = _job(session, world)
+    complete_job(session, job, actor=Actor.staff(world.agent), now=NOW - timedelta(hours=2))
+    session.commit()
+    response = client.get(f"/api/v1/jobs/{job.number}/messages", headers=agent_headers)
+    assert response.status_code == 200, response.json
+    purposes = [m["purpose"] for m in response.json]
+    assert purposes == [REPORT_RECEIVED, TECHNICIAN_ON_THE_WAY, JOB_COMPLETED]
+    first = response.json[0]
+    assert first["channel"] == "sms" and first["state"] == "pending" and first["recipient"].startswith("sms:")
+    assert first["created_at"].startswith("2026-11-22T23:00:00") and first["sent_at"] is None
+    assert set(first) == {"id", "channel", "purpose", "recipient", "subject", "state", "attempts", "last_error",
+                          "created_at", "not_before", "sent_at"}
+
+
+def test_the_messages_of_a_job_are_for_office_roles_and_unknown_jobs_are_404(client, session, world, token_for,
+                                                                            agent_headers):
+    job = _job(session, world)
+    make_user(session, username="manager.xu", role=Role.MANAGER)
+    session.commit()
+    assert client.get(f"/api/v1/jobs/{job.number}/messages", headers=token_for("manager.xu")).status_code == 200
+    assert_error_shape(client.get(f"/api/v1/jobs/{job.number}/messages", headers=token_for("tech01")), 403)
+    assert_error_shape(client.get(f"/api/v1/jobs/{job.number}/messages"), 401)
+    assert_error_shape(client.get("/api/v1/jobs/AC-NOSUCH00/messages", headers=agent_headers), 404)
+    assert client.get(f"/api/v1/jobs/{'X' * 21}/messages", headers=agent_headers).status_code == 404
+    assert_error_shape(client.get("/api/v1/jobs/AC-%00%01/messages", headers=agent_headers), 422)
+
+
+def test_the_opt_out_link_asks_first_then_stops_the_non_essential_messages(client, session, world):
+    job = _job(session, world)
+    link = opt_out_url(job.customer).removeprefix("http://aftercare.test")
+    page = client.get(link)
+    assert page.status_code == 200 and "Stop these updates" in page.get_data(as_text=True)
+    session.rollback()
+    session.expire_all()
+    assert session.get(Customer, job.customer_id).messages_opted_out_at is None  # opening it changes nothing
+    token = csrf_from(page)
+    bad = client.post(link, data={"csrf_token": token, "action": "everything"})
+    assert bad.status_code == 422 and "Please use one of the buttons below." in bad.get_data(as_text=True)
+    done = client.post(link, data={"csrf_token": token, "action": "stop"})
+    assert done.status_code == 303
+    assert "You will no longer get updates" in client.get(done.headers["Location"]).get_data(as_text=True)
+    session.rollback()
+    session.expire_all()
+    assert session.get(Customer, job.customer_id).messages_opted_out_at is not None
+    complete_job(session, job, actor=Actor.staff(world.agent), now=NOW)
+    session.commit()
+    purposes = session.scalars(select(OutboxMessage.purpose).where(OutboxMessage.job_id == job.id)).all()
+    assert JOB_COMPLETED not in purposes and TECHNICIAN_ON_THE_WAY in purposes
+
+
+def test_a_forged_or_broken_opt_out_link_is_a_friendly_404_in_chinese_too(client, session, world):
+    job = _job(session, world)
+    link = opt_out_url(job.customer).removeprefix("http://aftercare.test")
+    assert "服务单消息通知" in client.get(link, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    for broken in (link[:-3], link + "x", "/messages/opt-out/" + "a" * 300, "/messages/opt-out/MQ.forged"):
+        response = client.get(broken)
+        assert response.status_code == 404 and "<html" in response.get_data(as_text=True), broken
