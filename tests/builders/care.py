@@ -4,7 +4,6 @@ library, the way a gateway would, and a real SMTP server (aiosmtpd) that keeps w
 from __future__ import annotations
 
 import base64
-import json
 import socket
 import threading
 from contextlib import contextmanager

@@ -1,6 +1,6 @@
 """Outbox delivery through real notifiers: email to a local SMTP server (aiosmtpd), the webhook to a
-local HTTP receiver that verifies the Standard Webhooks signature with the stock library; failures are retried with back-off and recorded;
-the send happens between a committed claim (SENDING, with a lease) and a committed outcome, under the
+local HTTP receiver that verifies the Standard Webhooks signature with the stock library; failures are
+retried with back-off and recorded; the send happens between a committed claim (SENDING, with a lease) and a committed outcome, under the
 message's stable id. (Cut database connections: test_outbox_faults.py.)"""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import base64
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -95,9 +96,9 @@ def test_the_webhook_secret_is_the_configured_one_in_the_whsec_form_stock_code_t
 
 
 class _Capture(BaseHTTPRequestHandler):
-    got: list = []
+    got: ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802 - the http.server API
+    def do_POST(self):
         self.got.append(({k.lower(): v for k, v in self.headers.items()}, self.rfile.read(int(self.headers["Content-Length"]))))
         self.send_response(204)
         self.send_header("Content-Length", "0")
