@@ -247,3 +247,19 @@ def test_an_email_the_server_accepted_is_sent_even_if_the_goodbye_fails(session)
         deliver(session, message_id=message.id, now=NOW,
                 notifiers={"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test")})
         assert message.state == DeliveryState.SENT and len(inbox.mails) == 1  # not a failure to retry
+
+
+def test_a_held_message_waits_for_its_hour_whatever_work_item_wakes_it(session, smtp_server):
+    host, port, inbox = smtp_server
+    morning = NOW + timedelta(hours=9)
+    message = queue_message(session, channel=MessageChannel.EMAIL, purpose="job_completed", recipient="wei@example.com",
+                            subject="s", body="b", now=NOW, not_before=morning)
+    item = session.scalars(select(WorkItem).where(WorkItem.kind == SEND_MESSAGE)).one()
+    assert item.due_at == morning and message.next_attempt_at == morning
+    notifiers = {"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test")}
+    deliver(session, message_id=message.id, notifiers=notifiers, now=NOW + timedelta(hours=1))  # woken early
+    assert message.state == DeliveryState.PENDING and message.attempts == 0 and inbox.mails == []
+    due = session.scalars(select(WorkItem.due_at).where(WorkItem.kind == SEND_MESSAGE).order_by(WorkItem.id)).all()
+    assert due[-1] == morning  # looked at again at the hour, not lost
+    deliver(session, message_id=message.id, notifiers=notifiers, now=morning)
+    assert message.state == DeliveryState.SENT and len(inbox.mails) == 1
