@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload, with_expression
 
 from core.events import publish
 from core.i18n import gettext as _
+from core.i18n import normalise
 from core.regions import zone_of
 from core.work_queue import enqueue
 from dispatch.catalog.models import Asset, ProductModel
@@ -65,6 +66,8 @@ class FaultReport:
     longitude: float | None = None
     # How the visit location was found when the address differs from the registered one.
     location_note: str = ""
+    # The language the customer reported in (the report page's); remembered as theirs when not known yet.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +293,8 @@ def _record_creation(session: Session, job: Job, *, report: FaultReport, actor: 
     if job.dispatch_state == DispatchState.PENDING:
         # Queued in the same transaction as the job: it can never be lost, nor sent for a rolled-back job.
         enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+    if report.locale and job.customer.locale is None:
+        job.customer.locale = normalise(report.locale)  # so every message to them is in that language
     publish(session, JobReported(job=job, actor=actor, now=now))  # the customer is told (care subscribes)
 
 

@@ -84,3 +84,16 @@ def test_a_forged_or_broken_opt_out_link_is_a_friendly_404_in_chinese_too(client
     for broken in (link[:-3], link + "x", "/messages/opt-out/" + "a" * 300, "/messages/opt-out/MQ.forged"):
         response = client.get(broken)
         assert response.status_code == 404 and "<html" in response.get_data(as_text=True), broken
+
+
+def test_a_report_made_on_the_chinese_page_makes_chinese_the_customer_s_language(client, session, world):
+    page = client.get(f"/r/{world.asset.qr_token}", headers={"Accept-Language": "zh-CN"})
+    response = client.post(f"/r/{world.asset.qr_token}", headers={"Accept-Language": "zh-CN"},
+                           data={"csrf_token": csrf_from(page), "fault_text": "冰箱不制冷了", "contact_name": "张伟",
+                                 "contact_phone": "13800000000"})
+    assert response.status_code == 303
+    session.expire_all()
+    customer = session.get(Customer, world.asset.customer_id)
+    assert customer.locale == "zh_CN"
+    [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == REPORT_RECEIVED)).all()
+    assert message.subject.startswith("我们已收到您的报修") and "We received" not in message.subject
