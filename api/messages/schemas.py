@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from api.schemas import Integer
 from care.models import DeliveryState
+from care.outbox import CUSTOMER_CHANNELS
+from core.i18n import LOCALES
 
 
 class CustomerMessageSchema(ma.Schema):
@@ -24,3 +26,13 @@ class CustomerMessageSchema(ma.Schema):
     not_before = fields.DateTime(allow_none=True,
                                  metadata={"description": "Held until then: the customer's quiet hours"})
     sent_at = fields.DateTime(allow_none=True)
+
+
+class MessagePreferencesSchema(ma.Schema):
+    locale = fields.String(allow_none=True, required=True, validate=validate.OneOf(LOCALES),
+                           metadata={"description": "The language of the messages (null: both English and Chinese)"})
+    channel = fields.String(allow_none=True, required=True, validate=validate.OneOf(CUSTOMER_CHANNELS),
+                            metadata={"description": "email, sms or wechat (null: e-mail when known, else SMS)"})
+    opted_out = fields.Boolean(required=True,
+                               metadata={"description": "Only the messages about the visit itself reach them"})
+    has_email = fields.Boolean(dump_only=True)

@@ -190,6 +190,7 @@ class EventKind(enum.StrEnum):
     PARTS = "parts"  # a part reserved, ordered, arrived, fitted or given back
     ACCEPTED = "accepted"  # the technician acknowledged the assignment on their phone
     PHOTO_ADDED = "photo_added"
+    MESSAGE_PREFERENCES = "message_preferences"  # how and in which language the customer is told
 
 
 class JobEvent(Base):

@@ -97,3 +97,35 @@ def test_a_report_made_on_the_chinese_page_makes_chinese_the_customer_s_language
     assert customer.locale == "zh_CN"
     [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == REPORT_RECEIVED)).all()
     assert message.subject.startswith("我们已收到您的报修") and "We received" not in message.subject
+
+
+def test_an_agent_sets_the_customer_s_language_channel_and_opt_out_audited_and_bad_input_is_refused(
+        client, session, world, agent_headers, token_for):
+    job = _job(session, world)
+    url = f"/api/v1/jobs/{job.number}/message-preferences"
+    assert client.get(url, headers=agent_headers).json == {"locale": None, "channel": None, "opted_out": False,
+                                                           "has_email": False}
+    for body, field in (({"locale": "fr", "channel": None, "opted_out": False}, "locale"),
+                        ({"locale": None, "channel": "fax", "opted_out": False}, "channel"),
+                        ({"locale": None, "channel": "email", "opted_out": False}, "channel"),  # no address known
+                        ({"locale": "en", "channel": "sms"}, "opted_out"),
+                        ({"locale": "x" * 5000, "channel": None, "opted_out": "yes please"}, "locale")):
+        assert_error_shape(client.put(url, json=body, headers=agent_headers), 422, field=field)
+    assert_error_shape(client.put(url, json={"locale": "en", "channel": "sms", "opted_out": False},
+                                  headers=token_for("tech01")), 403)
+    assert_error_shape(client.put("/api/v1/jobs/AC-NOSUCH00/message-preferences", headers=agent_headers,
+                                  json={"locale": "en", "channel": "sms", "opted_out": False}), 404)
+    session.expire_all()
+    assert session.get(Customer, job.customer_id).preferred_channel is None  # nothing was written
+
+    done = client.put(url, json={"locale": "zh_CN", "channel": "wechat", "opted_out": True}, headers=agent_headers)
+    assert done.status_code == 200 and done.json["channel"] == "wechat" and done.json["opted_out"] is True
+    events = client.get(f"/api/v1/jobs/{job.number}/events", headers=agent_headers).json
+    assert events[-1]["kind"] == "message_preferences" and events[-1]["actor"] == "agent.li"
+    assert events[-1]["data"]["to"] == {"locale": "zh_CN", "channel": "wechat", "opted_out": True}
+    session.rollback()  # a fresh snapshot before this session writes (SQLite)
+    session.expire_all()
+    complete_job(session, session.get(type(job), job.id), actor=Actor.staff(world.agent), now=NOW)
+    session.commit()
+    [on_the_way] = session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == TECHNICIAN_ON_THE_WAY)).all()
+    assert on_the_way.recipient.startswith("wechat:") and on_the_way.subject.startswith("技师正在赶来")
