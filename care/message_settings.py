@@ -26,10 +26,9 @@ class MessageSettings:
     fallback_tz: ZoneInfo
 
     @classmethod
-    def of(cls, settings: Settings, *, signing_key: str | None = None) -> MessageSettings:
+    def of(cls, settings: Settings, *, signing_key: str) -> MessageSettings:
         start, end = parse_quiet_hours(settings.quiet_hours)
-        return cls(base_url=settings.public_base_url.rstrip("/"),
-                   signing_key=signing_key or settings.required_secret("secret_key"),
+        return cls(base_url=settings.public_base_url.rstrip("/"), signing_key=signing_key,
                    quiet_start=start, quiet_end=end, visit_change=timedelta(minutes=settings.visit_change_minutes),
                    fallback_tz=ZoneInfo(settings.timezone))
 
@@ -38,8 +37,10 @@ _current = MessageSettings.of(Settings(), signing_key=secrets.token_urlsafe(32))
 
 
 def configure(settings: Settings) -> None:
+    """Settings without a secret key (a worker built for one task) keep this process's own signing key:
+    their opt-out links are valid only here. Settings.from_env() always has one."""
     global _current
-    _current = MessageSettings.of(settings)
+    _current = MessageSettings.of(settings, signing_key=settings.secret_key or _current.signing_key)
 
 
 def current() -> MessageSettings:
