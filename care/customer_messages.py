@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care.message_settings import current
-from care.models import OutboxMessage
+from care.models import DeliveryState, OutboxMessage
 from care.opt_out import opt_out_url
-from care.outbox import customer_address, queue_message
+from care.outbox import customer_address, is_held, queue_message, supersede
 from care.quiet_hours import quiet_until
 from core.i18n import LOCALES, current_locale, normalise, use_locale
 from core.i18n import gettext as _
@@ -104,11 +104,17 @@ def tell_report_received(session: Session, event: JobReported) -> None:
     tell_customer(session, job=job, purpose=REPORT_RECEIVED, text=text, now=event.now)
 
 
-def last_promise(session: Session, job: Job) -> OutboxMessage | None:
-    """The last message that told the customer when to expect the visit."""
-    return session.scalar(select(OutboxMessage).where(OutboxMessage.job_id == job.id,
-                                                      OutboxMessage.purpose.in_(PROMISES))
-                          .order_by(OutboxMessage.id.desc()).limit(1))
+def last_promise(session: Session, job: Job, *, now: datetime) -> OutboxMessage | None:
+    """The last message that told (or will tell) the customer when to expect the visit. One still held
+    for the quiet hours is withdrawn first: the news about to be written replaces it, so the customer
+    wakes up to one message, and the promise before it is the one they know."""
+    promises = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.job_id == job.id, OutboxMessage.purpose.in_(PROMISES),
+        OutboxMessage.state != DeliveryState.SUPERSEDED).order_by(OutboxMessage.id.desc()).limit(2)).all()
+    if promises and is_held(promises[0], now=now):
+        supersede(promises[0], now=now)
+        promises = promises[1:]
+    return promises[0] if promises else None
 
 
 def tell_plan(session: Session, event: JobPlaced) -> None:
@@ -121,7 +127,7 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
     if job.planned_start is None:
         return
     planned = LocalTime.of(job, job.planned_start)
-    told = last_promise(session, job)
+    told = last_promise(session, job, now=now)
     if told is None:
         def text() -> tuple[str, str]:
             return (_("Your visit is planned: job %(number)s", number=job.number),

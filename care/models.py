@@ -92,6 +92,8 @@ class DeliveryState(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"          # gave up after the last retry
     UNDELIVERABLE = "undeliverable"  # no notifier configured for the channel: nothing to retry
+    # Held (quiet hours) and replaced by newer news before it left: the customer gets only the newer one.
+    SUPERSEDED = "superseded"
 
 
 class OutboxMessage(Base):

@@ -44,6 +44,18 @@ def queue_message(session: Session, *, channel: MessageChannel, purpose: str, re
     return message
 
 
+def is_held(message: OutboxMessage, *, now: datetime) -> bool:
+    """Still waiting for its hour and never tried: nobody has seen it yet."""
+    return (message.state == DeliveryState.PENDING and message.attempts == 0 and message.not_before is not None
+            and message.not_before > now)
+
+
+def supersede(message: OutboxMessage, *, now: datetime) -> None:
+    """Withdraw a held message that newer news replaces (see `is_held`)."""
+    message.state, message.next_attempt_at = DeliveryState.SUPERSEDED, None
+    message.last_error = f"replaced by newer news at {now.isoformat()}"
+
+
 # Preferred channels a customer may choose, and how each is reached.
 CUSTOMER_CHANNELS = ("email", "sms", "wechat")
 # Recipients behind the webhook say which gateway carries them: "sms:+86...", "wechat:+86...", "user:name".
@@ -121,7 +133,8 @@ def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifi
     (anything already pending in it goes with the claim), and returns with no transaction open.
     A failure is recorded and a retry queued, so the work item itself succeeds."""
     message = session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update())
-    if message is None or message.state in (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNDELIVERABLE):
+    if message is None or message.state in (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNDELIVERABLE,
+                                            DeliveryState.SUPERSEDED):
         session.commit()
         return message
     if message.state == DeliveryState.PENDING and message.not_before is not None and message.not_before > now:

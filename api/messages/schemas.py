@@ -19,7 +19,8 @@ class CustomerMessageSchema(ma.Schema):
     recipient = fields.String(metadata={"description": "The e-mail address, or the gateway and phone number"})
     subject = fields.String()
     state = fields.Enum(DeliveryState, by_value=True,
-                        metadata={"description": "pending (waiting or held), sending, sent, failed, undeliverable"})
+                        metadata={"description": "pending (waiting or held), sending, sent, failed, undeliverable, "
+                                                 "superseded (held, then replaced by newer news before it left)"})
     attempts = Integer()
     last_error = fields.String(metadata={"description": "Why the last attempt failed (empty when none did)"})
     created_at = fields.DateTime(metadata={"description": "When it was written, with the change that caused it"})

@@ -255,3 +255,23 @@ def test_the_window_hook_confirms_a_window_in_local_time(session):
     message = tell_window(session, job=job, start=datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
                           end=datetime(2026, 11, 24, 4, 0, tzinfo=UTC), changed=False, now=NOW)
     assert "confirmed for 2026-11-24 between 10:00 and 12:00 (local time)" in message.body
+
+
+def test_news_held_overnight_and_overtaken_before_morning_is_replaced_not_added(session, region):
+    technician = make_technician(session, region=region)
+    night = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 22:00 in Suzhou
+    job = _report(session, region=region, locale="en", now=night)
+    tomorrow = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 local
+
+    def place(at: datetime, now: datetime) -> None:
+        place_job(session, RouteChange(job, technician, 0, at, at + timedelta(minutes=45), needs_parts=False),
+                  day=at.astimezone(SHANGHAI).date(), actor=TECH, now=now, note="re-optimisation plan 2")
+
+    place(tomorrow, night + timedelta(minutes=5))
+    place(tomorrow + timedelta(hours=3), night + timedelta(minutes=30))  # re-planned before anyone read it
+    promises = _messages(session, job, TECHNICIAN_ASSIGNED)
+    assert [m.state.value for m in promises] == ["superseded", "pending"]
+    assert "arriving around 13:00" in promises[1].body and promises[1].not_before == datetime(2026, 11, 24, 0, 0,
+                                                                                               tzinfo=UTC)
+    assert [m.purpose for m in messages_of_job(session, job.id) if m.state.value != "superseded"] == [
+        REPORT_RECEIVED, TECHNICIAN_ASSIGNED]
