@@ -25,7 +25,7 @@ from core.i18n import gettext as _
 from core.regions import zone_of
 from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged
 from dispatch.jobs.models import Job, Priority
-from dispatch.jobs.status import JobStatus
+from dispatch.jobs.status import STARTED_STATUSES, JobStatus
 from inventory.models import JobPart, JobPartState, Part
 
 REPORT_RECEIVED = "report_received"
@@ -45,6 +45,8 @@ ESSENTIAL = frozenset({REPORT_RECEIVED, TECHNICIAN_ASSIGNED, VISIT_MOVED, TECHNI
 TIME_CRITICAL = frozenset({TECHNICIAN_ON_THE_WAY})
 # The messages that promise a time; the last of them is what the customer was told.
 PROMISES = (TECHNICIAN_ASSIGNED, VISIT_MOVED, WINDOW_CONFIRMED, WINDOW_CHANGED)
+# After these the visit promised before is over: the next plan is told as a new visit.
+PROMISE_SPENT = (WAITING_FOR_PART, JOB_COMPLETED)
 
 Text = Callable[[], tuple[str, str]]  # (subject, body) in the current language
 
@@ -105,16 +107,17 @@ def tell_report_received(session: Session, event: JobReported) -> None:
 
 
 def last_promise(session: Session, job: Job, *, now: datetime) -> OutboxMessage | None:
-    """The last message that told (or will tell) the customer when to expect the visit. One still held
-    for the quiet hours is withdrawn first: the news about to be written replaces it, so the customer
-    wakes up to one message, and the promise before it is the one they know."""
-    promises = session.scalars(select(OutboxMessage).where(
-        OutboxMessage.job_id == job.id, OutboxMessage.purpose.in_(PROMISES),
+    """The last message that told (or will tell) the customer when to expect the visit, if it still
+    stands: after a "waiting for a part" or "completed" message the next plan is a new visit, not a move.
+    A promise still held for the quiet hours is withdrawn first: the news about to be written replaces
+    it, so the customer wakes up to one message, and the promise before it is the one they know."""
+    latest = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.job_id == job.id, OutboxMessage.purpose.in_((*PROMISES, *PROMISE_SPENT)),
         OutboxMessage.state != DeliveryState.SUPERSEDED).order_by(OutboxMessage.id.desc()).limit(2)).all()
-    if promises and is_held(promises[0], now=now):
-        supersede(promises[0], now=now)
-        promises = promises[1:]
-    return promises[0] if promises else None
+    if latest and latest[0].purpose in PROMISES and is_held(latest[0], now=now):
+        supersede(latest[0], now=now)
+        latest = latest[1:]
+    return latest[0] if latest and latest[0].purpose in PROMISES else None
 
 
 def tell_plan(session: Session, event: JobPlaced) -> None:
@@ -124,8 +127,8 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
     When jobs carry a confirmed appointment window, the window is the promise instead: `tell_window`
     is called where it is confirmed or changed, and a move inside the window is not news."""
     job, now = event.job, event.now
-    if job.planned_start is None:
-        return
+    if job.planned_start is None or job.status in STARTED_STATUSES:
+        return  # under way: the customer was told the technician is coming, and a re-plan changes nothing there
     planned = LocalTime.of(job, job.planned_start)
     told = last_promise(session, job, now=now)
     if told is None:

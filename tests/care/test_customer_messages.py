@@ -275,3 +275,31 @@ def test_news_held_overnight_and_overtaken_before_morning_is_replaced_not_added(
                                                                                                tzinfo=UTC)
     assert [m.purpose for m in messages_of_job(session, job.id) if m.state.value != "superseded"] == [
         REPORT_RECEIVED, TECHNICIAN_ASSIGNED]
+
+
+def test_a_replan_of_a_visit_under_way_tells_the_customer_nothing_more(session, region):
+    technician = make_technician(session, region=region)
+    job = _report(session, region=region, locale="en")
+    start = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    place_job(session, RouteChange(job, technician, 0, start, start + timedelta(minutes=45), needs_parts=False),
+              day=start.date(), actor=TECH, now=NOW, note="live insertion")
+    transition_job(session, job=job, to=JobStatus.EN_ROUTE, actor=TECH, now=start - timedelta(minutes=30))
+    later = start + timedelta(hours=2)
+    place_job(session, RouteChange(job, technician, 0, later, later + timedelta(minutes=45), needs_parts=False),
+              day=start.date(), actor=TECH, now=start, note="re-optimisation plan 3")
+    assert _messages(session, job, VISIT_MOVED) == []
+
+
+def test_the_return_visit_after_a_part_arrives_is_told_as_a_new_planned_visit(session, region):
+    technician = make_technician(session, region=region)
+    job = _report(session, region=region, locale="en")
+    start = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    place_job(session, RouteChange(job, technician, 0, start, start + timedelta(minutes=45), needs_parts=False),
+              day=start.date(), actor=TECH, now=NOW, note="live insertion")
+    for status in (JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.WAITING_PARTS):
+        transition_job(session, job=job, to=status, actor=TECH, now=start)
+    back = start + timedelta(days=2)
+    place_job(session, RouteChange(job, technician, 0, back, back + timedelta(minutes=45), needs_parts=False),
+              day=back.date(), actor=TECH, now=back - timedelta(days=1), note="live insertion")
+    assert [m.purpose for m in _messages(session, job)][-2:] == [WAITING_FOR_PART, TECHNICIAN_ASSIGNED]
+    assert "The planned visit is on 2026-11-25, arriving around 14:00" in _messages(session, job)[-1].body
