@@ -120,7 +120,7 @@ def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifi
 
     1. claim: lock the row, mark it SENDING with a lease, and COMMIT (the session holds no connection
        after that). A connection lost before this commit sends nothing; the work item is retried.
-    2. send, outside any transaction, under the message's stable id (Message-ID / X-Aftercare-Message-Id
+    2. send, outside any transaction, under the message's stable id (Message-ID / webhook-id
        from the row id), so a receiver can drop a repeat.
     3. record the outcome in a new short transaction, retried while the connection is lost, so a
        message the far side has accepted is marked sent and never sent again.
