@@ -23,7 +23,7 @@ from care.quiet_hours import quiet_until
 from core.i18n import LOCALES, current_locale, normalise, use_locale
 from core.i18n import gettext as _
 from core.regions import zone_of
-from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged
+from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
 from dispatch.jobs.models import Job, Priority
 from dispatch.jobs.status import STARTED_STATUSES, JobStatus
 from inventory.models import JobPart, JobPartState, Part
@@ -31,6 +31,7 @@ from inventory.models import JobPart, JobPartState, Part
 REPORT_RECEIVED = "report_received"
 TECHNICIAN_ASSIGNED = "technician_assigned"
 VISIT_MOVED = "visit_moved"
+VISIT_UNPLANNED = "visit_unplanned"
 TECHNICIAN_ON_THE_WAY = "technician_on_the_way"
 WAITING_FOR_PART = "waiting_for_part"
 JOB_COMPLETED = "job_completed"
@@ -39,14 +40,14 @@ WINDOW_CONFIRMED = "window_confirmed"
 WINDOW_CHANGED = "window_changed"
 
 # About the visit itself: sent even to a customer who opted out, and without an opt-out link.
-ESSENTIAL = frozenset({REPORT_RECEIVED, TECHNICIAN_ASSIGNED, VISIT_MOVED, TECHNICIAN_ON_THE_WAY,
+ESSENTIAL = frozenset({REPORT_RECEIVED, TECHNICIAN_ASSIGNED, VISIT_MOVED, VISIT_UNPLANNED, TECHNICIAN_ON_THE_WAY,
                        WINDOW_CONFIRMED, WINDOW_CHANGED})
 # Useless an hour late: never held for the quiet hours.
 TIME_CRITICAL = frozenset({TECHNICIAN_ON_THE_WAY})
 # The messages that promise a time; the last of them is what the customer was told.
 PROMISES = (TECHNICIAN_ASSIGNED, VISIT_MOVED, WINDOW_CONFIRMED, WINDOW_CHANGED)
 # After these the visit promised before is over: the next plan is told as a new visit.
-PROMISE_SPENT = (WAITING_FOR_PART, JOB_COMPLETED)
+PROMISE_SPENT = (WAITING_FOR_PART, JOB_COMPLETED, VISIT_UNPLANNED)
 
 Text = Callable[[], tuple[str, str]]  # (subject, body) in the current language
 
@@ -166,6 +167,22 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
     tell_customer(session, job=job, purpose=VISIT_MOVED, text=moved, now=now,
                   data={"planned_start": job.planned_start.isoformat(), "before": before_at,
                         "other_day": other_day})
+
+
+def tell_unplanned(session: Session, event: JobUnassignable) -> None:
+    """The promised visit cannot be kept and no other place was found: say so rather than let the promised
+    time pass in silence (a person takes the case from here). Nothing when no time was promised."""
+    job = event.job
+    if last_promise(session, job, now=event.now) is None:
+        return
+
+    def text() -> tuple[str, str]:
+        return (_("We are finding a new time for your visit: job %(number)s", number=job.number),
+                _("The planned visit for job %(number)s cannot take place as planned. We are finding a new time "
+                  "and will tell you as soon as it is planned. Follow your job: %(link)s", number=job.number,
+                  link=tracking_link(job)))
+
+    tell_customer(session, job=job, purpose=VISIT_UNPLANNED, text=text, now=event.now)
 
 
 def tell_window(session: Session, *, job: Job, start: datetime, end: datetime, changed: bool,

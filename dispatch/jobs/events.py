@@ -36,3 +36,11 @@ class JobPlaced:
     job: Job
     actor: Actor
     now: datetime
+
+
+@dataclass(frozen=True)
+class JobUnassignable:
+    """Nobody qualified can take the job before its deadline: it waits for a person (an escalation)."""
+    job: Job
+    actor: Actor
+    now: datetime

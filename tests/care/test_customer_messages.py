@@ -16,6 +16,7 @@ from care.customer_messages import (
     TECHNICIAN_ASSIGNED,
     TECHNICIAN_ON_THE_WAY,
     VISIT_MOVED,
+    VISIT_UNPLANNED,
     WAITING_FOR_PART,
     tell_window,
 )
@@ -32,7 +33,7 @@ from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.planning.assignment import dispatch_job
 from dispatch.planning.moves import move_job
-from dispatch.planning.services import RouteChange, place_job
+from dispatch.planning.services import RouteChange, place_job, unplace_job
 from inventory.models import JobPart, JobPartState
 from tests.builders.care import make_open_job
 from tests.builders.core import make_region, make_user
@@ -303,3 +304,18 @@ def test_the_return_visit_after_a_part_arrives_is_told_as_a_new_planned_visit(se
               day=back.date(), actor=TECH, now=back - timedelta(days=1), note="live insertion")
     assert [m.purpose for m in _messages(session, job)][-2:] == [WAITING_FOR_PART, TECHNICIAN_ASSIGNED]
     assert "The planned visit is on 2026-11-25, arriving around 14:00" in _messages(session, job)[-1].body
+
+
+def test_a_promised_visit_nobody_can_keep_is_said_plainly_and_the_next_plan_is_a_new_visit(session, region):
+    technician = make_technician(session, region=region)
+    job = _report(session, region=region, locale="en")
+    dispatch_job(session, job=job, now=NOW, tz=SHANGHAI, provider=PROVIDER)
+    unplace_job(session, job, actor=Actor(label="dispatcher.wu"), now=NOW, note="moved by dispatcher.wu")
+    technician.skills = []  # the only technician can no longer do it
+    session.flush()
+    assert not dispatch_job(session, job=job, now=NOW, tz=SHANGHAI, provider=PROVIDER).planned
+    [unplanned] = _messages(session, job, VISIT_UNPLANNED)
+    assert "cannot take place as planned" in unplanned.body and unplanned.subject.startswith("We are finding")
+    other = _report(session, region=region, locale="en", phone="+86 138 0000 0009")
+    dispatch_job(session, job=other, now=NOW, tz=SHANGHAI, provider=PROVIDER)  # never promised a time
+    assert _messages(session, other, VISIT_UNPLANNED) == []
