@@ -19,6 +19,7 @@ from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_
 from api.labels import human, label, skills
 from api.local_time import local_clock, local_datetime
 from api.navigation import LANGUAGES, staff_menu
+from care import message_settings
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.settings import Settings
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                                               session_factory=make_session_factory(engine),
                                               tz=ZoneInfo(settings.timezone))
     app.extensions["aftercare_engine"] = engine
+    message_settings.configure(settings)  # links and quiet hours of the messages to customers
 
     auth.configure_sessions(app, settings)
     security_headers.register(app, settings)  # first, so its after_request hook sees the final response

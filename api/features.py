@@ -13,6 +13,8 @@ from api.field import photos as field_photos
 from api.imports import pages as imports_pages
 from api.jobs import endpoints as jobs_api
 from api.jobs import pages as jobs_pages
+from api.messages import endpoints as messages_api
+from api.messages import pages as messages_pages
 from api.people import endpoints as people_api
 from api.people import pages as people_pages
 from api.people import welcome as people_welcome
@@ -33,3 +35,6 @@ PAGE_BLUEPRINTS += [setup_pages.bp]
 # Administration of people and places: users, regions, technicians; and the invited user's welcome page.
 API_BLUEPRINTS += [people_api.blp]
 PAGE_BLUEPRINTS += [people_pages.bp, people_welcome.bp]
+# Messages to customers: what was sent for a job (staff), and the customer's opt-out link.
+API_BLUEPRINTS += [messages_api.blp]
+PAGE_BLUEPRINTS += [messages_pages.bp]

@@ -92,6 +92,8 @@ class DeliveryState(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"          # gave up after the last retry
     UNDELIVERABLE = "undeliverable"  # no notifier configured for the channel: nothing to retry
+    # Held (quiet hours) and replaced by newer news before it left: the customer gets only the newer one.
+    SUPERSEDED = "superseded"
 
 
 class OutboxMessage(Base):
@@ -115,6 +117,8 @@ class OutboxMessage(Base):
     # PENDING: when the next try is due; SENDING: when the sending worker's lease runs out.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Held until then (a customer's quiet hours): no worker sends it earlier, whatever work item asks.
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class TaskKind(enum.StrEnum):

@@ -1,25 +1,30 @@
-"""Notifiers: how an outbox message leaves the building. SMTP for email; a signed HTTP webhook for
-everything else (SMS gateways and chat apps sit behind it)."""
+"""Notifiers: how an outbox message leaves the building. SMTP for email; an HTTP webhook signed in the
+Standard Webhooks format for everything else (SMS gateways, WeChat template messages, the team chat)."""
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import json
 import smtplib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Protocol
 
+from standardwebhooks import Webhook
+
+from core.clock import Clock, SystemClock
 from core.settings import Settings
 
-SIGNATURE_HEADER = "X-Aftercare-Signature"
-TIMESTAMP_HEADER = "X-Aftercare-Timestamp"
-# The outbox row's id, the same on every retry: a receiver drops a repeat by it. On the webhook it
-# repeats the body's "id", which the signature covers (a receiver checks the two agree).
+# The outbox row's id on an e-mail, the same on every retry: a mailbox or its reader drops a repeat by it.
 MESSAGE_ID_HEADER = "X-Aftercare-Message-Id"
+# The Standard Webhooks headers (https://www.standardwebhooks.com): the id is the outbox row's, the same
+# on every retry, so a gateway drops a repeat by it; the signature covers id, timestamp and body.
+WEBHOOK_ID_HEADER = "webhook-id"
+WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp"
+WEBHOOK_SIGNATURE_HEADER = "webhook-signature"
+WHSEC_PREFIX = "whsec_"
 
 
 @dataclass(frozen=True)
@@ -67,29 +72,33 @@ class SmtpNotifier:
             smtp.close()
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 over "<timestamp>.<body>": the body cannot be changed, nor replayed later under a
-    new timestamp, without the secret."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+def standard_webhook_secret(secret: str) -> str:
+    """The configured webhook secret in the `whsec_<base64 key>` form the Standard Webhooks libraries take.
+    A secret already in that form (one a gateway issued) is used as it is; any other secret's UTF-8
+    bytes are the key, so a gateway verifies with `"whsec_" + base64(secret)` (docs/webhooks.md)."""
+    if secret.startswith(WHSEC_PREFIX):
+        return secret
+    return WHSEC_PREFIX + base64.b64encode(secret.encode()).decode()
 
 
 class WebhookNotifier:
-    def __init__(self, *, url: str, secret: str, timeout: float = 10.0):
-        self.url, self.secret, self.timeout = url, secret, timeout
+    """`clock`: the wall clock the signature's timestamp is read from. A receiver rejects a timestamp
+    more than a few minutes from its own clock, so it is the moment of sending, whatever `now` the
+    worker was given."""
+
+    def __init__(self, *, url: str, secret: str, timeout: float = 10.0, clock: Clock | None = None):
+        self.url, self.timeout, self.clock = url, timeout, clock or SystemClock()
+        self.signer = Webhook(standard_webhook_secret(secret))
 
     def send(self, message: Outgoing, *, now: datetime) -> None:
-        body = json.dumps({"id": message.message_id, "to": message.recipient, "subject": message.subject,
+        text = json.dumps({"id": message.message_id, "to": message.recipient, "subject": message.subject,
                            "text": message.body, "purpose": message.purpose, "data": message.data},
-                          ensure_ascii=False, sort_keys=True).encode()
-        timestamp = str(int(now.timestamp()))
-        request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8", TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(self.secret, timestamp, body), MESSAGE_ID_HEADER: str(message.message_id)})
+                          ensure_ascii=False, sort_keys=True)
+        webhook_id, sent_at = str(message.message_id), self.clock.now().astimezone(UTC)
+        request = urllib.request.Request(self.url, data=text.encode(), method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8", WEBHOOK_ID_HEADER: webhook_id,
+            WEBHOOK_TIMESTAMP_HEADER: str(int(sent_at.timestamp())),
+            WEBHOOK_SIGNATURE_HEADER: self.signer.sign(msg_id=webhook_id, timestamp=sent_at, data=text)})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 status = response.status

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,27 +31,87 @@ RECORD_RETRY_DELAYS_S = (0.1, 0.5, 2.0, 7.0)
 
 def queue_message(session: Session, *, channel: MessageChannel, purpose: str, recipient: str, subject: str,
                   body: str, now: datetime, job: Job | None = None,
-                  data: dict[str, Any] | None = None) -> OutboxMessage:
+                  data: dict[str, Any] | None = None, not_before: datetime | None = None) -> OutboxMessage:
+    """`not_before`: hold the message until then (the customer's quiet hours)."""
+    due = not_before if not_before is not None and not_before > now else now
     message = OutboxMessage(channel=channel, purpose=purpose, recipient=recipient[:254], subject=subject[:200],
                             body=body, data=data or {}, job_id=job.id if job else None,
                             state=DeliveryState.PENDING, attempts=0, last_error="", created_at=now,
-                            next_attempt_at=now)
+                            next_attempt_at=due, not_before=due if due > now else None)
     session.add(message)
     session.flush()
-    enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now)
+    enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now, due_at=due)
     return message
 
 
+def is_held(message: OutboxMessage, *, now: datetime) -> bool:
+    """Still waiting for its hour and never tried: nobody has seen it yet."""
+    return (message.state == DeliveryState.PENDING and message.attempts == 0 and message.not_before is not None
+            and message.not_before > now)
+
+
+def supersede(message: OutboxMessage, *, now: datetime) -> None:
+    """Withdraw a held message that newer news replaces (see `is_held`)."""
+    message.state, message.next_attempt_at = DeliveryState.SUPERSEDED, None
+    message.last_error = f"replaced by newer news at {now.isoformat()}"
+
+
+# Preferred channels a customer may choose, and how each is reached.
+CUSTOMER_CHANNELS = ("email", "sms", "wechat")
+# Recipients behind the webhook say which gateway carries them: "sms:+86...", "wechat:+86...", "user:name".
+STAFF_PREFIX = "user:"
+
+
 def customer_address(job: Job) -> tuple[MessageChannel, str]:
-    """Email when the customer gave one; otherwise a text message through the webhook's SMS gateway."""
-    if job.customer.email:
-        return MessageChannel.EMAIL, job.customer.email
-    return MessageChannel.WEBHOOK, f"sms:{job.contact_phone or job.customer.phone}"
+    """The customer's preferred channel (SMS and WeChat template messages through the webhook gateway,
+    e-mail through SMTP); without one, e-mail when they gave an address, else a text message."""
+    customer = job.customer
+    phone = job.contact_phone or customer.phone
+    preferred = customer.preferred_channel
+    if preferred == "wechat":
+        return MessageChannel.WEBHOOK, f"wechat:{phone}"
+    if preferred == "sms" or not customer.email:
+        return MessageChannel.WEBHOOK, f"sms:{phone}"
+    return MessageChannel.EMAIL, customer.email
 
 
 def staff_address(user: User) -> tuple[MessageChannel, str]:
     """Colleagues are reached in the team chat, which sits behind the webhook."""
-    return MessageChannel.WEBHOOK, f"user:{user.username}"
+    return MessageChannel.WEBHOOK, f"{STAFF_PREFIX}{user.username}"
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    """One message to a job's customer as staff see it (the job page, the API)."""
+    id: int
+    channel: str          # email, sms, wechat
+    purpose: str
+    recipient: str
+    subject: str
+    state: DeliveryState
+    attempts: int
+    last_error: str
+    created_at: datetime
+    not_before: datetime | None
+    sent_at: datetime | None
+
+
+def delivery_channel(message: OutboxMessage) -> str:
+    """The channel as the customer knows it: e-mail, or the gateway behind the webhook."""
+    if message.channel == MessageChannel.EMAIL:
+        return "email"
+    gateway, _, _rest = message.recipient.partition(":")
+    return gateway if gateway in CUSTOMER_CHANNELS else message.channel.value
+
+
+def messages_of_job(session: Session, job_id: int) -> list[CustomerMessage]:
+    """Every message to the customer of a job, oldest first (colleagues' alerts about it left out)."""
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.job_id == job_id,
+                                                       OutboxMessage.recipient.not_like(f"{STAFF_PREFIX}%"))
+                           .order_by(OutboxMessage.created_at, OutboxMessage.id))
+    return [CustomerMessage(id=m.id, channel=delivery_channel(m), purpose=m.purpose, recipient=m.recipient,
+                            subject=m.subject, state=m.state, attempts=m.attempts, last_error=m.last_error,
+                            created_at=m.created_at, not_before=m.not_before, sent_at=m.sent_at) for m in rows]
 
 
 def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifier], now: datetime,
@@ -59,7 +120,7 @@ def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifi
 
     1. claim: lock the row, mark it SENDING with a lease, and COMMIT (the session holds no connection
        after that). A connection lost before this commit sends nothing; the work item is retried.
-    2. send, outside any transaction, under the message's stable id (Message-ID / X-Aftercare-Message-Id
+    2. send, outside any transaction, under the message's stable id (Message-ID / webhook-id
        from the row id), so a receiver can drop a repeat.
     3. record the outcome in a new short transaction, retried while the connection is lost, so a
        message the far side has accepted is marked sent and never sent again.
@@ -72,7 +133,13 @@ def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifi
     (anything already pending in it goes with the claim), and returns with no transaction open.
     A failure is recorded and a retry queued, so the work item itself succeeds."""
     message = session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update())
-    if message is None or message.state in (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNDELIVERABLE):
+    if message is None or message.state in (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNDELIVERABLE,
+                                            DeliveryState.SUPERSEDED):
+        session.commit()
+        return message
+    if message.state == DeliveryState.PENDING and message.not_before is not None and message.not_before > now:
+        # Held for the customer's quiet hours: whatever work item woke us, wait for the hour.
+        enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now, due_at=message.not_before)
         session.commit()
         return message
     if message.state == DeliveryState.SENDING and message.next_attempt_at is not None and message.next_attempt_at > now:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from care import message_settings
 from care.callbacks import SEND_SURVEY, SURVEY_DEADLINE, send_survey, survey_deadline
 from care.notifiers import Notifier, notifiers_from
 from care.outbox import SEND_MESSAGE, deliver
@@ -20,6 +21,7 @@ def care_handlers(settings: Settings, *, notifiers: Mapping[str, Notifier] | Non
     """`lease`: how long a message being sent is left to its worker before another may take it over
     (the work items' lease, so a dead worker's items and messages are picked up together)."""
     channels = notifiers_from(settings) if notifiers is None else notifiers
+    message_settings.configure(settings)  # the worker's dispatch and re-plans write customer messages too
 
     def survey(session: Session, item: WorkItem, now: datetime) -> None:
         send_survey(session, survey_id=item.payload["survey_id"], now=now, base_url=settings.public_base_url)

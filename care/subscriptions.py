@@ -1,11 +1,13 @@
-"""How care follows the jobs: a completed job starts its callback plan (the survey and check-in calls)."""
+"""How care follows the jobs: a completed job starts its callback plan (the survey and check-in calls),
+and the customer hears of every step (care.customer_messages)."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from care.callbacks import start_callback_plan
+from care.customer_messages import tell_plan, tell_report_received, tell_status, tell_unplanned
 from core.events import subscribe
-from dispatch.jobs.events import JobStatusChanged
+from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
 from dispatch.jobs.status import JobStatus
 
 
@@ -15,3 +17,7 @@ def start_callbacks_of_completed_job(session: Session, event: JobStatusChanged) 
 
 
 subscribe(JobStatusChanged, start_callbacks_of_completed_job)
+subscribe(JobStatusChanged, tell_status)
+subscribe(JobReported, tell_report_received)
+subscribe(JobPlaced, tell_plan)
+subscribe(JobUnassignable, tell_unplanned)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -105,8 +106,16 @@ class Settings:
     sla_warning_share: float = 0.75
     # A purchase order worth more than this (currency of unit costs) waits for a manager's approval.
     purchase_approval_limit: Decimal = Decimal("5000.00")
+    # No message reaches a customer between these local times ("HH:MM-HH:MM", in the region's time zone)
+    # unless the job is urgent or the message cannot wait (the technician is on the way).
+    quiet_hours: str = "21:00-08:00"
+    # A planned visit that moves by more than this many minutes is news to the customer; less is not.
+    visit_change_minutes: int = 30
 
     def __post_init__(self) -> None:
+        parse_quiet_hours(self.quiet_hours)
+        if not 1 <= self.visit_change_minutes <= 24 * 60:
+            raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
         for name in SECRET_VARIABLES:
             if value := getattr(self, name):
                 check_secret(value, name=name, source=f"Settings.{name}")
@@ -146,6 +155,9 @@ class Settings:
             sla_warning_share=_share(env.get("AFTERCARE_SLA_WARNING_SHARE"), defaults.sla_warning_share),
             purchase_approval_limit=_amount(env.get("AFTERCARE_PURCHASE_APPROVAL_LIMIT"),
                                             defaults.purchase_approval_limit),
+            quiet_hours=env.get("AFTERCARE_QUIET_HOURS") or defaults.quiet_hours,
+            visit_change_minutes=_whole(env.get("AFTERCARE_VISIT_CHANGE_MINUTES"), defaults.visit_change_minutes,
+                                        variable="AFTERCARE_VISIT_CHANGE_MINUTES"),
         )
 
 
@@ -155,6 +167,25 @@ def _secret(env, name: str, data_dir: Path) -> str:
         return check_secret(value, name=name, source=variable)
     path = data_dir / name
     return check_secret(load_or_create(path), name=name, source=str(path))
+
+
+def parse_quiet_hours(raw: str) -> tuple[time, time]:
+    """"21:00-08:00" -> (21:00, 08:00); the start may be after the end (the quiet hours cross midnight).
+    Equal times mean "no quiet hours". A wrong value stops start-up with the reason."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise InvalidSetting(f"quiet hours must be written HH:MM-HH:MM (e.g. 21:00-08:00), not {raw!r}") from None
+    return start, end
+
+
+def _whole(raw: str | None, default: int, *, variable: str) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise InvalidSetting(f"{variable} must be a whole number, not {raw!r}") from None
 
 
 def _share(raw: str | None, default: float) -> float:

@@ -11,6 +11,7 @@ from api.labels import label
 from api.locating import locate
 from api.presenters import customer_timeline, job_by_tracking_token
 from api.schemas import FaultReportFields
+from core.i18n import current_locale
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault, shows_tracking_to, warranty_verdict
 from dispatch.jobs.audit import CUSTOMER
@@ -46,7 +47,8 @@ def report(qr_token: str):
         if not errors:
             report = FaultReport(channel=Channel.QR, fault_text=data["fault_text"], contact_name=data["contact_name"],
                                  contact_phone=data["contact_phone"], address=data.get("address"),
-                                 latitude=data.get("latitude"), longitude=data.get("longitude"))
+                                 latitude=data.get("latitude"), longitude=data.get("longitude"),
+                                 locale=current_locale())  # the customer's messages follow the page's language
             result = report_fault(db(), asset=asset, actor=CUSTOMER, now=now(), tz=services().tz,
                                   report=locate(report, asset))
             if not shows_tracking_to(created=result.created, job_phone=result.job.contact_phone,

@@ -106,6 +106,12 @@ class Customer(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     is_business: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The language messages to the customer are written in ("en", "zh_CN"); None: not known, both are used.
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # How the customer wants to be told: "email", "sms" or "wechat"; None: e-mail if they gave one, else SMS.
+    preferred_channel: Mapped[str | None] = mapped_column(String(16))
+    # Set when the customer followed an opt-out link: from then on only essential messages reach them.
+    messages_opted_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Asset(Base):

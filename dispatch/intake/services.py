@@ -21,7 +21,9 @@ from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, with_expression
 
+from core.events import publish
 from core.i18n import gettext as _
+from core.i18n import normalise
 from core.regions import zone_of
 from core.work_queue import enqueue
 from dispatch.catalog.models import Asset, ProductModel
@@ -31,6 +33,7 @@ from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.history import RepairHistory, finished_repairs_count
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.clocks import refresh_deadlines
+from dispatch.jobs.events import JobReported
 from dispatch.jobs.models import (
     JOB_IS_OPEN,
     VISIT_CATEGORIES,
@@ -64,6 +67,8 @@ class FaultReport:
     longitude: float | None = None
     # How the visit location was found when the address differs from the registered one.
     location_note: str = ""
+    # The language the customer reported in (the report page's); remembered as theirs when not known yet.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ _RECEIPT_COLUMNS = ("number", "tracking_token", "contact_phone", "status", "cate
 # its finished repairs: most appliances have none, and then the repeat-repair rule needs no other read.
 _ASSET_BY_QR = (select(Asset).where(Asset.qr_token == bindparam("qr_token"))
                 .options(joinedload(Asset.product_model).joinedload(ProductModel.warranty_policy),
-                         joinedload(Asset.region), with_expression(Asset.finished_repairs, finished_repairs_count())))
+                         joinedload(Asset.region), joinedload(Asset.customer), with_expression(Asset.finished_repairs, finished_repairs_count())))
 
 
 def _touch_open_job_of(asset_id) -> Update:
@@ -289,6 +294,9 @@ def _record_creation(session: Session, job: Job, *, report: FaultReport, actor: 
     if job.dispatch_state == DispatchState.PENDING:
         # Queued in the same transaction as the job: it can never be lost, nor sent for a rolled-back job.
         enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+    if report.locale and job.customer.locale is None:
+        job.customer.locale = normalise(report.locale)  # so every message to them is in that language
+    publish(session, JobReported(job=job, actor=actor, now=now))  # the customer is told (care subscribes)
 
 
 def _attach(job: Job, report: FaultReport, actor: Actor, now: datetime) -> Job:

@@ -16,3 +16,31 @@ class JobStatusChanged:
     to_status: JobStatus
     actor: Actor
     now: datetime
+    # What the person who moved it wrote (at a completion: what was done).
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class JobReported:
+    """A report opened a new job (a report joining an open job is not news to anyone)."""
+    job: Job
+    actor: Actor
+    now: datetime
+
+
+@dataclass(frozen=True)
+class JobPlaced:
+    """The job has a technician, a day and a planned time, new or changed: live insertion, a job moved to
+    make room, a dispatcher's move, an applied re-optimisation. Published even when nothing moved, so a
+    subscriber judges for itself what changed (against what it last told anyone)."""
+    job: Job
+    actor: Actor
+    now: datetime
+
+
+@dataclass(frozen=True)
+class JobUnassignable:
+    """Nobody qualified can take the job before its deadline: it waits for a person (an escalation)."""
+    job: Job
+    actor: Actor
+    now: datetime

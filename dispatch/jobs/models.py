@@ -217,6 +217,7 @@ class EventKind(enum.StrEnum):
     PRIORITY_CHANGED = "priority_changed"
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
     ESCALATION_RESOLVED = "escalation_resolved"
+    MESSAGE_PREFERENCES = "message_preferences"  # how and in which language the customer is told
 
 
 class JobEvent(Base):

@@ -102,7 +102,7 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
                          from_status=current, to_status=to, note_code=note_code, note_facts=note_facts)
     _follow_in_dispatch(session, job, current=current, to=to, now=now)
     # Parts given back, the callback plan started: the packages that own them subscribe.
-    publish(session, JobStatusChanged(job=job, from_status=current, to_status=to, actor=actor, now=now))
+    publish(session, JobStatusChanged(job=job, from_status=current, to_status=to, actor=actor, now=now, note=note))
     session.flush()
     return event
 

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.events import publish
 from core.geo import MatrixProvider
 from core.regions import zone_of
 from dispatch.jobs.audit import SYSTEM, Actor
+from dispatch.jobs.events import JobUnassignable
 from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, needs_visit
 from dispatch.jobs.reasons import english, reason
 from dispatch.jobs.services import record_event
@@ -210,5 +212,6 @@ def _unassignable(session: Session, job: Job, *, now: datetime, actor: Actor, co
         session.add(Escalation(job=job, kind="unassignable", reason=text, reason_code=code, reason_facts=facts,
                                raised_at=now))
         record_event(job, kind=EventKind.ESCALATED, actor=actor, now=now, note=text, note_code=code, note_facts=facts)
+        publish(session, JobUnassignable(job=job, actor=actor, now=now))
     session.flush()
     return AssignmentOutcome(False, reason=text)

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import sqlite_begin_mode
+from core.events import publish
 from core.geo import MatrixProvider
 from core.regions import Region, zone_of
 from core.work_queue import enqueue
 from dispatch.jobs.audit import SYSTEM, Actor
+from dispatch.jobs.events import JobPlaced
 from dispatch.jobs.models import DispatchState, EventKind, Job
 from dispatch.jobs.reasons import reason
 from dispatch.jobs.services import record_event, transition_job
@@ -83,6 +85,7 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
                      data={"technician": change.technician.user.username, "day": day.isoformat(),
                                       "position": change.position, "eta": change.start.isoformat()})
     job.updated_at = now
+    publish(session, JobPlaced(job=job, actor=actor, now=now))
 
 
 def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note: str, note_code: str | None = None,

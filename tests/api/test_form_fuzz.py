@@ -24,6 +24,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from care.models import Survey, TaskKind
+from care.opt_out import opt_out_token
 from care.tasks import create_task
 from core.db import Base
 from core.geo import GreatCircleProvider
@@ -176,6 +177,7 @@ def places(app, session) -> dict[str, Place]:
         Place("public report", None, f"/r/{asset.qr_token}"),
         Place("welcome", None, f"/welcome/{welcome}"),
         Place("survey", None, "/s/fuzz-survey-token"),
+        Place("message opt-out", None, f"/messages/opt-out/{opt_out_token(asset.customer)}"),
         Place("task done", Role.AGENT, "/tasks", "/tasks/[0-9]+/done"),
         Place("phone report", Role.AGENT, f"/agent/assets/{asset.id}/report"),
         Place("job transition", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/transition"),
@@ -229,7 +231,7 @@ def places(app, session) -> dict[str, Place]:
 
 
 PLACE_NAMES = [
-    "login", "language", "logout", "public report", "welcome", "survey", "task done", "phone report", "job transition", "job handover",
+    "login", "language", "logout", "public report", "welcome", "survey", "message opt-out", "task done", "phone report", "job transition", "job handover",
     "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume", "job contact",
     "care priority", "escalation acknowledge", "escalation resolve", "reassign", "lock", "new plan", "plan apply",
     "tech status", "tech part",

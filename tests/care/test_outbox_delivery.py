@@ -1,17 +1,22 @@
 """Outbox delivery through real notifiers: email to a local SMTP server (aiosmtpd), the webhook to a
-local HTTP receiver that checks the HMAC signature; failures are retried with back-off and recorded;
-the send happens between a committed claim (SENDING, with a lease) and a committed outcome, under the
+local HTTP receiver that verifies the Standard Webhooks signature with the stock library; failures are
+retried with back-off and recorded; the send happens between a committed claim (SENDING, with a lease) and a committed outcome, under the
 message's stable id. (Cut database connections: test_outbox_faults.py.)"""
 from __future__ import annotations
 
+import base64
 import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from care.models import DeliveryState, MessageChannel, OutboxMessage
-from care.notifiers import MESSAGE_ID_HEADER, Outgoing, SmtpNotifier, WebhookNotifier, sign, verify
+from care.notifiers import MESSAGE_ID_HEADER, Outgoing, SmtpNotifier, WebhookNotifier, standard_webhook_secret
 from care.outbox import MAX_SEND_ATTEMPTS, SEND_MESSAGE, deliver, queue_message
 from core.db import make_session_factory
 from core.work_queue import DEFAULT_LEASE, WorkItem
@@ -84,11 +89,43 @@ def test_a_wrongly_signed_webhook_is_refused_by_the_receiver(session):
         assert message.state == DeliveryState.PENDING and "401" in message.last_error
 
 
-def test_the_signature_covers_timestamp_and_body():
-    signature = sign("k", "1700000000", b'{"a":1}')
-    assert verify("k", "1700000000", b'{"a":1}', signature)
-    assert not verify("k", "1700000001", b'{"a":1}', signature)
-    assert not verify("k", "1700000000", b'{"a":2}', signature)
+def test_the_webhook_secret_is_the_configured_one_in_the_whsec_form_stock_code_takes():
+    assert standard_webhook_secret("k" * 40) == "whsec_" + base64.b64encode(b"k" * 40).decode()
+    issued = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    assert standard_webhook_secret(issued) == issued  # a gateway's own secret is used as it is
+
+
+class _Capture(BaseHTTPRequestHandler):
+    got: ClassVar[list] = []
+
+    def do_POST(self):
+        self.got.append(({k.lower(): v for k, v in self.headers.items()}, self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_signature_covers_id_timestamp_and_body_and_the_id_is_the_outbox_row_s():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Capture)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        WebhookNotifier(url=f"http://127.0.0.1:{server.server_port}/", secret=WEBHOOK_SECRET).send(
+            Outgoing(message_id=41, recipient="sms:+86 1", subject="s", body="您好", purpose="x", data={}), now=NOW)
+    finally:
+        server.shutdown()
+        server.server_close()
+    [(headers, body)] = _Capture.got
+    verifier = Webhook(standard_webhook_secret(WEBHOOK_SECRET))
+    assert verifier.verify(body, headers)["text"] == "您好" and headers["webhook-id"] == "41"
+    for changed in ({"webhook-id": "42"}, {"webhook-timestamp": str(int(headers["webhook-timestamp"]) - 1)}):
+        with pytest.raises(WebhookVerificationError):
+            verifier.verify(body, {**headers, **changed})
+    with pytest.raises(WebhookVerificationError):
+        verifier.verify(body.replace("您好".encode(), "再见".encode()), headers)
 
 
 def test_a_channel_without_a_notifier_is_marked_undeliverable_not_retried(session):
@@ -210,3 +247,19 @@ def test_an_email_the_server_accepted_is_sent_even_if_the_goodbye_fails(session)
         deliver(session, message_id=message.id, now=NOW,
                 notifiers={"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test")})
         assert message.state == DeliveryState.SENT and len(inbox.mails) == 1  # not a failure to retry
+
+
+def test_a_held_message_waits_for_its_hour_whatever_work_item_wakes_it(session, smtp_server):
+    host, port, inbox = smtp_server
+    morning = NOW + timedelta(hours=9)
+    message = queue_message(session, channel=MessageChannel.EMAIL, purpose="job_completed", recipient="wei@example.com",
+                            subject="s", body="b", now=NOW, not_before=morning)
+    item = session.scalars(select(WorkItem).where(WorkItem.kind == SEND_MESSAGE)).one()
+    assert item.due_at == morning and message.next_attempt_at == morning
+    notifiers = {"email": SmtpNotifier(host=host, port=port, sender="care@aftercare.test")}
+    deliver(session, message_id=message.id, notifiers=notifiers, now=NOW + timedelta(hours=1))  # woken early
+    assert message.state == DeliveryState.PENDING and message.attempts == 0 and inbox.mails == []
+    due = session.scalars(select(WorkItem.due_at).where(WorkItem.kind == SEND_MESSAGE).order_by(WorkItem.id)).all()
+    assert due[-1] == morning  # looked at again at the hour, not lost
+    deliver(session, message_id=message.id, notifiers=notifiers, now=morning)
+    assert message.state == DeliveryState.SENT and len(inbox.mails) == 1

@@ -77,7 +77,7 @@ def test_a_process_killed_mid_batch_loses_nothing(postgres_url, engine, session)
         got = received.ids()
     assert set(got) == set(ids)  # nothing lost
     # At most the one message in flight at the kill can arrive twice (sent, not yet recorded); its
-    # X-Aftercare-Message-Id header lets the receiver drop the copy.
+    # webhook-id header lets the receiver drop the copy.
     assert len(got) - len(set(got)) <= 1
     assert _states(session) == Counter({DeliveryState.SENT: MESSAGES})
     # The survivor finished items the killed process had claimed, once their lease ran out.

@@ -114,3 +114,14 @@ def test_the_data_folder_holds_the_database_the_uploads_and_the_secrets_by_defau
                                    "AFTERCARE_DATABASE_URL": "postgresql+psycopg://db.test/aftercare"})
     assert elsewhere.upload_dir == tmp_path / "photos"
     assert elsewhere.database_url == "postgresql+psycopg://db.test/aftercare"
+
+
+def test_quiet_hours_and_the_visit_change_threshold_are_read_and_a_wrong_value_stops_start_up(tmp_path):
+    base = {"AFTERCARE_DATA_DIR": str(tmp_path)}
+    settings = Settings.from_env({**base, "AFTERCARE_QUIET_HOURS": "22:00-07:30", "AFTERCARE_VISIT_CHANGE_MINUTES": "45"})
+    assert (settings.quiet_hours, settings.visit_change_minutes) == ("22:00-07:30", 45)
+    assert (Settings().quiet_hours, Settings().visit_change_minutes) == ("21:00-08:00", 30)
+    for variable, value in (("AFTERCARE_QUIET_HOURS", "late"), ("AFTERCARE_QUIET_HOURS", "25:00-08:00"),
+                            ("AFTERCARE_VISIT_CHANGE_MINUTES", "soon"), ("AFTERCARE_VISIT_CHANGE_MINUTES", "0")):
+        with pytest.raises(InvalidSetting):
+            Settings.from_env({**base, variable: value})

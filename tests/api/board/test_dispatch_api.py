@@ -45,7 +45,7 @@ def reported(client, app, asset) -> str:
 
 def test_a_reported_job_is_planned_by_the_worker_and_the_customer_sees_the_eta(client, app, city, dispatcher):
     created = client.post("/api/v1/reports", json=report_body(city["assets"][0])).json
-    assert run_worker(app) == 1
+    assert run_worker(app) == 2  # the dispatch, and the customer's "report received" message
     job = client.get(f"/api/v1/jobs/{created['number']}", headers=dispatcher).json
     assert job["status"] == "assigned" and job["dispatch_state"] == "planned"
     assert job["technician"]["username"] in ("tech.fridge", "tech.fridge2")

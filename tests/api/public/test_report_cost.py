@@ -54,14 +54,17 @@ def test_a_report_joining_the_open_job_costs_one_round_trip_on_postgresql(app, c
     assert kinds == [EventKind.CREATED, EventKind.REPORT_ATTACHED]
 
 
-def test_a_report_opening_a_job_costs_six_statements(app, client, world):
+def test_a_report_opening_a_job_costs_eight_statements(app, client, world):
     with statements_of(app) as sent:
         response = client.post("/api/v1/reports", json=report_body(world.asset))
     assert response.status_code == 201
-    # No open job (UPDATE matches nothing), the appliance with its warranty terms, the SLA policy,
-    # the job, its event and the dispatch work item.
+    # No open job (UPDATE matches nothing), the appliance with its warranty terms and its customer, the
+    # SLA policy, the job, its event, the dispatch work item, and the customer's "report received"
+    # message with the work item that sends it.
     first = "WITH" if _dialect(app) == "postgresql" else "UPDATE"
-    assert [s.split()[0] for s in sent] == [first, "SELECT", "SELECT", "INSERT", "INSERT", "INSERT"], sent
+    assert [s.split()[0] for s in sent] == [first, "SELECT", "SELECT", "INSERT", "INSERT", "INSERT", "INSERT",
+                                            "INSERT"], sent
+    assert "outbox_messages" in sent[6] and "work_items" in sent[7]
 
 
 def _dialect(app) -> str:
