@@ -2,7 +2,8 @@
 domain's catalogue of reason texts (inventory.reasons, dispatch.jobs.reasons) shares.
 
 A fact may itself be a reason ({"code": ..., **facts}) or a list of them; it is explained in turn
-(a list is joined with "; "); a reason of code "several" is its `reasons`, one after the other.
+(a list is joined with "; "); a reason of code "several" is its `reasons`, one after the other, and
+one of code "listed" is its `items`, joined as words in a sentence are ("a, b").
 A reason without a code ({"code": None, "text": ...}) is text a person
 typed, shown as it was written.
 """
@@ -17,6 +18,7 @@ from core.i18n import use_locale
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 SEVERAL = "several"
+LISTED = "listed"
 
 
 def reason(code: str, **facts: Any) -> dict[str, Any]:
@@ -45,11 +47,13 @@ def explain(texts: Mapping[str, str], code: str | None, facts: Mapping | None = 
     def one(value: Mapping) -> str:
         return explain(texts, value.get("code"), value, fallback=value.get("text", "?"), names=names)
 
-    def joined(values: list) -> str:
-        return _("; ").join(one(v) if isinstance(v, Mapping) else str(v) for v in values)
+    def joined(values: list, separator: str | None = None) -> str:
+        return (separator or _("; ")).join(one(v) if isinstance(v, Mapping) else str(v) for v in values)
 
     if code == SEVERAL and isinstance((facts or {}).get("reasons"), list):
         return joined(facts["reasons"])
+    if code == LISTED and isinstance((facts or {}).get("items"), list):
+        return joined(facts["items"], _(", "))
     if not code or code not in texts:
         return fallback
     facts = dict(facts or {})
