@@ -19,6 +19,7 @@ from api.labels import human, label, skills
 from api.local_time import local_clock, local_datetime
 from api.navigation import LANGUAGES, staff_menu
 from core.clock import Clock, SystemClock
+from core.i18n import local_name
 from core.db import make_engine, make_session_factory
 from core.settings import Settings
 
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     # A stored code such as 'remote_resolved' as staff read it, in the page's language.
     app.add_template_filter(human, "human")
+    # A product model's or a part's name in the page's language.
+    app.add_template_filter(local_name, "named")
 
     @app.context_processor
     def _template_globals():

@@ -115,6 +115,12 @@ LABELS: dict[str, dict[str, str]] = {
         "kitchen": N_("Kitchen appliances"),
         "electronics": N_("Electronics"),
     },
+    # The kinds of warehouse (inventory.models.WarehouseKind).
+    "warehouse_kind": {
+        "central": N_("Central warehouse"),
+        "regional": N_("Regional warehouse"),
+        "van": N_("Van"),
+    },
     "trend.title": {
         "day": N_("Promises kept per day"),
         "week": N_("Promises kept per week"),
@@ -297,7 +303,7 @@ ENUM_GROUPS = {"JobStatus": "office.status", "JobCategory": "category", "Priorit
                "EntitlementKind": "entitlement", "Channel": "channel", "DispatchState": "dispatch_state",
                "EventKind": "office.event", "PlanStatus": "plan_status", "TaskKind": "task.kind",
                "TaskOutcome": "task.outcome", "SlaClock": "sla.clock", "AlertKind": "sla.alert",
-               "Role": "role", "OrderStatus": "stock.order"}
+               "Role": "role", "OrderStatus": "stock.order", "WarehouseKind": "warehouse_kind"}
 
 
 def human(code, group: str | None = None) -> str:

@@ -18,7 +18,7 @@ import dispatch.parts  # noqa: F401  (subscribes parts to job events: the demo c
 from core.regions import Region
 from core.users import Role, User, create_user
 from demo import texts
-from demo.texts import CHINESE_SHARE, PART_NAMES_ZH, person_name
+from demo.texts import CHINESE_SHARE, MODEL_NAMES_ZH, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
@@ -153,7 +153,7 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
 
     models = []
     for code, name, category, line, policy, skill, minutes in MODELS:
-        model = ProductModel(code=code, name=name, category=category, product_line=line,
+        model = ProductModel(code=code, name=name, name_zh=MODEL_NAMES_ZH[code], category=category, product_line=line,
                              warranty_policy=policies[policy], repair_skill=skill, service_minutes=minutes)
         model.parts = rng.sample(parts_by_skill[skill], k=min(4, len(parts_by_skill[skill])))
         models.append(model)

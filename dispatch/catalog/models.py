@@ -85,6 +85,7 @@ class ProductModel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(160))
+    name_zh: Mapped[str] = mapped_column(String(160), default="", server_default="")  # "" when not given
     category: Mapped[str] = mapped_column(String(60))
     product_line: Mapped[str] = mapped_column(String(60))
     warranty_policy_id: Mapped[int] = mapped_column(ForeignKey("warranty_policies.id"))

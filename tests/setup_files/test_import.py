@@ -47,6 +47,7 @@ def test_the_example_world_imports_cleanly_into_an_empty_database(session):
     assert len(wang.shifts) == 5 and wang.shifts[0].break_minutes == 45
     fridge = session.scalar(select(ProductModel).where(ProductModel.code == "RF-420"))
     assert sorted(p.sku for p in fridge.parts) == ["P-0001", "P-0002", "P-0003"]
+    assert (fridge.name, fridge.name_zh) == ("FrostLine 420 L fridge-freezer", "冰川 420 升对开门冰箱")
     assert [(t.component, t.free_repair_months) for t in fridge.warranty_policy.component_terms] == [("compressor", 36)]
     # Two appliances of the same name and phone belong to one customer.
     assert session.scalar(select(func.count()).select_from(Customer)) == 5

@@ -1,0 +1,30 @@
+"""A product model's name in Chinese, and an SLA alert's detail as a reason with its facts, so pages say
+both in the reader's language. Rows written before keep an empty Chinese name (the English one is
+shown) and a detail without facts (shown as written).
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-02 18:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0015'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('product_models') as batch:
+        batch.add_column(sa.Column('name_zh', sa.String(length=160), nullable=False, server_default=''))
+    with op.batch_alter_table('sla_alerts') as batch:
+        batch.add_column(sa.Column('detail_facts', sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('sla_alerts') as batch:
+        batch.drop_column('detail_facts')
+    with op.batch_alter_table('product_models') as batch:
+        batch.drop_column('name_zh')
