@@ -19,8 +19,8 @@ from api.labels import human, label, skills
 from api.local_time import local_clock, local_datetime
 from api.navigation import LANGUAGES, staff_menu
 from core.clock import Clock, SystemClock
-from core.i18n import local_name
 from core.db import make_engine, make_session_factory
+from core.i18n import local_name
 from core.settings import Settings
 
 MAX_REQUEST_BYTES = 64 * 1024

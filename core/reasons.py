@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from core.i18n import gettext as _
 from core.i18n import current_locale, use_locale
+from core.i18n import gettext as _
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 SEVERAL = "several"

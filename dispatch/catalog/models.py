@@ -2,10 +2,10 @@
 customers and their registered appliances."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Mapping
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
@@ -44,7 +44,7 @@ class WarrantyPolicy(Base):
     # choose an exchange or a refund (三包).
     repeat_repair_limit: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
 
-    component_terms: Mapped[list["ComponentTerm"]] = relationship(cascade="all, delete-orphan",
+    component_terms: Mapped[list[ComponentTerm]] = relationship(cascade="all, delete-orphan",
                                                                    order_by="ComponentTerm.component")
 
     @property

@@ -14,7 +14,6 @@ from core.users import Role
 from tests.api.test_pages import sign_in
 from tests.builders.core import make_user
 from tests.builders.fieldwork import build_field_world
-from tests.conftest import NOW
 
 ZH = {"Accept-Language": "zh-CN"}
 
