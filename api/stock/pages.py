@@ -266,7 +266,8 @@ def rule_save():
     if errors:
         return _rules_page(form, errors, 422)
     try:
-        desk.save_rule(db(), warehouse_code=form["warehouse"], sku=form["sku"], **rule_data)
+        desk.save_rule(db(), warehouse_code=form["warehouse"], sku=form["sku"], actor=_actor(), now=now(),
+                       **rule_data)
     except StockError as error:
         field, message, status = _refusal(error)
         return _rules_page(form, {field: message}, status)
@@ -279,7 +280,7 @@ def rule_save():
 def rule_delete():
     code, sku = request.form.get("warehouse", "")[:32], request.form.get("sku", "")[:40]
     try:
-        deleted = desk.delete_rule(db(), warehouse_code=code, sku=sku)
+        deleted = desk.delete_rule(db(), warehouse_code=code, sku=sku, actor=_actor(), now=now())
     except StockError as error:
         return _rules_page(errors={"form": str(error)}, status=422)
     if not deleted:
