@@ -81,6 +81,8 @@ USERS = Kind("users", "user", User.__table__, (
     Column("password", v.text(128), "Required for a new user (at least 10 characters, not the username); "
            "blank keeps an existing user's password. Never exported.", "change-me-2026", field=None),
     Column("locale", v.choice(["zh_CN", "en"]), "Page language: zh_CN or en; blank follows the browser.", "zh_CN"),
+    Column("email", v.email(254), "E-mail address, where an invitation's one-time link is sent.",
+           "wang.lei@example.com"),
     Column("active", v.boolean, "false disables the account (its sessions end).", "true", default=True),
 ), key=("username",), doc="Staff accounts.")
 

@@ -1,6 +1,7 @@
 """A product model's name in Chinese, and an SLA alert's detail as a reason with its facts, so pages say
-both in the reader's language. Rows written before keep an empty Chinese name (the English one is
-shown) and a detail without facts (shown as written).
+both in the reader's language; a user's e-mail address, where an invitation's link is sent. Rows
+written before keep an empty Chinese name (the English one is shown), a detail without facts (shown
+as written) and no address.
 
 Revision ID: 0015
 Revises: 0014
@@ -20,9 +21,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column('name_zh', sa.String(length=160), nullable=False, server_default=''))
     with op.batch_alter_table('sla_alerts') as batch:
         batch.add_column(sa.Column('detail_facts', sa.JSON(), nullable=True))
+    with op.batch_alter_table('users') as batch:
+        batch.add_column(sa.Column('email', sa.String(length=254), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users') as batch:
+        batch.drop_column('email')
     with op.batch_alter_table('sla_alerts') as batch:
         batch.drop_column('detail_facts')
     with op.batch_alter_table('product_models') as batch:
