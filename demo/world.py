@@ -22,6 +22,7 @@ from demo.texts import CHINESE_SHARE, MODEL_NAMES_ZH, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
+from inventory.reasons import reason as stock_reason
 
 DEMO_PASSWORD = "aftercare-demo"
 
@@ -256,7 +257,7 @@ def _stock(session: Session, rng: random.Random, *, parts_by_skill: dict[str, li
 
     def receive(warehouse: Warehouse, part: Part, quantity: int) -> None:
         ledger.receive(session, warehouse=warehouse, part=part, quantity=quantity, actor="demo", now=now,
-                       reason="opening stock count")
+                       reason=stock_reason("opening_count"))
 
     for part in parts:
         if part.name in SOLD_OUT_CENTRALLY:

@@ -33,6 +33,7 @@ from inventory.models import (
 )
 from inventory.orders import DEFAULT_PURCHASE_APPROVAL_LIMIT
 from inventory.overview import order_id
+from inventory.reasons import reason as stock_reason
 
 
 def warehouse_named(session: Session, code: str | None, *, field: str = "warehouse") -> Warehouse:
@@ -94,7 +95,7 @@ def receive_goods(session: Session, *, warehouse_code: str, sku: str, quantity: 
     warehouse, part = warehouse_named(session, warehouse_code), part_named(session, sku)
     if not purchase_order_number:
         movement = ledger.receive(session, warehouse=warehouse, part=part, quantity=quantity, actor=actor.label,
-                                  now=now, reason=reason.strip() or "goods received")
+                                  now=now, reason=reason.strip() or stock_reason("goods_received"))
         return Receipt(movement, None, 0)
     try:
         order = purchase_order_numbered(session, purchase_order_number, lock=True)

@@ -1,7 +1,8 @@
 """A product model's name in Chinese, and an SLA alert's detail as a reason with its facts, so pages say
-both in the reader's language; a user's e-mail address, where an invitation's link is sent. Rows
-written before keep an empty Chinese name (the English one is shown), a detail without facts (shown
-as written) and no address.
+both in the reader's language; a stock movement's reason as a code with its facts, for the ledger
+page; a user's e-mail address, where an invitation's link is sent. Rows written before keep an empty
+Chinese name (the English one is shown), a detail and a reason without facts (shown as written) and
+no address.
 
 Revision ID: 0015
 Revises: 0014
@@ -23,9 +24,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column('detail_facts', sa.JSON(), nullable=True))
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('email', sa.String(length=254), nullable=True))
+    with op.batch_alter_table('stock_movements') as batch:
+        batch.add_column(sa.Column('reason_code', sa.String(length=48), nullable=True))
+        batch.add_column(sa.Column('reason_facts', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('stock_movements') as batch:
+        batch.drop_column('reason_facts')
+        batch.drop_column('reason_code')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('email')
     with op.batch_alter_table('sla_alerts') as batch:
