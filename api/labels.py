@@ -250,6 +250,18 @@ LABELS: dict[str, dict[str, str]] = {
         "transfers": N_("Transfers"),
         "rules": N_("Restock rules"),
         "emergencies": N_("Emergency queue"),
+        "ledger": N_("Stock ledger"),
+    },
+    # What a line of the stock ledger did (inventory.models.MovementKind).
+    "stock.movement": {
+        "receipt": N_("Received"),
+        "transfer_out": N_("Shipped out"),
+        "transfer_in": N_("Transfer in"),
+        "reservation": N_("Reserved"),
+        "release": N_("Released"),
+        "consumption": N_("Fitted"),
+        "adjustment": N_("Adjustment"),
+        "faulty_return": N_("Faulty part returned"),
     },
     "stock.kind": {
         "transfer": N_("Transfer"),
