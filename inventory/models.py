@@ -78,7 +78,7 @@ class Supplier(Base):
     normal_lead_hours: Mapped[int] = mapped_column(Integer)
     expedited_lead_hours: Mapped[int] = mapped_column(Integer)
     # What an expedited order costs on top of the parts (courier, priority handling).
-    expedite_fee: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    expedite_fee: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
 
 
 class SupplierPart(Base):

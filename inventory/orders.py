@@ -90,8 +90,8 @@ def request_transfer(session: Session, *, part: Part, quantity: int, source: War
 
 def ship_transfer(session: Session, *, transfer: Transfer, actor: str, now: datetime) -> Transfer:
     _require(transfer.status, OrderStatus.REQUESTED, "ship", transfer.number)
-    common = dict(warehouse=transfer.from_warehouse, part=transfer.part, quantity=transfer.quantity, actor=actor,
-                  now=now, transfer_id=transfer.id, job_id=transfer.job_id)
+    common = {"warehouse": transfer.from_warehouse, "part": transfer.part, "quantity": transfer.quantity,
+              "actor": actor, "now": now, "transfer_id": transfer.id, "job_id": transfer.job_id}
     shipped = reasons.reason("shipped_on", transfer=transfer.number)
     ledger.release(session, reason=shipped, **common)
     ledger.move(session, kind=ledger.MovementKind.TRANSFER_OUT, reason=shipped, **common)
@@ -147,7 +147,7 @@ def quotes(session: Session, *, part: Part, quantity: int, expedited: bool) -> l
     for offer in session.scalars(select(SupplierPart).where(SupplierPart.part_id == part.id)):
         supplier = offer.supplier
         hours = supplier.expedited_lead_hours if expedited else supplier.normal_lead_hours
-        total = offer.unit_cost * quantity + (supplier.expedite_fee if expedited else Decimal("0"))
+        total = offer.unit_cost * quantity + (supplier.expedite_fee if expedited else Decimal(0))
         out.append(SupplierQuote(supplier, offer.unit_cost, timedelta(hours=hours), total))
     return sorted(out, key=lambda q: (q.total, q.lead))
 
