@@ -22,6 +22,7 @@ from api.navigation import LANGUAGES, staff_menu
 from care import message_settings
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
+from core.i18n import local_name
 from core.settings import Settings
 
 MAX_REQUEST_BYTES = 64 * 1024
@@ -120,6 +121,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     # A stored code such as 'remote_resolved' as staff read it, in the page's language.
     app.add_template_filter(human, "human")
+    # A product model's or a part's name in the page's language.
+    app.add_template_filter(local_name, "named")
 
     @app.context_processor
     def _template_globals():

@@ -119,6 +119,12 @@ LABELS: dict[str, dict[str, str]] = {
         "kitchen": N_("Kitchen appliances"),
         "electronics": N_("Electronics"),
     },
+    # The kinds of warehouse (inventory.models.WarehouseKind).
+    "warehouse_kind": {
+        "central": N_("Central warehouse"),
+        "regional": N_("Regional warehouse"),
+        "van": N_("Van"),
+    },
     "trend.title": {
         "day": N_("Promises kept per day"),
         "week": N_("Promises kept per week"),
@@ -271,6 +277,18 @@ LABELS: dict[str, dict[str, str]] = {
         "transfers": N_("Transfers"),
         "rules": N_("Restock rules"),
         "emergencies": N_("Emergency queue"),
+        "ledger": N_("Stock ledger"),
+    },
+    # What a line of the stock ledger did (inventory.models.MovementKind).
+    "stock.movement": {
+        "receipt": N_("Received"),
+        "transfer_out": N_("Shipped out"),
+        "transfer_in": N_("Transfer in"),
+        "reservation": N_("Reserved"),
+        "release": N_("Released"),
+        "consumption": N_("Fitted"),
+        "adjustment": N_("Adjustment"),
+        "faulty_return": N_("Faulty part returned"),
     },
     "stock.kind": {
         "transfer": N_("Transfer"),
@@ -325,7 +343,7 @@ ENUM_GROUPS = {"JobStatus": "office.status", "JobCategory": "category", "Priorit
                "EventKind": "office.event", "PlanStatus": "plan_status", "TaskKind": "task.kind",
                "TaskOutcome": "task.outcome", "SlaClock": "sla.clock", "AlertKind": "sla.alert",
                "Role": "role", "OrderStatus": "stock.order", "EscalationState": "escalation.state",
-               "ResponseKind": "response_kind", "ContactChannel": "contact_channel"}
+               "ResponseKind": "response_kind", "ContactChannel": "contact_channel", "WarehouseKind": "warehouse_kind"}
 
 
 def human(code, group: str | None = None) -> str:

@@ -61,6 +61,7 @@ class EntitlementSchema(ma.Schema):
 class ProductModelSchema(ma.Schema):
     code = fields.String()
     name = fields.String()
+    name_zh = fields.String()
     category = fields.String()
 
 

@@ -13,6 +13,7 @@ from care.models import CallbackPlan, FollowUpTask, Survey, TaskKind
 from care.outbox import customer_address, queue_message
 from care.tasks import create_task
 from core.i18n import in_both_languages, in_language_of
+from core.reasons import named
 from core.work_queue import enqueue
 from dispatch.jobs.models import Job
 from dispatch.jobs.status import JobStatus
@@ -74,7 +75,7 @@ def _schedule_checkins(session: Session, *, job: Job, terms: PlanTerms, now: dat
                     reason=f"{days}-day check-in after the {job.category.value.replace('_', ' ')} on "
                            f"{job.asset.product_model.name}: is everything still working?",
                     reason_code="check_in", reason_facts={"days": days, "category": job.category.value,
-                                                          "model": job.asset.product_model.name})
+                                                          "model": named(job.asset.product_model)})
 
 
 def survey_url(base_url: str, survey: Survey) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, SlaClock, Survey
 from care.sla_watch import pauses_of, read_clocks
 from core.db import chunked
+from core.i18n import current_locale, local_name
 from core.i18n import gettext as _
 from dispatch.catalog.models import Asset
 from dispatch.intake.classifier import classify
@@ -248,7 +249,7 @@ def _group_scores(facts: dict[int, _JobFacts], surveys: list[Survey]):
     for f in facts.values():
         job = f.job
         keys = [(regions, job.asset.region.name if job.asset.region else _("No region")),
-                (models, f"{job.asset.product_model.name} ({job.asset.product_model.code})")]
+                (models, f"{local_name(job.asset.product_model)} ({job.asset.product_model.code})")]
         if job.technician is not None:
             keys.append((technicians, job.technician.user.display_name))
         for table, name in keys:
@@ -276,16 +277,17 @@ def _faults(session: Session, jobs: list[Job]) -> tuple[list[ModelFaults], bool]
         if job.category in (JobCategory.QUALITY_DEFECT, JobCategory.INSTALLATION):
             by_model[job.asset.product_model_id].append(job)
     ids = [job.id for job in jobs]
+    chinese = current_locale() == "zh_CN"
     parts: dict[int, Counter] = defaultdict(Counter)
     job_model = {job.id: job.asset.product_model_id for job in jobs}
     for chunk in chunked(ids):
-        rows = session.execute(select(StockMovement.job_id, Part.name, func.sum(StockMovement.quantity))
+        rows = session.execute(select(StockMovement.job_id, Part.name, Part.name_zh, func.sum(StockMovement.quantity))
                                .join(Part, Part.id == StockMovement.part_id)
                                .where(StockMovement.kind == MovementKind.CONSUMPTION,
                                       StockMovement.job_id.in_(chunk))
-                               .group_by(StockMovement.job_id, Part.name))
-        for job_id, part_name, quantity in rows:
-            parts[job_model[job_id]][part_name] += int(quantity)
+                               .group_by(StockMovement.job_id, Part.name, Part.name_zh))
+        for job_id, part_name, part_name_zh, quantity in rows:
+            parts[job_model[job_id]][(part_name_zh if chinese else "") or part_name] += int(quantity)
     result = []
     for model_jobs in by_model.values():
         model = model_jobs[0].asset.product_model
@@ -294,7 +296,7 @@ def _faults(session: Session, jobs: list[Job]) -> tuple[list[ModelFaults], bool]
         for job in model_jobs:
             keywords.update(set(classify(job.fault_text).matched))
             categories[job.category.value] += 1
-        result.append(ModelFaults(model=model.name, code=model.code, jobs=len(model_jobs),
+        result.append(ModelFaults(model=local_name(model), code=model.code, jobs=len(model_jobs),
                                   repeat_jobs=sum(n for n in assets.values() if n > 1),
                                   keywords=keywords.most_common(4), categories=categories.most_common(),
                                   parts=parts[model.id].most_common(3)))

@@ -191,5 +191,8 @@ class SlaAlert(Base):
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     cause: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
+    # `detail` as a reason with its facts (dispatch.jobs.reasons), for pages in the reader's language;
+    # None on rows written before.
+    detail_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     job: Mapped[Job] = relationship()

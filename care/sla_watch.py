@@ -22,7 +22,7 @@ from core.regions import local_stamp
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.clocks import refresh_deadlines
 from dispatch.jobs.models import JOB_IS_OPEN, DispatchState, Escalation, EventKind, Job, SlaPause, needs_visit
-from dispatch.jobs.reasons import explain, reason, stored
+from dispatch.jobs.reasons import english, explain, reason, stored
 from dispatch.jobs.services import record_event
 from dispatch.jobs.status import JobStatus, status_name
 from dispatch.jobs.work import request_dispatch
@@ -162,10 +162,10 @@ def resume_clocks(session: Session, *, job: Job, actor: Actor, now: datetime, no
     return pause
 
 
-def breach_cause(job: Job, clock: SlaClock, *, now: datetime) -> tuple[str, str]:
-    """(cause code, words) for a clock running out: what stands between the job and its promise."""
-    code, cause = _cause(job, clock, now=now)
-    return code, explain(cause["code"], cause)
+def breach_cause(job: Job, clock: SlaClock, *, now: datetime) -> tuple[str, dict]:
+    """(cause code, the cause as a reason with its facts) for a clock running out: what stands between
+    the job and its promise."""
+    return _cause(job, clock, now=now)
 
 
 def _cause(job: Job, clock: SlaClock, *, now: datetime) -> tuple[str, dict]:
@@ -218,15 +218,15 @@ def sla_sweep(session: Session, *, now: datetime, warning_share: float = DEFAULT
             if reading.stopped_at is not None or reading.running_pause:
                 continue
             if reading.used >= reading.allowed and (job.id, clock, AlertKind.BREACH) not in done:
-                code, words = breach_cause(job, clock, now=now)
-                if _claim_alert(session, job, clock, AlertKind.BREACH, reading, code, words, now):
+                code, cause = breach_cause(job, clock, now=now)
+                if _claim_alert(session, job, clock, AlertKind.BREACH, reading, code, cause, now):
                     managers = managers if managers is not None else supervisors(session)
                     _raise_breach(session, job, clock, reading, now, managers)
                     summary.breached += 1
             elif reading.share_used >= warning_share and (job.id, clock, AlertKind.WARNING) not in done \
                     and (job.id, clock, AlertKind.BREACH) not in done:
-                code, words = breach_cause(job, clock, now=now)
-                if _claim_alert(session, job, clock, AlertKind.WARNING, reading, code, words, now):
+                code, cause = breach_cause(job, clock, now=now)
+                if _claim_alert(session, job, clock, AlertKind.WARNING, reading, code, cause, now):
                     managers = managers if managers is not None else supervisors(session)
                     summary.redispatched += _warn(session, job, clock, reading, now, managers)
                     summary.warned += 1
@@ -235,11 +235,13 @@ def sla_sweep(session: Session, *, now: datetime, warning_share: float = DEFAULT
 
 
 def _claim_alert(session: Session, job: Job, clock: SlaClock, kind: AlertKind, reading: ClockReading, cause: str,
-                 detail: str, now: datetime) -> bool:
+                 detail: dict, now: datetime) -> bool:
     """Insert the alert unless it exists; True only for the one caller that inserted it. A second
-    scheduler racing on the same job waits for the first's row and then inserts nothing."""
+    scheduler racing on the same job waits for the first's row and then inserts nothing. The detail is
+    stored as its English text and as the reason with its facts."""
     statement = (insert_for(session)(SlaAlert).values(job_id=job.id, clock=clock.value, kind=kind.value, at=now,
-                                         deadline=reading.deadline, cause=cause, detail=detail)
+                                         deadline=reading.deadline, cause=cause,
+                                         detail=english(detail["code"], detail), detail_facts=detail)
                  .on_conflict_do_nothing().returning(SlaAlert.id))
     return session.execute(statement).first() is not None
 

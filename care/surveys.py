@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from care.models import LOW_SCORE, SERVICE_AREAS, ProblemArea, Survey, SurveyOutcome, TaskKind
 from care.outbox import queue_message, staff_address
 from care.tasks import create_task, least_busy_supervisor, supervisors
-from core.i18n import N_, current_locale, in_language_of, use_locale
+from core.i18n import current_locale, in_language_of, use_locale
 from core.i18n import gettext as _
+from core.reasons import LISTED, SEVERAL
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import EventKind, Job
+from dispatch.jobs.reasons import english, explain, reason
 from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.status import ALLOWED_TRANSITIONS, JobStatus
 
@@ -96,34 +98,26 @@ def _act_on_bad_answer(session: Session, survey: Survey, job: Job, answer: Surve
     product_fails = not answer.fixed or ProblemArea.PRODUCT in areas
     # A low score naming no product fault is a judgement on the service: lost trust.
     service_complaint = bool(areas & SERVICE_AREAS) or not product_fails
+    said = summary_reason(answer)
 
     def summary(reader) -> str:
         with use_locale(getattr(reader, "locale", None) or current_locale()):
-            return _summary(job, answer)
+            return explain(said["code"], said)
 
     if product_fails and JobStatus.TRIAGED in ALLOWED_TRANSITIONS[job.status]:
         # Back to triaged: dispatch plans a follow-up visit (see dispatch.jobs._follow_in_dispatch).
+        facts = {"summary": said}
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=CUSTOMER, now=now,
-                       note=_("Reopened by the callback survey: %(summary)s", summary=summary(None)))
-    reopened = (N_("The customer's answer reopened job %(number)s: %(summary)s. A follow-up visit is being "
-                   "planned; keep the customer informed.") if product_fails else
-                N_("The customer's answer reopened job %(number)s: %(summary)s. Their supervisor will call them; "
-                   "follow the case to closure."))
-    create_task(session, kind=TaskKind.CASE_REOPENED, job=job, assignee=job.owner, now=now, survey_id=survey.id,
-                reason=in_language_of(job.owner, reopened, number=job.number, summary=summary(job.owner)))
+                       note=english("reopened_by_survey", facts), note_code="reopened_by_survey", note_facts=facts)
+    _task(session, TaskKind.CASE_REOPENED, job, job.owner, survey, now,
+          "case_reopened_visit" if product_fails else "case_reopened_call", number=job.number, summary=said)
     supervisor = least_busy_supervisor(session)
     if service_complaint:
-        create_task(session, kind=TaskKind.SUPERVISOR_CALL, job=job, assignee=supervisor, now=now,
-                    survey_id=survey.id,
-                    reason=in_language_of(supervisor, "Call %(name)s (%(phone)s) in person about job %(number)s: "
-                                          "%(summary)s.", name=job.contact_name, phone=job.contact_phone,
-                                          number=job.number, summary=summary(supervisor)))
+        _task(session, TaskKind.SUPERVISOR_CALL, job, supervisor, survey, now, "supervisor_call",
+              name=job.contact_name, phone=job.contact_phone, number=job.number, summary=said)
     if product_fails:
-        create_task(session, kind=TaskKind.SUPERVISOR_REVIEW, job=job, assignee=supervisor, now=now,
-                    survey_id=survey.id,
-                    reason=in_language_of(supervisor, "The repair of job %(number)s did not hold: %(summary)s. "
-                                          "Check the follow-up visit and whether the model has a recurring fault.",
-                                          number=job.number, summary=summary(supervisor)))
+        _task(session, TaskKind.SUPERVISOR_REVIEW, job, supervisor, survey, now, "supervisor_review",
+              number=job.number, summary=said)
     for manager in supervisors(session):
         channel, recipient = staff_address(manager)
         queue_message(session, channel=channel, purpose="low_score_alert", recipient=recipient, job=job, now=now,
@@ -135,19 +129,23 @@ def _act_on_bad_answer(session: Session, survey: Survey, job: Job, answer: Surve
     return SurveyOutcome.FOLLOW_UP_VISIT if product_fails else SurveyOutcome.SUPERVISOR_CALL
 
 
-_AREA_NAMES = {"product": N_("the product"), "punctuality": N_("punctuality"), "attitude": N_("attitude"),
-               "communication": N_("communication")}
+def _task(session: Session, kind: TaskKind, job: Job, assignee, survey: Survey, now: datetime, code: str,
+          **facts) -> None:
+    """A follow-up task whose reason is stored as a code with its facts, and as text in the assignee's language."""
+    with use_locale(getattr(assignee, "locale", None) or current_locale()):
+        text = explain(code, facts)
+    create_task(session, kind=kind, job=job, assignee=assignee, now=now, survey_id=survey.id, reason=text,
+                reason_code=code, reason_facts=facts)
 
 
-def _area_name(area) -> str:
-    name = _AREA_NAMES.get(area.value)
-    return _(name) if name else area.value
-
-
-def _summary(job: Job, answer: SurveyAnswer) -> str:
-    parts = [_("rated %(rating)s/5", rating=answer.rating), _("fixed") if answer.fixed else _("NOT fixed")]
+def summary_reason(answer: SurveyAnswer) -> dict:
+    """What the customer said, as a reason (dispatch.jobs.reasons) a page says in its reader's language."""
+    parts = [reason("survey_rated", rating=answer.rating),
+             reason("survey_fixed" if answer.fixed else "survey_not_fixed")]
     if answer.problem_areas:
-        parts.append(_("problems: %(areas)s", areas=", ".join(sorted(_area_name(a) for a in answer.problem_areas))))
+        parts.append(reason("survey_problems", areas=reason(
+            LISTED, items=[reason(f"area_{area.value}") for area in sorted(set(answer.problem_areas),
+                                                                           key=lambda a: a.value)])))
     if answer.comment.strip():
-        parts.append(f'"{answer.comment.strip()[:200]}"')
-    return "; ".join(parts)
+        parts.append(reason("survey_comment", comment=answer.comment.strip()[:200]))
+    return reason(SEVERAL, reasons=parts)

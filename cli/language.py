@@ -14,7 +14,7 @@ import click.parser
 import click.termui
 import click.types
 
-from core.i18n import current_locale, gettext, translations, use_locale
+from core.i18n import N_, current_locale, gettext, translations, use_locale
 
 # The POSIX order (LC_ALL overrides LC_MESSAGES overrides LANG), with our own variable first.
 LANGUAGE_VARIABLES = ("AFTERCARE_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -68,6 +68,38 @@ for _module in (click.core, click.decorators, click.exceptions, click.formatting
         _module._ = _click_gettext
     if hasattr(_module, "ngettext"):
         _module.ngettext = _click_ngettext
+
+
+# The names click gives a value's type, in usage (`--limit INTEGER RANGE`) and errors ("'x' is not a
+# valid integer"): click sets them at import, as class attributes or in Path's __init__, so each type's
+# `name` becomes a property that hands out the name in the language of the moment.
+TYPE_NAMES = (N_("text"), N_("integer"), N_("integer range"), N_("float"), N_("float range"), N_("boolean"),
+              N_("datetime"), N_("uuid"), N_("filename"), N_("file"), N_("directory"), N_("path"), N_("choice"))
+
+
+def _name_in_current_language(english: str | None) -> property:
+    def get(self):
+        name = self.__dict__.get("_english_name", english)
+        return _click_gettext(name) if name else name
+
+    def set_(self, value) -> None:
+        self.__dict__["_english_name"] = value
+
+    return property(get, set_)
+
+
+def _types(cls: type) -> list[type]:
+    return [cls] + [sub for direct in cls.__subclasses__() for sub in _types(direct)]
+
+
+for _type in _types(click.types.ParamType):
+    if _type is click.types.ParamType or isinstance(_type.__dict__.get("name"), str):
+        _type.name = _name_in_current_language(_type.__dict__.get("name"))
+
+
+# click lines up the help's columns by the length of each term; a Chinese type name takes two columns
+# a character, so the terms are measured in columns.
+click.formatting.term_len = lambda text: width(click.termui.unstyle(text))
 
 
 class _TranslatedHelp:
@@ -159,8 +191,6 @@ def option(*param_decls: str, **attrs):
 
 def password_option(*param_decls: str, **attrs):
     """click's password option, its prompts in the terminal's language."""
-    from core.i18n import N_
-
     attrs.setdefault("prompt", N_("Password"))
     attrs.setdefault("confirmation_prompt", N_("Repeat for confirmation"))
     return click.password_option(*param_decls, cls=Option, **attrs)

@@ -99,15 +99,17 @@ def import_command(settings: Settings, source: Path, dry_run: bool, example: boo
     click.echo(_("Dry run: nothing written.") if dry_run else _("Imported %(n)s rows.", n=report.rows))
 
 
-@click.command("export", cls=Command, help=N_("Write the set-up (every kind, as CSV) into the folder TARGET, in the "
-                                               "format `aftercare import` reads; assets.csv also holds each label's "
-                                               "report URL."))
+@click.command("export", cls=Command, help=N_("Write the set-up (every kind, as CSV or as .xlsx) into the folder "
+                                               "TARGET, in the format `aftercare import` reads; the assets file also "
+                                               "holds each label's report URL."))
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@option("--format", "file_format", type=click.Choice(("csv", "xlsx")), default="csv", show_default=True,
+        help=N_("CSV files, or .xlsx workbooks (one sheet each) for a spreadsheet."))
 @click.pass_obj
-def export_command(settings: Settings, target: Path) -> None:
+def export_command(settings: Settings, target: Path, file_format: str) -> None:
     from setup_files.exporting import export_directory
 
     with _session(settings) as session:
-        counts = export_directory(session, target, public_base_url=settings.public_base_url)
+        counts = export_directory(session, target, public_base_url=settings.public_base_url, format=file_format)
         click.echo(_("Wrote %(files)s files (%(rows)s rows) to %(dir)s.", files=len(counts),
                      rows=sum(counts.values()), dir=target))

@@ -111,6 +111,13 @@ def in_language_of(person, message: str, **values) -> str:
         return gettext(message, **values)
 
 
+def local_name(thing) -> str:
+    """The name of a thing that has one in each language (a product model, a part: `name` and `name_zh`)
+    in the current language; the English name where no Chinese one is given."""
+    chinese = getattr(thing, "name_zh", "") if current_locale() == "zh_CN" else ""
+    return chinese or thing.name
+
+
 def in_both_languages(message: str, *, separator: str = "\n", **values) -> str:
     """English, then Chinese: for a customer whose language is not known (a printed label, a first text).
     A one-line text (an e-mail subject) takes a separator other than the newline."""

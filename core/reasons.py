@@ -2,9 +2,10 @@
 domain's catalogue of reason texts (inventory.reasons, dispatch.jobs.reasons) shares.
 
 A fact may itself be a reason ({"code": ..., **facts}) or a list of them; it is explained in turn
-(a list is joined with "; "); a reason of code "several" is its `reasons`, one after the other.
+(a list is joined with "; "); a reason of code "several" is its `reasons`, one after the other, and
+one of code "listed" is its `items`, joined as words in a sentence are ("a, b").
 A reason without a code ({"code": None, "text": ...}) is text a person
-typed, shown as it was written.
+typed, shown as it was written; one that also has "text_zh" is a name given in both languages.
 """
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from core.i18n import current_locale, use_locale
 from core.i18n import gettext as _
-from core.i18n import use_locale
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 SEVERAL = "several"
+LISTED = "listed"
 
 
 def reason(code: str, **facts: Any) -> dict[str, Any]:
@@ -27,6 +29,12 @@ def reason(code: str, **facts: Any) -> dict[str, Any]:
 def typed(text: str) -> dict[str, Any]:
     """Text a person typed, as a fact of another reason: shown as written, in every language."""
     return {"code": None, "text": text}
+
+
+def named(thing) -> dict[str, Any]:
+    """The name of a thing named in both languages (a product model, a part) as a fact of a reason:
+    shown in the reader's language, the English name where no Chinese one is given."""
+    return {"code": None, "text": thing.name, "text_zh": getattr(thing, "name_zh", "") or ""}
 
 
 def placeholders(texts: Mapping[str, str], code: str) -> set[str]:
@@ -43,13 +51,18 @@ def explain(texts: Mapping[str, str], code: str | None, facts: Mapping | None = 
     names = names or {}
 
     def one(value: Mapping) -> str:
-        return explain(texts, value.get("code"), value, fallback=value.get("text", "?"), names=names)
+        text = value.get("text", "?")
+        if value.get("text_zh") and current_locale() == "zh_CN":
+            text = value["text_zh"]
+        return explain(texts, value.get("code"), value, fallback=text, names=names)
 
-    def joined(values: list) -> str:
-        return _("; ").join(one(v) if isinstance(v, Mapping) else str(v) for v in values)
+    def joined(values: list, separator: str | None = None) -> str:
+        return (separator or _("; ")).join(one(v) if isinstance(v, Mapping) else str(v) for v in values)
 
     if code == SEVERAL and isinstance((facts or {}).get("reasons"), list):
         return joined(facts["reasons"])
+    if code == LISTED and isinstance((facts or {}).get("items"), list):
+        return joined(facts["items"], _(", "))
     if not code or code not in texts:
         return fallback
     facts = dict(facts or {})

@@ -59,6 +59,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The language the user chose for the pages ("zh_CN" or "en"); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Where an invitation's one-time link is e-mailed; None: the admin passes the link on.
+    email: Mapped[str | None] = mapped_column(String(254))
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -216,7 +218,7 @@ def enable_user(session: Session, *, user: User) -> None:
 
 def _facts(user: User) -> dict:
     return {"display_name": user.display_name, "role": user.role.value, "active": user.active,
-            "locale": user.locale}
+            "locale": user.locale, "email": user.email}
 
 
 def _audit(session: Session, *, actor: str, now: datetime, user: User, action: str, changes: dict) -> None:
@@ -229,7 +231,7 @@ def _other_active_admins(session: Session, user: User) -> int:
 
 
 def add_user(session: Session, *, actor: str, now: datetime, username: str, display_name: str, role: Role,
-             password: str | None, locale: str | None = None) -> User:
+             password: str | None, locale: str | None = None, email: str | None = None) -> User:
     """A new account. Without a password it is an invitation: the account cannot sign in until its
     user sets a password through their one-time link (see invite_fingerprint)."""
     invited = password is None
@@ -239,7 +241,7 @@ def add_user(session: Session, *, actor: str, now: datetime, username: str, disp
                            password=f"{secrets.token_urlsafe(32)}-{secrets.token_urlsafe(32)}")
     else:
         user = create_user(session, username=username, display_name=display_name, role=role, password=password)
-    user.locale = locale
+    user.locale, user.email = locale, email or None
     session.flush()
     _audit(session, actor=actor, now=now, user=user, action="create",
            changes={"username": user.username, **_facts(user), **({"invited": True} if invited else {})})
@@ -259,8 +261,10 @@ def accept_invitation(session: Session, *, now: datetime, user: User, password: 
 
 
 def update_user(session: Session, *, actor: str, now: datetime, user: User, display_name: str | None = None,
-                role: Role | None = None, locale: str | None = None, clear_locale: bool = False) -> User:
-    """Change the name, role or language; an admin who would leave the system without one is refused."""
+                role: Role | None = None, locale: str | None = None, clear_locale: bool = False,
+                email: str | None = None, clear_email: bool = False) -> User:
+    """Change the name, role, language or e-mail address; an admin who would leave the system without
+    one is refused."""
     before = _facts(user)
     if role is not None and role != user.role and user.role == Role.ADMIN and user.active \
             and _other_active_admins(session, user) == 0:
@@ -272,6 +276,8 @@ def update_user(session: Session, *, actor: str, now: datetime, user: User, disp
         user.role = role
     if locale is not None or clear_locale:
         user.locale = locale
+    if email is not None or clear_email:
+        user.email = email or None
     session.flush()
     if changes := diff(before, _facts(user)):
         _audit(session, actor=actor, now=now, user=user, action="update", changes=changes)

@@ -29,6 +29,7 @@ from dispatch.jobs.status import JobStatus
 from dispatch.jobs.work import DISPATCH_JOB
 from dispatch.technicians.models import Technician
 from inventory import ledger
+from inventory.reasons import reason as stock_reason
 
 # Faults whose words the classifier knows, so the fault analytics have something to say.
 # What customers write in the survey, (English, Chinese): each in the language of the customer.
@@ -140,9 +141,9 @@ def _fit_a_part(session: Session, rng: random.Random, *, job: Job, technician: T
     # The first listed part of a model fails most: the analytics should find a pattern.
     part = parts[0] if rng.random() < 0.6 else rng.choice(parts)
     ledger.receive(session, warehouse=technician.van, part=part, quantity=1, actor="demo", now=at - timedelta(days=1),
-                   reason="van stock")
+                   reason=stock_reason("van_stock"))
     ledger.consume(session, warehouse=technician.van, part=part, quantity=1, actor=technician.user.username, now=at,
-                   job_id=job.id, from_reservation=False, reason=f"fitted at {job.number}")
+                   job_id=job.id, from_reservation=False, reason=stock_reason("fitted_at_job", job=job.number))
 
 
 def _survey(session: Session, rng: random.Random, *, job: Job, done_at: datetime, now: datetime, late: bool,

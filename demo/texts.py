@@ -126,6 +126,29 @@ FAULTS_BY_CATEGORY: dict[str, list[tuple[str, str]]] = {
 }
 
 # Every part of the demo catalogue, in Chinese, as the warehouse and the technicians call it.
+# The Chinese name of each demo product model, by code: the brand's Chinese name leads, as on the box.
+MODEL_NAMES_ZH = {
+    "RF-420": "冰川 420 升对开门冰箱",
+    "RF-560X": "冰川 560 升对开门冰箱",
+    "FZ-200": "冰川 200 升卧式冷柜",
+    "WC-48": "窖藏 48 瓶红酒柜",
+    "AC-26S": "清风 2.6 kW 分体挂机空调",
+    "AC-35S": "清风 3.5 kW 分体挂机空调",
+    "AC-72C": "清风 7.2 kW 立柜式空调",
+    "HP-90": "暖泵 9 kW 空气源热泵",
+    "WM-F10": "洁旋 10 公斤滚筒洗衣机",
+    "WM-T8": "洁旋 8 公斤波轮洗衣机",
+    "TD-9": "干爽 9 公斤热泵干衣机",
+    "EH-60": "暖泉 60 升电热水器",
+    "GH-16": "暖泉 16 升燃气热水器",
+    "WP-600": "净流 600G 净水器",
+    "DW-13": "净碟 13 套洗碗机",
+    "RH-90": "净烟 90 厘米吸油烟机",
+    "IH-2Z": "无焰 双头电磁炉",
+    "OV-60": "焙好 60 升嵌入式烤箱",
+    "TV-55Q": "远景 55 英寸 QLED 电视",
+    "TV-65Q": "远景 65 英寸 QLED 电视",
+}
 PART_NAMES_ZH = {
     "Compressor 1/4 HP": "压缩机 1/4 匹", "Door gasket": "门封条", "Defrost heater": "化霜加热器",
     "Thermostat": "温控器", "Evaporator fan motor": "蒸发器风扇电机", "Main control board (cooling)": "主控板（冰箱）",

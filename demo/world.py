@@ -18,10 +18,11 @@ import dispatch.parts  # noqa: F401  (subscribes parts to job events: the demo c
 from core.regions import Region
 from core.users import Role, User, create_user
 from demo import texts
-from demo.texts import CHINESE_SHARE, PART_NAMES_ZH, person_name
+from demo.texts import CHINESE_SHARE, MODEL_NAMES_ZH, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
+from inventory.reasons import reason as stock_reason
 
 DEMO_PASSWORD = "aftercare-demo"
 
@@ -153,7 +154,7 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
 
     models = []
     for code, name, category, line, policy, skill, minutes in MODELS:
-        model = ProductModel(code=code, name=name, category=category, product_line=line,
+        model = ProductModel(code=code, name=name, name_zh=MODEL_NAMES_ZH[code], category=category, product_line=line,
                              warranty_policy=policies[policy], repair_skill=skill, service_minutes=minutes)
         model.parts = rng.sample(parts_by_skill[skill], k=min(4, len(parts_by_skill[skill])))
         models.append(model)
@@ -256,7 +257,7 @@ def _stock(session: Session, rng: random.Random, *, parts_by_skill: dict[str, li
 
     def receive(warehouse: Warehouse, part: Part, quantity: int) -> None:
         ledger.receive(session, warehouse=warehouse, part=part, quantity=quantity, actor="demo", now=now,
-                       reason="opening stock count")
+                       reason=stock_reason("opening_count"))
 
     for part in parts:
         if part.name in SOLD_OUT_CENTRALLY:

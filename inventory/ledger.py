@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import insert_for
 from core.i18n import gettext as _
+from inventory import reasons
 from inventory.models import MovementKind, Part, StockLevel, StockMovement, Warehouse
+
+# Why a movement happened: the text a person wrote, or a reason (inventory.reasons.reason(code, **facts))
+# stored as its code and facts beside its English text, so pages say it in the reader's language.
+Reason = str | dict[str, Any]
 
 MAX_QUANTITY = 100_000  # a single movement larger than this is a typing mistake, not a delivery
 
@@ -71,7 +77,7 @@ def available(session: Session, warehouse: Warehouse, part: Part) -> int:
 
 
 def move(session: Session, *, warehouse: Warehouse, part: Part, kind: MovementKind, quantity: int, actor: str,
-         now: datetime, reason: str = "", job_id: int | None = None, transfer_id: int | None = None,
+         now: datetime, reason: Reason = "", job_id: int | None = None, transfer_id: int | None = None,
          purchase_order_id: int | None = None, delta: Delta | None = None) -> StockMovement:
     """Append one movement and apply it to the level, or raise InsufficientStock and change nothing."""
     check_quantity(quantity)
@@ -93,9 +99,11 @@ def move(session: Session, *, warehouse: Warehouse, part: Part, kind: MovementKi
     if applied.rowcount != 1:
         level = level_of(session, warehouse, part)
         raise InsufficientStock(_shortage_message(kind, quantity, part, warehouse, level))
+    code, facts = reasons.split(reason) if isinstance(reason, dict) else (None, None)
     movement = StockMovement(warehouse_id=warehouse.id, part_id=part.id, kind=kind, quantity=quantity,
                              on_hand_delta=d.on_hand, reserved_delta=d.reserved, faulty_delta=d.faulty,
-                             reason=reason, job_id=job_id, transfer_id=transfer_id,
+                             reason=reasons.english(code, facts) if code else reason, reason_code=code,
+                             reason_facts=facts, job_id=job_id, transfer_id=transfer_id,
                              purchase_order_id=purchase_order_id, actor=actor, created_at=now)
     session.add(movement)
     session.flush()
@@ -122,37 +130,38 @@ def _shortage_message(kind: MovementKind, quantity: int, part: Part, warehouse: 
 # --- the named operations people and processes perform ---
 
 def receive(session: Session, *, warehouse: Warehouse, part: Part, quantity: int, actor: str, now: datetime,
-            reason: str = "", purchase_order_id: int | None = None) -> StockMovement:
+            reason: Reason = "", purchase_order_id: int | None = None) -> StockMovement:
     return move(session, warehouse=warehouse, part=part, kind=MovementKind.RECEIPT, quantity=quantity, actor=actor,
                 now=now, reason=reason, purchase_order_id=purchase_order_id)
 
 
-def adjust(session: Session, *, warehouse: Warehouse, part: Part, change: int, reason: str, actor: str,
+def adjust(session: Session, *, warehouse: Warehouse, part: Part, change: int, reason: Reason, actor: str,
            now: datetime) -> StockMovement:
     """A stock count correction: `change` units up (positive) or down (negative), always with a reason."""
     if isinstance(change, bool) or not isinstance(change, int) or change == 0:
         raise StockError(_("The change must be a whole number of units, not zero."), field="change")
-    if not reason or not reason.strip():
+    if not reason or (isinstance(reason, str) and not reason.strip()):
         raise StockError(_("Say why the stock is adjusted (for example: count on 23 Nov found 2 fewer)."),
                          field="reason")
     return move(session, warehouse=warehouse, part=part, kind=MovementKind.ADJUSTMENT, quantity=abs(change),
-                actor=actor, now=now, reason=reason.strip()[:2000], delta=Delta(on_hand=1 if change > 0 else -1))
+                actor=actor, now=now, reason=reason.strip()[:2000] if isinstance(reason, str) else reason,
+                delta=Delta(on_hand=1 if change > 0 else -1))
 
 
 def reserve(session: Session, *, warehouse: Warehouse, part: Part, quantity: int, actor: str, now: datetime,
-            reason: str = "", job_id: int | None = None, transfer_id: int | None = None) -> StockMovement:
+            reason: Reason = "", job_id: int | None = None, transfer_id: int | None = None) -> StockMovement:
     return move(session, warehouse=warehouse, part=part, kind=MovementKind.RESERVATION, quantity=quantity,
                 actor=actor, now=now, reason=reason, job_id=job_id, transfer_id=transfer_id)
 
 
 def release(session: Session, *, warehouse: Warehouse, part: Part, quantity: int, actor: str, now: datetime,
-            reason: str = "", job_id: int | None = None, transfer_id: int | None = None) -> StockMovement:
+            reason: Reason = "", job_id: int | None = None, transfer_id: int | None = None) -> StockMovement:
     return move(session, warehouse=warehouse, part=part, kind=MovementKind.RELEASE, quantity=quantity, actor=actor,
                 now=now, reason=reason, job_id=job_id, transfer_id=transfer_id)
 
 
 def consume(session: Session, *, warehouse: Warehouse, part: Part, quantity: int, actor: str, now: datetime,
-            job_id: int | None, from_reservation: bool, reason: str = "") -> StockMovement:
+            job_id: int | None, from_reservation: bool, reason: Reason = "") -> StockMovement:
     """Parts fitted at a job leave stock; from a reservation they also stop being reserved."""
     delta = Delta(on_hand=-1, reserved=-1 if from_reservation else 0)
     return move(session, warehouse=warehouse, part=part, kind=MovementKind.CONSUMPTION, quantity=quantity,

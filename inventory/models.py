@@ -78,7 +78,7 @@ class Supplier(Base):
     normal_lead_hours: Mapped[int] = mapped_column(Integer)
     expedited_lead_hours: Mapped[int] = mapped_column(Integer)
     # What an expedited order costs on top of the parts (courier, priority handling).
-    expedite_fee: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    expedite_fee: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
 
 
 class SupplierPart(Base):
@@ -148,6 +148,10 @@ class StockMovement(Base):
     reserved_delta: Mapped[int] = mapped_column(Integer, default=0)
     faulty_delta: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # `reason` as a code with its facts (inventory.reasons), for pages in the reader's language; None on
+    # rows written before and on a note a person wrote.
+    reason_code: Mapped[str | None] = mapped_column(String(48))
+    reason_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"))
     purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_orders.id"))

@@ -84,16 +84,17 @@ def request_transfer(session: Session, *, part: Part, quantity: int, source: War
     session.add(transfer)
     session.flush()
     ledger.reserve(session, warehouse=source, part=part, quantity=quantity, actor=actor, now=now,
-                   reason=f"held for transfer {transfer.number}", transfer_id=transfer.id, job_id=job_id)
+                   reason=reasons.reason("held_for_transfer", transfer=transfer.number), transfer_id=transfer.id, job_id=job_id)
     return transfer
 
 
 def ship_transfer(session: Session, *, transfer: Transfer, actor: str, now: datetime) -> Transfer:
     _require(transfer.status, OrderStatus.REQUESTED, "ship", transfer.number)
-    common = dict(warehouse=transfer.from_warehouse, part=transfer.part, quantity=transfer.quantity, actor=actor,
-                  now=now, transfer_id=transfer.id, job_id=transfer.job_id)
-    ledger.release(session, reason=f"shipped on {transfer.number}", **common)
-    ledger.move(session, kind=ledger.MovementKind.TRANSFER_OUT, reason=f"shipped on {transfer.number}", **common)
+    common = {"warehouse": transfer.from_warehouse, "part": transfer.part, "quantity": transfer.quantity,
+              "actor": actor, "now": now, "transfer_id": transfer.id, "job_id": transfer.job_id}
+    shipped = reasons.reason("shipped_on", transfer=transfer.number)
+    ledger.release(session, reason=shipped, **common)
+    ledger.move(session, kind=ledger.MovementKind.TRANSFER_OUT, reason=shipped, **common)
     transfer.status, transfer.shipped_at = OrderStatus.SHIPPED, now
     transfer.expected_at = now + transfer_transit(transfer.from_warehouse, transfer.to_warehouse)[0] \
         - TRANSFER_HANDLING
@@ -112,8 +113,9 @@ def receive_transfer(session: Session, *, transfer: Transfer, quantity: int | No
                            quantity=transfer.quantity, received=received))
     ledger.move(session, warehouse=transfer.to_warehouse, part=transfer.part, kind=ledger.MovementKind.TRANSFER_IN,
                 quantity=received, actor=actor, now=now, transfer_id=transfer.id, job_id=transfer.job_id,
-                reason=f"received from {transfer.number}"
-                       + (f" ({transfer.quantity - received} short)" if received < transfer.quantity else ""))
+                reason=reasons.reason("received_from_short", transfer=transfer.number,
+                                      short=transfer.quantity - received) if received < transfer.quantity
+                else reasons.reason("received_from", transfer=transfer.number))
     transfer.status, transfer.received_at, transfer.received_quantity = OrderStatus.RECEIVED, now, received
     session.flush()
     return transfer
@@ -122,7 +124,7 @@ def receive_transfer(session: Session, *, transfer: Transfer, quantity: int | No
 def cancel_transfer(session: Session, *, transfer: Transfer, actor: str, now: datetime) -> Transfer:
     _require(transfer.status, OrderStatus.REQUESTED, "cancel", transfer.number)
     ledger.release(session, warehouse=transfer.from_warehouse, part=transfer.part, quantity=transfer.quantity,
-                   actor=actor, now=now, reason=f"{transfer.number} cancelled", transfer_id=transfer.id,
+                   actor=actor, now=now, reason=reasons.reason("transfer_cancelled", transfer=transfer.number), transfer_id=transfer.id,
                    job_id=transfer.job_id)
     transfer.status = OrderStatus.CANCELLED
     session.flush()
@@ -145,7 +147,7 @@ def quotes(session: Session, *, part: Part, quantity: int, expedited: bool) -> l
     for offer in session.scalars(select(SupplierPart).where(SupplierPart.part_id == part.id)):
         supplier = offer.supplier
         hours = supplier.expedited_lead_hours if expedited else supplier.normal_lead_hours
-        total = offer.unit_cost * quantity + (supplier.expedite_fee if expedited else Decimal("0"))
+        total = offer.unit_cost * quantity + (supplier.expedite_fee if expedited else Decimal(0))
         out.append(SupplierQuote(supplier, offer.unit_cost, timedelta(hours=hours), total))
     return sorted(out, key=lambda q: (q.total, q.lead))
 
@@ -254,7 +256,7 @@ def receive_purchase_order(session: Session, *, order: PurchaseOrder, quantity: 
         raise StockError(_("%(number)s is for %(quantity)s; cannot receive %(received)s.", number=order.number,
                            quantity=order.quantity, received=received))
     ledger.receive(session, warehouse=order.warehouse, part=order.part, quantity=received, actor=actor, now=now,
-                   reason=f"received on {order.number}", purchase_order_id=order.id)
+                   reason=reasons.reason("received_on", order=order.number), purchase_order_id=order.id)
     order.status, order.received_at, order.received_quantity = OrderStatus.RECEIVED, now, received
     order.shipped_at = order.shipped_at or now
     session.flush()

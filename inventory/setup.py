@@ -243,3 +243,15 @@ def save_restock_rule(session: Session, *, warehouse: str, sku: str, actor: str,
         record_change(session, actor=actor, at=now, kind="restock_rule", key=f"{warehouse}/{sku}",
                       action="update" if existing else "create", changes=changed)
     return rule, existing is None
+
+
+def delete_restock_rule(session: Session, *, warehouse: Warehouse, part: Part, actor: str, now: datetime) -> bool:
+    """Remove the rule, audited with what it was; False when there was no such rule."""
+    rule = session.get(RestockRule, (warehouse.id, part.id))
+    if rule is None:
+        return False
+    record_change(session, actor=actor, at=now, kind="restock_rule", key=f"{warehouse.code}/{part.sku}",
+                  action="delete", changes={name: getattr(rule, name) for name in RULE_FIELDS})
+    session.delete(rule)
+    session.flush()
+    return True

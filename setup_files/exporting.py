@@ -68,18 +68,54 @@ def export_rows(session: Session, kind: Kind, *, public_base_url: str) -> Iterat
     yield from records
 
 
-def export_directory(session: Session, path: Path, *, public_base_url: str) -> dict[str, int]:
-    """Write every kind as a CSV file in `path`; returns the rows written per file."""
+FORMATS = ("csv", "xlsx")
+
+
+def export_directory(session: Session, path: Path, *, public_base_url: str, format: str = "csv") -> dict[str, int]:
+    """Write every kind as a file in `path`, CSV or an .xlsx workbook of one sheet; returns the rows
+    written per file."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown export format {format!r}")
     path.mkdir(parents=True, exist_ok=True)
     counts = {}
     for kind in KINDS:
-        with (path / f"{kind.name}.csv").open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            rows = export_rows(session, kind, public_base_url=public_base_url)
-            writer.writerow(next(rows))
-            n = 0
-            for row in rows:
-                writer.writerow(row)
-                n += 1
-        counts[f"{kind.name}.csv"] = n
+        name = f"{kind.name}.{format}"
+        rows = export_rows(session, kind, public_base_url=public_base_url)
+        counts[name] = (_write_csv if format == "csv" else _write_xlsx)(path / name, kind.name, rows)
     return counts
+
+
+def _write_csv(path: Path, _title: str, rows: Iterator[list[str]]) -> int:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(next(rows))
+        n = 0
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    return n
+
+
+def _write_xlsx(path: Path, title: str, rows: Iterator[list[str]]) -> int:
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+
+    def cell(text: str) -> WriteOnlyCell:
+        # Whole numbers as numbers, so a spreadsheet sums them; everything else as text, exactly as
+        # exported: a leading zero kept, and text beginning with "=" never taken for a formula.
+        whole = text.isdigit() and (text == "0" or not text.startswith("0")) and len(text) < 16
+        written_cell = WriteOnlyCell(sheet, value=int(text) if whole else text)
+        if not whole:
+            written_cell.data_type = "s"
+        return written_cell
+
+    sheet.append([cell(name) for name in next(rows)])
+    n = 0
+    for row in rows:
+        sheet.append([cell(text) for text in row])
+        n += 1
+    workbook.save(path)
+    return n

@@ -81,6 +81,8 @@ USERS = Kind("users", "user", User.__table__, (
     Column("password", v.text(128), "Required for a new user (at least 10 characters, not the username); "
            "blank keeps an existing user's password. Never exported.", "change-me-2026", field=None),
     Column("locale", v.choice(["zh_CN", "en"]), "Page language: zh_CN or en; blank follows the browser.", "zh_CN"),
+    Column("email", v.email(254), "E-mail address, where an invitation's one-time link is sent.",
+           "wang.lei@example.com"),
     Column("active", v.boolean, "false disables the account (its sessions end).", "true", default=True),
 ), key=("username",), doc="Staff accounts.")
 
@@ -200,7 +202,8 @@ STOCK_COUNTS = Kind("stock_counts", "stock count", StockLevel.__table__, (
 
 PRODUCT_MODELS = Kind("product_models", "product model", ProductModel.__table__, (
     Column("code", v.code(40), "Model code, unique.", "RF-420", required=True),
-    Column("name", v.text(160), "Name shown to customers.", "冰川 420 升对开门冰箱", required=True),
+    Column("name", v.text(160), "English name.", "FrostLine 420 L fridge-freezer", required=True),
+    Column("name_zh", v.text(160), "Chinese name.", "冰川 420 升对开门冰箱", default=""),
     Column("category", v.text(60), "Appliance category.", "refrigerator", required=True),
     Column("product_line", v.text(60), "Product line.", "cooling", required=True),
     Column("warranty_policy", v.code(40), "Warranty policy code.", "major-36", required=True,

@@ -19,6 +19,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,12}(\.[0-9]{1,12})?")
 _TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])(:00)?")
 _SPACE_OR_SEPARATOR = re.compile(r"[\s;]")
+_EMAIL = re.compile(r"[^@\s;]+@[^@\s;]+\.[^@\s;.]+")
 _TRUE, _FALSE = {"true", "yes", "1", "y", "是"}, {"false", "no", "0", "n", "否"}
 
 
@@ -39,6 +40,20 @@ def text(max_length: int) -> Parser:
         return raw
 
     parse.describe = f"text, at most {max_length} characters"
+    return parse
+
+
+def email(max_length: int) -> Parser:
+    """An e-mail address: one @ with a name before it and a domain with a dot after it."""
+    check = text(max_length)
+
+    def parse(raw: str) -> str:
+        value = check(raw)
+        if not _EMAIL.fullmatch(value):
+            raise BadValue(_("Not an e-mail address (such as name@example.com)."))
+        return value
+
+    parse.describe = f"e-mail address, at most {max_length} characters"
     return parse
 
 

@@ -20,6 +20,7 @@ from core.users import User
 from dispatch.catalog.models import Asset, Customer, model_parts
 from dispatch.technicians.models import Technician
 from inventory.models import warehouse_regions
+from inventory.reasons import reason as stock_reason
 from setup_files.bulk import write_rows
 from setup_files.checking import Checked, ParsedFile
 from setup_files.kinds import BY_NAME, KINDS, Kind
@@ -269,10 +270,10 @@ def _book_stock_counts(run: _Run, file: ParsedFile) -> KindCount:
         warehouse, part = session.get(Warehouse, key[0]), session.get(Part, key[1])
         if change > 0 and before is None:
             ledger.receive(session, warehouse=warehouse, part=part, quantity=change, actor=run.actor, now=run.now,
-                           reason="opening stock count (import)")
+                           reason=stock_reason("opening_count_import"))
         elif change:
             ledger.adjust(session, warehouse=warehouse, part=part, change=change, actor=run.actor, now=run.now,
-                          reason="stock count (import)")
+                          reason=stock_reason("stock_count_import"))
         if before is None:
             count.created += 1
             run.record(file.kind, label, "create", {"on_hand": row["on_hand"]})

@@ -21,13 +21,14 @@ _REGION_FIELDS = ("code", "name", "time_zone", "center_lat", "center_lon", "road
 def create_user(session: Session, *, actor: str, now: datetime, data: dict) -> User:
     return users.add_user(session, actor=actor, now=now, username=data["username"],
                           display_name=data["display_name"], role=data["role"], password=data["password"],
-                          locale=data.get("locale"))
+                          locale=data.get("locale"), email=data.get("email"))
 
 
 def update_user(session: Session, *, actor: str, now: datetime, user: User, data: dict) -> User:
     users.update_user(session, actor=actor, now=now, user=user, display_name=data.get("display_name"),
                       role=data.get("role"), locale=data.get("locale"),
-                      clear_locale="locale" in data and data["locale"] is None)
+                      clear_locale="locale" in data and data["locale"] is None, email=data.get("email"),
+                      clear_email="email" in data and data["email"] is None)
     if "active" in data:
         users.set_user_active(session, actor=actor, now=now, user=user, active=data["active"])
     return user

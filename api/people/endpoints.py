@@ -15,7 +15,7 @@ from api.database import db
 from api.errors import ApiError, field_error
 from api.paging import SelectPage
 from api.people import changes
-from api.people.invitations import invitation_url
+from api.people.invitations import email_invitation, invitation_url
 from api.people.schemas import (
     PasswordResetSchema,
     RegionChangeSchema,
@@ -88,14 +88,17 @@ class Users(MethodView):
             user = changes.create_user(db(), actor=_actor(), now=now(), data=data)
         except _refusals() as error:
             raise _refused(error) from None
-        return _Created(user, invitation_url(user) if data["password"] is None else None)
+        if data["password"] is not None:
+            return _Created(user, None, False)
+        url = invitation_url(user)
+        return _Created(user, url, email_invitation(user, url))
 
 
 class _Created:
-    """The new account, and the invitation link when there is one."""
+    """The new account, and the invitation link when there is one (and whether it was e-mailed)."""
 
-    def __init__(self, user, invite_url: str | None):
-        self.user, self.invite_url = user, invite_url
+    def __init__(self, user, invite_url: str | None, invite_emailed: bool):
+        self.user, self.invite_url, self.invite_emailed = user, invite_url, invite_emailed
 
     def __getattr__(self, name: str):
         return getattr(self.user, name)

@@ -8,7 +8,9 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from api.context import services
+from api.context import now, services
+from api.database import db
+from care.invitations import queue_invitation
 from core.users import User, invite_fingerprint
 
 LIFETIME = timedelta(days=3)
@@ -25,6 +27,14 @@ def invitation_token(user: User) -> str:
 
 def invitation_url(user: User) -> str:
     return f"{services().settings.public_base_url}/welcome/{invitation_token(user)}"
+
+
+def email_invitation(user: User, url: str) -> bool:
+    """E-mails the link to the user through the outbox when they have an address and e-mail is set up;
+    whether it was queued. The admin is shown the link either way."""
+    if not user.email or not services().settings.smtp_host:
+        return False
+    return queue_invitation(db(), user=user, url=url, now=now()) is not None
 
 
 def user_for_invitation(session: Session, token: str) -> User | None:

@@ -15,7 +15,7 @@ from api.auth import require_page_roles
 from api.context import now
 from api.database import db
 from api.people import changes, forms
-from api.people.invitations import invitation_url
+from api.people.invitations import email_invitation, invitation_url
 from api.people.schemas import (
     PasswordResetSchema,
     RegionInSchema,
@@ -113,7 +113,8 @@ def admin_home():
 
 # --- users ---
 
-USER_FIELDS = {"username": "text", "display_name": "text", "role": "text", "password": "text", "locale": "text"}
+USER_FIELDS = {"username": "text", "display_name": "text", "role": "text", "password": "text", "locale": "text",
+               "email": "text"}
 
 
 @bp.get("/users")
@@ -143,8 +144,11 @@ def user_new():
             else:
                 flash(_("Created %(username)s.", username=user.username))
                 if data["password"] is None:
+                    url = invitation_url(user)
                     flash(_("Send %(username)s this one-time link to choose a password (valid for 3 days): "
-                            "%(url)s", username=user.username, url=invitation_url(user)))
+                            "%(url)s", username=user.username, url=url))
+                    if email_invitation(user, url):
+                        flash(_("The link was also e-mailed to %(email)s.", email=user.email))
                 if user.role == Role.TECHNICIAN:
                     flash(_("Now give %(username)s a technician profile, so they can open their day.",
                             username=user.username))
@@ -162,7 +166,8 @@ def _user(username: str) -> User:
 
 def _user_page(user: User, *, form=None, errors=None, password_errors=None, status: int = 200):
     technician = db().scalar(select(Technician).where(Technician.user_id == user.id))
-    form = form or {"display_name": user.display_name, "role": user.role.value, "locale": user.locale or ""}
+    form = form or {"display_name": user.display_name, "role": user.role.value, "locale": user.locale or "",
+                    "email": user.email or ""}
     return render_template("people_user_edit.html", user=user, form=form, errors=errors or {},
                            password_errors=password_errors or {}, roles=role_labels(), locales=locale_labels(),
                            technician=technician, min_length=MIN_LENGTH), status
@@ -178,8 +183,9 @@ def user_edit(username: str):
 @require_page_roles(Role.ADMIN)
 def user_save(username: str):
     user = _user(username)
-    form = {name: request.form.get(name, "") for name in ("display_name", "role", "locale")}
-    raw = forms.scalar_fields(request.form, {"display_name": "text", "role": "text", "locale": "nullable"})
+    form = {name: request.form.get(name, "") for name in ("display_name", "role", "locale", "email")}
+    raw = forms.scalar_fields(request.form, {"display_name": "text", "role": "text", "locale": "nullable",
+                                             "email": "nullable"})
     data, errors = forms.load(UserUpdateSchema(), raw, {})
     if not errors:
         try:

@@ -75,18 +75,28 @@ class QuerySchema(InputSchema):
 
 # --- users ---
 
+def email_field(**kwargs) -> fields.String:
+    """An e-mail address, at most 254 characters; null (or blank on a page) for none."""
+    return TrimmedString(allow_none=True, validate=[
+        validate.Length(max=254, error=_l("At most 254 characters.")),
+        validate.Email(error=_l("Give an e-mail address such as name@example.com."))], **kwargs)
+
+
 class UserSchema(ma.Schema):
     username = fields.String()
     display_name = fields.String()
     role = fields.Enum(Role, by_value=True)
     active = fields.Boolean()
     locale = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
 
 class UserCreatedSchema(UserSchema):
     # Only for an invitation: the one-time link to send the new user (valid for three days).
     invite_url = fields.String(allow_none=True)
+    # True when the link was also e-mailed to the user (they have an address and e-mail is set up).
+    invite_emailed = fields.Boolean()
 
 
 class UserQuerySchema(QuerySchema):
@@ -102,6 +112,7 @@ class UserCreateSchema(InputSchema):
     # user sets their own password through a one-time link.
     password = fields.String(load_default=None, validate=validate.Length(min=1, max=PASSWORD_MAX))
     locale = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LOCALES, error=_l("Choose English or Chinese.")))
+    email = email_field(load_default=None)
 
 
 class UserUpdateSchema(InputSchema):
@@ -109,6 +120,7 @@ class UserUpdateSchema(InputSchema):
     role = _role()
     active = fields.Boolean()
     locale = fields.String(allow_none=True, validate=validate.OneOf(LOCALES, error=_l("Choose English or Chinese.")))
+    email = email_field()
 
 
 class PasswordResetSchema(InputSchema):

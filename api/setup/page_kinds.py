@@ -83,7 +83,7 @@ def _parts() -> list[tuple[str, Any]]:
 
 
 def _models() -> list[tuple[str, Any]]:
-    return [(m.code, f"{m.code} — {m.name}") for m in db().scalars(catalog.product_models_query().limit(2000))]
+    return [(m.code, f"{m.code} — {m.name}" + (f" / {m.name_zh}" if m.name_zh else "")) for m in db().scalars(catalog.product_models_query().limit(2000))]
 
 
 def _regions() -> list[tuple[str, Any]]:
@@ -153,6 +153,7 @@ def _model_inputs() -> list[Input]:
     return [
         Input("code", _l("Model code"), required=True, max_length=40, edit_only_readable=True),
         Input("name", _l("Name"), required=True, max_length=160),
+        Input("name_zh", _l("Name in Chinese"), max_length=160),
         Input("category", _l("Category"), required=True, max_length=60, hint=_l("For example refrigerator, washer, air conditioner.")),
         Input("product_line", _l("Product line"), max_length=60),
         Input("repair_skill", _l("Skill needed to repair"), required=True, max_length=40, hint=_l("For example refrigeration.")),
@@ -166,7 +167,8 @@ def _model_inputs() -> list[Input]:
 
 
 def _model_shown(model) -> dict[str, Any]:
-    return {"code": model.code, "name": model.name, "category": model.category, "product_line": model.product_line,
+    return {"code": model.code, "name": model.name, "name_zh": model.name_zh, "category": model.category,
+            "product_line": model.product_line,
             "repair_skill": model.repair_skill, "min_skill_level": str(model.min_skill_level),
             "service_minutes": str(model.service_minutes), "warranty_policy": model.warranty_policy.code,
             "parts": [p.sku for p in model.parts]}
@@ -178,7 +180,7 @@ PRODUCT_MODELS = PageKind(
     schemas.ProductModelInSchema, CATALOGUE_READERS, CATALOGUE_WRITERS, catalog.product_models_query,
     catalog.product_model_named, catalog.create_product_model, catalog.update_product_model,
     [Column(_l("Code"), lambda m: m.code, "mono"), Column(_l("Name"), lambda m: m.name),
-     Column(_l("Category"), lambda m: m.category),
+     Column(_l("Name in Chinese"), lambda m: m.name_zh or "—"), Column(_l("Category"), lambda m: m.category),
      Column(_l("Skill"), lambda m: f"{m.repair_skill} ≥ {m.min_skill_level}"),
      Column(_l("Service time"), lambda m: _minutes(m.service_minutes), "num"),
      Column(_l("Warranty"), lambda m: m.warranty_policy.code, "mono"),

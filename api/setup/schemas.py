@@ -121,6 +121,7 @@ class WarrantyPolicyOutSchema(ma.Schema):
 class ProductModelInSchema(ma.Schema):
     code = code_field(40, required=True)
     name = text(160, required=True)
+    name_zh = text(160, minimum=0, load_default="")
     category = text(60, required=True)
     product_line = text(60, minimum=0, load_default="")
     repair_skill = code_field(40, required=True)
@@ -134,6 +135,7 @@ class ProductModelInSchema(ma.Schema):
 class ProductModelOutSchema(ma.Schema):
     code = fields.String()
     name = fields.String()
+    name_zh = fields.String()
     category = fields.String()
     product_line = fields.String()
     repair_skill = fields.String()

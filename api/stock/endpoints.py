@@ -344,14 +344,14 @@ class RestockRuleResource(MethodView):
             desk.warehouse_named(db(), warehouse), desk.part_named(db(), sku)
         except StockError as error:
             raise ApiError(404, str(error)) from None
-        return desk.save_rule(db(), warehouse_code=warehouse, sku=sku, **data)
+        return desk.save_rule(db(), warehouse_code=warehouse, sku=sku, actor=_actor(), now=now(), **data)
 
     @require_api_roles(*STOCK_WRITERS)
     @blp.response(204)
     def delete(self, warehouse: str, sku: str):
         """Remove the rule (stock is no longer replenished automatically)"""
         try:
-            deleted = desk.delete_rule(db(), warehouse_code=warehouse, sku=sku)
+            deleted = desk.delete_rule(db(), warehouse_code=warehouse, sku=sku, actor=_actor(), now=now())
         except StockError as error:
             raise ApiError(404, str(error)) from None
         if not deleted:

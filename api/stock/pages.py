@@ -14,6 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from api.auth import require_page_roles
@@ -24,18 +25,28 @@ from api.stock.schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, Re
 from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.models import Job
 from dispatch.parts import desk
 from dispatch.parts import read as parts_queue
 from dispatch.parts.desk import OrderNotFound
 from inventory import overview
 from inventory.ledger import InsufficientStock, StockError
-from inventory.models import OPEN_ORDER_STATUSES, OrderStatus, Part, RestockRule, Warehouse, WarehouseKind
+from inventory.models import (
+    OPEN_ORDER_STATUSES,
+    OrderStatus,
+    Part,
+    RestockRule,
+    StockMovement,
+    Warehouse,
+    WarehouseKind,
+)
 from inventory.orders import OrderStateError
 
 bp = Blueprint("stock", __name__, url_prefix="/warehouse")
 
 STOCK_ROLES = (Role.WAREHOUSE, Role.MANAGER)
 PAGE_SIZE = 100
+LEDGER_PAGE_SIZE = 50
 _WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,9}$")
 _INTEGER_FIELDS = {"quantity", "change", "min_quantity", "max_quantity", "reorder_multiple"}
 
@@ -111,6 +122,36 @@ def levels():
     low_count = overview.count_rows(db(), overview.stock_query(low_only=True))
     return render_template("stock_levels.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
                            code=code, sku=sku, low_only=low_only, problems=problems, low_count=low_count,
+                           **_choices()), (422 if problems else 200)
+
+
+# --- the ledger: every movement, newest first ---
+
+@bp.get("/ledger")
+@require_page_roles(*STOCK_ROLES)
+def ledger():
+    code = request.args.get("warehouse", "").strip()[:32]
+    sku = request.args.get("sku", "").strip()[:40]
+    page = parse_id(request.args.get("page")) or 1
+    warehouse = db().scalar(select(Warehouse).where(Warehouse.code == code)) if code else None
+    part = db().scalar(select(Part).where(Part.sku == sku)) if sku else None
+    problems = []
+    if code and warehouse is None:
+        problems.append(_("No warehouse %(code)s.", code=code))
+    if sku and part is None:
+        problems.append(_("No part with SKU %(sku)s.", sku=sku))
+    movements, total, jobs = [], 0, {}
+    if not problems:
+        query = overview.movements_query(warehouse_id=warehouse.id if warehouse else None,
+                                         part_id=part.id if part else None)
+        total = overview.count_rows(db(), query)
+        movements = list(db().scalars(query.options(selectinload(StockMovement.warehouse),
+                                                    selectinload(StockMovement.part))
+                                      .offset((page - 1) * LEDGER_PAGE_SIZE).limit(LEDGER_PAGE_SIZE)))
+        ids = {m.job_id for m in movements if m.job_id}
+        jobs = dict(db().execute(select(Job.id, Job.number).where(Job.id.in_(ids)))) if ids else {}
+    return render_template("stock_ledger.html", movements=movements, jobs=jobs, total=total, page=page,
+                           page_size=LEDGER_PAGE_SIZE, code=code, sku=sku, problems=problems,
                            **_choices()), (422 if problems else 200)
 
 
@@ -266,7 +307,8 @@ def rule_save():
     if errors:
         return _rules_page(form, errors, 422)
     try:
-        desk.save_rule(db(), warehouse_code=form["warehouse"], sku=form["sku"], **rule_data)
+        desk.save_rule(db(), warehouse_code=form["warehouse"], sku=form["sku"], actor=_actor(), now=now(),
+                       **rule_data)
     except StockError as error:
         field, message, status = _refusal(error)
         return _rules_page(form, {field: message}, status)
@@ -279,7 +321,7 @@ def rule_save():
 def rule_delete():
     code, sku = request.form.get("warehouse", "")[:32], request.form.get("sku", "")[:40]
     try:
-        deleted = desk.delete_rule(db(), warehouse_code=code, sku=sku)
+        deleted = desk.delete_rule(db(), warehouse_code=code, sku=sku, actor=_actor(), now=now())
     except StockError as error:
         return _rules_page(errors={"form": str(error)}, status=422)
     if not deleted:

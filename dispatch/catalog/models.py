@@ -2,10 +2,10 @@
 customers and their registered appliances."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Mapping
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
@@ -44,7 +44,7 @@ class WarrantyPolicy(Base):
     # choose an exchange or a refund (三包).
     repeat_repair_limit: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
 
-    component_terms: Mapped[list["ComponentTerm"]] = relationship(cascade="all, delete-orphan",
+    component_terms: Mapped[list[ComponentTerm]] = relationship(cascade="all, delete-orphan",
                                                                    order_by="ComponentTerm.component")
 
     @property
@@ -85,6 +85,7 @@ class ProductModel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(160))
+    name_zh: Mapped[str] = mapped_column(String(160), default="", server_default="")  # "" when not given
     category: Mapped[str] = mapped_column(String(60))
     product_line: Mapped[str] = mapped_column(String(60))
     warranty_policy_id: Mapped[int] = mapped_column(ForeignKey("warranty_policies.id"))

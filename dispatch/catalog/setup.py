@@ -18,7 +18,7 @@ from dispatch.catalog.models import Asset, ComponentTerm, Customer, ProductModel
 from inventory.models import Part
 
 POLICY_FIELDS = ("name", "return_days", "exchange_days", "free_repair_months", "repeat_repair_limit")
-MODEL_FIELDS = ("name", "category", "product_line", "repair_skill", "min_skill_level", "service_minutes")
+MODEL_FIELDS = ("name", "name_zh", "category", "product_line", "repair_skill", "min_skill_level", "service_minutes")
 
 
 def matching(column_values: list, text: str | None):
@@ -108,7 +108,8 @@ def product_models_query(*, search: str | None = None) -> Select:
     query = (select(ProductModel).options(selectinload(ProductModel.parts), selectinload(ProductModel.warranty_policy))
              .order_by(ProductModel.code))
     if search:
-        query = query.where(matching([ProductModel.code, ProductModel.name, ProductModel.category], search))
+        query = query.where(matching([ProductModel.code, ProductModel.name, ProductModel.name_zh,
+                                      ProductModel.category], search))
     return query
 
 
@@ -137,11 +138,11 @@ def _policy_for_model(session: Session, code: str) -> WarrantyPolicy:
 def create_product_model(session: Session, *, code: str, actor: str, now: datetime, name: str, category: str,
                          repair_skill: str, warranty_policy: str, product_line: str = "",
                          min_skill_level: int = 1, service_minutes: int = 45,
-                         parts: list[str] | None = None) -> ProductModel:
+                         parts: list[str] | None = None, name_zh: str = "") -> ProductModel:
     if session.scalar(select(ProductModel.id).where(ProductModel.code == code)) is not None:
         raise AlreadyExists(_("A product model %(code)s already exists.", code=code), field="code")
     model = ProductModel(code=code)
-    values = {"name": name, "category": category, "product_line": product_line, "repair_skill": repair_skill,
+    values = {"name": name, "name_zh": name_zh, "category": category, "product_line": product_line, "repair_skill": repair_skill,
                   "min_skill_level": min_skill_level, "service_minutes": service_minutes,
                   "warranty_policy": warranty_policy, "parts": parts or []}
     _apply_model(session, model, values)

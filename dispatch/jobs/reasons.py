@@ -60,6 +60,24 @@ REASON_TEXTS = {
     "check_in": N_("%(days)s-day check-in after the %(category)s on %(model)s: is everything still working?"),
     "survey_unanswered": N_("No answer to the survey for job %(number)s within %(hours)s h: call %(name)s on "
                             "%(phone)s and ask how the job went."),
+    # A low survey answer (care.surveys): the event note, the follow-up tasks, and the answer they quote.
+    "reopened_by_survey": N_("Reopened by the callback survey: %(summary)s"),
+    "case_reopened_visit": N_("The customer's answer reopened job %(number)s: %(summary)s. A follow-up visit is "
+                              "being planned; keep the customer informed."),
+    "case_reopened_call": N_("The customer's answer reopened job %(number)s: %(summary)s. Their supervisor will "
+                             "call them; follow the case to closure."),
+    "supervisor_call": N_("Call %(name)s (%(phone)s) in person about job %(number)s: %(summary)s."),
+    "supervisor_review": N_("The repair of job %(number)s did not hold: %(summary)s. Check the follow-up visit "
+                            "and whether the model has a recurring fault."),
+    "survey_rated": N_("rated %(rating)s/5"),
+    "survey_fixed": N_("fixed"),
+    "survey_not_fixed": N_("NOT fixed"),
+    "survey_problems": N_("problems: %(areas)s"),
+    "survey_comment": N_("\"%(comment)s\""),
+    "area_product": N_("the product"),
+    "area_punctuality": N_("punctuality"),
+    "area_attitude": N_("attitude"),
+    "area_communication": N_("communication"),
     # What the system did to a job (event notes).
     "office_override": N_("[office override by %(actor)s: %(reason)s]"),
     "office_override_with_note": N_("%(note)s\n[office override by %(actor)s: %(reason)s]"),

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.jobs.audit import Actor
 from dispatch.parts import services as job_parts
-from inventory import ledger, orders, restock
+from inventory import ledger, orders
+from inventory import setup as stock_setup
 from inventory.ledger import StockError
 from inventory.models import (
     JobPartState,
@@ -32,6 +33,7 @@ from inventory.models import (
 )
 from inventory.orders import DEFAULT_PURCHASE_APPROVAL_LIMIT
 from inventory.overview import order_id
+from inventory.reasons import reason as stock_reason
 
 
 def warehouse_named(session: Session, code: str | None, *, field: str = "warehouse") -> Warehouse:
@@ -93,7 +95,7 @@ def receive_goods(session: Session, *, warehouse_code: str, sku: str, quantity: 
     warehouse, part = warehouse_named(session, warehouse_code), part_named(session, sku)
     if not purchase_order_number:
         movement = ledger.receive(session, warehouse=warehouse, part=part, quantity=quantity, actor=actor.label,
-                                  now=now, reason=reason.strip() or "goods received")
+                                  now=now, reason=reason.strip() or stock_reason("goods_received"))
         return Receipt(movement, None, 0)
     try:
         order = purchase_order_numbered(session, purchase_order_number, lock=True)
@@ -189,18 +191,15 @@ def receive_purchase_order(session: Session, *, number: str, quantity: int | Non
 
 
 def save_rule(session: Session, *, warehouse_code: str, sku: str, min_quantity: int, max_quantity: int,
-              reorder_multiple: int = 1, auto_create: bool = True) -> RestockRule:
-    return restock.save_rule(session, warehouse=warehouse_named(session, warehouse_code),
-                             part=part_named(session, sku), min_quantity=min_quantity, max_quantity=max_quantity,
-                             reorder_multiple=reorder_multiple, auto_create=auto_create)
-
-
-def delete_rule(session: Session, *, warehouse_code: str, sku: str) -> bool:
-    """False when there was no such rule."""
+              actor: Actor, now: datetime, reorder_multiple: int = 1, auto_create: bool = True) -> RestockRule:
+    """The same audited change as the set-up pages' (inventory.setup.save_restock_rule)."""
     warehouse, part = warehouse_named(session, warehouse_code), part_named(session, sku)
-    rule = session.get(RestockRule, (warehouse.id, part.id))
-    if rule is None:
-        return False
-    session.delete(rule)
-    session.flush()
-    return True
+    return stock_setup.save_restock_rule(session, warehouse=warehouse.code, sku=part.sku, actor=actor.label, now=now,
+                                         min_quantity=min_quantity, max_quantity=max_quantity,
+                                         reorder_multiple=reorder_multiple, auto_create=auto_create)[0]
+
+
+def delete_rule(session: Session, *, warehouse_code: str, sku: str, actor: Actor, now: datetime) -> bool:
+    """False when there was no such rule. Audited as the set-up's changes are."""
+    warehouse, part = warehouse_named(session, warehouse_code), part_named(session, sku)
+    return stock_setup.delete_restock_rule(session, warehouse=warehouse, part=part, actor=actor.label, now=now)

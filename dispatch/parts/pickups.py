@@ -20,6 +20,7 @@ from dispatch.technicians.models import Technician
 from inventory import ledger
 from inventory.ledger import InsufficientStock
 from inventory.models import JobPart, JobPartState, StockLevel, Warehouse, WarehouseKind
+from inventory.reasons import reason as stock_reason
 
 
 @dataclass
@@ -99,9 +100,9 @@ def follow_plan(session: Session, *, job: Job, actor: Actor, now: datetime) -> N
         try:
             with session.begin_nested():
                 ledger.reserve(session, warehouse=van, part=line.part, quantity=line.quantity, actor=actor.label,
-                               now=now, reason=f"for job {job.number} (van holds it)", job_id=job.id)
+                               now=now, reason=stock_reason("for_job_van_holds", job=job.number), job_id=job.id)
                 ledger.release(session, warehouse=line.warehouse, part=line.part, quantity=line.quantity,
-                               actor=actor.label, now=now, reason=f"job {job.number} takes it from {van.code}",
+                               actor=actor.label, now=now, reason=stock_reason("job_takes_from", job=job.number, van=van.code),
                                job_id=job.id)
         except InsufficientStock:
             continue  # the van has none free after all: the technician collects it on the way

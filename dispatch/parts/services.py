@@ -37,6 +37,8 @@ from inventory.models import (
     warehouse_regions,
 )
 from inventory.orders import DEFAULT_PURCHASE_APPROVAL_LIMIT
+from inventory.reasons import reason as stock_reason
+from inventory.reasons import typed as stock_typed
 
 # A part can be asked for while the job is still open and before the repair is done.
 _NEEDS_PARTS_STATUSES = frozenset({JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.ASSIGNED, JobStatus.EN_ROUTE,
@@ -103,7 +105,7 @@ def request_part(session: Session, *, job: Job, part: Part, quantity: int, actor
     for warehouse in ([van] if van is not None else []) + serving_warehouses(session, job):
         try:
             ledger.reserve(session, warehouse=warehouse, part=part, quantity=quantity, actor=actor.label, now=now,
-                           reason=f"for job {job.number}", job_id=job.id)
+                           reason=stock_reason("for_job", job=job.number), job_id=job.id)
         except InsufficientStock:
             continue
         line = _line(session, job, part, quantity, JobPartState.RESERVED, now, warehouse=warehouse)
@@ -292,7 +294,8 @@ def arrived(session: Session, *, order: Transfer | PurchaseOrder, actor: Actor, 
         job = session.get(Job, line.job_id)
         try:
             ledger.reserve(session, warehouse=destination, part=line.part, quantity=line.quantity, actor=actor.label,
-                           now=now, reason=f"for job {job.number}, arrived on {order.number}", job_id=job.id)
+                           now=now, reason=stock_reason("for_job_arrived_on", job=job.number, order=order.number),
+                           job_id=job.id)
         except InsufficientStock:
             # Fewer arrived than ordered: the line keeps waiting and a person sees it in the emergency queue.
             line.note = f"{order.number} arrived short; still waiting"
@@ -318,7 +321,7 @@ def consume_parts(session: Session, *, job: Job, used: list[tuple[Part, int]], a
         for line in (line for line in lines if line.part_id == part.id and line.state == JobPartState.RESERVED):
             take = min(remaining, line.quantity)
             ledger.consume(session, warehouse=line.warehouse, part=part, quantity=take, actor=actor.label, now=now,
-                           job_id=job.id, from_reservation=True, reason=f"fitted at job {job.number}")
+                           job_id=job.id, from_reservation=True, reason=stock_reason("fitted_at_job", job=job.number))
             if take < line.quantity:  # the rest stays reserved on a line of its own
                 lines.append(_line(session, job, part, line.quantity - take, JobPartState.RESERVED, now,
                                    warehouse=line.warehouse))
@@ -333,20 +336,22 @@ def consume_parts(session: Session, *, job: Job, used: list[tuple[Part, int]], a
                 raise StockError(f"{remaining} × {part.sku} was not reserved for this job and there is no van "
                                  f"to take it from.", field="parts")
             ledger.consume(session, warehouse=van, part=part, quantity=remaining, actor=actor.label, now=now,
-                           job_id=job.id, from_reservation=False, reason=f"fitted at job {job.number}")
+                           job_id=job.id, from_reservation=False, reason=stock_reason("fitted_at_job", job=job.number))
             consumed.append(_line(session, job, part, remaining, JobPartState.CONSUMED, now, warehouse=van))
     session.flush()
     return consumed
 
 
-def release_parts(session: Session, *, job: Job, actor: Actor, now: datetime, reason: str) -> list[JobPart]:
+def release_parts(session: Session, *, job: Job, actor: Actor, now: datetime, reason: str | dict) -> list[JobPart]:
     """Give back what the job no longer needs: reserved units return to stock; parts on their way keep
-    coming (they land as ordinary stock) but are no longer the job's."""
+    coming (they land as ordinary stock) but are no longer the job's. `reason` is a person's words or
+    a reason (inventory.reasons)."""
+    why = reason if isinstance(reason, dict) else stock_typed(reason)
     released = []
     for line in parts_for_job(session, job):
         if line.state == JobPartState.RESERVED:
             ledger.release(session, warehouse=line.warehouse, part=line.part, quantity=line.quantity,
-                           actor=actor.label, now=now, reason=f"job {job.number}: {reason}", job_id=job.id)
+                           actor=actor.label, now=now, reason=stock_reason("released_for_job", job=job.number, why=why), job_id=job.id)
         elif line.state != JobPartState.AWAITING:
             continue
         line.state, line.updated_at = JobPartState.RELEASED, now

@@ -151,6 +151,8 @@ def test_an_admin_sets_up_a_region_invites_a_user_and_disables_another(session, 
     page.fill("#username", "agent.invited")
     page.fill("#display_name", "林小姐" if lang == "zh" else "Lin Na")
     page.select_option("#role", "agent")
+    page.fill("#email", "lin.na@example.com")
+    screenshot(page, f"admin-user-invite-{lang}.png")
     page.click("#user-form button[type=submit]")
     link = page.locator(".notice", has_text="/welcome/").inner_text().split(" ")[-1].split("：")[-1]
     phone = new_context(locale=TEXTS[lang]["browser"], **PHONE).new_page()

@@ -6,6 +6,7 @@ Screenshots land in out/screenshots/ for a human to look at.
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 import pytest
 from playwright.sync_api import expect
@@ -148,6 +149,7 @@ def test_invalid_report_shows_errors_keeps_input_and_saves_nothing(session, live
 
 def test_chinese_consumer_reports_in_chinese(session, live_url, new_context, fresh_session, screenshot):
     asset = make_asset(session)
+    asset.product_model.name_zh = "冰川 420 升对开门冰箱"
     _save(session)
     page = new_context(**{**PHONE, "locale": "zh-CN"}).new_page()
 
@@ -168,6 +170,7 @@ def test_chinese_consumer_reports_in_chinese(session, live_url, new_context, fre
     page.wait_for_url(re.compile(r"/t/[^/?]+$"))
     expect(page.locator("h1")).to_have_text("您的服务单")
     expect(page.get_by_test_id("job-status")).to_have_text("已报修")
+    expect(page.get_by_test_id("appliance")).to_have_text("冰川 420 升对开门冰箱")  # the model's Chinese name
     _assert_fits_the_screen(page)
     screenshot(page, "tracking-zh.png")
     [job] = _jobs(fresh_session)
@@ -318,7 +321,7 @@ def test_agent_takes_a_phone_report_and_hands_the_case_over(session, live_url, n
 
 def test_an_agent_moves_a_job_on_the_technicians_behalf_only_with_an_override_reason(
         session, live_url, new_context, fresh_session, screenshot):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from dispatch.jobs.models import Channel, Job
     from dispatch.jobs.status import JobStatus
@@ -328,7 +331,7 @@ def test_an_agent_moves_a_job_on_the_technicians_behalf_only_with_an_override_re
     make_user(session, username="agent.li", role=Role.AGENT)
     asset = make_asset(session)
     technician = make_technician(session, region=make_region(session, code="override"))
-    at = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     job = Job(number="AC-OVERRIDE", tracking_token="t-override", asset=asset, customer=asset.customer,
               channel=Channel.PHONE, fault_text="Not cooling", contact_name="Li", contact_phone="13800000000",
               address=asset.address, latitude=asset.latitude, longitude=asset.longitude, category="quality_defect",

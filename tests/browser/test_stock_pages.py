@@ -122,3 +122,28 @@ def test_a_transfer_is_requested_shipped_and_received_on_the_page(warehouse_page
     tablet_page.goto(f"{live_url}/warehouse")
     _assert_no_sideways_scroll(tablet_page)
     screenshot(tablet_page, "stock-levels-tablet.png")
+
+
+@pytest.mark.parametrize("lang, texts", [
+    ("en", {"link": "Ledger", "title": "Stock ledger", "kind": "Transfer in", "why": "received from TR-000001"}),
+    ("zh", {"link": "台账", "title": "库存台账", "kind": "调入", "why": "从调拨单 TR-000001 收货"}),
+])
+def test_the_ledger_of_a_level_says_what_moved_and_why_in_the_readers_language(
+        warehouse_page, session, live_url, screenshot, lang, texts):
+    from dispatch.jobs.audit import SYSTEM
+    from dispatch.parts import desk
+
+    with session.begin():
+        transfer = desk.create_transfer(session, sku="P-0003", quantity=2, from_code="WH-CENTRAL",
+                                        to_code="WH-GUSU-N", actor=SYSTEM, now=NOW)
+        desk.ship_transfer(session, number=transfer.number, actor=SYSTEM, now=NOW)
+        desk.receive_transfer(session, number=transfer.number, quantity=None, actor=SYSTEM, now=NOW)
+    page = warehouse_page
+    page.goto(f"{live_url}/warehouse?lang={lang}")
+    page.locator('tr[data-warehouse="WH-GUSU-N"][data-sku="P-0003"]').get_by_role("link", name=texts["link"]).click()
+    expect(page.locator("h1")).to_have_text(texts["title"])
+    [line] = page.locator('[data-testid="stock-ledger"] tbody tr').all()
+    expect(line).to_contain_text(texts["kind"])
+    expect(line.get_by_test_id("movement-reason")).to_have_text(texts["why"])
+    _assert_no_sideways_scroll(page)
+    screenshot(page, f"stock-ledger-{lang}.png")

@@ -41,10 +41,35 @@ def test_one_process_answers_each_run_in_its_own_language():
     assert "页面上显示的姓名。" in _run("user", "create", "--help", lang="zh_CN.UTF-8").output
 
 
-def test_option_names_and_choices_stay_as_they_are_in_chinese():
+def test_option_names_and_choices_stay_as_they_are_in_chinese_and_type_names_are_translated():
     output = _run("user", "create", "--help", lang="zh_CN.UTF-8").output
-    assert "--name TEXT" in output and "[agent|dispatcher|technician|warehouse|manager|admin]" in output
-    assert "[必填]" in output
+    assert "--name 文本" in output and "[agent|dispatcher|technician|warehouse|manager|admin]" in output
+    assert "[必填]" in output and "TEXT" not in output
+    assert "--name TEXT" in _run("user", "create", "--help", lang="C").output
+
+
+def test_the_help_columns_line_up_with_chinese_type_names():
+    lines = [line for line in _run("labels", "--help", lang="zh_CN.UTF-8").output.splitlines()
+             if line.startswith("  --")]
+    assert any("--limit 整数范围" in line for line in lines)
+    # Every option's help starts in the same terminal column.
+    def help_column(line: str) -> int:
+        gap = line.index("  ", 4)  # the spaces between an option and its help
+        return width(line[:len(line) - len(line[gap:].lstrip())])
+
+    assert len({help_column(line) for line in lines}) == 1, lines
+
+
+def test_clicks_type_and_file_errors_are_in_chinese():
+    result = _run("labels", "--out", "x.pdf", "--limit", "abc", lang="zh_CN.UTF-8")
+    assert result.exit_code == 2 and "'abc' 不是有效的整数范围。" in result.output, result.output
+    result = _run("route", "solve", "/no/such/problem.json", lang="zh_CN.UTF-8")
+    assert result.exit_code == 2 and "文件 '/no/such/problem.json' 不存在。" in result.output, result.output
+    result = _run("import", "a", "b", lang="zh_CN.UTF-8")
+    assert result.exit_code == 2 and "多出了意外的参数（b）" in result.output, result.output
+    result = _run("labels", "--out", lang="zh_CN.UTF-8")
+    assert "选项 '--out' 需要一个值。" in result.output, result.output
+    assert "is not a valid integer range" in _run("labels", "--out", "x.pdf", "--limit", "abc", lang="C").output
 
 
 def test_chinese_short_helps_fit_an_eighty_column_terminal():

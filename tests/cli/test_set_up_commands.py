@@ -87,6 +87,18 @@ def test_the_example_world_imports_into_an_empty_database_and_exports_with_repor
     assert rows[0]["report_url"] == f"https://service.example.com/r/{token}"
 
 
+def test_an_xlsx_export_imports_back_through_the_command(database_url, session, tmp_path):
+    example, exported = tmp_path / "example", tmp_path / "exported"
+    _run(database_url, "import", "--example", str(example))
+    assert _run(database_url, "import", str(example)).exit_code == 0
+    result = _run(database_url, "export", "--format", "xlsx", str(exported))
+    assert result.exit_code == 0, result.output
+    assert (exported / "assets.xlsx").is_file() and not (exported / "assets.csv").exists()
+    again = _run(database_url, "import", str(exported))
+    assert again.exit_code == 0 and "assets: 0 created, 0 updated, 6 unchanged" in again.output, again.output
+    assert _run(database_url, "export", "--format", "ods", str(exported)).exit_code == 2
+
+
 def test_a_bad_row_exits_with_status_1_names_it_and_imports_nothing(database_url, session, tmp_path):
     _run(database_url, "import", "--example", str(tmp_path))
     regions = (tmp_path / "regions.csv").read_text(encoding="utf-8").replace("31.311", "91")

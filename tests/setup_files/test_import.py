@@ -18,7 +18,7 @@ from dispatch.technicians.models import Technician
 from setup_files.example import EXAMPLE_PASSWORD, FILES
 from setup_files.exporting import export_directory, export_rows
 from setup_files.importing import import_files
-from setup_files.kinds import BY_NAME
+from setup_files.kinds import BY_NAME, KINDS
 from setup_files.reading import read_blobs, read_directory
 from tests.conftest import NOW
 from tests.setup_files.files import as_blobs, example_rows, with_cell
@@ -47,6 +47,7 @@ def test_the_example_world_imports_cleanly_into_an_empty_database(session):
     assert len(wang.shifts) == 5 and wang.shifts[0].break_minutes == 45
     fridge = session.scalar(select(ProductModel).where(ProductModel.code == "RF-420"))
     assert sorted(p.sku for p in fridge.parts) == ["P-0001", "P-0002", "P-0003"]
+    assert (fridge.name, fridge.name_zh) == ("FrostLine 420 L fridge-freezer", "冰川 420 升对开门冰箱")
     assert [(t.component, t.free_repair_months) for t in fridge.warranty_policy.component_terms] == [("compressor", 36)]
     # Two appliances of the same name and phone belong to one customer.
     assert session.scalar(select(func.count()).select_from(Customer)) == 5
@@ -150,6 +151,22 @@ def test_the_export_imports_back_unchanged_and_holds_each_labels_report_url(sess
     # Exporting twice gives the same files.
     assert list(export_rows(session, BY_NAME["assets"], public_base_url="https://service.example.com")) == \
         [list(row.values()) for row in [dict(zip(assets[0], assets[0]))]] + [list(a.values()) for a in assets]
+
+
+def test_an_xlsx_export_imports_back_unchanged_with_text_kept_as_text(session, tmp_path):
+    _import(session, with_cell("regions", 2, "name", "=1+2 Gusu"))
+    export_directory(session, tmp_path, public_base_url="https://service.example.com/", format="xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{kind.name}.xlsx" for kind in KINDS)
+    report = import_files(session, read_directory(tmp_path), actor="t", now=NOW, apply=True)
+    assert report.ok, report.problems
+    assert all(c.created == 0 and c.updated == 0 for c in report.counts.values()), report.counts
+    sheet = openpyxl.load_workbook(tmp_path / "regions.xlsx").worksheets[0]
+    name = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "gusu")[1]
+    assert name == "=1+2 Gusu"  # a text, never a formula
+    models = openpyxl.load_workbook(tmp_path / "product_models.xlsx").worksheets[0]
+    header, *rows = list(models.iter_rows(values_only=True))
+    fridge = dict(zip(header, next(r for r in rows if r[0] == "RF-420")))
+    assert fridge["service_minutes"] == 60 and fridge["name_zh"] == "冰川 420 升对开门冰箱"
 
 
 def test_a_write_the_database_refuses_is_reported_and_leaves_nothing_half_written(session):
