@@ -80,7 +80,8 @@ def test_an_admin_creates_a_technician_who_then_opens_their_day(session, live_ur
         assert [s.weekday for s in technician.shifts] == [0, 1, 2, 3, 4]  # the working week the form offers
 
     page.click('nav.subnav a[href="/admin/technicians"]')
-    expect(page.locator('[data-testid="technicians"] tr[data-username="tech.zhou"]')).to_contain_text("refrigeration")
+    expect(page.locator('[data-testid="technicians"] tr[data-username="tech.zhou"]')).to_contain_text(
+        "制冷 (3)" if lang == "zh" else "Refrigeration (3)")  # the skill named in the page's language
     screenshot(page, f"admin-technicians-{lang}.png")
 
     phone = new_context(locale=text["browser"], **PHONE).new_page()
