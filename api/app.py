@@ -16,7 +16,7 @@ from api.context import AppServices
 from api.extensions import api, babel, csrf, limiter, login_manager
 from api.features import API_BLUEPRINTS, PAGE_BLUEPRINTS
 from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_reason, stored_reason
-from api.labels import human, label, skills
+from api.labels import actor, human, label, skills
 from api.local_time import local_clock, local_datetime
 from api.navigation import LANGUAGES, staff_menu
 from care import message_settings
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     # A stored code such as 'remote_resolved' as staff read it, in the page's language.
     app.add_template_filter(human, "human")
+    app.add_template_filter(actor, "actor")
     # A product model's or a part's name in the page's language.
     app.add_template_filter(local_name, "named")
 

@@ -223,6 +223,16 @@ LABELS: dict[str, dict[str, str]] = {
         "no_answer": N_("No answer"),
         "wrong_number": N_("Wrong number"),
     },
+    "actor": {
+        "customer": N_("the customer"),
+        "system": N_("the system"),
+        "scheduler": N_("the scheduler"),
+        "sla-watch": N_("the SLA watch"),
+        "restock": N_("automatic restock"),
+        "cli": N_("the command line"),
+        "cli:init": N_("the command line"),
+        "cli:import": N_("an import"),
+    },
     "error": {
         "404.title": N_("Not found"),
         "404.message": N_("We could not find this page. If you scanned a label, please check the code or call our service line."),
@@ -356,6 +366,14 @@ def human(code, group: str | None = None) -> str:
     if group and has_label(group, value):
         return label(group, value)
     return str(value).replace("_", " ").capitalize()
+
+
+def actor(stored: str | None) -> str:
+    """Who did something, as stored on an event or a stock movement: the automatic actors read in the
+    page's language; a person's name is shown as stored."""
+    if not stored:
+        return "—"
+    return label("actor", stored) if has_label("actor", stored) else stored
 
 
 def skills(technician) -> str:

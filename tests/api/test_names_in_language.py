@@ -79,3 +79,11 @@ def test_an_sla_alert_detail_reads_in_chinese_on_the_care_page(client, session, 
     html = _get(client, "manager.xu", f"/agent/jobs/{job.number}/care", "zh")
     assert "the technician has not arrived in time" not in html and "not resolved" not in html
     assert "技师" in html
+
+
+def test_automatic_actors_in_a_jobs_history_read_in_the_readers_language(client, session, city):
+    job = city.jobs[0]
+    assert "system" in {event.actor_label for event in job.events}
+    history = _get(client, "manager.xu", f"/agent/jobs/{job.number}", "zh").split('data-testid="events"')[-1]
+    assert "<td>系统</td>" in history and "<td>system</td>" not in history
+    assert "<td>the system</td>" in _get(client, "manager.xu", f"/agent/jobs/{job.number}", "en")
