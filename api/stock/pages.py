@@ -149,7 +149,7 @@ def ledger():
                                                     selectinload(StockMovement.part))
                                       .offset((page - 1) * LEDGER_PAGE_SIZE).limit(LEDGER_PAGE_SIZE)))
         ids = {m.job_id for m in movements if m.job_id}
-        jobs = dict(db().execute(select(Job.id, Job.number).where(Job.id.in_(ids)))) if ids else {}
+        jobs = dict(db().execute(select(Job.id, Job.number).where(Job.id.in_(ids))).tuples().all()) if ids else {}
     return render_template("stock_ledger.html", movements=movements, jobs=jobs, total=total, page=page,
                            page_size=LEDGER_PAGE_SIZE, code=code, sku=sku, problems=problems,
                            **_choices()), (422 if problems else 200)

@@ -71,3 +71,14 @@ def test_a_page_beyond_the_end_shows_nothing_and_a_huge_page_number_is_refused(c
 def test_the_ledger_is_a_warehouse_page(client, city):
     sign_in(client, "dispatch.zhou")
     assert client.get("/warehouse/ledger").status_code == 403
+
+
+def test_a_movement_for_a_job_names_the_job(client, city, session):
+    from dispatch.jobs.audit import SYSTEM
+    from dispatch.parts.services import request_part
+
+    job = city.jobs[0]
+    request_part(session, job=job, part=city.spare, quantity=1, actor=SYSTEM, now=NOW)
+    session.commit()
+    status, html = _page(client, lang="en")
+    assert status == 200 and job.number in html
