@@ -10,9 +10,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from care.models import CallbackPlan, FollowUpTask, Survey, TaskKind
-from care.outbox import customer_address, queue_message
+from care.customer_messages import SURVEY, tell_customer
 from care.tasks import create_task
-from core.i18n import in_both_languages, in_language_of
+from core.i18n import gettext as _
+from core.i18n import in_language_of
 from core.reasons import named
 from core.work_queue import enqueue
 from dispatch.jobs.models import Job
@@ -91,16 +92,21 @@ def send_survey(session: Session, *, survey_id: int, now: datetime, base_url: st
     job = survey.job
     if job.status not in DONE_STATUSES:
         return False
-    channel, recipient = customer_address(job)
     link = survey_url(base_url, survey)
-    queue_message(session, channel=channel, purpose="survey", recipient=recipient, job=job, now=now,
-                  subject=in_both_languages("How did we do? Job %(number)s", separator=" / ", number=job.number),
-                  body=in_both_languages("Your service job %(number)s is complete. Please tell us how it went "
-                                         "(one minute, no sign-in): %(link)s", number=job.number, link=link),
-                  data={"job": job.number, "survey_url": link})
+
+    def invitation() -> tuple[str, str]:
+        return (_("How did we do? Job %(number)s", number=job.number),
+                _("Your service job %(number)s is complete. Please tell us how it went (one minute, no sign-in): "
+                  "%(link)s", number=job.number, link=link))
+
+    # The customer's language and channel; held through their quiet hours (the answer window then
+    # starts when the message goes); nothing for a customer who opted out (the call still follows).
+    message = tell_customer(session, job=job, purpose=SURVEY, text=invitation, now=now,
+                            data={"survey_url": link})
+    opens_at = message.not_before if message is not None and message.not_before is not None else now
     survey.sent_at = now
     enqueue(session, kind=SURVEY_DEADLINE, payload={"survey_id": survey.id}, now=now,
-            due_at=now + timedelta(minutes=survey.answer_window_minutes))
+            due_at=opens_at + timedelta(minutes=survey.answer_window_minutes))
     session.flush()
     return True
 

@@ -35,6 +35,8 @@ VISIT_UNPLANNED = "visit_unplanned"
 TECHNICIAN_ON_THE_WAY = "technician_on_the_way"
 WAITING_FOR_PART = "waiting_for_part"
 JOB_COMPLETED = "job_completed"
+# Sent by care.callbacks a while after completion; it is the only message that asks something back.
+SURVEY = "survey"
 # The hook for appointment windows (not stored on jobs yet): see `tell_window`.
 WINDOW_CONFIRMED = "window_confirmed"
 WINDOW_CHANGED = "window_changed"
