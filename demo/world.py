@@ -20,6 +20,7 @@ from core.users import Role, User, create_user
 from demo import texts
 from demo.texts import CHINESE_SHARE, MODEL_NAMES_ZH, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
+from dispatch.jobs.models import Priority, SlaPolicy
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
 from inventory.reasons import reason as stock_reason
@@ -37,6 +38,9 @@ POLICIES = [  # code, name, return days, exchange days, free repair months
     ("major-36", "大家电 Major appliance: 7-day return, 15-day exchange, 36-month repair", 7, 15, 36),
     ("small-6", "小家电 Small appliance: 7-day return, 15-day exchange, 6-month repair", 7, 15, 6),
 ]
+# What a customer pays for a part out of warranty, over what it costs us.
+CUSTOMER_MARKUP = Decimal("1.4")
+
 # code, name, category, product line, policy, skill, service minutes
 MODELS = [
     ("RF-420", "FrostLine 420 L fridge-freezer", "refrigerator", "cooling", "major-36", "refrigeration", 60),
@@ -141,14 +145,18 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
     policies = {code: WarrantyPolicy(code=code, name=name, return_days=r, exchange_days=e, free_repair_months=m)
                 for code, name, r, e, m in POLICIES}
     session.add_all(policies.values())
+    # The migration's default promise, and a shorter one for urgent reports (a leak, no heating in winter).
+    session.add(SlaPolicy(code="urgent", name="Urgent: respond in 1 h, repair in 1 day", priority=Priority.URGENT,
+                          respond_minutes=60, repair_minutes=24 * 60))
 
     parts_by_skill: dict[str, list[Part]] = {}
     sku = 0
     for skill, names in PARTS_BY_SKILL.items():
         for name in names:
             sku += 1
-            part = Part(sku=f"P-{sku:04d}", name=name, name_zh=PART_NAMES_ZH[name],
-                        unit_cost=Decimal(rng.randrange(800, 120000)) / 100)
+            cost = Decimal(rng.randrange(800, 120000)) / 100
+            part = Part(sku=f"P-{sku:04d}", name=name, name_zh=PART_NAMES_ZH[name], unit_cost=cost,
+                        customer_price=(cost * CUSTOMER_MARKUP).quantize(Decimal("1")))
             parts_by_skill.setdefault(skill, []).append(part)
             session.add(part)
 
