@@ -1,0 +1,86 @@
+"""Making room for urgent work: when an important visit finds no on-time place, move one not-yet-started
+visit of lower priority from a nearby qualified technician's route to another place, then put the
+important visit in the room made.
+
+Both placements are live insertions (`insert_visit`), so the visit moved keeps its time windows (a
+customer's promised window is hard there) and may go to any technician able to take it, its first one
+included. A move is accepted only when nothing gets later than it was: the important visit is on time,
+the moved visit is not later than its deadline allows, and no route changed carries more lateness than
+before. Among accepted moves the one adding the least travel wins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from .insertion import Insertion, PlannedRoute, insert_visit
+from .model import Pickup, RoutingProblem, Visit
+from .result import Route
+from .schedule import schedule
+
+# Technicians tried, nearest first: room far away is no room for urgent work.
+NEAREST_TECHNICIANS = 6
+
+
+@dataclass(frozen=True)
+class RoomMade:
+    placed: Insertion  # the important visit's place (its route before the moved visit went elsewhere)
+    moved_visit_id: str
+    moved_to: Insertion  # where the moved visit went; its route is that technician's final route
+    routes: dict[str, Route]  # technician id -> final timed route, for every technician changed
+    added_travel: int  # seconds, both changes together
+
+
+def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit, *,
+              nearest: int = NEAREST_TECHNICIANS) -> RoomMade | None:
+    """The cheapest on-time place for `visit` made by moving one lower-priority, unpinned visit, or None."""
+    by_id = problem.visit_by_id
+    techs = problem.technician_by_id
+    planned = {r.technician_id: r for r in routes}
+    dur = problem.durations
+    qualified = [t for t in problem.technicians if t.can_do(visit)
+                 and visit.pinned_technician in (None, t.id) and planned.get(t.id)]
+
+    def closeness(tech) -> int:
+        stops = [s for s in planned[tech.id].visit_ids if not isinstance(s, Pickup)]
+        return min([int(dur[tech.start_location, visit.location])]
+                   + [int(dur[by_id[s].location, visit.location]) for s in stops])
+
+    before: dict[str, Route | None] = {}
+
+    def lateness_before(tech_id: str) -> int:
+        if tech_id not in before:
+            plan = planned.get(tech_id)
+            seq = [s if isinstance(s, Pickup) else by_id[s] for s in plan.visit_ids] if plan else []
+            before[tech_id] = schedule(problem, techs[tech_id], seq) if seq else None
+        route = before[tech_id]
+        return route.late_seconds if route is not None else 0
+
+    best: RoomMade | None = None
+    for tech in sorted(qualified, key=closeness)[:nearest]:
+        plan = planned[tech.id]
+        for index in range(plan.locked, len(plan.visit_ids)):
+            stop = plan.visit_ids[index]
+            if isinstance(stop, Pickup):
+                continue
+            moved = by_id[stop]
+            if moved.priority >= visit.priority or moved.pinned_technician is not None:
+                continue
+            remaining = [s for s in plan.visit_ids if s != stop and not (isinstance(s, Pickup) and s.visit_id == stop)]
+            placed = insert_visit(problem, [PlannedRoute(tech.id, remaining, plan.locked)],
+                                  replace(visit, pinned_technician=tech.id))
+            if not placed.feasible or placed.late > 0:
+                continue
+            after_first = [r for r in routes if r.technician_id != tech.id]
+            after_first.append(PlannedRoute(tech.id, placed.sequence, plan.locked))
+            moved_to = insert_visit(problem, after_first, moved)
+            if not moved_to.feasible or moved_to.late > 0:
+                continue
+            final = {tech.id: placed.route, moved_to.technician_id: moved_to.route}
+            if any(route.late_seconds > lateness_before(tid) for tid, route in final.items()):
+                continue
+            travel_before = sum(r.travel_seconds for r in (before.get(t) for t in final) if r is not None)
+            added = sum(r.travel_seconds for r in final.values()) - travel_before
+            if best is None or added < best.added_travel:
+                best = RoomMade(placed, moved.id, moved_to, final, added)
+    return best
