@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     if settings.rate_limit_storage_uri.startswith("database://"):
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": engine}
     app.extensions["aftercare"] = AppServices(settings=settings, clock=clock or SystemClock(),
-                                              session_factory=make_session_factory(engine),
+                                              session_factory=make_session_factory(
+                                                  engine, task_queue=settings.task_queue),
                                               tz=ZoneInfo(settings.timezone))
     app.extensions["aftercare_engine"] = engine
     message_settings.configure(settings)  # links and quiet hours of the messages to customers

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from care.models import CallbackPlan, FollowUpTask, Survey, TaskKind
 from care.customer_messages import SURVEY, tell_customer
+from care.models import CallbackPlan, FollowUpTask, Survey, TaskKind
 from care.tasks import create_task
+from core.background import MESSAGES, defer
 from core.i18n import gettext as _
 from core.i18n import in_language_of
 from core.reasons import named
-from core.work_queue import enqueue
 from dispatch.jobs.models import Job
 from dispatch.jobs.status import JobStatus
 
@@ -58,7 +58,7 @@ def start_callback_plan(session: Session, *, job: Job, now: datetime) -> Survey:
                     comment="")
     session.add(survey)
     session.flush()
-    enqueue(session, kind=SEND_SURVEY, payload={"survey_id": survey.id}, now=now, due_at=survey.send_at)
+    defer(session, queue=MESSAGES, kind=SEND_SURVEY, payload={"survey_id": survey.id}, now=now, due_at=survey.send_at)
     _schedule_checkins(session, job=job, terms=terms, now=now)
     return survey
 
@@ -105,7 +105,7 @@ def send_survey(session: Session, *, survey_id: int, now: datetime, base_url: st
                             data={"survey_url": link})
     opens_at = message.not_before if message is not None and message.not_before is not None else now
     survey.sent_at = now
-    enqueue(session, kind=SURVEY_DEADLINE, payload={"survey_id": survey.id}, now=now,
+    defer(session, queue=MESSAGES, kind=SURVEY_DEADLINE, payload={"survey_id": survey.id}, now=now,
             due_at=opens_at + timedelta(minutes=survey.answer_window_minutes))
     session.flush()
     return True

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from care.models import DeliveryState, MessageChannel, OutboxMessage
 from care.notifiers import DeliveryError, Notifier, Outgoing
+from core.background import MESSAGES, defer
 from core.users import User
-from core.work_queue import DEFAULT_LEASE, enqueue
+from core.work_queue import DEFAULT_LEASE
 from dispatch.jobs.models import Job
 
 SEND_MESSAGE = "care_send_message"
@@ -40,7 +41,7 @@ def queue_message(session: Session, *, channel: MessageChannel, purpose: str, re
                             next_attempt_at=due, not_before=due if due > now else None)
     session.add(message)
     session.flush()
-    enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now, due_at=due)
+    defer(session, queue=MESSAGES, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now, due_at=due)
     return message
 
 
@@ -139,13 +140,14 @@ def deliver(session: Session, *, message_id: int, notifiers: Mapping[str, Notifi
         return message
     if message.state == DeliveryState.PENDING and message.not_before is not None and message.not_before > now:
         # Held for the customer's quiet hours: whatever work item woke us, wait for the hour.
-        enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now, due_at=message.not_before)
+        defer(session, queue=MESSAGES, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
+              due_at=message.not_before)
         session.commit()
         return message
     if message.state == DeliveryState.SENDING and message.next_attempt_at is not None and message.next_attempt_at > now:
         # In flight at another worker (or its worker died and the lease has not run out): look again
         # when it ends, so the message never waits without a work item to take it over.
-        enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
+        defer(session, queue=MESSAGES, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
                 due_at=message.next_attempt_at)
         session.commit()
         return message
@@ -211,5 +213,5 @@ def _record_failure(session: Session, message: OutboxMessage, failure: Exception
     else:
         message.state = DeliveryState.PENDING
         message.next_attempt_at = now + RETRY_DELAYS[min(message.attempts - 1, len(RETRY_DELAYS) - 1)]
-        enqueue(session, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
+        defer(session, queue=MESSAGES, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now,
                 due_at=message.next_attempt_at)

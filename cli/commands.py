@@ -17,7 +17,7 @@ from core.settings import InvalidSetting, Settings
 
 
 def _session(settings: Settings):
-    return make_session_factory(make_engine(settings.database_url))()
+    return make_session_factory(make_engine(settings.database_url), task_queue=settings.task_queue)()
 
 
 def _as_the_scheduler(work, *args, **kwargs):
@@ -66,7 +66,8 @@ def db_downgrade(settings: Settings, revision: str) -> None:
 def db_prune(settings: Settings) -> None:
     from cli.retention import RULES, prune
 
-    removed = prune(make_session_factory(make_engine(settings.database_url)), now=SystemClock().now(),
+    factory = make_session_factory(make_engine(settings.database_url), task_queue=settings.task_queue)
+    removed = prune(factory, now=SystemClock().now(),
                     progress=lambda table, count: click.echo(_("%(table)s: %(count)s removed so far...",
                                                                table=table, count=count), err=True))
     for rule in RULES:
@@ -255,7 +256,47 @@ def scheduler(settings: Settings, reoptimise_every: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # APScheduler logs every run of the one-second queue poll at INFO; only its problems are news.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if settings.task_queue == "procrastinate":
+        # Procrastinate is the clock there (periodic tasks, once per tick across workers): one worker
+        # serving every queue is the single-process equivalent of the embedded scheduler.
+        from cli.tasks import run_worker
+
+        run_worker(settings, queues=None, concurrency=4)
+        return
     run(settings, reoptimise_every_minutes=reoptimise_every)
+
+
+QUEUE_NAMES = ("dispatch", "routing", "messages", "periodic")
+
+
+@main.command(help=N_("Run a pool of background workers on PostgreSQL (Procrastinate): any number of pools, on any "
+                      "number of hosts, each serving the queues it is given."))
+@option("--queues", default=",".join(QUEUE_NAMES), show_default=True,
+        help=N_("Comma-separated queues to serve: dispatch, routing, messages, periodic."))
+@option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 64),
+        help=N_("Jobs run at once by this process (routing: one per core, in its own process)."))
+@option("--name", default=None, help=N_("The worker's name in the logs (default: host and process id)."))
+@option("--once", is_flag=True, help=N_("Run until the queues are empty, then stop."))
+@click.pass_obj
+def worker(settings: Settings, queues: str, concurrency: int, name: str | None, once: bool) -> None:
+    import logging
+    import socket
+
+    from cli.tasks import run_worker
+
+    if settings.task_queue != "procrastinate":
+        raise click.UsageError(_("Workers need AFTERCARE_TASK_QUEUE=procrastinate and a PostgreSQL database; with "
+                                 "the embedded queue, run `aftercare scheduler`."))
+    chosen = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = sorted(set(chosen) - set(QUEUE_NAMES))
+    if unknown or not chosen:
+        raise click.BadParameter(_("unknown queue(s): %(names)s", names=", ".join(unknown) or "-"),
+                                 param_hint="--queues")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with use_locale(None):
+        run_worker(settings, queues=chosen, concurrency=concurrency,
+                   name=name or f"{socket.gethostname()}:{os.getpid()}",
+                   wait=not once)
 
 
 @main.group(help=N_("Dispatch: run queued work now."))
@@ -269,7 +310,7 @@ def dispatch_run(settings: Settings) -> None:
     from cli.worker import process_queue
     from core.db import make_session_factory
 
-    factory = make_session_factory(make_engine(settings.database_url))
+    factory = make_session_factory(make_engine(settings.database_url), task_queue=settings.task_queue)
     total = 0
     while ran := _as_the_scheduler(process_queue, factory, settings, SystemClock(), worker=f"cli:{os.getpid()}"):
         total += ran

@@ -20,7 +20,7 @@ PROGRESS_FROM_ROWS = 2000
 
 
 def _session(settings: Settings):
-    return make_session_factory(make_engine(settings.database_url))()
+    return make_session_factory(make_engine(settings.database_url), task_queue=settings.task_queue)()
 
 
 def _upgrade(settings: Settings) -> None:

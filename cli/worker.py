@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -61,8 +61,7 @@ def work_handlers(settings: Settings):
             log.info("plan %s not applied: %s", plan_run.id, stale)  # status already set to stale
 
     def restock(session: Session, item: WorkItem, now: datetime) -> None:
-        summary = run_restock(session, now=now, actor="scheduler", approval_limit=settings.purchase_approval_limit)
-        log.info("restock: %s %s", summary, ", ".join(summary.created))
+        restock_now(session, now=now, settings=settings)
 
     return {DISPATCH_JOB: dispatch, PLAN_REGION: plan, RESTOCK: restock, **care_handlers(settings)}
 
@@ -73,6 +72,12 @@ def request_restock(session: Session, *, now: datetime) -> WorkItem | None:
     waiting = session.scalar(select(WorkItem.id).where(WorkItem.kind == RESTOCK, WorkItem.done_at.is_(None),
                                                        WorkItem.failed_at.is_(None)).limit(1))
     return None if waiting else enqueue(session, kind=RESTOCK, payload={}, now=now)
+
+
+def restock_now(session: Session, *, now: datetime, settings: Settings):
+    summary = run_restock(session, now=now, actor="scheduler", approval_limit=settings.purchase_approval_limit)
+    log.info("restock: %s %s", summary, ", ".join(summary.created))
+    return summary
 
 
 def process_queue(session_factory: sessionmaker, settings: Settings, clock: Clock, worker: str) -> int:
@@ -91,7 +96,7 @@ def reoptimise_all_regions(session: Session, *, now: datetime, tz: ZoneInfo, tim
 def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every_minutes: int = 15) -> None:
     from core.db import make_engine, make_session_factory
 
-    session_factory = make_session_factory(make_engine(settings.database_url))
+    session_factory = make_session_factory(make_engine(settings.database_url), task_queue=settings.task_queue)
     clock, tz = SystemClock(), ZoneInfo(settings.timezone)
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -130,7 +135,7 @@ def run(settings: Settings, *, reoptimise_every_minutes: int = 30, restock_every
                       coalesce=True, id="reoptimise")
     # Replenishment also runs at start-up, so stock below minimum is acted on without waiting a period.
     scheduler.add_job(periodic_restock, "interval", minutes=restock_every_minutes, max_instances=1, coalesce=True,
-                      id="restock", next_run_time=datetime.now(timezone.utc))
+                      id="restock", next_run_time=datetime.now(UTC))
     scheduler.add_job(periodic_sla_watch, "interval", minutes=1, max_instances=1, coalesce=True, id="sla-watch")
     scheduler.add_job(periodic_prune, "interval", hours=6, max_instances=1, coalesce=True, id="prune")
     log.info("scheduler %s started", worker)

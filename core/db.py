@@ -118,8 +118,16 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {_sqlite_begin.get()}")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def ours(name: str | None, type_: str, parent_names) -> bool:
+    """Alembic's `include_name`: the schema objects our models describe. Procrastinate's tables (its own
+    schema, applied by migration 0024 on PostgreSQL) are left to Procrastinate."""
+    return not (type_ == "table" and name and name.startswith("procrastinate_"))
+
+
+def make_session_factory(engine: Engine, *, task_queue: str = "database") -> sessionmaker:
+    """`task_queue`: where the sessions' background work goes (core.background): "database" (the
+    embedded queue) or "procrastinate"."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info={"task_queue": task_queue})
 
 
 def utcnow() -> datetime:

@@ -65,6 +65,10 @@ def _default_rate_limit_storage(database_url: str) -> str:
     return "database://" if database_url.startswith("postgresql") else "memory://"
 
 
+def _default_task_queue(database_url: str) -> str:
+    return "procrastinate" if database_url.startswith("postgresql") else "database"
+
+
 def _sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'aftercare.db'}"
 
@@ -111,9 +115,17 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     # A planned visit that moves by more than this many minutes is news to the customer; less is not.
     visit_change_minutes: int = 30
+    # Where background work goes (core.background): "database", the embedded queue run by the one
+    # scheduler process (the default, and the only one on SQLite); "procrastinate", Procrastinate workers
+    # on PostgreSQL (the default there, from the environment).
+    task_queue: str = "database"
 
     def __post_init__(self) -> None:
         parse_quiet_hours(self.quiet_hours)
+        if self.task_queue not in ("database", "procrastinate"):
+            raise InvalidSetting(f"AFTERCARE_TASK_QUEUE must be database or procrastinate, not {self.task_queue!r}")
+        if self.task_queue == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise InvalidSetting("AFTERCARE_TASK_QUEUE=procrastinate needs a PostgreSQL database")
         if not 1 <= self.visit_change_minutes <= 24 * 60:
             raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
         for name in SECRET_VARIABLES:
@@ -158,6 +170,7 @@ class Settings:
             quiet_hours=env.get("AFTERCARE_QUIET_HOURS") or defaults.quiet_hours,
             visit_change_minutes=_whole(env.get("AFTERCARE_VISIT_CHANGE_MINUTES"), defaults.visit_change_minutes,
                                         variable="AFTERCARE_VISIT_CHANGE_MINUTES"),
+            task_queue=env.get("AFTERCARE_TASK_QUEUE") or _default_task_queue(env.get("AFTERCARE_DATABASE_URL") or ""),
         )
 
 

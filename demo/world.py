@@ -156,7 +156,7 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
             sku += 1
             cost = Decimal(rng.randrange(800, 120000)) / 100
             part = Part(sku=f"P-{sku:04d}", name=name, name_zh=PART_NAMES_ZH[name], unit_cost=cost,
-                        customer_price=(cost * CUSTOMER_MARKUP).quantize(Decimal("1")))
+                        customer_price=(cost * CUSTOMER_MARKUP).quantize(Decimal(1)))
             parts_by_skill.setdefault(skill, []).append(part)
             session.add(part)
 

@@ -12,7 +12,7 @@ import dispatch.jobs.models  # noqa: F401  (with the models it relates to)
 import dispatch.planning.models  # noqa: F401
 import fieldwork.models  # noqa: F401
 import inventory.models  # noqa: F401
-from core.db import Base, make_engine
+from core.db import Base, make_engine, ours
 
 config = context.config
 target_metadata = Base.metadata
@@ -35,7 +35,7 @@ def run_migrations_online() -> None:
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         # Batch mode lets ALTER-style migrations run on SQLite, which rebuilds the table.
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
+                          compare_type=True, include_name=ours)
         with context.begin_transaction():
             context.run_migrations()
 

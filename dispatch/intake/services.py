@@ -21,11 +21,11 @@ from sqlalchemy import Row, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, with_expression
 
+from core.background import DISPATCH, defer
 from core.events import publish
 from core.i18n import gettext as _
 from core.i18n import normalise
 from core.regions import zone_of
-from core.work_queue import enqueue
 from dispatch.catalog.models import Asset, ProductModel
 from dispatch.intake.classifier import classify
 from dispatch.intake.entitlement import Entitlement, entitlement_of
@@ -293,7 +293,7 @@ def _record_creation(session: Session, job: Job, *, report: FaultReport, actor: 
                       **({"location": report.location_note} if report.location_note else {})})
     if job.dispatch_state == DispatchState.PENDING:
         # Queued in the same transaction as the job: it can never be lost, nor sent for a rolled-back job.
-        enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+        defer(session, queue=DISPATCH, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
     if report.locale and job.customer.locale is None:
         job.customer.locale = normalise(report.locale)  # so every message to them is in that language
     publish(session, JobReported(job=job, actor=actor, now=now))  # the customer is told (care subscribes)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core.work_queue import enqueue
+from core.background import DISPATCH, defer
 from dispatch.jobs.models import DispatchState, Job
 
 DISPATCH_JOB = "dispatch_job"
@@ -18,4 +18,4 @@ PLAN_REGION = "plan_region"
 def request_dispatch(session: Session, job: Job, *, now: datetime) -> None:
     """Queue `job` for the dispatcher engine, in the caller's transaction (so it is never lost)."""
     job.dispatch_state = DispatchState.PENDING
-    enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+    defer(session, queue=DISPATCH, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.background import DISPATCH, ROUTING, defer
 from core.db import sqlite_begin_mode
 from core.events import publish
 from core.geo import MatrixProvider
 from core.regions import Region, zone_of
-from core.work_queue import enqueue
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.events import JobPlaced
 from dispatch.jobs.models import DispatchState, EventKind, Job
@@ -116,10 +116,17 @@ def new_plan(session: Session, *, region: Region, day: date, time_limit_s: float
 
 def request_plan(session: Session, *, region: Region, day: date, time_limit_s: float, apply_when_done: bool,
                  requested_by: str, now: datetime) -> PlanRun:
-    """A plan queued for the worker to solve."""
+    """A plan queued for the worker to solve. A plan of the same kind still waiting for the region's day
+    is that plan: at most one waits per region, however often the clock or the board asks."""
+    waiting = session.scalar(select(PlanRun).where(
+        PlanRun.region_id == region.id, PlanRun.day == day, PlanRun.status == PlanStatus.QUEUED,
+        PlanRun.apply_when_done.is_(apply_when_done)).order_by(PlanRun.id).limit(1))
+    if waiting is not None:
+        return waiting
     plan = new_plan(session, region=region, day=day, time_limit_s=time_limit_s, apply_when_done=apply_when_done,
                     requested_by=requested_by, now=now)
-    enqueue(session, kind=PLAN_REGION, payload={"plan_id": plan.id}, now=now)
+    # One solve at a time per region: two would plan the same technicians.
+    defer(session, queue=ROUTING, kind=PLAN_REGION, payload={"plan_id": plan.id}, now=now, lock=f"region-{region.id}")
     return plan
 
 
@@ -328,7 +335,7 @@ def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo |
         if number not in placed and job.status in ROUTED_STATUSES and job.plan_day == plan.day:
             unplace_job(session, job, actor=actor, now=now, note=f"left out by re-optimisation plan {plan.id}",
                         note_code="left_out_by_plan", note_facts={"plan": plan.id})
-            enqueue(session, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
+            defer(session, queue=DISPATCH, kind=DISPATCH_JOB, payload={"job": job.number}, now=now)
     plan.status = PlanStatus.APPLIED
     session.flush()
     return plan

@@ -10,8 +10,8 @@ before. Among accepted moves the one adding the least travel wins.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from .insertion import Insertion, PlannedRoute, insert_visit
 from .model import Pickup, RoutingProblem, Visit
