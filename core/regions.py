@@ -29,6 +29,8 @@ class Region(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai", server_default="Asia/Shanghai")
     # Reports farther than this from the centre are outside the service area; None: no limit.
     service_radius_km: Mapped[float | None] = mapped_column(Float)
+    # The number customers of this region call; None: the installation's hotline (AFTERCARE_HOTLINE).
+    hotline: Mapped[str | None] = mapped_column(String(32))
 
     business_hours: Mapped[list[BusinessHours]] = relationship(cascade="all, delete-orphan",
                                                                  order_by="BusinessHours.weekday")
