@@ -28,8 +28,8 @@
     last = fix;
     fetch(url, {method: "POST", credentials: "same-origin",
                 headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token},
-                body: JSON.stringify({latitude: fix.lat, longitude: fix.lon, accuracy: fix.accuracy,
-                                      observed_at: fix.at})})
+                // No observed_at: a watched fix is seconds old, and the server's clock is the one that counts.
+                body: JSON.stringify({latitude: fix.lat, longitude: fix.lon, accuracy: fix.accuracy})})
       .then(function (response) {
         if (response.status === 409 && watch !== null) {  // the job is no longer on the way
           navigator.geolocation.clearWatch(watch);
@@ -42,8 +42,7 @@
 
   function seen(position) {
     var fix = {lat: Number(position.coords.latitude.toFixed(6)), lon: Number(position.coords.longitude.toFixed(6)),
-               accuracy: Math.min(Math.round(position.coords.accuracy || 0), 5000),
-               at: new Date(position.timestamp || Date.now()).toISOString()};
+               accuracy: Math.min(Math.round(position.coords.accuracy || 0), 5000)};
     var moved = !last || metres(last, fix) >= MIN_MOVE_M;
     if (!moved && Date.now() - lastSent < KEEPALIVE_MS) return;
     pending = fix;
