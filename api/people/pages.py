@@ -237,7 +237,7 @@ def user_password(username: str):
 
 REGION_FIELDS = {"code": "text", "name": "text", "time_zone": "text", "center_lat": "number",
                  "center_lon": "number", "road_factor": "number", "speed_kmh": "number",
-                 "service_radius_km": "nullable"}
+                 "service_radius_km": "nullable", "hotline": "nullable"}
 
 
 def _region_form(region: Region | None) -> dict:

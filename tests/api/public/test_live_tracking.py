@@ -183,3 +183,17 @@ def test_a_manager_uploads_a_technician_photo_the_customer_sees_it_and_a_replace
     assert client.get(f"/technician-photos/{first}").status_code == 404  # replaced: never served again
     assert client.get("/technician-photos/..%2Faftercare.db").status_code == 404
     assert session.scalars(select(AdminChange).where(AdminChange.kind == "technician")).all()
+
+
+def test_an_admin_gives_a_region_its_own_line_and_a_wrong_number_is_refused(client, city, session, token_for):
+    make_user(session, username="admin.qian", role=Role.ADMIN)
+    session.commit()
+    admin = token_for("admin.qian")
+    bad = client.patch("/api/v1/admin/regions/gusu", json={"hotline": "call me maybe"}, headers=admin)
+    assert bad.status_code == 422 and "hotline" in bad.json["errors"]["json"]
+    assert 'href="tel:4008201234"' in _page(client, city.jobs[0])
+    good = client.patch("/api/v1/admin/regions/gusu", json={"hotline": "0512-6888 0000"}, headers=admin)
+    assert good.status_code == 200 and good.json["hotline"] == "0512-6888 0000"
+    assert 'href="tel:051268880000"' in _page(client, city.jobs[0])
+    cleared = client.patch("/api/v1/admin/regions/gusu", json={"hotline": None}, headers=admin)
+    assert cleared.status_code == 200 and cleared.json["hotline"] is None
