@@ -137,3 +137,40 @@ def test_a_huge_body_is_refused_before_it_is_read(client, city, tech, session):
     deep = b'{"latitude": 31.3, "longitude": 120.6, "x": ' + b"[" * 500 + b"]" * 500 + b"}"
     assert client.post(_url(number), data=deep, headers={**tech, "Content-Type": "application/json"}).status_code == 400
     assert _where(session, city.tech.id) == before
+
+
+# --- the job page's own endpoint (a signed-in phone, the CSRF token in a header) ---
+
+def _page_token(client, number: str) -> str:
+    from tests.api.test_pages import csrf_from
+    return csrf_from(client.get(f"/tech/jobs/{number}"))
+
+
+def _page_post(client, number: str, body, token: str | None):
+    headers = {"Accept": "application/json", **({"X-CSRFToken": token} if token else {})}
+    if isinstance(body, bytes):
+        return client.post(f"/tech/jobs/{number}/position", data=body, headers={**headers,
+                                                                                 "Content-Type": "application/json"})
+    return client.post(f"/tech/jobs/{number}/position", json=body, headers=headers)
+
+
+def test_the_job_page_shares_the_position_only_for_ones_own_job_on_the_way(client, city, tech, session):
+    from tests.api.test_pages import sign_in
+    number = city.jobs[0].number
+    sign_in(client, "tech01")
+    token = _page_token(client, number)
+    assert "position-sharing" not in client.get(f"/tech/jobs/{number}").get_data(as_text=True)
+    assert _page_post(client, number, {"latitude": 31.3, "longitude": 120.6}, token).status_code == 409
+    _on_the_way(client, tech, number)
+    assert "position.js" in client.get(f"/tech/jobs/{number}").get_data(as_text=True)
+    before = _where(session, city.tech.id)
+    for body in ({"latitude": 95, "longitude": 120.6}, {"latitude": "31.3", "longitude": 120.6},
+                 b'{"latitude": NaN, "longitude": 1}', b"[1, 2]", b"not json"):
+        answer = _page_post(client, number, body, token)
+        assert 400 <= answer.status_code < 500 and answer.json["errors"], (body, answer.get_data(as_text=True))
+    assert _page_post(client, number, {"latitude": 31.3, "longitude": 120.6}, None).status_code == 400  # no CSRF
+    assert _page_post(client, city.other_job.number, {"latitude": 31.3, "longitude": 120.6}, token).status_code == 404
+    assert _where(session, city.tech.id) == before
+    shared = _page_post(client, number, {"latitude": 31.3, "longitude": 120.6, "accuracy": 8}, token)
+    assert shared.status_code == 200 and shared.json["recorded"] is True
+    assert _where(session, city.tech.id)[:2] == (31.3, 120.6)
