@@ -3,17 +3,21 @@ their phone shares its position, the page shows an arrival time from it; the tec
 the page, refreshing itself, brings the time forward. Screenshots land in out/screenshots/."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from core.settings import Settings
 from dispatch.technicians.models import Technician
+from fieldwork.portraits import set_portrait
 from tests.browser.conftest import PHONE
 from tests.builders.core import PASSWORD, TEST_SECRET_KEY
 from tests.builders.fieldwork import build_field_world
+from tests.conftest import NOW
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +65,14 @@ def _position(fresh_session, technician_id: int):
         return technician.last_lat, technician.last_lon
 
 
+def _portrait() -> bytes:
+    image = Image.new("RGB", (600, 600), (225, 235, 240))
+    ImageDraw.Draw(image).ellipse((150, 120, 450, 480), fill=(60, 110, 160))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def _assert_fits_the_screen(page) -> None:
     # Against the phone's own width: a mobile browser widens its layout viewport to fit wide content.
     width, screen = page.evaluate("() => document.documentElement.scrollWidth"), PHONE["viewport"]["width"]
@@ -70,7 +82,7 @@ def _assert_fits_the_screen(page) -> None:
 @pytest.mark.parametrize("locale, about, on_the_way", [("en-US", "about", "Technician on the way"),
                                                        ("zh-CN", "约", "师傅在路上")])
 def test_the_tracking_page_follows_the_technician_on_the_way_and_refreshes_itself(
-        city, live_url, new_context, fresh_session, clock, screenshot, locale, about, on_the_way):
+        city, live_url, new_context, fresh_session, clock, screenshot, settings, locale, about, on_the_way):
     job, tag = city.jobs[0], locale[:2]
     tech_context = new_context(**PHONE, geolocation=FAR, permissions=["geolocation"])
     tech = tech_context.new_page()
@@ -83,6 +95,11 @@ def test_the_tracking_page_follows_the_technician_on_the_way_and_refreshes_itsel
     _assert_fits_the_screen(tech)
     screenshot(tech, f"tech-job-sharing-position-{tag}.png")
 
+    if tag == "zh":  # with a portrait; the English run shows the initials
+        with fresh_session() as session:
+            set_portrait(session, technician=session.get(Technician, city.tech.id), data=_portrait(),
+                         upload_dir=settings.upload_dir, actor="test", now=NOW)
+            session.commit()
     customer = new_context(**PHONE, locale=locale).new_page()
     customer.goto(f"{live_url}/t/{job.tracking_token}")
     expect(customer.get_by_test_id("job-status")).to_have_text(on_the_way)
@@ -91,6 +108,10 @@ def test_the_tracking_page_follows_the_technician_on_the_way_and_refreshes_itsel
     far_text = eta.inner_text()
     assert re.search(r"\d\d:\d\d", far_text) and not re.search(r"\d\d:\d[1-46-9]\b", far_text)  # on 5 minutes
     expect(customer.get_by_test_id("technician-name")).to_have_text("Wei")
+    if tag == "zh":
+        expect(customer.locator(".technician img.avatar")).to_have_js_property("naturalWidth", 480)
+    else:
+        expect(customer.locator(".technician .avatar.initials")).to_have_text("WZ")
     body = customer.locator("main").inner_text()
     assert "Zhang" not in body and "138" not in body  # no surname, no technician's or customer's number
     expect(customer.get_by_test_id("call")).to_have_attribute("href", "tel:4008201234")
@@ -112,3 +133,11 @@ def test_the_tracking_page_follows_the_technician_on_the_way_and_refreshes_itsel
     assert customer.evaluate("document.getElementById('tracking').dataset.updatedAt") is not None
     _assert_fits_the_screen(customer)
     screenshot(customer, f"track-on-the-way-near-{tag}.png")
+
+
+def test_without_javascript_the_tracking_page_still_refreshes_itself(city, live_url, new_context):
+    page = new_context(**PHONE, java_script_enabled=False).new_page()
+    page.goto(f"{live_url}/t/{city.jobs[0].tracking_token}")
+    expect(page.get_by_test_id("eta")).to_contain_text("about")
+    with page.expect_navigation(timeout=12_000):
+        pass  # the <noscript> refresh, every track_refresh_seconds (5 here)

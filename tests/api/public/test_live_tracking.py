@@ -197,3 +197,10 @@ def test_an_admin_gives_a_region_its_own_line_and_a_wrong_number_is_refused(clie
     assert 'href="tel:051268880000"' in _page(client, city.jobs[0])
     cleared = client.patch("/api/v1/admin/regions/gusu", json={"hotline": None}, headers=admin)
     assert cleared.status_code == 200 and cleared.json["hotline"] is None
+
+
+@pytest.mark.parametrize("name, first, letters", [("Wei Zhang", "Wei", "WZ"), ("王伟", "王师傅", "王"),
+                                                  ("  Li  ", "Li", "L"), ("Ana María López", "Ana", "AM")])
+def test_the_customer_learns_a_first_name_or_a_form_of_address_never_the_full_name(name, first, letters):
+    from api.public.tracking import first_name, initials
+    assert (first_name(name), initials(name)) == (first, letters)
