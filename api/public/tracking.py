@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from api.context import now, services, travel_provider
 from api.labels import label
 from api.local_time import zone_of
-from api.presenters import customer_timeline, tel_link
+from api.presenters import tel_link, tracking_view
 from core.regions import Region
 from dispatch.jobs.eta import Eta, EtaSource, live_eta
 from dispatch.jobs.models import Job
@@ -146,18 +146,16 @@ def live_tracking(job: Job) -> dict:
     eta = live_eta(job, now=at, provider=travel_provider(region) if region is not None else None,
                    fresh_for=timedelta(minutes=settings.position_fresh_minutes))
     promises = customer_promises(job, now=at)
-    timeline = customer_timeline(job)
+    base = tracking_view(job)
+    timeline = base["timeline"]
     hotline = hotline_for(region)
     return {
-        "number": job.number, "status": job.status, "status_text": label("status", job.status.value),
-        "category": job.category, "entitlement": job.entitlement, "entitlement_reason": job.entitlement_reason,
-        "respond_by": job.respond_by, "repair_by": job.repair_by, "planned_start": job.planned_start,
+        **base, "status_text": label("status", job.status.value),
         "technician_name": technician.first_name if technician else None, "technician": technician,
         "eta": eta, "eta_text": eta_text(eta, job, at=at) if eta else None,
         "next_step": next_step(job, eta=eta, technician=technician, promises=promises, at=at),
         "promises": [{"kind": p.kind.value, "state": p.state.value, "due": p.due, "done_at": p.done_at,
                       "text": promise_text(p, job, at=at)} for p in promises],
-        "timeline": timeline,
         "hotline": hotline or None, "hotline_link": tel_link(hotline) if hotline else None,
         "refresh_seconds": settings.track_refresh_seconds,
         "fingerprint": _fingerprint(job.status.value, [(p.kind, p.state) for p in promises], len(timeline),
