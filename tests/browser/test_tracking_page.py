@@ -141,3 +141,17 @@ def test_without_javascript_the_tracking_page_still_refreshes_itself(city, live_
     expect(page.get_by_test_id("eta")).to_contain_text("about")
     with page.expect_navigation(timeout=12_000):
         pass  # the <noscript> refresh, every track_refresh_seconds (5 here)
+
+
+@pytest.mark.parametrize("locale, missed", [("en-US", "We missed our promise to contact you by"),
+                                            ("zh-CN", "我们没能在承诺的")])
+def test_before_the_visit_a_missed_promise_reads_plainly_and_the_visit_time_is_told(
+        city, live_url, new_context, clock, screenshot, locale, missed):
+    job = city.jobs[1]
+    clock.set(job.respond_by + timedelta(minutes=20))
+    page = new_context(**PHONE, locale=locale).new_page()
+    page.goto(f"{live_url}/t/{job.tracking_token}")
+    expect(page.locator(".promise-missed")).to_contain_text(missed)
+    expect(page.locator(".promise-missed")).not_to_contain_text("We will")
+    _assert_fits_the_screen(page)
+    screenshot(page, f"track-before-visit-missed-{locale[:2]}.png")
