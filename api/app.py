@@ -19,6 +19,7 @@ from api.i18n import CatalogueDomain, babel_locale, current_locale, entitlement_
 from api.labels import actor, human, label, skills
 from api.local_time import local_clock, local_datetime
 from api.navigation import LANGUAGES, staff_menu
+from api.presenters import tel_link
 from care import message_settings
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
@@ -126,11 +127,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     # A product model's or a part's name in the page's language.
     app.add_template_filter(local_name, "named")
 
+    # The service line customers call, on the pages that tell them to (a region's own number, where it
+    # has one, is chosen by the page that knows the region).
+    hotline = app.extensions["aftercare"].settings.hotline
+
     @app.context_processor
     def _template_globals():
         return {"label": label, "skills": skills, "why": entitlement_reason, "reason": stored_reason,
                 "locale": current_locale(),
-                "current_user": current_user, "menu": staff_menu(), "languages": LANGUAGES}
+                "current_user": current_user, "menu": staff_menu(), "languages": LANGUAGES,
+                "hotline": hotline, "hotline_link": tel_link(hotline) if hotline else None}
 
     @app.after_request
     def _remember_language(response):

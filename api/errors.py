@@ -30,6 +30,9 @@ from inventory.ledger import InsufficientStock, StockError
 from inventory.orders import OrderStateError
 
 log = logging.getLogger(__name__)
+# Pages customers reach without signing in (a label, a tracking link, a survey): their error pages give
+# the number to call.
+CUSTOMER_PAGES = ("/r/", "/t/", "/s/", "/messages/opt-out/")
 
 
 class ApiError(HTTPException):
@@ -72,7 +75,8 @@ def _respond(error: HTTPException):
     # A refusal before the request's own hooks ran (the input guard) has no page language yet.
     core_i18n.set_locale(babel_locale())
     return render_template("error.html", code=error.code, title=label("error", f"{error.code}.title", default=error.name),
-                           message=label("error", f"{error.code}.message", default=payload["message"])), error.code, headers
+                           message=label("error", f"{error.code}.message", default=payload["message"]),
+                           for_customer=request.path.startswith(CUSTOMER_PAGES)), error.code, headers
 
 
 def register(app: Flask) -> None:

@@ -26,6 +26,19 @@ class Integer(fields.Integer):
         return number
 
 
+class StrictFloat(fields.Float):
+    """A JSON number, finite: a string ("31.2", "north") or a boolean is refused, never read as one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_nan", False)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ma.ValidationError("Must be a number.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class TrimmedString(fields.String):
     """A string with surrounding white space removed before validation, so '   ' counts as empty."""
 

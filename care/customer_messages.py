@@ -20,9 +20,11 @@ from care.models import DeliveryState, OutboxMessage
 from care.opt_out import opt_out_url
 from care.outbox import customer_address, is_held, queue_message, supersede
 from care.quiet_hours import quiet_until
+from core.geo import provider_for_region
 from core.i18n import LOCALES, current_locale, normalise, use_locale
 from core.i18n import gettext as _
 from core.regions import zone_of
+from dispatch.jobs.eta import live_eta
 from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
 from dispatch.jobs.models import Job, Priority
 from dispatch.jobs.status import STARTED_STATUSES, JobStatus
@@ -211,7 +213,11 @@ def tell_window(session: Session, *, job: Job, start: datetime, end: datetime, c
 def tell_status(session: Session, event: JobStatusChanged) -> None:
     job, now = event.job, event.now
     if event.to_status == JobStatus.EN_ROUTE:
-        eta = LocalTime.of(job, job.planned_start) if job.planned_start and job.planned_start > now else None
+        # The same estimate the tracking page shows: from where the technician set off, else the plan.
+        settings = current()
+        estimate = live_eta(job, now=now, provider=provider_for_region(job.asset.region, osrm_url=settings.osrm_url)
+                            if job.asset.region is not None else None, fresh_for=settings.position_fresh)
+        eta = LocalTime.of(job, estimate.around) if estimate else None
 
         def on_the_way() -> tuple[str, str]:
             subject = _("Your technician is on the way: job %(number)s", number=job.number)
@@ -223,7 +229,8 @@ def tell_status(session: Session, event: JobStatusChanged) -> None:
                               time=eta.time, link=tracking_link(job))
 
         tell_customer(session, job=job, purpose=TECHNICIAN_ON_THE_WAY, text=on_the_way, now=now,
-                      data={"eta": job.planned_start.isoformat() if eta else None})
+                      data={"eta": estimate.around.isoformat() if estimate else None,
+                            "eta_source": estimate.source.value if estimate else None})
     elif event.to_status == JobStatus.WAITING_PARTS:
         expected = _part_expected_at(session, job)
         day = LocalTime.of(job, expected).day if expected else None

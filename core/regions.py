@@ -29,6 +29,8 @@ class Region(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai", server_default="Asia/Shanghai")
     # Reports farther than this from the centre are outside the service area; None: no limit.
     service_radius_km: Mapped[float | None] = mapped_column(Float)
+    # The number customers of this region call; None: the installation's hotline (AFTERCARE_HOTLINE).
+    hotline: Mapped[str | None] = mapped_column(String(32))
 
     business_hours: Mapped[list[BusinessHours]] = relationship(cascade="all, delete-orphan",
                                                                  order_by="BusinessHours.weekday")
@@ -128,7 +130,7 @@ def _check(session: Session, region: Region | None, *, code: str | None, time_zo
                                     weekday=hours.weekday)
 
 
-_FIELDS = ("name", "time_zone", "center_lat", "center_lon", "road_factor", "speed_kmh", "service_radius_km")
+_FIELDS = ("name", "time_zone", "center_lat", "center_lon", "road_factor", "speed_kmh", "service_radius_km", "hotline")
 
 
 def _facts(region: Region) -> dict:
@@ -144,11 +146,12 @@ def _set_hours(region: Region, business_hours: list[OpeningHours]) -> None:
 
 def create_region(session: Session, *, actor: str, now: datetime, code: str, name: str, center_lat: float,
                   center_lon: float, time_zone: str = "Asia/Shanghai", road_factor: float = 1.35,
-                  speed_kmh: float = 28.0, service_radius_km: float | None = None,
+                  speed_kmh: float = 28.0, service_radius_km: float | None = None, hotline: str | None = None,
                   business_hours: list[OpeningHours] | None = None) -> Region:
     _check(session, None, code=code, time_zone=time_zone, business_hours=business_hours)
     region = Region(code=code, name=name, center_lat=center_lat, center_lon=center_lon, time_zone=time_zone,
-                    road_factor=road_factor, speed_kmh=speed_kmh, service_radius_km=service_radius_km)
+                    road_factor=road_factor, speed_kmh=speed_kmh, service_radius_km=service_radius_km,
+                    hotline=hotline or None)
     _set_hours(region, business_hours or [])
     session.add(region)
     session.flush()
@@ -161,7 +164,8 @@ def create_region(session: Session, *, actor: str, now: datetime, code: str, nam
 def update_region(session: Session, *, actor: str, now: datetime, region: Region,
                   business_hours: list[OpeningHours] | None = None, **changes) -> Region:
     """Change any of the region's settings (`code`, `name`, `time_zone`, the centre, the travel model,
-    `service_radius_km` — None removes the limit) and, when given, replace its business hours."""
+    `service_radius_km` — None removes the limit, `hotline` — None uses the installation's) and, when given,
+    replace its business hours."""
     unknown = set(changes) - set(_FIELDS) - {"code"}
     if unknown:
         raise TypeError(f"unknown region fields: {sorted(unknown)}")

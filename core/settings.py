@@ -6,6 +6,7 @@ gives one, each process reads it from the data folder, where the first start mad
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal, InvalidOperation
@@ -119,6 +120,12 @@ class Settings:
     # scheduler process (the default, and the only one on SQLite); "procrastinate", Procrastinate workers
     # on PostgreSQL (the default there, from the environment).
     task_queue: str = "database"
+    # The service line customers call (tracking page, error pages); a region may have its own. Empty: none shown.
+    hotline: str = ""
+    # A technician's position older than this many minutes no longer gives a live arrival time.
+    position_fresh_minutes: int = 15
+    # How often an open tracking page asks for news, in seconds.
+    track_refresh_seconds: int = 30
 
     def __post_init__(self) -> None:
         parse_quiet_hours(self.quiet_hours)
@@ -128,6 +135,12 @@ class Settings:
             raise InvalidSetting("AFTERCARE_TASK_QUEUE=procrastinate needs a PostgreSQL database")
         if not 1 <= self.visit_change_minutes <= 24 * 60:
             raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
+        if not 1 <= self.position_fresh_minutes <= 24 * 60:
+            raise InvalidSetting(f"position_fresh_minutes must be from 1 to 1440, not {self.position_fresh_minutes}")
+        if not 5 <= self.track_refresh_seconds <= 3600:
+            raise InvalidSetting(f"track_refresh_seconds must be from 5 to 3600, not {self.track_refresh_seconds}")
+        if not is_phone_number(self.hotline, allow_empty=True):
+            raise InvalidSetting(f"the hotline must be a phone number (digits, +, spaces or dashes), not {self.hotline!r}")
         for name in SECRET_VARIABLES:
             if value := getattr(self, name):
                 check_secret(value, name=name, source=f"Settings.{name}")
@@ -171,6 +184,11 @@ class Settings:
             visit_change_minutes=_whole(env.get("AFTERCARE_VISIT_CHANGE_MINUTES"), defaults.visit_change_minutes,
                                         variable="AFTERCARE_VISIT_CHANGE_MINUTES"),
             task_queue=env.get("AFTERCARE_TASK_QUEUE") or _default_task_queue(env.get("AFTERCARE_DATABASE_URL") or ""),
+            hotline=(env.get("AFTERCARE_HOTLINE") or "").strip(),
+            position_fresh_minutes=_whole(env.get("AFTERCARE_POSITION_FRESH_MINUTES"), defaults.position_fresh_minutes,
+                                          variable="AFTERCARE_POSITION_FRESH_MINUTES"),
+            track_refresh_seconds=_whole(env.get("AFTERCARE_TRACK_REFRESH_SECONDS"), defaults.track_refresh_seconds,
+                                         variable="AFTERCARE_TRACK_REFRESH_SECONDS"),
         )
 
 
@@ -180,6 +198,14 @@ def _secret(env, name: str, data_dir: Path) -> str:
         return check_secret(value, name=name, source=variable)
     path = data_dir / name
     return check_secret(load_or_create(path), name=name, source=str(path))
+
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,30}$")
+
+
+def is_phone_number(value: str, *, allow_empty: bool = False) -> bool:
+    """A number a phone can dial from a tel: link (short service numbers such as 95105 included)."""
+    return (allow_empty and value == "") or bool(_PHONE.match(value))
 
 
 def parse_quiet_hours(raw: str) -> tuple[time, time]:

@@ -124,10 +124,11 @@ def apply_update(session: Session, *, technician: Technician, job: Job, update: 
 
     if update.position is not None:
         check_position(update.position)
+        # Before the move, so the "on the way" message estimates the arrival from where the phone is.
+        # A refused move rolls the request back, position and all.
+        record_position(technician, update.position, now=now)
     actor = Actor.staff(technician.user)
     message = _apply(session, technician=technician, job=job, update=update, actor=actor, now=now)
-    if update.position is not None:
-        record_position(technician, update.position, now=now)
     claim.result = {"job": job.number, "status": job.status.value, "action": update.action, "message": message}
     session.flush()
     return UpdateOutcome(claim, replayed=False)

@@ -17,12 +17,15 @@ from api.field.schemas import (
     FieldUpdateResultSchema,
     PartOutcomeSchema,
     PartRequestSchema,
+    PositionReportSchema,
+    PositionResultSchema,
 )
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
 from dispatch.parts.services import request_part
 from dispatch.technicians.models import Technician
+from fieldwork.positions import PositionReport, report_position
 from fieldwork.read import job_card, technician_of
 from fieldwork.updates import NotYourJob, Position, StatusUpdate, UpdateRefused, apply_update, job_of_technician
 from inventory.ledger import StockError
@@ -90,6 +93,25 @@ class MyJobUpdates(MethodView):
             raise field_error(422, "parts", str(error))
         body = {**outcome.record.result, "replayed": outcome.replayed}
         return body, 200, ({"Idempotent-Replayed": "true"} if outcome.replayed else {})
+
+
+@blp.route(f"/jobs/{NUMBER}/position")
+class MyJobPosition(MethodView):
+    @require_api_roles(Role.TECHNICIAN)
+    @blp.arguments(PositionReportSchema)
+    @blp.response(200, PositionResultSchema)
+    @blp.alt_response(409, description="The job is not on the way: positions are only taken then")
+    def post(self, data: dict, number: str):
+        """Where the technician is while on the way to this job (latitude, longitude, accuracy in metres,
+        when the phone took it): the customer's tracking page shows a live arrival time from it"""
+        technician = _me()
+        job = _my_job(technician, number)
+        report = PositionReport(data["latitude"], data["longitude"], data["accuracy"], data["observed_at"])
+        try:
+            recorded = report_position(technician=technician, job=job, report=report, now=now())
+        except UpdateRefused as refused:
+            raise field_error(refused.code, refused.field, str(refused))
+        return {"job": job.number, "recorded": recorded, "seen_at": technician.last_seen_at}
 
 
 @blp.route(f"/jobs/{NUMBER}/parts")

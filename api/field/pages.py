@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import marshmallow as ma
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +14,7 @@ from api.context import now, purchase_approval_limit, services, today
 from api.database import db
 from api.extensions import csrf
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
+from api.field.schemas import PositionReportSchema
 from api.route_maps import field_route_map, render_svg
 from core.limits import parse_id
 from core.users import Role
@@ -21,6 +23,7 @@ from dispatch.jobs.models import Job
 from dispatch.jobs.status import InvalidTransition, status_name
 from dispatch.parts.services import request_part
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
+from fieldwork.positions import PositionReport, report_position
 from fieldwork.read import field_day, job_card, technician_of, van_stock
 from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
 from inventory.ledger import StockError
@@ -109,6 +112,34 @@ def job_status(number: str):
     if _wants_json():
         return jsonify(replayed=outcome.replayed, redirect=target, **result)
     return redirect(target, code=303)
+
+
+@bp.post("/jobs/<number>/position")
+@require_page_roles(Role.TECHNICIAN)
+def job_position(number: str):
+    """The job page's script reporting where the phone is while the job is on the way (JSON in and out;
+    the CSRF token travels in the X-CSRFToken header)."""
+    technician = _me()
+    job = _my_job(technician, number)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _position_refused(400, "json", _("Send the position as a JSON object."))
+    try:
+        data = PositionReportSchema().load(body)
+    except ma.ValidationError as error:
+        return jsonify(code=422, status="Unprocessable Entity", message=_("The position was not valid; nothing was saved."),
+                       errors={"json": error.messages}), 422
+    report = PositionReport(data["latitude"], data["longitude"], data["accuracy"], data["observed_at"])
+    try:
+        recorded = report_position(technician=technician, job=job, report=report, now=now())
+    except UpdateRefused as refused:
+        return _position_refused(refused.code, refused.field, str(refused))
+    return jsonify(job=job.number, recorded=recorded,
+                   seen_at=technician.last_seen_at.isoformat() if technician.last_seen_at else None)
+
+
+def _position_refused(code: int, field: str, message: str):
+    return jsonify(code=code, status="Refused", message=message, errors={"json": {field: [message]}}), code
 
 
 @bp.post("/jobs/<number>/parts")

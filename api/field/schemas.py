@@ -4,8 +4,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas import Integer, PositionFields, TrimmedString
+from api.schemas import Integer, PositionFields, StrictFloat, TrimmedString
 from dispatch.jobs.status import JobStatus
+from fieldwork.positions import MAX_ACCURACY_M
 from fieldwork.updates import ACTIONS, MAX_PART_LINES, MAX_UNITS_PER_PART
 
 
@@ -21,6 +22,21 @@ class FieldUpdateRequestSchema(PositionFields):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     observed_at = fields.AwareDateTime(load_default=None)
     parts = fields.List(fields.Nested(PartLineRequestSchema), load_default=list, validate=validate.Length(max=MAX_PART_LINES))
+
+
+class PositionReportSchema(ma.Schema):
+    """Where the technician's phone is, while they are on the way to the job."""
+
+    latitude = StrictFloat(required=True, validate=validate.Range(-90, 90))
+    longitude = StrictFloat(required=True, validate=validate.Range(-180, 180))
+    accuracy = StrictFloat(load_default=None, allow_none=True, validate=validate.Range(0, MAX_ACCURACY_M))
+    observed_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class PositionResultSchema(ma.Schema):
+    job = fields.String()
+    recorded = fields.Boolean()  # False: a newer position was already known
+    seen_at = fields.DateTime(allow_none=True)
 
 
 class PartRequestSchema(PartLineRequestSchema):

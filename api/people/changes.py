@@ -15,7 +15,7 @@ from dispatch.technicians import services as technicians
 from dispatch.technicians.models import Technician
 
 _REGION_FIELDS = ("code", "name", "time_zone", "center_lat", "center_lon", "road_factor", "speed_kmh",
-                  "service_radius_km")
+                  "service_radius_km", "hotline")
 
 
 def create_user(session: Session, *, actor: str, now: datetime, data: dict) -> User:

@@ -12,8 +12,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from api.auth import require_page_roles
-from api.context import now
+from api.context import now, services
 from api.database import db
+from api.extensions import csrf
 from api.people import changes, forms
 from api.people.invitations import email_invitation, invitation_url
 from api.people.schemas import (
@@ -32,6 +33,8 @@ from core.users import Role, User, UserRefused, reset_password, users_query
 from dispatch.technicians.errors import TechnicianRefused
 from dispatch.technicians.models import Technician
 from dispatch.technicians.services import SKILL_LEVELS, technicians_query, users_without_profile
+from fieldwork.photos import PhotoRejected
+from fieldwork.portraits import MAX_PHOTO_BYTES, remove_portrait, set_portrait
 from inventory.models import Warehouse, WarehouseKind
 
 bp = Blueprint("people", __name__, url_prefix="/admin")
@@ -234,7 +237,7 @@ def user_password(username: str):
 
 REGION_FIELDS = {"code": "text", "name": "text", "time_zone": "text", "center_lat": "number",
                  "center_lon": "number", "road_factor": "number", "speed_kmh": "number",
-                 "service_radius_km": "nullable"}
+                 "service_radius_km": "nullable", "hotline": "nullable"}
 
 
 def _region_form(region: Region | None) -> dict:
@@ -359,7 +362,7 @@ def _technician_page(technician: Technician | None, form: dict, errors: dict, st
         regions=list(db().scalars(select(Region).order_by(Region.code))),
         vans=list(db().scalars(select(Warehouse).where(Warehouse.kind == WarehouseKind.VAN).order_by(Warehouse.code))),
         waiting=users_without_profile(db()) if technician is None else [],
-        can_create_accounts=current_user.has_role(Role.ADMIN)), status
+        can_create_accounts=current_user.has_role(Role.ADMIN), max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status
 
 
 @bp.get("/technicians")
@@ -413,3 +416,29 @@ def technician_edit(technician_id: int):
     form = dict(request.form)
     form["username"] = technician.user.username
     return _technician_page(technician, form, errors, 422)
+
+
+@bp.post("/technicians/<int:technician_id>/photo")
+@csrf.exempt  # checked below, once the larger size limit for photos is in place
+@require_page_roles(*TECHNICIAN_MANAGERS)
+def technician_photo(technician_id: int):
+    """The portrait customers see while this technician is on the way to them."""
+    # The app refuses bodies over 64 KB; a photo needs more. Raised only here, before the form is read.
+    request.max_content_length = MAX_PHOTO_BYTES + 64 * 1024
+    csrf.protect()
+    technician = db().get(Technician, technician_id) or abort(404)
+    if request.form.get("remove") == "1":
+        remove_portrait(db(), technician=technician, actor=_actor(), now=now())
+        flash(_("The photo of %(name)s was removed.", name=technician.user.display_name))
+        return redirect(url_for("people.technician_edit", technician_id=technician.id), code=303)
+    upload = request.files.get("photo")
+    if upload is None or upload.filename == "":
+        return _technician_page(technician, _technician_form(technician), {"photo": _("Choose a photo to upload.")},
+                                422)
+    try:
+        set_portrait(db(), technician=technician, data=upload.read(MAX_PHOTO_BYTES + 1),
+                     upload_dir=services().settings.upload_dir, actor=_actor(), now=now())
+    except PhotoRejected as error:
+        return _technician_page(technician, _technician_form(technician), {"photo": str(error)}, 422)
+    flash(_("Saved the photo of %(name)s.", name=technician.user.display_name))
+    return redirect(url_for("people.technician_edit", technician_id=technician.id), code=303)

@@ -144,6 +144,7 @@ class RegionSchema(ma.Schema):
     road_factor = fields.Float()
     speed_kmh = fields.Float()
     service_radius_km = fields.Float(allow_none=True)
+    hotline = fields.String(allow_none=True)
     business_hours = fields.List(fields.Nested(BusinessHoursSchema))
 
 
@@ -157,6 +158,9 @@ class RegionInSchema(InputSchema):
     road_factor = _number(1.0, 3.0, load_default=1.35)
     speed_kmh = _number(5.0, 120.0, load_default=28.0)
     service_radius_km = _number(1.0, 1000.0, load_default=None, allow_none=True)
+    # The region's own service line for its customers; none: the installation's (AFTERCARE_HOTLINE).
+    hotline = TrimmedString(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^\+?[0-9][0-9 ()\-]{2,30}$", error=_l("Not a phone number: use digits, +, spaces or dashes.")))
     business_hours = fields.List(fields.Nested(BusinessHoursSchema), validate=validate.Length(max=7))
 
     @validates("time_zone")

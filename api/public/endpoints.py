@@ -11,7 +11,8 @@ from api.errors import field_error
 from api.extensions import limiter
 from api.idempotency import idempotent
 from api.locating import locate
-from api.presenters import asset_view, job_by_tracking_token, tracking_view
+from api.presenters import asset_view, job_by_tracking_token
+from api.public.tracking import live_tracking
 from api.public.schemas import PublicReportSchema, TrackingSchema
 from api.schemas import PublicAssetSchema, ReportResultSchema
 from dispatch.intake.errors import AssetNotFound
@@ -66,11 +67,13 @@ class Reports(MethodView):
 class Tracking(MethodView):
     @blp.response(200, TrackingSchema)
     def get(self, token: str):
-        """A job as its customer sees it, by the unguessable token of its tracking link"""
+        """A job as its customer sees it, by the unguessable token of its tracking link: status, the
+        arrival time (live while the technician is on the way), the promises, the history oldest first.
+        The tracking page asks for it every refresh_seconds"""
         job = job_by_tracking_token(db(), token)
         if job is None:
             raise NotFound("No request is known under this tracking link.")
-        return tracking_view(job)
+        return live_tracking(job), 200, {"Cache-Control": "no-store"}
 
 
 def _fault_report(data: dict) -> FaultReport:

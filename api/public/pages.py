@@ -1,7 +1,7 @@
 """Consumer pages reached from a QR label: report a fault, then follow the job."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from api.context import now, services
 from api.database import db
@@ -9,13 +9,15 @@ from api.extensions import limiter
 from api.forms import load_form
 from api.labels import label
 from api.locating import locate
-from api.presenters import customer_timeline, job_by_tracking_token
+from api.presenters import job_by_tracking_token, tel_link
+from api.public.tracking import hotline_for, live_tracking
 from api.schemas import FaultReportFields
 from core.i18n import current_locale
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault, shows_tracking_to, warranty_verdict
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel
+from fieldwork.portraits import CONTENT_TYPE, portrait_file
 
 bp = Blueprint("public", __name__)
 
@@ -53,7 +55,9 @@ def report(qr_token: str):
                                   report=locate(report, asset))
             if not shows_tracking_to(created=result.created, job_phone=result.job.contact_phone,
                                      reporter_phone=report.contact_phone):
-                return render_template("report_joined.html", asset=asset)
+                hotline = hotline_for(asset.region)
+                return render_template("report_joined.html", asset=asset, region_hotline=hotline,
+                                       region_hotline_link=tel_link(hotline) if hotline else None)
             return redirect(url_for("public.track", token=result.job.tracking_token,
                                     joined=None if result.created else 1), code=303)
     field_messages = {field: label("report.err", 'location' if field in ('latitude', 'longitude') else field)
@@ -67,5 +71,18 @@ def track(token: str):
     job = job_by_tracking_token(db(), token)
     if job is None:
         abort(404)
-    return render_template("track.html", job=job, timeline=customer_timeline(job),
-                           joined=request.args.get("joined") == "1")
+    view = live_tracking(job)
+    response = render_template("track.html", job=job, view=view, timeline=view["timeline"],
+                               joined=request.args.get("joined") == "1")
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/technician-photos/<name>")
+def technician_photo(name: str):
+    """A technician's portrait for the customers they visit: public, found only by its random name."""
+    path = portrait_file(db(), services().settings.upload_dir, name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=CONTENT_TYPE, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

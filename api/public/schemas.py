@@ -24,6 +24,27 @@ class TimelineEntrySchema(ma.Schema):
     to_status = fields.String(allow_none=True)
 
 
+class EtaSchema(ma.Schema):
+    source = fields.String()  # "live": from the technician's position just now; "planned": the plan
+    around = fields.DateTime()
+    earliest = fields.DateTime()
+    latest = fields.DateTime()
+
+
+class TechnicianCardSchema(ma.Schema):
+    first_name = fields.String()
+    initials = fields.String()
+    photo_url = fields.String(allow_none=True)
+
+
+class PromiseSchema(ma.Schema):
+    kind = fields.String()   # respond, repair
+    state = fields.String()  # pending, met, late, missed
+    due = fields.DateTime()
+    done_at = fields.DateTime(allow_none=True)
+    text = fields.String()
+
+
 class TrackingSchema(ma.Schema):
     number = fields.String()
     status = fields.Enum(JobStatus, by_value=True)
@@ -32,6 +53,16 @@ class TrackingSchema(ma.Schema):
     entitlement_reason = fields.String()
     respond_by = fields.DateTime()
     repair_by = fields.DateTime()
-    technician_name = fields.String(allow_none=True)
+    technician_name = fields.String(allow_none=True)  # the first name only
     planned_start = fields.DateTime(allow_none=True)
-    timeline = fields.List(fields.Nested(TimelineEntrySchema))
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))  # oldest first
+    status_text = fields.String()
+    technician = fields.Nested(TechnicianCardSchema, allow_none=True)
+    eta = fields.Nested(EtaSchema, allow_none=True)
+    eta_text = fields.String(allow_none=True)
+    next_step = fields.String()
+    promises = fields.List(fields.Nested(PromiseSchema))
+    hotline = fields.String(allow_none=True)
+    hotline_link = fields.String(allow_none=True)
+    refresh_seconds = fields.Integer()
+    fingerprint = fields.String()  # changes when more than the arrival time changed: reload the page

@@ -27,6 +27,9 @@ class Technician(Base):
     last_lon: Mapped[float | None] = mapped_column(Float)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     van_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), unique=True)
+    # The portrait the customer sees while the technician is on the way (fieldwork.portraits): a random
+    # file name, so its address cannot be guessed; None shows the technician's initials instead.
+    photo_name: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     user: Mapped[User] = relationship()
     region: Mapped[Region] = relationship()

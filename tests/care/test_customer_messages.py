@@ -28,6 +28,7 @@ from care.quiet_hours import quiet_until
 from core.geo import GreatCircleProvider
 from core.settings import Settings
 from dispatch.jobs.audit import Actor
+from dispatch.jobs.eta import EtaSource, live_eta
 from dispatch.jobs.models import Priority
 from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
@@ -162,6 +163,24 @@ def test_on_the_way_waiting_for_a_part_and_completed_each_tell_the_customer(sess
     assert "What was done: Replaced the compressor relay; cooling again" in completed.body
     assert f"Parts fitted: {part.name}" in completed.body
     assert "https://care.example/messages/opt-out/" in completed.body  # not about the visit: it can be stopped
+
+
+def test_on_the_way_tells_the_arrival_from_where_the_technician_is_like_the_tracking_page(session, region):
+    technician = make_technician(session, region=region)
+    job = _report(session, region=region, locale="en")
+    start = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    place_job(session, RouteChange(job, technician, 0, start, start + timedelta(minutes=45), needs_parts=False),
+              day=start.date(), actor=TECH, now=NOW, note="live insertion")
+    setting_off = start - timedelta(minutes=90)
+    # About 6 km away from the job a minute ago: well before the planned 14:00.
+    technician.last_lat, technician.last_lon = job.latitude + 0.04, job.longitude + 0.03
+    technician.last_seen_at = setting_off - timedelta(minutes=1)
+    transition_job(session, job=job, to=JobStatus.EN_ROUTE, actor=TECH, now=setting_off)
+    [on_the_way] = _messages(session, job, TECHNICIAN_ON_THE_WAY)
+    told = live_eta(job, now=setting_off, provider=PROVIDER)
+    assert told.source == EtaSource.LIVE and told.around < start
+    assert f"expects to arrive around {_local(told.around)} (local time)" in on_the_way.body
+    assert on_the_way.data["eta"] == told.around.isoformat() and on_the_way.data["eta_source"] == "live"
 
 
 def test_an_opted_out_customer_still_hears_about_the_visit_but_nothing_else(session, region):
