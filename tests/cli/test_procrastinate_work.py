@@ -22,7 +22,7 @@ from cli.tasks import worker_app
 from core.clock import FixedClock
 from core.db import make_session_factory
 from core.settings import PROJECT_ROOT, Settings
-from dispatch.jobs.models import DispatchState, Job
+from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent
 from dispatch.planning.models import PlanRun, PlanStatus
 from dispatch.planning.services import request_plan
 from tests.builders.care import make_open_job
@@ -173,3 +173,35 @@ def _wait_for(condition, *, timeout: float) -> None:
             return
         time.sleep(0.5)
     raise AssertionError(f"not within {timeout} s")
+
+
+def test_both_runners_run_the_same_task_functions(postgres_url):
+    from cli.worker import work_handlers
+
+    settings = _settings(postgres_url)
+    registered = set(worker_app(settings).tasks)
+    assert set(work_handlers(settings)) <= registered
+
+
+def test_two_workers_racing_for_the_same_jobs_run_each_once(queued, postgres_url):
+    region = make_region(queued)
+    for _ in range(4):
+        make_technician(queued, region=region)
+    jobs = [make_open_job(queued, asset=make_asset(queued, region=region), owner=None, now=NOW) for _ in range(12)]
+    queued.commit()
+
+    async def two_workers() -> None:
+        apps = [worker_app(_settings(postgres_url), clock=FixedClock(NOW)) for _ in range(2)]
+        async with contextlib.AsyncExitStack() as stack:
+            for app in apps:
+                await stack.enter_async_context(app.open_async())
+            await asyncio.gather(*(app.run_worker_async(queues=["dispatch"], wait=False, concurrency=3,
+                                                        install_signal_handlers=False) for app in apps))
+
+    asyncio.run(two_workers())
+    dispatched = _jobs(queued, task_name="dispatch_job")
+    assert len(dispatched) == len(jobs) and all(j["status"] == "succeeded" and j["attempts"] == 1
+                                                for j in dispatched)
+    placed = Counter(queued.scalars(select(JobEvent.job_id).where(JobEvent.kind == EventKind.PLANNED,
+                                                                 JobEvent.note_code == "live_insertion")))
+    assert sorted(placed) == sorted(j.id for j in jobs) and set(placed.values()) == {1}
