@@ -12,7 +12,6 @@ from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import platformdirs
 
 from core.secret_files import load_or_create
 
@@ -21,10 +20,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def default_data_dir(project_root: Path = PROJECT_ROOT) -> Path:
     """`var/` beside the code when it runs from a checkout (`make run`); once installed as a package
-    the code lives in site-packages, which is no place for a database, so the user's data folder."""
+    the code lives in site-packages, which is no place for a database, so `./var` of the working
+    directory (where the operator runs `aftercare`; AFTERCARE_DATA_DIR sets any other)."""
     if (project_root / "pyproject.toml").is_file():
         return project_root / "var"
-    return Path(platformdirs.user_data_dir("aftercare", appauthor=False))
+    return Path.cwd() / "var"
 
 
 DEFAULT_DATA_DIR = default_data_dir()
