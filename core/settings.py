@@ -111,11 +111,15 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     # A planned visit that moves by more than this many minutes is news to the customer; less is not.
     visit_change_minutes: int = 30
+    # A repair is itself under warranty for this many days from its completion (shown to the customer).
+    repair_warranty_days: int = 90
 
     def __post_init__(self) -> None:
         parse_quiet_hours(self.quiet_hours)
         if not 1 <= self.visit_change_minutes <= 24 * 60:
             raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
+        if not 0 <= self.repair_warranty_days <= 3650:
+            raise InvalidSetting(f"repair_warranty_days must be from 0 to 3650, not {self.repair_warranty_days}")
         for name in SECRET_VARIABLES:
             if value := getattr(self, name):
                 check_secret(value, name=name, source=f"Settings.{name}")
@@ -158,6 +162,8 @@ class Settings:
             quiet_hours=env.get("AFTERCARE_QUIET_HOURS") or defaults.quiet_hours,
             visit_change_minutes=_whole(env.get("AFTERCARE_VISIT_CHANGE_MINUTES"), defaults.visit_change_minutes,
                                         variable="AFTERCARE_VISIT_CHANGE_MINUTES"),
+            repair_warranty_days=_whole(env.get("AFTERCARE_REPAIR_WARRANTY_DAYS"), defaults.repair_warranty_days,
+                                        variable="AFTERCARE_REPAIR_WARRANTY_DAYS"),
         )
 
 
