@@ -80,7 +80,7 @@ def check_completion(session: Session, *, job: Job, given: CompletionInput, now:
     minutes_text = given.on_site_minutes.strip()
     if not minutes_text:
         minutes = measured_minutes(session, job, now=now)
-    elif not minutes_text.isdigit() or not 1 <= int(minutes_text) <= MAX_ON_SITE_MINUTES:
+    elif not (minutes_text.isascii() and minutes_text.isdigit()) or not 1 <= int(minutes_text) <= MAX_ON_SITE_MINUTES:
         raise CompletionRefused(_("Time on site is a whole number of minutes from 1 to %(max)s.",
                                   max=MAX_ON_SITE_MINUTES), field="on_site_minutes")
     else:
