@@ -123,7 +123,7 @@ def record_completion(session: Session, *, technician: Technician, job: Job, che
                               warranty_until=today + timedelta(days=warranty_days), recorded_at=now)
     session.add(record)
     record_event(job, kind=EventKind.COMPLETION_RECORDED, actor=Actor.staff(technician.user), now=now,
-                 data={"on_site_minutes": record.on_site_minutes, "amount_paid": str(record.amount_paid),
+                 note=record.summary, data={"on_site_minutes": record.on_site_minutes, "amount_paid": str(record.amount_paid),
                        "payment_method": record.payment_method, "signature": record.signature_name,
                        "warranty_until": record.warranty_until.isoformat()})
     session.flush()

@@ -74,7 +74,7 @@ def complete(number: str):
     except StockError as error:
         return _refuse(number, 422, "parts", str(error))
     result = outcome.record.result
-    target = url_for("field.route")
+    target = url_for("field.job_page", number=job.number)
     flash(_update_message(result))
     if _wants_json():
         return jsonify(replayed=outcome.replayed, redirect=target, **result)
