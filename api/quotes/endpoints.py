@@ -30,7 +30,14 @@ blp = Blueprint("api_quotes", __name__, url_prefix="/api/v1",
 
 NUMBER = "<string(maxlength=20):number>"
 TOKEN = "<string(maxlength=64):token>"
+DECISION = "<string(maxlength=10):decision>"  # approve or decline
 DECISIONS = {"approve": approve_quote, "decline": decline_quote}
+
+
+def _decision(name: str):
+    if name not in DECISIONS:
+        raise ApiError(404, "Decide with approve or decline.")
+    return DECISIONS[name]
 
 
 def _quote_or_404(job):
@@ -60,7 +67,7 @@ class JobQuote(MethodView):
                               now=now())
 
 
-@blp.route(f"/jobs/{NUMBER}/quote/<any(approve, decline):decision>")
+@blp.route(f"/jobs/{NUMBER}/quote/{DECISION}")
 class JobQuoteDecision(MethodView):
     @require_api_roles(*CASE_ROLES)
     @blp.response(200, QuoteOutSchema)
@@ -68,9 +75,10 @@ class JobQuoteDecision(MethodView):
     def post(self, number: str, decision: str):
         """Record the customer's answer taken on the phone: approve (the work may start) or decline (the job
         ends; after a visit the call-out fee is owed)"""
+        decide = _decision(decision)
         job = get_job(db(), number, for_update=True)
         with quote_refusals():
-            return DECISIONS[decision](db(), job=job, actor=Actor.staff(g.api_user), now=now())
+            return decide(db(), job=job, actor=Actor.staff(g.api_user), now=now())
 
 
 @blp.route(f"/track/{TOKEN}/quote")
@@ -81,15 +89,16 @@ class TrackedQuote(MethodView):
         return _quote_or_404(_tracked_job(token))
 
 
-@blp.route(f"/track/{TOKEN}/quote/<any(approve, decline):decision>")
+@blp.route(f"/track/{TOKEN}/quote/{DECISION}")
 class TrackedQuoteDecision(MethodView):
     @blp.response(200, QuoteOutSchema)
     @blp.alt_response(409, description="Already decided, or no quote")
     def post(self, token: str, decision: str):
         """The customer approves or declines their quote, by the unguessable token of their tracking link"""
+        decide = _decision(decision)
         job = _tracked_job(token, for_update=True)
         with quote_refusals():
-            return DECISIONS[decision](db(), job=job, actor=CUSTOMER, now=now())
+            return decide(db(), job=job, actor=CUSTOMER, now=now())
 
 
 @blp.route(f"/technicians/me/jobs/{NUMBER}/quote")
