@@ -20,6 +20,7 @@ from core.users import Role, User, create_user
 from demo import texts
 from demo.texts import CHINESE_SHARE, MODEL_NAMES_ZH, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
+from dispatch.quotes.models import LabourPrice
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
 from inventory.reasons import reason as stock_reason
@@ -149,8 +150,13 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
             sku += 1
             part = Part(sku=f"P-{sku:04d}", name=name, name_zh=PART_NAMES_ZH[name],
                         unit_cost=Decimal(rng.randrange(800, 120000)) / 100)
+            # What a paid repair charges for it: a fixed margin, so the seeded world stays the same.
+            part.customer_price = (part.unit_cost * Decimal("1.6")).quantize(Decimal("0.01"))
             parts_by_skill.setdefault(skill, []).append(part)
             session.add(part)
+    # The price list of paid repairs: labour per skill, and the call-out fee a declined quote costs.
+    session.add_all(LabourPrice(code=f"LABOUR-{skill}"[:40].replace(" ", "-"), name=f"{skill} repair", skill=skill,
+                                labour=Decimal("120.00"), call_out_fee=Decimal("50.00")) for skill in PARTS_BY_SKILL)
 
     models = []
     for code, name, category, line, policy, skill, minutes in MODELS:

@@ -262,3 +262,62 @@ def test_the_completion_form_needs_its_csrf_token(client, paid, token_for, sessi
         "payment_method": "cash", "signature": data_url(signature_png())})
     assert response.status_code == 400
     assert status(session, paid.job.number) == "on_site"
+
+
+# --- the pages ---
+
+def test_an_agent_writes_the_quote_and_records_the_phone_approval_on_the_job_page(client, paid, session):
+    sign_in(client, "agent.li")
+    number = paid.job.number
+    page = client.get(f"/agent/jobs/{number}")
+    assert 'data-testid="job-quote"' in page.get_data(as_text=True)
+    saved = client.post(f"/agent/jobs/{number}/quote", data={"csrf_token": csrf_from(page),
+                                                              f"quote_{paid.board.id}": "1"})
+    assert saved.status_code == 303
+    page = client.get(f"/agent/jobs/{number}")
+    assert "¥600.00" in page.get_data(as_text=True)
+    unconfirmed = client.post(f"/agent/jobs/{number}/quote/approve", data={"csrf_token": csrf_from(page)})
+    assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.get_data(as_text=True)
+    approved = client.post(f"/agent/jobs/{number}/quote/approve", data={"csrf_token": csrf_from(page),
+                                                                        "confirm": "yes"})
+    assert approved.status_code == 303
+    again = client.post(f"/agent/jobs/{number}/quote/decline", data={"csrf_token": csrf_from(page), "confirm": "yes"})
+    assert again.status_code == 409 and "already approved" in again.get_data(as_text=True)
+    session.expire_all()
+    assert session.scalar(select(Quote.state).where(Quote.job_id == paid.job.id)) == "approved"
+
+
+@pytest.mark.parametrize("field_value", ["0x1", "-1", "51", "١"])
+def test_a_bad_quantity_on_the_quote_form_is_a_readable_refusal(client, paid, rows, field_value):
+    sign_in(client, "agent.li")
+    page = client.get(f"/agent/jobs/{paid.job.number}")
+    before = rows()
+    response = client.post(f"/agent/jobs/{paid.job.number}/quote", data={
+        "csrf_token": csrf_from(page), f"quote_{paid.gasket.id}": field_value})
+    assert response.status_code == 422 and 'data-testid="quote-error"' in response.get_data(as_text=True)
+    assert rows() == before
+
+
+def test_a_part_of_another_model_on_the_quote_form_is_refused(client, paid, rows):
+    sign_in(client, "agent.li")
+    page = client.get(f"/agent/jobs/{paid.job.number}")
+    before = rows()
+    response = client.post(f"/agent/jobs/{paid.job.number}/quote", data={
+        "csrf_token": csrf_from(page), f"quote_{paid.stranger.id}": "1"})
+    assert response.status_code == 422 and rows() == before
+
+
+def test_the_customer_declining_twice_on_the_tracking_page_reads_a_message(client, paid, session):
+    from dispatch.jobs.audit import Actor
+    from dispatch.quotes.services import give_quote
+    give_quote(session, job=paid.job, parts=[(paid.gasket, 1)], actor=Actor.staff(paid.agent), now=paid.job.reported_at)
+    session.commit()
+    token = paid.job.tracking_token
+    page = client.get(f"/t/{token}")
+    assert 'data-testid="quote-approve"' in page.get_data(as_text=True)
+    first = client.post(f"/t/{token}/quote/decline", data={"csrf_token": csrf_from(page)})
+    assert first.status_code == 303
+    second = client.post(f"/t/{token}/quote/approve", data={"csrf_token": csrf_from(page)})
+    assert second.status_code == 409
+    assert "This quote was already declined." in second.get_data(as_text=True)
+    assert 'data-testid="quote-approve"' not in second.get_data(as_text=True)
