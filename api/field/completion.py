@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from api.auth import require_page_roles
 from api.context import now, services, today
 from api.database import db
-from api.extensions import csrf
 from api.field.forms import FormProblem, status_update_from_form
 from api.field.pages import _me, _my_job, _refuse, _update_message, _wants_json
+from api.input_guard import allows_request_bytes
 from core.users import Role
 from dispatch.jobs.status import InvalidTransition, JobStatus
 from fieldwork.completion import CompletionInput, CompletionRefused, check_completion, record_completion
@@ -41,11 +41,9 @@ def signature_from_form(raw: str) -> bytes:
 
 
 @bp.post("/jobs/<number>/complete")
-@csrf.exempt  # checked below, once the larger size limit for the signature is in place
+@allows_request_bytes(MAX_COMPLETION_BYTES)
 @require_page_roles(Role.TECHNICIAN)
 def complete(number: str):
-    request.max_content_length = MAX_COMPLETION_BYTES
-    csrf.protect()
     technician = _me()
     job = _my_job(technician, number, for_update=True)
     form = request.form

@@ -321,3 +321,17 @@ def test_the_customer_declining_twice_on_the_tracking_page_reads_a_message(clien
     assert second.status_code == 409
     assert "This quote was already declined." in second.get_data(as_text=True)
     assert 'data-testid="quote-approve"' not in second.get_data(as_text=True)
+
+
+def test_a_signature_larger_than_the_apps_usual_body_limit_is_taken(client, paid, token_for, session):
+    _approved_on_site(client, paid, token_for)
+    sign_in(client, "tech01")
+    page = client.get(f"/tech/jobs/{paid.job.number}")
+    out = io.BytesIO()
+    Image.effect_noise((260, 260), 60).convert("RGB").save(out, "PNG")
+    assert 64 * 1024 < len(out.getvalue()) < 200 * 1024
+    response = client.post(f"/tech/jobs/{paid.job.number}/complete", data={
+        "csrf_token": csrf_from(page), "client_id": uuid.uuid4().hex, "to": "completed", "note": "Done it",
+        "amount_paid": "230", "payment_method": "cash", "signature": data_url(out.getvalue())})
+    assert response.status_code == 303
+    assert status(session, paid.job.number) == "completed"
