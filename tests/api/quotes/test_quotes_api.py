@@ -335,3 +335,48 @@ def test_a_signature_larger_than_the_apps_usual_body_limit_is_taken(client, paid
         "amount_paid": "230", "payment_method": "cash", "signature": data_url(out.getvalue())})
     assert response.status_code == 303
     assert status(session, paid.job.number) == "completed"
+
+
+# --- the completion over the API ---
+
+def _completion(client, headers, number, **changes):
+    body = {"client_id": uuid.uuid4().hex, "note": "Replaced the door gasket",
+            "parts": [{"sku": "P-GASKET", "quantity": 1}], "on_site_minutes": 40, "amount_paid": "230.00",
+            "payment_method": "transfer", "signature_png": base64.b64encode(signature_png()).decode(), **changes}
+    return client.post(f"/api/v1/technicians/me/jobs/{number}/completion", json=body, headers=headers)
+
+
+def test_the_technician_completes_over_the_api_once_per_client_id(client, paid, token_for, session):
+    _approved_on_site(client, paid, token_for)
+    tech = token_for("tech01")
+    body = {"client_id": "completion-0001"}
+    first = _completion(client, tech, paid.job.number, **body)
+    assert first.status_code == 200, first.json
+    again = _completion(client, tech, paid.job.number, **body)
+    assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true"
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(CompletionRecord)) == 1
+    assert session.scalar(select(CompletionRecord.payment_method)) == "transfer"
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"amount_paid": "-1"}, "amount_paid"), ({"amount_paid": 1e9}, "amount_paid"),
+    ({"amount_paid": "0.001"}, "amount_paid"), ({"payment_method": "cheque"}, "payment_method"),
+    ({"on_site_minutes": 0}, "on_site_minutes"), ({"on_site_minutes": "30"}, "on_site_minutes"),
+    ({"signature_png": "!!!"}, "signature_png"), ({"signature_png": base64.b64encode(b"GIF89a").decode()}, "signature_png"),
+    ({"payment_method": None}, "payment_method"), ({"note": ""}, "note"),
+])
+def test_a_bad_completion_over_the_api_is_refused_and_writes_nothing(client, paid, token_for, rows, session,
+                                                                      changes, field):
+    _approved_on_site(client, paid, token_for)
+    before = rows()
+    assert_error_shape(_completion(client, token_for("tech01"), paid.job.number, **changes), 422, field=field)
+    assert rows() == before and status(session, paid.job.number) == "on_site"
+
+
+def test_completing_a_paid_repair_over_the_api_before_approval_is_refused(client, paid, token_for, session):
+    tech = token_for("tech01")
+    for to in ("en_route", "on_site"):
+        _move(client, tech, paid.job.number, to)
+    assert_error_shape(_completion(client, tech, paid.job.number), 409, field="to")
+    assert status(session, paid.job.number) == "on_site"
