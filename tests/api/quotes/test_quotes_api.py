@@ -380,3 +380,14 @@ def test_completing_a_paid_repair_over_the_api_before_approval_is_refused(client
         _move(client, tech, paid.job.number, to)
     assert_error_shape(_completion(client, tech, paid.job.number), 409, field="to")
     assert status(session, paid.job.number) == "on_site"
+
+
+def test_the_office_sees_the_completion_record_and_the_signature_but_the_public_does_not(client, paid, token_for):
+    _approved_on_site(client, paid, token_for)
+    assert _completion(client, token_for("tech01"), paid.job.number).status_code == 200
+    assert client.get(f"/agent/jobs/{paid.job.number}/signature.png").status_code in (302, 303)  # signed out
+    sign_in(client, "agent.li")
+    page = client.get(f"/agent/jobs/{paid.job.number}").get_data(as_text=True)
+    assert 'data-testid="job-completion"' in page and "¥230.00 · Bank transfer" in page
+    image = client.get(f"/agent/jobs/{paid.job.number}/signature.png")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data[:4] == b"\x89PNG"
