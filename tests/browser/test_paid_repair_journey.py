@@ -48,17 +48,28 @@ def paid(session):
     return world
 
 
-def sign_on_the_pad(page) -> None:
-    """Draw a signature with a finger-like drag across the pad (pointer events from the mouse)."""
+def sign_on_the_pad(page, *, touch: bool = False) -> None:
+    """Draw a zigzag signature across the pad: a finger's touch events (through the DevTools protocol, as a
+    touch screen sends them) or a mouse drag."""
     pad = page.get_by_test_id("signature-pad")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     left, top, height = box["x"], box["y"], box["height"]
-    page.mouse.move(left + 30, top + height * 0.7)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(left + 30 + step * 25, top + height * (0.75 - 0.45 * (step % 2)), steps=4)
-    page.mouse.up()
+    points = [(left + 30 + step * 25, top + height * (0.75 - 0.45 * (step % 2))) for step in range(12)]
+    if touch:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for part in range(1, 5):
+                x, y = x0 + (x1 - x0) * part / 4, y0 + (y1 - y0) * part / 4
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    else:
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=4)
+        page.mouse.up()
     expect(page.locator("#signature")).to_have_value(re.compile(r"^data:image/png;base64,"))
 
 
@@ -116,7 +127,7 @@ def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_u
     tech.fill("#note", "Door gasket replaced; holds 4 °C again." if tag == "en" else "更换门封条，恢复 4 °C 制冷。")
     tech.fill(f"#use_{paid.gasket.id}", "1")
     tech.get_by_test_id("pay-card").check()
-    sign_on_the_pad(tech)
+    sign_on_the_pad(tech, touch=tag == "zh")  # a finger in one run, a mouse (or pen) in the other
     _fits_the_screen(tech)
     screenshot(tech, f"paid-tech-complete-signed-{tag}.png")
     tech.get_by_test_id("complete").click()
