@@ -295,11 +295,13 @@ def _emergency_transfers(session: Session, *, now) -> None:
     from dispatch.jobs.models import Job
     from dispatch.jobs.status import JobStatus
     from dispatch.parts import services as job_parts
+    from dispatch.quotes.services import needs_quote
 
     agent = Actor(label="agent.li")
     scarce = list(session.scalars(select(Part).where(Part.name.in_(list(SOLD_OUT_CENTRALLY))).order_by(Part.sku)))
+    # Not a paid repair: its parts are ordered only once the customer approved the quote (dispatch.quotes).
     jobs = [job for job in session.scalars(select(Job).where(Job.status == JobStatus.REPORTED).order_by(Job.id))
-            if job.asset.region.code != "snd"]
+            if job.asset.region.code != "snd" and not needs_quote(job)]
     for part in scarce:
         # The part should fit the appliance: one on its model's bill of parts, else one of the same trade.
         skill = next(skill for skill, names in PARTS_BY_SKILL.items() if part.name in names)
