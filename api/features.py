@@ -38,3 +38,11 @@ PAGE_BLUEPRINTS += [people_pages.bp, people_welcome.bp]
 # Messages to customers: what was sent for a job (staff), and the customer's opt-out link.
 API_BLUEPRINTS += [messages_api.blp]
 PAGE_BLUEPRINTS += [messages_pages.bp]
+# Paid repairs: the price list, quotes the customer approves, and the technician's completion record.
+from api.field import completion as field_completion  # noqa: E402
+from api.field import completion_api as field_completion_api  # noqa: E402
+from api.quotes import endpoints as quotes_api  # noqa: E402
+from api.quotes import pages as quotes_pages  # noqa: E402
+
+API_BLUEPRINTS += [quotes_api.blp, field_completion_api.blp]
+PAGE_BLUEPRINTS += [quotes_pages.bp, field_completion.bp]

@@ -7,7 +7,7 @@ refusal; a body too deep to parse is a malformed request, a 400. Both use the on
 API and a readable page elsewhere; nothing is written."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
@@ -85,7 +85,20 @@ def _page_problems(args) -> dict[str, list[str]]:
     return problems
 
 
+def allows_request_bytes(limit: int):
+    """A view that takes a larger body than the app's limit (a signature drawn on a phone): the limit is
+    raised here, before this guard (or the CSRF check) reads the body, and only for that view."""
+    def mark(view):
+        view.max_request_bytes = limit
+        return view
+
+    return mark
+
+
 def check_request() -> None:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if (limit := getattr(view, "max_request_bytes", None)) is not None:
+        request.max_content_length = limit
     errors: dict[str, dict[str, list[str]]] = {}
     if problems := _multidict_problems(request.args):
         errors["query"] = problems

@@ -88,6 +88,10 @@ LABELS: dict[str, dict[str, str]] = {
         "priority_changed": N_("Priority changed"),
         "escalation_acknowledged": N_("Escalation acknowledged"),
         "escalation_resolved": N_("Escalation resolved"),
+        "quote_given": N_("Quote given"),
+        "quote_approved": N_("Quote approved"),
+        "quote_declined": N_("Quote declined"),
+        "completion_recorded": N_("Completion recorded"),
     },
     # The office's short names for a job's status (the customer reads the longer "status" above).
     "office.status": {

@@ -126,6 +126,8 @@ class Settings:
     position_fresh_minutes: int = 15
     # How often an open tracking page asks for news, in seconds.
     track_refresh_seconds: int = 30
+    # A repair is itself under warranty for this many days from its completion (shown to the customer).
+    repair_warranty_days: int = 90
 
     def __post_init__(self) -> None:
         parse_quiet_hours(self.quiet_hours)
@@ -141,6 +143,8 @@ class Settings:
             raise InvalidSetting(f"track_refresh_seconds must be from 5 to 3600, not {self.track_refresh_seconds}")
         if not is_phone_number(self.hotline, allow_empty=True):
             raise InvalidSetting(f"the hotline must be a phone number (digits, +, spaces or dashes), not {self.hotline!r}")
+        if not 0 <= self.repair_warranty_days <= 3650:
+            raise InvalidSetting(f"repair_warranty_days must be from 0 to 3650, not {self.repair_warranty_days}")
         for name in SECRET_VARIABLES:
             if value := getattr(self, name):
                 check_secret(value, name=name, source=f"Settings.{name}")
@@ -189,6 +193,8 @@ class Settings:
                                           variable="AFTERCARE_POSITION_FRESH_MINUTES"),
             track_refresh_seconds=_whole(env.get("AFTERCARE_TRACK_REFRESH_SECONDS"), defaults.track_refresh_seconds,
                                          variable="AFTERCARE_TRACK_REFRESH_SECONDS"),
+            repair_warranty_days=_whole(env.get("AFTERCARE_REPAIR_WARRANTY_DAYS"), defaults.repair_warranty_days,
+                                        variable="AFTERCARE_REPAIR_WARRANTY_DAYS"),
         )
 
 

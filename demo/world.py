@@ -21,6 +21,7 @@ from demo import texts
 from demo.texts import CHINESE_SHARE, MODEL_NAMES_ZH, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
 from dispatch.jobs.models import Priority, SlaPolicy
+from dispatch.quotes.models import LabourPrice
 from dispatch.technicians.models import Technician, TechnicianShift, TechnicianSkill
 from inventory.models import Part, Supplier, SupplierPart, Warehouse, WarehouseKind
 from inventory.reasons import reason as stock_reason
@@ -159,6 +160,9 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
                         customer_price=(cost * CUSTOMER_MARKUP).quantize(Decimal(1)))
             parts_by_skill.setdefault(skill, []).append(part)
             session.add(part)
+    # The price list of paid repairs: labour per skill, and the call-out fee a declined quote costs.
+    session.add_all(LabourPrice(code=f"LABOUR-{skill}"[:40].replace(" ", "-"), name=f"{skill} repair", skill=skill,
+                                labour=Decimal("120.00"), call_out_fee=Decimal("50.00")) for skill in PARTS_BY_SKILL)
 
     models = []
     for code, name, category, line, policy, skill, minutes in MODELS:
@@ -297,11 +301,13 @@ def _emergency_transfers(session: Session, *, now) -> None:
     from dispatch.jobs.models import Job
     from dispatch.jobs.status import JobStatus
     from dispatch.parts import services as job_parts
+    from dispatch.quotes.services import needs_quote
 
     agent = Actor(label="agent.li")
     scarce = list(session.scalars(select(Part).where(Part.name.in_(list(SOLD_OUT_CENTRALLY))).order_by(Part.sku)))
+    # Not a paid repair: its parts are ordered only once the customer approved the quote (dispatch.quotes).
     jobs = [job for job in session.scalars(select(Job).where(Job.status == JobStatus.REPORTED).order_by(Job.id))
-            if job.asset.region.code != "snd"]
+            if job.asset.region.code != "snd" and not needs_quote(job)]
     for part in scarce:
         # The part should fit the appliance: one on its model's bill of parts, else one of the same trade.
         skill = next(skill for skill, names in PARTS_BY_SKILL.items() if part.name in names)

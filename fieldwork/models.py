@@ -1,10 +1,12 @@
-"""Tables of field work: the status updates phones sent (so a retry is applied once) and job photos."""
+"""Tables of field work: the status updates phones sent (so a retry is applied once), job photos, and the
+record a technician leaves at completion."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UtcDateTime
@@ -47,3 +49,25 @@ class JobPhoto(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CompletionRecord(Base):
+    """What the technician left at the customer's door when the job was completed: what was done, the
+    time on site, what the customer paid and how, the signature (a PNG on disk under a random name) and
+    the warranty on the repair itself."""
+
+    __tablename__ = "completion_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    on_site_minutes: Mapped[int] = mapped_column(Integer)
+    amount_paid: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # "cash", "card", "transfer"; None when nothing was paid.
+    payment_method: Mapped[str | None] = mapped_column(String(16))
+    signature_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    signature_bytes: Mapped[int | None] = mapped_column(Integer)
+    warranty_days: Mapped[int] = mapped_column(Integer)
+    warranty_until: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)

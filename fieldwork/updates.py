@@ -13,6 +13,7 @@ from core.geo import is_valid_position
 from core.i18n import gettext as _
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import JobNotFound
+from dispatch.jobs.guards import check_guards
 from dispatch.jobs.models import EventKind, Job, ResponseKind
 from dispatch.jobs.response import record_response
 from dispatch.jobs.services import get_job, record_event, transition_job
@@ -171,6 +172,7 @@ def _apply(session: Session, *, technician: Technician, job: Job, update: Status
                               status=status_name(target), actions=", ".join(ACTIONS)))
     if target == JobStatus.COMPLETED:
         check_transition(job.status, target)
+        check_guards(session, job, target)  # e.g. a paid repair's quote: refused before any part leaves stock
         if len(note) < 3:
             raise UpdateRefused(_("Say what you did to fix it (resolution notes, at least 3 characters)."), field="note")
         # Fitted parts leave stock before completion gives back whatever stayed reserved.

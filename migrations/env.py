@@ -10,6 +10,7 @@ import core.sign_in  # noqa: F401
 import core.users  # noqa: F401
 import dispatch.jobs.models  # noqa: F401  (with the models it relates to)
 import dispatch.planning.models  # noqa: F401
+import dispatch.quotes.models  # noqa: F401
 import fieldwork.models  # noqa: F401
 import inventory.models  # noqa: F401
 from core.db import Base, make_engine, ours

@@ -24,6 +24,7 @@ import core.sign_in
 import core.work_queue  # noqa: F401
 import dispatch.jobs.models
 import dispatch.planning.models  # noqa: F401
+import dispatch.quotes.models  # noqa: F401
 import fieldwork.models  # noqa: F401
 import inventory.models  # noqa: F401
 from core.clock import FixedClock

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from api.database import db
+from api.setup import price_schemas
 from api.setup import schemas
 from api.setup.forms import Input
 from api.setup.roles import (
@@ -26,6 +27,7 @@ from core.users import Role
 from dispatch.catalog import setup as catalog
 from dispatch.jobs import sla_setup
 from dispatch.jobs.models import JobCategory, Priority
+from dispatch.quotes import prices
 from inventory import setup as stock_setup
 from inventory.models import Part, Warehouse, WarehouseKind
 
@@ -431,5 +433,41 @@ RESTOCK_RULES = PageKind(
     _rule_inputs, _rule_shown, _l("Warehouse, SKU or part name"), key_of=_rule_key)
 
 
+# --- the price list of paid repairs (dispatch.quotes.prices); parts carry their own customer price ---
+
+def _price_inputs() -> list[Input]:
+    return [
+        Input("code", _l("Code"), required=True, max_length=40, edit_only_readable=True),
+        Input("name", _l("Name"), required=True, max_length=120),
+        Input("skill", _l("Skill"), required=True, max_length=40,
+              hint=_l("The product model's repair skill, for example refrigeration.")),
+        Input("category", _l("Job category"), "select",
+              options=lambda: [("", _l("Any category"))] + [(c.value, n) for c, n in CATEGORY_NAMES.items()]),
+        Input("labour", _l("Labour (CNY)"), "decimal", required=True),
+        Input("call_out_fee", _l("Call-out fee (CNY)"), "decimal",
+              hint=_l("Owed when the customer declines the quote after the technician's visit.")),
+    ]
+
+
+def _price_shown(price) -> dict[str, Any]:
+    return {"code": price.code, "name": price.name, "skill": price.skill,
+            "category": price.category.value if price.category else "", "labour": str(price.labour),
+            "call_out_fee": str(price.call_out_fee)}
+
+
+LABOUR_PRICES = PageKind(
+    "labour_prices", _l("Price list"), _l("New labour price"), _l("Labour price %(key)s"),
+    _l("What a paid repair's labour costs by skill and job category, and the call-out fee a declined quote "
+       "still costs. Parts are priced on each part."), "code",
+    price_schemas.LabourPriceInSchema, CATALOGUE_READERS, CATALOGUE_WRITERS, prices.labour_prices_query,
+    prices.labour_price_named, prices.create_labour_price, prices.update_labour_price,
+    [Column(_l("Code"), lambda p: p.code, "mono"), Column(_l("Name"), lambda p: p.name),
+     Column(_l("Skill"), lambda p: p.skill),
+     Column(_l("Job category"), lambda p: CATEGORY_NAMES[p.category] if p.category else _("Any category")),
+     Column(_l("Labour (CNY)"), lambda p: p.labour, "num"),
+     Column(_l("Call-out fee (CNY)"), lambda p: p.call_out_fee, "num")],
+    _price_inputs, _price_shown, _l("Code, name or skill"))
+
+
 KINDS = {kind.slug: kind for kind in (PRODUCT_MODELS, WARRANTY_POLICIES, SLA_POLICIES, WAREHOUSES, PARTS, SUPPLIERS,
-                                      RESTOCK_RULES, ASSETS)}
+                                      RESTOCK_RULES, ASSETS, LABOUR_PRICES)}

@@ -54,7 +54,7 @@ def _can_write(kind: PageKind) -> bool:
 def _nav() -> list[tuple[str, Any]]:
     """The set-up pages this user may open, in the order an organisation fills them in."""
     order = ["warranty_policies", "product_models", "sla_policies", "warehouses", "parts", "suppliers",
-             "restock_rules", "assets"]
+             "restock_rules", "assets", "labour_prices"]
     return [(f"setup.{slug}", KINDS[slug].title) for slug in order if current_user.has_role(*KINDS[slug].readers)]
 
 

@@ -218,6 +218,10 @@ class EventKind(enum.StrEnum):
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
     ESCALATION_RESOLVED = "escalation_resolved"
     MESSAGE_PREFERENCES = "message_preferences"  # how and in which language the customer is told
+    QUOTE_GIVEN = "quote_given"  # a paid repair's price, for the customer to approve (dispatch.quotes)
+    QUOTE_APPROVED = "quote_approved"
+    QUOTE_DECLINED = "quote_declined"
+    COMPLETION_RECORDED = "completion_recorded"  # what was done, paid and signed (fieldwork.completion)
 
 
 class JobEvent(Base):

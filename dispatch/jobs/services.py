@@ -17,6 +17,7 @@ from dispatch.jobs import reasons
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.errors import CannotOwn, JobNotFound, OverrideNeeded
 from dispatch.jobs.events import JobStatusChanged
+from dispatch.jobs.guards import check_guards
 from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent, ResponseKind, needs_visit
 from dispatch.jobs.response import record_response
 from dispatch.jobs.status import JobStatus, check_transition, status_name
@@ -90,6 +91,7 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
                    note: str = "", note_code: str | None = None, note_facts: dict[str, Any] | None = None) -> JobEvent:
     current = job.status
     check_transition(current, to)
+    check_guards(session, job, to)
     job.status = to
     job.updated_at = now
     if to in _CLOSED_BY_A_PERSON and actor.user is not None:
@@ -139,6 +141,7 @@ def office_transition(session: Session, *, job: Job, to: JobStatus, actor: Actor
                       override_reason: str | None = None) -> JobEvent:
     """A status change asked for in the office (agent, dispatcher, manager)."""
     check_transition(job.status, to)
+    check_guards(session, job, to)
     if to not in FIELD_STATUSES:
         return transition_job(session, job=job, to=to, actor=actor, now=now, note=note)
     reason = (override_reason or "").strip()

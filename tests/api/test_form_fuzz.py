@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -30,8 +31,11 @@ from core.db import Base
 from core.geo import GreatCircleProvider
 from core.migrate import upgrade
 from core.users import Role
-from dispatch.jobs.models import Escalation
+from dispatch.jobs.audit import Actor
+from dispatch.jobs.models import EntitlementKind, Escalation
 from dispatch.planning.services import new_plan, run_plan
+from dispatch.quotes.prices import create_labour_price
+from dispatch.quotes.services import give_quote
 from inventory.models import RestockRule
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.core import make_user
@@ -41,6 +45,8 @@ from tests.builders.inventory import make_supplier
 from tests.conftest import NOW
 
 EXAMPLES_PER_FORM = 10
+SETUP_KINDS = ("assets", "parts", "product-models", "restock-rules", "sla-policies", "suppliers", "warehouses",
+               "warranty-policies", "labour-prices")
 class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
@@ -156,20 +162,27 @@ def places(app, session) -> dict[str, Place]:
     create_task(session, kind=TaskKind.PHONE_CALLBACK, job=world.jobs[1], assignee=agent,
                 reason="The survey went unanswered", now=NOW)
     session.add(Escalation(job_id=world.other_job.id, kind="sla_warning", reason="Response due soon", raised_at=NOW))
+    # A paid repair with a quote waiting for the customer: the quote forms of the agent, the technician and
+    # the customer's tracking page.
+    paid = world.jobs[1]
+    paid.entitlement = EntitlementKind.PAID_REPAIR
+    world.part.customer_price = Decimal("80.00")
+    create_labour_price(session, code="REF-ANY", name="Refrigeration", skill="refrigeration", labour=Decimal("150"),
+                        call_out_fee=Decimal("50"), actor="fuzz", now=NOW)
+    give_quote(session, job=paid, parts=[(world.part, 1)], actor=Actor(label="fuzz"), now=NOW)
     session.commit()
     from api.people.invitations import invitation_token
 
     with app.test_request_context():
         welcome = invitation_token(invited)
-    job, tech_job = world.other_job.number, world.jobs[0].number
+    job, tech_job, paid_job = world.other_job.number, world.jobs[0].number, paid.number
     # The board queues a plan for the scheduler; its preview (with the apply form) is of a solved one.
     plan = new_plan(session, region=world.region, day=NOW.date(), time_limit_s=1.0, apply_when_done=False,
                     requested_by="fuzz", now=NOW)
     run_plan(session, plan=plan, now=NOW, tz=ZoneInfo("Asia/Shanghai"), provider=GreatCircleProvider())
     session.commit()
     solved_plan = plan.id
-    setup = [f"/admin/setup/{kind}" for kind in ("assets", "parts", "product-models", "restock-rules",
-                                                 "sla-policies", "suppliers", "warehouses", "warranty-policies")]
+    setup = [f"/admin/setup/{kind}" for kind in SETUP_KINDS]
     listed = [
         Place("login", None, "/login", refusal_writes=SIGN_IN_ATTEMPTS),
         Place("language", Role.AGENT, "/agent", "/language"),
@@ -202,6 +215,13 @@ def places(app, session) -> dict[str, Place]:
         Place("tech status", Role.TECHNICIAN, f"/tech/jobs/{tech_job}", f"/tech/jobs/{tech_job}/status"),
         Place("tech part", Role.TECHNICIAN, f"/tech/jobs/{tech_job}", f"/tech/jobs/{tech_job}/parts"),
         Place("tech photo", Role.TECHNICIAN, f"/tech/jobs/{tech_job}", f"/tech/jobs/{tech_job}/photos"),
+        Place("tech complete", Role.TECHNICIAN, f"/tech/jobs/{tech_job}", f"/tech/jobs/{tech_job}/complete",
+              before=tuple((f"/tech/jobs/{tech_job}/status", {"client_id": f"fuzz-move-{to}", "to": to})
+                           for to in ("en_route", "on_site"))),
+        Place("tech quote", Role.TECHNICIAN, f"/tech/jobs/{paid_job}", f"/tech/jobs/{paid_job}/quote"),
+        Place("quote write", Role.AGENT, f"/agent/jobs/{paid_job}", f"/agent/jobs/{paid_job}/quote"),
+        Place("quote decision", Role.AGENT, f"/agent/jobs/{paid_job}", f"/agent/jobs/{paid_job}/quote/approve"),
+        Place("track quote decision", None, f"/t/{paid.tracking_token}", f"/t/{paid.tracking_token}/quote/approve"),
         Place("stock receive", Role.WAREHOUSE, "/warehouse/receive"),
         Place("stock adjust", Role.WAREHOUSE, "/warehouse/adjust"),
         Place("stock transfer", Role.WAREHOUSE, "/warehouse/transfers"),
@@ -237,13 +257,11 @@ PLACE_NAMES = [
     "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume", "job contact",
     "care priority", "escalation acknowledge", "escalation resolve", "reassign", "lock", "new plan", "plan apply",
     "tech status", "tech part",
-    "tech photo", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",
+    "tech photo", "tech complete", "tech quote", "quote write", "quote decision", "track quote decision", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",
     "user save", "user active", "user password", "region new", "region edit", "technician new", "technician edit",
     "technician photo",
-    *(f"setup new {kind}" for kind in ("assets", "parts", "product-models", "restock-rules", "sla-policies",
-                                        "suppliers", "warehouses", "warranty-policies")),
-    *(f"setup edit {kind}" for kind in ("assets", "parts", "product-models", "restock-rules", "sla-policies",
-                                         "suppliers", "warehouses", "warranty-policies")),
+    *(f"setup new {kind}" for kind in SETUP_KINDS),
+    *(f"setup edit {kind}" for kind in SETUP_KINDS),
 ]
 # Posted by a page's script as JSON, never as a form: fuzzed with bad bodies in their own tests.
 NOT_FORMS = {"field.job_position"}  # tests/api/field/test_position_api.py

@@ -21,6 +21,7 @@ from fieldwork.models import FieldUpdate, JobPhoto
 from inventory.models import StockLevel
 from tests.api.board.test_dispatch_api import run_worker
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_paid_repair_journey import sign_on_the_pad
 from tests.builders.core import PASSWORD, TEST_SECRET_KEY
 from tests.builders.fieldwork import build_field_world
 
@@ -120,6 +121,7 @@ def test_a_technician_walks_a_job_from_assigned_to_completed_on_a_phone(city, li
 
     page.fill("#note", "Door gasket replaced; holds 4 °C again.")
     expect(page.locator(f"#use_{city.part.id}")).to_have_value("1")
+    sign_on_the_pad(page)
     _assert_fits_the_screen(page)
     screenshot(page, "tech-job-complete-form.png")
     page.get_by_test_id("complete").click()

@@ -116,7 +116,7 @@ def test_an_admin_sets_up_a_policy_a_model_with_its_parts_and_prints_a_label(adm
 PAGES = {"product-models": ("Product models", "产品型号"), "warranty-policies": ("Warranty policies (三包)", "三包政策"),
          "sla-policies": ("SLA policies", "服务时效政策"), "warehouses": ("Warehouses", "仓库"),
          "parts": ("Parts", "配件"), "suppliers": ("Suppliers", "供应商"), "restock-rules": ("Restock rules", "补货规则"),
-         "assets": ("Registered appliances", "已登记的家电")}
+         "assets": ("Registered appliances", "已登记的家电"), "labour-prices": ("Price list", "价目表")}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -1,0 +1,152 @@
+"""A paid repair on phones, in English and in Chinese: the technician writes the quote after the
+diagnosis, the customer approves it on the tracking page, the technician completes the job with the
+customer's signature drawn on the screen and the payment recorded, and the tracking page shows what was
+done and the repair's own warranty.
+
+Screenshots land in out/screenshots/ for a human to look at.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from core.settings import Settings
+from dispatch.jobs.models import Job
+from dispatch.quotes.models import Quote
+from fieldwork.models import CompletionRecord
+from tests.browser.conftest import PHONE
+from tests.builders.core import PASSWORD, TEST_SECRET_KEY
+from tests.builders.quotes import build_paid_repair
+
+pytestmark = pytest.mark.browser
+
+HERE = {"latitude": 31.3101, "longitude": 120.6102}
+TEXTS = {
+    "en-US": {"quote": "Your quote", "approve": "Approve the quote", "approved": "You approved this quote",
+              "done": "What was done", "warranty": "90 days, until 2027-02-21", "card": "Card",
+              "complete": "Complete job", "pending": "Waiting for the customer to approve it"},
+    "zh-CN": {"quote": "您的报价", "approve": "确认报价", "approved": "您已确认该报价",
+              "done": "What was done", "warranty": "90 天，至 2027-02-21", "card": "刷卡",
+              "complete": None, "pending": "等待客户在手机上确认"},
+}
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
+                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
+                    upload_dir=tmp_path / "uploads")
+
+
+@pytest.fixture
+def paid(session):
+    world = build_paid_repair(session)
+    session.close()  # the live server writes next; an open SQLite transaction would stall it
+    return world
+
+
+def sign_on_the_pad(page, *, touch: bool = False) -> None:
+    """Draw a zigzag signature across the pad: a finger's touch events (through the DevTools protocol, as a
+    touch screen sends them) or a mouse drag."""
+    pad = page.get_by_test_id("signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    left, top, height = box["x"], box["y"], box["height"]
+    points = [(left + 30 + step * 25, top + height * (0.75 - 0.45 * (step % 2))) for step in range(12)]
+    if touch:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for part in range(1, 5):
+                x, y = x0 + (x1 - x0) * part / 4, y0 + (y1 - y0) * part / 4
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    else:
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=4)
+        page.mouse.up()
+    expect(page.locator("#signature")).to_have_value(re.compile(r"^data:image/png;base64,"))
+
+
+def _sign_in(page, live_url: str, username: str) -> None:
+    page.goto(f"{live_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def _fits_the_screen(page) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"page is {widths[0]}px wide on a {widths[1]}px screen"
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_url, new_context, fresh_session,
+                                                                      screenshot, locale):
+    texts, tag = TEXTS[locale], locale[:2]
+    tech = new_context(**{**PHONE, "locale": locale}, geolocation=HERE, permissions=["geolocation"]).new_page()
+    customer = new_context(**{**PHONE, "locale": locale}).new_page()
+    number, token = paid.job.number, paid.job.tracking_token
+
+    # The technician arrives, diagnoses, and writes the quote: the repair cannot be completed before the yes.
+    _sign_in(tech, live_url, "tech01")
+    tech.goto(f"{live_url}/tech/jobs/{number}")
+    tech.get_by_test_id("action-en_route").click()
+    tech.get_by_test_id("action-on_site").click()
+    expect(tech.get_by_test_id("tech-quote")).to_be_visible()
+    expect(tech.get_by_test_id("complete")).to_have_count(0)
+    tech.fill(f"#quote_{paid.gasket.id}", "1")
+    tech.get_by_test_id("quote-save").click()
+    expect(tech.get_by_test_id("quote-state")).to_contain_text(texts["pending"])
+    _fits_the_screen(tech)
+    screenshot(tech, f"paid-tech-quote-sent-{tag}.png")
+
+    # The customer sees the quote on the tracking page and approves it.
+    customer.goto(f"{live_url}/t/{token}")
+    quote = customer.get_by_test_id("quote")
+    expect(quote.locator("h2")).to_have_text(texts["quote"])
+    expect(customer.get_by_test_id("quote-total")).to_have_text("¥230.00")
+    if locale == "zh-CN":
+        expect(quote).to_contain_text("门封条")
+    _fits_the_screen(customer)
+    screenshot(customer, f"paid-track-quote-{tag}.png")
+    customer.get_by_test_id("quote-approve").click()
+    expect(customer.get_by_test_id("quote-state")).to_contain_text(texts["approved"])
+    screenshot(customer, f"paid-track-approved-{tag}.png")
+
+    # The technician completes: the owed amount is offered, the customer signs, the payment is recorded.
+    tech.reload()
+    expect(tech.get_by_test_id("amount-owed")).to_contain_text("¥230.00")
+    expect(tech.locator("#amount_paid")).to_have_value("230.00")
+    tech.fill("#note", "Door gasket replaced; holds 4 °C again." if tag == "en" else "更换门封条，恢复 4 °C 制冷。")
+    tech.fill(f"#use_{paid.gasket.id}", "1")
+    tech.get_by_test_id("pay-card").check()
+    sign_on_the_pad(tech, touch=tag == "zh")  # a finger in one run, a mouse (or pen) in the other
+    _fits_the_screen(tech)
+    screenshot(tech, f"paid-tech-complete-signed-{tag}.png")
+    tech.get_by_test_id("complete").click()
+    expect(tech.get_by_test_id("job-status")).to_be_visible()
+    tech.wait_for_url(re.compile(rf"/tech/jobs/{number}$"))
+
+    with fresh_session() as session:
+        job = session.scalar(select(Job).where(Job.number == number))
+        record = session.scalar(select(CompletionRecord).where(CompletionRecord.job_id == job.id))
+        assert job.status == "completed"
+        assert session.scalar(select(Quote.state).where(Quote.job_id == job.id)) == "approved"
+        assert (str(record.amount_paid), record.payment_method) == ("230.00", "card")
+        assert 1_000 < record.signature_bytes < 200 * 1024 and 1 <= record.on_site_minutes <= 720
+
+    # The customer's tracking page shows what was done, the payment and the repair's warranty.
+    customer.goto(f"{live_url}/t/{token}")
+    summary = customer.get_by_test_id("completion-summary")
+    expect(summary).to_be_visible()
+    expect(customer.get_by_test_id("amount-paid")).to_have_text(f"¥230.00 · {texts['card']}")
+    expect(customer.get_by_test_id("repair-warranty")).to_have_text(texts["warranty"])
+    _fits_the_screen(customer)
+    screenshot(customer, f"paid-track-summary-{tag}.png")
