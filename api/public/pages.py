@@ -71,10 +71,16 @@ def track(token: str):
     job = job_by_tracking_token(db(), token)
     if job is None:
         abort(404)
+    return tracking_page(job, joined=request.args.get("joined") == "1")
+
+
+def tracking_page(job, *, status: int = 200, **extra):
+    """The customer's tracking page of `job`, with `extra` for the partials (a refusal to show, say): every
+    view that answers on this page renders it here, so it always has the live view."""
     view = live_tracking(job)
-    response = render_template("track.html", job=job, view=view, timeline=view["timeline"],
-                               joined=request.args.get("joined") == "1")
-    return response, 200, {"Cache-Control": "no-store"}
+    extra.setdefault("joined", False)
+    response = render_template("track.html", job=job, view=view, timeline=view["timeline"], **extra)
+    return response, status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/technician-photos/<name>")

@@ -13,7 +13,8 @@ from api.context import now, services
 from api.database import db
 from api.jobs import pages as staff_pages
 from api.field import pages as field_pages
-from api.presenters import customer_timeline, job_by_tracking_token
+from api.presenters import job_by_tracking_token
+from api.public.pages import tracking_page
 from core.limits import parse_id
 from core.users import CASE_ROLES, Role
 from dispatch.jobs.audit import CUSTOMER, Actor
@@ -96,8 +97,7 @@ def track_decision(token: str, decision: str):
     try:
         DECISIONS[decision](db(), job=job, actor=CUSTOMER, now=now())
     except (QuoteRefused, InvalidTransition) as error:
-        return render_template("track.html", job=job, timeline=customer_timeline(job), joined=False,
-                               quote_error=str(error)), getattr(error, "code", 409)
+        return tracking_page(job, status=getattr(error, "code", 409), quote_error=str(error))
     flash(_("Thank you: you approved the quote. The technician can start the repair.") if decision == "approve"
           else _("You declined the quote. Nothing will be repaired."))
     return redirect(url_for("public.track", token=job.tracking_token) + "#quote", code=303)

@@ -99,6 +99,8 @@ def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_u
     tech.goto(f"{live_url}/tech/jobs/{number}")
     tech.get_by_test_id("action-en_route").click()
     tech.get_by_test_id("action-on_site").click()
+    # The page reloads once the phone's update is applied (and the position it shared on the way is sent).
+    tech.wait_for_load_state("networkidle")
     expect(tech.get_by_test_id("tech-quote")).to_be_visible()
     expect(tech.get_by_test_id("complete")).to_have_count(0)
     tech.fill(f"#quote_{paid.gasket.id}", "1")
