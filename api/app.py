@@ -24,6 +24,7 @@ from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.i18n import local_name
 from core.settings import Settings
+from core.storage import storage_for
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -74,7 +75,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": engine}
     app.extensions["aftercare"] = AppServices(settings=settings, clock=clock or SystemClock(),
                                               session_factory=make_session_factory(engine),
-                                              tz=ZoneInfo(settings.timezone))
+                                              tz=ZoneInfo(settings.timezone),
+                                              storage=storage_for(settings.photo_storage,
+                                                                  upload_dir=settings.upload_dir))
     app.extensions["aftercare_engine"] = engine
     message_settings.configure(settings)  # links and quiet hours of the messages to customers
 
