@@ -88,6 +88,8 @@ LABELS: dict[str, dict[str, str]] = {
         "priority_changed": N_("Priority changed"),
         "escalation_acknowledged": N_("Escalation acknowledged"),
         "escalation_resolved": N_("Escalation resolved"),
+        "proof_accepted": N_("Proof of purchase accepted"),
+        "proof_refused": N_("Proof of purchase refused"),
     },
     # The office's short names for a job's status (the customer reads the longer "status" above).
     "office.status": {

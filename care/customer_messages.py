@@ -23,7 +23,8 @@ from care.quiet_hours import quiet_until
 from core.i18n import LOCALES, current_locale, normalise, use_locale
 from core.i18n import gettext as _
 from core.regions import zone_of
-from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
+from dispatch.intake.reasons import explain
+from dispatch.jobs.events import EntitlementChanged, JobPlaced, JobReported, JobStatusChanged, JobUnassignable
 from dispatch.jobs.models import Job, Priority
 from dispatch.jobs.status import STARTED_STATUSES, JobStatus
 from inventory.models import JobPart, JobPartState, Part
@@ -35,6 +36,7 @@ VISIT_UNPLANNED = "visit_unplanned"
 TECHNICIAN_ON_THE_WAY = "technician_on_the_way"
 WAITING_FOR_PART = "waiting_for_part"
 JOB_COMPLETED = "job_completed"
+ENTITLEMENT_CHANGED = "entitlement_changed"
 # The hook for appointment windows (not stored on jobs yet): see `tell_window`.
 WINDOW_CONFIRMED = "window_confirmed"
 WINDOW_CHANGED = "window_changed"
@@ -274,3 +276,17 @@ def _parts_fitted(session: Session, job: Job) -> Callable[[], list[str]]:
                 for name, zh, quantity in rows]
 
     return names
+
+
+def tell_entitlement_changed(session: Session, event: EntitlementChanged) -> None:
+    """A proof of purchase changed what the customer is entitled to (say, a chargeable repair became free)."""
+    job = event.job
+
+    def text() -> tuple[str, str]:
+        return (_("Your proof of purchase was checked: job %(number)s", number=job.number),
+                _("We checked your proof of purchase for job %(number)s. %(reason)s Follow your job: %(link)s",
+                  number=job.number, reason=explain(job.entitlement_facts.get("code", ""), job.entitlement_facts),
+                  link=tracking_link(job)))
+
+    tell_customer(session, job=job, purpose=ENTITLEMENT_CHANGED, text=text, now=event.now,
+                  data={"from": event.before.value, "to": job.entitlement.value})

@@ -218,6 +218,8 @@ class EventKind(enum.StrEnum):
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
     ESCALATION_RESOLVED = "escalation_resolved"
     MESSAGE_PREFERENCES = "message_preferences"  # how and in which language the customer is told
+    PROOF_ACCEPTED = "proof_accepted"  # an agent accepted a proof of purchase: the entitlement was decided again
+    PROOF_REFUSED = "proof_refused"    # an agent refused a proof of purchase, saying why
 
 
 class JobEvent(Base):
