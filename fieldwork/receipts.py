@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
-from dispatch.intake.proof import ProofOutcome, ProofRefused, accept_proof_of_purchase, refuse_proof_of_purchase
+from dispatch.intake.errors import ProofRefused
+from dispatch.intake.proof import ProofOutcome, accept_proof_of_purchase, refuse_proof_of_purchase
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job, JobEvent
 from fieldwork.models import JobPhoto, PhotoKind, ReceiptReview

@@ -13,6 +13,7 @@ from core.events import publish
 from core.i18n import gettext as _
 from core.regions import zone_of
 from dispatch.intake.entitlement import Entitlement
+from dispatch.intake.errors import ProofRefused
 from dispatch.intake.services import entitlement_for_job, store_entitlement
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.events import EntitlementChanged
@@ -23,14 +24,6 @@ from dispatch.jobs.services import record_event
 EARLIEST_PURCHASE = date(1990, 1, 1)
 MAX_REFUSAL_REASON = 500
 ACCEPTED_CODE = "receipt_accepted"
-
-
-class ProofRefused(ValueError):
-    """The proof cannot be recorded as given; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import care  # noqa: F401 - subscribes care to the dispatch events, as the app d
 from care.models import OutboxMessage
 from core.i18n import use_locale
 from core.users import Role
-from dispatch.intake.proof import ProofRefused, accept_proof_of_purchase, refuse_proof_of_purchase
+from dispatch.intake.errors import ProofRefused
+from dispatch.intake.proof import accept_proof_of_purchase, refuse_proof_of_purchase
 from dispatch.intake.reasons import explain
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault
 from dispatch.jobs.audit import CUSTOMER, Actor
