@@ -91,6 +91,12 @@ LABELS: dict[str, dict[str, str]] = {
         "proof_accepted": N_("Proof of purchase accepted"),
         "proof_refused": N_("Proof of purchase refused"),
     },
+    # Who took a job's photo and of what (fieldwork.models.PhotoKind), in the job's history.
+    "photo_kind": {
+        "field": N_("by the technician"),
+        "fault": N_("the fault"),
+        "receipt": N_("the purchase receipt"),
+    },
     # An agent's review of a receipt the customer sent (fieldwork.models.ReceiptReview).
     "receipt_review": {
         "accepted": N_("Receipt accepted"),
