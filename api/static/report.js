@@ -34,6 +34,14 @@
 
   function show(input) {
     var message = document.getElementById(input.id + "-error"), text = problem(input);
+    if (!message && !text) return true;
+    if (!message) {
+      message = document.createElement("p");
+      message.className = "field-error";
+      message.id = input.id + "-error";
+      input.insertAdjacentElement("afterend", message);
+      input.setAttribute("aria-describedby", message.id);
+    }
     message.textContent = text;
     message.hidden = !text;
     if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");

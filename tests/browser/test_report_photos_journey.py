@@ -62,9 +62,9 @@ def _photos(fresh_session) -> list[JobPhoto]:
 
 @pytest.mark.parametrize("locale, words", [
     ("en-US", {"receipt": "Photo of the purchase receipt", "bad": "not a JPEG, PNG or WebP photo",
-               "again": "Please choose your photos again", "tracking": "AC-"}),
+               "again": "Please choose your photos again", "tracking": "AC-", "large": "larger than 8 MB"}),
     ("zh-CN", {"receipt": "购买凭证（发票或小票）照片", "bad": "不是 JPEG、PNG 或 WebP 照片",
-               "again": "请重新选择照片", "tracking": "AC-"}),
+               "again": "请重新选择照片", "tracking": "AC-", "large": "超过 8 MB"}),
 ])
 def test_a_consumer_reports_on_a_phone_with_a_fault_photo_and_a_receipt(session, live_url, new_context,
                                                                       fresh_session, screenshot, tmp_path,
@@ -98,8 +98,20 @@ def test_a_consumer_reports_on_a_phone_with_a_fault_photo_and_a_receipt(session,
     screenshot(page, f"report-photos-refused-phone-{lang}.png")
     assert _photos(fresh_session) == []
 
+    # A photo over the limit is said at once, next to its field, and the form is not sent.
+    huge = tmp_path / "huge.jpg"
+    huge.write_bytes(b"\xff" * (9 * 1024 * 1024))
+    page.set_input_files("#receipt_photo", str(huge))
+    expect(page.locator("#receipt_photo-error")).to_contain_text(words["large"])
+    posted = []
+    page.on("request", lambda request: posted.append(request) if request.method == "POST" else None)
+    page.locator("#report-form button[type=submit]").click()
+    page.wait_for_timeout(300)  # long enough for a click to start a request on the loopback server
+    assert posted == [] and "/r/" in page.url
+
     page.set_input_files("#fault_photos", str(fault))
     page.set_input_files("#receipt_photo", str(receipt))
+    expect(page.locator("#receipt_photo-error")).to_be_hidden()
     _fits(page)
     screenshot(page, f"report-photos-chosen-phone-{lang}.png")
     page.locator("#report-form button[type=submit]").click()
