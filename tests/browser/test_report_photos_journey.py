@@ -149,9 +149,9 @@ def test_an_agent_accepts_the_receipt_and_sees_the_repair_become_free(session, l
     page.wait_for_load_state()
     page.goto(f"{live_url}/agent/jobs/{number}")
     proof = page.get_by_test_id("proof")
-    expect(proof).to_contain_text("Photos of the fault")
+    expect(page.get_by_test_id("fault-photos-card")).to_contain_text("Photos of the fault")
     expect(page.get_by_test_id("purchase-date")).to_have_text("none")
-    for image in (proof.get_by_test_id("fault-photos").locator("img"), proof.get_by_test_id("receipts").locator("img")):
+    for image in (page.get_by_test_id("fault-photos").locator("img"), proof.get_by_test_id("receipts").locator("img")):
         expect(image).to_be_visible()
         assert image.evaluate("img => img.complete && img.naturalWidth") > 0, "the photo was not served"
     proof.scroll_into_view_if_needed()
