@@ -14,7 +14,7 @@ from core.storage import StoredFileMissing
 from core.users import CASE_ROLES, Role
 from dispatch.jobs.models import Job
 from fieldwork.models import PhotoKind
-from fieldwork.photos import photo_bytes, photo_by_name
+from fieldwork.photos import photo_by_name, photo_bytes
 from fieldwork.read import technician_of
 
 bp = Blueprint("photos", __name__)

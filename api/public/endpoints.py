@@ -22,8 +22,8 @@ from api.public.report_photos import (
     read_report_photos,
 )
 from api.public.schemas import PhotoReportSchema, PublicReportSchema, TrackingSchema
-from api.uploads import allow_uploads
 from api.schemas import PublicAssetSchema, ReportResultSchema
+from api.uploads import allow_uploads
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.services import (
     FaultReport,

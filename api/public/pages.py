@@ -8,11 +8,11 @@ from api.database import db
 from api.extensions import limiter
 from api.forms import load_form
 from api.labels import label
-from api.uploads import allow_uploads
 from api.locating import locate
 from api.presenters import customer_timeline, job_by_tracking_token
 from api.public.report_photos import MAX_REPORT_PHOTO_BYTES, ReportPhotos, attach_report_photos, read_report_photos
 from api.schemas import FaultReportFields
+from api.uploads import allow_uploads
 from core.i18n import current_locale
 from dispatch.intake.errors import AssetNotFound
 from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault, shows_tracking_to, warranty_verdict

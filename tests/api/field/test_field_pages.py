@@ -11,15 +11,18 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from core.settings import Settings
+from core.storage import LocalStorage
 from core.users import Role
+from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Job, JobEvent
-from fieldwork.models import FieldUpdate, JobPhoto
-from fieldwork.photos import MAX_PHOTO_BYTES
+from fieldwork.models import FieldUpdate, JobPhoto, PhotoKind
+from fieldwork.photos import MAX_PHOTO_BYTES, check_photo, store_photos
 from inventory.models import StockMovement
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.core import TEST_SECRET_KEY, make_user
 from tests.builders.dispatch import make_asset
 from tests.builders.fieldwork import build_field_world
+from tests.conftest import NOW
 
 
 @pytest.fixture
@@ -186,6 +189,22 @@ def test_a_photo_is_checked_by_content_stored_under_a_random_name_and_shown_to_t
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/agent"))})
     sign_in(client, "tech02")
     assert client.get(f"/photos/{photo.stored_name}").status_code == 404
+
+
+def test_the_technician_sees_the_customers_fault_photo_but_never_the_receipt(client, city, session, settings):
+    job = city.jobs[0]
+    fault, receipt = store_photos(session, job=job, photos=[(PhotoKind.FAULT, check_photo(image_bytes("PNG"))),
+                                                            (PhotoKind.RECEIPT, check_photo(image_bytes("JPEG")))],
+                                  actor=CUSTOMER, storage=LocalStorage(settings.upload_dir), now=NOW)
+    names = fault.stored_name, receipt.stored_name
+    session.commit()
+    sign_in(client, "tech01")
+    html = client.get(f"/tech/jobs/{job.number}").get_data(as_text=True)
+    assert f"/photos/{names[0]}" in html and f"/photos/{names[1]}" not in html
+    assert client.get(f"/photos/{names[0]}").status_code == 200
+    assert client.get(f"/photos/{names[1]}").status_code == 404
+    (settings.upload_dir / "job-photos" / names[0]).unlink()  # a file lost from the storage is a 404, not a 500
+    assert client.get(f"/photos/{names[0]}").status_code == 404
 
 
 def test_a_phone_sized_photo_passes_the_app_wide_body_limit(client, city, session):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from care.models import OutboxMessage
 from core.settings import Settings
+from core.users import Role
 from dispatch.catalog.models import Asset
 from dispatch.jobs.models import EntitlementKind, EventKind, Job, JobEvent
 from fieldwork.models import JobPhoto, PhotoKind, ReceiptReview
@@ -17,7 +18,6 @@ from tests.api.conftest import assert_error_shape
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.core import TEST_SECRET_KEY, make_user
 from tests.builders.dispatch import make_asset
-from core.users import Role
 
 
 @pytest.fixture
