@@ -50,9 +50,17 @@ def check_purchase_date(purchase_date: date, *, job: Job, tz: ZoneInfo | None = 
     return purchase_date
 
 
+def _still_open(job: Job) -> None:
+    # A closed job's entitlement was what its customer was charged (or not) by: it stays as it was.
+    if not job.is_open:
+        raise ProofRefused("decision", _("Job %(number)s is closed: its entitlement can no longer change.",
+                                         number=job.number))
+
+
 def accept_proof_of_purchase(session: Session, *, job: Job, purchase_date: date, actor: Actor, now: datetime,
                              tz: ZoneInfo | None = None, note: str = "", evidence: dict | None = None) -> ProofOutcome:
     """Record the purchase date a proof shows and decide the job's entitlement again."""
+    _still_open(job)
     check_purchase_date(purchase_date, job=job, tz=tz)
     asset = job.asset
     before = {"entitlement": job.entitlement.value, "purchase_date": _iso(asset.purchase_date)}
@@ -82,6 +90,7 @@ def refuse_proof_of_purchase(session: Session, *, job: Job, reason: str, actor: 
                              evidence: dict | None = None) -> JobEvent:
     """The proof does not show a purchase of this appliance (unreadable, another product, altered): the
     entitlement stays as it was and the history keeps the reason."""
+    _still_open(job)
     reason = reason.strip()
     if not reason:
         raise ProofRefused("reason", _("Say why the proof of purchase is refused."))

@@ -125,8 +125,14 @@ def test_a_consumer_reports_on_a_phone_with_a_fault_photo_and_a_receipt(session,
                                                           (PhotoKind.RECEIPT, "image/png")]
 
 
+@pytest.mark.parametrize("lang, words", [
+    ("en", {"fault": "Photos of the fault", "none": "none", "changed": "Entitlement: Paid repair → Free repair",
+            "reason": "A proof of purchase dated 2026-06-01 was accepted", "reviewed": "Receipt accepted"}),
+    ("zh", {"fault": "故障照片", "none": "无", "changed": "保修权益：付费维修 → 免费维修",
+            "reason": "已认可购买日期为 2026-06-01 的购买凭证", "reviewed": "凭证已认可"}),
+])
 def test_an_agent_accepts_the_receipt_and_sees_the_repair_become_free(session, live_url, new_context,
-                                                                     fresh_session, screenshot):
+                                                                     fresh_session, screenshot, lang, words):
     asset = make_asset(session, purchase_date=None)
     make_user(session, username="agent.li", role=Role.AGENT)
     session.commit()
@@ -142,20 +148,20 @@ def test_an_agent_accepts_the_receipt_and_sees_the_repair_become_free(session, l
     number = reported.json()["number"]
     assert reported.json()["entitlement"] == "paid_repair"
 
-    page.goto(f"{live_url}/login?lang=en")
+    page.goto(f"{live_url}/login?lang={lang}")
     page.fill("#username", "agent.li")
     page.fill("#password", PASSWORD)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
     page.goto(f"{live_url}/agent/jobs/{number}")
     proof = page.get_by_test_id("proof")
-    expect(page.get_by_test_id("fault-photos-card")).to_contain_text("Photos of the fault")
-    expect(page.get_by_test_id("purchase-date")).to_have_text("none")
+    expect(page.get_by_test_id("fault-photos-card")).to_contain_text(words["fault"])
+    expect(page.get_by_test_id("purchase-date")).to_have_text(words["none"])
     for image in (page.get_by_test_id("fault-photos").locator("img"), proof.get_by_test_id("receipts").locator("img")):
         expect(image).to_be_visible()
         assert image.evaluate("img => img.complete && img.naturalWidth") > 0, "the photo was not served"
     proof.scroll_into_view_if_needed()
-    screenshot(page, "proof-job-page-desktop-before.png")
+    screenshot(page, f"proof-job-page-desktop-before-{lang}.png")
 
     # The date input carries the bounds, so the browser holds back a misread year; the server checks them
     # too (tests/api/jobs/test_proof_of_purchase.py).
@@ -167,11 +173,11 @@ def test_an_agent_accepts_the_receipt_and_sees_the_repair_become_free(session, l
 
     page.fill("#purchase_date", "2026-06-01")
     page.get_by_test_id("accept-receipt").click()
-    expect(page.locator("main .notice").first).to_contain_text("Entitlement: Paid repair → Free repair")
+    expect(page.locator("main .notice").first).to_contain_text(words["changed"])
     expect(page.get_by_test_id("purchase-date")).to_have_text("2026-06-01")
-    expect(page.locator("main")).to_contain_text("A proof of purchase dated 2026-06-01 was accepted")
-    expect(page.get_by_test_id("receipts")).to_contain_text("Receipt accepted")
-    screenshot(page, "proof-job-page-desktop-accepted.png")
+    expect(page.locator("main")).to_contain_text(words["reason"])
+    expect(page.get_by_test_id("receipts")).to_contain_text(words["reviewed"])
+    screenshot(page, f"proof-job-page-desktop-accepted-{lang}.png")
     with fresh_session() as check:
         assert check.scalar(select(Job.entitlement).where(Job.number == number)) == EntitlementKind.FREE_REPAIR
         assert check.scalar(select(JobPhoto.review).where(JobPhoto.kind == PhotoKind.RECEIPT)) == ReceiptReview.ACCEPTED

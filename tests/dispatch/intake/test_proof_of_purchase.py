@@ -20,6 +20,7 @@ from dispatch.intake.reasons import explain
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault
 from dispatch.jobs.audit import CUSTOMER, Actor
 from dispatch.jobs.models import Channel, EntitlementKind, EventKind, JobCategory
+from tests.builders.care import complete_job
 from tests.builders.core import make_user
 from tests.builders.dispatch import make_asset
 from tests.conftest import NOW
@@ -126,4 +127,15 @@ def test_a_refused_receipt_keeps_the_entitlement_and_records_why(session, agent)
     assert (event.kind, event.note, event.actor_label) == (EventKind.PROOF_REFUSED, "The receipt is for another model",
                                                            "agent.proof")
     assert event.data == {"entitlement": "paid_repair", "photo": "r.png"}
+    assert job.entitlement == EntitlementKind.PAID_REPAIR and job.asset.purchase_date is None
+
+
+def test_a_finished_job_keeps_its_entitlement(session, agent):
+    job = _job(session, purchase_date=None)
+    complete_job(session, job, actor=agent, now=LATER)
+    for decide in (lambda: accept_proof_of_purchase(session, job=job, purchase_date=date(2026, 6, 1), actor=agent,
+                                                    now=LATER, tz=TZ),
+                   lambda: refuse_proof_of_purchase(session, job=job, reason="unreadable", actor=agent, now=LATER)):
+        with pytest.raises(ProofRefused, match="is closed"):
+            decide()
     assert job.entitlement == EntitlementKind.PAID_REPAIR and job.asset.purchase_date is None
