@@ -77,7 +77,9 @@ def job_page(number: str, errors: dict | None = None, status: int = 200, form: d
     card = job_card(db(), technician, job)
     return render_template("tech_job.html", card=card, job=job, van=van_stock(db(), technician),
                            model_parts=sorted(job.asset.product_model.parts, key=lambda p: p.sku),
-                           photos=photos_of(db(), job, kinds=(PhotoKind.FIELD, PhotoKind.FAULT)), errors=errors or {}, form=form or {},
+                           # The customer's fault photos too; their receipt is for the office only.
+                           photos=photos_of(db(), job, kinds=(PhotoKind.FIELD, PhotoKind.FAULT)),
+                           errors=errors or {}, form=form or {},
                            new_id=lambda: uuid.uuid4().hex, max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024),
                            max_units=MAX_UNITS_PER_PART), status
 

@@ -191,13 +191,15 @@ def job_detail(number: str, errors: dict | None = None, status: int = 200, form:
     except JobNotFound:
         abort(404)
     job = page.job
+    zone = zone_of(job, services().tz)
     allowed = ALLOWED_TRANSITIONS[job.status]
     return render_template("job_detail.html", job=job, page=page,
                            next_statuses=[s for s in sorted(allowed) if s != JobStatus.CANCELLED],
                            can_cancel=JobStatus.CANCELLED in allowed, field_statuses=FIELD_STATUSES,
                            categories=list(JobCategory), owners=hand_over_candidates(db(), job),
-                           zone=zone_of(job, services().tz).key, errors=errors or {}, form=form or {},
-                           reported_on=job.reported_at.astimezone(zone_of(job, services().tz)).date().isoformat()), status
+                           zone=zone.key, errors=errors or {}, form=form or {},
+                           # The latest purchase date a receipt may show (dispatch.intake.proof checks it too).
+                           reported_on=job.reported_at.astimezone(zone).date().isoformat()), status
 
 
 @bp.post("/agent/jobs/<number>/transition")
@@ -323,7 +325,8 @@ def job_proof_of_purchase(number: str):
                            actor=Actor.staff(current_user), now=now())
             flash(_("Receipt refused; the reason is in the job's history."))
         else:
-            return job_detail(number, {"purchase_date": _("Choose to accept or to refuse the receipt.")}, 422, form=form)
+            return job_detail(number, {"purchase_date": _("Choose to accept or to refuse the receipt.")}, 422,
+                              form=form)
     except ProofRefused as refused:
         return job_detail(number, {refused.field if refused.field != "photo" else "purchase_date": str(refused)}, 422,
                           form=form)

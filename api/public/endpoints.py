@@ -79,7 +79,8 @@ class ReportsWithPhotos(MethodView):
         Photos joining an open job are kept only when the report comes from that job's contact number."""
         photos = read_report_photos(request.files)
         if photos.errors:
-            raise ApiError(422, _("Some files cannot be accepted: %(fields)s.", fields=", ".join(sorted(photos.errors))),
+            fields = ", ".join(sorted(photos.errors))
+            raise ApiError(422, _("Some files cannot be accepted: %(fields)s.", fields=fields),
                            {"files": {name: [message] for name, message in photos.errors.items()}})
         return _report(data, photos)
 
