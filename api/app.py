@@ -25,6 +25,7 @@ from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.i18n import local_name
 from core.settings import Settings
+from core.storage import storage_for
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -76,7 +77,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.extensions["aftercare"] = AppServices(settings=settings, clock=clock or SystemClock(),
                                               session_factory=make_session_factory(
                                                   engine, task_queue=settings.task_queue),
-                                              tz=ZoneInfo(settings.timezone))
+                                              tz=ZoneInfo(settings.timezone),
+                                              storage=storage_for(settings.photo_storage,
+                                                                  upload_dir=settings.upload_dir))
     app.extensions["aftercare_engine"] = engine
     message_settings.configure(settings)  # links and quiet hours of the messages to customers
 

@@ -13,6 +13,7 @@ from core.clock import Clock
 from core.geo import MatrixProvider, provider_for_region
 from core.regions import Region
 from core.settings import Settings
+from core.storage import FileStorage
 
 
 @dataclass
@@ -21,10 +22,16 @@ class AppServices:
     clock: Clock
     session_factory: sessionmaker
     tz: ZoneInfo
+    # Where photos and receipts are kept (core.storage), chosen by the settings.
+    storage: FileStorage
 
 
 def services() -> AppServices:
     return current_app.extensions["aftercare"]
+
+
+def storage() -> FileStorage:
+    return services().storage
 
 
 def now() -> datetime:

@@ -20,7 +20,7 @@ from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused
 from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
 from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
 from core import i18n as core_i18n
-from dispatch.intake.errors import AssetNotFound
+from dispatch.intake.errors import AssetNotFound, ProofRefused
 from dispatch.jobs.errors import CannotOwn, ClockChangeRefused, JobNotFound, OverrideNeeded
 from dispatch.jobs.escalations import EscalationNotFound
 from dispatch.jobs.response import NotAHumanResponse
@@ -91,6 +91,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(JobNotFound)
     def _job_not_found(error: JobNotFound):
         return _respond(ApiError(404, str(error)))
+
+    @app.errorhandler(ProofRefused)
+    def _proof_refused(error: ProofRefused):
+        return _respond(field_error(422, error.field, str(error)))
 
     @app.errorhandler(AssetNotFound)
     def _asset_not_found(error: AssetNotFound):

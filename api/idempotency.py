@@ -21,7 +21,17 @@ HEADER = "Idempotency-Key"
 
 
 def _fingerprint() -> str:
-    return hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
+    digest = hashlib.sha256(request.method.encode() + request.path.encode())
+    if request.mimetype == "multipart/form-data":
+        # The input guard has parsed the form, so the raw body is gone: its fields and files say the same.
+        for name, value in sorted(request.form.items(multi=True)):
+            digest.update(f"{len(name)}:{name}={len(value)}:{value}".encode())
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+            digest.update(f"{len(name)}:{name}=".encode() + hashlib.sha256(upload.stream.read()).digest())
+            upload.stream.seek(0)
+    else:
+        digest.update(request.get_data())
+    return digest.hexdigest()
 
 
 def _scope_of_caller(scope: str) -> str:

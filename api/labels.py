@@ -92,6 +92,19 @@ LABELS: dict[str, dict[str, str]] = {
         "quote_approved": N_("Quote approved"),
         "quote_declined": N_("Quote declined"),
         "completion_recorded": N_("Completion recorded"),
+        "proof_accepted": N_("Proof of purchase accepted"),
+        "proof_refused": N_("Proof of purchase refused"),
+    },
+    # Who took a job's photo and of what (fieldwork.models.PhotoKind), in the job's history.
+    "photo_kind": {
+        "field": N_("by the technician"),
+        "fault": N_("the fault"),
+        "receipt": N_("the purchase receipt"),
+    },
+    # An agent's review of a receipt the customer sent (fieldwork.models.ReceiptReview).
+    "receipt_review": {
+        "accepted": N_("Receipt accepted"),
+        "refused": N_("Receipt refused"),
     },
     # The office's short names for a job's status (the customer reads the longer "status" above).
     "office.status": {
@@ -357,7 +370,8 @@ ENUM_GROUPS = {"JobStatus": "office.status", "JobCategory": "category", "Priorit
                "EventKind": "office.event", "PlanStatus": "plan_status", "TaskKind": "task.kind",
                "TaskOutcome": "task.outcome", "SlaClock": "sla.clock", "AlertKind": "sla.alert",
                "Role": "role", "OrderStatus": "stock.order", "EscalationState": "escalation.state",
-               "ResponseKind": "response_kind", "ContactChannel": "contact_channel", "WarehouseKind": "warehouse_kind"}
+               "ResponseKind": "response_kind", "ContactChannel": "contact_channel", "WarehouseKind": "warehouse_kind",
+               "ReceiptReview": "receipt_review"}
 
 
 def human(code, group: str | None = None) -> str:

@@ -24,8 +24,9 @@ from core.geo import provider_for_region
 from core.i18n import LOCALES, current_locale, normalise, use_locale
 from core.i18n import gettext as _
 from core.regions import zone_of
+from dispatch.intake.reasons import explain
 from dispatch.jobs.eta import live_eta
-from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
+from dispatch.jobs.events import EntitlementChanged, JobPlaced, JobReported, JobStatusChanged, JobUnassignable
 from dispatch.jobs.models import Job, Priority
 from dispatch.jobs.status import STARTED_STATUSES, JobStatus
 from inventory.models import JobPart, JobPartState, Part
@@ -39,6 +40,7 @@ WAITING_FOR_PART = "waiting_for_part"
 JOB_COMPLETED = "job_completed"
 # Sent by care.callbacks a while after completion; it is the only message that asks something back.
 SURVEY = "survey"
+ENTITLEMENT_CHANGED = "entitlement_changed"
 # The hook for appointment windows (not stored on jobs yet): see `tell_window`.
 WINDOW_CONFIRMED = "window_confirmed"
 WINDOW_CHANGED = "window_changed"
@@ -283,3 +285,17 @@ def _parts_fitted(session: Session, job: Job) -> Callable[[], list[str]]:
                 for name, zh, quantity in rows]
 
     return names
+
+
+def tell_entitlement_changed(session: Session, event: EntitlementChanged) -> None:
+    """A proof of purchase changed what the customer is entitled to (say, a chargeable repair became free)."""
+    job = event.job
+
+    def text() -> tuple[str, str]:
+        return (_("Your proof of purchase was checked: job %(number)s", number=job.number),
+                _("We checked your proof of purchase for job %(number)s. %(reason)s Follow your job: %(link)s",
+                  number=job.number, reason=explain(job.entitlement_facts.get("code", ""), job.entitlement_facts),
+                  link=tracking_link(job)))
+
+    tell_customer(session, job=job, purpose=ENTITLEMENT_CHANGED, text=text, now=event.now,
+                  data={"from": event.before.value, "to": job.entitlement.value})

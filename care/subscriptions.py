@@ -5,9 +5,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from care.callbacks import start_callback_plan
-from care.customer_messages import tell_plan, tell_report_received, tell_status, tell_unplanned
+from care.customer_messages import (
+    tell_entitlement_changed,
+    tell_plan,
+    tell_report_received,
+    tell_status,
+    tell_unplanned,
+)
 from core.events import subscribe
-from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
+from dispatch.jobs.events import EntitlementChanged, JobPlaced, JobReported, JobStatusChanged, JobUnassignable
 from dispatch.jobs.status import JobStatus
 
 
@@ -21,3 +27,4 @@ subscribe(JobStatusChanged, tell_status)
 subscribe(JobReported, tell_report_received)
 subscribe(JobPlaced, tell_plan)
 subscribe(JobUnassignable, tell_unplanned)
+subscribe(EntitlementChanged, tell_entitlement_changed)

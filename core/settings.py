@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 from core.secret_files import load_or_create
+from core.storage import LOCAL, STORAGE_KINDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,6 +95,8 @@ class Settings:
     # process, the default on SQLite, whose one write lock a request may already hold; redis://... is Redis.
     rate_limit_storage_uri: str = "memory://"
     upload_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR / "uploads")
+    # Where photos and receipts are kept (core.storage): "local" is the upload folder on this machine.
+    photo_storage: str = LOCAL
     # Times are stored in UTC and shown, and dates judged (warranty days), in this zone.
     timezone: str = "Asia/Shanghai"
     # Road durations from an OSRM server's table API instead of the great-circle estimate.
@@ -135,6 +138,9 @@ class Settings:
             raise InvalidSetting(f"AFTERCARE_TASK_QUEUE must be database or procrastinate, not {self.task_queue!r}")
         if self.task_queue == "procrastinate" and not self.database_url.startswith("postgresql"):
             raise InvalidSetting("AFTERCARE_TASK_QUEUE=procrastinate needs a PostgreSQL database")
+        if self.photo_storage not in STORAGE_KINDS:
+            raise InvalidSetting(f"AFTERCARE_PHOTO_STORAGE must be one of {', '.join(STORAGE_KINDS)} (files on this "
+                                 f"machine's disk, under AFTERCARE_UPLOAD_DIR), not {self.photo_storage!r}")
         if not 1 <= self.visit_change_minutes <= 24 * 60:
             raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
         if not 1 <= self.position_fresh_minutes <= 24 * 60:
@@ -173,6 +179,7 @@ class Settings:
             rate_limit_storage_uri=env.get("AFTERCARE_RATELIMIT_STORAGE_URI") or _default_rate_limit_storage(
                 env.get("AFTERCARE_DATABASE_URL") or ""),
             upload_dir=Path(env.get("AFTERCARE_UPLOAD_DIR") or data_dir / "uploads"),
+            photo_storage=(env.get("AFTERCARE_PHOTO_STORAGE") or defaults.photo_storage).strip(),
             timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
             osrm_url=env.get("AFTERCARE_OSRM_URL") or None,
             geocoder=env.get("AFTERCARE_GEOCODER") or None,

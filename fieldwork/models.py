@@ -2,6 +2,7 @@
 record a technician leaves at completion."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,18 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UtcDateTime
+from core.db import Base, UtcDateTime, string_enum
+
+
+class PhotoKind(enum.StrEnum):
+    FIELD = "field"      # taken by the technician at the job
+    FAULT = "fault"      # sent by the customer with the report: what is wrong
+    RECEIPT = "receipt"  # sent by the customer with the report: the proof of purchase
+
+
+class ReceiptReview(enum.StrEnum):
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
 
 
 class FieldUpdate(Base):
@@ -36,19 +48,24 @@ class FieldUpdate(Base):
 
 
 class JobPhoto(Base):
-    """A photo taken at a job, stored on disk under a random name (never the uploaded file name)."""
+    """A photo of a job, kept in the file storage under a random name (never the uploaded file name)."""
 
     __tablename__ = "job_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
-    uploaded_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[PhotoKind] = mapped_column(string_enum(PhotoKind, 16), default=PhotoKind.FIELD)
+    # None for a photo the customer sent with the report.
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(32))
     size_bytes: Mapped[int] = mapped_column(Integer)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A receipt's review by an agent (the job's history says who and why); None while nobody looked.
+    review: Mapped[ReceiptReview | None] = mapped_column(string_enum(ReceiptReview, 16))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CompletionRecord(Base):

@@ -1,5 +1,6 @@
 """Jobs for staff: take a phone report, list and read jobs and their events, move a job through its
-states, hand a case over to a colleague, take a new report nobody owns, correct its category."""
+states, hand a case over to a colleague, take a new report nobody owns, correct its category, decide on
+a proof of purchase."""
 from __future__ import annotations
 
 from flask import g
@@ -16,6 +17,7 @@ from api.jobs.schemas import (
     HandOverSchema,
     JobEventSchema,
     JobQuerySchema,
+    ProofOfPurchaseSchema,
     ReclassifySchema,
     StaffReportSchema,
     TransitionSchema,
@@ -32,6 +34,7 @@ from dispatch.jobs.errors import CaseAlreadyOwned
 from dispatch.jobs.read import job_search
 from dispatch.jobs.search import SearchRefused, parse_query
 from dispatch.jobs.services import get_job, hand_over_job, office_transition
+from fieldwork.receipts import accept_receipt, receipt_of, refuse_receipt
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
 
@@ -107,6 +110,24 @@ class JobResource(MethodView):
         job = get_job(db(), number, for_update=True)
         reclassify_job(db(), job=job, category=data["category"], actor=_actor(), now=now(), tz=services().tz,
                        note=data["note"])
+        return job
+
+
+@blp.route(f"/{NUMBER}/proof-of-purchase")
+class JobProofOfPurchase(MethodView):
+    @require_api_roles(*WRITERS)
+    @blp.arguments(ProofOfPurchaseSchema)
+    @blp.response(200, JobSchema)
+    def post(self, data: dict, number: str):
+        """Accept a proof of purchase with the purchase date it shows (the entitlement is decided again and
+        the customer told if it changed), or refuse it with the reason; recorded in the job's history"""
+        job = get_job(db(), number, for_update=True)
+        photo = receipt_of(db(), job, data["photo"])
+        if data["decision"] == "accept":
+            accept_receipt(db(), job=job, photo=photo, purchase_date=data["purchase_date"], actor=_actor(), now=now(),
+                           tz=services().tz, note=data["note"])
+        else:
+            refuse_receipt(db(), job=job, photo=photo, reason=data["reason"], actor=_actor(), now=now())
         return job
 
 

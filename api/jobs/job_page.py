@@ -1,6 +1,7 @@
 """What the agent's job page shows, read in a fixed number of queries whatever the job's history: the
 job with its appliance, customer, owner and technician; its parts and where they are; the messages
-sent to the customer; the running pause of its clocks; its history in time order; its photos."""
+sent to the customer; the running pause of its clocks; its history in time order; its photos (the
+technician's, and the fault and the purchase receipt the customer sent)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dispatch.jobs.errors import JobNotFound
 from dispatch.jobs.models import Job, JobEvent
 from dispatch.parts.services import parts_for_job
 from dispatch.technicians.models import Technician
+from fieldwork.models import JobPhoto, PhotoKind
 from fieldwork.photos import photos_of
 from inventory.models import JobPart, JobPartState
 
@@ -32,7 +34,17 @@ class JobPage:
     messages: list[OutboxMessage]
     history: list[JobEvent]
     pause: SlaPause | None
-    photos: list
+    photos: list[JobPhoto]
+    # What the customer sent with the report.
+    proof: list[JobPhoto]
+
+    @property
+    def fault_photos(self) -> list[JobPhoto]:
+        return [photo for photo in self.proof if photo.kind == PhotoKind.FAULT]
+
+    @property
+    def receipts(self) -> list[JobPhoto]:
+        return [photo for photo in self.proof if photo.kind == PhotoKind.RECEIPT]
 
     @property
     def parts_to_come(self) -> list[JobPart]:
@@ -59,7 +71,8 @@ def job_page(session: Session, number: str) -> JobPage:
     pause = session.scalar(select(SlaPause).where(SlaPause.job_id == job.id, SlaPause.ended_at.is_(None)))
     history = sorted(job.events, key=lambda event: (event.at, event.id))
     return JobPage(job=job, parts=parts_for_job(session, job), messages=messages, history=history, pause=pause,
-                   photos=photos_of(session, job))
+                   photos=photos_of(session, job),
+                   proof=photos_of(session, job, kinds=(PhotoKind.FAULT, PhotoKind.RECEIPT)))
 
 
 def hand_over_candidates(session: Session, job: Job) -> list[User]:

@@ -28,6 +28,7 @@ from core.sign_in import SignInLocked, authenticate_within_limits
 from core.users import CASE_ROLES, InvalidCredentials, User, set_user_locale
 from dispatch.catalog.models import Asset
 from dispatch.intake.entitlement import add_months
+from dispatch.intake.errors import ProofRefused
 from dispatch.intake.services import FaultReport, reclassify_job, report_fault, warranty_verdict
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.desk_actions import MAX_CANCEL_REASON, cancel_job, take_case
@@ -36,6 +37,7 @@ from dispatch.jobs.models import Channel, JobCategory
 from dispatch.jobs.search import MAX_QUERY_LENGTH, SearchRefused, asset_search_select, job_search_select, parse_query
 from dispatch.jobs.services import FIELD_STATUSES, get_job, hand_over_job, office_transition
 from dispatch.jobs.status import ALLOWED_TRANSITIONS, InvalidTransition, JobStatus
+from fieldwork.receipts import accept_receipt, receipt_of, refuse_receipt
 
 bp = Blueprint("staff", __name__)
 
@@ -189,12 +191,15 @@ def job_detail(number: str, errors: dict | None = None, status: int = 200, form:
     except JobNotFound:
         abort(404)
     job = page.job
+    zone = zone_of(job, services().tz)
     allowed = ALLOWED_TRANSITIONS[job.status]
     return render_template("job_detail.html", job=job, page=page,
                            next_statuses=[s for s in sorted(allowed) if s != JobStatus.CANCELLED],
                            can_cancel=JobStatus.CANCELLED in allowed, field_statuses=FIELD_STATUSES,
                            categories=list(JobCategory), owners=hand_over_candidates(db(), job),
-                           zone=zone_of(job, services().tz).key, errors=errors or {}, form=form or {}), status
+                           zone=zone.key, errors=errors or {}, form=form or {},
+                           # The latest purchase date a receipt may show (dispatch.intake.proof checks it too).
+                           reported_on=job.reported_at.astimezone(zone).date().isoformat()), status
 
 
 @bp.post("/agent/jobs/<number>/transition")
@@ -294,6 +299,38 @@ def job_handover(number: str):
         return job_detail(number, {"to_user": str(error)}, 422)
     flash(_("%(name)s now owns job %(number)s.", name=to_user.display_name, number=job.number))
     return redirect(url_for("staff.job_detail", number=job.number), code=303)
+
+
+@bp.post("/agent/jobs/<number>/proof-of-purchase")
+@require_page_roles(*CASE_ROLES)
+def job_proof_of_purchase(number: str):
+    job = job_or_404(number)
+    form = {"purchase_date": request.form.get("purchase_date", "")[:10], "reason": request.form.get("reason", "")[:500]}
+    decision = request.form.get("decision", "")
+    try:
+        photo = receipt_of(db(), job, request.form.get("photo") or None)
+        if decision == "accept":
+            try:
+                purchase_date = date.fromisoformat(form["purchase_date"].strip())
+            except ValueError:
+                return job_detail(number, {"purchase_date": _("Give the date shown on the receipt.")}, 422, form=form)
+            before = job.entitlement
+            accept_receipt(db(), job=job, photo=photo, purchase_date=purchase_date, actor=Actor.staff(current_user),
+                           now=now(), tz=services().tz)
+            flash(_("Receipt accepted. Entitlement: %(before)s → %(after)s.", before=human(before),
+                    after=human(job.entitlement)) if before != job.entitlement else
+                  _("Receipt accepted. The entitlement stays %(kind)s.", kind=human(job.entitlement)))
+        elif decision == "refuse":
+            refuse_receipt(db(), job=job, photo=photo, reason=request.form.get("reason", "")[:2000],
+                           actor=Actor.staff(current_user), now=now())
+            flash(_("Receipt refused; the reason is in the job's history."))
+        else:
+            return job_detail(number, {"purchase_date": _("Choose to accept or to refuse the receipt.")}, 422,
+                              form=form)
+    except ProofRefused as refused:
+        return job_detail(number, {refused.field if refused.field != "photo" else "purchase_date": str(refused)}, 422,
+                          form=form)
+    return redirect(url_for("staff.job_detail", number=job.number) + "#proof", code=303)
 
 
 @bp.post("/agent/jobs/<number>/category")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields, validate, validates_schema
 
 from api.schemas import FaultReportFields, Integer, TrimmedString
 from dispatch.jobs.models import Channel, JobCategory
@@ -53,6 +53,25 @@ class TransitionSchema(ma.Schema):
 class HandOverSchema(ma.Schema):
     to_user = TrimmedString(required=True, validate=validate.Length(min=1, max=64))
     note = TrimmedString(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class ProofOfPurchaseSchema(ma.Schema):
+    """An agent's decision on a proof of purchase: accepted with the purchase date read from it, or
+    refused with the reason. `photo` names the job's receipt photo (by default its latest one)."""
+    decision = fields.String(required=True, validate=validate.OneOf(["accept", "refuse"]))
+    purchase_date = fields.Date(load_default=None, metadata={"description": "Required to accept: from 1990-01-01 "
+                                                                            "to the day the fault was reported"})
+    reason = TrimmedString(load_default="", validate=validate.Length(max=500),
+                           metadata={"description": "Required to refuse"})
+    photo = TrimmedString(load_default=None, validate=validate.Length(min=10, max=64))
+    note = TrimmedString(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _what_each_decision_needs(self, data, **kwargs):
+        if data.get("decision") == "accept" and data.get("purchase_date") is None:
+            raise ma.ValidationError("Give the purchase date the proof shows.", "purchase_date")
+        if data.get("decision") == "refuse" and not data.get("reason"):
+            raise ma.ValidationError("Say why the proof of purchase is refused.", "reason")
 
 
 class ReclassifySchema(ma.Schema):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from api.schemas import FaultReportFields
@@ -15,6 +16,14 @@ class PublicReportSchema(FaultReportFields):
     qr_token = fields.String(required=True, validate=validate.Length(min=1, max=64))
     channel = fields.Enum(Channel, by_value=True, load_default=Channel.QR,
                           validate=validate.OneOf(SELF_SERVICE_CHANNELS))
+
+
+class PhotoReportSchema(PublicReportSchema):
+    """The report as a multipart form. The files are read and checked by content beside the schema
+    (api.public.report_photos); they are named here so the API's description shows them."""
+    fault_photos = fields.List(Upload(), metadata={"description": "Up to 3 photos of the fault (JPEG, PNG or WebP, "
+                                                                  "8 MB each)"})
+    receipt_photo = Upload(metadata={"description": "A photo of the purchase receipt (JPEG, PNG or WebP, 8 MB)"})
 
 
 class TimelineEntrySchema(ma.Schema):

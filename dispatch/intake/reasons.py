@@ -30,6 +30,8 @@ REASON_TEXTS = {
                                    "and labour are free."),
     "component_warranty_ended": N_("The %(months)s-month cover of the %(component)s ended on %(until)s: the repair "
                                    "is chargeable; a quote is given before any work."),
+    # An agent accepted a proof of purchase after the report; the verdict it led to is a reason of its own.
+    "receipt_accepted": N_("A proof of purchase dated %(purchased)s was accepted. %(verdict)s"),
     "repeat_repair": N_("This fault has already been repaired %(repairs)s time(s) within the %(months)s-month "
                         "warranty (until %(until)s), the limit is %(limit)s: you may choose an exchange or a "
                         "refund."),
@@ -73,5 +75,7 @@ def explain(code: str, facts: Mapping | None = None) -> str:
     facts = dict(facts or {})
     if "component" in facts:
         facts["component"] = component_name(str(facts["component"]))
+    if isinstance(facts.get("verdict"), Mapping):
+        facts["verdict"] = explain(str(facts["verdict"].get("code", "")), facts["verdict"])
     values = {name: facts.get(name, "?") for name in placeholders(code)}
     return _(REASON_TEXTS[code], **values)

@@ -315,6 +315,20 @@ def new_job_number() -> str:
     return "AC-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
 
 
+def entitlement_for_job(session: Session, *, job: Job, tz: ZoneInfo | None = None) -> Entitlement:
+    """The entitlement of an existing job decided again from what is on record now (its category, the
+    appliance's purchase date, the repairs before it), for the local day it was reported."""
+    zone = zone_of(job.asset.region, tz)
+    return entitlement_of(job.asset, on=job.reported_at.astimezone(zone).date(), category=job.category,
+                          fault_text=job.fault_text, component=classify(job.fault_text).component,
+                          history=RepairHistory(session, asset_id=job.asset_id, tz=zone, before_job=job.id))
+
+
+def store_entitlement(job: Job, entitlement: Entitlement) -> None:
+    job.entitlement, job.entitlement_reason = entitlement.kind, entitlement.reason_en
+    job.entitlement_facts = {"code": entitlement.reason_code, **entitlement.facts}
+
+
 def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: Actor, now: datetime,
                    tz: ZoneInfo | None = None, note: str = "") -> JobEvent:
     """An agent corrects the classifier; entitlement and SLA follow the new category."""
@@ -322,12 +336,8 @@ def reclassify_job(session: Session, *, job: Job, category: JobCategory, actor: 
     job.category = category
     job.category_confidence = 1.0
     job.category_source = "agent"
-    zone = zone_of(job.asset.region, tz)
-    entitlement = entitlement_of(job.asset, on=job.reported_at.astimezone(zone).date(), category=category,
-                                 fault_text=job.fault_text, component=classify(job.fault_text).component,
-                                 history=RepairHistory(session, asset_id=job.asset_id, tz=zone, before_job=job.id))
-    job.entitlement, job.entitlement_reason = entitlement.kind, entitlement.reason_en
-    job.entitlement_facts = {"code": entitlement.reason_code, **entitlement.facts}
+    entitlement = entitlement_for_job(session, job=job, tz=tz)
+    store_entitlement(job, entitlement)
     policy = sla_policy_for(session, category, job.priority)
     job.sla_policy = policy
     # The promise is made again from the report time (the time waited for the customer still counts);

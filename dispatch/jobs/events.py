@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dispatch.jobs.audit import Actor
-from dispatch.jobs.models import Job
+from dispatch.jobs.models import EntitlementKind, Job
 from dispatch.jobs.status import JobStatus
 
 
@@ -42,5 +42,14 @@ class JobPlaced:
 class JobUnassignable:
     """Nobody qualified can take the job before its deadline: it waits for a person (an escalation)."""
     job: Job
+    actor: Actor
+    now: datetime
+
+
+@dataclass(frozen=True)
+class EntitlementChanged:
+    """What the customer is entitled to changed after the report (a proof of purchase was accepted)."""
+    job: Job
+    before: EntitlementKind
     actor: Actor
     now: datetime

@@ -222,6 +222,8 @@ class EventKind(enum.StrEnum):
     QUOTE_APPROVED = "quote_approved"
     QUOTE_DECLINED = "quote_declined"
     COMPLETION_RECORDED = "completion_recorded"  # what was done, paid and signed (fieldwork.completion)
+    PROOF_ACCEPTED = "proof_accepted"  # an agent accepted a proof of purchase: the entitlement was decided again
+    PROOF_REFUSED = "proof_refused"    # an agent refused a proof of purchase, saying why
 
 
 class JobEvent(Base):

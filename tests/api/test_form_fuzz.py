@@ -197,6 +197,7 @@ def places(app, session) -> dict[str, Place]:
         Place("job handover", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/handover"),
         Place("job category", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/category"),
         Place("job take", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/take"),
+        Place("job proof", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/proof-of-purchase"),
         Place("job cancel", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/cancel"),
         Place("job pause", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/pause"),
         Place("job resume", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/resume",
@@ -254,7 +255,7 @@ def places(app, session) -> dict[str, Place]:
 
 PLACE_NAMES = [
     "login", "language", "logout", "public report", "welcome", "survey", "message opt-out", "task done", "phone report", "job transition", "job handover",
-    "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume", "job contact",
+    "job category", "job take", "job proof", "job cancel", "job pause", "job resume", "care pause", "care resume", "job contact",
     "care priority", "escalation acknowledge", "escalation resolve", "reassign", "lock", "new plan", "plan apply",
     "tech status", "tech part",
     "tech photo", "tech complete", "tech quote", "quote write", "quote decision", "track quote decision", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",

@@ -7,6 +7,7 @@ import re
 import pytest
 
 PUBLIC = {("post", "/api/v1/auth/tokens"), ("get", "/api/v1/assets/by-qr/{qr_token}"), ("post", "/api/v1/reports"),
+          ("post", "/api/v1/reports/with-photos"),
           ("get", "/api/v1/tracking/{token}"), ("get", "/api/v1/surveys/{token}"),
           ("post", "/api/v1/surveys/{token}"), ("get", "/api/v1/track/{token}/quote"),
           ("post", "/api/v1/track/{token}/quote/{decision}")}

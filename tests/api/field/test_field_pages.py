@@ -3,6 +3,7 @@ photos, and which roles may open which staff page."""
 from __future__ import annotations
 
 import io
+import os
 import uuid
 
 import pytest
@@ -10,15 +11,18 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from core.settings import Settings
+from core.storage import LocalStorage
 from core.users import Role
+from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Job, JobEvent
-from fieldwork.models import FieldUpdate, JobPhoto
-from fieldwork.photos import MAX_PHOTO_BYTES
+from fieldwork.models import FieldUpdate, JobPhoto, PhotoKind
+from fieldwork.photos import MAX_PHOTO_BYTES, check_photo, store_photos
 from inventory.models import StockMovement
 from tests.api.test_pages import csrf_from, sign_in
 from tests.builders.core import TEST_SECRET_KEY, make_user
 from tests.builders.dispatch import make_asset
 from tests.builders.fieldwork import build_field_world
+from tests.conftest import NOW
 
 
 @pytest.fixture
@@ -187,11 +191,37 @@ def test_a_photo_is_checked_by_content_stored_under_a_random_name_and_shown_to_t
     assert client.get(f"/photos/{photo.stored_name}").status_code == 404
 
 
+def test_the_technician_sees_the_customers_fault_photo_but_never_the_receipt(client, city, session, settings):
+    job = city.jobs[0]
+    fault, receipt = store_photos(session, job=job, photos=[(PhotoKind.FAULT, check_photo(image_bytes("PNG"))),
+                                                            (PhotoKind.RECEIPT, check_photo(image_bytes("JPEG")))],
+                                  actor=CUSTOMER, storage=LocalStorage(settings.upload_dir), now=NOW)
+    names = fault.stored_name, receipt.stored_name
+    session.commit()
+    sign_in(client, "tech01")
+    html = client.get(f"/tech/jobs/{job.number}").get_data(as_text=True)
+    assert f"/photos/{names[0]}" in html and f"/photos/{names[1]}" not in html
+    assert client.get(f"/photos/{names[0]}").status_code == 200
+    assert client.get(f"/photos/{names[1]}").status_code == 404
+    (settings.upload_dir / "job-photos" / names[0]).unlink()  # a file lost from the storage is a 404, not a 500
+    assert client.get(f"/photos/{names[0]}").status_code == 404
+
+
+def test_a_phone_sized_photo_passes_the_app_wide_body_limit(client, city, session):
+    # The app refuses bodies over 64 KB before any view runs; a real photo is far larger.
+    sign_in(client, "tech01")
+    out = io.BytesIO()
+    Image.frombytes("RGB", (400, 400), os.urandom(400 * 400 * 3)).save(out, "PNG")
+    assert len(out.getvalue()) > 400_000
+    assert _upload(client, city.jobs[0].number, out.getvalue(), "big.png").status_code == 303
+    assert session.scalar(select(JobPhoto)).size_bytes == len(out.getvalue())
+
+
 BAD_PHOTOS = [  # (content, file name, code, message)
-    (b"GIF89a" + b"\x00" * 100, "photo.jpg", 422, "not a JPEG or PNG"),
-    (b"#!/bin/sh\nrm -rf /\n", "photo.png", 422, "not a JPEG or PNG"),
-    (image_bytes("GIF"), "photo.gif", 422, "Only JPEG or PNG"),
-    (image_bytes("PNG")[:60], "truncated.png", 422, "not a JPEG or PNG"),
+    (b"GIF89a" + b"\x00" * 100, "photo.jpg", 422, "not a JPEG, PNG or WebP"),
+    (b"#!/bin/sh\nrm -rf /\n", "photo.png", 422, "not a JPEG, PNG or WebP"),
+    (image_bytes("GIF"), "photo.gif", 422, "Only JPEG, PNG or WebP"),
+    (image_bytes("PNG")[:60], "truncated.png", 422, "not a JPEG, PNG or WebP"),
     (b"", "empty.png", 422, "The photo file is empty"),
     (b"\xff" * (MAX_PHOTO_BYTES + 70 * 1024), "huge.jpg", 413, "too large"),
 ]

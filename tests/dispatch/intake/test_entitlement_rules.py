@@ -159,7 +159,8 @@ def test_a_history_is_not_read_when_the_verdict_does_not_depend_on_it():
 # --- the reasons in words ---
 
 def test_every_reason_code_reads_in_english_and_chinese_with_its_facts():
-    facts = {"days": 3, "limit": 7, "months": 36, "until": "2029-03-01", "component": "compressor", "repairs": 2}
+    facts = {"days": 3, "limit": 7, "months": 36, "until": "2029-03-01", "component": "compressor", "repairs": 2,
+             "purchased": "2026-03-01", "verdict": {"code": "under_warranty", "months": 36, "until": "2029-03-01"}}
     for code in REASON_TEXTS:
         with use_locale("en"):
             english = explain(code, facts)
@@ -167,7 +168,7 @@ def test_every_reason_code_reads_in_english_and_chinese_with_its_facts():
             chinese = explain(code, facts)
         assert english != chinese and "%(" not in english + chinese, code
         for name in placeholders(code):
-            shown = {"component": "压缩机"}.get(name, str(facts[name]))
+            shown = {"component": "压缩机", "verdict": "36个月保修期内"}.get(name, str(facts[name]))
             assert shown in chinese, (code, name)
         assert not any("a" <= ch <= "z" for ch in chinese.replace("compressor", "")), chinese
 
