@@ -157,7 +157,7 @@ def test_a_manager_uploads_a_technician_photo_the_customer_sees_it_and_a_replace
     bad = client.post(f"/admin/technicians/{city.tech.id}/photo", data={
         "csrf_token": csrf_from(page), "photo": (io.BytesIO(b"not an image"), "me.png")},
         content_type="multipart/form-data")
-    assert bad.status_code == 422 and "not a JPEG or PNG" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "not a JPEG, PNG or WebP" in bad.get_data(as_text=True)
     session.expire_all()
     assert session.get(Technician, city.tech.id).photo_name is None
     session.rollback()
