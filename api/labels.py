@@ -88,6 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "priority_changed": N_("Priority changed"),
         "escalation_acknowledged": N_("Escalation acknowledged"),
         "escalation_resolved": N_("Escalation resolved"),
+        "window_confirmed": N_("Appointment window confirmed"),
     },
     # The office's short names for a job's status (the customer reads the longer "status" above).
     "office.status": {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from care.callbacks import start_callback_plan
-from care.customer_messages import tell_plan, tell_report_received, tell_status, tell_unplanned
+from care.customer_messages import tell_plan, tell_report_received, tell_status, tell_unplanned, tell_window_confirmed
 from core.events import subscribe
-from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
+from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable, JobWindowConfirmed
 from dispatch.jobs.status import JobStatus
 
 
@@ -21,3 +21,4 @@ subscribe(JobStatusChanged, tell_status)
 subscribe(JobReported, tell_report_received)
 subscribe(JobPlaced, tell_plan)
 subscribe(JobUnassignable, tell_unplanned)
+subscribe(JobWindowConfirmed, tell_window_confirmed)

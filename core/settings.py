@@ -111,11 +111,16 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     # A planned visit that moves by more than this many minutes is news to the customer; less is not.
     visit_change_minutes: int = 30
+    # The length of the arrival windows offered to customers (dispatch.planning.windows).
+    appointment_window_minutes: int = 120
 
     def __post_init__(self) -> None:
         parse_quiet_hours(self.quiet_hours)
         if not 1 <= self.visit_change_minutes <= 24 * 60:
             raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
+        if not 15 <= self.appointment_window_minutes <= 12 * 60:
+            raise InvalidSetting("appointment_window_minutes must be from 15 to 720, "
+                                 f"not {self.appointment_window_minutes}")
         for name in SECRET_VARIABLES:
             if value := getattr(self, name):
                 check_secret(value, name=name, source=f"Settings.{name}")
@@ -158,6 +163,9 @@ class Settings:
             quiet_hours=env.get("AFTERCARE_QUIET_HOURS") or defaults.quiet_hours,
             visit_change_minutes=_whole(env.get("AFTERCARE_VISIT_CHANGE_MINUTES"), defaults.visit_change_minutes,
                                         variable="AFTERCARE_VISIT_CHANGE_MINUTES"),
+            appointment_window_minutes=_whole(env.get("AFTERCARE_APPOINTMENT_WINDOW_MINUTES"),
+                                              defaults.appointment_window_minutes,
+                                              variable="AFTERCARE_APPOINTMENT_WINDOW_MINUTES"),
         )
 
 

@@ -44,3 +44,15 @@ class JobUnassignable:
     job: Job
     actor: Actor
     now: datetime
+
+
+@dataclass(frozen=True)
+class JobWindowConfirmed:
+    """An appointment window was confirmed for the job's visit (`changed`: it replaces an earlier one):
+    the promise the customer is told about."""
+    job: Job
+    start: datetime
+    end: datetime
+    changed: bool
+    actor: Actor
+    now: datetime

@@ -163,11 +163,19 @@ class Job(Base):
     planned_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A dispatcher's lock: re-optimisation keeps the technician and the day.
     assignment_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # --- the confirmed appointment window (dispatch.planning.windows): a hard promise of arrival ---
+    window_start: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Who confirmed it: the staff member on the customer's behalf, or None with the label "customer".
+    window_confirmed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    window_confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    window_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     asset: Mapped[Asset] = relationship()
     customer: Mapped[Customer] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_user_id])
+    window_confirmed_by_user: Mapped[User | None] = relationship(foreign_keys=[window_confirmed_by_user_id])
     sla_policy: Mapped[SlaPolicy] = relationship()
     technician: Mapped["Technician | None"] = relationship()
     events: Mapped[list["JobEvent"]] = relationship(back_populates="job", order_by="JobEvent.id",
@@ -218,6 +226,7 @@ class EventKind(enum.StrEnum):
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
     ESCALATION_RESOLVED = "escalation_resolved"
     MESSAGE_PREFERENCES = "message_preferences"  # how and in which language the customer is told
+    WINDOW_CONFIRMED = "window_confirmed"  # an appointment window chosen (or changed) for the visit
 
 
 class JobEvent(Base):
