@@ -165,14 +165,14 @@ def choose_window(session: Session, *, job: Job, start: datetime, end: datetime,
     if chosen is None:
         raise WindowNotOffered(_("This window is no longer available: choose another one."))
     before = job.window_start, job.window_end, job.window_confirmed_by, job.window_confirmed_by_user_id, \
-        job.window_confirmed_at
+        job.window_confirmed_at, job.updated_at
     changed = job.window_start is not None
     # Stored first: the day problem reads it as the visit's hard time window.
     _store(job, start, end, actor=actor, now=now)
     outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, actor=actor, on_day=day)
     if not outcome.planned:
         (job.window_start, job.window_end, job.window_confirmed_by, job.window_confirmed_by_user_id,
-         job.window_confirmed_at) = before
+         job.window_confirmed_at, job.updated_at) = before
         session.flush()
         raise WindowNotOffered(_("This window is no longer available: choose another one."))
     record_event(job, kind=EventKind.WINDOW_CONFIRMED, actor=actor, now=now,

@@ -162,6 +162,7 @@ def places(app, session) -> dict[str, Place]:
     with app.test_request_context():
         welcome = invitation_token(invited)
     job, tech_job = world.other_job.number, world.jobs[0].number
+    tracked = world.other_job.tracking_token
     # The board queues a plan for the scheduler; its preview (with the apply form) is of a solved one.
     plan = new_plan(session, region=world.region, day=NOW.date(), time_limit_s=1.0, apply_when_done=False,
                     requested_by="fuzz", now=NOW)
@@ -191,6 +192,9 @@ def places(app, session) -> dict[str, Place]:
         Place("care pause", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/pause"),
         Place("care resume", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/resume",
               before=((f"/agent/jobs/{job}/care/pause", {"reason": "The customer is away until Friday"}),)),
+        Place("track window", None, f"/t/{tracked}", f"/t/{tracked}/window"),
+        Place("track cancel", None, f"/t/{tracked}", f"/t/{tracked}/cancel"),
+        Place("job window", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/window"),
         Place("job contact", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/contacts"),
         Place("care priority", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/priority"),
         Place("escalation acknowledge", Role.DISPATCHER, "/dispatch", "/dispatch/escalations/[0-9]+/acknowledge"),
@@ -232,7 +236,8 @@ def places(app, session) -> dict[str, Place]:
 
 PLACE_NAMES = [
     "login", "language", "logout", "public report", "welcome", "survey", "message opt-out", "task done", "phone report", "job transition", "job handover",
-    "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume", "job contact",
+    "job category", "job take", "job cancel", "job pause", "job resume", "care pause", "care resume",
+    "track window", "track cancel", "job window", "job contact",
     "care priority", "escalation acknowledge", "escalation resolve", "reassign", "lock", "new plan", "plan apply",
     "tech status", "tech part",
     "tech photo", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",

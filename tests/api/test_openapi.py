@@ -9,6 +9,9 @@ import pytest
 PUBLIC = {("post", "/api/v1/auth/tokens"), ("get", "/api/v1/assets/by-qr/{qr_token}"), ("post", "/api/v1/reports"),
           ("get", "/api/v1/tracking/{token}"), ("get", "/api/v1/surveys/{token}"),
           ("post", "/api/v1/surveys/{token}")}
+# The customer's appointment window, by the tracking link's token.
+PUBLIC |= {("get", "/api/v1/track/{token}/windows"), ("post", "/api/v1/track/{token}/window"),
+           ("post", "/api/v1/track/{token}/cancel")}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
