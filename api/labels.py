@@ -63,6 +63,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_attached": N_("Further report added"),
         "reclassified": N_("Request type updated"),
         "ownership_changed": N_("Handed to a colleague"),
+        "window_confirmed": N_("Visit window confirmed"),
     },
     # The office's names for a job's history: staff see every kind, the customer only a few (above).
     "office.event": {

@@ -210,3 +210,33 @@ def test_the_customer_cancels_before_the_visit_with_a_reason(session, region):
     cancel_visit(session, job=job, reason="Fixed it myself", actor=CUSTOMER, now=NOW)
     assert job.status == JobStatus.CANCELLED and job.technician_id is None
     assert job.events[-1].note == "Fixed it myself" and job.events[-1].actor_label == "customer"
+
+
+def test_a_dispatcher_s_move_keeps_the_window_and_a_move_that_cannot_is_refused(session, region):
+    from dispatch.planning.errors import CannotMove
+    from dispatch.planning.moves import move_job
+
+    first = make_technician(session, region=region)
+    second = make_technician(session, region=region, home=(31.32, 120.63))
+    late_starter = make_technician(session, region=region, start=time(16))  # 16:00-17:00 only
+    job = report(session, make_asset(session, region=region))
+    choose(session, job, local(23, 12))
+    dispatcher = Actor.staff(make_user(session, username="dispatch.he"))
+    other = second if job.technician_id == first.id else first
+    move_job(session, job=job, technician=other, actor=dispatcher, now=NOW, tz=TZ, provider=PROVIDER)
+    assert job.technician_id == other.id and local(23, 12) <= job.planned_start <= local(23, 14)
+    with pytest.raises(CannotMove):
+        move_job(session, job=job, technician=late_starter, actor=dispatcher, now=NOW, tz=TZ, provider=PROVIDER)
+    session.rollback()
+
+
+def test_an_agent_rebooking_the_window_tells_the_customer_it_changed(session, region):
+    make_technician(session, region=region)
+    agent = Actor.staff(make_user(session, username="agent.qian"))
+    job = report(session, make_asset(session, region=region))
+    choose(session, job, local(24, 10))
+    choose(session, job, local(24, 14), actor=agent)
+    [changed] = session.scalars(select(OutboxMessage).where(OutboxMessage.job_id == job.id,
+                                                            OutboxMessage.purpose == WINDOW_CHANGED)).all()
+    assert "between 14:00 and 16:00" in changed.body
+    assert job.window_confirmed_by == "agent.qian" and job.events[-1].actor_label == "agent.qian"
