@@ -126,9 +126,10 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
     (whatever moved it: a dispatcher, a re-optimisation, room made for another job) is news.
 
     A job with a confirmed appointment window has the window as its promise instead: `tell_window` says
-    when it is confirmed or changed, and a move inside the window is not news."""
+    when it is confirmed or changed, and a move inside the window is not news. A visit planned outside it
+    (the window passed before anyone came) is a move like any other."""
     job, now = event.job, event.now
-    if job.planned_start is None or job.status in STARTED_STATUSES or job.window_start is not None:
+    if job.planned_start is None or job.status in STARTED_STATUSES or _inside_window(job):
         return  # under way: the customer was told the technician is coming, and a re-plan changes nothing there
     planned = LocalTime.of(job, job.planned_start)
     told = last_promise(session, job, now=now)
@@ -167,6 +168,11 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
     tell_customer(session, job=job, purpose=VISIT_MOVED, text=moved, now=now,
                   data={"planned_start": job.planned_start.isoformat(), "before": before_at,
                         "other_day": other_day})
+
+
+def _inside_window(job: Job) -> bool:
+    return job.window_start is not None and job.window_end is not None \
+        and job.window_start <= job.planned_start <= job.window_end
 
 
 def tell_unplanned(session: Session, event: JobUnassignable) -> None:

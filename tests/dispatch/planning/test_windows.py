@@ -240,3 +240,19 @@ def test_an_agent_rebooking_the_window_tells_the_customer_it_changed(session, re
                                                             OutboxMessage.purpose == WINDOW_CHANGED)).all()
     assert "between 14:00 and 16:00" in changed.body
     assert job.window_confirmed_by == "agent.qian" and job.events[-1].actor_label == "agent.qian"
+
+
+def test_a_visit_planned_after_its_window_passed_is_news_to_the_customer(session, region):
+    from care.customer_messages import VISIT_MOVED
+    from dispatch.planning.services import RouteChange, place_job
+
+    technician = make_technician(session, region=region)
+    job = report(session, make_asset(session, region=region))
+    choose(session, job, local(23, 10))
+    later = NOW + timedelta(hours=6)  # 16:00: the window is over and nobody came
+    start = local(24, 9)
+    place_job(session, RouteChange(job, technician, 0, start, start + timedelta(minutes=45), needs_parts=False),
+              day=start.astimezone(TZ).date(), actor=CUSTOMER, now=later, note="re-planned")
+    moved = session.scalars(select(OutboxMessage).where(OutboxMessage.job_id == job.id,
+                                                        OutboxMessage.purpose == VISIT_MOVED)).all()
+    assert len(moved) == 1 and "2026-11-24" in moved[0].body
