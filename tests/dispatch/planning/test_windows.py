@@ -19,7 +19,7 @@ from dispatch.planning.assignment import dispatch_job
 from dispatch.planning.errors import PlanBreaksWindows
 from dispatch.planning.models import PlanStatus
 from dispatch.planning.promises import broken_windows
-from dispatch.planning.services import apply_plan, new_plan, run_plan, _region_day
+from dispatch.planning.services import _region_day, apply_plan, improves_the_day, new_plan, run_plan
 from dispatch.planning.windows import WindowNotOffered, WindowsClosed, cancel_visit, choose_window, offer_windows
 from dispatch.jobs.errors import ReasonNeeded
 from dispatch.routing import RoutingResult
@@ -164,6 +164,9 @@ def test_a_plan_that_drops_a_windowed_job_is_found_out_and_never_applied(session
     assert promised == {windowed.number}
     empty = RoutingResult(status="empty", objective=0, routes=[], unassigned=[], solve_seconds=0.0, feasible=True)
     assert broken_windows(day_problem, empty, promised) == [windowed.number]
+    # Even serving more with less travel, a plan breaking a window is no improvement.
+    better = {"served_before": 1, "travel_seconds_before": 900, "served": 5, "travel_seconds": 100}
+    assert improves_the_day(better) and not improves_the_day({**better, "broken_windows": [windowed.number]})
     plan = new_plan(session, region=region, day=NOW.astimezone(TZ).date(), time_limit_s=1.0, apply_when_done=False,
                     requested_by="dispatcher", now=NOW)
     plan.status, plan.result = PlanStatus.DONE, {"routes": [], "broken_windows": [windowed.number]}
