@@ -33,19 +33,19 @@ ROOT = Path(__file__).resolve().parents[1]
 # First, before this folder (which has a tests/ of its own): the builders come from the project's tests.
 sys.path.insert(0, str(ROOT))
 
-import care  # noqa: F401,E402  (the customer messages subscribe, as in the app)
-from core.db import make_engine, make_session_factory  # noqa: E402
-from core.geo import GreatCircleProvider  # noqa: E402
-from core.migrate import upgrade  # noqa: E402
-from dispatch.intake.services import FaultReport, report_fault  # noqa: E402
-from dispatch.jobs.audit import CUSTOMER  # noqa: E402
-from dispatch.jobs.models import Channel, Job  # noqa: E402
-from dispatch.planning.assignment import MAX_DAYS_AHEAD, dispatch_job  # noqa: E402
-from dispatch.planning.read import qualified_technicians  # noqa: E402
-from dispatch.planning.windows import _day_problem, _slots, offer_windows, windows_on_day  # noqa: E402
-from dispatch.technicians.roster import days_between  # noqa: E402
-from tests.builders.core import make_region  # noqa: E402
-from tests.builders.dispatch import make_asset, make_model, make_technician  # noqa: E402
+import care  # noqa: F401  (the customer messages subscribe, as in the app)
+from core.db import make_engine, make_session_factory
+from core.geo import GreatCircleProvider
+from core.migrate import upgrade
+from dispatch.intake.services import FaultReport, report_fault
+from dispatch.jobs.audit import CUSTOMER
+from dispatch.jobs.models import Channel, Job
+from dispatch.planning.assignment import MAX_DAYS_AHEAD, dispatch_job
+from dispatch.planning.read import qualified_technicians
+from dispatch.planning.windows import day_problem_for, offer_windows, window_slots, windows_on_day
+from dispatch.technicians.roster import days_between
+from tests.builders.core import make_region
+from tests.builders.dispatch import make_asset, make_model, make_technician
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=TZ).astimezone(UTC)  # a Monday morning, the day still open
@@ -92,8 +92,8 @@ def naive_offer(session, *, job: Job, provider) -> list:
     last_day = min(job.repair_by.astimezone(TZ).date(), today + timedelta(days=MAX_DAYS_AHEAD))
     offered = []
     for day in days_between(today, last_day):
-        for slot in _slots(candidates, day, TZ, now=NOW, minutes=120, repair_by=job.repair_by):
-            day_problem = _day_problem(session, job=job, day=day, tz=TZ, now=NOW, provider=provider,
+        for slot in window_slots(candidates, day, TZ, now=NOW, minutes=120, repair_by=job.repair_by):
+            day_problem = day_problem_for(session, job=job, day=day, tz=TZ, now=NOW, provider=provider,
                                        candidates=candidates)
             offered += windows_on_day(day_problem, job_number=job.number, slots=[slot])
     return offered
@@ -101,7 +101,7 @@ def naive_offer(session, *, job: Job, provider) -> list:
 
 def _ms(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered) * 1000, p95 * 1000, ordered[-1] * 1000
 
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
 from api.auth import require_api_roles
+from api.context import now
 from api.database import db
 from api.extensions import limiter
 from api.presenters import job_by_tracking_token
@@ -20,7 +21,6 @@ from api.windows.schemas import (
     StaffWindowsSchema,
     WindowsSchema,
 )
-from api.context import now
 from core.users import CASE_ROLES, Role
 from dispatch.jobs.audit import CUSTOMER, Actor
 from dispatch.jobs.models import Job
@@ -60,6 +60,7 @@ def chosen_view(job: Job) -> dict:
 @public_blp.route(f"/{TOKEN}/windows")
 class TrackWindows(MethodView):
     @public_blp.response(200, WindowsSchema)
+    @public_blp.alt_response(404, description="No request is known under this tracking link")
     def get(self, token: str):
         """The confirmed window, and the windows the customer may choose from the live plan, soonest first"""
         return windows_view(_tracked(token))
@@ -71,6 +72,9 @@ class TrackWindow(MethodView):
 
     @public_blp.arguments(ChooseWindowSchema)
     @public_blp.response(200, ChosenWindowSchema)
+    @public_blp.alt_response(404, description="No request is known under this tracking link")
+    @public_blp.alt_response(409, description="The window is not offered (any more), or the visit is under way")
+    @public_blp.alt_response(429, description="Too many requests from this address")
     def post(self, data: dict, token: str):
         """Choose (or change to) one of the offered windows; refused with 409 when it is no longer offered"""
         job = _tracked(token)
@@ -84,6 +88,9 @@ class TrackCancel(MethodView):
 
     @public_blp.arguments(CancelSchema)
     @public_blp.response(200, WindowsSchema)
+    @public_blp.alt_response(404, description="No request is known under this tracking link")
+    @public_blp.alt_response(409, description="The technician is on the way or the work is done")
+    @public_blp.alt_response(429, description="Too many requests from this address")
     def post(self, data: dict, token: str):
         """Cancel the request before the technician sets off, saying why"""
         job = get_job(db(), _tracked(token).number, for_update=True)
@@ -95,6 +102,7 @@ class TrackCancel(MethodView):
 class JobWindows(MethodView):
     @require_api_roles(*CASE_ROLES)
     @staff_blp.response(200, StaffWindowsSchema)
+    @staff_blp.alt_response(404, description="No job has this number")
     def get(self, number: str):
         """The job's confirmed window and the windows to offer the customer on the phone, soonest first"""
         return windows_view(get_job(db(), number))
@@ -105,6 +113,8 @@ class JobWindow(MethodView):
     @require_api_roles(*WRITERS)
     @staff_blp.arguments(ChooseWindowSchema)
     @staff_blp.response(200, ChosenWindowSchema)
+    @staff_blp.alt_response(404, description="No job has this number")
+    @staff_blp.alt_response(409, description="The window is not offered (any more), or the visit is under way")
     def post(self, data: dict, number: str):
         """Book one of the offered windows on the customer's behalf (a change tells them the window changed)"""
         job = get_job(db(), number)

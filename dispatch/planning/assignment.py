@@ -115,7 +115,7 @@ def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo
         if not day_problem.problem.technicians:
             reasons.append(reason("day_nobody_working", day=day.isoformat()))
             continue
-        found = insert_visit(day_problem.problem, _planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
+        found = insert_visit(day_problem.problem, planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
         if not found.feasible:
             reasons.append(_day_cause(day, found, day_problem.problem.visit_by_id[job.number]))
             continue
@@ -184,7 +184,7 @@ def _day_cause(day: date, found: Insertion, visit: Visit) -> dict:
     return reason("day_no_room", day=at)
 
 
-def _planned_routes(day_problem) -> list[PlannedRoute]:
+def planned_routes(day_problem) -> list[PlannedRoute]:
     """Each technician's current order with the pickups it already makes (parts collected right before
     the visit that needs them); visits pinned in sequence (work under way) are locked."""
     problem = day_problem.problem

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.db import sqlite_begin_mode
 from core.events import publish
 from core.geo import MatrixProvider
+from core.i18n import gettext as _
 from core.regions import Region, zone_of
 from core.work_queue import enqueue
 from dispatch.jobs.audit import SYSTEM, Actor
@@ -28,7 +29,6 @@ from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
 from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
 from dispatch.parts.pickups import follow_plan, parts_plan
 from dispatch.planning.day_problem import DayProblem, build_day_problem
-from core.i18n import gettext as _
 from dispatch.planning.errors import PlanBreaksWindows, PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun, PlanStatus
 from dispatch.planning.promises import broken_windows, promised_on_day

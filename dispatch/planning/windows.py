@@ -28,7 +28,7 @@ from dispatch.jobs.response import record_response
 from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.parts.pickups import parts_plan
-from dispatch.planning.assignment import MAX_DAYS_AHEAD, _planned_routes, dispatch_job
+from dispatch.planning.assignment import MAX_DAYS_AHEAD, dispatch_job, planned_routes
 from dispatch.planning.day_problem import DayProblem, build_day_problem
 from dispatch.planning.read import planned_jobs, qualified_technicians
 from dispatch.routing.insertion import insert_visit
@@ -85,11 +85,11 @@ def offer_windows(session: Session, *, job: Job, now: datetime, provider: Matrix
     for day in days:
         if not today <= day <= last_day:
             continue
-        slots = _slots(candidates, day, tz, now=now, minutes=window_minutes, repair_by=job.repair_by)
+        slots = window_slots(candidates, day, tz, now=now, minutes=window_minutes, repair_by=job.repair_by)
         if not slots:
             continue
-        day_problem = _day_problem(session, job=job, day=day, tz=tz, now=now, provider=provider,
-                                   candidates=candidates)
+        day_problem = day_problem_for(session, job=job, day=day, tz=tz, now=now, provider=provider,
+                                      candidates=candidates)
         offered += windows_on_day(day_problem, job_number=job.number, slots=slots)
     return offered
 
@@ -101,7 +101,7 @@ def windows_on_day(day_problem: DayProblem, *, job_number: str,
     problem = day_problem.problem
     if not problem.technicians:
         return []
-    routes = _planned_routes(day_problem)
+    routes = planned_routes(day_problem)
     visit = problem.visit_by_id[job_number]
     offered = []
     for start, end in slots:
@@ -117,8 +117,8 @@ def windows_on_day(day_problem: DayProblem, *, job_number: str,
     return offered
 
 
-def _day_problem(session: Session, *, job: Job, day: date, tz: ZoneInfo, now: datetime, provider: MatrixProvider,
-                 candidates: list[Technician]) -> DayProblem:
+def day_problem_for(session: Session, *, job: Job, day: date, tz: ZoneInfo, now: datetime,
+                    provider: MatrixProvider, candidates: list[Technician]) -> DayProblem:
     """The day as live insertion sees it, with the job taken out of any route it holds (it is the one placed)."""
     routes = planned_jobs(session, technician_ids=[t.id for t in candidates], day=day)
     routes = {tid: [j for j in route if j.id != job.id] for tid, route in routes.items()}
@@ -127,8 +127,8 @@ def _day_problem(session: Session, *, job: Job, day: date, tz: ZoneInfo, now: da
                              extra_jobs=[job], parts=parts_plan(session, jobs=jobs, technicians=candidates))
 
 
-def _slots(technicians: list[Technician], day: date, tz: ZoneInfo, *, now: datetime, minutes: int,
-           repair_by: datetime) -> list[tuple[datetime, datetime]]:
+def window_slots(technicians: list[Technician], day: date, tz: ZoneInfo, *, now: datetime, minutes: int,
+                 repair_by: datetime) -> list[tuple[datetime, datetime]]:
     """Windows of `minutes` back to back from the first technician's start to the last one's end that
     day, starting no earlier than now and no later than the repair deadline (UTC bounds)."""
     hours = [h for h in (working_day(t, day, tz) for t in technicians) if h is not None]

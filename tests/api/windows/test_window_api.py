@@ -2,7 +2,7 @@
 input gets field messages (API) or a readable message (page), and nothing is written."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select

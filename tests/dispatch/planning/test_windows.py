@@ -13,6 +13,7 @@ from care.customer_messages import TECHNICIAN_ASSIGNED, WINDOW_CHANGED, WINDOW_C
 from care.models import OutboxMessage
 from core.geo import GreatCircleProvider
 from dispatch.jobs.audit import CUSTOMER, Actor
+from dispatch.jobs.errors import ReasonNeeded
 from dispatch.jobs.models import DispatchState, EventKind, ResponseKind
 from dispatch.jobs.status import JobStatus
 from dispatch.planning.assignment import dispatch_job
@@ -21,7 +22,6 @@ from dispatch.planning.models import PlanStatus
 from dispatch.planning.promises import broken_windows
 from dispatch.planning.services import _region_day, apply_plan, improves_the_day, new_plan, run_plan
 from dispatch.planning.windows import WindowNotOffered, WindowsClosed, cancel_visit, choose_window, offer_windows
-from dispatch.jobs.errors import ReasonNeeded
 from dispatch.routing import RoutingResult
 from tests.builders.core import make_region, make_user
 from tests.builders.dispatch import make_asset, make_technician
