@@ -62,7 +62,8 @@ class OfferedWindow:
 
 
 def takes_window(job: Job) -> bool:
-    return needs_visit(job) and job.status in CHOOSABLE_STATUSES
+    """A visit is still to come, and dispatch plans it: an appliance in no region is planned by a person."""
+    return needs_visit(job) and job.status in CHOOSABLE_STATUSES and job.asset.region_id is not None
 
 
 def offer_windows(session: Session, *, job: Job, now: datetime, provider: MatrixProvider, tz: ZoneInfo | None = None,
