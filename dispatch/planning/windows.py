@@ -168,8 +168,10 @@ def choose_window(session: Session, *, job: Job, start: datetime, end: datetime,
     before = job.window_start, job.window_end, job.window_confirmed_by, job.window_confirmed_by_user_id, \
         job.window_confirmed_at, job.updated_at
     changed = job.window_start is not None
-    # Stored first: the day problem reads it as the visit's hard time window.
+    # Stored (and flushed: a search that lost a race re-reads every row) before the job is placed,
+    # since the day problem reads it as the visit's hard time window.
     _store(job, start, end, actor=actor, now=now)
+    session.flush()
     outcome = dispatch_job(session, job=job, now=now, tz=tz, provider=provider, actor=actor, on_day=day)
     if not outcome.planned:
         (job.window_start, job.window_end, job.window_confirmed_by, job.window_confirmed_by_user_id,
