@@ -14,7 +14,7 @@ from care.models import OutboxMessage
 from core.geo import GreatCircleProvider
 from dispatch.jobs.audit import CUSTOMER, Actor
 from dispatch.jobs.errors import ReasonNeeded
-from dispatch.jobs.models import DispatchState, EventKind, ResponseKind
+from dispatch.jobs.models import DispatchState, EventKind, Job, ResponseKind
 from dispatch.jobs.status import JobStatus
 from dispatch.planning.assignment import dispatch_job
 from dispatch.planning.errors import PlanBreaksWindows
@@ -259,3 +259,41 @@ def test_a_visit_planned_after_its_window_passed_is_news_to_the_customer(session
     moved = session.scalars(select(OutboxMessage).where(OutboxMessage.job_id == job.id,
                                                         OutboxMessage.purpose == VISIT_MOVED)).all()
     assert len(moved) == 1 and "2026-11-24" in moved[0].body
+
+
+def test_customers_racing_for_one_window_never_share_a_technician_s_slot(database_url, engine, session, region):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("racing choices are tested on PostgreSQL; SQLite serialises every writer")
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from core.db import make_session_factory
+
+    technician = make_technician(session, region=region, cap=2)  # room for two visits a day
+    numbers = [report(session, make_asset(session, region=region, at=(31.30 + n * 0.004, 120.61))).number
+               for n in range(4)]
+    session.commit()
+    factory = make_session_factory(engine)
+    barrier = Barrier(len(numbers))
+
+    def choose_in_own_transaction(number: str) -> bool:
+        with factory() as own:
+            job = own.scalar(select(Job).where(Job.number == number).with_for_update())
+            barrier.wait()
+            try:
+                choose(own, job, local(23, 14))
+            except WindowNotOffered:
+                own.rollback()
+                return False
+            own.commit()
+            return True
+
+    with ThreadPoolExecutor(len(numbers)) as pool:
+        chosen = list(pool.map(choose_in_own_transaction, numbers))
+    assert sum(chosen) == 2
+    session.expire_all()
+    jobs = list(session.scalars(select(Job).where(Job.technician_id == technician.id).order_by(Job.route_position)))
+    assert len(jobs) == 2 and all(local(23, 14) <= j.planned_start <= local(23, 16) for j in jobs)
+    assert jobs[0].planned_end <= jobs[1].planned_start
+    assert {j.number for j in jobs} == {n for n, won in zip(numbers, chosen) if won}
+    assert all(j.window_start is None for j in session.scalars(select(Job).where(Job.technician_id.is_(None))))
