@@ -24,6 +24,7 @@ from dispatch.jobs.audit import CUSTOMER, Actor
 from dispatch.jobs.errors import ReasonNeeded
 from dispatch.jobs.events import JobWindowConfirmed
 from dispatch.jobs.models import EventKind, Job, ResponseKind, needs_visit
+from dispatch.jobs.reasons import english
 from dispatch.jobs.response import record_response
 from dispatch.jobs.services import record_event, transition_job
 from dispatch.jobs.status import JobStatus
@@ -178,9 +179,11 @@ def choose_window(session: Session, *, job: Job, start: datetime, end: datetime,
          job.window_confirmed_at, job.updated_at) = before
         session.flush()
         raise WindowNotOffered(_("This window is no longer available: choose another one."))
-    record_event(job, kind=EventKind.WINDOW_CONFIRMED, actor=actor, now=now,
-                 note=f"appointment window {start.isoformat()} to {end.isoformat()}"
-                      + (" (changed)" if changed else ""),
+    zone = zone_of(job.asset.region, tz)
+    facts = {"day": day.isoformat(), "start": f"{start.astimezone(zone):%H:%M}", "end": f"{end.astimezone(zone):%H:%M}"}
+    code = "window_changed" if changed else "window_chosen"
+    record_event(job, kind=EventKind.WINDOW_CONFIRMED, actor=actor, now=now, note=english(code, facts),
+                 note_code=code, note_facts=facts,
                  data={"start": start.isoformat(), "end": end.isoformat(), "changed": changed,
                        "before": {"start": before[0].isoformat(), "end": before[1].isoformat()} if changed else None})
     if actor == CUSTOMER or actor.user is not None:

@@ -17,6 +17,8 @@ from tests.builders.core import make_region
 from tests.builders.dispatch import make_asset, make_technician
 from tests.conftest import NOW
 
+TZ = ZoneInfo("Asia/Shanghai")
+
 pytestmark = pytest.mark.browser
 
 TEXTS = {
@@ -71,3 +73,36 @@ def test_the_customer_picks_a_window_on_the_phone_then_changes_it(session, live_
         assert stored.planned_start >= stored.window_start
         purposes = read.scalars(select(OutboxMessage.purpose).where(OutboxMessage.job_id == stored.id)).all()
         assert purposes.count("window_confirmed") == 1 and purposes.count("window_changed") == 1
+
+
+DESK = {"viewport": {"width": 1366, "height": 900}}
+
+
+def test_an_agent_books_the_window_on_the_customer_s_behalf_from_the_job_page(session, live_url, new_context,
+                                                                              fresh_session, screenshot):
+    from core.users import Role
+    from tests.builders.core import PASSWORD, make_user
+
+    region = make_region(session)
+    make_technician(session, region=region)
+    make_user(session, username="agent.li", role=Role.AGENT)
+    job = make_open_job(session, asset=make_asset(session, region=region), owner=None, now=NOW)
+    number = job.number
+    _save(session)
+
+    page = new_context(**DESK).new_page()
+    page.goto(f"{live_url}/login?lang=en")
+    page.fill("#username", "agent.li")
+    page.fill("#password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_url}/agent/jobs/{number}")
+    card = page.get_by_test_id("job-window")
+    expect(card.locator("h2")).to_have_text("Appointment window")
+    card.get_by_test_id("job-window-choice").filter(has_text="08:00–10:00").first.click()
+    expect(page.get_by_test_id("job-window-confirmed")).to_contain_text("between 08:00 and 10:00")
+    expect(page.get_by_test_id("job-window")).to_contain_text("agent.li")
+    screenshot(page, "job-window-booked.png")
+    with fresh_session() as read:
+        stored = read.scalar(select(Job).where(Job.number == number))
+        assert stored.window_confirmed_by == "agent.li" and stored.window_start.astimezone(TZ).hour == 8

@@ -96,6 +96,9 @@ def test_choosing_a_window_places_the_job_inside_it_and_tells_the_customer(sessi
     assert local(24, 14) <= job.planned_start <= local(24, 16)
     assert job.response_kind == ResponseKind.WINDOW_CONFIRMED and job.responded_at == NOW
     assert job.events[-1].kind == EventKind.WINDOW_CONFIRMED and job.events[-1].data["changed"] is False
+    # The history says it in local time, in the reader's language (a reason code with its facts).
+    assert job.events[-1].note_code == "window_chosen"
+    assert job.events[-1].note == "appointment window 2026-11-24 14:00–16:00 (local time)"
     purposes = session.scalars(select(OutboxMessage.purpose).where(OutboxMessage.job_id == job.id)).all()
     # The window is the promise: no separate "planned around" message.
     assert WINDOW_CONFIRMED in purposes and TECHNICIAN_ASSIGNED not in purposes
