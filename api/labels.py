@@ -185,7 +185,7 @@ LABELS: dict[str, dict[str, str]] = {
     "response_kind": {
         "contact": N_("Contact recorded"),
         "accepted": N_("Technician accepted"),
-        "window_confirmed": N_("Window confirmed by the customer"),
+        "window_confirmed": N_("Appointment window confirmed"),  # by the customer, or an agent for them
         "resolved_remotely": N_("Solved remotely"),
         "cancelled": N_("Cancelled"),
     },
