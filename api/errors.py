@@ -26,6 +26,7 @@ from dispatch.jobs.escalations import EscalationNotFound
 from dispatch.jobs.response import NotAHumanResponse
 from dispatch.jobs.status import InvalidTransition
 from dispatch.parts.desk import OrderNotFound
+from dispatch.planning.windows import WindowNotOffered, WindowsClosed
 from inventory.ledger import InsufficientStock, StockError
 from inventory.orders import OrderStateError
 
@@ -125,6 +126,7 @@ def register(app: Flask) -> None:
 
     _register_care(app)
     _register_clocks(app)
+    _register_windows(app)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
@@ -162,3 +164,15 @@ def _register_care(app: Flask) -> None:
     @app.errorhandler(InvalidPeriod)
     def _invalid_period(error: InvalidPeriod):
         return _respond(field_error(422, error.field, str(error), location="query"))
+
+
+def _register_windows(app: Flask) -> None:
+    """Appointment windows: one no longer offered, or a job past choosing one."""
+
+    @app.errorhandler(WindowNotOffered)
+    def _window_not_offered(error: WindowNotOffered):
+        return _respond(field_error(409, "start", str(error)))
+
+    @app.errorhandler(WindowsClosed)
+    def _windows_closed(error: WindowsClosed):
+        return _respond(ApiError(409, str(error)))

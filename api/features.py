@@ -25,6 +25,8 @@ from api.setup import pages as setup_pages
 from api.setup import stock_api as setup_stock_api
 from api.stock import endpoints as stock_api
 from api.stock import pages as stock_pages
+from api.windows import endpoints as windows_api
+from api.windows import pages as windows_pages
 
 API_BLUEPRINTS = [accounts_api.blp, public_api.blp, assets_api.blp, jobs_api.blp, board_api.blp, stock_api.blp,
                   care_api.blp, field_api.blp]
@@ -39,10 +41,13 @@ PAGE_BLUEPRINTS += [people_pages.bp, people_welcome.bp]
 API_BLUEPRINTS += [messages_api.blp]
 PAGE_BLUEPRINTS += [messages_pages.bp]
 # Paid repairs: the price list, quotes the customer approves, and the technician's completion record.
-from api.field import completion as field_completion  # noqa: E402
-from api.field import completion_api as field_completion_api  # noqa: E402
-from api.quotes import endpoints as quotes_api  # noqa: E402
-from api.quotes import pages as quotes_pages  # noqa: E402
+from api.field import completion as field_completion
+from api.field import completion_api as field_completion_api
+from api.quotes import endpoints as quotes_api
+from api.quotes import pages as quotes_pages
 
 API_BLUEPRINTS += [quotes_api.blp, field_completion_api.blp]
 PAGE_BLUEPRINTS += [quotes_pages.bp, field_completion.bp]
+# Appointment windows: chosen by the customer on the tracking page, or booked by an agent on the job page.
+API_BLUEPRINTS += [windows_api.public_blp, windows_api.staff_blp]
+PAGE_BLUEPRINTS += [windows_pages.bp]

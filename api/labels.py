@@ -63,6 +63,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_attached": N_("Further report added"),
         "reclassified": N_("Request type updated"),
         "ownership_changed": N_("Handed to a colleague"),
+        "window_confirmed": N_("Visit window confirmed"),
     },
     # The office's names for a job's history: staff see every kind, the customer only a few (above).
     "office.event": {
@@ -105,6 +106,7 @@ LABELS: dict[str, dict[str, str]] = {
     "receipt_review": {
         "accepted": N_("Receipt accepted"),
         "refused": N_("Receipt refused"),
+        "window_confirmed": N_("Appointment window confirmed"),
     },
     # The office's short names for a job's status (the customer reads the longer "status" above).
     "office.status": {
@@ -200,7 +202,7 @@ LABELS: dict[str, dict[str, str]] = {
     "response_kind": {
         "contact": N_("Contact recorded"),
         "accepted": N_("Technician accepted"),
-        "window_confirmed": N_("Window confirmed by the customer"),
+        "window_confirmed": N_("Appointment window confirmed"),  # by the customer, or an agent for them
         "resolved_remotely": N_("Solved remotely"),
         "cancelled": N_("Cancelled"),
     },

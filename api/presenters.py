@@ -9,7 +9,8 @@ from dispatch.intake.entitlement import Entitlement
 from dispatch.jobs.models import EventKind, Job
 
 # What a consumer sees of a job's history: no staff names, no internal notes.
-CUSTOMER_VISIBLE_EVENTS = {EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.REPORT_ATTACHED}
+CUSTOMER_VISIBLE_EVENTS = {EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.REPORT_ATTACHED,
+                           EventKind.WINDOW_CONFIRMED}
 
 
 def customer_timeline(job: Job) -> list[dict]:

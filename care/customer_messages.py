@@ -26,7 +26,14 @@ from core.i18n import gettext as _
 from core.regions import zone_of
 from dispatch.intake.reasons import explain
 from dispatch.jobs.eta import live_eta
-from dispatch.jobs.events import EntitlementChanged, JobPlaced, JobReported, JobStatusChanged, JobUnassignable
+from dispatch.jobs.events import (
+    EntitlementChanged,
+    JobPlaced,
+    JobReported,
+    JobStatusChanged,
+    JobUnassignable,
+    JobWindowConfirmed,
+)
 from dispatch.jobs.models import Job, Priority
 from dispatch.jobs.status import STARTED_STATUSES, JobStatus
 from inventory.models import JobPart, JobPartState, Part
@@ -41,7 +48,7 @@ JOB_COMPLETED = "job_completed"
 # Sent by care.callbacks a while after completion; it is the only message that asks something back.
 SURVEY = "survey"
 ENTITLEMENT_CHANGED = "entitlement_changed"
-# The hook for appointment windows (not stored on jobs yet): see `tell_window`.
+# A confirmed appointment window, and its change: see `tell_window`.
 WINDOW_CONFIRMED = "window_confirmed"
 WINDOW_CHANGED = "window_changed"
 
@@ -131,10 +138,11 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
     """A technician and a planned time, the first time; afterwards only a move by more than the threshold
     (whatever moved it: a dispatcher, a re-optimisation, room made for another job) is news.
 
-    When jobs carry a confirmed appointment window, the window is the promise instead: `tell_window`
-    is called where it is confirmed or changed, and a move inside the window is not news."""
+    A job with a confirmed appointment window has the window as its promise instead: `tell_window` says
+    when it is confirmed or changed, and a move inside the window is not news. A visit planned outside it
+    (the window passed before anyone came) is a move like any other."""
     job, now = event.job, event.now
-    if job.planned_start is None or job.status in STARTED_STATUSES:
+    if job.planned_start is None or job.status in STARTED_STATUSES or _inside_window(job):
         return  # under way: the customer was told the technician is coming, and a re-plan changes nothing there
     planned = LocalTime.of(job, job.planned_start)
     told = last_promise(session, job, now=now)
@@ -175,6 +183,11 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
                         "other_day": other_day})
 
 
+def _inside_window(job: Job) -> bool:
+    return job.window_start is not None and job.window_end is not None \
+        and job.window_start <= job.planned_start <= job.window_end
+
+
 def tell_unplanned(session: Session, event: JobUnassignable) -> None:
     """The promised visit cannot be kept and no other place was found: say so rather than let the promised
     time pass in silence (a person takes the case from here). Nothing when no time was promised."""
@@ -193,8 +206,7 @@ def tell_unplanned(session: Session, event: JobUnassignable) -> None:
 
 def tell_window(session: Session, *, job: Job, start: datetime, end: datetime, changed: bool,
                 now: datetime) -> OutboxMessage | None:
-    """The hook for appointment windows: the customer's confirmed window, or its change. Nothing calls it
-    until jobs carry windows; it is written so the promise messages have one shape already."""
+    """The customer's confirmed appointment window, or its change (a reschedule, by them or by staff)."""
     begins, ends = LocalTime.of(job, start), LocalTime.of(job, end)
 
     def text() -> tuple[str, str]:
@@ -210,6 +222,10 @@ def tell_window(session: Session, *, job: Job, start: datetime, end: datetime, c
 
     return tell_customer(session, job=job, purpose=WINDOW_CHANGED if changed else WINDOW_CONFIRMED, text=text,
                          now=now, data={"planned_start": start.isoformat(), "window_end": end.isoformat()})
+
+
+def tell_window_confirmed(session: Session, event: JobWindowConfirmed) -> None:
+    tell_window(session, job=event.job, start=event.start, end=event.end, changed=event.changed, now=event.now)
 
 
 def tell_status(session: Session, event: JobStatusChanged) -> None:

@@ -11,9 +11,17 @@ from care.customer_messages import (
     tell_report_received,
     tell_status,
     tell_unplanned,
+    tell_window_confirmed,
 )
 from core.events import subscribe
-from dispatch.jobs.events import EntitlementChanged, JobPlaced, JobReported, JobStatusChanged, JobUnassignable
+from dispatch.jobs.events import (
+    EntitlementChanged,
+    JobPlaced,
+    JobReported,
+    JobStatusChanged,
+    JobUnassignable,
+    JobWindowConfirmed,
+)
 from dispatch.jobs.status import JobStatus
 
 
@@ -28,3 +36,4 @@ subscribe(JobReported, tell_report_received)
 subscribe(JobPlaced, tell_plan)
 subscribe(JobUnassignable, tell_unplanned)
 subscribe(EntitlementChanged, tell_entitlement_changed)
+subscribe(JobWindowConfirmed, tell_window_confirmed)

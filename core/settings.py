@@ -131,6 +131,8 @@ class Settings:
     track_refresh_seconds: int = 30
     # A repair is itself under warranty for this many days from its completion (shown to the customer).
     repair_warranty_days: int = 90
+    # The length of the arrival windows offered to customers (dispatch.planning.windows).
+    appointment_window_minutes: int = 120
 
     def __post_init__(self) -> None:
         parse_quiet_hours(self.quiet_hours)
@@ -151,6 +153,9 @@ class Settings:
             raise InvalidSetting(f"the hotline must be a phone number (digits, +, spaces or dashes), not {self.hotline!r}")
         if not 0 <= self.repair_warranty_days <= 3650:
             raise InvalidSetting(f"repair_warranty_days must be from 0 to 3650, not {self.repair_warranty_days}")
+        if not 15 <= self.appointment_window_minutes <= 12 * 60:
+            raise InvalidSetting("appointment_window_minutes must be from 15 to 720, "
+                                 f"not {self.appointment_window_minutes}")
         for name in SECRET_VARIABLES:
             if value := getattr(self, name):
                 check_secret(value, name=name, source=f"Settings.{name}")
@@ -202,6 +207,9 @@ class Settings:
                                          variable="AFTERCARE_TRACK_REFRESH_SECONDS"),
             repair_warranty_days=_whole(env.get("AFTERCARE_REPAIR_WARRANTY_DAYS"), defaults.repair_warranty_days,
                                         variable="AFTERCARE_REPAIR_WARRANTY_DAYS"),
+            appointment_window_minutes=_whole(env.get("AFTERCARE_APPOINTMENT_WINDOW_MINUTES"),
+                                              defaults.appointment_window_minutes,
+                                              variable="AFTERCARE_APPOINTMENT_WINDOW_MINUTES"),
         )
 
 

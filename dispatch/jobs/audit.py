@@ -12,7 +12,7 @@ class Actor:
     user: User | None = None
 
     @classmethod
-    def staff(cls, user: User) -> "Actor":
+    def staff(cls, user: User) -> Actor:
         return cls(label=user.username, user=user)
 
 

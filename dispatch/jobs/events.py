@@ -53,3 +53,15 @@ class EntitlementChanged:
     before: EntitlementKind
     actor: Actor
     now: datetime
+
+
+@dataclass(frozen=True)
+class JobWindowConfirmed:
+    """An appointment window was confirmed for the job's visit (`changed`: it replaces an earlier one):
+    the promise the customer is told about."""
+    job: Job
+    start: datetime
+    end: datetime
+    changed: bool
+    actor: Actor
+    now: datetime

@@ -6,8 +6,21 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, bindparam,
-                        false, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime, string_enum
@@ -163,14 +176,22 @@ class Job(Base):
     planned_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A dispatcher's lock: re-optimisation keeps the technician and the day.
     assignment_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # --- the confirmed appointment window (dispatch.planning.windows): a hard promise of arrival ---
+    window_start: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Who confirmed it: the staff member on the customer's behalf, or None with the label "customer".
+    window_confirmed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    window_confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    window_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     asset: Mapped[Asset] = relationship()
     customer: Mapped[Customer] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_user_id])
+    window_confirmed_by_user: Mapped[User | None] = relationship(foreign_keys=[window_confirmed_by_user_id])
     sla_policy: Mapped[SlaPolicy] = relationship()
-    technician: Mapped["Technician | None"] = relationship()
-    events: Mapped[list["JobEvent"]] = relationship(back_populates="job", order_by="JobEvent.id",
+    technician: Mapped[Technician | None] = relationship()
+    events: Mapped[list[JobEvent]] = relationship(back_populates="job", order_by="JobEvent.id",
                                                      cascade="all, delete-orphan")
 
     @property
@@ -224,6 +245,7 @@ class EventKind(enum.StrEnum):
     COMPLETION_RECORDED = "completion_recorded"  # what was done, paid and signed (fieldwork.completion)
     PROOF_ACCEPTED = "proof_accepted"  # an agent accepted a proof of purchase: the entitlement was decided again
     PROOF_REFUSED = "proof_refused"    # an agent refused a proof of purchase, saying why
+    WINDOW_CONFIRMED = "window_confirmed"  # an appointment window chosen (or changed) for the visit
 
 
 class JobEvent(Base):

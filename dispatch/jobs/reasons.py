@@ -84,6 +84,8 @@ REASON_TEXTS = {
     "order_approved_expected": N_("%(order)s approved by %(manager)s; expected %(expected)s"),
     "live_insertion": N_("live insertion"),
     "made_room_for": N_("made room for %(job)s"),
+    "window_chosen": N_("appointment window %(day)s %(start)s–%(end)s (local time)"),
+    "window_changed": N_("appointment window changed to %(day)s %(start)s–%(end)s (local time)"),
     "reoptimisation_plan": N_("re-optimisation plan %(plan)s"),
     "classified_and_accepted": N_("classified and accepted"),
     "assigned_to": N_("assigned to %(technician)s"),

@@ -51,8 +51,10 @@ class AssignmentOutcome:
 
 
 def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | None = None, provider: MatrixProvider,
-                 actor: Actor = SYSTEM, only_technician: Technician | None = None) -> AssignmentOutcome:
-    """Plan `job` into the best feasible slot (or, with `only_technician`, into that person's day).
+                 actor: Actor = SYSTEM, only_technician: Technician | None = None,
+                 on_day: date | None = None) -> AssignmentOutcome:
+    """Plan `job` into the best feasible slot (or, with `only_technician`, into that person's day; with
+    `on_day`, on that day only, even when the job is planned already: its appointment window moved).
     Days, shifts and deadlines are read in the job's region's time zone (`tz` serves a job whose
     appliance has no region).
 
@@ -64,12 +66,12 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
         job.dispatch_state = DispatchState.NOT_NEEDED
         session.flush()
         return AssignmentOutcome(False, reason="no visit is needed")
-    if job.dispatch_state == DispatchState.PLANNED and only_technician is None:
+    if job.dispatch_state == DispatchState.PLANNED and only_technician is None and on_day is None:
         return AssignmentOutcome(True, job.technician, job.plan_day, job.planned_start)
     for attempt in range(SEARCH_ATTEMPTS):
         locked = attempt == SEARCH_ATTEMPTS - 1
         outcome = _search_and_place(session, job=job, now=now, tz=tz, provider=provider, actor=actor,
-                                    only_technician=only_technician, lock_candidates=locked)
+                                    only_technician=only_technician, lock_candidates=locked, on_day=on_day)
         if outcome is not None:
             return outcome
         # The chosen technician's route changed under the search: read everything afresh.
@@ -79,7 +81,7 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
 
 def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | None, provider: MatrixProvider,
                       actor: Actor, only_technician: Technician | None,
-                      lock_candidates: bool) -> AssignmentOutcome | None:
+                      lock_candidates: bool, on_day: date | None = None) -> AssignmentOutcome | None:
     """The outcome, or None when the place found is no longer free (only without `lock_candidates`)."""
     tz = zone_of(job.asset.region, tz)
     today = now.astimezone(tz).date()
@@ -103,7 +105,7 @@ def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo
 
     last_day = min(job.repair_by.astimezone(tz).date(), today + timedelta(days=MAX_DAYS_AHEAD))
     reasons: list[dict] = []  # each day's cause, as a reason (dispatch.jobs.reasons)
-    for day in days_between(today, last_day):
+    for day in [on_day] if on_day is not None else days_between(today, last_day):
         routes = planned_jobs(session, technician_ids=[t.id for t in candidates], day=day)
         routes = {tid: [j for j in route if j.id != job.id] for tid, route in routes.items()}
         jobs = [job] + [planned for route in routes.values() for planned in route]
@@ -113,7 +115,7 @@ def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo
         if not day_problem.problem.technicians:
             reasons.append(reason("day_nobody_working", day=day.isoformat()))
             continue
-        found = insert_visit(day_problem.problem, _planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
+        found = insert_visit(day_problem.problem, planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
         if not found.feasible:
             reasons.append(_day_cause(day, found, day_problem.problem.visit_by_id[job.number]))
             continue
@@ -132,7 +134,7 @@ def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo
                       **_placement_note(stop.visit_id == job.number, job))
         session.flush()
         return AssignmentOutcome(True, technician, day, day_problem.at(new_visit.start))
-    if only_technician is not None:
+    if only_technician is not None or on_day is not None:
         return AssignmentOutcome(False, reason="; ".join(english(r["code"], r) for r in reasons)
                                  or "no feasible place")
     return _unassignable(session, job, now=now, actor=actor, code="no_place_before_deadline", facts={"days": reasons})
@@ -182,7 +184,7 @@ def _day_cause(day: date, found: Insertion, visit: Visit) -> dict:
     return reason("day_no_room", day=at)
 
 
-def _planned_routes(day_problem) -> list[PlannedRoute]:
+def planned_routes(day_problem) -> list[PlannedRoute]:
     """Each technician's current order with the pickups it already makes (parts collected right before
     the visit that needs them); visits pinned in sequence (work under way) are locked."""
     problem = day_problem.problem

@@ -74,6 +74,18 @@ def _shift_and_breaks(hours: WorkingDay, day_start_s: int, now_s: int, to_s) -> 
     return TimeWindow(start, end), breaks
 
 
+def promised_window(job: Job, *, now: datetime, to_s) -> tuple[TimeWindow, ...]:
+    """The job's confirmed appointment window as the visit's hard time window (seconds from the day's
+    epoch: a window on another day makes the visit infeasible on this one, as it must be). Work under
+    way is pinned and no longer waits on the window; a window already over is a promise already
+    broken, which a dispatcher handles: neither constrains the plan."""
+    if job.window_start is None or job.window_end is None or job.status in STARTED_STATUSES:
+        return ()
+    if job.window_end <= now:
+        return ()
+    return (TimeWindow(to_s(job.window_start), to_s(job.window_end)),)
+
+
 def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: MatrixProvider,
                       technicians: list[Technician], routes: dict[int, list[Job]],
                       extra_jobs: list[Job] = (), parts: "PartsPlan | None" = None) -> DayProblem:
@@ -127,6 +139,7 @@ def build_day_problem(*, day: date, tz: ZoneInfo, now: datetime, provider: Matri
             min_skill_level=job.asset.product_model.min_skill_level, priority=PRIORITY_WEIGHT[job.priority.value],
             deadline=max(0, to_s(job.repair_by) - _service_seconds(job)),
             pinned_technician=pinned_tech, pinned_sequence=position if started else None,
+            time_windows=promised_window(job, now=now, to_s=to_s),
             needs_parts=parts.needs.get(job.number, ()) if parts else (),
             earliest_start=max(0, to_s(part_ready)) if part_ready else None))
         jobs[job.number] = job

@@ -16,3 +16,8 @@ class CannotMove(Exception):
 
 class NotPlanned(Exception):
     pass
+
+
+class PlanBreaksWindows(PlanStale):
+    """The plan would drop a job with a confirmed appointment window, or arrive outside it: like a stale
+    plan, it can never be applied."""

@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.regions import Region, zone_of
 from dispatch.jobs.models import DispatchState, Job
@@ -19,12 +19,16 @@ PRIORITY_WEIGHT = {"urgent": 100, "high": 70, "normal": 40, "low": 10}
 
 
 def planned_jobs(session: Session, *, technician_ids: list[int], day: date) -> dict[int, list[Job]]:
-    """Each technician's routed jobs on `day`, in route order."""
+    """Each technician's routed jobs on `day`, in route order, with the appliance and model the day
+    problem reads (one query each, not one per job)."""
+    from dispatch.catalog.models import Asset
+
     routes: dict[int, list[Job]] = {tid: [] for tid in technician_ids}
     if not technician_ids:
         return routes
     rows = session.scalars(select(Job).where(Job.technician_id.in_(technician_ids), Job.plan_day == day,
                                              Job.status.in_(ROUTED_STATUSES))
+                           .options(selectinload(Job.asset).selectinload(Asset.product_model))
                            .order_by(Job.technician_id, Job.route_position, Job.id))
     for job in rows:
         routes[job.technician_id].append(job)
@@ -45,6 +49,9 @@ def qualified_technicians(session: Session, *, region_id: int | None, skill: str
         query = query.where(Technician.region_id == region_id)
     if lock:
         query = query.with_for_update(of=Technician)
+    # Every day problem reads each candidate's calendar and skills: three queries, not three per person.
+    query = query.options(selectinload(Technician.shifts), selectinload(Technician.days_off),
+                          selectinload(Technician.skills))
     return list(session.scalars(query).unique())
 
 

@@ -18,6 +18,7 @@ from core.background import DISPATCH, ROUTING, defer
 from core.db import sqlite_begin_mode
 from core.events import publish
 from core.geo import MatrixProvider
+from core.i18n import gettext as _
 from core.regions import Region, zone_of
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.events import JobPlaced
@@ -28,8 +29,9 @@ from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
 from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
 from dispatch.parts.pickups import follow_plan, parts_plan
 from dispatch.planning.day_problem import DayProblem, build_day_problem
-from dispatch.planning.errors import PlanNotReady, PlanStale
+from dispatch.planning.errors import PlanBreaksWindows, PlanNotReady, PlanStale
 from dispatch.planning.models import PlanRun, PlanStatus
+from dispatch.planning.promises import broken_windows, promised_on_day
 from dispatch.planning.read import jobs_waiting_for_dispatch, planned_jobs
 from dispatch.routing import RoutingResult, solve
 from dispatch.routing.model import RoutingProblem, Visit
@@ -177,6 +179,7 @@ def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo | N
                                            provider=provider)
         baseline, travel_before = fingerprint(day_problem, waiting), _current_travel(day_problem)
         _load_what_the_summary_reads(day_problem)
+        promised = promised_on_day(day_problem)
         session.commit()
     # Warm-started from the routes as they stand: the search begins from today's promises and
     # moves a customer only where that pays.
@@ -188,6 +191,7 @@ def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo | N
     plan.result["changes"] = plan_changes(day_problem, result, day=plan.day)
     plan.result["moved_over_30_min"] = sum(1 for change in plan.result["changes"] if change["moved_minutes"] is not None
                                            and abs(change["moved_minutes"]) > ETA_MOVE_WORTH_TELLING.total_seconds() / 60)
+    plan.result["broken_windows"] = broken_windows(day_problem, result, promised)
     plan.status, plan.finished_at = PlanStatus.DONE, now
     session.flush()
     if plan.apply_when_done:
@@ -201,7 +205,10 @@ def run_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo | N
 
 def improves_the_day(summary: dict) -> bool:
     """An automatic re-plan is applied only when it serves more visits, or as many with less travel:
-    applying one that is merely different would move customers' times for nothing."""
+    applying one that is merely different would move customers' times for nothing. One that breaks a
+    confirmed appointment window never improves anything."""
+    if summary.get("broken_windows"):
+        return False
     before = (summary["served_before"], -summary["travel_seconds_before"])
     return (summary["served"], -summary["travel_seconds"]) > before
 
@@ -308,6 +315,11 @@ def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo |
                provider: MatrixProvider, actor: Actor) -> PlanRun:
     if plan.status != PlanStatus.DONE:
         raise PlanNotReady(f"Plan {plan.id} is {plan.status.value}; only a finished plan can be applied.")
+    if plan.result.get("broken_windows"):
+        plan.status = PlanStatus.STALE
+        session.flush()
+        raise PlanBreaksWindows(_("Plan %(id)s would break the appointment windows promised for %(jobs)s; it cannot "
+                                  "be applied.", id=plan.id, jobs=", ".join(plan.result["broken_windows"])))
     tz = zone_of(plan.region, tz)
     # Lock the region's technicians so no live assignment slips in between the check and the write.
     technicians = list(session.scalars(select(Technician).where(Technician.region_id == plan.region_id)

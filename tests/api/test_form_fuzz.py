@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 import re
-from decimal import Decimal
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import quote_from_bytes, urlsplit
 from zoneinfo import ZoneInfo
@@ -167,8 +167,8 @@ def places(app, session) -> dict[str, Place]:
     paid = world.jobs[1]
     paid.entitlement = EntitlementKind.PAID_REPAIR
     world.part.customer_price = Decimal("80.00")
-    create_labour_price(session, code="REF-ANY", name="Refrigeration", skill="refrigeration", labour=Decimal("150"),
-                        call_out_fee=Decimal("50"), actor="fuzz", now=NOW)
+    create_labour_price(session, code="REF-ANY", name="Refrigeration", skill="refrigeration", labour=Decimal(150),
+                        call_out_fee=Decimal(50), actor="fuzz", now=NOW)
     give_quote(session, job=paid, parts=[(world.part, 1)], actor=Actor(label="fuzz"), now=NOW)
     session.commit()
     from api.people.invitations import invitation_token
@@ -176,6 +176,7 @@ def places(app, session) -> dict[str, Place]:
     with app.test_request_context():
         welcome = invitation_token(invited)
     job, tech_job, paid_job = world.other_job.number, world.jobs[0].number, paid.number
+    tracked = world.other_job.tracking_token
     # The board queues a plan for the scheduler; its preview (with the apply form) is of a solved one.
     plan = new_plan(session, region=world.region, day=NOW.date(), time_limit_s=1.0, apply_when_done=False,
                     requested_by="fuzz", now=NOW)
@@ -205,6 +206,9 @@ def places(app, session) -> dict[str, Place]:
         Place("care pause", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/pause"),
         Place("care resume", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/resume",
               before=((f"/agent/jobs/{job}/care/pause", {"reason": "The customer is away until Friday"}),)),
+        Place("track window", None, f"/t/{tracked}", f"/t/{tracked}/window"),
+        Place("track cancel", None, f"/t/{tracked}", f"/t/{tracked}/cancel"),
+        Place("job window", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/window"),
         Place("job contact", Role.AGENT, f"/agent/jobs/{job}", f"/agent/jobs/{job}/contacts"),
         Place("care priority", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/priority"),
         Place("escalation acknowledge", Role.DISPATCHER, "/dispatch", "/dispatch/escalations/[0-9]+/acknowledge"),
@@ -255,7 +259,8 @@ def places(app, session) -> dict[str, Place]:
 
 PLACE_NAMES = [
     "login", "language", "logout", "public report", "welcome", "survey", "message opt-out", "task done", "phone report", "job transition", "job handover",
-    "job category", "job take", "job proof", "job cancel", "job pause", "job resume", "care pause", "care resume", "job contact",
+    "job category", "job take", "job proof", "job cancel", "job pause", "job resume", "care pause", "care resume",
+    "track window", "track cancel", "job window", "job contact",
     "care priority", "escalation acknowledge", "escalation resolve", "reassign", "lock", "new plan", "plan apply",
     "tech status", "tech part",
     "tech photo", "tech complete", "tech quote", "quote write", "quote decision", "track quote decision", "stock receive", "stock adjust", "stock transfer", "stock rule", "stock rule delete", "stock transfer action", "import upload", "import apply", "user new",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 PUBLIC = {("post", "/api/v1/auth/tokens"), ("get", "/api/v1/assets/by-qr/{qr_token}"), ("post", "/api/v1/reports"),
           ("post", "/api/v1/reports/with-photos"),
           ("get", "/api/v1/tracking/{token}"), ("get", "/api/v1/surveys/{token}"),
           ("post", "/api/v1/surveys/{token}"), ("get", "/api/v1/track/{token}/quote"),
           ("post", "/api/v1/track/{token}/quote/{decision}")}
+# The customer's appointment window, by the tracking link's token.
+PUBLIC |= {("get", "/api/v1/track/{token}/windows"), ("post", "/api/v1/track/{token}/window"),
+           ("post", "/api/v1/track/{token}/cancel")}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

@@ -125,3 +125,12 @@ def test_quiet_hours_and_the_visit_change_threshold_are_read_and_a_wrong_value_s
                             ("AFTERCARE_VISIT_CHANGE_MINUTES", "soon"), ("AFTERCARE_VISIT_CHANGE_MINUTES", "0")):
         with pytest.raises(InvalidSetting):
             Settings.from_env({**base, variable: value})
+
+
+def test_the_appointment_window_length_is_read_and_a_wrong_value_stops_start_up(tmp_path):
+    base = {"AFTERCARE_DATA_DIR": str(tmp_path)}
+    assert Settings().appointment_window_minutes == 120
+    assert Settings.from_env({**base, "AFTERCARE_APPOINTMENT_WINDOW_MINUTES": "180"}).appointment_window_minutes == 180
+    for value in ("two hours", "0", "10", "721", str(2 ** 40)):
+        with pytest.raises(InvalidSetting):
+            Settings.from_env({**base, "AFTERCARE_APPOINTMENT_WINDOW_MINUTES": value})
