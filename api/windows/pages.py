@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,8 +13,9 @@ from api.auth import require_page_roles
 from api.context import now
 from api.database import db
 from api.extensions import limiter
-from api.presenters import customer_timeline, job_by_tracking_token
+from api.presenters import job_by_tracking_token
 from api.public.endpoints import report_rate_limit
+from api.public.pages import tracking_page
 from api.windows.offers import by_day, choose, confirmed, offered, window_minutes
 from core.limits import has_control_characters
 from core.users import Role
@@ -66,8 +67,7 @@ def _tracked_or_404(token: str) -> Job:
 
 
 def _track_page(job: Job, message: str, status: int):
-    return render_template("track.html", job=job, timeline=customer_timeline(job), joined=False,
-                           window_error=message), status
+    return tracking_page(job, status=status, window_error=message)
 
 
 @bp.post("/t/<token>/window")
