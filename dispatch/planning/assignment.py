@@ -21,17 +21,18 @@ from core.geo import MatrixProvider
 from core.regions import zone_of
 from dispatch.jobs.audit import SYSTEM, Actor
 from dispatch.jobs.events import JobUnassignable
-from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, needs_visit
+from dispatch.jobs.models import DispatchState, Escalation, EventKind, Job, Priority, needs_visit
 from dispatch.jobs.reasons import english, reason
 from dispatch.jobs.services import record_event
 from dispatch.jobs.status import ROUTED_STATUSES
 from dispatch.parts.pickups import parts_plan
 from dispatch.planning.day_problem import build_day_problem
-from dispatch.planning.read import planned_jobs, qualified_technicians
+from dispatch.planning.read import planned_jobs, qualified_technicians, region_technicians
 from dispatch.planning.services import RouteChange, place_job
+from dispatch.routing.displacement import make_room
 from dispatch.routing.insertion import FULL_REASON, Insertion, PlannedRoute, insert_visit
 from dispatch.routing.model import Pickup, Visit
-from dispatch.routing.result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE
+from dispatch.routing.result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
 from dispatch.technicians.models import Technician
 from dispatch.technicians.roster import days_between
 
@@ -115,29 +116,65 @@ def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo
         if not day_problem.problem.technicians:
             reasons.append(reason("day_nobody_working", day=day.isoformat()))
             continue
-        found = insert_visit(day_problem.problem, planned_routes(day_problem), day_problem.problem.visit_by_id[job.number])
-        if not found.feasible:
-            reasons.append(_day_cause(day, found, day_problem.problem.visit_by_id[job.number]))
-            continue
-        new_visit = next(s for s in found.route.stops if s.kind == "visit" and s.visit_id == job.number)
-        if new_visit.late > 0:
-            reasons.append(reason("day_late", day=day.isoformat()))
-            continue
-        technician = day_problem.technicians[found.technician_id]
-        if not lock_candidates and not _route_still_as_read(session, technician, day, job, routes[technician.id]):
-            return None
-        for position, stop in enumerate(s for s in found.route.stops if s.kind == "visit"):
-            place_job(session, RouteChange(day_problem.jobs[stop.visit_id], technician, position,
-                                           day_problem.at(stop.start), day_problem.at(stop.departure),
-                                           needs_parts=day_problem.needs_parts(stop.visit_id)),
-                      day=day, actor=actor, now=now,
-                      **_placement_note(stop.visit_id == job.number, job))
-        session.flush()
-        return AssignmentOutcome(True, technician, day, day_problem.at(new_visit.start))
+        visit = day_problem.problem.visit_by_id[job.number]
+        current = planned_routes(day_problem)
+        found = insert_visit(day_problem.problem, current, visit)
+        new_visit = next((s for s in found.route.stops if s.kind == "visit" and s.visit_id == job.number), None) \
+            if found.feasible else None
+        if new_visit is None or new_visit.late > 0:
+            made = _make_room(session, job=job, day=day, tz=tz, now=now, provider=provider,
+                              lock=lock_candidates) if job.priority == Priority.URGENT and only_technician is None \
+                else None
+            if made is None:
+                reasons.append(_day_cause(day, found, visit) if new_visit is None
+                               else reason("day_late", day=day.isoformat()))
+                continue
+            wide, read, room = made
+            return _place_routes(session, wide, read, room.routes, job=job, day=day, actor=actor, now=now,
+                                 check=not lock_candidates)
+        return _place_routes(session, day_problem, routes, {found.technician_id: found.route}, job=job, day=day,
+                             actor=actor, now=now, check=not lock_candidates)
     if only_technician is not None or on_day is not None:
         return AssignmentOutcome(False, reason="; ".join(english(r["code"], r) for r in reasons)
                                  or "no feasible place")
     return _unassignable(session, job, now=now, actor=actor, code="no_place_before_deadline", facts={"days": reasons})
+
+
+def _make_room(session: Session, *, job: Job, day: date, tz: ZoneInfo, now: datetime, provider: MatrixProvider,
+               lock: bool):
+    """Urgent work with no on-time place: the day of every technician of the region (a visit moved to make
+    room may go to anyone able to do it, qualified for the urgent job or not), and the cheapest room made
+    by moving one not-yet-started visit of lower priority within its windows; None when there is none."""
+    everyone = region_technicians(session, region_id=job.asset.region_id, lock=lock)
+    routes = planned_jobs(session, technician_ids=[t.id for t in everyone], day=day)
+    routes = {tid: [j for j in route if j.id != job.id] for tid, route in routes.items()}
+    jobs = [job] + [planned for route in routes.values() for planned in route]
+    wide = build_day_problem(day=day, tz=tz, now=now, provider=provider, technicians=everyone, routes=routes,
+                             extra_jobs=[job], parts=parts_plan(session, jobs=jobs, technicians=everyone))
+    room = make_room(wide.problem, planned_routes(wide), wide.problem.visit_by_id[job.number])
+    return None if room is None else (wide, routes, room)
+
+
+def _place_routes(session: Session, day_problem, read: dict[int, list[Job]], changed: dict[str, Route], *, job: Job,
+                  day: date, actor: Actor, now: datetime, check: bool) -> AssignmentOutcome | None:
+    """Write each changed technician's route (the new job's, and another's when room was made), after
+    locking them in id order and, when `check`, finding their routes as the search read them; None
+    when one changed meanwhile."""
+    technicians = sorted((day_problem.technicians[tid] for tid in changed), key=lambda t: t.id)
+    if check and not all(_route_still_as_read(session, t, day, job, read.get(t.id, [])) for t in technicians):
+        return None
+    arrival = None
+    for technician in technicians:
+        route = changed[str(technician.id)]
+        for position, stop in enumerate(s for s in route.stops if s.kind == "visit"):
+            place_job(session, RouteChange(day_problem.jobs[stop.visit_id], technician, position,
+                                           day_problem.at(stop.start), day_problem.at(stop.departure),
+                                           needs_parts=day_problem.needs_parts(stop.visit_id)),
+                      day=day, actor=actor, now=now, **_placement_note(stop.visit_id == job.number, job))
+            if stop.visit_id == job.number:
+                arrival = (technician, day_problem.at(stop.start))
+    session.flush()
+    return AssignmentOutcome(True, arrival[0], day, arrival[1])
 
 
 def _route_signature(jobs) -> list[tuple]:

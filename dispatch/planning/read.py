@@ -55,6 +55,17 @@ def qualified_technicians(session: Session, *, region_id: int | None, skill: str
     return list(session.scalars(query).unique())
 
 
+def region_technicians(session: Session, *, region_id: int, lock: bool = False) -> list[Technician]:
+    """Every technician of the region, in id order, with their calendars and skills loaded (locked with
+    `lock`): the people among whom work already planned may move."""
+    query = (select(Technician).where(Technician.region_id == region_id).order_by(Technician.id)
+             .options(selectinload(Technician.shifts), selectinload(Technician.days_off),
+                      selectinload(Technician.skills)))
+    if lock:
+        query = query.with_for_update(of=Technician)
+    return list(session.scalars(query).unique())
+
+
 def jobs_waiting_for_dispatch(session: Session, *, region_id: int) -> list[Job]:
     from dispatch.catalog.models import Asset
 

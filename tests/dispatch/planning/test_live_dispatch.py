@@ -14,12 +14,12 @@ from core.geo import GreatCircleProvider
 from core.work_queue import WorkItem
 from dispatch.intake.services import FaultReport, report_fault
 from dispatch.jobs.audit import CUSTOMER
-from dispatch.jobs.models import Channel, DispatchState, Escalation, EventKind, Job
+from dispatch.jobs.models import Channel, DispatchState, Escalation, EventKind, Job, Priority
 from dispatch.jobs.status import JobStatus
 from dispatch.planning.assignment import dispatch_job
 from dispatch.technicians.models import Technician
 from tests.builders.core import make_region
-from tests.builders.dispatch import make_asset, make_technician
+from tests.builders.dispatch import make_asset, make_model, make_technician
 from tests.conftest import NOW
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -235,3 +235,29 @@ def test_the_search_locks_no_technician_and_a_route_changed_meanwhile_means_a_ne
     jobs = list(session.scalars(select(Job).where(Job.technician_id == technician.id).order_by(Job.route_position)))
     assert [j.route_position for j in jobs] == [0, 1]
     assert jobs[0].planned_end <= jobs[1].planned_start
+
+
+def _a_full_day_with_a_washer_visit(session, region):
+    both = make_technician(session, region=region, skills={"refrigeration": 2, "laundry": 2}, cap=1)
+    washer_only = make_technician(session, region=region, skills={"laundry": 2}, home=(31.36, 120.68))
+    low = report(session, make_asset(session, region=region, model=make_model(session, skill="laundry")),
+                 text="The washing machine does not drain")
+    assert dispatch(session, low).technician.id == both.id
+    fridge = report(session, make_asset(session, region=region))
+    return both, washer_only, low, fridge
+
+
+def test_urgent_work_moves_a_lower_priority_visit_to_another_technician_to_be_served_today(session, region):
+    both, washer_only, low, fridge = _a_full_day_with_a_washer_visit(session, region)
+    fridge.priority = Priority.URGENT
+    outcome = dispatch(session, fridge)
+    assert outcome.planned and outcome.technician.id == both.id and outcome.day == NOW.astimezone(TZ).date()
+    assert low.technician_id == washer_only.id and low.plan_day == outcome.day
+    assert low.events[-1].note_code == "made_room_for" and low.events[-1].note_facts == {"job": fridge.number}
+
+
+def test_normal_work_never_moves_anyone_else_s_visit(session, region):
+    both, washer_only, low, fridge = _a_full_day_with_a_washer_visit(session, region)
+    outcome = dispatch(session, fridge)
+    assert outcome.day != NOW.astimezone(TZ).date() if outcome.planned else True
+    assert low.technician_id == both.id and low.plan_day == NOW.astimezone(TZ).date()
