@@ -6,7 +6,7 @@ Both placements are live insertions (`insert_visit`), so the visit moved keeps i
 customer's promised window is hard there) and may go to any technician able to take it, its first one
 included. A move is accepted only when nothing gets later than it was: the important visit is on time,
 the moved visit is not later than its deadline allows, and no route changed carries more lateness than
-before. Among accepted moves the one adding the least travel wins.
+before. Moves are tried in order of the travel the important visit adds; the first accepted one wins.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class RoomMade:
 
 def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit, *,
               nearest: int = NEAREST_TECHNICIANS) -> RoomMade | None:
-    """The cheapest on-time place for `visit` made by moving one lower-priority, unpinned visit, or None."""
+    """An on-time place for `visit` made by moving one lower-priority, unpinned visit, or None."""
     by_id = problem.visit_by_id
     techs = problem.technician_by_id
     planned = {r.technician_id: r for r in routes}
@@ -56,7 +56,10 @@ def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Vi
         route = before[tech_id]
         return route.late_seconds if route is not None else 0
 
-    best: RoomMade | None = None
+    # First the cheap half of every move (the urgent visit into one route without the moved visit),
+    # then the costly half (the moved visit anywhere) in order of the first half's added travel: the
+    # first move whose both halves hold is taken.
+    halves = []
     for tech in sorted(qualified, key=closeness)[:nearest]:
         plan = planned[tech.id]
         for index in range(plan.locked, len(plan.visit_ids)):
@@ -69,18 +72,19 @@ def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Vi
             remaining = [s for s in plan.visit_ids if s != stop and not (isinstance(s, Pickup) and s.visit_id == stop)]
             placed = insert_visit(problem, [PlannedRoute(tech.id, remaining, plan.locked)],
                                   replace(visit, pinned_technician=tech.id))
-            if not placed.feasible or placed.late > 0:
-                continue
-            after_first = [r for r in routes if r.technician_id != tech.id]
-            after_first.append(PlannedRoute(tech.id, placed.sequence, plan.locked))
-            moved_to = insert_visit(problem, after_first, moved)
-            if not moved_to.feasible or moved_to.late > 0:
-                continue
-            final = {tech.id: placed.route, moved_to.technician_id: moved_to.route}
-            if any(route.late_seconds > lateness_before(tid) for tid, route in final.items()):
-                continue
-            travel_before = sum(r.travel_seconds for r in (before.get(t) for t in final) if r is not None)
-            added = sum(r.travel_seconds for r in final.values()) - travel_before
-            if best is None or added < best.added_travel:
-                best = RoomMade(placed, moved.id, moved_to, final, added)
-    return best
+            if placed.feasible and placed.late == 0:
+                halves.append((placed.added_travel, tech.id, moved, placed))
+    halves.sort(key=lambda half: half[:2])
+    for _added, tech_id, moved, placed in halves:
+        plan = planned[tech_id]
+        after_first = [r for r in routes if r.technician_id != tech_id]
+        after_first.append(PlannedRoute(tech_id, placed.sequence, plan.locked))
+        moved_to = insert_visit(problem, after_first, moved)
+        if not moved_to.feasible or moved_to.late > 0:
+            continue
+        final = {tech_id: placed.route, moved_to.technician_id: moved_to.route}
+        if any(route.late_seconds > lateness_before(tid) for tid, route in final.items()):
+            continue
+        travel_before = sum(r.travel_seconds for r in (before.get(t) for t in final) if r is not None)
+        return RoomMade(placed, moved.id, moved_to, final, sum(r.travel_seconds for r in final.values()) - travel_before)
+    return None
