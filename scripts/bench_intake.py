@@ -7,7 +7,10 @@ with gunicorn and drives two endpoints with concurrent clients (threads in separ
                         commits at the request boundary, same gunicorn and PostgreSQL, but the view
                         only inserts one row. It exists only in this module (``bench_app``), never
                         in the production app.
-  * ``intake (report)`` POST /api/v1/reports with a random demo asset's QR token.
+  * ``intake (report)`` POST /api/v1/reports: a new fault on an appliance drawn from a pool of
+                        100,000 (``--pool``), or, for 10 % of reports (``--repeat-share``), the same
+                        appliance reported again by a client that reported it before (it joins the
+                        open job): the mix consumers really send, not the repeats-only fast path.
 
 Rounds alternate (bare, intake, bare, intake, ...). Each phase has a warm-up that is not counted.
 The result is the round with the median intake / bare ratio (all rounds are printed as well).
@@ -112,11 +115,17 @@ FAULTS = [
 NAMES = ["Wang Wei", "Li Na", "Zhang Min", "Liu Yang", "Chen Jing", "Zhao Lei", "Huang Fang", "Zhou Tao"]
 
 
-def _body_for(path: str, rng: random.Random, tokens: list[str]) -> bytes:
+def _body_for(path: str, rng: random.Random, tokens: list[str], used: list[str], repeat_share: float) -> bytes:
+    """One consumer's report: a new fault on an appliance from the pool, or (`repeat_share` of the time)
+    the same appliance reported again by a client that reported it before (it joins the open job)."""
     report = {"fault_text": rng.choice(FAULTS), "contact_name": rng.choice(NAMES),
               "contact_phone": f"+86 1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"}
     if path == INTAKE_PATH:
-        report["qr_token"] = rng.choice(tokens)
+        if used and rng.random() < repeat_share:
+            report["qr_token"] = rng.choice(used)
+        else:
+            report["qr_token"] = rng.choice(tokens)
+            used.append(report["qr_token"])
     return json.dumps(report, ensure_ascii=False).encode()
 
 
@@ -142,7 +151,27 @@ def drop_database(args, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def prepare_database(url: str, asset_count: int) -> tuple[list[str], dict[str, str]]:
+def _grow_pool(session, pool: int) -> None:
+    """Appliances up to `pool`, in one statement: copies of the demo's (model, owner, region, place
+    nearby, purchase date) under new serials and QR tokens, as a brand's installed base would be."""
+    from sqlalchemy import text
+
+    have = session.scalar(text("SELECT count(*) FROM assets"))
+    if pool <= have:
+        return
+    session.execute(text(
+        "INSERT INTO assets (serial, product_model_id, customer_id, region_id, address, latitude, longitude, "
+        "purchase_date, installed_on, qr_token) "
+        "SELECT 'BENCH-' || g, a.product_model_id, a.customer_id, a.region_id, a.address, "
+        "a.latitude + (random() - 0.5) * 0.01, a.longitude + (random() - 0.5) * 0.01, a.purchase_date, "
+        "a.installed_on, md5(g::text || random()::text) "
+        "FROM generate_series(1, :extra) AS g "
+        "JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS k, * FROM assets) AS a ON a.k = g % :have"),
+        {"extra": pool - have, "have": have})
+    session.execute(text("ANALYZE assets"))
+
+
+def prepare_database(url: str, asset_count: int, pool: int = 0) -> tuple[list[str], dict[str, str]]:
     """Migrate, load the demo city and the bench table; returns the QR tokens and server facts."""
     from datetime import datetime, timezone
 
@@ -160,6 +189,7 @@ def prepare_database(url: str, asset_count: int) -> tuple[list[str], dict[str, s
             load_demo(session, today=datetime.now(timezone.utc).date(), asset_count=asset_count)
             session.execute(text(BENCH_TABLE_SQL))
             session.commit()
+            _grow_pool(session, pool)
             tokens = list(session.scalars(select(Asset.qr_token)))
             facts = {name: session.scalar(text(f"SHOW {name}"))
                      for name in ("server_version", "fsync", "synchronous_commit", "max_connections")}
@@ -393,7 +423,7 @@ CLIENT_LIBS = {"http.client": _HttpClientSession, "requests": _RequestsSession}
 
 
 def _client_process(url: str, path: str, threads: int, seed: int, tokens: list[str], start: float,
-                    end: float, client_lib: str, results) -> None:
+                    end: float, client_lib: str, results, repeat_share: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     make_session = CLIENT_LIBS[client_lib]
@@ -405,13 +435,14 @@ def _client_process(url: str, path: str, threads: int, seed: int, tokens: list[s
         session = make_session(url)  # one keep-alive connection per client
         headers = {"Content-Type": "application/json"}
         records, errors = per_thread[index], failures[index]
+        used: list[str] = []
         while time.monotonic() < start:
             time.sleep(0.001)
         while True:
             began = time.monotonic()
             if began >= end:
                 break
-            body = _body_for(path, rng, tokens)
+            body = _body_for(path, rng, tokens, used, repeat_share)
             try:
                 status, text_ = session.post(path, body, headers)
                 if status >= 300 and len(errors) < 5:
@@ -475,7 +506,7 @@ def run_phase(name: str, path: str, ok_statuses: set[int], round_no: int, args, 
     window_end = window_start + args.seconds
     processes = [ctx.Process(target=_client_process, daemon=True,
                              args=(server.base_url, path, share, round_no * 100 + i + (0 if path == BARE_PATH else 50),
-                                   tokens, start, window_end, args.client_lib, results))
+                                   tokens, start, window_end, args.client_lib, results, args.repeat_share))
                  for i, share in enumerate(shares)]
     try:
         for process in processes:
@@ -594,6 +625,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--client-lib", choices=sorted(CLIENT_LIBS), default="http.client",
                         help="HTTP client of the load generator (requests costs ~4x the client CPU per call)")
     parser.add_argument("--assets", type=int, default=500, help="demo appliances to load (each has a QR token)")
+    parser.add_argument("--pool", type=int, default=100_000,
+                        help="appliances reported on: the demo's, copied up to this many")
+    parser.add_argument("--repeat-share", type=float, default=0.10,
+                        help="share of reports that repeat an appliance the same client reported before")
     parser.add_argument("--pg-host", default="127.0.0.1")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--pg-user", default="postgres")
@@ -632,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         create_database(args, db_name)
         created = True
         progress("migrating, loading the demo city, creating bench_rows")
-        tokens, facts = prepare_database(url, args.assets)
+        tokens, facts = prepare_database(url, args.assets, args.pool)
         progress(f"{len(tokens)} appliances with QR tokens; PostgreSQL {facts['server_version']}")
         progress(f"report rate limit raised to {HUGE_RATE_LIMIT!r} for the benchmark "
                  f"(production default 20 per minute per client address would throttle it)")
@@ -718,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"clients: {args.clients} {args.client_lib} client threads (one connection each, reused while the "
           f"server keeps it open) over "
           f"{min(args.client_procs, args.clients)} process(es); warm-up {args.warmup:g} s + "
-          f"{args.seconds:g} s measured per phase; {len(tokens)} demo appliances")
+          f"{args.seconds:g} s measured per phase; {len(tokens)} appliances, {args.repeat_share:.0%} repeats")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; PostgreSQL {facts['server_version']} "
           f"(fsync={facts['fsync']}, synchronous_commit={facts['synchronous_commit']}, "
           f"max_connections={facts['max_connections']}) on {args.pg_host}:{args.pg_port}")
