@@ -190,6 +190,7 @@ def prepare_database(url: str, asset_count: int, pool: int = 0) -> tuple[list[st
             session.execute(text(BENCH_TABLE_SQL))
             session.commit()
             _grow_pool(session, pool)
+            session.commit()
             tokens = list(session.scalars(select(Asset.qr_token)))
             facts = {name: session.scalar(text(f"SHOW {name}"))
                      for name in ("server_version", "fsync", "synchronous_commit", "max_connections")}
