@@ -61,7 +61,7 @@ def _drive(client, path: str, bodies: list[bytes]) -> list[int]:
 
 
 def _body(path: str, rng: random.Random, token: str) -> bytes:
-    return bench_intake._body_for(path, rng, [token])
+    return bench_intake._body_for(path, rng, [token], [], 0.0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 _drive(client, path, bodies[:args.warmup])
                 bodies = bodies[args.warmup:]
             else:
-                _drive(client, path, [bench_intake._body_for(path, rng, pool) for _ in range(args.warmup)])
-                bodies = [bench_intake._body_for(path, rng, pool) for _ in range(args.requests + args.counted)]
+                _drive(client, path, [bench_intake._body_for(path, rng, pool, [], 0.0) for _ in range(args.warmup)])
+                bodies = [bench_intake._body_for(path, rng, pool, [], 0.0) for _ in range(args.requests + args.counted)]
             # The last requests run under cProfile only to count Python calls: unlike CPU time, that
             # count does not move with whatever else the machine is doing.
             bodies, counted = bodies[:-args.counted], bodies[-args.counted:]
