@@ -79,7 +79,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                                                   engine, task_queue=settings.task_queue),
                                               tz=ZoneInfo(settings.timezone),
                                               storage=storage_for(settings.photo_storage,
-                                                                  upload_dir=settings.upload_dir))
+                                                                  upload_dir=settings.upload_dir,
+                                                                  s3_bucket=settings.s3_bucket,
+                                                                  s3_endpoint_url=settings.s3_endpoint_url,
+                                                                  s3_region=settings.s3_region))
     app.extensions["aftercare_engine"] = engine
     message_settings.configure(settings)  # links and quiet hours of the messages to customers
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-
+from urllib.parse import urlsplit
 
 from core.secret_files import load_or_create
-from core.storage import LOCAL, STORAGE_KINDS
+from core.storage import LOCAL, S3, STORAGE_KINDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,8 +95,13 @@ class Settings:
     # process, the default on SQLite, whose one write lock a request may already hold; redis://... is Redis.
     rate_limit_storage_uri: str = "memory://"
     upload_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR / "uploads")
-    # Where photos and receipts are kept (core.storage): "local" is the upload folder on this machine.
+    # Where photos and receipts are kept (core.storage): "local" is the upload folder on this machine;
+    # "s3" is a bucket of an S3-compatible service, shared by every host (credentials from boto3's chain).
     photo_storage: str = LOCAL
+    s3_bucket: str | None = None
+    # Unset: Amazon S3 itself; otherwise the address of a compatible server (MinIO, Ceph...).
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
     # Times are stored in UTC and shown, and dates judged (warranty days), in this zone.
     timezone: str = "Asia/Shanghai"
     # Road durations from an OSRM server's table API instead of the great-circle estimate.
@@ -140,9 +145,7 @@ class Settings:
             raise InvalidSetting(f"AFTERCARE_TASK_QUEUE must be database or procrastinate, not {self.task_queue!r}")
         if self.task_queue == "procrastinate" and not self.database_url.startswith("postgresql"):
             raise InvalidSetting("AFTERCARE_TASK_QUEUE=procrastinate needs a PostgreSQL database")
-        if self.photo_storage not in STORAGE_KINDS:
-            raise InvalidSetting(f"AFTERCARE_PHOTO_STORAGE must be one of {', '.join(STORAGE_KINDS)} (files on this "
-                                 f"machine's disk, under AFTERCARE_UPLOAD_DIR), not {self.photo_storage!r}")
+        check_photo_storage(self)
         if not 1 <= self.visit_change_minutes <= 24 * 60:
             raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
         if not 1 <= self.position_fresh_minutes <= 24 * 60:
@@ -185,6 +188,9 @@ class Settings:
                 env.get("AFTERCARE_DATABASE_URL") or ""),
             upload_dir=Path(env.get("AFTERCARE_UPLOAD_DIR") or data_dir / "uploads"),
             photo_storage=(env.get("AFTERCARE_PHOTO_STORAGE") or defaults.photo_storage).strip(),
+            s3_bucket=(env.get("AFTERCARE_S3_BUCKET") or "").strip() or None,
+            s3_endpoint_url=(env.get("AFTERCARE_S3_ENDPOINT_URL") or "").strip().rstrip("/") or None,
+            s3_region=(env.get("AFTERCARE_S3_REGION") or "").strip() or None,
             timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
             osrm_url=env.get("AFTERCARE_OSRM_URL") or None,
             geocoder=env.get("AFTERCARE_GEOCODER") or None,
@@ -211,6 +217,36 @@ class Settings:
                                               defaults.appointment_window_minutes,
                                               variable="AFTERCARE_APPOINTMENT_WINDOW_MINUTES"),
         )
+
+
+_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
+_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+MAX_URL_LENGTH = 2048
+
+
+def check_photo_storage(settings: Settings) -> None:
+    """The file storage the settings name, and for S3 a bucket to put the files in."""
+    if settings.photo_storage not in STORAGE_KINDS:
+        raise InvalidSetting(f"AFTERCARE_PHOTO_STORAGE must be {LOCAL} (files on this machine's disk, under "
+                             f"AFTERCARE_UPLOAD_DIR) or {S3} (a bucket of an S3-compatible service, "
+                             f"AFTERCARE_S3_BUCKET), not {settings.photo_storage!r}")
+    if settings.photo_storage != S3:
+        return
+    if not settings.s3_bucket:
+        raise InvalidSetting("AFTERCARE_PHOTO_STORAGE=s3 needs a bucket: set AFTERCARE_S3_BUCKET to the name of an "
+                             "existing bucket (and AFTERCARE_S3_ENDPOINT_URL for a server other than Amazon S3; "
+                             "credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or boto3's other "
+                             "sources)")
+    if not _BUCKET.match(settings.s3_bucket):
+        raise InvalidSetting("AFTERCARE_S3_BUCKET must be a bucket name of 3 to 63 letters, digits, dots, hyphens "
+                             f"or underscores, not {settings.s3_bucket!r}")
+    if settings.s3_endpoint_url is not None:
+        url = urlsplit(settings.s3_endpoint_url)
+        if len(settings.s3_endpoint_url) > MAX_URL_LENGTH or url.scheme not in ("http", "https") or not url.netloc:
+            raise InvalidSetting("AFTERCARE_S3_ENDPOINT_URL must be an http:// or https:// address (e.g. "
+                                 f"https://minio.example.com:9000), not {settings.s3_endpoint_url!r}")
+    if settings.s3_region is not None and not _REGION.match(settings.s3_region):
+        raise InvalidSetting(f"AFTERCARE_S3_REGION must be a region name such as us-east-1, not {settings.s3_region!r}")
 
 
 def _secret(env, name: str, data_dir: Path) -> str:

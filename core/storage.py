@@ -1,49 +1,28 @@
-"""Where uploaded files (job photos, receipts) are kept: one small interface, so a web worker on any
-host reads what another wrote. The local-disk backend is the default; the backend is chosen by
-configuration (AFTERCARE_PHOTO_STORAGE)."""
+"""Where uploaded files (job photos, receipts) are kept: one small interface (core.storage_base), so a web
+worker on any host reads what another wrote. The local-disk backend is the default; an S3-compatible
+bucket (core.s3_storage) is the one to share between hosts; the backend is chosen by configuration
+(AFTERCARE_PHOTO_STORAGE)."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
-from typing import Protocol
 
-# A key is a relative path of plain segments: no "..", no absolute path, nothing a shell or a URL
-# would read differently. Callers make keys from random names, so this refuses only mistakes and attacks.
-_KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}){0,3}")
-MAX_KEY_LENGTH = 255
+from core.storage_base import (
+    MAX_KEY_LENGTH,
+    FileStorage,
+    InvalidKey,
+    StorageError,
+    StoredFileMissing,
+    check_key,
+)
+
+__all__ = ["LOCAL", "MAX_KEY_LENGTH", "S3", "STORAGE_KINDS", "FileStorage", "InvalidKey", "LocalStorage", "StorageError",
+           "StoredFileMissing", "check_key", "storage_for"]
+
 LOCAL = "local"
-STORAGE_KINDS = (LOCAL,)
-
-
-class StorageError(Exception):
-    """The backend could not do what was asked (a full disk, a refused write)."""
-
-
-class StoredFileMissing(StorageError):
-    """No file is stored under the key."""
-
-
-class InvalidKey(ValueError):
-    pass
-
-
-def check_key(key: str) -> str:
-    if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key) or ".." in key.split("/"):
-        raise InvalidKey(f"not a storage key: {key!r}")
-    return key
-
-
-class FileStorage(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> None:
-        """Store `data` under a key not used before (a second put of the same key is refused)."""
-
-    def get(self, key: str) -> bytes:
-        """The bytes stored under `key`; StoredFileMissing when there are none."""
-
-    def delete(self, key: str) -> None:
-        """Forget `key`; deleting a key that holds nothing is not an error."""
+S3 = "s3"
+STORAGE_KINDS = (LOCAL, S3)
 
 
 class LocalStorage:
@@ -82,9 +61,16 @@ class LocalStorage:
         self.path(key).unlink(missing_ok=True)
 
 
-def storage_for(kind: str, *, upload_dir: Path) -> FileStorage:
-    """The backend the configuration names (Settings checks the name at start-up). Only the local disk
-    exists so far: an S3-compatible backend needs an S3 client library, not among the dependencies yet."""
+def storage_for(kind: str, *, upload_dir: Path, s3_bucket: str | None = None, s3_endpoint_url: str | None = None,
+                s3_region: str | None = None) -> FileStorage:
+    """The backend the configuration names (Settings checks the name and the bucket at start-up). The S3
+    backend's module, and boto3 with it, is imported only when it is chosen."""
     if kind == LOCAL:
         return LocalStorage(upload_dir)
+    if kind == S3:
+        if not s3_bucket:
+            raise ValueError("the s3 file storage needs a bucket")
+        from core.s3_storage import S3Storage
+
+        return S3Storage(s3_bucket, endpoint_url=s3_endpoint_url, region=s3_region)
     raise ValueError(f"unknown file storage {kind!r}; known: {', '.join(STORAGE_KINDS)}")
