@@ -32,6 +32,7 @@ from core.db import Base, make_engine, make_session_factory, sqlite_begin_mode
 from core.migrate import upgrade
 from core.settings import Settings
 from tests.builders.core import TEST_SECRET_KEY
+from tests.s3_server import s3_server  # noqa: F401 - one S3 server for the whole run
 
 POSTGRES_URL = os.environ.get("AFTERCARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("AFTERCARE_REQUIRE_POSTGRES") == "1"
