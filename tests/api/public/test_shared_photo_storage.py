@@ -1,0 +1,65 @@
+"""Photos in an S3 bucket, end to end: a photo taken in by one web host is served by another host that
+shares only the database and the bucket, never a disk (moto's S3 server, tests/s3_server.py)."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import select
+
+from api.app import create_app
+from core.settings import Settings
+from fieldwork.models import JobPhoto
+from fieldwork.photos import photo_key
+from tests.api.public.test_report_photos import api_report, image
+from tests.api.test_pages import sign_in
+from tests.builders.core import TEST_SECRET_KEY
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, s3_server) -> Settings:
+    """Host A's settings: photos in the bucket, and an upload folder of its own that must stay empty."""
+    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
+                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
+                    upload_dir=tmp_path / "host-a", photo_storage="s3", s3_bucket=s3_server.bucket,
+                    s3_endpoint_url=s3_server.url, s3_region="us-east-1")
+
+
+@pytest.fixture
+def other_host(settings, tmp_path, clock):
+    app = create_app(dataclasses.replace(settings, upload_dir=tmp_path / "host-b"), clock=clock, testing=True)
+    yield app
+    app.extensions["aftercare_engine"].dispose()
+
+
+def files_under(folder) -> list:
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+def test_a_photo_taken_in_by_one_host_is_served_by_another_sharing_only_the_bucket(client, world, session, settings,
+                                                                                   other_host, s3_server, tmp_path):
+    fault, receipt = image("JPEG"), image("PNG", (60, 90))
+    response = api_report(client, world.asset, fault=[(fault, "fridge.jpg")], receipt=[(receipt, "receipt.png")])
+    assert response.status_code == 201, response.json
+    photos = session.scalars(select(JobPhoto).order_by(JobPhoto.id)).all()
+    session.rollback()
+    assert len(photos) == 2
+
+    other = other_host.test_client()
+    assert sign_in(other, world.agent.username).status_code == 303
+    for photo, sent in zip(photos, (fault, receipt), strict=True):
+        served = other.get(f"/photos/{photo.stored_name}")
+        assert served.status_code == 200 and served.data == sent and served.mimetype == photo.content_type
+        stored = s3_server.client().get_object(Bucket=s3_server.bucket, Key=photo_key(photo.stored_name))
+        assert stored["Body"].read() == sent
+    assert files_under(tmp_path / "host-a") == [] and files_under(tmp_path / "host-b") == []
+
+
+def test_a_photo_missing_from_the_bucket_is_a_404_on_every_host(client, world, session, other_host, s3_server):
+    assert api_report(client, world.asset, fault=[(image(), "a.png")]).status_code == 201
+    photo = session.scalar(select(JobPhoto))
+    session.rollback()
+    s3_server.client().delete_object(Bucket=s3_server.bucket, Key=photo_key(photo.stored_name))
+    for host in (client, other_host.test_client()):
+        sign_in(host, world.agent.username)
+        assert host.get(f"/photos/{photo.stored_name}").status_code == 404
