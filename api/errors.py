@@ -20,6 +20,7 @@ from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused
 from care.surveys import InvalidAnswer, SurveyAlreadyAnswered, SurveyNotFound
 from care.tasks import NotYourTask, TaskAlreadyDone, TaskNotFound
 from core import i18n as core_i18n
+from core.storage import StorageError, StoredFileMissing
 from dispatch.intake.errors import AssetNotFound, ProofRefused
 from dispatch.jobs.errors import CannotOwn, ClockChangeRefused, JobNotFound, OverrideNeeded
 from dispatch.jobs.escalations import EscalationNotFound
@@ -123,6 +124,18 @@ def register(app: Flask) -> None:
     @app.errorhandler(OrderNotFound)
     def _order_not_found(error: OrderNotFound):
         return _respond(ApiError(404, str(error)))
+
+    @app.errorhandler(StorageError)
+    def _storage_failed(error: StorageError):
+        # The disk or bucket behind the photos failed: the error status rolls the request's rows back, and
+        # a photo written before the failure was taken back by its writer, so nothing is half written.
+        if isinstance(error, StoredFileMissing):
+            return _respond(NotFound())
+        log.error("file storage failed on %s %s: %s", request.method, request.path, error)
+        unavailable = ApiError(503, _("The photo storage cannot be reached just now; nothing was changed. "
+                                      "Please try again in a moment."))
+        unavailable.data["headers"] = {"Retry-After": "30"}
+        return _respond(unavailable)
 
     _register_care(app)
     _register_clocks(app)

@@ -266,6 +266,7 @@ LABELS: dict[str, dict[str, str]] = {
         "csrf": N_("This form has expired. Please go back, reload the page and send it again."),
         "413.title": N_("Too large"),
         "413.message": N_("The file is too large; nothing was saved."),
+        "503.title": N_("Temporarily unavailable"),
     },
     "survey.rating": {
         "1": N_("Very poor"),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.app import create_app
 from core.settings import Settings
 from fieldwork.models import JobPhoto
 from fieldwork.photos import photo_key
-from tests.api.public.test_report_photos import api_report, image
+from dispatch.jobs.models import Job
+from tests.api.conftest import assert_error_shape
+from tests.api.public.test_report_photos import api_report, image, post_report
 from tests.api.test_pages import sign_in
 from tests.builders.core import TEST_SECRET_KEY
 
@@ -63,3 +65,27 @@ def test_a_photo_missing_from_the_bucket_is_a_404_on_every_host(client, world, s
     for host in (client, other_host.test_client()):
         sign_in(host, world.agent.username)
         assert host.get(f"/photos/{photo.stored_name}").status_code == 404
+
+
+@pytest.fixture
+def broken_bucket_host(settings, tmp_path, clock):
+    """A host whose bucket does not exist: every write and read of a photo fails at the server."""
+    app = create_app(dataclasses.replace(settings, upload_dir=tmp_path / "host-c", s3_bucket="no-such-bucket-here"),
+                     clock=clock, testing=True)
+    yield app
+    app.extensions["aftercare_engine"].dispose()
+
+
+def test_a_report_whose_photo_cannot_be_stored_is_refused_for_now_and_writes_nothing(world, session,
+                                                                                     broken_bucket_host):
+    host = broken_bucket_host.test_client()
+    response = api_report(host, world.asset, fault=[(image(), "a.png")])
+    assert_error_shape(response, 503)
+    assert "try again" in response.json["message"] and response.headers["Retry-After"]
+    page = post_report(host, world.asset, fault=[(image(), "a.png")])
+    assert page.status_code == 503 and "Temporarily unavailable" in page.get_data(as_text=True)
+    in_chinese = broken_bucket_host.test_client()
+    in_chinese.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "照片存储暂时无法访问" in post_report(in_chinese, world.asset, fault=[(image(), "a.png")]).get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Job)) == 0
+    assert session.scalar(select(func.count()).select_from(JobPhoto)) == 0
