@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from core.settings import Settings
+from dispatch.jobs.models import Job
 from fieldwork.models import JobPhoto
 from fieldwork.photos import photo_key
-from dispatch.jobs.models import Job
 from tests.api.conftest import assert_error_shape
 from tests.api.public.test_report_photos import api_report, image, post_report
 from tests.api.test_pages import sign_in
