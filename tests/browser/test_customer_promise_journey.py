@@ -43,12 +43,12 @@ TEXTS = {
               "name": "Wang Fang", "technician": "Wei Zhang", "first_name": "Wei",
               "received": "We received your report", "window": "Your visit window",
               "confirmed": "Your visit window is confirmed.", "on_the_way": "Technician on the way", "about": "about",
-              "around": "expects to arrive around", "quote": "Your quote", "approved": "You approved this quote",
+              "around": "expects to arrive around", "quote": "Your quote", "waiting": "Wei is waiting for your answer to the quote", "approved": "You approved this quote",
               "note": "Door gasket replaced; holds 4 °C again.", "card": "Card", "warranty": "90 days, until 2027-02-21"},
     "zh-CN": {"report": "报修", "paid": "付费维修", "fault": "冰箱从昨天开始不制冷，显示 E4", "name": "王芳",
               "technician": "张伟", "first_name": "张师傅", "received": "我们已收到您的报修", "window": "您的上门时间窗",
               "confirmed": "您的上门时间窗已确认。", "on_the_way": "师傅在路上", "about": "约",
-              "around": None, "quote": "您的报价", "approved": "您已确认该报价",
+              "around": None, "quote": "您的报价", "waiting": "张师傅正在等待您对报价的答复", "approved": "您已确认该报价",
               "note": "更换门封条，恢复 4 °C 制冷。", "card": "刷卡", "warranty": "90 天，至 2027-02-21"},
 }
 
@@ -216,6 +216,7 @@ def test_the_customer_reports_picks_a_window_follows_the_technician_approves_and
     track = _open(customer, link)
     expect(track.get_by_test_id("quote").locator("h2")).to_have_text(words["quote"])
     expect(track.get_by_test_id("quote-total")).to_have_text("¥230.00")
+    expect(track.get_by_test_id("next-step")).to_contain_text(words["waiting"])
     fits_the_screen(track)
     shot(track, "5-quote")
     track.get_by_test_id("quote-approve").click()
