@@ -1,5 +1,6 @@
 """A paid repair ready to quote: an appliance out of warranty, its job planned for tech01 who has a van with
-a part, the model's parts priced for customers, and a labour price with a call-out fee."""
+a part, the model's parts priced for customers, and a labour price with a call-out fee. The same without
+the job (`build_out_of_warranty`) for journeys in which the customer reports it on the page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
