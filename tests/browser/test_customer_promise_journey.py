@@ -32,7 +32,7 @@ from tests.live_server import address_of, listening_socket, serve
 
 pytestmark = pytest.mark.browser
 
-# The appliance stands at (31.31, 120.61): the technician sets off about 6 km away, then is about 600 m away.
+# Where the technician's phone is: setting off across town, then round the corner from the appliance.
 FAR = {"latitude": 31.355, "longitude": 120.645}
 NEAR = {"latitude": 31.315, "longitude": 120.613}
 HOTLINE = "400-820-1234"
@@ -120,7 +120,10 @@ def test_the_customer_reports_picks_a_window_follows_the_technician_approves_and
     words, tag = TEXTS[locale], locale[:2]
     world = _world(session, technician_name=words["technician"])
     received = sms_gateway[1]
-    shot = lambda page, step: screenshot(page, f"promise-{step}-{tag}.png")  # noqa: E731
+
+    def shot(page, step: str) -> None:
+        screenshot(page, f"promise-{step}-{tag}.png")
+
     customer = new_context(**{**PHONE, "locale": locale})
     tech_context = new_context(**{**PHONE, "locale": locale}, geolocation=FAR, permissions=["geolocation"])
 
@@ -149,7 +152,7 @@ def test_the_customer_reports_picks_a_window_follows_the_technician_approves_and
     card = track.get_by_test_id("window")
     expect(card.locator("h2")).to_have_text(words["window"])
     choice = card.get_by_test_id("window-choice").first
-    expect(choice).to_have_text("10:00–12:00")  # Monday 10:00 in Suzhou: the first window starts now
+    expect(choice).to_have_text("10:00–12:00")  # the test clock stands at the first window's start
     fits_the_screen(track)
     shot(track, "2-windows")
     choice.click()
@@ -186,7 +189,7 @@ def test_the_customer_reports_picks_a_window_follows_the_technician_approves_and
     fits_the_screen(track)
     shot(track, "3-eta-far")
 
-    # A minute later the technician is round the corner: the phone says so when its page opens again, and
+    # Later the technician is round the corner: the phone says so when its page opens again, and
     # the customer's page, left alone, brings the arrival time forward.
     clock.advance(timedelta(minutes=1))
     tech_context.set_geolocation(NEAR)
