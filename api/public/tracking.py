@@ -14,6 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from api.context import now, services, travel_provider
+from api.database import db
 from api.labels import label
 from api.local_time import zone_of
 from api.presenters import tel_link, tracking_view
@@ -22,6 +23,8 @@ from dispatch.jobs.eta import Eta, EtaSource, live_eta
 from dispatch.jobs.models import Job
 from dispatch.jobs.promises import Promise, PromiseKind, PromiseState, customer_promises
 from dispatch.jobs.status import JobStatus
+from dispatch.quotes.models import Quote, QuoteState
+from dispatch.quotes.services import needs_quote, quote_of
 from dispatch.technicians.models import Technician
 
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
@@ -110,9 +113,13 @@ def promise_text(promise: Promise, job: Job, *, at: datetime) -> str:
 
 
 def next_step(job: Job, *, eta: Eta | None, technician: TechnicianCard | None, promises: list[Promise],
-              at: datetime) -> str:
-    """What happens next, never a time already past."""
+              at: datetime, quote: Quote | None = None) -> str:
+    """What happens next, never a time already past. `quote`: the job's quote, if it has one."""
     name = technician.first_name if technician else _("Your technician")
+    if job.status == JobStatus.ON_SITE and quote is not None and quote.state == QuoteState.PENDING:
+        # Paid work waits for the customer's yes: "working on it" would tell them there is nothing to do.
+        return _("%(technician)s is waiting for your answer to the quote: nothing is repaired before you approve it.",
+                 technician=name)
     if job.status == JobStatus.ASSIGNED and technician:
         if eta is None:
             return _("%(technician)s will visit you; we will tell you the time.", technician=name)
@@ -146,6 +153,7 @@ def live_tracking(job: Job) -> dict:
     eta = live_eta(job, now=at, provider=travel_provider(region) if region is not None else None,
                    fresh_for=timedelta(minutes=settings.position_fresh_minutes))
     promises = customer_promises(job, now=at)
+    quote = quote_of(db(), job) if needs_quote(job) else None
     base = tracking_view(job)
     timeline = base["timeline"]
     hotline = hotline_for(region)
@@ -153,11 +161,13 @@ def live_tracking(job: Job) -> dict:
         **base, "status_text": label("status", job.status.value),
         "technician_name": technician.first_name if technician else None, "technician": technician,
         "eta": eta, "eta_text": eta_text(eta, job, at=at) if eta else None,
-        "next_step": next_step(job, eta=eta, technician=technician, promises=promises, at=at),
+        "next_step": next_step(job, eta=eta, technician=technician, promises=promises, at=at, quote=quote),
         "promises": [{"kind": p.kind.value, "state": p.state.value, "due": p.due, "done_at": p.done_at,
                       "text": promise_text(p, job, at=at)} for p in promises],
         "hotline": hotline or None, "hotline_link": tel_link(hotline) if hotline else None,
         "refresh_seconds": settings.track_refresh_seconds,
         "fingerprint": _fingerprint(job.status.value, [(p.kind, p.state) for p in promises], len(timeline),
-                                    technician, eta.source if eta else None),
+                                    technician, eta.source if eta else None,
+                                    # A quote given, rewritten or decided is a card to show or change.
+                                    (quote.state.value, str(quote.total)) if quote else None),
     }

@@ -21,7 +21,7 @@ from fieldwork.models import FieldUpdate, JobPhoto
 from inventory.models import StockLevel
 from tests.api.board.test_dispatch_api import run_worker
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_paid_repair_journey import sign_on_the_pad
+from tests.browser.journey_steps import sign_on_the_pad
 from tests.builders.core import PASSWORD, TEST_SECRET_KEY
 from tests.builders.fieldwork import build_field_world
 

@@ -18,7 +18,8 @@ from dispatch.jobs.models import Job
 from dispatch.quotes.models import Quote
 from fieldwork.models import CompletionRecord
 from tests.browser.conftest import PHONE
-from tests.builders.core import PASSWORD, TEST_SECRET_KEY
+from tests.browser.journey_steps import fits_the_screen, sign_in, sign_on_the_pad
+from tests.builders.core import TEST_SECRET_KEY
 from tests.builders.quotes import build_paid_repair
 
 pytestmark = pytest.mark.browser
@@ -48,44 +49,6 @@ def paid(session):
     return world
 
 
-def sign_on_the_pad(page, *, touch: bool = False) -> None:
-    """Draw a zigzag signature across the pad: a finger's touch events (through the DevTools protocol, as a
-    touch screen sends them) or a mouse drag."""
-    pad = page.get_by_test_id("signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    left, top, height = box["x"], box["y"], box["height"]
-    points = [(left + 30 + step * 25, top + height * (0.75 - 0.45 * (step % 2))) for step in range(12)]
-    if touch:
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
-            for part in range(1, 5):
-                x, y = x0 + (x1 - x0) * part / 4, y0 + (y1 - y0) * part / 4
-                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    else:
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point, steps=4)
-        page.mouse.up()
-    expect(page.locator("#signature")).to_have_value(re.compile(r"^data:image/png;base64,"))
-
-
-def _sign_in(page, live_url: str, username: str) -> None:
-    page.goto(f"{live_url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def _fits_the_screen(page) -> None:
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"page is {widths[0]}px wide on a {widths[1]}px screen"
-
-
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_url, new_context, fresh_session,
                                                                       screenshot, locale):
@@ -95,18 +58,19 @@ def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_u
     number, token = paid.job.number, paid.job.tracking_token
 
     # The technician arrives, diagnoses, and writes the quote: the repair cannot be completed before the yes.
-    _sign_in(tech, live_url, "tech01")
+    sign_in(tech, live_url, "tech01")
     tech.goto(f"{live_url}/tech/jobs/{number}")
     tech.get_by_test_id("action-en_route").click()
     tech.get_by_test_id("action-on_site").click()
     # The page reloads once the phone's update is applied (and the position it shared on the way is sent).
     tech.wait_for_load_state("networkidle")
+    expect(tech.get_by_test_id("position-sharing")).to_have_count(0)  # the on-site page, not the one on the way
     expect(tech.get_by_test_id("tech-quote")).to_be_visible()
     expect(tech.get_by_test_id("complete")).to_have_count(0)
     tech.fill(f"#quote_{paid.gasket.id}", "1")
     tech.get_by_test_id("quote-save").click()
     expect(tech.get_by_test_id("quote-state")).to_contain_text(texts["pending"])
-    _fits_the_screen(tech)
+    fits_the_screen(tech)
     screenshot(tech, f"paid-tech-quote-sent-{tag}.png")
 
     # The customer sees the quote on the tracking page and approves it.
@@ -116,7 +80,7 @@ def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_u
     expect(customer.get_by_test_id("quote-total")).to_have_text("¥230.00")
     if locale == "zh-CN":
         expect(quote).to_contain_text("门封条")
-    _fits_the_screen(customer)
+    fits_the_screen(customer)
     screenshot(customer, f"paid-track-quote-{tag}.png")
     customer.get_by_test_id("quote-approve").click()
     expect(customer.get_by_test_id("quote-state")).to_contain_text(texts["approved"])
@@ -130,7 +94,7 @@ def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_u
     tech.fill(f"#use_{paid.gasket.id}", "1")
     tech.get_by_test_id("pay-card").check()
     sign_on_the_pad(tech, touch=tag == "zh")  # a finger in one run, a mouse (or pen) in the other
-    _fits_the_screen(tech)
+    fits_the_screen(tech)
     screenshot(tech, f"paid-tech-complete-signed-{tag}.png")
     tech.get_by_test_id("complete").click()
     expect(tech.get_by_test_id("job-status")).to_be_visible()
@@ -150,5 +114,5 @@ def test_a_paid_repair_is_quoted_approved_signed_and_paid_on_phones(paid, live_u
     expect(summary).to_be_visible()
     expect(customer.get_by_test_id("amount-paid")).to_have_text(f"¥230.00 · {texts['card']}")
     expect(customer.get_by_test_id("repair-warranty")).to_have_text(texts["warranty"])
-    _fits_the_screen(customer)
+    fits_the_screen(customer)
     screenshot(customer, f"paid-track-summary-{tag}.png")

@@ -153,6 +153,31 @@ def test_the_technician_quotes_the_customer_approves_and_the_repair_is_completed
     assert "¥230.00 · Card" in tracking
 
 
+def test_a_customer_s_open_tracking_page_shows_the_new_quote_and_says_the_repair_waits_for_their_answer(
+        client, paid, token_for):
+    tech, number, token = token_for("tech01"), paid.job.number, paid.job.tracking_token
+    for to in ("en_route", "on_site"):
+        assert _move(client, tech, number, to).status_code == 200
+    before = client.get(f"/api/v1/tracking/{token}").json
+    assert before["next_step"] == "The technician is working on your appliance."
+    client.put(f"/api/v1/technicians/me/jobs/{number}/quote", headers=tech,
+               json={"parts": [{"sku": "P-GASKET", "quantity": 1}]})
+    quoted = client.get(f"/api/v1/tracking/{token}").json
+    # A new fingerprint: the page the customer has open reloads itself and shows the quote to approve.
+    assert quoted["fingerprint"] != before["fingerprint"]
+    first_name = quoted["technician_name"]
+    assert quoted["next_step"] == (f"{first_name} is waiting for your answer to the quote: nothing is repaired "
+                                   "before you approve it.")
+    chinese = client.get(f"/api/v1/tracking/{token}", headers={"Accept-Language": "zh-CN"}).json
+    assert chinese["next_step"] == f"{first_name}正在等待您对报价的答复：您确认之前不会进行维修。"
+    client.put(f"/api/v1/technicians/me/jobs/{number}/quote", headers=tech,
+               json={"parts": [{"sku": "P-GASKET", "quantity": 2}]})
+    assert client.get(f"/api/v1/tracking/{token}").json["fingerprint"] != quoted["fingerprint"]  # a new total
+    client.post(f"/api/v1/track/{token}/quote/approve")
+    approved = client.get(f"/api/v1/tracking/{token}").json
+    assert approved["next_step"] == "The technician is working on your appliance."
+
+
 def test_an_agent_records_a_phone_approval_and_the_customer_cannot_change_it(client, paid, token_for):
     agent = token_for("agent.li")
     number = paid.job.number
