@@ -277,46 +277,49 @@ def _trend(session: Session, *, start: date, end: date, tz: ZoneInfo, now: datet
 
 def _group_scores(session: Session, *, lo: datetime, hi: datetime, now: datetime):
     """Misses and answers per region, technician and model, grouped in the database by id and then put
-    together by the name a reader sees (two technicians of one name are one line, as they always were)."""
+    together by the name a reader sees (two technicians of one name are one line, as they always were).
+    Jobs and answers are counted in separate selects, each a plain join: a join to an aggregated
+    subquery can be planned as a loop over it, once per job."""
     facts = _facts(lo, hi, now=now)
-    answers = select(Survey.job_id, func.count().label("answers"), func.sum(_satisfied()).label("satisfied"),
-                     func.sum(_low()).label("low")) \
-        .where(Survey.answered_at >= lo, Survey.answered_at < hi).group_by(Survey.job_id).subquery("answers")
-    counts = (func.count(), func.sum(case((facts.c.response_ok == 0, 1), else_=0)),
-              func.sum(case((facts.c.repair_ok == 0, 1), else_=0)),
-              func.sum(answers.c.answers), func.sum(answers.c.satisfied), func.sum(answers.c.low))
-    scored = facts.outerjoin(answers, answers.c.job_id == facts.c.job_id)
-
-    def fold(rows, name_of) -> dict[str, GroupScore]:
+    answers = select(Job.asset_id, Job.technician_id, _satisfied().label("satisfied"), _low().label("low")) \
+        .select_from(Survey).join(Job, Job.id == Survey.job_id) \
+        .where(Survey.answered_at >= lo, Survey.answered_at < hi, Job.reported_at >= lo, Job.reported_at < hi) \
+        .subquery("answers")
+    groupings = {
+        "regions": ((Region.id, Region.name),
+                    lambda rows: rows.join(Asset, Asset.id == rows.c.asset_id)
+                    .outerjoin(Region, Region.id == Asset.region_id),
+                    lambda _id, name: name if _id is not None else _("No region")),
+        "technicians": ((Technician.id, User.display_name),
+                        lambda rows: rows.join(Technician, Technician.id == rows.c.technician_id)
+                        .join(User, User.id == Technician.user_id),
+                        lambda _id, name: name),
+        "models": ((ProductModel.id, ProductModel.code, ProductModel.name, ProductModel.name_zh),
+                   lambda rows: rows.join(Asset, Asset.id == rows.c.asset_id)
+                   .join(ProductModel, ProductModel.id == Asset.product_model_id),
+                   lambda _id, code, name, name_zh:
+                   f"{local_name(SimpleNamespace(name=name, name_zh=name_zh))} ({code})"),
+    }
+    tables = []
+    for key, joined, name_of in groupings.values():
         table: dict[str, GroupScore] = {}
-        for row in rows:
-            *key, jobs, response_missed, repair_missed, answered, satisfied, low = row
-            score = table.setdefault(name_of(*key), GroupScore(name_of(*key)))
+        for *group, jobs, response_missed, repair_missed in session.execute(
+                select(*key, func.count(), func.sum(case((facts.c.response_ok == 0, 1), else_=0)),
+                       func.sum(case((facts.c.repair_ok == 0, 1), else_=0)))
+                .select_from(joined(facts)).group_by(*key)):
+            score = table.setdefault(name_of(*group), GroupScore(name_of(*group)))
             score.jobs += jobs
             score.response_missed += _n(response_missed)
             score.repair_missed += _n(repair_missed)
+        for *group, answered, satisfied, low in session.execute(
+                select(*key, func.count(), func.sum(answers.c.satisfied), func.sum(answers.c.low))
+                .select_from(joined(answers)).group_by(*key)):
+            score = table[name_of(*group)]  # an answered job of the period is one of its jobs
             score.answers += _n(answered)
             score.satisfied += _n(satisfied)
             score.low_scores += _n(low)
-        return table
-
-    regions = fold(session.execute(
-        select(Region.id, Region.name, *counts).select_from(scored)
-        .join(Asset, Asset.id == facts.c.asset_id).outerjoin(Region, Region.id == Asset.region_id)
-        .group_by(Region.id, Region.name)),
-        lambda _id, name: name if _id is not None else _("No region"))
-    technicians = fold(session.execute(
-        select(Technician.id, User.display_name, *counts).select_from(scored)
-        .join(Technician, Technician.id == facts.c.technician_id).join(User, User.id == Technician.user_id)
-        .group_by(Technician.id, User.display_name)),
-        lambda _id, name: name)
-    models = fold(session.execute(
-        select(ProductModel.id, ProductModel.code, ProductModel.name, ProductModel.name_zh, *counts)
-        .select_from(scored).join(Asset, Asset.id == facts.c.asset_id)
-        .join(ProductModel, ProductModel.id == Asset.product_model_id)
-        .group_by(ProductModel.id, ProductModel.code, ProductModel.name, ProductModel.name_zh)),
-        lambda _id, code, name, name_zh: f"{local_name(SimpleNamespace(name=name, name_zh=name_zh))} ({code})")
-    return regions, technicians, models
+        tables.append(table)
+    return tuple(tables)
 
 
 def _worst(scores: dict[str, GroupScore], limit: int = 5) -> list[GroupScore]:
@@ -398,20 +401,19 @@ def _at_risk(session: Session, *, now: datetime, lo: datetime, hi: datetime, lim
     zero = literal_column("0", Integer)
     breaches = select(facts.c.customer_id, func.count().label("breach"), zero.label("repeat"), zero.label("low")) \
         .where(or_(facts.c.response_ok == 0, facts.c.repair_ok == 0)).group_by(facts.c.customer_id)
-    # A repeat failure may follow a failure reported before the period: look back one window. The
-    # repeats of an appliance count for the customer of its first failure in the period.
-    failures = select(Job.asset_id, Job.customer_id,
-                      func.row_number().over(partition_by=Job.asset_id, order_by=(Job.reported_at, Job.id)).label("nth"),
+    # A repeat failure may follow a failure reported before the period: look back one window. An
+    # appliance's repeats count for the customer of its first failure in the period, found in one pass
+    # with window functions (the period's failures first, in the order reported).
+    in_period = case((Job.reported_at >= lo, 1), else_=0)
+    failures = select(Job.customer_id, in_period.label("in_period"),
+                      func.row_number().over(partition_by=Job.asset_id,
+                                             order_by=(in_period.desc(), Job.reported_at, Job.id)).label("nth"),
                       func.count().over(partition_by=Job.asset_id).label("n")) \
-        .where(Job.reported_at >= lo, Job.reported_at < hi, Job.category == JobCategory.QUALITY_DEFECT) \
+        .where(Job.category == JobCategory.QUALITY_DEFECT, Job.reported_at >= lo - REPEAT_WINDOW, Job.reported_at < hi) \
         .subquery("failures")
-    earlier = select(Job.asset_id, func.count().label("n")) \
-        .where(Job.category == JobCategory.QUALITY_DEFECT, Job.reported_at >= lo - REPEAT_WINDOW, Job.reported_at < lo) \
-        .group_by(Job.asset_id).subquery("earlier")
-    repeats = failures.c.n + func.coalesce(earlier.c.n, 0) - 1
-    repeat = select(failures.c.customer_id, zero.label("breach"), func.sum(repeats).label("repeat"), zero.label("low")) \
-        .select_from(failures.outerjoin(earlier, earlier.c.asset_id == failures.c.asset_id)) \
-        .where(failures.c.nth == 1, repeats > 0).group_by(failures.c.customer_id)
+    repeat = select(failures.c.customer_id, zero.label("breach"), func.sum(failures.c.n - 1).label("repeat"),
+                    zero.label("low")) \
+        .where(failures.c.nth == 1, failures.c.in_period == 1, failures.c.n > 1).group_by(failures.c.customer_id)
     low_answer = and_(Survey.answered_at >= lo, Survey.answered_at < hi, _low() == 1)
     lows = select(Job.customer_id, zero.label("breach"), zero.label("repeat"), func.count().label("low")) \
         .select_from(Survey).join(Job, Job.id == Survey.job_id).where(low_answer).group_by(Job.customer_id)

@@ -14,27 +14,10 @@ from sqlalchemy import event
 
 from care.dashboard import build_dashboard
 from core.i18n import use_locale
-from tests.builders.dashboard import build_dashboard_world
+from tests.builders.dashboard import build_dashboard_world, comparable
 from tests.care import dashboard_reference
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _untied(pairs: list[tuple[str, int]], limit: int | None):
-    """A most_common list as far as it is defined: the counts in order, and which names have each
-    count, except at the lowest count of a list cut at `limit`, where which of the tied names made
-    the cut is the old version's accident (set and row order)."""
-    counts = [n for _name, n in pairs]
-    cut = limit is not None and len(pairs) == limit
-    return counts, sorted((name, n) for name, n in pairs if not (cut and n == counts[-1]))
-
-
-def _comparable(board) -> dict:
-    found = asdict(board)
-    for fault in found["faults"]:
-        fault["keywords"] = _untied(fault["keywords"], 4)
-        fault["parts"] = _untied(fault["parts"], 3)
-    return found
 
 
 @pytest.mark.parametrize(("jobs", "seed", "start", "days", "zone", "locale"), [
@@ -50,7 +33,7 @@ def test_the_sql_dashboard_is_the_python_one(session, jobs, seed, start, days, z
         old = dashboard_reference.build_dashboard(session, start=world.start, end=world.end, tz=world.tz,
                                                   now=world.now)
     assert new.trend and new.faults and new.at_risk and new.worst_regions  # something to compare
-    assert _comparable(new) == _comparable(old)
+    assert comparable(new) == comparable(old)
 
 
 def test_a_period_with_no_jobs_is_the_same_empty_dashboard(session):
