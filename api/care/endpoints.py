@@ -27,7 +27,7 @@ from api.care.schemas import (
 from api.context import now, services, today
 from api.database import db
 from api.extensions import limiter
-from care.dashboard import DEFAULT_PERIOD, build_dashboard
+from care.dashboard import build_dashboard, period_asked
 from care.sla_watch import job_clocks, pause_clocks, resume_clocks
 from care.surveys import SurveyAnswer, answer_survey, survey_by_token
 from care.tasks import complete_task, get_task, tasks_for
@@ -159,6 +159,5 @@ class ServiceDashboard(MethodView):
     def get(self, query: dict):
         """Promises kept over a period (default: the last four weeks) against their targets, the trend,
         the worst regions, technicians and models, recurring faults and parts, at-risk customers"""
-        end = query["to"] or today()
-        start = query["from_"] or end - DEFAULT_PERIOD
+        start, end = period_asked(query["from_"], query["to"], today=today())
         return build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())

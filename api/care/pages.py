@@ -16,7 +16,7 @@ from api.database import db
 from api.jobs.pages import job_or_404
 from api.labels import human, label
 from api.local_time import local_datetime
-from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard
+from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard, period_asked
 from care.models import FollowUpTask, Survey, TaskOutcome
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
 from care.tasks import (
@@ -181,8 +181,7 @@ def dashboard():
     this_day = today()
     error, status = None, 200
     try:
-        end = _date_arg("to") or this_day
-        start = _date_arg("from") or end - DEFAULT_PERIOD
+        start, end = period_asked(_date_arg("from"), _date_arg("to"), today=this_day)
         board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
     except InvalidPeriod as refused:
         error, status = str(refused), 422

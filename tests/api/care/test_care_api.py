@@ -222,3 +222,27 @@ def test_the_dashboard_api_gives_the_numbers_against_their_targets(client, compl
                        location="query", field="to")
     assert_error_shape(client.get("/api/v1/care/dashboard?from=yesterday", headers=headers), 422,
                        location="query", field="from")
+
+
+@pytest.mark.boundary_matrix
+@pytest.mark.parametrize(("query", "field"), [
+    ("to=9999-12-31", "to"), ("from=9999-12-01&to=9999-12-31", "from"), ("to=0001-01-05", "to"),
+    ("from=0001-01-01&to=0001-01-20", "from"), ("from=0001-01-01", "from"), ("from=1969-12-31&to=1970-01-10", "from"),
+])
+def test_a_period_at_the_ends_of_the_calendar_is_refused_with_a_message(client, completed, token_for, query,
+                                                                        field):
+    refused = client.get(f"/api/v1/care/dashboard?{query}", headers=token_for("manager.xu"))
+    assert_error_shape(refused, 422, location="query", field=field)
+    assert "1970-01-01" in str(refused.json)
+    sign_in(client, "manager.xu")
+    page = client.get(f"/manager/dashboard?{query}")
+    assert page.status_code == 422
+    assert "1970-01-01" in page.get_data(as_text=True)  # the reason, above the default four weeks
+
+
+def test_the_first_days_of_the_calendar_still_give_a_dashboard(client, completed, token_for):
+    board = client.get("/api/v1/care/dashboard?to=1970-01-03", headers=token_for("manager.xu"))
+    assert board.status_code == 200, board.json
+    assert (board.json["from"], board.json["to"]) == ("1970-01-01", "1970-01-03")
+    assert client.get("/api/v1/care/dashboard?from=9998-12-01&to=9998-12-31",
+                      headers=token_for("manager.xu")).status_code == 200
