@@ -25,7 +25,7 @@ from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.i18n import local_name
 from core.settings import Settings
-from core.storage import storage_for
+from core.storage import FileStorage, storage_for
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -49,6 +49,12 @@ def _decimals_as_sent(self, field, ret, **kwargs) -> dict:
         for bound in ("minimum", "maximum"):
             ret.pop(bound, None)
     return ret
+
+
+def file_storage(settings: Settings) -> FileStorage:
+    """Where this app keeps photos and receipts, as the settings name it."""
+    return storage_for(settings.photo_storage, upload_dir=settings.upload_dir, s3_bucket=settings.s3_bucket,
+                       s3_endpoint_url=settings.s3_endpoint_url, s3_region=settings.s3_region)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -78,11 +84,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                                               session_factory=make_session_factory(
                                                   engine, task_queue=settings.task_queue),
                                               tz=ZoneInfo(settings.timezone),
-                                              storage=storage_for(settings.photo_storage,
-                                                                  upload_dir=settings.upload_dir,
-                                                                  s3_bucket=settings.s3_bucket,
-                                                                  s3_endpoint_url=settings.s3_endpoint_url,
-                                                                  s3_region=settings.s3_region))
+                                              storage=file_storage(settings))
     app.extensions["aftercare_engine"] = engine
     message_settings.configure(settings)  # links and quiet hours of the messages to customers
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import uuid
+from pathlib import Path
 from datetime import UTC, datetime
 
 import pytest
@@ -164,14 +165,19 @@ def _apps():
 def app(settings, engine, clock, _apps):
     """The app for these settings with this test's clock and fresh rate-limit counts. A test that
     changes the app itself (adds a route) builds its own with api.app.create_app."""
-    from api.app import create_app
+    from api.app import create_app, file_storage
     from api.extensions import limiter
+    from care import message_settings
 
-    key = repr(settings)
+    # Tests that keep uploads in their own tmp_path differ only there: they share one built app, given
+    # this test's folder (the app reads it through its services at each request).
+    key = repr(dataclasses.replace(settings, upload_dir=Path("/uploads-of-each-test")))
     if key not in _apps:
         _apps[key] = create_app(settings, clock=clock, testing=True)
     app = _apps[key]
-    app.extensions["aftercare"] = dataclasses.replace(app.extensions["aftercare"], clock=clock)
+    app.extensions["aftercare"] = dataclasses.replace(app.extensions["aftercare"], clock=clock, settings=settings,
+                                                      storage=file_storage(settings))
+    message_settings.configure(settings)
     with app.app_context():
         limiter.reset()
     yield app
