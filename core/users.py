@@ -167,6 +167,24 @@ def _username_taken(session: Session, username: str) -> bool:
 def create_user(session: Session, *, username: str, display_name: str, role: Role, password: str) -> User:
     """A new account whose password meets the policy (WeakPassword otherwise); UsernameTaken when the
     name is in use, also when another request took it a moment ago (the unique index says so)."""
+    check_password(password, username=username.strip())
+    return _add_user(session, username=username, display_name=display_name, role=role,
+                     password_hash=generate_password_hash(password))
+
+
+def create_users_sharing_a_password(session: Session, people: list[tuple[str, str, Role]], *,
+                                    password: str) -> list[User]:
+    """Accounts (username, display name, role) that all sign in with one password, such as the demo's
+    printed one: it is hashed once, because the hash is slow on purpose and a shared password gains
+    nothing from a salt of its own per account. Each account is checked as create_user checks it."""
+    for username, _display_name, _role in people:
+        check_password(password, username=username.strip())
+    password_hash = generate_password_hash(password)
+    return [_add_user(session, username=username, display_name=display_name, role=role, password_hash=password_hash)
+            for username, display_name, role in people]
+
+
+def _add_user(session: Session, *, username: str, display_name: str, role: Role, password_hash: str) -> User:
     username, display_name = username.strip(), display_name.strip()
     if not re.fullmatch(USERNAME_PATTERN, username):
         raise UserRefused(_("2 to 64 letters, digits, dots, dashes or underscores, starting with a letter "
@@ -175,9 +193,7 @@ def create_user(session: Session, *, username: str, display_name: str, role: Rol
         raise UserRefused(_("Give 1 to 120 characters."), field="display_name")
     if _username_taken(session, username):
         raise UsernameTaken(_("The username %(username)s is already taken.", username=username))
-    check_password(password, username=username)
-    user = User(username=username, display_name=display_name or username, role=role,
-                password_hash=generate_password_hash(password))
+    user = User(username=username, display_name=display_name or username, role=role, password_hash=password_hash)
     try:
         with session.begin_nested():
             session.add(user)

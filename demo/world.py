@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 import care  # noqa: F401  (subscribes care to job events: the demo completes jobs)
 import dispatch.parts  # noqa: F401  (subscribes parts to job events: the demo cancels and completes jobs)
 from core.regions import Region
-from core.users import Role, User, create_user
+from core.users import Role, User, create_users_sharing_a_password
 from demo import texts
 from demo.texts import CHINESE_SHARE, MODEL_NAMES_ZH, PART_NAMES_ZH, person_name
 from dispatch.catalog.models import Asset, Customer, ProductModel, WarrantyPolicy
@@ -176,27 +176,30 @@ def load_demo(session: Session, *, today: date, seed: int = 7, asset_count: int 
         session.add(Warehouse(code=code, name=name, kind=kind, address=name, latitude=lat, longitude=lon,
                               serves_regions=[regions[r] for r in served]))
 
-    for username, display_name, role in STAFF:
-        create_user(session, username=username, display_name=display_name, role=role, password=DEMO_PASSWORD)
-
     skills = list(PARTS_BY_SKILL)
     region_codes = list(regions)
     technicians: list[Technician] = []
+    names: list[str] = []
     for n in range(1, 31):
         region = regions[region_codes[(n - 1) % 3]]
         name = _staff_name(rng)
-        user = create_user(session, username=f"tech{n:02d}", display_name=name, role=Role.TECHNICIAN,
-                           password=DEMO_PASSWORD)
+        names.append(name)
         lat, lon = _near(rng, region.center_lat, region.center_lon, 0.025)
         van = Warehouse(code=f"VAN-{n:02d}", name=f"{name.split()[0]}的服务车 Van of {name.split(' ', 1)[1]}",
                         kind=WarehouseKind.VAN)
-        technician = Technician(user=user, region=region, home_lat=lat, home_lon=lon, van=van, daily_job_cap=8)
+        technician = Technician(region=region, home_lat=lat, home_lon=lon, van=van, daily_job_cap=8)
         technician.shifts = _weekly_shifts(late=n % 4 == 0)
         # Everyone has two or three skills; across a region every skill is covered several times.
         technician.skills = [TechnicianSkill(skill=skill, level=rng.choice([1, 2, 2, 3]))
                              for skill in rng.sample(skills, k=rng.choice([2, 3]))]
-        session.add(technician)
         technicians.append(technician)
+    # Every demo account signs in with the one printed password, hashed once.
+    accounts = create_users_sharing_a_password(session, [
+        *STAFF, *((f"tech{n:02d}", name, Role.TECHNICIAN) for n, name in enumerate(names, start=1))],
+        password=DEMO_PASSWORD)
+    for technician, user in zip(technicians, accounts[len(STAFF):], strict=True):
+        technician.user = user
+        session.add(technician)
 
     # (customer, region code, address, location): each household keeps one address for all its appliances.
     households: list[tuple[Customer, str, str, tuple[float, float]]] = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import uuid
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
