@@ -74,6 +74,8 @@ class Outcome:
     lost: int
     duplicated: int
     notes: list[str]
+    # From the report's dispatch job deferred to a worker starting it: time spent waiting in the queue.
+    queue_waits: list[float]
 
 
 def create_database(args, name: str, *, template: str | None = None) -> None:
@@ -284,6 +286,11 @@ def measure(url: str, run: Run, receiver: Receiver, *, accepted: int, refused: i
             "'live_insertion' GROUP BY job_id HAVING count(*) > 1) twice").fetchone()[0]
         outbox = dict(connection.execute("SELECT state, count(*) FROM outbox_messages GROUP BY state").fetchall())
         plans = dict(connection.execute("SELECT status, count(*) FROM plan_runs GROUP BY status").fetchall())
+        waits = sorted(row[0] for row in connection.execute(
+            "SELECT extract(epoch FROM s.at - d.at) FROM procrastinate_jobs j "
+            "JOIN procrastinate_events d ON d.job_id = j.id AND d.type = 'deferred' "
+            "JOIN procrastinate_events s ON s.job_id = j.id AND s.type = 'started' "
+            "WHERE j.task_name = 'dispatch_job'"))
         report_messages_twice = connection.execute(
             "SELECT count(*) FROM (SELECT job_id FROM outbox_messages WHERE purpose = 'report_received' "
             "GROUP BY job_id HAVING count(*) > 1) twice").fetchone()[0]
@@ -302,7 +309,7 @@ def measure(url: str, run: Run, receiver: Receiver, *, accepted: int, refused: i
     latencies.sort()
     finished = sum(n for status, n in plans.items() if status in ("done", "applied", "stale"))
     return Outcome(run, accepted, refused, accepted / seconds, latencies, finished, sum(plans.values()),
-                   len(delivered_ids), lost, duplicated, notes)
+                   len(delivered_ids), lost, duplicated, notes, waits)
 
 
 def one_run(template: str, run: Run, args, number: int, logs: Path) -> Outcome:
@@ -374,8 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(n) for n in (args.workers or ("1,2" if quick else "1,2,4")).split(",")]
     args.reports = args.reports or (150 if quick else 2000)
     args.seconds = args.seconds or (12.0 if quick else 60.0)
-    args.solve_seconds = args.solve_seconds or (4.0 if quick else 20.0)
-    args.drain_seconds = args.drain_seconds or (45.0 if quick else 180.0)
+    args.solve_seconds = args.solve_seconds or (1.0 if quick else 20.0)
+    args.drain_seconds = args.drain_seconds or (30.0 if quick else 240.0)
     runs = [Run(n) for n in counts] + [Run(max(counts), kill_one=True)]
 
     logs = REPO_ROOT / "out" / "bench_scale"
@@ -399,13 +406,14 @@ def main(argv: list[str] | None = None) -> int:
         drop_database(args, template)
 
     print()
-    print("| run | reports/s accepted | refused | report->assignment p50 / p95 / p99 s | plans done | "
-          "messages delivered | lost | done twice |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| run | reports/s accepted | refused | report->assignment p50 / p95 / p99 s | dispatch queue wait p95 s "
+          "| plans done | messages delivered | lost | done twice |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for o in outcomes:
         p = [percentile(o.latencies, s) for s in (0.5, 0.95, 0.99)]
         print(f"| {o.run.label} | {o.per_second:.1f} | {o.refused} | {p[0]:.2f} / {p[1]:.2f} / {p[2]:.2f} | "
-              f"{o.plans_done}/{o.plans_asked} | {o.delivered} | {o.lost} | {o.duplicated} |")
+              f"{percentile(o.queue_waits, 0.95):.2f} | {o.plans_done}/{o.plans_asked} | {o.delivered} | {o.lost} "
+              f"| {o.duplicated} |")
     for o in outcomes:
         for note in o.notes:
             print(f"  {o.run.label}: {note}")

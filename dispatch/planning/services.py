@@ -324,6 +324,10 @@ def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo |
     # Lock the region's technicians so no live assignment slips in between the check and the write.
     technicians = list(session.scalars(select(Technician).where(Technician.region_id == plan.region_id)
                                        .order_by(Technician.id).with_for_update()))
+    # The session may still hold the jobs it read before the solve (sessions keep objects across
+    # commits): read the day as the database holds it now, or the staleness check compares the past
+    # with itself and the plan overwrites what live dispatch did meanwhile.
+    session.expire_all()
     day_problem, waiting = _region_day(session, region_id=plan.region_id, day=plan.day, tz=tz, now=now,
                                        provider=provider)
     if fingerprint(day_problem, waiting) != plan.baseline:

@@ -3,12 +3,16 @@
 database) and on PostgreSQL (row locks)."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
 
+from core.db import make_session_factory
 from core.geo import GreatCircleProvider
+from dispatch.jobs.models import EventKind, Job, JobEvent
 from dispatch.planning import services
-from dispatch.planning.models import PlanStatus
-from dispatch.planning.services import new_plan, run_plan
+from dispatch.planning.assignment import dispatch_job
+from dispatch.planning.models import PlanRun, PlanStatus
+from dispatch.planning.services import PlanStale, new_plan, run_plan
 from tests.builders.core import make_region
 from tests.builders.dispatch import make_asset, make_technician
 from tests.conftest import NOW
@@ -124,3 +128,33 @@ def test_the_preview_lists_every_job_whose_technician_or_start_would_change(sess
     assert change["technician_after"] == near.user.display_name and change["start_after"]
     assert change["moved_minutes"] is None and plan.result["moved_over_30_min"] == 0
     assert session.get(Job, waiting.id).technician is None  # a preview changes nothing
+
+
+def test_a_job_dispatched_while_the_plan_solves_makes_the_plan_stale_not_a_crash(session, engine, monkeypatch):
+    """The plan's session still holds the jobs it read before the solve; applying must compare the
+    routes as the database holds them now, or it would overwrite what live dispatch did meanwhile."""
+    region = make_region(session)
+    make_technician(session, region=region, skills={"refrigeration": 2})
+    jobs = [report(session, make_asset(session, region=region)) for _ in range(3)]
+    plan = new_plan(session, region=region, day=NOW.astimezone(TZ).date(), time_limit_s=1.0,
+                    apply_when_done=True, requested_by="test", now=NOW)
+    session.commit()
+    real_solve = services.solve
+
+    def solve_while_live_dispatch_places_a_job(problem, **options):
+        with make_session_factory(engine)() as other:
+            outcome = dispatch_job(other, job=other.get(Job, jobs[0].id), now=NOW, tz=TZ,
+                                   provider=GreatCircleProvider())
+            other.commit()
+        assert outcome.planned
+        return real_solve(problem, **options)
+
+    monkeypatch.setattr(services, "solve", solve_while_live_dispatch_places_a_job)
+    with pytest.raises(PlanStale):
+        run_plan(session, plan=plan, now=NOW, tz=TZ, provider=GreatCircleProvider())
+    session.commit()
+
+    assert session.get(PlanRun, plan.id).status == PlanStatus.STALE
+    placed = session.scalars(select(JobEvent).where(JobEvent.job_id == jobs[0].id,
+                                                    JobEvent.kind == EventKind.PLANNED)).all()
+    assert [event.note_code for event in placed] == ["live_insertion"]
