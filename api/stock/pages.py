@@ -467,7 +467,7 @@ def purchase_order_create():
 def purchase_order_action(number: str, action: str):
     number = number[:20]
     if action in ("approve", "decline") and not _can_approve():
-        raise ApiError(403, "Only a manager approves or declines a purchase order.")
+        raise ApiError(403, "Your account cannot open this page.")
     try:
         if action == "ship":
             order = desk.ship_purchase_order(db(), number=number, now=now())

@@ -124,7 +124,7 @@ def test_cancelling_asks_for_the_confirmation_first(clerk_client, session, depot
     assert session.scalar(select(PurchaseOrder.status)) == "requested"
     confirmed = post_form(clerk_client, f"{PAGE}/{number}/cancel?sort=due", {"confirm": "yes"}, page=PAGE)
     assert confirmed.status_code == 303 and confirmed.headers["Location"].endswith("sort=due")
-    session.expire_all()
+    session.rollback()
     assert session.scalar(select(PurchaseOrder.status)) == "cancelled"
 
 
@@ -151,9 +151,9 @@ def test_a_refused_order_names_the_field_keeps_the_input_and_writes_nothing(cler
 
 @pytest.mark.parametrize("action, data, status, message", [
     ("ship", {}, 409, "Cannot mark as shipped PO-000001: it is shipped"),
-    ("receive", {"quantity": "9"}, 409, "is for 1; cannot receive 9"),
+    ("receive", {"quantity": "9"}, 422, "is for 1; cannot receive 9"),
     ("receive", {"quantity": "-1"}, 422, "Enter a whole number of units"),
-    ("approve", {}, 403, "Only a manager"),
+    ("approve", {}, 403, "Your account cannot open this page."),
     ("launch", {}, 404, ""),
 ])
 def test_a_refused_row_action_says_why_and_changes_nothing(clerk_client, session, depot, stock_counts, action,
@@ -163,7 +163,7 @@ def test_a_refused_row_action_says_why_and_changes_nothing(clerk_client, session
     response = post_form(clerk_client, f"{PAGE}/PO-000001/{action}", data, page=PAGE)
     assert response.status_code == status and message in response.get_data(as_text=True)
     assert stock_counts() == before
-    session.expire_all()
+    session.rollback()
     assert session.scalar(select(PurchaseOrder.status)) == "shipped"
 
 
@@ -183,7 +183,7 @@ def test_a_manager_approves_what_waits_and_a_clerk_only_sees_that_it_waits(clien
     sign_in(client, "manager.xu")
     assert 'name="approve"' in client.get(PAGE).get_data(as_text=True)
     assert post_form(client, f"{PAGE}/{order.number}/approve", {}, page=PAGE).status_code == 303
-    session.expire_all()
+    session.rollback()
     assert session.scalar(select(PurchaseOrder.status)) == "requested"
 
 
