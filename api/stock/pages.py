@@ -34,6 +34,7 @@ from api.stock.schemas import (
 )
 from core.limits import parse_id
 from core.users import Role
+from dispatch.catalog.models import Asset
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
 from dispatch.parts import desk
@@ -372,7 +373,7 @@ def rule_delete():
 @bp.get("/emergencies")
 @require_page_roles(*STOCK_ROLES)
 def emergencies():
-    return render_template("stock_emergencies.html", queue=parts_queue.emergency_queue(db()))
+    return render_template("stock_emergencies.html", queue=parts_queue.emergency_queue(db()), can_approve=_can_approve())
 
 
 # --- purchase orders ---
@@ -387,7 +388,8 @@ def _pinned(orders) -> dict[int, parts_queue.EmergencyOrder]:
     """The open emergencies among `orders`, by id, each with the job it was placed for (one query)."""
     emergencies = [order for order in orders if order.emergency and order.status in OPEN_ORDER_STATUSES]
     ids = {order.job_id for order in emergencies if order.job_id}
-    jobs = {job.id: job for job in db().scalars(select(Job).where(Job.id.in_(ids)))} if ids else {}
+    jobs = {job.id: job for job in db().scalars(select(Job).where(Job.id.in_(ids))
+                                                .options(selectinload(Job.asset).selectinload(Asset.region)))} if ids else {}
     return {order.id: parts_queue.EmergencyOrder(order, jobs.get(order.job_id)) for order in emergencies}
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from inventory import orders
 from inventory.models import PurchaseOrder, StockLevel, Supplier
@@ -194,3 +194,38 @@ def test_the_page_is_for_warehouse_staff_and_needs_csrf(client, depot, stock_cou
     before = stock_counts()
     assert client.post(PAGE, data={"warehouse": "WH-SOUTH", "sku": "P-0001", "quantity": "1"}).status_code == 400
     assert stock_counts() == before
+
+
+def _statements(app, client, path: str) -> int:
+    sent = []
+
+    def record(conn, cursor, statement, *rest):
+        sent.append(statement)
+
+    engine = app.extensions["aftercare_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(sent)
+
+
+def test_more_orders_and_emergencies_cost_no_more_queries(app, clerk_client, session, depot):  # noqa: F811
+    place(session, depot, emergency_for=open_job(session, depot))
+    place(session, depot)
+    one = {path: _statements(app, clerk_client, path) for path in (PAGE, "/warehouse", "/warehouse/transfers")}
+    for _ in range(3):
+        place(session, depot, emergency_for=open_job(session, depot))
+        place(session, depot)
+    assert {path: _statements(app, clerk_client, path) for path in one} == one
+
+
+@pytest.mark.parametrize("back, location", [("stock.levels", "/warehouse"), ("stock.emergencies", "/warehouse/emergencies"),
+                                            ("https://elsewhere.example", PAGE)])
+def test_an_action_on_a_pinned_row_returns_to_the_page_it_was_taken_on(clerk_client, session, depot, back,
+                                                                       location):  # noqa: F811
+    number = place(session, depot, emergency_for=open_job(session, depot))
+    assert 'name="ship"' in clerk_client.get("/warehouse/emergencies").get_data(as_text=True)
+    response = post_form(clerk_client, f"{PAGE}/{number}/ship", {"next": back}, page="/warehouse")
+    assert response.status_code == 303 and response.headers["Location"] == location
