@@ -21,8 +21,8 @@ from werkzeug.datastructures import MultiDict
 from api.auth import require_page_roles
 from api.context import now, purchase_approval_limit
 from api.database import db
-from api.labels import label
 from api.errors import ApiError
+from api.labels import label
 from api.stock.schemas import (
     AdjustmentSchema,
     ApprovalDeclineSchema,
@@ -388,8 +388,10 @@ def _pinned(orders) -> dict[int, parts_queue.EmergencyOrder]:
     """The open emergencies among `orders`, by id, each with the job it was placed for (one query)."""
     emergencies = [order for order in orders if order.emergency and order.status in OPEN_ORDER_STATUSES]
     ids = {order.job_id for order in emergencies if order.job_id}
-    jobs = {job.id: job for job in db().scalars(select(Job).where(Job.id.in_(ids))
-                                                .options(selectinload(Job.asset).selectinload(Asset.region)))} if ids else {}
+    jobs = {}
+    if ids:
+        query = select(Job).where(Job.id.in_(ids)).options(selectinload(Job.asset).selectinload(Asset.region))
+        jobs = {job.id: job for job in db().scalars(query)}
     return {order.id: parts_queue.EmergencyOrder(order, jobs.get(order.job_id)) for order in emergencies}
 
 
@@ -426,7 +428,7 @@ def _purchase_orders_page(form: dict | None = None, errors: dict | None = None, 
                       selectinload(PurchaseOrder.warehouse))
         .offset((listing["page"] - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     suppliers = list(db().scalars(select(Supplier).order_by(Supplier.code)))
-    default = {name: request.args.get(name, "") for name in PURCHASE_ORDER_FIELDS}
+    default = {name: request.args.get(name, "")[:200] for name in PURCHASE_ORDER_FIELDS}
     if status == 200 and problems:
         status = 422
     return render_template(

@@ -1,6 +1,8 @@
 """The purchase orders page without a browser: a compact list sorted and filtered by the query string (only
 known keys), an order created from the form, shipped, received and cancelled (after a confirmation) on its
 row, approval for a manager only, and every refusal a readable message that writes nothing."""
+# The fixtures imported from the stock tests are parameters here, which pyflakes reads as redefinitions.
+# ruff: noqa: F811
 from __future__ import annotations
 
 import re
@@ -39,7 +41,7 @@ def place(session, depot, *, quantity=1, supplier=None, expected_in=None, status
 
 
 @pytest.fixture
-def three_orders(session, depot):  # noqa: F811
+def three_orders(session, depot):
     """PO-000001 from the depot's supplier due last; PO-000002 from a second supplier due first;
     PO-000003 shipped, due in between."""
     first = session.scalar(select(Supplier).order_by(Supplier.id))
@@ -85,7 +87,7 @@ def test_an_unknown_sort_or_state_is_named_and_the_default_list_is_shown(clerk_c
 
 
 def test_an_open_emergency_is_pinned_above_routine_orders_with_its_deadline_in_local_time(
-        clerk_client, session, depot, three_orders):  # noqa: F811
+        clerk_client, session, depot, three_orders):
     job = open_job(session, depot)
     number = place(session, depot, emergency_for=job, expected_in=timedelta(days=9))
     html = clerk_client.get(f"{PAGE}?sort=due").get_data(as_text=True)
@@ -98,7 +100,7 @@ def test_an_open_emergency_is_pinned_above_routine_orders_with_its_deadline_in_l
     assert number in pinned and job.number in pinned and local in pinned and 'name="ship"' in pinned
 
 
-def test_a_clerk_places_ships_and_receives_an_order_and_the_stock_follows(clerk_client, session, depot):  # noqa: F811
+def test_a_clerk_places_ships_and_receives_an_order_and_the_stock_follows(clerk_client, session, depot):
     created = post_form(clerk_client, PAGE, {"warehouse": "WH-SOUTH", "sku": "P-0001", "quantity": "4",
                                              "reason": "spring stock"})
     assert created.status_code == 303
@@ -115,7 +117,7 @@ def test_a_clerk_places_ships_and_receives_an_order_and_the_stock_follows(clerk_
     assert "采购单" in zh and "已收货" in zh
 
 
-def test_cancelling_asks_for_the_confirmation_first(clerk_client, session, depot, stock_counts):  # noqa: F811
+def test_cancelling_asks_for_the_confirmation_first(clerk_client, session, depot, stock_counts):
     number = place(session, depot)
     before = stock_counts()
     unconfirmed = post_form(clerk_client, f"{PAGE}/{number}/cancel", {}, page=PAGE)
@@ -157,7 +159,7 @@ def test_a_refused_order_names_the_field_keeps_the_input_and_writes_nothing(cler
     ("launch", {}, 404, ""),
 ])
 def test_a_refused_row_action_says_why_and_changes_nothing(clerk_client, session, depot, stock_counts, action,
-                                                           data, status, message):  # noqa: F811
+                                                           data, status, message):
     place(session, depot, status="shipped")
     before = stock_counts()
     response = post_form(clerk_client, f"{PAGE}/PO-000001/{action}", data, page=PAGE)
@@ -172,7 +174,7 @@ def test_an_unknown_order_is_a_readable_404(clerk_client):
     assert response.status_code == 404 and "No purchase order" in response.get_data(as_text=True)
 
 
-def test_a_manager_approves_what_waits_and_a_clerk_only_sees_that_it_waits(client, session, depot):  # noqa: F811
+def test_a_manager_approves_what_waits_and_a_clerk_only_sees_that_it_waits(client, session, depot):
     order = orders.create_purchase_order(session, part=depot.part, quantity=60, warehouse=depot.north, now=NOW)
     session.commit()
     assert order.status == "pending_approval"
@@ -187,7 +189,7 @@ def test_a_manager_approves_what_waits_and_a_clerk_only_sees_that_it_waits(clien
     assert session.scalar(select(PurchaseOrder.status)) == "requested"
 
 
-def test_the_page_is_for_warehouse_staff_and_needs_csrf(client, depot, stock_counts):  # noqa: F811
+def test_the_page_is_for_warehouse_staff_and_needs_csrf(client, depot, stock_counts):
     sign_in(client, "agent.li")
     assert client.get(PAGE).status_code == 403
     sign_in(client, "stock.chen")
@@ -211,7 +213,7 @@ def _statements(app, client, path: str) -> int:
     return len(sent)
 
 
-def test_more_orders_and_emergencies_cost_no_more_queries(app, clerk_client, session, depot):  # noqa: F811
+def test_more_orders_and_emergencies_cost_no_more_queries(app, clerk_client, session, depot):
     place(session, depot, emergency_for=open_job(session, depot))
     place(session, depot)
     one = {path: _statements(app, clerk_client, path) for path in (PAGE, "/warehouse", "/warehouse/transfers")}
@@ -224,7 +226,7 @@ def test_more_orders_and_emergencies_cost_no_more_queries(app, clerk_client, ses
 @pytest.mark.parametrize("back, location", [("stock.levels", "/warehouse"), ("stock.emergencies", "/warehouse/emergencies"),
                                             ("https://elsewhere.example", PAGE)])
 def test_an_action_on_a_pinned_row_returns_to_the_page_it_was_taken_on(clerk_client, session, depot, back,
-                                                                       location):  # noqa: F811
+                                                                       location):
     number = place(session, depot, emergency_for=open_job(session, depot))
     assert 'name="ship"' in clerk_client.get("/warehouse/emergencies").get_data(as_text=True)
     response = post_form(clerk_client, f"{PAGE}/{number}/ship", {"next": back}, page="/warehouse")
