@@ -119,6 +119,7 @@ def test_a_clerk_chases_the_emergency_then_orders_ships_and_receives_on_the_rows
     assert on_hand == 18
 
     page.click(f"nav.subnav >> text={'调拨' if locale == 'zh-CN' else 'Transfers'}")
+    screenshot(page, f"warehouse-transfers-desk-{locale}.png")
     assert max(_row_heights(page, "open-transfers")) < 50, _row_heights(page, "open-transfers")
     assert _page_width(page) <= 1366
 
