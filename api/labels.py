@@ -305,6 +305,7 @@ LABELS: dict[str, dict[str, str]] = {
         "receive": N_("Receive goods"),
         "adjust": N_("Adjust"),
         "transfers": N_("Transfers"),
+        "purchase_orders": N_("Purchase orders"),
         "rules": N_("Restock rules"),
         "emergencies": N_("Emergency queue"),
         "ledger": N_("Stock ledger"),
@@ -325,6 +326,7 @@ LABELS: dict[str, dict[str, str]] = {
         "purchase_order": N_("Purchase order"),
     },
     "stock.order": {
+        "pending_approval": N_("Waiting for approval"),
         "requested": N_("Requested"),
         "shipped": N_("Shipped"),
         "received": N_("Received"),
@@ -342,6 +344,8 @@ LABELS: dict[str, dict[str, str]] = {
         "min_quantity": N_("Enter the minimum as a whole number, 0 or more."),
         "max_quantity": N_("Enter the maximum as a whole number, at least the minimum."),
         "reorder_multiple": N_("Order in multiples of at least 1."),
+        "supplier": N_("Choose a supplier, or leave it empty for the cheapest."),
+        "confirm": N_("Tick the box to confirm the cancellation."),
         "no_warehouse": N_("No warehouse %(code)s."),
         "no_part": N_("No part with SKU %(sku)s."),
         "no_rule": N_("There is no rule for %(sku)s at %(warehouse)s."),
@@ -351,6 +355,15 @@ LABELS: dict[str, dict[str, str]] = {
         "ship": N_("Transfer %(number)s shipped."),
         "receive": N_("Transfer %(number)s received."),
         "cancel": N_("Transfer %(number)s cancelled; the held units are free again."),
+    },
+    "stock.flash.purchase_order": {
+        "requested": N_("Purchase order %(number)s placed with %(supplier)s."),
+        "pending_approval": N_("Purchase order %(number)s created; it waits for a manager's approval before it is placed."),
+        "ship": N_("Purchase order %(number)s marked as shipped by the supplier."),
+        "receive": N_("Purchase order %(number)s received; the units are in stock."),
+        "cancel": N_("Purchase order %(number)s cancelled."),
+        "approve": N_("Purchase order %(number)s approved and placed."),
+        "decline": N_("Purchase order %(number)s declined."),
     },
 }
 

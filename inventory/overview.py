@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy import Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from inventory.models import (
+    OPEN_ORDER_STATUSES,
     OrderStatus,
     Part,
     PurchaseOrder,
     RestockRule,
     StockLevel,
     StockMovement,
+    Supplier,
     Transfer,
     Warehouse,
 )
@@ -111,4 +113,29 @@ def purchase_orders_query(*, status: list[OrderStatus] | None = None, warehouse_
         query = query.where(PurchaseOrder.status.in_(status))
     if warehouse_id is not None:
         query = query.where(PurchaseOrder.warehouse_id == warehouse_id)
+    return query
+
+
+# The order a purchase order goes through its states, so sorting by state reads as its lifecycle.
+_LIFECYCLE = case({OrderStatus.PENDING_APPROVAL: 0, OrderStatus.REQUESTED: 1, OrderStatus.SHIPPED: 2,
+                   OrderStatus.RECEIVED: 3, OrderStatus.CANCELLED: 4}, value=PurchaseOrder.status, else_=5)
+PURCHASE_ORDER_SORTS = {"number": PurchaseOrder.id, "supplier": Supplier.code, "state": _LIFECYCLE,
+                        "due": PurchaseOrder.expected_at}
+
+
+def purchase_orders_sorted(*, status: list[OrderStatus] | None = None, sort: str = "number",
+                           descending: bool = True) -> Select:
+    """Purchase orders sorted by one of PURCHASE_ORDER_SORTS, open emergencies always first: the order a
+    job is waiting for is what the clerk chases before any routine restock."""
+    key = PURCHASE_ORDER_SORTS[sort]
+    pinned = case((and_(PurchaseOrder.emergency.is_(True), PurchaseOrder.status.in_(OPEN_ORDER_STATUSES)), 0),
+                  else_=1)
+    # Orders without an expected arrival sort last either way; the number breaks ties so pages are stable.
+    keys = [pinned]
+    if sort == "due":
+        keys.append(PurchaseOrder.expected_at.is_(None))
+    keys += [key.desc() if descending else key.asc(), PurchaseOrder.id.desc() if descending else PurchaseOrder.id]
+    query = select(PurchaseOrder).join(Supplier, Supplier.id == PurchaseOrder.supplier_id).order_by(*keys)
+    if status:
+        query = query.where(PurchaseOrder.status.in_(status))
     return query

@@ -46,7 +46,7 @@ from dispatch.jobs.services import get_job
 from dispatch.parts import desk
 from dispatch.parts import read as parts_queue
 from dispatch.parts import services as job_parts
-from inventory import orders, overview, restock
+from inventory import overview, restock
 from inventory.ledger import StockError
 from inventory.models import RestockRule
 
@@ -268,8 +268,7 @@ class PurchaseOrderShip(MethodView):
     @blp.response(200, PurchaseOrderSchema)
     def post(self, data: dict, number: str):
         """The supplier dispatched the goods (optionally with a new expected arrival)"""
-        order = desk.purchase_order_numbered(db(), number, lock=True)
-        return orders.ship_purchase_order(db(), order=order, now=now(), expected_at=data["expected_at"])
+        return desk.ship_purchase_order(db(), number=number, now=now(), expected_at=data["expected_at"])
 
 
 @blp.route(f"/purchase-orders/{NUMBER}/receive")

@@ -1,5 +1,6 @@
-"""Warehouse pages: stock by warehouse and part (low stock highlighted), receiving goods, adjusting a
-count with its reason, transfers from request to receipt, restock rules, and the emergency queue.
+"""Warehouse pages: stock by warehouse and part (low stock highlighted, the emergencies pinned above it),
+receiving goods, adjusting a count with its reason, transfers and purchase orders from request to receipt,
+restock rules, and the emergency queue.
 
 Every form is validated by the stock API's own schemas and acted on through dispatch.parts.desk, so a page
 refuses exactly what the API refuses; a refusal re-renders the form with the message and writes nothing
@@ -20,10 +21,20 @@ from werkzeug.datastructures import MultiDict
 from api.auth import require_page_roles
 from api.context import now, purchase_approval_limit
 from api.database import db
+from api.errors import ApiError
 from api.labels import label
-from api.stock.schemas import AdjustmentSchema, ReceiptSchema, ReceiveSchema, RestockRuleInSchema, TransferCreateSchema
+from api.stock.schemas import (
+    AdjustmentSchema,
+    ApprovalDeclineSchema,
+    PurchaseOrderCreateSchema,
+    ReceiptSchema,
+    ReceiveSchema,
+    RestockRuleInSchema,
+    TransferCreateSchema,
+)
 from core.limits import parse_id
 from core.users import Role
+from dispatch.catalog.models import Asset
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
 from dispatch.parts import desk
@@ -35,8 +46,10 @@ from inventory.models import (
     OPEN_ORDER_STATUSES,
     OrderStatus,
     Part,
+    PurchaseOrder,
     RestockRule,
     StockMovement,
+    Supplier,
     Warehouse,
     WarehouseKind,
 )
@@ -45,6 +58,8 @@ from inventory.orders import OrderStateError
 bp = Blueprint("stock", __name__, url_prefix="/warehouse")
 
 STOCK_ROLES = (Role.WAREHOUSE, Role.MANAGER)
+PURCHASE_APPROVERS = (Role.MANAGER, Role.ADMIN)  # as the API's approve and decline
+PINNED_EMERGENCIES = 50
 PAGE_SIZE = 100
 LEDGER_PAGE_SIZE = 50
 _WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,9}$")
@@ -52,6 +67,9 @@ _INTEGER_FIELDS = {"quantity", "change", "min_quantity", "max_quantity", "reorde
 
 _receipt_schema, _adjustment_schema = ReceiptSchema(), AdjustmentSchema()
 _transfer_schema, _receive_schema, _rule_schema = TransferCreateSchema(), ReceiveSchema(), RestockRuleInSchema()
+_purchase_schema, _decline_schema = PurchaseOrderCreateSchema(), ApprovalDeclineSchema()
+# Where a row's action may send the clerk back to: the page the row was on.
+_BACK_TO = ("stock.levels", "stock.transfers", "stock.purchase_orders", "stock.emergencies")
 
 
 def _load(schema: ma.Schema, form: MultiDict, fields: list[str]) -> tuple[dict, dict[str, str]]:
@@ -97,6 +115,22 @@ def _choices() -> dict:
     return {"warehouses": _warehouses(), "parts": _parts()}
 
 
+def _back(default: str):
+    """Back to the page the action was taken on (one of ours), keeping its sort and filter."""
+    endpoint = request.values.get("next", "")
+    endpoint = endpoint if endpoint in _BACK_TO else default
+    kept = {k: v[:20] for k, v in request.args.items() if k in ("sort", "dir", "state") and endpoint == default}
+    return redirect(url_for(endpoint, **kept), code=303)
+
+
+def _can_approve() -> bool:
+    return current_user.has_role(*PURCHASE_APPROVERS)
+
+
+def _emergencies(limit: int = PINNED_EMERGENCIES):
+    return parts_queue.emergency_queue(db(), limit=limit).orders
+
+
 # --- stock by warehouse and part ---
 
 @bp.get("")
@@ -122,6 +156,7 @@ def levels():
     low_count = overview.count_rows(db(), overview.stock_query(low_only=True))
     return render_template("stock_levels.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
                            code=code, sku=sku, low_only=low_only, problems=problems, low_count=low_count,
+                           emergencies=_emergencies(), can_approve=_can_approve(),
                            **_choices()), (422 if problems else 200)
 
 
@@ -218,10 +253,13 @@ TRANSFER_FIELDS = ["sku", "quantity", "from_warehouse", "to_warehouse", "reason"
 
 
 def _transfers_page(form: dict | None = None, errors: dict | None = None, status: int = 200, action_error=None):
-    open_transfers = list(db().scalars(overview.transfers_query(status=list(OPEN_ORDER_STATUSES))))
+    # Emergencies first (a job is waiting for them), routine restocks below; newest first within each.
+    open_transfers = sorted(db().scalars(overview.transfers_query(status=list(OPEN_ORDER_STATUSES))),
+                            key=lambda transfer: not transfer.emergency)
+    pinned = _pinned(open_transfers)
     recent = list(db().scalars(overview.transfers_query(status=[OrderStatus.RECEIVED, OrderStatus.CANCELLED])
                                .limit(20)))
-    return render_template("stock_transfers.html", open_transfers=open_transfers, recent=recent,
+    return render_template("stock_transfers.html", open_transfers=open_transfers, recent=recent, pinned=pinned,
                            form=form or {name: request.args.get(name, "") for name in TRANSFER_FIELDS},
                            errors=errors or {}, action_error=action_error, **_choices()), status
 
@@ -272,7 +310,7 @@ def transfer_action(number: str, action: str):
         _field, message, status = _refusal(error)
         return _transfers_page(action_error=(number, message), status=status)
     flash(label("stock.flash.transfer", action, number=transfer.number))
-    return redirect(url_for("stock.transfers"), code=303)
+    return _back("stock.transfers")
 
 
 # --- restock rules ---
@@ -335,4 +373,132 @@ def rule_delete():
 @bp.get("/emergencies")
 @require_page_roles(*STOCK_ROLES)
 def emergencies():
-    return render_template("stock_emergencies.html", queue=parts_queue.emergency_queue(db()))
+    return render_template("stock_emergencies.html", queue=parts_queue.emergency_queue(db()), can_approve=_can_approve())
+
+
+# --- purchase orders ---
+
+PURCHASE_ORDER_FIELDS = ["supplier", "warehouse", "sku", "quantity", "expedited", "reason"]
+# The state filter: open orders (still coming), any one state, or everything.
+STATE_FILTERS = ("open", *(state.value for state in OrderStatus))
+SORT_DIRECTIONS = ("asc", "desc")
+
+
+def _pinned(orders) -> dict[int, parts_queue.EmergencyOrder]:
+    """The open emergencies among `orders`, by id, each with the job it was placed for (one query)."""
+    emergencies = [order for order in orders if order.emergency and order.status in OPEN_ORDER_STATUSES]
+    ids = {order.job_id for order in emergencies if order.job_id}
+    jobs = {}
+    if ids:
+        query = select(Job).where(Job.id.in_(ids)).options(selectinload(Job.asset).selectinload(Asset.region))
+        jobs = {job.id: job for job in db().scalars(query)}
+    return {order.id: parts_queue.EmergencyOrder(order, jobs.get(order.job_id)) for order in emergencies}
+
+
+def _order_list_query() -> tuple[dict, list[str]]:
+    """The list's sort, direction, state filter and page from the query string, each one of its known
+    values; anything else is named as a problem and the default is shown instead."""
+    problems = []
+    sort = request.args.get("sort", "number")[:20]
+    if sort not in overview.PURCHASE_ORDER_SORTS:
+        problems.append(_("The list cannot be sorted by %(sort)s; it is sorted by number.", sort=sort))
+        sort = "number"
+    direction = request.args.get("dir", "desc" if sort == "number" else "asc")[:4]
+    if direction not in SORT_DIRECTIONS:
+        problems.append(_("Sort up (asc) or down (desc)."))
+        direction = "desc" if sort == "number" else "asc"
+    state = request.args.get("state", "")[:20]
+    if state and state not in STATE_FILTERS:
+        problems.append(_("There is no order state %(state)s; all orders are shown.", state=state))
+        state = ""
+    page = parse_id(request.args.get("page")) or 1
+    return {"sort": sort, "dir": direction, "state": state, "page": page}, problems
+
+
+def _purchase_orders_page(form: dict | None = None, errors: dict | None = None, status: int = 200,
+                          action_error=None):
+    listing, problems = _order_list_query()
+    statuses = (list(OPEN_ORDER_STATUSES) if listing["state"] == "open"
+                else [OrderStatus(listing["state"])] if listing["state"] else None)
+    query = overview.purchase_orders_sorted(status=statuses, sort=listing["sort"],
+                                            descending=listing["dir"] == "desc")
+    total = overview.count_rows(db(), query)
+    purchase_orders = list(db().scalars(
+        query.options(selectinload(PurchaseOrder.supplier), selectinload(PurchaseOrder.part),
+                      selectinload(PurchaseOrder.warehouse))
+        .offset((listing["page"] - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    suppliers = list(db().scalars(select(Supplier).order_by(Supplier.code)))
+    default = {name: request.args.get(name, "")[:200] for name in PURCHASE_ORDER_FIELDS}
+    if status == 200 and problems:
+        status = 422
+    return render_template(
+        "stock_purchase_orders.html", purchase_orders=purchase_orders, pinned=_pinned(purchase_orders),
+        total=total, page_size=PAGE_SIZE, listing=listing, problems=problems, states=STATE_FILTERS,
+        form=form or default, errors=errors or {}, action_error=action_error, suppliers=suppliers,
+        can_approve=_can_approve(), receiving=[w for w in _warehouses() if w.kind != WarehouseKind.VAN],
+        **_choices()), status
+
+
+@bp.get("/purchase-orders")
+@require_page_roles(*STOCK_ROLES)
+def purchase_orders():
+    return _purchase_orders_page()
+
+
+@bp.post("/purchase-orders")
+@require_page_roles(*STOCK_ROLES)
+def purchase_order_create():
+    form = {name: request.form.get(name, "") for name in PURCHASE_ORDER_FIELDS}
+    data, errors = _load(_purchase_schema, request.form, PURCHASE_ORDER_FIELDS)
+    if "reason" in errors:
+        errors["reason"] = _("Keep the note under 2000 characters.")
+    if errors:
+        return _purchase_orders_page(form, errors, 422)
+    try:
+        order = desk.create_purchase_order(db(), sku=data["sku"], quantity=data["quantity"],
+                                           warehouse_code=data["warehouse"], supplier_code=data["supplier"],
+                                           expedited=data["expedited"], reason=data["reason"], now=now(),
+                                           approval_limit=purchase_approval_limit())
+    except StockError as error:
+        field, message, status = _refusal(error)
+        return _purchase_orders_page(form, {field: message}, status)
+    flash(label("stock.flash.purchase_order", order.status.value, number=order.number, supplier=order.supplier.code))
+    return redirect(url_for("stock.purchase_orders"), code=303)
+
+
+@bp.post("/purchase-orders/<number>/<action>")
+@require_page_roles(*STOCK_ROLES)
+def purchase_order_action(number: str, action: str):
+    number = number[:20]
+    if action in ("approve", "decline") and not _can_approve():
+        raise ApiError(403, "Your account cannot open this page.")
+    try:
+        if action == "ship":
+            order = desk.ship_purchase_order(db(), number=number, now=now())
+        elif action == "receive":
+            data, errors = _load(_receive_schema, request.form, ["quantity"])
+            if errors:
+                return _purchase_orders_page(action_error=(number, errors["quantity"]), status=422)
+            order = desk.receive_purchase_order(db(), number=number, quantity=data["quantity"], actor=_actor(),
+                                                now=now())
+        elif action == "cancel":
+            if request.form.get("confirm") != "yes":
+                return _purchase_orders_page(action_error=(number, label("stock.err", "confirm")), status=422)
+            order = desk.cancel_purchase_order(db(), number=number, actor=_actor(), now=now(),
+                                               approval_limit=purchase_approval_limit())
+        elif action == "approve":
+            order = desk.approve_purchase_order(db(), number=number, actor=_actor(), now=now())
+        elif action == "decline":
+            data, errors = _load(_decline_schema, request.form, ["reason"])
+            if errors:
+                return _purchase_orders_page(action_error=(number, _("Keep the reason under 2000 characters.")),
+                                             status=422)
+            order = desk.decline_purchase_order(db(), number=number, actor=_actor(), now=now(),
+                                                reason=data["reason"], approval_limit=purchase_approval_limit())
+        else:
+            abort(404)
+    except (StockError, OrderNotFound) as error:
+        _field, message, status = _refusal(error)
+        return _purchase_orders_page(action_error=(number, message), status=status)
+    flash(label("stock.flash.purchase_order", action, number=order.number))
+    return _back("stock.purchase_orders")

@@ -182,6 +182,13 @@ def cancel_purchase_order(session: Session, *, number: str, actor: Actor, now: d
     return order
 
 
+def ship_purchase_order(session: Session, *, number: str, now: datetime,
+                        expected_at: datetime | None = None) -> PurchaseOrder:
+    """The supplier dispatched the goods (optionally with a new expected arrival)."""
+    return orders.ship_purchase_order(session, order=purchase_order_numbered(session, number, lock=True), now=now,
+                                      expected_at=expected_at)
+
+
 def receive_purchase_order(session: Session, *, number: str, quantity: int | None, actor: Actor,
                            now: datetime) -> PurchaseOrder:
     order = purchase_order_numbered(session, number, lock=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from dispatch.catalog.models import Asset
 from dispatch.jobs.models import Escalation, Job
 from inventory.models import OPEN_ORDER_STATUSES, PurchaseOrder, Transfer, Warehouse
 from inventory.sourcing import FIT_MARGIN
@@ -48,10 +49,16 @@ class EmergencyQueue:
 def emergency_queue(session: Session, *, limit: int = 200) -> EmergencyQueue:
     """Open emergency orders, the soonest expected first, and the open "parts late" escalations."""
     found: list[EmergencyOrder] = []
+    # What every row shows (the part, both ends, the job's local time) is loaded with the rows, so a longer
+    # queue costs no more queries.
+    ends = {Transfer: (Transfer.from_warehouse, Transfer.to_warehouse),
+            PurchaseOrder: (PurchaseOrder.supplier, PurchaseOrder.warehouse)}
     for model in (Transfer, PurchaseOrder):
         rows = session.execute(
             select(model, Job).outerjoin(Job, Job.id == model.job_id)
             .where(model.emergency.is_(True), model.status.in_(OPEN_ORDER_STATUSES))
+            .options(selectinload(model.part), *(selectinload(end) for end in ends[model]),
+                     selectinload(Job.asset).selectinload(Asset.region))
             .order_by(model.expected_at, model.id).limit(limit))
         found.extend(EmergencyOrder(order, job) for order, job in rows)
     found.sort(key=lambda item: (item.order.expected_at is None,
