@@ -530,3 +530,8 @@ def escalation_counts(session: Session, *, lo: datetime, hi: datetime) -> Escala
                           .where(Escalation.raised_at >= lo, Escalation.raised_at < hi)).one()
     total, acked, done = (int(n or 0) for n in row)
     return EscalationCounts(open=total - acked - done, acknowledged=acked, resolved=done)
+
+
+def period_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period's first and past-the-last local midnights as UTC instants, as the dashboard counts."""
+    return _utc_bounds(start, end, tz)
