@@ -159,8 +159,9 @@ def headlines(board: Dashboard, drill) -> list[Headline]:
             higher_is_better=False, points=False)
     use = kpis.utilisation
     utilisation = Headline("utilisation", _("Technician utilisation"), _pct(use.share), "",
-                           [(_("on site") + " ", f"{use.on_job_minutes / 60:.0f} h", drill("on_site")),
-                            (" / " + _("on shift") + " ", f"{use.shift_minutes / 60:.0f} h", "")],
+                           [(_("on site") + " ", _("%(hours)s h", hours=f"{use.on_job_minutes / 60:.0f}"),
+                             drill("on_site")),
+                            (" / " + _("on shift") + " ", _("%(hours)s h", hours=f"{use.shift_minutes / 60:.0f}"), "")],
                            _("time on site over shift time"))
     compare(utilisation, use.share, then and then.utilisation.share, "on_site", text=_pct)
     parts = Headline("parts_at_first_visit", _("Part at hand at the first visit"), _pct(kpis.parts_at_first_visit.share),
