@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from core.db import UtcDateTime
 from dispatch.jobs.models import VISIT_CATEGORIES, EventKind, Job, JobEvent
@@ -94,12 +94,21 @@ def ftf_counted(session, lo, hi, now):
 
 def ftf_fixed(session, lo, hi, now):
     """Fixed on the one visit, and no new visit asked for the same appliance within the window after."""
-    later = aliased(Job)
-    again = exists().where(later.asset_id == Job.asset_id, later.id != Job.id, later.category.in_(VISIT_CATEGORIES),
-                           later.status != JobStatus.CANCELLED, later.reported_at > Job.resolved_at,
-                           seconds_between(session, later.reported_at, Job.resolved_at)
-                           <= REPEAT_WITHIN.total_seconds()).correlate(Job)
-    return and_(_fixed(lo, hi), _arrivals() == 1, ~again)
+    later = _next_report(lo)
+    again = select(later.c.id).where(later.c.next_reported.is_not(None), later.c.next_reported > later.c.resolved_at,
+                                     seconds_between(session, later.c.next_reported, later.c.resolved_at)
+                                     <= REPEAT_WITHIN.total_seconds())
+    return and_(_fixed(lo, hi), _arrivals() == 1, Job.id.not_in(again))
+
+
+def _next_report(lo: datetime):
+    """Each visit reported since `lo` with the next visit asked for its appliance (a cancelled one is
+    not a visit). An appliance has one open job at a time, so the next report follows the fix. A
+    window in one pass, not a look-up per job."""
+    after = func.min(case((Job.status != JobStatus.CANCELLED, Job.reported_at))).over(
+        partition_by=Job.asset_id, order_by=(Job.reported_at, Job.id), rows=(1, None))
+    return select(Job.id, Job.resolved_at, after.label("next_reported")) \
+        .where(Job.category.in_(VISIT_CATEGORIES), Job.reported_at >= lo).subquery("next_report")
 
 
 def ftf_missed(session, lo, hi, now):
@@ -112,13 +121,17 @@ def visits(session, lo, hi, now):
 
 def repeat_visits(session, lo, hi, now):
     """Visits asked for an appliance that another visit had fixed within the window before."""
-    earlier = aliased(Job)
-    fixed_before = exists().where(
-        earlier.asset_id == Job.asset_id, earlier.id != Job.id, earlier.category.in_(VISIT_CATEGORIES),
-        earlier.status.in_(FIXED), earlier.resolved_at.is_not(None), earlier.resolved_at <= Job.reported_at,
-        seconds_between(session, Job.reported_at, earlier.resolved_at) <= REPEAT_WITHIN.total_seconds()
-    ).correlate(Job)
-    return and_(visits(session, lo, hi, now), fixed_before)
+    # The latest fix among the appliance's earlier reports, in one windowed pass over the visits that
+    # can matter: the period's, and those fixed within the window before it.
+    fixed_at = case((Job.status.in_(FIXED), Job.resolved_at))
+    latest = func.max(fixed_at).over(partition_by=Job.asset_id, order_by=(Job.reported_at, Job.id), rows=(None, -1))
+    earlier = select(Job.id, Job.reported_at, latest.label("fixed_before")).where(
+        Job.category.in_(VISIT_CATEGORIES), Job.reported_at < hi,
+        or_(Job.reported_at >= lo, Job.resolved_at >= lo - REPEAT_WITHIN)).subquery("earlier")
+    repeats = select(earlier.c.id).where(
+        earlier.c.fixed_before.is_not(None), earlier.c.fixed_before <= earlier.c.reported_at,
+        seconds_between(session, earlier.c.reported_at, earlier.c.fixed_before) <= REPEAT_WITHIN.total_seconds())
+    return and_(visits(session, lo, hi, now), Job.id.in_(repeats))
 
 
 def _cycle_seconds(session):
