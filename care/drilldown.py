@@ -12,10 +12,15 @@ from sqlalchemy.orm import Session
 
 from care.dashboard import FAULT_CATEGORIES, _facts, _low, _satisfied
 from care.kpis import JOB_SETS
-from care.models import AlertKind, SlaAlert, Survey
-from dispatch.catalog.models import Asset, Customer
+from care.models import AlertKind, SlaAlert, SlaClock, Survey
+from core.i18n import gettext as _
+from core.i18n import local_name
+from core.regions import Region
+from core.users import User
+from dispatch.catalog.models import Asset, Customer, ProductModel
 from dispatch.jobs.models import Job
 from dispatch.jobs.status import JobStatus
+from dispatch.technicians.models import Technician
 
 FACTS = {
     "jobs": lambda facts: true(),
@@ -61,6 +66,8 @@ def jobs_behind(session: Session, *, what: str, lo: datetime, hi: datetime, now:
     """A select of `job_id`, one row per thing counted (a job; an answer; a breach alert)."""
     if what not in WHATS:
         raise UnknownNumber(what)
+    if clock is not None and clock not in set(SlaClock):
+        raise UnknownNumber(clock)
     in_period = and_(Job.reported_at >= lo, Job.reported_at < hi)
     if what in FACTS:
         facts = _facts(lo, hi, now=now)
@@ -95,6 +102,23 @@ def jobs_behind(session: Session, *, what: str, lo: datetime, hi: datetime, now:
     if group.models is not None:
         narrowed = narrowed.where(Asset.product_model_id.in_(list(group.models)))
     return narrowed
+
+
+def group_names(session: Session, group: Group) -> list[str]:
+    """The names a reader sees for a row's groups, as the dashboard's tables name them."""
+    names: list[str] = []
+    if group.regions is not None:
+        ids = [i for i in group.regions if i is not None]
+        names += sorted(set(session.scalars(select(Region.name).where(Region.id.in_(ids)))))
+        if None in group.regions:
+            names.append(_("No region"))
+    if group.technicians is not None:
+        names += sorted(set(session.scalars(select(User.display_name).join(Technician, Technician.user_id == User.id)
+                                            .where(Technician.id.in_(list(group.technicians))))))
+    if group.models is not None:
+        names += [f"{local_name(model)} ({model.code})" for model in session.scalars(
+            select(ProductModel).where(ProductModel.id.in_(list(group.models))).order_by(ProductModel.code))]
+    return names
 
 
 def list_jobs(session: Session, rows, *, limit: int = MAX_LISTED) -> tuple[int, list[JobLine]]:

@@ -18,7 +18,7 @@ from api.labels import human, label
 from api.local_time import local_datetime
 from api.care import dashboard_view
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard, period_asked
-from care.drilldown import Group, UnknownNumber, jobs_behind, list_jobs
+from care.drilldown import UnknownNumber, group_names, jobs_behind, list_jobs
 from care.models import FollowUpTask, Survey, TaskOutcome
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
 from care.tasks import (
@@ -229,15 +229,16 @@ def dashboard_jobs():
                                period=None, tz=services().tz), 422
     start, end = period
     lo, hi = dashboard_view.utc_bounds(start, end, services().tz)
+    clock, cause = request.args.get("clock", "")[:24] or None, request.args.get("cause", "")[:48] or None
     try:
-        rows = jobs_behind(db(), what=what, lo=lo, hi=hi, now=now(), group=group,
-                           clock=request.args.get("clock", "")[:24] or None,
-                           cause=request.args.get("cause", "")[:48] or None)
+        rows = jobs_behind(db(), what=what, lo=lo, hi=hi, now=now(), group=group, clock=clock, cause=cause)
     except UnknownNumber:
         abort(404)
     total, lines = list_jobs(db(), rows)
+    subject = [*group_names(db(), group), *([human(clock, "sla.clock")] if clock else []),
+               *([human(cause, "sla.cause")] if cause else [])]
     return render_template("dashboard_jobs.html", error=None, lines=lines, total=total,
-                           title=dashboard_view.title_of(what), subject=request.args.get("label", "")[:120],
+                           title=dashboard_view.title_of(what), subject=_(", ").join(subject),
                            period={"from": start.isoformat(), "to": end.isoformat()}, tz=services().tz)
 
 

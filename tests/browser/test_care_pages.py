@@ -194,6 +194,7 @@ def test_a_manager_opens_the_jobs_behind_a_number_and_downloads_the_table(sessio
     jobs.click()
     expect(page.locator("h1")).to_contain_text(region.name)
     expect(page.get_by_test_id("drill-jobs").locator("tbody tr")).to_have_count(count)
+    screenshot(page, f"dashboard-drill-region-{locale}.png")
 
     page.go_back()
     with page.expect_download() as downloading:

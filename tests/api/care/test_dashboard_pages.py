@@ -112,6 +112,8 @@ def test_the_table_in_view_downloads_as_csv_for_excel(client, session, manager):
     (f"/manager/dashboard/jobs?what=jobs&technicians={'9' * 12}&{PERIOD}", 422, "is not a row of the dashboard"),
     ("/manager/dashboard/jobs?what=jobs&from=9999-12-01&to=9999-12-31", 422, "1970-01-01"),
     ("/manager/dashboard/jobs?what=jobs&from=2026-11-20&to=2026-11-01", 422, "before its start"),
+    (f"/manager/dashboard/jobs?what=breaches&clock=everything&{PERIOD}", 404, None),
+    (f"/manager/dashboard/jobs?what=jobs&models={'&models='.join(['1'] * 51)}&{PERIOD}", 422, "at most 50"),
     (f"/manager/dashboard.csv?view=everything&{PERIOD}", 422, "regions or the technicians"),
     ("/manager/dashboard.csv?to=9999-12-31", 422, "1970-01-01"),
 ])
