@@ -10,13 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from api.auth import require_page_roles
+from api.care import dashboard_view
 from api.care.charts import Series, render_trend_svg
 from api.context import now, services, today
 from api.database import db
 from api.jobs.pages import job_or_404
 from api.labels import human, label
 from api.local_time import local_datetime
-from api.care import dashboard_view
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard, period_asked
 from care.drilldown import UnknownNumber, group_names, jobs_behind, list_jobs
 from care.models import FollowUpTask, Survey, TaskOutcome

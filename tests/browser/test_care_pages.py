@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -201,7 +202,7 @@ def test_a_manager_opens_the_jobs_behind_a_number_and_downloads_the_table(sessio
         page.get_by_test_id("download-csv").click()
     download = downloading.value
     assert re.fullmatch(r"dashboard-regions-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
-    body = open(download.path(), "rb").read()
+    body = Path(download.path()).read_bytes()
     assert body.startswith(b"\xef\xbb\xbf")
     lines = body.decode("utf-8-sig").splitlines()
     assert lines[0].startswith(header)

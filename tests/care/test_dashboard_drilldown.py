@@ -11,13 +11,15 @@ from care.dashboard import build_dashboard, period_bounds
 from care.drilldown import Group, UnknownNumber, jobs_behind, list_jobs
 from tests.builders.dashboard import build_dashboard_world
 
+EVERY = Group()
+
 
 @pytest.fixture
 def world(session):
     return build_dashboard_world(session, jobs=120, seed=11, start=date(2026, 10, 1), days=30)
 
 
-def _count(session, world, what, group=Group(), **more) -> int:
+def _count(session, world, what, group=EVERY, **more) -> int:
     lo, hi = period_bounds(world.start, world.end, world.tz)
     total, lines = list_jobs(session, jobs_behind(session, what=what, lo=lo, hi=hi, now=world.now, group=group,
                                                   **more))

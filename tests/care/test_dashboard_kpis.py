@@ -27,13 +27,14 @@ TODAY = NOW.astimezone(TZ).date()
 START = TODAY - timedelta(days=59)
 TECH = Actor(label="tech")
 S = JobStatus
+EVERY = Group()
 
 
 def _board(session, start=START, end=TODAY):
     return build_dashboard(session, start=start, end=end, tz=TZ, now=NOW)
 
 
-def _listed(session, what, start=START, end=TODAY, group=Group()) -> list[str]:
+def _listed(session, what, start=START, end=TODAY, group=EVERY) -> list[str]:
     lo, hi = period_bounds(start, end, TZ)
     total, lines = list_jobs(session, jobs_behind(session, what=what, lo=lo, hi=hi, now=NOW, group=group))
     assert total == len(lines)
