@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from care.dashboard import build_dashboard, period_bounds
 from care.drilldown import Group, UnknownNumber, jobs_behind, list_jobs
@@ -69,3 +70,22 @@ def test_an_unknown_number_is_refused(session, world):
     lo, hi = period_bounds(world.start, world.end, world.tz)
     with pytest.raises(UnknownNumber):
         jobs_behind(session, what="everything", lo=lo, hi=hi, now=world.now)
+
+
+def test_a_drill_down_is_two_statements_a_count_and_the_list(session, world):
+    lo, hi = period_bounds(world.start, world.end, world.tz)
+    seen = []
+    engine = session.get_bind()
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for what in ("jobs", "response_missed", "ftf_counted", "repeat_visits", "breaches"):
+            before = len(seen)
+            list_jobs(session, jobs_behind(session, what=what, lo=lo, hi=hi, now=world.now,
+                                                           group=Group(regions=[None])))
+            assert len(seen) - before == 2, what
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

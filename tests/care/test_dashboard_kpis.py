@@ -152,3 +152,19 @@ def test_the_previous_period_is_as_long_and_just_before(session):
     assert board.kpis.first_time_fix == Share(0, 1)
     assert board.previous.kpis.first_time_fix == Share(1, 1)
     assert [m.rate.total for m in board.previous.metrics][:2] == [m.rate.total for m in board.metrics][:2]
+
+
+def test_a_fix_before_the_period_makes_a_repeat_in_it_and_a_cancelled_report_is_no_new_visit(session):
+    troubled = make_asset(session)
+    before = _fixed_once(session, troubled, days_ago=65)            # fixed before the period starts
+    again = _fixed_once(session, troubled, days_ago=45)             # reported within 30 days of that fix
+    assert before.reported_at < period_bounds(START, TODAY, TZ)[0] <= again.reported_at
+    calm = make_asset(session)
+    kept = _fixed_once(session, calm, days_ago=30)
+    withdrawn = make_open_job(session, asset=calm, owner=None, now=kept.resolved_at + timedelta(days=2))
+    transition_job(session, job=withdrawn, to=S.CANCELLED, actor=TECH, now=withdrawn.reported_at + timedelta(hours=1))
+    session.flush()
+
+    assert _listed(session, "repeat_visits") == [again.number]
+    assert _listed(session, "ftf_fixed") == sorted([again.number, kept.number])
+    assert withdrawn.number not in _listed(session, "visits")
