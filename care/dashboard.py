@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, and_, case, exists, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from care.kpis import FieldKpis, field_kpis
 from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, Survey
 from care.sla_watch import kept_sql
 from core.i18n import current_locale, local_name
@@ -86,6 +87,7 @@ class GroupScore:
     low_scores: int = 0
     answers: int = 0
     satisfied: int = 0
+    ids: list[int | None] = field(default_factory=list)  # the groups of this name (None: no region)
 
     @property
     def misses(self) -> int:
@@ -109,6 +111,7 @@ class ModelFaults:
     keywords: list[tuple[str, int]]
     categories: list[tuple[str, int]]
     parts: list[tuple[str, int]]
+    model_id: int = 0
 
 
 @dataclass
@@ -129,6 +132,15 @@ class EscalationCounts:
     resolved: int = 0
 
 
+@dataclass(frozen=True)
+class PreviousPeriod:
+    """The same length of time just before the period, for comparison."""
+    start: date
+    end: date
+    metrics: list[Metric]
+    kpis: FieldKpis
+
+
 @dataclass
 class Dashboard:
     start: date
@@ -144,6 +156,10 @@ class Dashboard:
     at_risk: list[AtRiskCustomer]
     breach_causes: list[tuple[str, str, int]]
     escalations: EscalationCounts = field(default_factory=EscalationCounts)
+    regions: list[GroupScore] = field(default_factory=list)       # every region of the period, by name
+    technicians: list[GroupScore] = field(default_factory=list)
+    kpis: FieldKpis | None = None
+    previous: PreviousPeriod | None = None
 
 
 class InvalidPeriod(ValueError):
@@ -236,21 +252,49 @@ def build_dashboard(session: Session, *, start: date, end: date, tz: ZoneInfo, n
     policy = session.scalar(select(SlaPolicy).where(SlaPolicy.category.is_(None)).limit(1))
     targets = (policy.respond_target, policy.repair_target, policy.satisfaction_target) if policy else (0.95, 0.9, 0.95)
 
-    trend, unit, (response, repair, satisfaction) = _trend(session, start=start, end=end, tz=tz, now=now, lo=lo, hi=hi)
+    trend, unit, rates = _trend(session, start=start, end=end, tz=tz, now=now, lo=lo, hi=hi)
     respond_hours = round(policy.respond_minutes / 60) if policy else 2
     repair_days = round(policy.repair_minutes / 1440) if policy else 3
-    metrics = [Metric("response", _("Response within %(hours)s h", hours=respond_hours), response, targets[0]),
-               Metric("repair", _("Repair within %(days)s days", days=repair_days), repair, targets[1]),
-               Metric("satisfaction", _("Satisfied (4 or 5 of 5)"), satisfaction, targets[2])]
+
+    def metrics_of(response: Rate, repair: Rate, satisfaction: Rate) -> list[Metric]:
+        return [Metric("response", _("Response within %(hours)s h", hours=respond_hours), response, targets[0]),
+                Metric("repair", _("Repair within %(days)s days", days=repair_days), repair, targets[1]),
+                Metric("satisfaction", _("Satisfied (4 or 5 of 5)"), satisfaction, targets[2])]
 
     regions, technicians, models = _group_scores(session, lo=lo, hi=hi, now=now)
     faults, parts_known = _faults(session, lo=lo, hi=hi)
-    return Dashboard(start=start, end=end, metrics=metrics, trend=trend, trend_unit=unit,
+    return Dashboard(start=start, end=end, metrics=metrics_of(*rates), trend=trend, trend_unit=unit,
                      worst_regions=_worst(regions), worst_technicians=_worst(technicians), worst_models=_worst(models),
                      faults=faults, parts_known=parts_known,
                      at_risk=_at_risk(session, now=now, lo=lo, hi=hi),
                      breach_causes=breaches_by_cause(session, lo=lo, hi=hi),
-                     escalations=escalation_counts(session, lo=lo, hi=hi))
+                     escalations=escalation_counts(session, lo=lo, hi=hi),
+                     regions=_by_name(regions), technicians=_by_name(technicians),
+                     kpis=field_kpis(session, lo=lo, hi=hi, now=now, start=start, end=end, tz=tz),
+                     previous=_previous(session, start=start, end=end, tz=tz, now=now, metrics_of=metrics_of))
+
+
+def previous_period(start: date, end: date) -> tuple[date, date] | None:
+    """The period of the same length ending the day before `start`; None before the calendar's start."""
+    length = end - start + timedelta(days=1)
+    if (start - FIRST_DAY) < length:
+        return None
+    return start - length, start - timedelta(days=1)
+
+
+def _previous(session: Session, *, start: date, end: date, tz: ZoneInfo, now: datetime, metrics_of) -> PreviousPeriod | None:
+    before = previous_period(start, end)
+    if before is None:
+        return None
+    lo, hi = _utc_bounds(*before, tz)
+    # Asked as a trend of one bucket over the whole period: only the period's sums are wanted.
+    _points, _unit, rates = _trend(session, start=before[0], end=before[0], tz=tz, now=now, lo=lo, hi=hi)
+    return PreviousPeriod(start=before[0], end=before[1], metrics=metrics_of(*rates),
+                          kpis=field_kpis(session, lo=lo, hi=hi, now=now, start=before[0], end=before[1], tz=tz))
+
+
+def _by_name(scores: dict[str, GroupScore]) -> list[GroupScore]:
+    return sorted(scores.values(), key=lambda s: s.name)
 
 
 def _trend(session: Session, *, start: date, end: date, tz: ZoneInfo, now: datetime, lo: datetime,
@@ -308,6 +352,7 @@ def _group_scores(session: Session, *, lo: datetime, hi: datetime, now: datetime
                        func.sum(case((facts.c.repair_ok == 0, 1), else_=0)))
                 .select_from(joined(facts)).group_by(*key)):
             score = table.setdefault(name_of(*group), GroupScore(name_of(*group)))
+            score.ids.append(group[0])
             score.jobs += jobs
             score.response_missed += _n(response_missed)
             score.repair_missed += _n(repair_missed)
@@ -380,7 +425,7 @@ def _faults(session: Session, *, lo: datetime, hi: datetime, limit: int = 10) ->
     for model_id, code, name, name_zh, jobs, repeat_jobs in shown:
         ranked_parts = sorted(parts[model_id].items(), key=lambda kv: (-kv[1], kv[0]))
         result.append(ModelFaults(
-            model=local_name(SimpleNamespace(name=name, name_zh=name_zh)), code=code, jobs=_n(jobs),
+            model=local_name(SimpleNamespace(name=name, name_zh=name_zh)), code=code, jobs=_n(jobs), model_id=model_id,
             repeat_jobs=_n(repeat_jobs), keywords=keywords[model_id].most_common(4),
             categories=[(value, n) for _first, value, n in sorted(categories[model_id],
                                                                   key=lambda c: (-c[2], c[0], c[1]))],
@@ -485,3 +530,8 @@ def escalation_counts(session: Session, *, lo: datetime, hi: datetime) -> Escala
                           .where(Escalation.raised_at >= lo, Escalation.raised_at < hi)).one()
     total, acked, done = (int(n or 0) for n in row)
     return EscalationCounts(open=total - acked - done, acknowledged=acked, resolved=done)
+
+
+def period_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period's first and past-the-last local midnights as UTC instants, as the dashboard counts."""
+    return _utc_bounds(start, end, tz)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from api.auth import require_page_roles
+from api.care import dashboard_view
 from api.care.charts import Series, render_trend_svg
 from api.context import now, services, today
 from api.database import db
@@ -17,6 +18,7 @@ from api.jobs.pages import job_or_404
 from api.labels import human, label
 from api.local_time import local_datetime
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard, period_asked
+from care.drilldown import UnknownNumber, group_names, jobs_behind, list_jobs
 from care.models import FollowUpTask, Survey, TaskOutcome
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
 from care.tasks import (
@@ -194,5 +196,65 @@ def dashboard():
                 Series(_("Repair"), [p.repair for p in board.trend], by_key["repair"].target, "#d95f02"),
                 Series(_("Satisfied"), [p.satisfaction for p in board.trend], by_key["satisfaction"].target,
                        "#1b9e77")])
-    return render_template("dashboard.html", board=board, chart=chart, error=error,
-                           period={"from": start.isoformat(), "to": end.isoformat()}), status
+    period = {"from": start.isoformat(), "to": end.isoformat()}
+    view = request.args.get("view") if request.args.get("view") in dashboard_view.VIEWS else "regions"
+    drill = dashboard_view.drill_links(period)
+    return render_template("dashboard.html", board=board, chart=chart, error=error, period=period,
+                           headlines=dashboard_view.headlines(board, drill), drill=drill, view=view,
+                           table=dashboard_view.table(board, view)), status
+
+
+def _period_or_refusal():
+    """The period asked for, or (None, the refusal's text)."""
+    try:
+        return period_asked(_date_arg("from"), _date_arg("to"), today=today()), None
+    except InvalidPeriod as refused:
+        return None, str(refused)
+
+
+@bp.get("/manager/dashboard/jobs")
+@require_page_roles(Role.MANAGER)
+def dashboard_jobs():
+    """The jobs behind one number of the dashboard, listed as the dashboard counted them."""
+    what = request.args.get("what", "")[:40]
+    period, error = _period_or_refusal()
+    try:
+        group = dashboard_view.group_asked(request.args)
+    except dashboard_view.BadFilter as refused:
+        error = str(refused)
+    if error is None and period is None:
+        error = _("The period could not be read.")
+    if error:
+        return render_template("dashboard_jobs.html", error=error, lines=[], total=0, title=_("Jobs"),
+                               period=None, tz=services().tz), 422
+    start, end = period
+    lo, hi = dashboard_view.utc_bounds(start, end, services().tz)
+    clock, cause = request.args.get("clock", "")[:24] or None, request.args.get("cause", "")[:48] or None
+    try:
+        rows = jobs_behind(db(), what=what, lo=lo, hi=hi, now=now(), group=group, clock=clock, cause=cause)
+    except UnknownNumber:
+        abort(404)
+    total, lines = list_jobs(db(), rows)
+    subject = [*group_names(db(), group), *([human(clock, "sla.clock")] if clock else []),
+               *([human(cause, "sla.cause")] if cause else [])]
+    return render_template("dashboard_jobs.html", error=None, lines=lines, total=total,
+                           title=dashboard_view.title_of(what), subject=_(", ").join(subject),
+                           period={"from": start.isoformat(), "to": end.isoformat()}, tz=services().tz)
+
+
+@bp.get("/manager/dashboard.csv")
+@require_page_roles(Role.MANAGER)
+def dashboard_csv():
+    """The per-region or per-technician table in view, for a spreadsheet."""
+    view = request.args.get("view", "regions")
+    period, error = _period_or_refusal()
+    if view not in dashboard_view.VIEWS:
+        error = _("Choose the regions or the technicians table.")
+    if error:
+        return Response(error, status=422, mimetype="text/plain")
+    start, end = period
+    board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
+    filename = f"dashboard-{view}-{start.isoformat()}-{end.isoformat()}.csv"
+    return Response(dashboard_view.csv_bytes(dashboard_view.table(board, view)),
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -200,6 +200,36 @@ class EscalationCountsSchema(ma.Schema):
     resolved = Integer()
 
 
+class ShareSchema(ma.Schema):
+    hit = Integer()
+    total = Integer()
+    share = fields.Float(allow_none=True)
+
+
+class UtilisationSchema(ma.Schema):
+    on_job_minutes = Integer()
+    shift_minutes = Integer()
+    share = fields.Float(allow_none=True)
+
+
+class FieldKpisSchema(ma.Schema):
+    first_time_fix = fields.Nested(ShareSchema)
+    repeat_visits = fields.Nested(ShareSchema)
+    cycle_jobs = Integer()
+    cycle_mean_hours = fields.Float(allow_none=True)
+    cycle_target_hours = fields.Float()
+    cycle_over_target = Integer()
+    utilisation = fields.Nested(UtilisationSchema)
+    parts_at_first_visit = fields.Nested(ShareSchema)
+
+
+class PreviousPeriodSchema(ma.Schema):
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    metrics = fields.List(fields.Nested(RateSchema))
+    kpis = fields.Nested(FieldKpisSchema)
+
+
 class DashboardSchema(ma.Schema):
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")
@@ -214,3 +244,5 @@ class DashboardSchema(ma.Schema):
     at_risk = fields.List(fields.Nested(AtRiskSchema))
     breach_causes = fields.List(fields.Nested(BreachCauseSchema))
     escalations = fields.Nested(EscalationCountsSchema)
+    kpis = fields.Nested(FieldKpisSchema, allow_none=True)
+    previous = fields.Nested(PreviousPeriodSchema, allow_none=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -142,3 +143,67 @@ def test_a_manager_reads_the_service_dashboard(session, live_url, new_context, s
     page.fill("#to", "2026-11-01")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("alert")).to_contain_text("before its start")
+
+
+WIDE = {"viewport": {"width": 1366, "height": 900}}
+TITLES = {"en-US": ("Service dashboard", "Late repair", "Region,Jobs,Late response"),
+          "zh-CN": ("服务看板", "修复超时", "区域,工单数,响应超时")}
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_a_manager_opens_the_jobs_behind_a_number_and_downloads_the_table(session, live_url, new_context,
+                                                                           screenshot, locale):
+    region = make_region(session)
+    region.name = "姑苏区" if locale == "zh-CN" else "Gusu"
+    make_user(session, username="agent.li", role=Role.AGENT)
+    make_user(session, username="manager.xu", role=Role.MANAGER)
+    for n in range(4):
+        make_technician(session, region=region, skills={"refrigeration": 2})
+    for n in range(40):
+        make_asset(session, region=region)
+    load_service_history(session, now=NOW, tz=TZ, weeks=8, per_day=3)
+    session.commit()
+    session.close()
+    title, late_repair, header = TITLES[locale]
+
+    page = new_context(locale=locale, accept_downloads=True, **WIDE).new_page()
+    page.goto(f"{live_url}/login")
+    page.fill("#username", "manager.xu")
+    page.fill("#password", PASSWORD)
+    page.locator("button.primary[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_url}/manager/dashboard")
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.get_by_test_id("kpi-first_time_fix").locator(".value")).to_have_text(re.compile(r"^\d+\.\d %$"))
+    expect(page.get_by_test_id("kpi-response-previous")).to_be_visible()
+    _fits(page)
+    screenshot(page, f"dashboard-kpis-{locale}.png")
+
+    missed = page.get_by_test_id("kpi-repair-3")
+    count = int(missed.inner_text())
+    assert count > 0
+    missed.click()
+    expect(page.locator("h1")).to_have_text(late_repair)
+    expect(page.get_by_test_id("drill-jobs").locator("tbody tr")).to_have_count(count)
+    _fits(page)
+    screenshot(page, f"dashboard-drill-late-repair-{locale}.png")
+
+    page.go_back()
+    row = page.get_by_test_id("group-rows").locator("tbody tr", has_text=region.name)
+    jobs = row.get_by_test_id("row-jobs")
+    count = int(jobs.inner_text())
+    jobs.click()
+    expect(page.locator("h1")).to_contain_text(region.name)
+    expect(page.get_by_test_id("drill-jobs").locator("tbody tr")).to_have_count(count)
+    screenshot(page, f"dashboard-drill-region-{locale}.png")
+
+    page.go_back()
+    with page.expect_download() as downloading:
+        page.get_by_test_id("download-csv").click()
+    download = downloading.value
+    assert re.fullmatch(r"dashboard-regions-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
+    body = Path(download.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith(header)
+    assert any(line.startswith(f"{region.name},{count},") for line in lines[1:])

@@ -206,3 +206,12 @@ def comparable(board) -> dict:
         fault["keywords"] = _untied(fault["keywords"], 4)
         fault["parts"] = _untied(fault["parts"], 3)
     return found
+
+
+def as_reference(new, old):
+    """`new` with only what the reference `old` has: numbers added since are not the reference's to check."""
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {key: as_reference(new[key], old[key]) for key in old if key in new}
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        return [as_reference(n, o) for n, o in zip(new, old, strict=True)]
+    return new

@@ -216,6 +216,9 @@ def test_the_dashboard_api_gives_the_numbers_against_their_targets(client, compl
     assert metrics["response"]["total"] == 1 and metrics["repair"]["total"] == 1
     assert board.json["trend_unit"] == "week" and len(board.json["trend"]) == 4
     assert board.json["escalations"] == {"open": 0, "acknowledged": 0, "resolved": 0}
+    assert board.json["kpis"]["first_time_fix"] == {"hit": 1, "total": 1, "share": 1.0}
+    assert board.json["kpis"]["cycle_jobs"] == 1 and board.json["kpis"]["cycle_target_hours"] == 48
+    assert board.json["previous"]["kpis"]["cycle_jobs"] == 0 and len(board.json["previous"]["metrics"]) == 3
     assert_error_shape(client.get("/api/v1/care/dashboard?from=2026-11-20&to=2026-11-01", headers=headers), 422,
                        location="query", field="to")
     assert_error_shape(client.get("/api/v1/care/dashboard?from=2024-01-01&to=2026-11-01", headers=headers), 422,
