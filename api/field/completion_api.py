@@ -10,8 +10,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from api.context import now, services, today
 from api.auth import require_api_roles
+from api.context import now, services, today
 from api.database import db
 from api.errors import field_error
 from api.field.endpoints import NUMBER, _me, _my_job

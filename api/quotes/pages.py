@@ -4,15 +4,15 @@ The partials (_track_quote.html, _job_quote.html, _tech_quote.html) read what th
 helpers this blueprint gives every template."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from api.auth import require_page_roles
 from api.context import now, services
 from api.database import db
-from api.jobs import pages as staff_pages
 from api.field import pages as field_pages
+from api.jobs import pages as staff_pages
 from api.presenters import job_by_tracking_token
 from api.public.pages import tracking_page
 from core.limits import parse_id

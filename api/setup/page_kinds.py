@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from api.database import db
-from api.setup import price_schemas
-from api.setup import schemas
+from api.setup import price_schemas, schemas
 from api.setup.forms import Input
 from api.setup.roles import (
     CATALOGUE_READERS,

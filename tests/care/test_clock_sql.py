@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from care.sla_watch import kept_sql, pauses_of, read_clocks
 from care.models import SlaClock
+from care.sla_watch import kept_sql, pauses_of, read_clocks
 from dispatch.jobs.models import Job, SlaPause
 from tests.builders.care import make_open_job
 from tests.builders.dispatch import make_asset

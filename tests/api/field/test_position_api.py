@@ -6,7 +6,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from dispatch.technicians.models import Technician
 from tests.api.conftest import assert_error_shape

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from care.models import OutboxMessage
 from core.db import make_session_factory
 from dispatch.jobs.audit import CUSTOMER, Actor
-from dispatch.jobs.models import EventKind, JobEvent, JobCategory
+from dispatch.jobs.models import EventKind, JobCategory, JobEvent
 from dispatch.jobs.services import office_transition, transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.quotes.errors import NoQuote, QuoteAlreadyDecided, QuoteNotApproved, QuoteRefused
