@@ -1,5 +1,5 @@
-"""The technician's phone pages: today's route, one job with big buttons for the next step, parts,
-photos. Every form works as a plain post; static/field.js adds an offline queue on top."""
+"""The technician's phone pages: the agenda of a day (today or one of the next few), one job with its
+next step as the one primary button, parts, photos. Every form works as a plain post; static/field.js adds an offline queue on top."""
 from __future__ import annotations
 
 import uuid
@@ -26,7 +26,8 @@ from dispatch.parts.services import request_part
 from fieldwork.models import PhotoKind
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
 from fieldwork.positions import PositionReport, report_position
-from fieldwork.read import field_day, job_card, technician_of, van_stock
+from fieldwork.read import (DayOutOfRange, agenda_day, agenda_days, field_day, fittable_parts, job_card,
+                            short_address, technician_of, van_stock)
 from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
 from inventory.ledger import StockError
 from inventory.models import Part
@@ -63,13 +64,26 @@ def _update_message(result: dict) -> str:
         return _("You accepted job %(number)s.", number=result["job"])
     return _("Job %(number)s is now %(status)s.", number=result["job"], status=status_name(result["status"]))
 
+def _primary_action(actions: list[str]) -> str | None:
+    """The step the work goes on with; "waiting for parts" is a detour, never the obvious next tap."""
+    return next((action for action in actions if action != "waiting_parts"), None)
+
+
 @bp.get("")
 @require_page_roles(Role.TECHNICIAN)
 def route():
     technician = _me()
-    day = field_day(db(), technician, day=today(), tz=services().tz)
+    days = agenda_days(today())
+    try:
+        chosen = agenda_day(request.args.get("day"), today=days[0])
+    except DayOutOfRange:
+        message = _("The agenda shows today and the next %(n)s days; choose one of them.", n=len(days) - 1)
+        return render_template("tech_route.html", day=None, days=days, chosen=None, svg="", day_error=message,
+                               short_address=short_address), 400
+    day = field_day(db(), technician, day=chosen, tz=services().tz)
     svg = render_svg(field_route_map(day, tz=services().tz)) if day.cards else ""
-    return render_template("tech_route.html", day=day, svg=svg, new_id=lambda: uuid.uuid4().hex)
+    return render_template("tech_route.html", day=day, days=days, chosen=chosen, svg=svg, day_error=None,
+                           short_address=short_address)
 
 
 @bp.get("/jobs/<number>")
@@ -78,7 +92,8 @@ def job_page(number: str, errors: dict | None = None, status: int = 200, form: d
     technician = _me()
     job = _my_job(technician, number)
     card = job_card(db(), technician, job)
-    return render_template("tech_job.html", card=card, job=job, van=van_stock(db(), technician),
+    return render_template("tech_job.html", card=card, job=job, fittable=fittable_parts(card, van_stock(db(), technician)),
+                           primary_action=_primary_action,
                            model_parts=sorted(job.asset.product_model.parts, key=lambda p: p.sku),
                            # The customer's fault photos too; their receipt is for the office only.
                            photos=photos_of(db(), job, kinds=(PhotoKind.FIELD, PhotoKind.FAULT)),
