@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import marshmallow as ma
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,6 +64,17 @@ def _update_message(result: dict) -> str:
         return _("You accepted job %(number)s.", number=result["job"])
     return _("Job %(number)s is now %(status)s.", number=result["job"], status=status_name(result["status"]))
 
+@bp.get("/sw.js")
+def service_worker():
+    """The offline worker, served under /tech so that it may look after the technician's pages (a worker
+    controls only the paths under its own address, unless this header widens that to /tech itself)."""
+    response = send_from_directory(current_app.static_folder, "field-sw.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for("field.route")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def _primary_action(actions: list[str]) -> str | None:
     """The step the work goes on with; "waiting for parts" is a detour, never the obvious next tap."""
     return next((action for action in actions if action != "waiting_parts"), None)
@@ -79,11 +90,11 @@ def route():
     except DayOutOfRange:
         message = _("The agenda shows today and the next %(n)s days; choose one of them.", n=len(days) - 1)
         return render_template("tech_route.html", day=None, days=days, chosen=None, svg="", day_error=message,
-                               short_address=short_address), 400
+                               short_address=short_address, rendered_at=now()), 400
     day = field_day(db(), technician, day=chosen, tz=services().tz)
     svg = render_svg(field_route_map(day, tz=services().tz)) if day.cards else ""
     return render_template("tech_route.html", day=day, days=days, chosen=chosen, svg=svg, day_error=None,
-                           short_address=short_address)
+                           short_address=short_address, rendered_at=now())
 
 
 @bp.get("/jobs/<number>")
@@ -97,7 +108,7 @@ def job_page(number: str, errors: dict | None = None, status: int = 200, form: d
                            model_parts=sorted(job.asset.product_model.parts, key=lambda p: p.sku),
                            # The customer's fault photos too; their receipt is for the office only.
                            photos=photos_of(db(), job, kinds=(PhotoKind.FIELD, PhotoKind.FAULT)),
-                           errors=errors or {}, form=form or {},
+                           errors=errors or {}, form=form or {}, rendered_at=now(),
                            new_id=lambda: uuid.uuid4().hex, max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024),
                            max_units=MAX_UNITS_PER_PART), status
 

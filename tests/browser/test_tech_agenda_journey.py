@@ -121,3 +121,31 @@ def test_a_technician_looks_at_tomorrow_then_completes_todays_job_with_a_model_p
                                                                                    JobPartState.CONSUMED)]
         assert session.get(StockLevel, (technician.van_warehouse_id, city.part.id)).on_hand == 2
         assert session.get(StockLevel, (technician.van_warehouse_id, city.board.id)).on_hand == 1
+
+
+def test_the_day_stays_readable_without_a_connection_once_loaded(city, live_url, new_context, screenshot):
+    page = new_context(**PHONE).new_page()
+    sign_in(page, live_url, "tech01")
+    page.goto(f"{live_url}/tech")
+    # The worker starts and keeps the agenda that registered it; the pages opened from now on go through it.
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(r => r.active && r.active.state === 'activated')")
+    first = city.jobs[0]
+    page.locator(f"li[data-job='{first.number}'] a").click()
+    page.wait_for_url(f"{live_url}/tech/jobs/{first.number}")
+    expect(page.get_by_test_id("offline-copy")).to_be_hidden()
+    page.go_back()
+    page.wait_for_url(f"{live_url}/tech")
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("li.agenda-row")).to_have_count(2)
+    expect(page.get_by_test_id("offline-copy")).to_be_visible()
+    page.locator(f"li[data-job='{first.number}'] a").click()
+    page.wait_for_url(f"{live_url}/tech/jobs/{first.number}")
+    expect(page.get_by_test_id("fault")).to_have_text(first.fault_text)
+    expect(page.get_by_test_id("offline-copy")).to_be_visible()
+    _fits_390(page)
+    screenshot(page, "tech-job-offline-copy.png")
+    # A status update from the kept page waits in the phone's queue, as on a live page.
+    page.get_by_test_id("action-accept").click()
+    expect(page.locator("#queue-status")).to_contain_text("1 update(s) waiting to send")

@@ -126,3 +126,14 @@ def test_a_photo_problem_is_shown_beside_the_photo_field(client, city):
     photos = html[html.index('id="photos"'):]
     assert 'data-testid="photo-error"' in photos and "Choose a photo" in photos
     assert 'aria-describedby="photo-error"' in photos and 'data-testid="errors"' not in html
+
+
+def test_the_offline_worker_is_served_for_the_technicians_pages_and_registered_by_the_agenda(client, city):
+    worker = client.get("/tech/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.headers["Service-Worker-Allowed"] == "/tech" and worker.headers["Cache-Control"] == "no-cache"
+    assert b'request.method !== "GET"' in worker.data  # posts never go through the kept copies
+    sign_in(client, "tech01")
+    agenda = client.get("/tech").get_data(as_text=True)
+    assert 'data-worker="/tech/sw.js"' in agenda and 'data-scope="/tech"' in agenda
+    assert 'data-testid="offline-copy"' in client.get(f"/tech/jobs/{city.jobs[0].number}").get_data(as_text=True)
