@@ -1,11 +1,12 @@
 """The technician's phone pages: the agenda of a day (today or one of the next few), one job with its
-next step as the one primary button, parts, photos. Every form works as a plain post; static/field.js adds an offline queue on top."""
+next step as the one primary button, parts, photos. Every form works as a plain post; static/field.js
+adds an offline queue on top, static/field-sw.js keeps the pages opened for reading offline."""
 from __future__ import annotations
 
 import uuid
 
 import marshmallow as ma
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,8 +27,17 @@ from dispatch.parts.services import request_part
 from fieldwork.models import PhotoKind
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
 from fieldwork.positions import PositionReport, report_position
-from fieldwork.read import (DayOutOfRange, agenda_day, agenda_days, field_day, fittable_parts, job_card,
-                            short_address, technician_of, van_stock)
+from fieldwork.read import (
+    DayOutOfRange,
+    agenda_day,
+    agenda_days,
+    field_day,
+    fittable_parts,
+    job_card,
+    short_address,
+    technician_of,
+    van_stock,
+)
 from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
 from inventory.ledger import StockError
 from inventory.models import Part
@@ -64,12 +74,13 @@ def _update_message(result: dict) -> str:
         return _("You accepted job %(number)s.", number=result["job"])
     return _("Job %(number)s is now %(status)s.", number=result["job"], status=status_name(result["status"]))
 
+
 @bp.get("/sw.js")
 def service_worker():
     """The offline worker, served under /tech so that it may look after the technician's pages (a worker
     controls only the paths under its own address, unless this header widens that to /tech itself)."""
-    response = send_from_directory(current_app.static_folder, "field-sw.js", mimetype="text/javascript",
-                                   max_age=0)
+    response = current_app.send_static_file("field-sw.js")
+    response.mimetype = "text/javascript"
     response.headers["Service-Worker-Allowed"] = url_for("field.route")
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -103,8 +114,8 @@ def job_page(number: str, errors: dict | None = None, status: int = 200, form: d
     technician = _me()
     job = _my_job(technician, number)
     card = job_card(db(), technician, job)
-    return render_template("tech_job.html", card=card, job=job, fittable=fittable_parts(card, van_stock(db(), technician)),
-                           primary_action=_primary_action,
+    return render_template("tech_job.html", card=card, job=job, primary_action=_primary_action,
+                           fittable=fittable_parts(card, van_stock(db(), technician)),
                            model_parts=sorted(job.asset.product_model.parts, key=lambda p: p.sku),
                            # The customer's fault photos too; their receipt is for the office only.
                            photos=photos_of(db(), job, kinds=(PhotoKind.FIELD, PhotoKind.FAULT)),
