@@ -9,15 +9,20 @@ import marshmallow as ma
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.auth import require_page_roles
 from api.context import now, purchase_approval_limit, services, storage, today
 from api.database import db
+from api.errors import respond
 from api.extensions import csrf
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
 from api.field.schemas import PositionReportSchema
+from api.i18n import babel_locale
+from api.labels import label
 from api.route_maps import field_route_map, render_svg
 from api.uploads import allow_uploads
+from core import i18n as core_i18n
 from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
@@ -224,3 +229,20 @@ def add_job_photo(number: str):
         return job_page(number, {"photo": str(error)}, 422)
     flash(_("Photo saved."))
     return redirect(url_for("field.job_page", number=job.number), code=303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _photo_too_large(error: RequestEntityTooLarge):
+    """A photo over the limit is refused before any view runs (the input guard reads the body first); the
+    technician reads why beside the photo field, as for any other photo problem."""
+    number = (request.view_args or {}).get("number")
+    technician = technician_of(db(), current_user) if current_user.is_authenticated \
+        and current_user.has_role(Role.TECHNICIAN) else None
+    if request.endpoint != "field.add_job_photo" or not number or technician is None:
+        return respond(error)
+    try:
+        job_of_technician(db(), technician, number)
+    except NotYourJob:
+        return respond(error)
+    core_i18n.set_locale(babel_locale())
+    return job_page(number, {"photo": label("error", "413.message")}, 413)

@@ -2,11 +2,13 @@
 the completion form offering the appliance model's parts before the rest of the van."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
 import pytest
 
+from fieldwork.photos import MAX_PHOTO_BYTES
 from fieldwork.read import DayOutOfRange, agenda_day, short_address
 from inventory import ledger
 from tests.api.field.test_field_pages import post_status
@@ -126,6 +128,26 @@ def test_a_photo_problem_is_shown_beside_the_photo_field(client, city):
     photos = html[html.index('id="photos"'):]
     assert 'data-testid="photo-error"' in photos and "Choose a photo" in photos
     assert 'aria-describedby="photo-error"' in photos and 'data-testid="errors"' not in html
+
+    # Too large is refused before the view reads the file, and still said beside the field.
+    huge = client.post(f"/tech/jobs/{number}/photos", content_type="multipart/form-data",
+                       data={"csrf_token": csrf_from(page),
+                             "photo": (io.BytesIO(b"\xff" * (MAX_PHOTO_BYTES + 70 * 1024)), "huge.jpg")})
+    html = huge.get_data(as_text=True)
+    assert huge.status_code == 413
+    photos = html[html.index('id="photos"'):]
+    assert 'data-testid="photo-error"' in photos and "The file is too large; nothing was saved." in photos
+
+
+def test_a_photo_too_large_for_another_technicians_job_says_only_that_it_is_too_large(client, city):
+    sign_in(client, "tech01")
+    token = csrf_from(client.get("/tech"))
+    huge = client.post(f"/tech/jobs/{city.other_job.number}/photos", content_type="multipart/form-data",
+                       data={"csrf_token": token,
+                             "photo": (io.BytesIO(b"\xff" * (MAX_PHOTO_BYTES + 70 * 1024)), "huge.jpg")})
+    html = huge.get_data(as_text=True)
+    assert huge.status_code == 413 and "too large" in html
+    assert 'data-testid="job-number"' not in html and city.other_job.fault_text not in html  # the plain error page
 
 
 def test_the_offline_worker_is_served_for_the_technicians_pages_and_registered_by_the_agenda(client, city):
