@@ -67,7 +67,8 @@ def _payload(error: HTTPException) -> dict:
     return payload
 
 
-def _respond(error: HTTPException):
+def respond(error: HTTPException):
+    """The refusal in the one JSON shape on the API, as a readable page elsewhere."""
     payload = _payload(error)
     headers = (getattr(error, "data", None) or {}).get("headers", {})
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
@@ -84,58 +85,58 @@ def _respond(error: HTTPException):
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        return _respond(error)
+        return respond(error)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return _respond(ApiError(400, _("This form has expired. Please go back, reload the page and send it again.")))
+        return respond(ApiError(400, _("This form has expired. Please go back, reload the page and send it again.")))
 
     @app.errorhandler(JobNotFound)
     def _job_not_found(error: JobNotFound):
-        return _respond(ApiError(404, str(error)))
+        return respond(ApiError(404, str(error)))
 
     @app.errorhandler(ProofRefused)
     def _proof_refused(error: ProofRefused):
-        return _respond(field_error(422, error.field, str(error)))
+        return respond(field_error(422, error.field, str(error)))
 
     @app.errorhandler(AssetNotFound)
     def _asset_not_found(error: AssetNotFound):
-        return _respond(NotFound(str(error)))
+        return respond(NotFound(str(error)))
 
     @app.errorhandler(InvalidTransition)
     def _invalid_transition(error: InvalidTransition):
-        return _respond(field_error(409, "to", str(error)))
+        return respond(field_error(409, "to", str(error)))
 
     @app.errorhandler(OverrideNeeded)
     def _override_needed(error: OverrideNeeded):
-        return _respond(field_error(403, error.field, str(error)))
+        return respond(field_error(403, error.field, str(error)))
 
     @app.errorhandler(CannotOwn)
     def _cannot_own(error: CannotOwn):
-        return _respond(field_error(422, "to_user", str(error)))
+        return respond(field_error(422, "to_user", str(error)))
 
     @app.errorhandler(StockError)
     def _stock_refused(error: StockError):
         # Not enough stock, or an order in the wrong state, is a conflict with what is there now;
         # anything else is input that can never work.
         code = 409 if isinstance(error, (InsufficientStock, OrderStateError)) else 422
-        return _respond(field_error(code, error.field, str(error)))
+        return respond(field_error(code, error.field, str(error)))
 
     @app.errorhandler(OrderNotFound)
     def _order_not_found(error: OrderNotFound):
-        return _respond(ApiError(404, str(error)))
+        return respond(ApiError(404, str(error)))
 
     @app.errorhandler(StorageError)
     def _storage_failed(error: StorageError):
         # The disk or bucket behind the photos failed: the error status rolls the request's rows back, and
         # a photo written before the failure was taken back by its writer, so nothing is half written.
         if isinstance(error, StoredFileMissing):
-            return _respond(NotFound())
+            return respond(NotFound())
         log.error("file storage failed on %s %s: %s", request.method, request.path, error)
         unavailable = ApiError(503, _("The photo storage cannot be reached just now; nothing was changed. "
                                       "Please try again in a moment."))
         unavailable.data["headers"] = {"Retry-After": "30"}
-        return _respond(unavailable)
+        return respond(unavailable)
 
     _register_care(app)
     _register_clocks(app)
@@ -144,7 +145,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return _respond(InternalServerError())
+        return respond(InternalServerError())
 
 
 def _register_clocks(app: Flask) -> None:
@@ -152,15 +153,15 @@ def _register_clocks(app: Flask) -> None:
 
     @app.errorhandler(ClockChangeRefused)
     def _clock_change_refused(error: ClockChangeRefused):
-        return _respond(field_error(error.code, error.field, str(error)))
+        return respond(field_error(error.code, error.field, str(error)))
 
     @app.errorhandler(EscalationNotFound)
     def _escalation_not_found(error: EscalationNotFound):
-        return _respond(ApiError(404, str(error)))
+        return respond(ApiError(404, str(error)))
 
     @app.errorhandler(NotAHumanResponse)
     def _not_a_human_response(error: NotAHumanResponse):
-        return _respond(ApiError(403, str(error)))
+        return respond(ApiError(403, str(error)))
 
 
 def _register_care(app: Flask) -> None:
@@ -168,15 +169,15 @@ def _register_care(app: Flask) -> None:
     refusals = {SurveyNotFound: 404, TaskNotFound: 404, SurveyAlreadyAnswered: 409, TaskAlreadyDone: 409,
                 AlreadyPaused: 409, NotPaused: 409, JobNotOpen: 409, NotYourTask: 403}
     for exception, code in refusals.items():
-        app.register_error_handler(exception, lambda error, code=code: _respond(ApiError(code, str(error))))
+        app.register_error_handler(exception, lambda error, code=code: respond(ApiError(code, str(error))))
 
     @app.errorhandler(InvalidAnswer)
     def _invalid_answer(error: InvalidAnswer):
-        return _respond(field_error(422, error.field, str(error)))
+        return respond(field_error(422, error.field, str(error)))
 
     @app.errorhandler(InvalidPeriod)
     def _invalid_period(error: InvalidPeriod):
-        return _respond(field_error(422, error.field, str(error), location="query"))
+        return respond(field_error(422, error.field, str(error), location="query"))
 
 
 def _register_windows(app: Flask) -> None:
@@ -184,8 +185,8 @@ def _register_windows(app: Flask) -> None:
 
     @app.errorhandler(WindowNotOffered)
     def _window_not_offered(error: WindowNotOffered):
-        return _respond(field_error(409, "start", str(error)))
+        return respond(field_error(409, "start", str(error)))
 
     @app.errorhandler(WindowsClosed)
     def _windows_closed(error: WindowsClosed):
-        return _respond(ApiError(409, str(error)))
+        return respond(ApiError(409, str(error)))

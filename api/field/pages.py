@@ -1,22 +1,28 @@
-"""The technician's phone pages: today's route, one job with big buttons for the next step, parts,
-photos. Every form works as a plain post; static/field.js adds an offline queue on top."""
+"""The technician's phone pages: the agenda of a day (today or one of the next few), one job with its
+next step as the one primary button, parts, photos. Every form works as a plain post; static/field.js
+adds an offline queue on top, static/field-sw.js keeps the pages opened for reading offline."""
 from __future__ import annotations
 
 import uuid
 
 import marshmallow as ma
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.auth import require_page_roles
 from api.context import now, purchase_approval_limit, services, storage, today
 from api.database import db
+from api.errors import respond
 from api.extensions import csrf
 from api.field.forms import FormProblem, parse_quantity, status_update_from_form
 from api.field.schemas import PositionReportSchema
+from api.i18n import babel_locale
+from api.labels import label
 from api.route_maps import field_route_map, render_svg
 from api.uploads import allow_uploads
+from core import i18n as core_i18n
 from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
@@ -26,7 +32,17 @@ from dispatch.parts.services import request_part
 from fieldwork.models import PhotoKind
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
 from fieldwork.positions import PositionReport, report_position
-from fieldwork.read import field_day, job_card, technician_of, van_stock
+from fieldwork.read import (
+    DayOutOfRange,
+    agenda_day,
+    agenda_days,
+    field_day,
+    fittable_parts,
+    job_card,
+    short_address,
+    technician_of,
+    van_stock,
+)
 from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
 from inventory.ledger import StockError
 from inventory.models import Part
@@ -63,13 +79,38 @@ def _update_message(result: dict) -> str:
         return _("You accepted job %(number)s.", number=result["job"])
     return _("Job %(number)s is now %(status)s.", number=result["job"], status=status_name(result["status"]))
 
+
+@bp.get("/sw.js")
+def service_worker():
+    """The offline worker, served under /tech so that it may look after the technician's pages (a worker
+    controls only the paths under its own address, unless this header widens that to /tech itself)."""
+    response = current_app.send_static_file("field-sw.js")
+    response.mimetype = "text/javascript"
+    response.headers["Service-Worker-Allowed"] = url_for("field.route")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _primary_action(actions: list[str]) -> str | None:
+    """The step the work goes on with; "waiting for parts" is a detour, never the obvious next tap."""
+    return next((action for action in actions if action != "waiting_parts"), None)
+
+
 @bp.get("")
 @require_page_roles(Role.TECHNICIAN)
 def route():
     technician = _me()
-    day = field_day(db(), technician, day=today(), tz=services().tz)
+    days = agenda_days(today())
+    try:
+        chosen = agenda_day(request.args.get("day"), today=days[0])
+    except DayOutOfRange:
+        message = _("The agenda shows today and the next %(n)s days; choose one of them.", n=len(days) - 1)
+        return render_template("tech_route.html", day=None, days=days, chosen=None, svg="", day_error=message,
+                               short_address=short_address, rendered_at=now()), 400
+    day = field_day(db(), technician, day=chosen, tz=services().tz)
     svg = render_svg(field_route_map(day, tz=services().tz)) if day.cards else ""
-    return render_template("tech_route.html", day=day, svg=svg, new_id=lambda: uuid.uuid4().hex)
+    return render_template("tech_route.html", day=day, days=days, chosen=chosen, svg=svg, day_error=None,
+                           short_address=short_address, rendered_at=now())
 
 
 @bp.get("/jobs/<number>")
@@ -78,11 +119,12 @@ def job_page(number: str, errors: dict | None = None, status: int = 200, form: d
     technician = _me()
     job = _my_job(technician, number)
     card = job_card(db(), technician, job)
-    return render_template("tech_job.html", card=card, job=job, van=van_stock(db(), technician),
+    return render_template("tech_job.html", card=card, job=job, primary_action=_primary_action,
+                           fittable=fittable_parts(card, van_stock(db(), technician)),
                            model_parts=sorted(job.asset.product_model.parts, key=lambda p: p.sku),
                            # The customer's fault photos too; their receipt is for the office only.
                            photos=photos_of(db(), job, kinds=(PhotoKind.FIELD, PhotoKind.FAULT)),
-                           errors=errors or {}, form=form or {},
+                           errors=errors or {}, form=form or {}, rendered_at=now(),
                            new_id=lambda: uuid.uuid4().hex, max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024),
                            max_units=MAX_UNITS_PER_PART), status
 
@@ -187,3 +229,20 @@ def add_job_photo(number: str):
         return job_page(number, {"photo": str(error)}, 422)
     flash(_("Photo saved."))
     return redirect(url_for("field.job_page", number=job.number), code=303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _photo_too_large(error: RequestEntityTooLarge):
+    """A photo over the limit is refused before any view runs (the input guard reads the body first); the
+    technician reads why beside the photo field, as for any other photo problem."""
+    number = (request.view_args or {}).get("number")
+    technician = technician_of(db(), current_user) if current_user.is_authenticated \
+        and current_user.has_role(Role.TECHNICIAN) else None
+    if request.endpoint != "field.add_job_photo" or not number or technician is None:
+        return respond(error)
+    try:
+        job_of_technician(db(), technician, number)
+    except NotYourJob:
+        return respond(error)
+    core_i18n.set_locale(babel_locale())
+    return job_page(number, {"photo": label("error", "413.message")}, 413)

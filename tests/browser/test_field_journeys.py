@@ -91,19 +91,20 @@ def test_a_technician_walks_a_job_from_assigned_to_completed_on_a_phone(city, li
                                                                         screenshot):
     page, first, second = tech_page, city.jobs[0], city.jobs[1]
     assert page.url == f"{live_url}/tech"
-    cards = page.locator("li.job-card")
-    expect(cards).to_have_count(2)
-    expect(cards.nth(0)).to_have_attribute("data-job", first.number)
-    expect(cards.nth(1)).to_have_attribute("data-job", second.number)
+    rows = page.locator("li.agenda-row")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_have_attribute("data-job", first.number)
+    expect(rows.nth(1)).to_have_attribute("data-job", second.number)
     expect(page.locator(".route-map svg circle")).to_have_count(2)
-    card = cards.nth(0)
-    expect(card.get_by_test_id("fault")).to_have_text(first.fault_text)
-    expect(card.get_by_test_id("nav-geo")).to_have_attribute("href", re.compile(r"^geo:31\.3"))
-    expect(card.get_by_test_id("nav-amap")).to_have_attribute("href", re.compile(r"^https://uri\.amap\.com/marker"))
     _assert_fits_the_screen(page)
     screenshot(page, "tech-route.png")
 
-    card.get_by_test_id("action-accept").click()
+    rows.nth(0).locator("a").click()
+    page.wait_for_url(f"{live_url}/tech/jobs/{first.number}")
+    expect(page.get_by_test_id("fault")).to_have_text(first.fault_text)
+    expect(page.get_by_test_id("nav-geo")).to_have_attribute("href", re.compile(r"^geo:31\.3"))
+    expect(page.get_by_test_id("nav-amap")).to_have_attribute("href", re.compile(r"^https://uri\.amap\.com/marker"))
+    page.get_by_test_id("action-accept").click()
     expect(page.locator(".notice")).to_contain_text(f"You accepted job {first.number}")
     page.get_by_test_id("action-en_route").click()
     expect(page.get_by_test_id("job-status")).to_have_text("Technician on the way")
@@ -142,8 +143,10 @@ def test_a_technician_walks_a_job_from_assigned_to_completed_on_a_phone(city, li
 def test_an_update_sent_without_a_connection_is_delivered_once_when_it_comes_back(city, live_url, tech_page,
                                                                                   fresh_session, screenshot):
     page, job = tech_page, city.jobs[0]
+    page.locator(f"li[data-job='{job.number}'] a").click()
+    page.wait_for_url(f"**/tech/jobs/{job.number}")
     page.context.set_offline(True)
-    page.locator(f"li[data-job='{job.number}']").get_by_test_id("action-en_route").click()
+    page.get_by_test_id("action-en_route").click()
     banner = page.locator("#queue-status")
     expect(banner).to_contain_text("1 update(s) waiting to send")
     expect(banner).to_contain_text(f"On my way · {job.number}")

@@ -21,7 +21,7 @@ def test_tech01_signs_in_and_sees_a_route_today_after_the_scheduler_ran(app, cli
     client.post("/login", data={"csrf_token": csrf_from(client.get("/login")), "username": "tech01",
                                 "password": DEMO_PASSWORD})
     html = client.get("/tech").get_data(as_text=True)
-    assert html.count('class="card job-card"') >= 3 and "<svg" in html  # the three planned at load, maybe more
+    assert html.count('class="agenda-row"') >= 3 and "<svg" in html  # the three planned at load, maybe more
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/tech"))})
     client.post("/login", data={"csrf_token": csrf_from(client.get("/login")), "username": "dispatch.zhou",
                                 "password": DEMO_PASSWORD})

@@ -1,0 +1,28 @@
+// The technician's pages offline: the agenda registers the service worker (static/field-sw.js, served at
+// /tech/sw.js for its scope) that keeps the pages the phone opened; any field page opened without a
+// connection says that it is the kept copy; signing out tells the worker to forget the day.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var notice = document.getElementById("offline-copy");
+  if (notice && !navigator.onLine) notice.hidden = false;
+  window.addEventListener("offline", function () { if (notice) notice.hidden = false; });
+  window.addEventListener("online", function () { if (notice) notice.hidden = true; });
+  if (!("serviceWorker" in navigator)) return;
+  if (script && script.dataset.worker) {
+    var uncontrolled = !navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(script.dataset.worker, {scope: script.dataset.scope}).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (uncontrolled && registration.active) registration.active.postMessage({keep: location.pathname + location.search});
+    }).catch(function () {
+      // Without a worker the pages still work online; nothing to tell the technician.
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.action && /\/logout$/.test(form.action) && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage("forget");
+    }
+  });
+})();
