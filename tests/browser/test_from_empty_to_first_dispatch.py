@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -126,7 +127,8 @@ def test_from_an_empty_database_to_the_first_dispatch(first_admin, app, live_url
     expect(tech.locator("h1")).to_contain_text(texts["day"])
     card = tech.locator(f'li[data-job="{number}"]')
     expect(card).to_be_visible()
-    expect(card).to_contain_text("ETA" if short == "en" else "预计到达")
+    # The agenda row leads with the planned arrival in Suzhou's time.
+    expect(card.get_by_test_id("eta")).to_have_text(planned_start.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M"))
     _fits_the_screen(tech)
     screenshot(tech, f"first-dispatch-technician-{short}.png")
 
