@@ -27,7 +27,7 @@ from core.limits import parse_id
 from core.users import Role
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import Job
-from dispatch.jobs.status import InvalidTransition, status_name
+from dispatch.jobs.status import InvalidTransition
 from dispatch.parts.services import request_part
 from fieldwork.models import PhotoKind
 from fieldwork.photos import MAX_PHOTO_BYTES, PhotoRejected, add_photo, photos_of
@@ -77,7 +77,7 @@ def _update_message(result: dict) -> str:
     """What the technician's update did, in the page's language (the stored `message` is English)."""
     if result.get("action") == "accept":
         return _("You accepted job %(number)s.", number=result["job"])
-    return _("Job %(number)s is now %(status)s.", number=result["job"], status=status_name(result["status"]))
+    return _("Job %(number)s is now %(status)s.", number=result["job"], status=label("status", result["status"]))
 
 
 @bp.get("/sw.js")

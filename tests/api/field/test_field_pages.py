@@ -296,3 +296,12 @@ def test_a_chinese_phone_says_what_the_update_did_in_chinese(client, city, sessi
     client.delete_cookie("lang")
     client.get("/tech")  # the next test's domain texts are English again
     assert f"Job {number} is now" not in moved
+
+
+def test_the_update_names_the_new_status_as_the_page_does_not_by_its_code(client, city):
+    sign_in(client, "tech01")
+    number = city.jobs[0].number
+    post_status(client, number, "accept")
+    post_status(client, number, "en_route")
+    moved = client.get(f"/tech/jobs/{number}").get_data(as_text=True)
+    assert f"Job {number} is now Technician on the way." in moved and "now en_route" not in moved
