@@ -513,14 +513,12 @@ def day_plan(solvers, nobreak_solvers) -> list[tuple[str, str]]:
     """(variant, solver) in run order: the full day for every solver that models breaks, the day
     without breaks for PyVRP and for those listed to meet it there."""
     plan = [("full", s) for s in solvers if s not in BREAKLESS]
-    plan += [("no breaks", s) for s in nobreak_solvers if s in solvers or s in BREAKLESS]
+    plan += [("no breaks", s) for s in solvers if s in nobreak_solvers or s in BREAKLESS]
     return plan
 
 
 def part_days(args, solvers) -> list[dict]:
-    nobreak = [s.strip() for s in args.nobreak_solvers.split(",") if s.strip()]
-    nobreak = [s for s in nobreak if s in solvers]
-    plan = day_plan(solvers, nobreak)
+    plan = day_plan(solvers, [s.strip() for s in args.nobreak_solvers.split(",") if s.strip()])
     limit = args.day_time_limit
     print(f"\n== Days: seeds {' '.join(map(str, args.day_seeds))}, sizes "
           f"{' '.join(f'{j}x{t}' for j, t in args.day_sizes)}, {limit:g} s each, one thread; runs: "
