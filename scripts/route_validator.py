@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from dispatch.routing.model import SKILL_LEVEL_FACTOR, RoutingProblem, Technician, Visit
 
@@ -192,7 +193,7 @@ def validate(problem: RoutingProblem, routes: dict[str, list[str]]) -> Validatio
             if not late and not overtime:
                 flag("break", f"{tech_id}: no placement of its breaks fits")
         locs = _stops(problem, tech, known)
-        out.travel += int(sum(int(problem.durations[a, b]) for a, b in zip(locs, locs[1:])))
+        out.travel += int(sum(int(problem.durations[a, b]) for a, b in pairwise(locs)))
         out.routes += 1
         out.assigned += len(known)
         if out.violation_count == before:

@@ -82,9 +82,11 @@ def test_unknown_and_duplicate_visits_are_violations():
 def test_days_part_gives_pyvrp_the_day_without_breaks_and_ranks_ours_against_each_peer():
     assert day_plan(["ours", "vroom", "pyvrp"], ["ours"]) == [
         ("full", "ours"), ("full", "vroom"), ("no breaks", "ours"), ("no breaks", "pyvrp")]
-    row = lambda solver, served, travel, violations=0: {  # noqa: E731
-        "day": "d", "variant": "full", "solver": solver, "served": served, "priority_served": served,
-        "travel": travel, "violations": violations, "error": None}
+
+    def row(solver, served, travel, violations=0):
+        return {"day": "d", "variant": "full", "solver": solver, "served": served, "priority_served": served,
+                "travel": travel, "violations": violations, "error": None}
+
     (line,) = days_summary([row("ours", 10, 100), row("vroom", 9, 120)])
     assert line["served"] == "1/0/0" and line["travel"] == "1/0/0" and line["served_and_travel"] == "1/1"
     (line,) = days_summary([row("ours", 10, 100, violations=1), row("vroom", 9, 120)])
