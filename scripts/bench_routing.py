@@ -221,7 +221,15 @@ def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
     data = pyvrp.ProblemData(locations=locations, clients=clients, depots=depots, vehicle_types=types,
                              distance_matrices=dist_mats, duration_matrices=dur_mats)
     t0 = time.monotonic()
-    res = pyvrp.solve(data, MaxRuntime(time_limit), seed=1, collect_stats=False, display=False)
+    params = pyvrp.SolveParams()
+    prizes = [c.prize for c in clients]
+    if max(prizes, default=0) > 0:
+        # PyVRP's penalties for excess load and time warp are capped (1e5 by default), far below
+        # the prize that makes serving a job worth any travel: it would break caps and windows for
+        # prizes. A penalty floor at the largest prize makes a violation never pay.
+        top = max(prizes)
+        params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(min_penalty=top, max_penalty=100 * top))
+    res = pyvrp.solve(data, MaxRuntime(time_limit), seed=1, collect_stats=False, display=False, params=params)
     seconds = time.monotonic() - t0
     routes: dict[str, list[str]] = {}
     used = [0] * len(types)
