@@ -3,6 +3,7 @@ deliberately broken plan is caught rule by rule (window, break, skill, cap)."""
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from dispatch.routing.model import Break, RoutingProblem, Technician, TimeWindow, Visit
 from scripts.bench_routing import day_plan, days_summary, run, without_breaks
@@ -94,6 +95,7 @@ def test_days_part_gives_pyvrp_the_day_without_breaks_and_ranks_ours_against_eac
 
 
 def test_vroom_answers_a_small_generated_day_within_every_rule():
+    pytest.importorskip("vroom", reason="the bench extra (pyvroom) is not installed")
     from dispatch.routing.synthetic import product_day
 
     day = product_day(jobs=30, technicians=4, seed=3).problem
