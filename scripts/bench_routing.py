@@ -212,7 +212,7 @@ def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
                 banned = [v.location for v in problem.visits
                           if (v.required_skill and v.required_skill not in skills) or any(s not in skills for s in v.extra_skills)]
             dist[:, banned] = 10**9
-            dur[:, banned] = 10**7
+            dur[:, banned] = 10**6  # longer than any shift, small enough that penalties stay in int64
         if needs_profiles or folded:
             np.fill_diagonal(dist, 0)
             np.fill_diagonal(dur, 0)
@@ -226,9 +226,10 @@ def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
     if max(prizes, default=0) > 0:
         # PyVRP's penalties for excess load and time warp are capped (1e5 by default), far below
         # the prize that makes serving a job worth any travel: it would break caps and windows for
-        # prizes. A penalty floor at the largest prize makes a violation never pay.
-        top = max(prizes)
-        params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(min_penalty=top, max_penalty=100 * top))
+        # prizes. A fixed penalty at the largest prize makes a violation never pay; it is not let
+        # grow beyond, as penalty x time warp over banned arcs would overflow int64.
+        top = max(prizes) + 1
+        params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(min_penalty=top, max_penalty=top))
     res = pyvrp.solve(data, MaxRuntime(time_limit), seed=1, collect_stats=False, display=False, params=params)
     seconds = time.monotonic() - t0
     routes: dict[str, list[str]] = {}
