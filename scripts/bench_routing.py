@@ -6,6 +6,12 @@ Part 1: Solomon (56) and Gehring-Homberger (8) VRPTW instances; hierarchical obj
         `--fleet bks` only the best-known number of vehicles (VROOM's "limited fleet" instances).
 Part 2: a generated field-service day (1,000 jobs, 100 technicians, skills, lunch breaks, windows).
 Part 3: live insertion latency of one new job into planned routes (50 technicians, 400 visits).
+Days:   generated days of this product's shape (`synthetic.product_day`: staggered shifts, lunch
+        breaks, daily caps, six skills with levels, 2-hour windows for a third of the jobs, urgent
+        jobs), one per seed and size; ours and VROOM on the full day, PyVRP (no breaks in its model)
+        and ours on the same day without breaks. Every answer is checked by
+        scripts/route_validator.py, which shares no code with the solvers or our schedule code;
+        served, priority served and travel come from it.
 
 Every solver gets one thread and the same wall-clock limit. Results are re-evaluated with our own
 schedule code (windows, shifts, breaks, capacity) from the visit sequences each solver returns, so
@@ -15,6 +21,8 @@ the numbers are comparable. Usage:
     python scripts/bench_routing.py --quick
     python scripts/bench_routing.py --part 1 --instances 'R1*,RC2*' --solvers ours,vroom
     python scripts/bench_routing.py --part 1 --fleet bks     # only the best-known number of vehicles
+    python scripts/bench_routing.py --part days --day-seeds 1 2 3 4 5 --day-sizes 800x80 1200x120 --day-time-limit 20
+    python scripts/bench_routing.py --part days --quick
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -39,7 +48,8 @@ from dispatch.routing import RoutingProblem, sisr, solve  # noqa: E402
 from dispatch.routing.insertion import PlannedRoute, insert_visit  # noqa: E402
 from dispatch.routing.schedule import schedule  # noqa: E402
 from dispatch.routing.solomon import fixed_vehicle_cost, read_bks, read_solomon  # noqa: E402
-from dispatch.routing.synthetic import field_service_day  # noqa: E402
+from dispatch.routing.synthetic import field_service_day, product_day  # noqa: E402
+from scripts.route_validator import validate  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/benchmarks")
 FAMILIES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
@@ -76,11 +86,27 @@ def run_vroom(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
     inp.set_durations_matrix("car", problem.durations)
     if cost == "distance":
         inp.set_costs_matrix("car", problem.distances)
-    skill_ids: dict[str, int] = {}
+    skill_ids: dict = {}
 
-    def sid(name: str) -> int:
+    def sid(name) -> int:
         return skill_ids.setdefault(name, len(skill_ids) + 1)
 
+    leveled = _levels_matter(problem)
+    typed = _service_varies(problem)
+
+    def tech_skills(t) -> set[int]:
+        if not leveled:
+            return {sid(s) for s in t.skills}
+        # A technician at level L holds (skill, 1) .. (skill, L): a job asking (skill, m) gets level >= m.
+        return {sid((s, lvl)) for s, top in t.skills.items() for lvl in range(1, top + 1)}
+
+    def job_skills(v) -> set[int]:
+        if not leveled:
+            return ({sid(v.required_skill)} if v.required_skill else set()) | {sid(s) for s in v.extra_skills}
+        return ({sid((v.required_skill, v.min_skill_level))} if v.required_skill else set()) \
+            | {sid((s, 1)) for s in v.extra_skills}
+
+    type_of = {t.id: _profile_name(t) for t in problem.technicians} if typed else {}
     use_capacity = any(v.demand for v in problem.visits)
     for k, t in enumerate(problem.technicians):
         breaks = [vroom.Break(n + 1 + 1000 * k, time_windows=[vroom.TimeWindow(b.window.start, b.latest_start)],
@@ -91,14 +117,17 @@ def run_vroom(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
         if t.max_visits is not None:
             kwargs["max_tasks"] = t.max_visits
         inp.add_vehicle(vroom.Vehicle(
-            k + 1, start=t.start_location, end=t.end_location, skills={sid(s) for s in t.skills},
+            k + 1, start=t.start_location, end=t.end_location, skills=tech_skills(t),
             time_window=vroom.TimeWindow(t.shift.start, t.shift.end), breaks=breaks,
-            costs=vroom.VehicleCosts(fixed=fixed_cost), **kwargs))
+            costs=vroom.VehicleCosts(fixed=fixed_cost), type=type_of.get(t.id, ""), **kwargs))
+    representative = {type_of[t.id]: t for t in problem.technicians} if typed else {}
     for i, v in enumerate(problem.visits):
         bounds = v.start_bounds()
         windows = [vroom.TimeWindow(max(0, a), min(b, 2**31)) for a, b in bounds] if v.time_windows or v.earliest_start else []
-        skills = ({sid(v.required_skill)} if v.required_skill else set()) | {sid(s) for s in v.extra_skills}
+        skills = job_skills(v)
         kwargs = {"delivery": [v.demand]} if use_capacity else {}
+        if typed:
+            kwargs["service_per_type"] = {name: t.service_seconds(v) for name, t in representative.items()}
         inp.add_job(vroom.Job(i + 1, location=v.location, default_service=v.service, skills=skills or None,
                               priority=v.priority, time_windows=windows, **kwargs))
     t0 = time.monotonic()
@@ -114,7 +143,10 @@ def run_vroom(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
 def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_cost: int, required: bool) -> Outcome:
     """PyVRP has no skills and no breaks: skills become routing profiles in which a technician's
     arcs into jobs it cannot do are prohibitively long; each break is approximated by shortening
-    the shift duration by the break length (breaks have no window there)."""
+    the shift duration by the break length (breaks have no window there). With skill levels the
+    profile is the technician's whole skill-level map, and where service time depends on the level
+    it is added to the profile's arcs leaving the job (the job's own service is then 0, so its
+    window still bounds the service start). A daily cap is one more load dimension (each job 1)."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
@@ -126,20 +158,29 @@ def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
     depot_index = {loc: n for n, loc in enumerate(depot_locs)}
     depots = [pyvrp.Depot(loc) for loc in depot_locs]
     needs_profiles = any(v.required_skill or v.extra_skills for v in problem.visits)
+    leveled, folded = _levels_matter(problem), _service_varies(problem)
+    if folded and len({v.location for v in problem.visits} | set(depot_locs)) != len(problem.visits) + len(depot_locs):
+        raise ValueError("level-dependent service in PyVRP needs one location per job")
     profiles: dict[frozenset, int] = {}
+    members_of_profile: dict[int, object] = {}
     types = []
     use_capacity = any(v.demand for v in problem.visits)
+    use_cap = any(t.max_visits is not None for t in problem.technicians)
     total_demand = sum(v.demand for v in problem.visits)
     groups: dict[tuple, list[int]] = {}
     for k, t in enumerate(problem.technicians):
-        prof = profiles.setdefault(frozenset(t.skills) if needs_profiles else frozenset(), len(profiles))
+        skills_key = (frozenset(t.skills.items()) if leveled else frozenset(t.skills)) if needs_profiles else frozenset()
+        prof = profiles.setdefault(skills_key, len(profiles))
+        members_of_profile.setdefault(prof, t)
         key = (t.start_location, t.end_location, t.shift.start, t.shift.end, sum(b.duration for b in t.breaks),
-               t.capacity, prof)
+               t.capacity, t.max_visits, prof)
         groups.setdefault(key, []).append(k)
     type_members = []
-    for (start, end, s0, s1, brk, cap, prof), members in groups.items():
+    for (start, end, s0, s1, brk, cap, most, prof), members in groups.items():
+        capacity = ([cap if cap is not None else total_demand] if use_capacity else []) \
+            + ([most if most is not None else len(problem.visits)] if use_cap else [])
         types.append(pyvrp.VehicleType(
-            num_available=len(members), capacity=[cap if cap is not None else total_demand] if use_capacity else [],
+            num_available=len(members), capacity=capacity,
             start_depot=depot_index[start], end_depot=depot_index[end if end is not None else start],
             fixed_cost=fixed_cost, tw_early=s0, tw_late=s1, shift_duration=(s1 - s0) - brk, profile=prof))
         type_members.append(members)
@@ -150,18 +191,29 @@ def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
         early = max(0, bounds[0][0]) if (v.time_windows or v.earliest_start) else 0
         late = min(bounds[-1][1], 2**62) if v.time_windows else 2**62
         optional = not required
-        clients.append(pyvrp.Client(v.location, delivery=[v.demand] if use_capacity else [], service_duration=v.service,
+        delivery = ([v.demand] if use_capacity else []) + ([1] if use_cap else [])
+        clients.append(pyvrp.Client(v.location, delivery=delivery, service_duration=0 if folded else v.service,
                                     tw_early=early, tw_late=late, required=not optional,
                                     prize=penalty * (1 + v.priority) if optional else 0))
     dist_mats, dur_mats = [], []
     for skills, prof in sorted(profiles.items(), key=lambda kv: kv[1]):
         dist = np.array(cost_matrix, dtype=np.int64, copy=True)
         dur = np.array(problem.durations, dtype=np.int64, copy=True)
+        if folded:
+            tech = members_of_profile[prof]
+            rows = np.fromiter((v.location for v in problem.visits), dtype=np.int64, count=len(problem.visits))
+            dur[rows, :] += np.fromiter((tech.service_seconds(v) for v in problem.visits), dtype=np.int64,
+                                        count=len(problem.visits))[:, None]
         if needs_profiles:
-            banned = [v.location for v in problem.visits
-                      if (v.required_skill and v.required_skill not in skills) or any(s not in skills for s in v.extra_skills)]
+            if leveled:
+                tech = members_of_profile[prof]
+                banned = [v.location for v in problem.visits if not tech.can_do(v)]
+            else:
+                banned = [v.location for v in problem.visits
+                          if (v.required_skill and v.required_skill not in skills) or any(s not in skills for s in v.extra_skills)]
             dist[:, banned] = 10**9
-            dur[:, banned] = 10**7
+            dur[:, banned] = 10**6  # longer than any shift, small enough that penalties stay in int64
+        if needs_profiles or folded:
             np.fill_diagonal(dist, 0)
             np.fill_diagonal(dur, 0)
         dist_mats.append(dist)
@@ -169,7 +221,16 @@ def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
     data = pyvrp.ProblemData(locations=locations, clients=clients, depots=depots, vehicle_types=types,
                              distance_matrices=dist_mats, duration_matrices=dur_mats)
     t0 = time.monotonic()
-    res = pyvrp.solve(data, MaxRuntime(time_limit), seed=1, collect_stats=False, display=False)
+    params = pyvrp.SolveParams()
+    prizes = [c.prize for c in clients]
+    if max(prizes, default=0) > 0:
+        # PyVRP's penalties for excess load and time warp are capped (1e5 by default), far below
+        # the prize that makes serving a job worth any travel: it would break caps and windows for
+        # prizes. A fixed penalty at the largest prize makes a violation never pay; it is not let
+        # grow beyond, as penalty x time warp over banned arcs would overflow int64.
+        top = max(prizes) + 1
+        params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(min_penalty=top, max_penalty=top))
+    res = pyvrp.solve(data, MaxRuntime(time_limit), seed=1, collect_stats=False, display=False, params=params)
     seconds = time.monotonic() - t0
     routes: dict[str, list[str]] = {}
     used = [0] * len(types)
@@ -179,6 +240,20 @@ def run_pyvrp(problem: RoutingProblem, time_limit: float, *, cost: str, fixed_co
         used[vt] += 1
         routes[tech] = [problem.visits[a.idx].id for a in route.schedule() if a.is_client()]
     return Outcome("pyvrp", routes, seconds)
+
+
+def _levels_matter(problem: RoutingProblem) -> bool:
+    """Skill levels decide who may go (a minimum level) or how long a job takes."""
+    return any(v.min_skill_level > 1 for v in problem.visits) or _service_varies(problem)
+
+
+def _service_varies(problem: RoutingProblem) -> bool:
+    needed = {v.required_skill for v in problem.visits if v.required_skill}
+    return any(level != 2 for t in problem.technicians for s, level in t.skills.items() if s in needed)
+
+
+def _profile_name(tech) -> str:
+    return ",".join(f"{s}={lvl}" for s, lvl in sorted(tech.skills.items()))
 
 
 RUNNERS = {"ours": run_ours, "vroom": run_vroom, "pyvrp": run_pyvrp}
@@ -425,6 +500,100 @@ def part2(args, solvers) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------
+# Part "days": generated days of this product's shape, every answer checked by one validator
+
+# PyVRP cannot model a break with a window, so it gets the day without breaks, and so do the
+# solvers compared with it there.
+BREAKLESS = ("pyvrp",)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    jobs, _, techs = text.lower().partition("x")
+    if not (jobs.isdigit() and techs.isdigit() and int(jobs) > 0 and int(techs) > 0):
+        raise argparse.ArgumentTypeError(f"size {text!r} is not JOBSxTECHNICIANS, e.g. 800x80")
+    return int(jobs), int(techs)
+
+
+def without_breaks(problem: RoutingProblem) -> RoutingProblem:
+    return replace(problem, technicians=tuple(replace(t, breaks=()) for t in problem.technicians))
+
+
+def day_plan(solvers, nobreak_solvers) -> list[tuple[str, str]]:
+    """(variant, solver) in run order: the full day for every solver that models breaks, the day
+    without breaks for PyVRP and for those listed to meet it there."""
+    plan = [("full", s) for s in solvers if s not in BREAKLESS]
+    plan += [("no breaks", s) for s in solvers if s in nobreak_solvers or s in BREAKLESS]
+    return plan
+
+
+def part_days(args, solvers) -> list[dict]:
+    plan = day_plan(solvers, [s.strip() for s in args.nobreak_solvers.split(",") if s.strip()])
+    limit = args.day_time_limit
+    print(f"\n== Days: seeds {' '.join(map(str, args.day_seeds))}, sizes "
+          f"{' '.join(f'{j}x{t}' for j, t in args.day_sizes)}, {limit:g} s each, one thread; runs: "
+          f"{', '.join(f'{s} ({v})' for v, s in plan)}", flush=True)
+    rows = []
+    for jobs, techs in args.day_sizes:
+        for seed in args.day_seeds:
+            full = product_day(jobs=jobs, technicians=techs, seed=seed).problem
+            problems = {"full": full, "no breaks": without_breaks(full)}
+            for variant, solver in plan:
+                problem = problems[variant]
+                out = run(solver, problem, limit, cost="duration", fixed_cost=0, required=False)
+                check = validate(problem, out.routes)
+                row = {"day": f"{jobs}x{techs} s{seed}", "jobs": jobs, "technicians": techs, "seed": seed,
+                       "variant": variant, "solver": solver, "served": check.served,
+                       "priority_served": check.priority_served, "travel_hours": round(check.travel / 3600, 2),
+                       "travel": check.travel, "violations": check.violation_count,
+                       "violation_kinds": check.summary() if check.violation_count else "",
+                       "seconds": round(out.seconds, 2), "error": out.error}
+                rows.append(row)
+                print(f"  {row['day']:14} {variant:9} {solver:6} served {check.served:4}/{jobs} priority "
+                      f"{check.priority_served:6} travel {check.travel / 3600:7.2f} h violations "
+                      f"{check.violation_count} {row['violation_kinds']} {out.seconds:5.1f}s {out.error or ''}",
+                      flush=True)
+    return rows
+
+
+def _versus(a: float, b: float, more_is_better: bool, tolerance: float = 0.0) -> str:
+    if abs(a - b) <= tolerance * max(abs(a), abs(b)):
+        return "tie"
+    return "win" if (a > b) == more_is_better else "loss"
+
+
+def days_summary(rows: list[dict]) -> list[dict]:
+    """Ours against each peer on the same day and variant: served, priority served, travel (a tie
+    within 0.1 %), and on how many days ours serves at least as many with no more travel. A run
+    with violations or an error counts as serving nothing."""
+    by = {(r["day"], r["variant"], r["solver"]): r for r in rows}
+    out = []
+    pairs = sorted({(r["variant"], r["solver"]) for r in rows if r["solver"] != "ours"})
+    for variant, peer in pairs:
+        tally = {"served": Counter(), "priority": Counter(), "travel": Counter()}
+        both = days = 0
+        for (day, var, solver), theirs in by.items():
+            ours = by.get((day, var, "ours"))
+            if var != variant or solver != peer or ours is None:
+                continue
+            days += 1
+            so, sp = _usable(ours, "served"), _usable(theirs, "served")
+            tally["served"][_versus(so, sp, True)] += 1
+            tally["priority"][_versus(_usable(ours, "priority_served"), _usable(theirs, "priority_served"), True)] += 1
+            tally["travel"][_versus(ours["travel"], theirs["travel"], False, 1e-3)] += 1
+            both += so >= sp and ours["travel"] <= theirs["travel"] * (1 + 1e-3)
+        line = {"ours_vs": peer, "variant": variant, "days": days}
+        for key, t in tally.items():
+            line[key] = f"{t['win']}/{t['tie']}/{t['loss']}"
+        line["served_and_travel"] = f"{both}/{days}"
+        out.append(line)
+    return out
+
+
+def _usable(row: dict, key: str) -> int:
+    return 0 if row["error"] or row["violations"] else row[key]
+
+
+# ------------------------------------------------------------------------------------------
 # Part 3: live insertion latency
 
 
@@ -471,7 +640,13 @@ def part3(args) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", default="all", choices=["1", "2", "3", "all"])
+    parser.add_argument("--part", default="all", choices=["1", "2", "3", "days", "all"],
+                        help="'all' is 1, 2 and 3; 'days' runs on its own")
+    parser.add_argument("--day-seeds", type=int, nargs="+", default=None, help="days part: seeds (default 1..5)")
+    parser.add_argument("--day-sizes", type=parse_size, nargs="+", default=None,
+                        help="days part: JOBSxTECHNICIANS (default 800x80 1200x120)")
+    parser.add_argument("--nobreak-solvers", default="ours,pyvrp",
+                        help="days part: who also solves the day without breaks (PyVRP always does)")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per VRPTW instance (part 1)")
     parser.add_argument("--day-time-limit", type=float, default=None, help="seconds for the day (part 2, default 30)")
     parser.add_argument("--instances", default="", help="comma-separated globs, e.g. 'C1*,R2*,r1_4_1'")
@@ -493,6 +668,10 @@ def main(argv=None) -> int:
         OURS_OPTIONS.update(json.loads(args.ours_options))
     if args.quick and args.time_limit == 10.0:
         args.time_limit = 2.0
+    if args.part == "days":
+        args.day_seeds = args.day_seeds or ([1, 2] if args.quick else [1, 2, 3, 4, 5])
+        args.day_sizes = args.day_sizes or ([(120, 12)] if args.quick else [(800, 80), (1200, 120)])
+        args.day_time_limit = args.day_time_limit or (2.0 if args.quick else 20.0)
     solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
     unknown = set(solvers) - set(SOLVERS)
     if unknown:
@@ -533,6 +712,21 @@ def main(argv=None) -> int:
                     [("solver", "solver"), ("jobs", "jobs"), ("served", "served"), ("technicians_used", "technicians"),
                      ("travel_hours", "travel h"), ("travel_min_per_job", "travel min/job"),
                      ("infeasible_routes", "infeasible routes"), ("seconds", "wall s"), ("error", "error")])
+    if args.part == "days":
+        rows = part_days(args, solvers)
+        report["days"] = {"rows": rows, "summary": days_summary(rows)}
+        for day in dict.fromkeys(r["day"] for r in rows):
+            print_table(f"Day {day} ({args.day_time_limit:g} s, one thread; checked by scripts/route_validator.py)",
+                        [r for r in rows if r["day"] == day],
+                        [("variant", "variant"), ("solver", "solver"), ("served", "served"),
+                         ("priority_served", "priority served"), ("travel_hours", "travel h"),
+                         ("violations", "violations"), ("violation_kinds", "kinds"), ("seconds", "wall s"),
+                         ("error", "error")])
+        print_table("Days summary: ours vs each peer, same day and variant (win/tie/loss; travel tie within 0.1 %)",
+                    report["days"]["summary"],
+                    [("ours_vs", "ours vs"), ("variant", "variant"), ("days", "days"), ("served", "served"),
+                     ("priority", "priority served"), ("travel", "travel"),
+                     ("served_and_travel", "served >= and travel <=")])
     if args.part in ("3", "all"):
         row = part3(args)
         report["part3"] = row
