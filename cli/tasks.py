@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,10 @@ HEARTBEAT_SECONDS = 2.0
 STALLED_AFTER_SECONDS = 10.0
 # Finished jobs are kept this long to be read, then removed.
 KEEP_FINISHED_HOURS = 14 * 24
+# A message being sent is its worker's for this long. Every step of a send gives up after its notifier's
+# timeout, so a live send is over well before; a killed worker's message goes out again (under the same
+# id) within this, not after the embedded queue's long item lease.
+MESSAGE_LEASE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def worker_app(settings: Settings, *, clock: Clock | None = None,
             session.commit()
             return result
 
-    for kind, handler in work_handlers(settings).items():
+    for kind, handler in work_handlers(settings, message_lease=MESSAGE_LEASE).items():
         def run(context: JobContext, payload: dict[str, Any], *, _kind: str = kind, _handler=handler) -> None:
             attempts = (context.job.attempts or 0) + 1 if context.job else 1
             run_in_session(lambda session, now: _handler(session, QueuedWork(payload, attempts, _kind), now))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -19,7 +19,7 @@ from core.clock import Clock, SystemClock
 from core.geo import provider_for_region
 from core.regions import Region
 from core.settings import Settings
-from core.work_queue import WorkItem, enqueue, run_due_items
+from core.work_queue import DEFAULT_LEASE, WorkItem, enqueue, run_due_items
 from dispatch.jobs.errors import JobNotFound
 from dispatch.jobs.services import get_job
 from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
@@ -34,7 +34,9 @@ RESTOCK = "stock.restock"
 log = logging.getLogger("aftercare.scheduler")
 
 
-def work_handlers(settings: Settings):
+def work_handlers(settings: Settings, *, message_lease: timedelta = DEFAULT_LEASE):
+    """`message_lease`: how long a message being sent stays its worker's before another may send it
+    again (care.scheduled.care_handlers)."""
     tz = ZoneInfo(settings.timezone)
 
     def dispatch(session: Session, item: WorkItem, now: datetime) -> None:
@@ -63,7 +65,8 @@ def work_handlers(settings: Settings):
     def restock(session: Session, item: WorkItem, now: datetime) -> None:
         restock_now(session, now=now, settings=settings)
 
-    return {DISPATCH_JOB: dispatch, PLAN_REGION: plan, RESTOCK: restock, **care_handlers(settings)}
+    return {DISPATCH_JOB: dispatch, PLAN_REGION: plan, RESTOCK: restock,
+            **care_handlers(settings, lease=message_lease)}
 
 
 def request_restock(session: Session, *, now: datetime) -> WorkItem | None:

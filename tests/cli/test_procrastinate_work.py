@@ -22,6 +22,7 @@ from cli.tasks import worker_app
 from core.clock import FixedClock
 from core.db import make_session_factory
 from core.settings import PROJECT_ROOT, Settings
+from core.work_queue import DEFAULT_LEASE
 from dispatch.jobs.models import DispatchState, EventKind, Job, JobEvent
 from dispatch.planning.models import PlanRun, PlanStatus
 from dispatch.planning.services import request_plan
@@ -205,3 +206,21 @@ def test_two_workers_racing_for_the_same_jobs_run_each_once(queued, postgres_url
     placed = Counter(queued.scalars(select(JobEvent.job_id).where(JobEvent.kind == EventKind.PLANNED,
                                                                  JobEvent.note_code == "live_insertion")))
     assert sorted(placed) == sorted(j.id for j in jobs) and set(placed.values()) == {1}
+
+
+def test_a_message_being_sent_stays_its_worker_s_for_a_minute_not_the_embedded_queue_s_lease(monkeypatch,
+                                                                                           postgres_url):
+    """A killed worker's job is retried within seconds; the message it was sending must not then wait
+    for the embedded queue's long lease before it goes again."""
+    import cli.worker
+
+    seen = {}
+    real = cli.worker.work_handlers
+
+    def watching(settings, **options):
+        seen.update(options)
+        return real(settings, **options)
+
+    monkeypatch.setattr(cli.worker, "work_handlers", watching)
+    worker_app(_settings(postgres_url))
+    assert seen["message_lease"] == timedelta(minutes=1) < DEFAULT_LEASE
