@@ -17,8 +17,10 @@ from tests.builders.dispatch import make_technician
 
 ROLES = list(Role)
 # Pages that take no argument in their URL and that a person opens from somewhere in the product.
+# Not pages: the sign-in steps, static files, the API's description, and the technician's offline worker
+# (a script the agenda registers, served under /tech so that it may look after the technician's pages).
 _NOT_FOR_THE_MENU = {"staff.login", "staff.signed_in", "public.home", "static", "api-docs.openapi_json",
-                     "api-docs.openapi_swagger_ui"}
+                     "api-docs.openapi_swagger_ui", "field.service_worker"}
 
 
 @pytest.fixture
