@@ -41,8 +41,9 @@ browser:
 	@sh scripts/ensure_chromium.sh
 
 # One pytest worker per core: each has its own SQLite file and PostgreSQL database (tests/conftest.py).
+# Worksteal: a worker that runs out takes tests queued for the other, so a few long tests do not end the run alone.
 test: install browser
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 bench-intake: install
 	$(BIN)/python scripts/bench_intake.py $(ARGS)
