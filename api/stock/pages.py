@@ -296,6 +296,8 @@ def transfer_action(number: str, action: str):
         if action == "ship":
             transfer = desk.ship_transfer(db(), number=number, actor=_actor(), now=now())
         elif action == "cancel":
+            if request.form.get("confirm") != "yes":
+                return _transfers_page(action_error=(number, label("stock.err", "confirm")), status=422)
             transfer = desk.cancel_transfer(db(), number=number, actor=_actor(), now=now(),
                                             approval_limit=purchase_approval_limit())
         elif action == "receive":

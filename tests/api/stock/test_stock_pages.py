@@ -78,7 +78,9 @@ def test_bad_input_on_a_page_is_explained_keeps_the_input_and_writes_nothing(cle
 def test_shipping_a_cancelled_transfer_is_refused_on_the_page(clerk_client, stock_counts):  # noqa: F811
     post_form(clerk_client, "/warehouse/transfers", {"sku": "P-0001", "quantity": "2", "from_warehouse": "WH-CENTRAL",
                                                      "to_warehouse": "WH-SOUTH"})
-    post_form(clerk_client, "/warehouse/transfers/TR-000001/cancel", {}, page="/warehouse/transfers")
+    unconfirmed = post_form(clerk_client, "/warehouse/transfers/TR-000001/cancel", {}, page="/warehouse/transfers")
+    assert unconfirmed.status_code == 422 and "Tick the box to confirm" in unconfirmed.get_data(as_text=True)
+    post_form(clerk_client, "/warehouse/transfers/TR-000001/cancel", {"confirm": "yes"}, page="/warehouse/transfers")
     before = stock_counts()
     response = post_form(clerk_client, "/warehouse/transfers/TR-000001/ship", {}, page="/warehouse/transfers")
     assert response.status_code == 409
