@@ -145,10 +145,11 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url) -> Settings:
+def settings(database_url, tmp_path) -> Settings:
+    """Uploads (photos, receipts, signatures) go to this test's own folder, never the repository's var/."""
     return Settings(database_url=database_url, public_base_url="http://aftercare.test",
                     secret_key=TEST_SECRET_KEY, report_rate_limit="1000 per minute",
-                    login_rate_limit="1000 per minute")
+                    login_rate_limit="1000 per minute", upload_dir=tmp_path / "uploads")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ appliance and the price list are built directly. Screenshots land in out/screens
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -26,7 +27,6 @@ from tests.api.board.test_dispatch_api import run_worker
 from tests.browser.conftest import PHONE
 from tests.browser.journey_steps import fits_the_screen, sign_in, sign_on_the_pad
 from tests.builders.care import WEBHOOK_SECRET, webhook_receiver
-from tests.builders.core import TEST_SECRET_KEY
 from tests.builders.quotes import build_out_of_warranty
 from tests.live_server import address_of, listening_socket, serve
 
@@ -67,12 +67,10 @@ def sms_gateway():
 
 
 @pytest.fixture
-def settings(database_url, tmp_path, server_socket, sms_gateway) -> Settings:
+def settings(settings, server_socket, sms_gateway) -> Settings:
     # The links in the messages point to the live server itself, so the test can open them as they are.
-    return Settings(database_url=database_url, public_base_url=address_of(server_socket), secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads", hotline=HOTLINE, track_refresh_seconds=5,
-                    webhook_url=sms_gateway[0], webhook_secret=WEBHOOK_SECRET)
+    return dataclasses.replace(settings, public_base_url=address_of(server_socket), hotline=HOTLINE,
+                               track_refresh_seconds=5, webhook_url=sms_gateway[0], webhook_secret=WEBHOOK_SECRET)
 
 
 @pytest.fixture

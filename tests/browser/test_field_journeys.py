@@ -14,7 +14,6 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from core.settings import Settings
 from dispatch.jobs.models import Job, JobEvent
 from dispatch.technicians.models import Technician
 from fieldwork.models import FieldUpdate, JobPhoto
@@ -22,20 +21,13 @@ from inventory.models import StockLevel
 from tests.api.board.test_dispatch_api import run_worker
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.journey_steps import sign_on_the_pad
-from tests.builders.core import PASSWORD, TEST_SECRET_KEY
+from tests.builders.core import PASSWORD
 from tests.builders.fieldwork import build_field_world
 
 pytestmark = pytest.mark.browser
 
 # Where the phone says it is (a street corner near the first job).
 HERE = {"latitude": 31.3021, "longitude": 120.6032}
-
-
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads")
 
 
 @pytest.fixture

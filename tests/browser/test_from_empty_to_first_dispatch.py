@@ -8,7 +8,6 @@ Screenshots land in out/screenshots/ for a human to look at.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from zoneinfo import ZoneInfo
 
@@ -35,11 +34,6 @@ TEXTS = {
     "zh-CN": {"import": "导入配置文件", "dry_run": "试运行：应用后将发生的变化", "report": "报修",
               "submit_fault": "冰箱不制冷，压缩机一直咔哒响。", "day": "今日工单"},
 }
-
-
-@pytest.fixture
-def settings(settings, tmp_path):
-    return dataclasses.replace(settings, upload_dir=tmp_path / "uploads")
 
 
 @pytest.fixture

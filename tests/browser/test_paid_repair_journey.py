@@ -13,13 +13,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from core.settings import Settings
 from dispatch.jobs.models import Job
 from dispatch.quotes.models import Quote
 from fieldwork.models import CompletionRecord
 from tests.browser.conftest import PHONE
 from tests.browser.journey_steps import fits_the_screen, sign_in, sign_on_the_pad
-from tests.builders.core import TEST_SECRET_KEY
 from tests.builders.quotes import build_paid_repair
 
 pytestmark = pytest.mark.browser
@@ -33,13 +31,6 @@ TEXTS = {
               "done": "What was done", "warranty": "90 天，至 2027-02-21", "card": "刷卡",
               "complete": None, "pending": "等待客户在手机上确认"},
 }
-
-
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads")
 
 
 @pytest.fixture

@@ -11,22 +11,14 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from core.settings import Settings
 from core.users import Role
 from dispatch.jobs.models import EntitlementKind, Job
 from fieldwork.models import JobPhoto, PhotoKind, ReceiptReview
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.builders.core import PASSWORD, TEST_SECRET_KEY, make_user
+from tests.builders.core import PASSWORD, make_user
 from tests.builders.dispatch import make_asset
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads")
 
 
 def _fault_photo(kind: str = "JPEG") -> bytes:

@@ -13,14 +13,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from core.settings import Settings
 from dispatch.jobs.models import Job
 from dispatch.technicians.models import Technician
 from inventory import ledger
 from inventory.models import JobPart, JobPartState, StockLevel
 from tests.browser.conftest import PHONE
 from tests.browser.journey_steps import sign_in, sign_on_the_pad
-from tests.builders.core import TEST_SECRET_KEY
 from tests.builders.fieldwork import build_field_world
 from tests.builders.inventory import make_part
 from tests.conftest import NOW
@@ -30,13 +28,6 @@ pytestmark = pytest.mark.browser
 HERE = {"latitude": 31.3021, "longitude": 120.6032}
 TEXTS = {"en-US": {"today": "Today", "tomorrow": "Tomorrow", "other": "Other parts in your van (1)"},
          "zh-CN": {"today": "今天", "tomorrow": "明天", "other": "车上的其他配件（1 种）"}}
-
-
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ their phone shares its position, the page shows an arrival time from it; the tec
 the page, refreshing itself, brings the time forward. Screenshots land in out/screenshots/."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import timedelta
@@ -15,7 +16,7 @@ from core.settings import Settings
 from dispatch.technicians.models import Technician
 from fieldwork.portraits import set_portrait
 from tests.browser.conftest import PHONE
-from tests.builders.core import PASSWORD, TEST_SECRET_KEY
+from tests.builders.core import PASSWORD
 from tests.builders.fieldwork import build_field_world
 from tests.conftest import NOW
 
@@ -28,10 +29,8 @@ HOTLINE = "400-820-1234"
 
 
 @pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads", hotline=HOTLINE, track_refresh_seconds=5)
+def settings(settings) -> Settings:
+    return dataclasses.replace(settings, hotline=HOTLINE, track_refresh_seconds=5)
 
 
 @pytest.fixture

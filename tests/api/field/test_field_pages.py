@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from core.settings import Settings
 from core.storage import LocalStorage
 from core.users import Role
 from dispatch.jobs.audit import CUSTOMER
@@ -19,18 +18,10 @@ from fieldwork.models import FieldUpdate, JobPhoto, PhotoKind
 from fieldwork.photos import MAX_PHOTO_BYTES, check_photo, store_photos
 from inventory.models import StockMovement
 from tests.api.test_pages import csrf_from, sign_in
-from tests.builders.core import TEST_SECRET_KEY, make_user
+from tests.builders.core import make_user
 from tests.builders.dispatch import make_asset
 from tests.builders.fieldwork import build_field_world
 from tests.conftest import NOW
-
-
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    """The suite's settings, with photos stored in a temporary directory."""
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads")
 
 
 @pytest.fixture

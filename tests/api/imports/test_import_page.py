@@ -1,7 +1,6 @@
 """The import page: upload, dry run, apply; every problem shown with its place; admins only."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import zipfile
@@ -26,11 +25,6 @@ def _cheap_password_hashes(monkeypatch):
 
     monkeypatch.setattr("setup_files.writing.generate_password_hash",
                         partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
-@pytest.fixture
-def settings(settings, tmp_path):
-    return dataclasses.replace(settings, upload_dir=tmp_path / "uploads")
 
 
 @pytest.fixture

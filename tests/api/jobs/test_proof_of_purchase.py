@@ -9,22 +9,14 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from care.models import OutboxMessage
-from core.settings import Settings
 from core.users import Role
 from dispatch.catalog.models import Asset
 from dispatch.jobs.models import EntitlementKind, EventKind, Job, JobEvent
 from fieldwork.models import JobPhoto, PhotoKind, ReceiptReview
 from tests.api.conftest import assert_error_shape
 from tests.api.test_pages import csrf_from, sign_in
-from tests.builders.core import TEST_SECRET_KEY, make_user
+from tests.builders.core import make_user
 from tests.builders.dispatch import make_asset
-
-
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads")
 
 
 def png(colour=(200, 200, 200)) -> bytes:

@@ -3,6 +3,7 @@ promises said plainly when missed (in both languages) and shown as kept when kep
 first, the service line instead of any person's number, and the technician's portrait."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import timedelta
@@ -20,7 +21,7 @@ from dispatch.jobs.services import transition_job
 from dispatch.jobs.status import JobStatus
 from dispatch.technicians.models import Technician
 from tests.api.test_pages import csrf_from, sign_in
-from tests.builders.core import TEST_SECRET_KEY, make_user
+from tests.builders.core import make_user
 from tests.builders.fieldwork import build_field_world
 from tests.conftest import NOW
 
@@ -28,10 +29,8 @@ HOTLINE = "400-820-1234"
 
 
 @pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute", hotline=HOTLINE,
-                    upload_dir=tmp_path / "uploads")
+def settings(settings) -> Settings:
+    return dataclasses.replace(settings, hotline=HOTLINE)
 
 
 @pytest.fixture

@@ -8,21 +8,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from core.settings import Settings
 from core.storage import LocalStorage
 from dispatch.jobs.models import EventKind, Job, JobEvent
 from fieldwork.models import JobPhoto, PhotoKind
 from fieldwork.photos import MAX_PHOTO_BYTES, photo_key
 from tests.api.conftest import assert_error_shape, report_body
 from tests.api.test_pages import csrf_from
-from tests.builders.core import TEST_SECRET_KEY
-
-
-@pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads")
 
 
 def image(kind: str = "PNG", size=(48, 32), colour=(30, 120, 200)) -> bytes:

@@ -4,6 +4,7 @@ nothing written."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import uuid
 from decimal import Decimal
@@ -20,15 +21,13 @@ from dispatch.quotes.models import LabourPrice, Quote
 from fieldwork.models import CompletionRecord
 from tests.api.conftest import assert_error_shape
 from tests.api.test_pages import csrf_from, sign_in
-from tests.builders.core import TEST_SECRET_KEY, make_user
+from tests.builders.core import make_user
 from tests.builders.quotes import build_paid_repair
 
 
 @pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, public_base_url="http://aftercare.test", secret_key=TEST_SECRET_KEY,
-                    report_rate_limit="1000 per minute", login_rate_limit="1000 per minute",
-                    upload_dir=tmp_path / "uploads", repair_warranty_days=90)
+def settings(settings) -> Settings:
+    return dataclasses.replace(settings, repair_warranty_days=90)
 
 
 @pytest.fixture
