@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, and_, case, exists, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from care.fault_rates import FAULT_CATEGORIES, FaultRates, fault_rates
 from care.kpis import FieldKpis, field_kpis
 from care.models import LOW_SCORE, AlertKind, FollowUpTask, SlaAlert, Survey
 from care.sla_watch import kept_sql
@@ -40,7 +41,6 @@ REPEAT_WINDOW = timedelta(days=90)
 # Python's and the databases' own calendars that a period's UTC bounds exist in every time zone.
 FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(9998, 12, 31)
-FAULT_CATEGORIES = (JobCategory.QUALITY_DEFECT, JobCategory.INSTALLATION)
 TEXTS_PER_FETCH = 1000
 
 
@@ -160,6 +160,7 @@ class Dashboard:
     technicians: list[GroupScore] = field(default_factory=list)
     kpis: FieldKpis | None = None
     previous: PreviousPeriod | None = None
+    fault_rates: FaultRates | None = None
 
 
 class InvalidPeriod(ValueError):
@@ -271,7 +272,8 @@ def build_dashboard(session: Session, *, start: date, end: date, tz: ZoneInfo, n
                      escalations=escalation_counts(session, lo=lo, hi=hi),
                      regions=_by_name(regions), technicians=_by_name(technicians),
                      kpis=field_kpis(session, lo=lo, hi=hi, now=now, start=start, end=end, tz=tz),
-                     previous=_previous(session, start=start, end=end, tz=tz, now=now, metrics_of=metrics_of))
+                     previous=_previous(session, start=start, end=end, tz=tz, now=now, metrics_of=metrics_of),
+                     fault_rates=fault_rates(session, lo=lo, hi=hi, end=end))
 
 
 def previous_period(start: date, end: date) -> tuple[date, date] | None:

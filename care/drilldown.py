@@ -14,13 +14,14 @@ from care.dashboard import FAULT_CATEGORIES, _facts, _low, _satisfied
 from care.kpis import JOB_SETS
 from care.models import AlertKind, SlaAlert, SlaClock, Survey
 from core.i18n import gettext as _
-from core.i18n import local_name
+from core.i18n import current_locale, local_name
 from core.regions import Region
 from core.users import User
 from dispatch.catalog.models import Asset, Customer, ProductModel
 from dispatch.jobs.models import Job
 from dispatch.jobs.status import JobStatus
 from dispatch.technicians.models import Technician
+from inventory.models import MovementKind, Part, StockMovement
 
 FACTS = {
     "jobs": lambda facts: true(),
@@ -43,14 +44,16 @@ class UnknownNumber(ValueError):
 
 @dataclass(frozen=True)
 class Group:
-    """A table row's groups: region ids (None for jobs with no region), technician ids, model ids."""
+    """A table row's groups: region ids (None for jobs with no region), technician ids, model ids,
+    part ids (the jobs that used one of the parts)."""
     regions: Sequence[int | None] | None = None
     technicians: Sequence[int] | None = None
     models: Sequence[int] | None = None
+    parts: Sequence[int] | None = None
 
     @property
     def any(self) -> bool:
-        return any(ids is not None for ids in (self.regions, self.technicians, self.models))
+        return any(ids is not None for ids in (self.regions, self.technicians, self.models, self.parts))
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ def jobs_behind(session: Session, *, what: str, lo: datetime, hi: datetime, now:
         narrowed = narrowed.where(Job.technician_id.in_(list(group.technicians)))
     if group.models is not None:
         narrowed = narrowed.where(Asset.product_model_id.in_(list(group.models)))
+    if group.parts is not None:
+        narrowed = narrowed.where(Job.id.in_(select(StockMovement.job_id).where(
+            StockMovement.kind == MovementKind.CONSUMPTION, StockMovement.part_id.in_(list(group.parts)))))
     return narrowed
 
 
@@ -118,6 +124,10 @@ def group_names(session: Session, group: Group) -> list[str]:
     if group.models is not None:
         names += [f"{local_name(model)} ({model.code})" for model in session.scalars(
             select(ProductModel).where(ProductModel.id.in_(list(group.models))).order_by(ProductModel.code))]
+    if group.parts is not None:
+        chinese = current_locale() == "zh_CN"
+        names += [f"{(part.name_zh if chinese else '') or part.name} ({part.sku})" for part in session.scalars(
+            select(Part).where(Part.id.in_(list(group.parts))).order_by(Part.sku))]
     return names
 
 

@@ -36,7 +36,7 @@ def drill_links(period: dict[str, str]):
 
 def group_asked(args) -> Group:
     found = {}
-    for kind in ("regions", "technicians", "models"):
+    for kind in ("regions", "technicians", "models", "parts"):
         raw = args.getlist(kind)
         if not raw:
             continue

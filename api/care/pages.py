@@ -19,6 +19,7 @@ from api.labels import human, label
 from api.local_time import local_datetime
 from care.dashboard import DEFAULT_PERIOD, InvalidPeriod, build_dashboard, period_asked
 from care.drilldown import UnknownNumber, group_names, jobs_behind, list_jobs
+from care.fault_rates import MIN_BASE_TO_RANK
 from care.models import FollowUpTask, Survey, TaskOutcome
 from care.sla_watch import AlreadyPaused, JobNotOpen, NotPaused, job_clocks, pause_clocks, resume_clocks
 from care.tasks import (
@@ -201,7 +202,7 @@ def dashboard():
     drill = dashboard_view.drill_links(period)
     return render_template("dashboard.html", board=board, chart=chart, error=error, period=period,
                            headlines=dashboard_view.headlines(board, drill), drill=drill, view=view,
-                           table=dashboard_view.table(board, view)), status
+                           table=dashboard_view.table(board, view), min_base_to_rank=MIN_BASE_TO_RANK), status
 
 
 def _period_or_refusal():

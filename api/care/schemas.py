@@ -230,6 +230,21 @@ class PreviousPeriodSchema(ma.Schema):
     kpis = fields.Nested(FieldKpisSchema)
 
 
+class FaultRateSchema(ma.Schema):
+    id = Integer()
+    name = fields.String()
+    code = fields.String()
+    installed = Integer()
+    jobs = Integer()
+    per_thousand = fields.Float(allow_none=True)
+    ranked = fields.Boolean()
+
+
+class FaultRatesSchema(ma.Schema):
+    models = fields.List(fields.Nested(FaultRateSchema))
+    parts = fields.List(fields.Nested(FaultRateSchema))
+
+
 class DashboardSchema(ma.Schema):
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")
@@ -246,3 +261,4 @@ class DashboardSchema(ma.Schema):
     escalations = fields.Nested(EscalationCountsSchema)
     kpis = fields.Nested(FieldKpisSchema, allow_none=True)
     previous = fields.Nested(PreviousPeriodSchema, allow_none=True)
+    fault_rates = fields.Nested(FaultRatesSchema, allow_none=True)

@@ -55,7 +55,7 @@ def test_every_number_on_the_dashboard_opens_as_many_jobs(client, history, manag
         links = LINK.findall(page.get_data(as_text=True))
         seen = {testid for _url, testid, _n in links}
         assert {"kpi-response-3", "kpi-repair-3", "row-jobs", "row-response_missed", "faults-jobs",
-                "faults-repeats", "worst-regions-jobs"} <= seen
+                "faults-repeats", "worst-regions-jobs", "model-rates-jobs", "part-rates-jobs"} <= seen
         for url, testid, number in links:
             assert _rows(client, html.unescape(url)) == int(number), testid
     breaches = re.findall(r'× <a href="([^"]+)">(\d+)</a>', page.get_data(as_text=True))
