@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from care.dashboard import FAULT_CATEGORIES, _facts, _low, _satisfied
 from care.kpis import JOB_SETS
 from care.models import AlertKind, SlaAlert, SlaClock, Survey
-from core.i18n import gettext as _
 from core.i18n import current_locale, local_name
+from core.i18n import gettext as _
 from core.regions import Region
 from core.users import User
 from dispatch.catalog.models import Asset, Customer, ProductModel

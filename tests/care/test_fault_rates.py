@@ -3,7 +3,7 @@ model's few a high one; a part's base is the appliances whose model lists it; an
 after the period is not in its base; each rate's jobs open from the dashboard as the same jobs."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from tests.builders.dispatch import make_asset, make_model
 from tests.builders.inventory import make_part, make_warehouse
 
 START, END = date(2026, 11, 1), date(2026, 11, 30)
-IN_PERIOD = datetime(2026, 11, 10, 2, tzinfo=timezone.utc)
+IN_PERIOD = datetime(2026, 11, 10, 2, tzinfo=UTC)
 
 
 def _fault(session, asset, *, at=IN_PERIOD):
@@ -70,7 +70,7 @@ def test_models_and_parts_are_ranked_by_faults_per_thousand_installed(session, f
 
 def test_each_rate_opens_the_jobs_it_counted(session, fleet):
     lo, hi = period_bounds(START, END, TZ)
-    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
     rates = build_dashboard(session, start=START, end=END, tz=TZ, now=now).fault_rates
     for kind, rows in (("models", rates.models), ("parts", rates.parts)):
         for rate in rows:
