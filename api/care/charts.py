@@ -15,6 +15,7 @@ class Series:
     points: list[float | None]   # shares 0..1; None where there was nothing to measure
     target: float
     colour: str
+    links: list[str | None] | None = None  # each point's drill-down: the jobs behind it
 
 
 def render_trend_svg(*, title: str, days: list[date], series: list[Series], width: int = 560,
@@ -53,15 +54,15 @@ def render_trend_svg(*, title: str, days: list[date], series: list[Series], widt
                     runs.append(run)
                 run = []
             else:
-                run.append((x(i), y(value)))
+                run.append((i, x(i), y(value)))
         if run:
             runs.append(run)
         for run in runs:
             if len(run) > 1:
-                path = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+                path = " ".join(f"{px:.1f},{py:.1f}" for _i, px, py in run)
                 parts.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"/>')
-            for px, py in run:
-                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{s.colour}"/>')
+            for i, px, py in run:
+                parts.append(_point(s, i, px, py, days[i]))
         legend_x = left + k * 170
         parts.append(f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{s.colour}"/>')
         legend = escape(_("%(series)s (target %(target)s)", series=s.label, target=f"{s.target:.0%}"))
@@ -69,3 +70,15 @@ def render_trend_svg(*, title: str, days: list[date], series: list[Series], widt
                      f'{legend}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _point(s: Series, i: int, px: float, py: float, day: date) -> str:
+    """A point of a line; with a link, a wider invisible target around it opens the jobs behind it."""
+    dot = f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{s.colour}"/>'
+    href = s.links[i] if s.links and i < len(s.links) else None
+    if not href:
+        return dot
+    tip = escape(_("%(series)s from %(day)s: %(share)s — open the jobs", series=s.label, day=day.strftime("%m-%d"),
+                   share=f"{s.points[i]:.0%}"))
+    return (f'<a href="{escape(href)}" class="trend-point"><title>{tip}</title>'
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="8" fill="transparent"/>{dot}</a>')

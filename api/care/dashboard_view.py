@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -32,6 +33,13 @@ def drill_links(period: dict[str, str]):
             args[kind] = ["none" if i is None else i for i in ids]
         return url_for("care.dashboard_jobs", **args)
     return url
+
+
+def trend_buckets(board: Dashboard) -> list[tuple[date, date]]:
+    """Each trend point's days (first and last, inclusive): up to the next point, the last to the period's end."""
+    starts = [p.start for p in board.trend]
+    ends = [later - timedelta(days=1) for later in starts[1:]] + [board.end]
+    return list(zip(starts, ends, strict=True))
 
 
 def group_asked(args) -> Group:

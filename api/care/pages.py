@@ -191,15 +191,22 @@ def dashboard():
         end, start = this_day, this_day - DEFAULT_PERIOD
         board = build_dashboard(db(), start=start, end=end, tz=services().tz, now=now())
     by_key = {m.key: m for m in board.metrics}
-    chart = render_trend_svg(
-        title=label("trend.title", board.trend_unit), days=[p.start for p in board.trend],
-        series=[Series(_("Response"), [p.response for p in board.trend], by_key["response"].target, "#1f78b4"),
-                Series(_("Repair"), [p.repair for p in board.trend], by_key["repair"].target, "#d95f02"),
-                Series(_("Satisfied"), [p.satisfaction for p in board.trend], by_key["satisfaction"].target,
-                       "#1b9e77")])
     period = {"from": start.isoformat(), "to": end.isoformat()}
     view = request.args.get("view") if request.args.get("view") in dashboard_view.VIEWS else "regions"
     drill = dashboard_view.drill_links(period)
+    buckets = dashboard_view.trend_buckets(board)
+
+    def links(what: str) -> list[str]:
+        return [drill(what, period={"from": lo.isoformat(), "to": hi.isoformat()}) for lo, hi in buckets]
+
+    chart = render_trend_svg(
+        title=label("trend.title", board.trend_unit), days=[p.start for p in board.trend],
+        series=[Series(_("Response"), [p.response for p in board.trend], by_key["response"].target, "#1f78b4",
+                       links("response")),
+                Series(_("Repair"), [p.repair for p in board.trend], by_key["repair"].target, "#d95f02",
+                       links("repair")),
+                Series(_("Satisfied"), [p.satisfaction for p in board.trend], by_key["satisfaction"].target,
+                       "#1b9e77", links("answered"))])
     return render_template("dashboard.html", board=board, chart=chart, error=error, period=period,
                            headlines=dashboard_view.headlines(board, drill), drill=drill, view=view,
                            table=dashboard_view.table(board, view), min_base_to_rank=MIN_BASE_TO_RANK), status

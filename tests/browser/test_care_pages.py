@@ -147,7 +147,13 @@ def test_a_manager_reads_the_service_dashboard(session, live_url, new_context, s
         expect(page.get_by_test_id(f"kpi-{key}").locator(".value")).to_have_text(re.compile(r"^\d+\.\d %$"))
     assert page.locator("[data-testid=trend] svg polyline").count() >= 3
     expect(page.get_by_test_id("faults")).to_contain_text("Model")
+    expect(page.get_by_test_id("fault-rates")).to_contain_text("Per 1,000")
     screenshot(page, "dashboard-desktop.png")
+
+    page.locator("[data-testid=trend] a.trend-point").first.click()
+    expect(page.locator("h1")).to_have_text("Jobs whose response clock is counted")
+    expect(page.get_by_test_id("drill-summary")).to_be_visible()
+    page.go_back()
 
     page.fill("#from", "2026-11-20")
     page.fill("#to", "2026-11-01")

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from care.dashboard import build_dashboard
 from core.users import Role
 from tests.api.test_pages import sign_in
-from tests.builders.care import make_open_job
+from tests.builders.care import TZ, make_open_job
 from tests.builders.core import make_region, make_user
 from tests.builders.dashboard import build_dashboard_world
 from tests.builders.dispatch import make_asset
@@ -62,6 +63,21 @@ def test_every_number_on_the_dashboard_opens_as_many_jobs(client, history, manag
     assert breaches
     for url, number in breaches:
         assert _rows(client, html.unescape(url)) == int(number)
+
+
+def test_each_point_of_the_trend_opens_the_jobs_of_its_days(client, session, history, manager):
+    """The trend's points together open every job and answer the headline counts, each exactly once."""
+    sign_in(client, manager)
+    text = client.get(f"/manager/dashboard?{PERIOD}").get_data(as_text=True)
+    points = re.findall(r'<a href="([^"]+)" class="trend-point">', text)
+    board = build_dashboard(session, start=date(2026, 10, 1), end=date(2026, 10, 30), tz=TZ, now=NOW)
+    headline = dict(zip(("response", "repair", "answered"), (m.rate.total for m in board.metrics), strict=True))
+    totals = {"response": 0, "repair": 0, "answered": 0}
+    for url in points:
+        what = re.search(r"what=(\w+)", url).group(1)
+        totals[what] += _rows(client, html.unescape(url))
+    assert len(points) > 6 and all(headline.values())
+    assert totals == headline
 
 
 def test_each_headline_shows_the_previous_period_and_the_change(client, history, manager):
