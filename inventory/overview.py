@@ -46,9 +46,14 @@ class StockRow:
         return self.min_quantity is not None and self.available < self.min_quantity
 
 
-def stock_query(*, warehouse_id: int | None = None, part_id: int | None = None, low_only: bool = False) -> Select:
+STOCK_SORTS = ("warehouse", "part", "on_hand", "available", "shortfall")
+
+
+def stock_query(*, warehouse_id: int | None = None, part_id: int | None = None, low_only: bool = False,
+                sort: str = "warehouse", descending: bool = False) -> Select:
     """Every (warehouse, part) that has a level or a rule — a rule for a part never received there is
-    the most urgent kind of low stock, so it must show up too."""
+    the most urgent kind of low stock, so it must show up too — sorted by one of STOCK_SORTS
+    ("shortfall": how far below its minimum, levels without a rule last)."""
     pairs = union(select(StockLevel.warehouse_id, StockLevel.part_id),
                   select(RestockRule.warehouse_id, RestockRule.part_id)).subquery()
     on_hand = func.coalesce(StockLevel.on_hand, 0)
@@ -62,7 +67,16 @@ def stock_query(*, warehouse_id: int | None = None, part_id: int | None = None, 
                                          StockLevel.part_id == pairs.c.part_id))
              .outerjoin(RestockRule, and_(RestockRule.warehouse_id == pairs.c.warehouse_id,
                                           RestockRule.part_id == pairs.c.part_id))
-             .order_by(Warehouse.code, Part.sku))
+             )
+    available = on_hand - reserved
+    keys = {"warehouse": [Warehouse.code, Part.sku], "part": [Part.sku, Warehouse.code],
+            "on_hand": [on_hand], "available": [available],
+            "shortfall": [RestockRule.min_quantity - available]}[sort]
+    ordered = [key.desc() if descending else key.asc() for key in keys]
+    if sort == "shortfall":  # levels without a rule have no shortfall: last, either way
+        ordered.insert(0, RestockRule.min_quantity.is_(None))
+    # Warehouse and SKU break ties, so that a page never shows a row twice nor skips one.
+    query = query.order_by(*ordered, Warehouse.code, Part.sku)
     if warehouse_id is not None:
         query = query.where(pairs.c.warehouse_id == warehouse_id)
     if part_id is not None:

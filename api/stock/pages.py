@@ -142,7 +142,7 @@ def levels():
     page = parse_id(request.args.get("page")) or 1
     warehouse = db().scalar(select(Warehouse).where(Warehouse.code == code)) if code else None
     part = db().scalar(select(Part).where(Part.sku == sku)) if sku else None
-    problems = []
+    listing, problems = _levels_sort()
     if code and warehouse is None:
         problems.append(_("No warehouse %(code)s.", code=code))
     if sku and part is None:
@@ -150,14 +150,30 @@ def levels():
     rows, total = [], 0
     if not problems:
         query = overview.stock_query(warehouse_id=warehouse.id if warehouse else None,
-                                     part_id=part.id if part else None, low_only=low_only)
+                                     part_id=part.id if part else None, low_only=low_only,
+                                     sort=listing["sort"], descending=listing["dir"] == "desc")
         total = overview.count_rows(db(), query)
         rows = overview.stock_rows(db(), query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     low_count = overview.count_rows(db(), overview.stock_query(low_only=True))
     return render_template("stock_levels.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
                            code=code, sku=sku, low_only=low_only, problems=problems, low_count=low_count,
+                           listing=listing,
                            emergencies=_emergencies(), can_approve=_can_approve(),
                            **_choices()), (422 if problems else 200)
+
+
+def _levels_sort() -> tuple[dict, list[str]]:
+    """The levels' sort and direction from the query string; anything unknown is named and the default shown."""
+    problems = []
+    sort = request.args.get("sort", "warehouse")[:20]
+    if sort not in overview.STOCK_SORTS:
+        problems.append(_("The list cannot be sorted by %(sort)s; it is sorted by warehouse.", sort=sort))
+        sort = "warehouse"
+    direction = request.args.get("dir", "asc")[:4]
+    if direction not in SORT_DIRECTIONS:
+        problems.append(_("Sort up (asc) or down (desc)."))
+        direction = "asc"
+    return {"sort": sort, "dir": direction}, problems
 
 
 # --- the ledger: every movement, newest first ---

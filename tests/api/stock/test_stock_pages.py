@@ -86,3 +86,35 @@ def test_shipping_a_cancelled_transfer_is_refused_on_the_page(clerk_client, stoc
     assert response.status_code == 409
     assert "Cannot ship TR-000001: it is cancelled" in response.get_data(as_text=True)
     assert stock_counts() == before
+
+
+def _level_rows(html: str) -> list[tuple[str, str]]:
+    import re
+    return re.findall(r'data-warehouse="([^"]+)" data-sku="([^"]+)"', html)
+
+
+def test_the_stock_levels_sort_by_each_column_both_ways_and_keep_the_sort_across_pages(clerk_client):
+    post_form(clerk_client, "/warehouse/rules", {"warehouse": "WH-NORTH", "sku": "P-0001", "min_quantity": "9",
+                                                 "max_quantity": "12", "reorder_multiple": "1"})
+    assert _level_rows(clerk_client.get("/warehouse").get_data(as_text=True)) == [
+        ("WH-CENTRAL", "P-0001"), ("WH-CENTRAL", "P-0099"), ("WH-NORTH", "P-0001")]
+    assert _level_rows(clerk_client.get("/warehouse?sort=part").get_data(as_text=True)) == [
+        ("WH-CENTRAL", "P-0001"), ("WH-NORTH", "P-0001"), ("WH-CENTRAL", "P-0099")]
+    assert _level_rows(clerk_client.get("/warehouse?sort=available&dir=desc").get_data(as_text=True)) == [
+        ("WH-CENTRAL", "P-0001"), ("WH-NORTH", "P-0001"), ("WH-CENTRAL", "P-0099")]
+    assert _level_rows(clerk_client.get("/warehouse?sort=available").get_data(as_text=True)) == [
+        ("WH-CENTRAL", "P-0099"), ("WH-NORTH", "P-0001"), ("WH-CENTRAL", "P-0001")]
+    # The biggest shortfall first; levels without a rule last whichever way.
+    for direction in ("desc", "asc"):
+        rows = _level_rows(clerk_client.get(f"/warehouse?sort=shortfall&dir={direction}").get_data(as_text=True))
+        assert rows[0] == ("WH-NORTH", "P-0001")
+    html = clerk_client.get("/warehouse?sort=on_hand&dir=desc").get_data(as_text=True)
+    assert 'aria-sort="descending"' in html and 'href="/warehouse?sort=on_hand&amp;dir=asc"' in html
+
+
+@pytest.mark.parametrize("query", ["sort=price", "sort=on_hand&dir=sideways", "sort=%00", "sort=" + "x" * 5000])
+def test_an_unknown_sort_of_the_stock_levels_is_a_message(clerk_client, query):
+    page = clerk_client.get(f"/warehouse?{query}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert 'role="alert"' in text or "cannot be accepted: sort" in text  # NUL: refused before the page
