@@ -10,10 +10,12 @@ compiled with numba and checks a visit's insertion in O(1): about 65,000-70,000 
 (14-16 us a step on RC207 and R101, 100,000 steps timed), so some 400,000 in the 6-7 s a 10-s
 Solomon solve leaves for the polish.
 
-Only "plain" problems qualify (`applicable`): time windows, shifts, capacities, allowed
-technicians and per-technician start/end places; no breaks, parts, pins, several windows per
-visit, soft deadlines or visit caps, and the same service time whatever the technician. Anything
-else keeps OR-Tools' polish. The fleet strategy re-checks the routes with the schedule code
+What it models: time windows (several per visit), shifts, capacities, allowed technicians (skills
+and levels), per-technician start and end places, service times that depend on who goes, daily visit
+caps, one break per technician and priorities (a visit left out costs its priority's weight, and the
+recreate places heavier work first). `applicable` refuses the rest: parts pickups, pinned sequences,
+several breaks, and SLA deadlines that could be missed within the shifts while lateness costs
+something. Those keep OR-Tools' polish. Every strategy re-checks the routes with the schedule code
 (`strategies._checked`) before it takes them.
 """
 from __future__ import annotations
@@ -33,19 +35,22 @@ BLINK = 0.01  # SISR's blink rate: share of insertion places skipped at random
 CHUNK_SECONDS = 0.02  # temperature is lowered and the clock read between chunks of steps
 
 
+UNSERVED_TRIED = 30  # unserved visits near each step's seed that the recreate tries to place
+
+
 def applicable(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int], opts: SolveOptions) -> bool:
     if problem.depots or not techs or not visits:
         return False
     team = [problem.technicians[k] for k in techs]
-    if any(t.breaks or t.max_visits is not None for t in team):
+    if any(len(t.breaks) > 1 for t in team):
         return False
+    # A deadline after every shift's end is never missed: it changes nothing the kernel leaves out.
+    latest_end = max(t.shift.end for t in team)
     for i in visits:
         v = problem.visits[i]
-        if v.pinned_technician is not None or v.needs_parts or len(v.start_bounds()) != 1:
+        if v.pinned_sequence is not None or v.needs_parts or not v.start_bounds():
             return False
-        if v.deadline is not None and opts.lateness_cost > 0:
-            return False
-        if len({t.service_seconds(v) for t in team}) > 1:
+        if v.deadline is not None and opts.lateness_cost > 0 and v.deadline < latest_end:
             return False
     return True
 
@@ -58,13 +63,22 @@ class _Arrays(NamedTuple):
     end: np.ndarray
     T: np.ndarray  # travel time between nodes
     C: np.ndarray  # cost between nodes (distance or travel time)
-    e: np.ndarray  # earliest service start (vehicle nodes: shift start)
-    late: np.ndarray  # latest service start (end nodes: shift end)
-    s: np.ndarray  # service time
+    sv: np.ndarray  # [vehicle, visit]: service time when that vehicle serves it
     q: np.ndarray  # demand
     cap: np.ndarray  # capacity per vehicle
+    maxv: np.ndarray  # most visits per vehicle
     allowed: np.ndarray  # [vehicle, visit]: qualified and able to reach it
+    wfirst: np.ndarray  # [visit]: its first window in wlo/whi
+    wcount: np.ndarray
+    wlo: np.ndarray  # service-start windows, each visit's in order
+    whi: np.ndarray
     shift_start: np.ndarray
+    shift_end: np.ndarray
+    has_break: np.ndarray
+    bws: np.ndarray  # the break's window and duration (zeros without one)
+    bwe: np.ndarray
+    bdur: np.ndarray
+    weight: np.ndarray  # [visit]: 1 + priority, what leaving it out weighs
     neighbours: np.ndarray  # [visit]: the other visits, nearest first
 
 
@@ -86,28 +100,42 @@ def _arrays(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int]
             T[:, end[j]] = 0
             C[:, end[j]] = 0
 
-    n_nodes = m + 2 * nv
-    e, late, s, q = (np.zeros(n_nodes, dtype=np.int64) for _ in range(4))
+    q = np.zeros(m, dtype=np.int64)
+    sv = np.zeros((nv, m), dtype=np.int64)
+    wfirst, wcount, wlo, whi = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64), [], []
+    weight = np.ones(m, dtype=np.int64)
     for n, i in enumerate(visits):
         v = problem.visits[i]
-        (e[n], late[n]), = v.start_bounds()
-        s[n] = team[0].service_seconds(v)  # the same for everyone (`applicable`)
+        bounds = v.start_bounds()
+        wfirst[n], wcount[n] = len(wlo), len(bounds)
+        wlo += [lo for lo, _hi in bounds]
+        whi += [hi for _lo, hi in bounds]
         q[n] = v.demand
+        weight[n] = 1 + v.priority
+        for j, t in enumerate(team):
+            sv[j, n] = t.service_seconds(v)
     shift_start = np.array([t.shift.start for t in team], dtype=np.int64)
     shift_end = np.array([t.shift.end for t in team], dtype=np.int64)
-    e[start], late[start] = shift_start, shift_end
-    e[end], late[end] = shift_start, shift_end
+    has_break = np.array([bool(t.breaks) for t in team], dtype=np.bool_)
+    bws = np.array([t.breaks[0].window.start if t.breaks else 0 for t in team], dtype=np.int64)
+    bwe = np.array([t.breaks[0].window.end if t.breaks else 0 for t in team], dtype=np.int64)
+    bdur = np.array([t.breaks[0].duration if t.breaks else 0 for t in team], dtype=np.int64)
     cap = np.array([t.capacity if t.capacity is not None else int(q.sum()) + 1 for t in team], dtype=np.int64)
+    maxv = np.array([t.max_visits if t.max_visits is not None else m + 1 for t in team], dtype=np.int64)
     position = {k: j for j, k in enumerate(techs)}
+    pinned = {t.id: position[k] for k, t in zip(techs, team)}
     allowed = np.zeros((nv, m), dtype=np.bool_)
     for n, i in enumerate(visits):
+        only = problem.visits[i].pinned_technician
         for k in candidates[i]:
-            if k in position:
+            if k in position and (only is None or pinned.get(only) == position[k]):
                 allowed[position[k], n] = True
     closeness = C[:m, :m] + C[:m, :m].T
     np.fill_diagonal(closeness, -1)  # each visit first, even beside another at the same place
     neighbours = np.argsort(closeness, axis=1, kind="stable")[:, 1:].astype(np.int64)
-    return _Arrays(start, end, T, C, e, late, s, q, cap, allowed, shift_start, neighbours)
+    return _Arrays(start, end, T, C, sv, q, cap, maxv, allowed, wfirst, wcount, np.array(wlo, dtype=np.int64),
+                   np.array(whi, dtype=np.int64), shift_start, shift_end, has_break, bws, bwe, bdur, weight,
+                   neighbours)
 
 
 def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int], routes: Mapping[int, Sequence[int]],
@@ -125,17 +153,23 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
     arr = _arrays(problem, techs, visits, candidates, opts)
     local = {i: n for n, i in enumerate(visits)}
     position = {k: j for j, k in enumerate(techs)}
-    rt = np.zeros((nv, m + 1), dtype=np.int64)  # route j: rt[j, :rl[j]]
+    longest = max([len(seq) for seq in routes.values()] + [int(min(arr.maxv.max(), m))])
+    rt = np.zeros((nv, longest + 1), dtype=np.int64)  # route j: rt[j, :rl[j]]
     rl = np.zeros(nv, dtype=np.int64)
+    bg = np.zeros(nv, dtype=np.int64)  # each route's break gap (the kernel places it)
+    route_of = -np.ones(m, dtype=np.int64)
     for k, seq in routes.items():
         rl[position[k]] = len(seq)
         rt[position[k], :len(seq)] = [local[i] for i in seq]
+        route_of[[local[i] for i in seq]] = position[k]
     fixed = int(opts.vehicle_fixed_cost)
-    # Leaving a visit out must cost more than any change of routes could save.
+    # Leaving a visit out must cost more than any change of routes could save, the more so the
+    # heavier its priority.
     penalty = int(arr.C.max()) * (m + 2 * nv) + fixed * nv + 1
-    current = kernel.plan_cost(rt, rl, arr.start, arr.end, arr.C, fixed, penalty, m)
+    pen = penalty * arr.weight
+    current = kernel.plan_cost(rt, rl, route_of, arr.start, arr.end, arr.C, fixed, pen)
     state = np.array([current, current], dtype=np.int64)  # current and best cost
-    best_rt, best_rl = rt.copy(), rl.copy()
+    best_rt, best_rl, best_bg = rt.copy(), rl.copy(), bg.copy()
 
     kernel.seed_rng(seed)
     t_hot, t_cold = temperatures
@@ -146,9 +180,10 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
         now = time.monotonic()
         progress = min(1.0, (now - began) / span)
         temperature = t_hot * math.pow(t_cold / t_hot, progress) if t_hot > 0 and t_cold > 0 else 0.0
-        kernel.run(rt, rl, best_rt, best_rl, state, steps, temperature, AVG_REMOVED, MAX_STRING,
-                   arr.start, arr.end, arr.T, arr.C, arr.e, arr.late, arr.s, arr.q, arr.cap, arr.allowed,
-                   arr.shift_start, fixed, penalty, arr.neighbours, BLINK)
+        kernel.run(rt, rl, bg, best_rt, best_rl, best_bg, state, steps, temperature, AVG_REMOVED, MAX_STRING,
+                   arr.start, arr.end, arr.T, arr.C, arr.sv, arr.q, arr.cap, arr.maxv, arr.allowed, arr.wfirst,
+                   arr.wcount, arr.wlo, arr.whi, arr.shift_start, arr.shift_end, arr.bws, arr.bwe, arr.bdur,
+                   arr.has_break, fixed, pen, arr.weight, arr.neighbours, BLINK, UNSERVED_TRIED)
         took = time.monotonic() - now
         # Aim each chunk at CHUNK_SECONDS so the temperature follows the clock closely.
         steps = max(10, min(100_000, int(steps * CHUNK_SECONDS / max(took, 1e-4))))

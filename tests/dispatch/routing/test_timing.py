@@ -26,91 +26,155 @@ def compiled():
 
 
 def _random_case(rng: np.random.Generator) -> RoutingProblem:
-    """One technician (closed, other-end or open route), 2-8 visits on a grid with a window or
-    none, sometimes an earliest start, a random shift; times on a 10-minute grid, so that stops
-    often start exactly at a window's or the shift's bounds."""
+    """One technician (closed, other-end or open route) at a random skill level, often with a break,
+    2-8 visits on a grid with one window, two or none, sometimes an earliest start, a random shift;
+    times on a 10-minute grid, so that stops often start exactly at a window's or the shift's bounds."""
     m = int(rng.integers(2, 9))
     pts = rng.integers(0, 12, size=(m + 2, 2))  # 0: start, 1..m: visits, m + 1: another end
     durations = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1) * int(rng.choice([2, 5, 10])) * MIN
     begin = int(rng.integers(6, 11)) * HOUR
     shift = TimeWindow(begin, begin + int(rng.integers(12, 61)) * 10 * MIN)
     end = (0, m + 1, None)[int(rng.integers(3))]
+
+    def grid_time() -> int:
+        return shift.start + int(rng.integers(-12, (shift.end - shift.start) // (10 * MIN))) * 10 * MIN
+
     visits = []
     for i in range(m):
-        windows = ()
-        if rng.random() < 0.7:
-            a = shift.start + int(rng.integers(-12, (shift.end - shift.start) // (10 * MIN))) * 10 * MIN
-            windows = (TimeWindow(a, a + int(rng.integers(0, 25)) * 10 * MIN),)
-        v = Visit(f"v{i}", 1 + i, int(rng.integers(0, 13)) * 5 * MIN, windows)
+        windows = []
+        for _ in range(int(rng.choice([0, 1, 1, 2]))):
+            a = grid_time()
+            windows.append(TimeWindow(a, a + int(rng.integers(0, 25)) * 10 * MIN))
+        windows.sort(key=lambda w: w.start)
+        if len(windows) == 2 and windows[1].start <= windows[0].end:  # overlapping: one window
+            windows = [TimeWindow(windows[0].start, max(windows[0].end, windows[1].end))]
+        v = Visit(f"v{i}", 1 + i, int(rng.integers(0, 13)) * 5 * MIN, tuple(windows), required_skill="fridge")
         if rng.random() < 0.2:
             later = replace(v, earliest_start=shift.start + int(rng.integers(0, 37)) * 10 * MIN)
             v = later if later.start_bounds() else v  # an earliest start after the window: left out
         visits.append(v)
-    return RoutingProblem((Technician("t", 0, end, shift),), tuple(visits), durations)
+    breaks = ()
+    if rng.random() < 0.6:
+        duration = int(rng.integers(0, 7)) * 10 * MIN
+        opens = max(shift.start, min(grid_time(), shift.end - duration))
+        closes = min(shift.end, opens + duration + int(rng.integers(0, 13)) * 10 * MIN)
+        breaks = (Break(TimeWindow(opens, closes), duration),)
+    technician = Technician("t", 0, end, shift, breaks=breaks, skills={"fridge": int(rng.integers(1, 4))})
+    return RoutingProblem((technician,), tuple(visits), durations)
 
 
-def _reference(p: RoutingProblem, seq: list[int]):
+def _reference(p: RoutingProblem, seq: list[int], gap: int | None):
+    """The reference timeline of `seq` with the break (if the technician has one) in `gap`."""
     t = p.technicians[0]
     locs = [t.start_location] + [p.visits[i].location for i in seq] + (
         [t.end_location] if t.end_location is not None else [])
     travels = [int(p.durations[a, b]) for a, b in zip(locs, locs[1:])]
-    return timeline(t.shift, (), (), travels, [p.visits[i].service for i in seq],
+    return timeline(t.shift, t.breaks, (gap,) if t.breaks else (), travels,
+                    [t.service_seconds(p.visits[i]) for i in seq],
                     [tuple(p.visits[i].start_bounds()) for i in seq], [None] * len(seq))
+
+
+def _over(t: Technician, found) -> int:
+    """When the day is over, a break taken once back home included."""
+    return found.break_starts[-1] + t.breaks[-1].duration if found.breaks_after_end else found.end
+
+
+def _gaps(p: RoutingProblem, n: int) -> list[int | None]:
+    return list(range(n + 1)) if p.technicians[0].breaks else [None]
+
+
+class _Route:
+    """One route in the kernel's arrays."""
+
+    def __init__(self, p: RoutingProblem, seq: list[int]):
+        m = len(p.visits)
+        self.arr = arr = sisr._arrays(p, [0], list(range(m)), {i: [0] for i in range(m)}, OPTS)
+        self.rt = np.zeros((1, m + 1), dtype=np.int64)
+        self.rt[0, :len(seq)] = seq
+        self.rl = np.array([len(seq)], dtype=np.int64)
+        self.bg = np.zeros(1, dtype=np.int64)
+        self.dep = np.zeros((1, m + 2), dtype=np.int64)
+        self.ls = np.zeros((1, m + 2), dtype=np.int64)
+        self.load = np.zeros(1, dtype=np.int64)
+        self.route_of = -np.ones(m + 2, dtype=np.int64)
+        self.pos_of = np.zeros(m + 2, dtype=np.int64)
+        kernel._place_break(0, self.rt, self.rl, self.bg, arr.start, arr.end, arr.T, arr.sv, arr.wfirst,
+                            arr.wcount, arr.wlo, arr.whi, arr.shift_start, arr.shift_end, arr.bws, arr.bwe,
+                            arr.bdur, arr.has_break)
+        kernel._refresh(0, self.rt, self.rl, self.bg, self.dep, self.ls, self.load, self.route_of, self.pos_of,
+                        arr.start, arr.end, arr.T, arr.sv, arr.q, arr.wfirst, arr.wcount, arr.wlo, arr.whi,
+                        arr.shift_start, arr.shift_end, arr.bws, arr.bwe, arr.bdur, arr.has_break)
+
+    def fits(self, pos: int, u: int) -> int:
+        a = self.arr
+        return kernel.insertion_fits(0, pos, u, self.rt, self.rl, self.bg, self.dep, self.ls, a.start, a.end, a.T,
+                                     a.sv, a.wfirst, a.wcount, a.wlo, a.whi, a.shift_start, a.bws, a.bwe, a.bdur,
+                                     a.has_break)
+
+    def best(self, u: int):
+        a = self.arr
+        return kernel._best_insertion(u, self.rt, self.rl, self.bg, self.dep, self.ls, self.load, a.start, a.end,
+                                      a.T, a.C, a.sv, a.q, a.cap, a.maxv, a.allowed, a.wfirst, a.wcount, a.wlo,
+                                      a.whi, a.shift_start, a.bws, a.bwe, a.bdur, a.has_break, 0, 0.0)
 
 
 def test_the_kernel_times_routes_and_insertions_as_the_reference_does():
     rng = np.random.default_rng(20261202)
     outcomes = {True: 0, False: 0}
+    with_break = 0
     for case in range(CASES):
         p = _random_case(rng)
         m = len(p.visits)
+        t = p.technicians[0]
         assert sisr.applicable(p, [0], range(m), OPTS)
-        # The kernel has no breaks: problems with one never reach it.
-        with_break = replace(p.technicians[0], breaks=(Break(TimeWindow(p.technicians[0].shift.start,
-                                                                        p.technicians[0].shift.end), 0),))
-        assert not sisr.applicable(replace(p, technicians=(with_break,)), [0], range(m), OPTS)
+
+        def on_time(seq):
+            return any(_reference(p, seq, g) is not None for g in _gaps(p, len(seq)))
 
         seq = [int(i) for i in rng.permutation(m)[: int(rng.integers(0, m))]]
-        while seq and _reference(p, seq) is None:  # the kernel keeps routes on time: start from one
+        while seq and not on_time(seq):  # the kernel keeps routes on time: start from one
             seq.pop(int(rng.integers(len(seq))))
-        base = _reference(p, seq)
-        if base is None:  # not even the way from start to end fits the shift
+        if not on_time(seq):  # not even the way from start to end fits the shift
             continue
+        route = _Route(p, seq)
+        gap = int(route.bg[0]) if t.breaks else None
+        with_break += bool(t.breaks)
 
-        arr = sisr._arrays(p, [0], list(range(m)), {i: [0] for i in range(m)}, OPTS)
-        rt = np.zeros((1, m + 1), dtype=np.int64)
-        rt[0, :len(seq)] = seq
-        rl = np.array([len(seq)], dtype=np.int64)
-        dep = np.zeros((1, m + 2), dtype=np.int64)
-        ls = np.zeros((1, m + 2), dtype=np.int64)
-        load = np.zeros(1, dtype=np.int64)
-        route_of = -np.ones(m + 2, dtype=np.int64)
-        pos_of = np.zeros(m + 2, dtype=np.int64)
-        kernel._refresh(0, rt, rl, dep, ls, load, route_of, pos_of, arr.start, arr.end, arr.T, arr.e, arr.late,
-                        arr.s, arr.q, arr.shift_start)
-        departures = [start + p.visits[i].service for start, i in zip(base.starts, seq)]
-        assert dep[0, :len(seq)].tolist() == departures, f"case {case}"
+        # The break goes where the route is over earliest, the break included (the first such gap).
+        finishes = {g: _over(t, found) for g in _gaps(p, len(seq)) if (found := _reference(p, seq, g)) is not None}
+        assert gap == min(finishes, key=lambda g: (finishes[g], g is not None and g)), f"case {case}"
+        base = _reference(p, seq, gap)
+        departures = [start + t.service_seconds(p.visits[i]) for start, i in zip(base.starts, seq)]
+        assert route.dep[0, :len(seq)].tolist() == departures, f"case {case}"
 
         for u in (i for i in range(m) if i not in seq):
             feasible = []
             for pos in range(len(seq) + 1):
-                a = arr.start[0] if pos == 0 else seq[pos - 1]
-                b = arr.end[0] if pos == len(seq) else seq[pos]
-                depart_a = arr.shift_start[0] if pos == 0 else dep[0, pos - 1]
-                got = kernel._fits(depart_a + arr.T[a, u], arr.e[u], arr.late[u], arr.s[u], arr.T[u, b], ls[0, pos])
-                want = _reference(p, seq[:pos] + [u] + seq[pos:]) is not None
-                assert got == want, f"case {case}: visit {u} at {pos} of {seq}: kernel {got}, reference {want}"
-                outcomes[want] += 1
+                longer = seq[:pos] + [u] + seq[pos:]
+                if gap is None:
+                    ways = {1: None}
+                elif gap == pos:
+                    ways = {2: pos, 3: pos + 1}
+                else:
+                    ways = {1: gap + 1 if gap > pos else gap}
+                want = [how for how, g in ways.items() if _reference(p, longer, g) is not None]
+                got = route.fits(pos, u)
+                assert (got != 0) == bool(want) and (got == 0 or got in want), \
+                    f"case {case}: visit {u} at {pos} of {seq}, break in {gap}: kernel {got}, reference {want}"
+                outcomes[bool(want)] += 1
                 if want:
-                    feasible.append((int(arr.C[a, u] + arr.C[u, b] - arr.C[a, b]), pos))
+                    a = route.arr.start[0] if pos == 0 else seq[pos - 1]
+                    b = route.arr.end[0] if pos == len(seq) else seq[pos]
+                    C = route.arr.C
+                    feasible.append((int(C[a, u] + C[u, b] - C[a, b]), pos))
             # The kernel's cheapest insertion (no blinks) is the cheapest the reference allows.
-            bv, bp, bd = kernel._best_insertion(u, rt, rl, dep, ls, load, arr.start, arr.end, arr.T, arr.C, arr.e,
-                                                arr.late, arr.s, arr.q, arr.cap, arr.allowed, arr.shift_start, 0, 0.0)
+            bv, bp, bd, _how = route.best(u)
             if feasible:
                 assert (bv, (bd, bp)) == (0, min(feasible)), f"case {case}: visit {u} into {seq}"
             else:
                 assert bv == -1, f"case {case}: visit {u} into {seq}"
     assert min(outcomes.values()) > 1000  # many feasible and many infeasible insertions were compared
+    assert with_break > CASES // 3
 
 
 def test_live_insertion_returns_the_route_schedule_gives_its_sequence():
