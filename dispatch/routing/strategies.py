@@ -19,6 +19,7 @@ Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (g
 
 DECOMPOSE_VISITS = 100  # above this many visits (and more technicians than one neighbourhood)
 GROUP_SIZE = 8  # technicians per neighbourhood
+SISR_SHARE = 0.5  # of a big day's budget, spent by SISR over the whole fleet where it models the day
 
 
 def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plannable: Sequence[int],
@@ -286,11 +287,14 @@ def _decomposed(problem, candidates, plannable, opts, deadline, stats, initial: 
     unserved visits they could do), warm-started from the current plan. Every sub-solve starts
     from the current routes, so the plan never gets worse."""
     tune = {"initial": 0.15, "group": GROUP_SIZE, "neigh": GROUP_SIZE, "slot": 0.2, "extra_nearest": 10,
-            **opts.tuning}
+            "sisr_share": SISR_SHARE, "t_start": 10.0, "t_end": 0.1, **opts.tuning}
     rng = np.random.default_rng(0)
     start = time.monotonic()
     budget = deadline - start
     techs = list(range(len(problem.technicians)))
+    # The last part of the budget goes to SISR over the whole fleet when the kernel models the day.
+    sisr_share = float(tune["sisr_share"]) if sisr.applicable(problem, techs, plannable, opts) else 0.0
+    outer_deadline, deadline = deadline, deadline - sisr_share * budget
     groups = _groups(problem, techs, int(tune["group"]), rng)
     d = problem.durations
     start_loc = {k: problem.technicians[k].start_location for k in techs}
@@ -347,7 +351,30 @@ def _decomposed(problem, candidates, plannable, opts, deadline, stats, initial: 
             for k in near:
                 routes[k] = got.get(k, ([], []))
     stats.update(neighbourhood_rounds=rounds, served_initial=served_before, served_final=_served(routes))
+    if sisr_share > 0:
+        routes = _whole_fleet_sisr(problem, techs, plannable, routes, candidates, opts, outer_deadline, tune, stats)
     return routes, 0, "feasible"
+
+
+def _whole_fleet_sisr(problem, techs, plannable, routes, candidates, opts, deadline, tune, stats):
+    """SISR over every technician from the neighbourhoods' plan; kept only when the schedule code agrees
+    and it is no worse: as many priority points served, then as many visits, then no more cost."""
+    before = _day_key(problem, routes, opts)
+    got, _, status = _sisr(problem, techs, plannable, {k: routes[k] for k in techs}, candidates, opts, deadline,
+                           _temperatures(problem, routes, opts, tune), 0, "feasible")
+    if status == "no_solution":
+        stats["sisr"] = "rejected by the schedule check"
+        return routes
+    after = _day_key(problem, got, opts)
+    stats.update(before_sisr=before, after_sisr=after)
+    return got if after <= before else routes
+
+
+def _day_key(problem, routes, opts):
+    """A day's plan compared as the objective does: priority-weighted work served first, then cost."""
+    weight = sum(1 + problem.visits[i].priority for seq, _ in routes.values() for i in seq if is_visit(i))
+    fewer_served, _n_routes, cost = _key(problem, routes, opts)
+    return (-weight, fewer_served, cost)
 
 
 def _pick_seed(problem, techs, routes, unserved, candidates, rng):
