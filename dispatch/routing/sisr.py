@@ -39,20 +39,24 @@ UNSERVED_TRIED = 30  # unserved visits near each step's seed that the recreate t
 
 
 def applicable(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int], opts: SolveOptions) -> bool:
-    if problem.depots or not techs or not visits:
+    if not techs or not visits:
         return False
-    team = [problem.technicians[k] for k in techs]
-    if any(len(t.breaks) > 1 for t in team):
+    if not all(modelled_technician(problem.technicians[k]) for k in techs):
         return False
-    # A deadline after every shift's end is never missed: it changes nothing the kernel leaves out.
-    latest_end = max(t.shift.end for t in team)
-    for i in visits:
-        v = problem.visits[i]
-        if v.pinned_sequence is not None or v.needs_parts or not v.start_bounds():
-            return False
-        if v.deadline is not None and opts.lateness_cost > 0 and v.deadline < latest_end:
-            return False
-    return True
+    latest_end = max(problem.technicians[k].shift.end for k in techs)
+    return all(modelled_visit(problem.visits[i], opts, latest_end) for i in visits)
+
+
+def modelled_technician(technician) -> bool:
+    return len(technician.breaks) <= 1
+
+
+def modelled_visit(visit, opts: SolveOptions, latest_end: int) -> bool:
+    """Whether the kernel models the visit: no parts to collect, no locked place in a sequence, and no
+    SLA deadline that could be missed within the shifts (`latest_end`) while lateness costs something."""
+    if visit.pinned_sequence is not None or visit.needs_parts or not visit.start_bounds():
+        return False
+    return visit.deadline is None or opts.lateness_cost <= 0 or visit.deadline >= latest_end
 
 
 class _Arrays(NamedTuple):

@@ -292,8 +292,9 @@ def _decomposed(problem, candidates, plannable, opts, deadline, stats, initial: 
     start = time.monotonic()
     budget = deadline - start
     techs = list(range(len(problem.technicians)))
-    # The last part of the budget goes to SISR over the whole fleet when the kernel models the day.
-    sisr_share = float(tune["sisr_share"]) if sisr.applicable(problem, techs, plannable, opts) else 0.0
+    # The last part of the budget goes to SISR over the whole fleet, for what the kernel models.
+    sisr_share = float(tune["sisr_share"]) if any(
+        sisr.modelled_technician(t) for t in problem.technicians) else 0.0
     outer_deadline, deadline = deadline, deadline - sisr_share * budget
     groups = _groups(problem, techs, int(tune["group"]), rng)
     d = problem.durations
@@ -357,17 +358,35 @@ def _decomposed(problem, candidates, plannable, opts, deadline, stats, initial: 
 
 
 def _whole_fleet_sisr(problem, techs, plannable, routes, candidates, opts, deadline, tune, stats):
-    """SISR over every technician from the neighbourhoods' plan; kept only when the schedule code agrees
-    and it is no worse: as many priority points served, then as many visits, then no more cost."""
+    """SISR over every technician from the neighbourhoods' plan, for what the kernel models (`_free`);
+    the rest of the day stays as it is. Kept only when the schedule code agrees and it is no worse: as
+    many priority points served, then as many visits, then no more cost."""
+    free_techs, free_visits = _free(problem, techs, plannable, routes, opts)
+    if not free_techs or not free_visits:
+        stats["sisr"] = "nothing it models"
+        return routes
     before = _day_key(problem, routes, opts)
-    got, _, status = _sisr(problem, techs, plannable, {k: routes[k] for k in techs}, candidates, opts, deadline,
-                           _temperatures(problem, routes, opts, tune), 0, "feasible")
+    got, _, status = _sisr(problem, free_techs, free_visits, {k: routes[k] for k in free_techs}, candidates, opts,
+                           deadline, _temperatures(problem, routes, opts, tune), 0, "feasible")
     if status == "no_solution":
         stats["sisr"] = "rejected by the schedule check"
         return routes
-    after = _day_key(problem, got, opts)
-    stats.update(before_sisr=before, after_sisr=after)
-    return got if after <= before else routes
+    merged = {**routes, **got}
+    after = _day_key(problem, merged, opts)
+    stats.update(before_sisr=before, after_sisr=after, sisr_technicians=len(free_techs))
+    return merged if after <= before else routes
+
+
+def _free(problem, techs, plannable, routes, opts) -> tuple[list[int], list[int]]:
+    """The technicians whose routes hold only visits the kernel models (no pickups, no locked
+    sequence...), and the visits it may move among them: theirs and the unserved ones it models."""
+    latest_end = max(problem.technicians[k].shift.end for k in techs)
+    modelled = {i for i in plannable if sisr.modelled_visit(problem.visits[i], opts, latest_end)}
+    free_techs = [k for k in techs if sisr.modelled_technician(problem.technicians[k])
+                  and all(is_visit(i) and i in modelled for i in routes[k][0])]
+    held = {i for k in techs for i in routes[k][0] if is_visit(i)}
+    mine = {i for k in free_techs for i in routes[k][0]}
+    return free_techs, [i for i in plannable if i in modelled and (i in mine or i not in held)]
 
 
 def _day_key(problem, routes, opts):

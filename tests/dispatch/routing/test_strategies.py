@@ -36,3 +36,27 @@ def test_ruin_and_recreate_can_reinsert_removed_visits_in_a_chosen_order():
         heur_pb2.LocalCheapestInsertionParameters.SORTING_PROPERTY_RANDOM]
     with pytest.raises(ValueError):
         configure_ils(pywrapcp.DefaultRoutingSearchParameters(), insertion_order=["alphabetical"])
+
+
+def test_a_big_day_is_polished_by_sisr_around_what_it_does_not_model():
+    """A day with a started visit (a locked sequence) and one needing a part from a depot: SISR
+    polishes the other technicians and leaves those two routes as the model made them."""
+    from dataclasses import replace
+
+    from dispatch.routing import PartDepot, solve
+    from dispatch.routing.synthetic import product_day
+
+    day = product_day(jobs=150, technicians=15, seed=3).problem
+    first, parts = day.visits[0], day.visits[1]
+    pinned_tech = next(t for t in day.technicians if t.can_do(first))
+    visits = list(day.visits)
+    visits[0] = replace(first, pinned_technician=pinned_tech.id, pinned_sequence=0, time_windows=())
+    visits[1] = replace(parts, needs_parts=("P1",))
+    depot = PartDepot("wh", location=visits[2].location, parts={"P1": 0})
+    p = replace(day, visits=tuple(visits), depots=(depot,))
+    result = solve(p, time_limit=4.0, strategy="decompose")
+    assert result.feasible
+    route = next(r for r in result.routes if r.technician_id == pinned_tech.id)
+    assert route.visit_ids[0] == first.id
+    assert 0 < result.stats["sisr_technicians"] < len(p.technicians)
+    assert result.stats["after_sisr"] <= result.stats["before_sisr"]
