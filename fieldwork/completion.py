@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.i18n import gettext as _
+from core.storage import FileStorage
 from dispatch.jobs.audit import Actor
 from dispatch.jobs.models import EventKind, Job, JobEvent
 from dispatch.jobs.services import record_event
@@ -113,9 +113,10 @@ def check_completion(session: Session, *, job: Job, given: CompletionInput, now:
 
 
 def record_completion(session: Session, *, technician: Technician, job: Job, checked: CheckedCompletion,
-                      summary: str, warranty_days: int, today: date, upload_dir: Path,
+                      summary: str, warranty_days: int, today: date, storage: FileStorage,
                       now: datetime) -> CompletionRecord:
-    """The record of a job just completed (the caller moved it): written once, the signature on disk."""
+    """The record of a job just completed (the caller moved it): written once, the signature in the
+    file storage."""
     record = CompletionRecord(job_id=job.id, technician_id=technician.id, summary=summary.strip()[:MAX_SUMMARY],
                               on_site_minutes=checked.on_site_minutes, amount_paid=checked.amount_paid,
                               payment_method=checked.payment_method, signature_name=new_signature_name(),
@@ -128,7 +129,7 @@ def record_completion(session: Session, *, technician: Technician, job: Job, che
                        "warranty_until": record.warranty_until.isoformat()})
     session.flush()
     # Written after the row is flushed, as photos are: a refused row never leaves a file behind.
-    store_signature(upload_dir, record.signature_name, checked.signature_png)
+    store_signature(storage, record.signature_name, checked.signature_png)
     return record
 
 

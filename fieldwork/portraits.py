@@ -1,18 +1,18 @@
 """A technician's portrait, shown to the customer while the technician is on the way: checked like a job
 photo, then re-drawn small as a JPEG (which leaves the phone's metadata, a place among it, behind) and
-stored under a random name, the only way to its address."""
+kept in the file storage (core.storage) under a random name, the only way to its address."""
 from __future__ import annotations
 
 import io
 import secrets
 from datetime import datetime
-from pathlib import Path
 
 from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.admin_audit import record_change
+from core.storage import FileStorage, StoredFileMissing
 from dispatch.technicians.models import Technician
 from fieldwork.photos import MAX_PHOTO_BYTES, inspect_image  # noqa: F401 (the page reads the size limit here)
 
@@ -21,8 +21,9 @@ PORTRAIT_SIZE = (480, 480)
 CONTENT_TYPE = "image/jpeg"
 
 
-def portrait_path(upload_dir: Path, stored_name: str) -> Path:
-    return upload_dir / PORTRAIT_DIR / stored_name
+def portrait_key(stored_name: str) -> str:
+    """The storage key of a portrait (the folder portraits were kept in before the storage interface)."""
+    return f"{PORTRAIT_DIR}/{stored_name}"
 
 
 def _redrawn(data: bytes) -> bytes:
@@ -34,7 +35,7 @@ def _redrawn(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def set_portrait(session: Session, *, technician: Technician, data: bytes, upload_dir: Path, actor: str,
+def set_portrait(session: Session, *, technician: Technician, data: bytes, storage: FileStorage, actor: str,
                  now: datetime) -> str:
     """Store `data` as the technician's portrait (PhotoRejected when it is no JPEG or PNG photo) and
     return its stored name. A replaced file is never served again: only a name a technician holds is."""
@@ -44,10 +45,7 @@ def set_portrait(session: Session, *, technician: Technician, data: bytes, uploa
     technician.photo_name = name
     session.flush()
     # Written after the row is flushed, as job photos are: a refused row never leaves a file behind.
-    path = portrait_path(upload_dir, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as out:
-        out.write(_redrawn(data))
+    storage.put(portrait_key(name), _redrawn(data), CONTENT_TYPE)
     return name
 
 
@@ -64,11 +62,13 @@ def _record(session: Session, technician: Technician, *, actor: str, now: dateti
                   changes={"photo": change})
 
 
-def portrait_file(session: Session, upload_dir: Path, stored_name: str) -> Path | None:
-    """The file behind a portrait's address: only the current portrait of some technician."""
+def portrait_bytes(session: Session, storage: FileStorage, stored_name: str) -> bytes | None:
+    """The image behind a portrait's address: only the current portrait of some technician."""
     if not 10 <= len(stored_name) <= 64:
         return None
     if session.scalar(select(Technician.id).where(Technician.photo_name == stored_name)) is None:
         return None
-    path = portrait_path(upload_dir, stored_name)
-    return path if path.is_file() else None
+    try:
+        return storage.get(portrait_key(stored_name))
+    except StoredFileMissing:
+        return None

@@ -1,14 +1,15 @@
 """The customer's signature drawn on the technician's phone: a PNG, checked by its content (the format,
-the size on disk and in pixels, some ink on it), stored on disk under a random name beside the photos."""
+the size on disk and in pixels, some ink on it), kept in the file storage (core.storage) under a random
+name beside the photos, so that any web worker on any host can show it."""
 from __future__ import annotations
 
 import io
 import secrets
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.i18n import gettext as _
+from core.storage import FileStorage, StoredFileMissing
 
 MAX_SIGNATURE_BYTES = 200 * 1024
 MAX_SIDE = 2400  # a phone screen at 3x is about 1200 pixels across; more is not a signature
@@ -56,12 +57,18 @@ def new_signature_name() -> str:
     return secrets.token_urlsafe(24) + ".png"
 
 
-def signature_path(upload_dir: Path, stored_name: str) -> Path:
-    return upload_dir / SIGNATURE_DIR / stored_name
+def signature_key(stored_name: str) -> str:
+    """The storage key of a signature (the folder signatures were kept in before the storage interface)."""
+    return f"{SIGNATURE_DIR}/{stored_name}"
 
 
-def store_signature(upload_dir: Path, stored_name: str, data: bytes) -> None:
-    path = signature_path(upload_dir, stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as out:
-        out.write(data)
+def store_signature(storage: FileStorage, stored_name: str, data: bytes) -> None:
+    storage.put(signature_key(stored_name), data, "image/png")
+
+
+def signature_bytes(storage: FileStorage, stored_name: str) -> bytes | None:
+    """The stored signature, or None when it is gone."""
+    try:
+        return storage.get(signature_key(stored_name))
+    except StoredFileMissing:
+        return None

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
 from api.auth import require_page_roles
-from api.context import now, services, today
+from api.context import now, services, storage, today
 from api.database import db
 from api.field.forms import FormProblem, status_update_from_form
 from api.field.pages import _me, _my_job, _refuse, _update_message, _wants_json
@@ -60,7 +60,7 @@ def complete(number: str):
         if not outcome.replayed:
             record_completion(db(), technician=technician, job=job, checked=checked, summary=update.note,
                               warranty_days=services().settings.repair_warranty_days, today=today(),
-                              upload_dir=services().settings.upload_dir, now=now())
+                              storage=storage(), now=now())
     except FormProblem as problem:
         return _refuse(number, 422, problem.field, problem.message)
     except CompletionRefused as refused:

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import require_api_roles
-from api.context import now, services, today
+from api.context import now, services, storage, today
 from api.database import db
 from api.errors import field_error
 from api.field.endpoints import NUMBER, _me, _my_job
@@ -80,7 +80,7 @@ class MyJobCompletion(MethodView):
             if not outcome.replayed:
                 record_completion(db(), technician=technician, job=job, checked=checked, summary=update.note,
                                   warranty_days=services().settings.repair_warranty_days, today=today(),
-                                  upload_dir=services().settings.upload_dir, now=now())
+                                  storage=storage(), now=now())
         except FormProblem as problem:
             raise field_error(422, problem.field, problem.message) from None
         except CompletionRefused as refused:

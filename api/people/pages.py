@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from api.auth import require_page_roles
-from api.context import now, services
+from api.context import now, storage
 from api.database import db
 from api.extensions import csrf
 from api.people import changes, forms
@@ -437,7 +437,7 @@ def technician_photo(technician_id: int):
                                 422)
     try:
         set_portrait(db(), technician=technician, data=upload.read(MAX_PHOTO_BYTES + 1),
-                     upload_dir=services().settings.upload_dir, actor=_actor(), now=now())
+                     storage=storage(), actor=_actor(), now=now())
     except PhotoRejected as error:
         return _technician_page(technician, _technician_form(technician), {"photo": str(error)}, 422)
     flash(_("Saved the photo of %(name)s.", name=technician.user.display_name))

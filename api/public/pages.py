@@ -1,9 +1,9 @@
 """Consumer pages reached from a QR label: report a fault, then follow the job."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from api.context import now, services
+from api.context import now, services, storage
 from api.database import db
 from api.extensions import limiter
 from api.forms import load_form
@@ -20,7 +20,7 @@ from dispatch.intake.services import FaultReport, find_asset_by_qr, report_fault
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel
 from fieldwork.photos import MAX_FAULT_PHOTOS, MAX_PHOTO_BYTES
-from fieldwork.portraits import CONTENT_TYPE, portrait_file
+from fieldwork.portraits import CONTENT_TYPE, portrait_bytes
 
 bp = Blueprint("public", __name__)
 allow_uploads(bp, {"public.report": MAX_REPORT_PHOTO_BYTES})
@@ -100,9 +100,11 @@ def tracking_page(job, *, status: int = 200, **extra):
 @bp.get("/technician-photos/<name>")
 def technician_photo(name: str):
     """A technician's portrait for the customers they visit: public, found only by its random name."""
-    path = portrait_file(db(), services().settings.upload_dir, name)
-    if path is None:
+    data = portrait_bytes(db(), storage(), name)
+    if data is None:
         abort(404)
-    response = send_file(path, mimetype=CONTENT_TYPE, max_age=3600)
+    response = Response(data, mimetype=CONTENT_TYPE)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -4,12 +4,12 @@ The partials (_track_quote.html, _job_quote.html, _tech_quote.html) read what th
 helpers this blueprint gives every template."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from api.auth import require_page_roles
-from api.context import now, services
+from api.context import now, storage
 from api.database import db
 from api.field import pages as field_pages
 from api.jobs import pages as staff_pages
@@ -28,7 +28,7 @@ from dispatch.quotes.money import yuan
 from dispatch.quotes.services import approve_quote, decline_quote, give_quote, needs_quote, quote_of
 from fieldwork.completion import PAYMENT_METHODS, amount_owed, completion_of, measured_minutes
 from fieldwork.read import technician_of
-from fieldwork.signatures import signature_path
+from fieldwork.signatures import signature_bytes
 from fieldwork.updates import NotYourJob, job_of_technician
 from inventory.models import JobPartState
 
@@ -138,11 +138,10 @@ def staff_signature(number: str):
     """The customer's signature of a completed job, for the office only (never public, never cached shared)."""
     job = staff_pages.job_or_404(number)
     record = completion_of(db(), job)
-    path = signature_path(services().settings.upload_dir, record.signature_name) if record and record.signature_name \
-        else None
-    if path is None or not path.is_file():
+    data = signature_bytes(storage(), record.signature_name) if record and record.signature_name else None
+    if data is None:
         abort(404)
-    response = send_file(path, mimetype="image/png", max_age=3600)
+    response = Response(data, mimetype="image/png")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from core.settings import Settings
+from core.storage import LocalStorage
 from dispatch.technicians.models import Technician
 from fieldwork.portraits import set_portrait
 from tests.browser.conftest import PHONE
@@ -97,7 +98,7 @@ def test_the_tracking_page_follows_the_technician_on_the_way_and_refreshes_itsel
     if tag == "zh":  # with a portrait; the English run shows the initials
         with fresh_session() as session:
             set_portrait(session, technician=session.get(Technician, city.tech.id), data=_portrait(),
-                         upload_dir=settings.upload_dir, actor="test", now=NOW)
+                         storage=LocalStorage(settings.upload_dir), actor="test", now=NOW)
             session.commit()
     customer = new_context(**PHONE, locale=locale).new_page()
     customer.goto(f"{live_url}/t/{job.tracking_token}")

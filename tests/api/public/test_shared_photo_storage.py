@@ -89,3 +89,41 @@ def test_a_report_whose_photo_cannot_be_stored_is_refused_for_now_and_writes_not
     assert "照片存储暂时无法访问" in post_report(in_chinese, world.asset, fault=[(image(), "a.png")]).get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Job)) == 0
     assert session.scalar(select(func.count()).select_from(JobPhoto)) == 0
+
+
+def test_a_portrait_and_a_signature_live_in_the_bucket_too(client, world, session, settings, other_host, s3_server,
+                                                           tmp_path):
+    """What else a customer or the office sees of the visit: the technician's portrait (taken in on host A,
+    served by host B) and the customer's signature, both in the bucket and on no host's disk."""
+    import io
+
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    from api.app import file_storage
+    from fieldwork.portraits import portrait_key, set_portrait
+    from fieldwork.signatures import new_signature_name, signature_bytes, store_signature
+    from tests.builders.core import make_region
+    from tests.builders.dispatch import make_technician
+    from tests.conftest import NOW
+
+    technician = make_technician(session, region=make_region(session, code="s3-portraits"))
+    picture = io.BytesIO()
+    PILImage.new("RGB", (200, 200), (40, 90, 160)).save(picture, "JPEG")
+    name = set_portrait(session, technician=technician, data=picture.getvalue(), storage=file_storage(settings),
+                        actor="test", now=NOW)
+    session.commit()
+    served = other_host.test_client().get(f"/technician-photos/{name}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg" and served.data[:2] == b"\xff\xd8"
+    assert s3_server.client().get_object(Bucket=s3_server.bucket, Key=portrait_key(name))["Body"].read() == served.data
+
+    ink = io.BytesIO()
+    drawing = PILImage.new("RGBA", (300, 120), (0, 0, 0, 0))
+    ImageDraw.Draw(drawing).line([(10, 60), (290, 70)], fill=(0, 0, 0, 255), width=4)
+    drawing.save(ink, "PNG")
+    signed = new_signature_name()
+    store_signature(file_storage(settings), signed, ink.getvalue())
+    other_storage = file_storage(dataclasses.replace(settings, upload_dir=tmp_path / "host-b"))
+    assert signature_bytes(other_storage, signed) == ink.getvalue()
+    assert signature_bytes(other_storage, "never-stored.png") is None
+    assert files_under(tmp_path / "host-a") == [] and files_under(tmp_path / "host-b") == []
