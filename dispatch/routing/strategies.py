@@ -123,8 +123,8 @@ def _fleet(problem, candidates, plannable, opts, deadline, stats, initial: Route
     2. Route elimination: drop the smallest route, hand its visits back as unserved and let guided
        local search (warm start, stops as soon as everyone is served) fit them into K - 1 routes
        (with tuning elim_mode="sisr": SISR instead, which eliminates more routes; see docs/routing.md).
-    3. Polish the routes kept for the time left. Plain problems (`sisr.applicable`: windows,
-       shifts, capacities, skills; no breaks, parts or pins) get SISR compiled with numba
+    3. Polish the routes kept for the time left. Problems SISR models (`sisr.applicable`: windows,
+       shifts, one break, caps, capacities, skills; no parts or locked sequences) get SISR compiled with numba
        (`sisr.py`): hundreds of thousands of string removals where OR-Tools' ruin-and-recreate
        manages a few thousand in the same time. Others get OR-Tools: ruin-and-recreate that
        accepts a slightly worse plan by simulated annealing, then guided local search with
