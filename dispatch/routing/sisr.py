@@ -144,7 +144,8 @@ def _arrays(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int]
 
 def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int], routes: Mapping[int, Sequence[int]],
            candidates: Mapping[int, Sequence[int]], opts: SolveOptions, deadline: float,
-           temperatures: tuple[float, float], seed: int = 0, stop_when_all_served: bool = False) -> dict[int, list[int]]:
+           temperatures: tuple[float, float], seed: int = 0, stop_when_all_served: bool = False,
+           stats: dict | None = None) -> dict[int, list[int]]:
     """Improve `routes` (technician index -> visit indices) of `techs` over `visits` (problem
     indices; those not in a route are inserted when they fit) until `deadline`, or until every
     visit is served with `stop_when_all_served` (route elimination). Simulated annealing cools from
@@ -179,7 +180,7 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
     t_hot, t_cold = temperatures
     began = time.monotonic()
     span = max(1e-3, deadline - began)
-    steps = 50
+    steps, done = 50, 0
     while True:  # at least one chunk of steps, however little time is left
         now = time.monotonic()
         progress = min(1.0, (now - began) / span)
@@ -189,12 +190,15 @@ def polish(problem: RoutingProblem, techs: Sequence[int], visits: Sequence[int],
                    arr.wcount, arr.wlo, arr.whi, arr.shift_start, arr.shift_end, arr.bws, arr.bwe, arr.bdur,
                    arr.has_break, fixed, pen, arr.weight, arr.neighbours, BLINK, UNSERVED_TRIED)
         took = time.monotonic() - now
+        done += steps
         # Aim each chunk at CHUNK_SECONDS so the temperature follows the clock closely.
         steps = max(10, min(100_000, int(steps * CHUNK_SECONDS / max(took, 1e-4))))
         if now + 2 * took > deadline:  # the next chunk would end past the deadline
             break
         if stop_when_all_served and best_rl.sum() == m:
             break
+    if stats is not None:
+        stats["sisr_steps"] = stats.get("sisr_steps", 0) + done
     return {techs[j]: [visits[n] for n in best_rt[j, :best_rl[j]]] for j in range(nv)}
 
 

@@ -367,7 +367,7 @@ def _whole_fleet_sisr(problem, techs, plannable, routes, candidates, opts, deadl
         return routes
     before = _day_key(problem, routes, opts)
     got, _, status = _sisr(problem, free_techs, free_visits, {k: routes[k] for k in free_techs}, candidates, opts,
-                           deadline, _temperatures(problem, routes, opts, tune), 0, "feasible")
+                           deadline, _temperatures(problem, routes, opts, tune), 0, "feasible", stats=stats)
     if status == "no_solution":
         stats["sisr"] = "rejected by the schedule check"
         return routes
