@@ -96,7 +96,10 @@ def build_timeline(days: list[TechnicianDay], *, day: date, tz: ZoneInfo, now: d
     rows = []
     for technician_day in days:
         hours = technician_day.hours
-        blocks, previous = [], hours.start if hours else None
+        # Before the first visit the technician sets off from home at the shift's start, or from where
+        # they are now once the shift is under way.
+        blocks, previous = [], (max(hours.start, now) if hours.start <= now <= hours.end else hours.start) \
+            if hours else None
         for job in technician_day.jobs:
             if job.planned_start is None or job.planned_end is None:
                 continue
