@@ -163,3 +163,19 @@ def test_the_timeline_grid_stylesheet_is_the_one_the_timeline_module_writes():
 
     written = Path(__file__).resolve().parents[3] / "api" / "static" / "timeline-grid.css"
     assert written.read_text() == grid_css(), "run: python -c 'from api.board.timeline import grid_css; ...'"
+
+
+def test_work_under_way_cannot_be_moved_and_the_page_says_why(client, session, city):
+    from dispatch.jobs.status import JobStatus
+
+    job = city.jobs[0]
+    job.status = JobStatus.EN_ROUTE
+    session.commit()
+    sign_in(client, "dispatch.zhou")
+    page = client.get(f"/dispatch/jobs/{job.number}/move")
+    assert page.status_code == 409 and "is already under way" in page.get_data(as_text=True)
+    assert 'data-testid="candidates"' not in page.get_data(as_text=True)
+    board = client.get("/dispatch?region=gusu").get_data(as_text=True)
+    assert f'data-testid="move-{job.number}"' not in board
+    block = re.search(rf'<a class="tl-visit status-en_route[^>]*data-testid="block-{job.number}"[^>]*>', board, re.DOTALL)
+    assert block and "data-move-url" not in block.group(0)
