@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.geo import MatrixProvider
 from core.regions import zone_of
@@ -123,8 +124,11 @@ def move_options(session: Session, *, job: Job, day: date, now: datetime, provid
     first, last = move_days(job, now=now, tz=tz)
     model = job.asset.product_model
     everyone = region_technicians(session, region_id=job.asset.region_id)
-    # Names for the page in one query, not one per technician.
-    list(session.scalars(select(User).where(User.id.in_([t.user_id for t in everyone]))))
+    # Names for the page in one query, not one per technician (held here: the session keeps rows only
+    # while someone refers to them).
+    names = {user.id: user for user in session.scalars(select(User).where(User.id.in_([t.user_id for t in everyone])))}
+    for technician in everyone:
+        set_committed_value(technician, "user", names[technician.user_id])
     excluded, candidates = [], []
     for technician in everyone:
         if not qualifies(technician, skill=model.repair_skill, min_level=model.min_skill_level, day=day):

@@ -179,3 +179,17 @@ def test_work_under_way_cannot_be_moved_and_the_page_says_why(client, session, c
     assert f'data-testid="move-{job.number}"' not in board
     block = re.search(rf'<a class="tl-visit status-en_route[^>]*data-testid="block-{job.number}"[^>]*>', board, re.DOTALL)
     assert block and "data-move-url" not in block.group(0)
+
+
+def test_the_move_page_costs_the_same_queries_for_twice_the_candidates(app, client, session):
+    city = build_field_world(session)
+    sign_in(client, "dispatch.zhou")
+    path = f"/dispatch/jobs/{city.other_job.number}/move"
+    few = _statements(app, client, path)
+    for n in range(3):
+        technician = make_technician(session, region=city.region, home=(31.31 + 0.01 * n, 120.62))
+        planned_job(session, technician=technician, region=city.region, at=(31.32 + 0.01 * n, 120.63))
+    session.commit()
+    assert client.get(path).get_data(as_text=True).count('data-testid="confirm-') == 5
+    many = _statements(app, client, path)
+    assert len(many) == len(few), "\n".join(many)
