@@ -10,10 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.users import User
 from dispatch.jobs.models import Job, JobEvent
+from dispatch.technicians.models import Technician
 from tests.api.board.test_board_pages import build_field_world
 from tests.api.jobs.test_desk_query_counts import _statements
-from tests.api.test_pages import csrf_from, sign_in
+from tests.api.test_pages import sign_in
 from tests.builders.dispatch import make_technician
 from tests.builders.fieldwork import TZ, planned_job
 from tests.conftest import NOW
@@ -193,3 +195,21 @@ def test_the_move_page_costs_the_same_queries_for_twice_the_candidates(app, clie
     assert client.get(path).get_data(as_text=True).count('data-testid="confirm-') == 5
     many = _statements(app, client, path)
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_a_technician_dropped_on_who_cannot_take_the_job_is_named_with_the_reason(client, session, city):
+    washer = session.scalar(select(Technician).join(User).where(User.username == "washer"))
+    sign_in(client, "dispatch.zhou")
+    page = client.get(f"/dispatch/jobs/{city.other_job.number}/move?technician={washer.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "cannot take this job on" in html and "not qualified" in html
+
+
+def test_a_move_breaking_a_promised_window_shows_the_warning_and_offers_no_confirmation(client, session, city):
+    job = session.get(Job, city.other_job.id)
+    job.window_start, job.window_end = job.planned_start - timedelta(minutes=30), job.planned_start + timedelta(hours=1)
+    session.commit()
+    sign_in(client, "dispatch.zhou")
+    html = client.get(f"/dispatch/jobs/{job.number}/move?day={TOMORROW.isoformat()}").get_data(as_text=True)
+    assert f"Would break the promised window of {job.number}" in html
+    assert 'data-testid="confirm-' not in html and "Would break a promised window: not offered." in html
