@@ -169,6 +169,8 @@ def _move_page(job, *, day_raw: str | None, not_before_raw: str | None, technici
     try:
         day = _move_day(job, day_raw, board_day)
         not_before = _not_before(job, day, not_before_raw)
+        if job.asset.region is None:
+            raise MoveNotPossible(f"Job {job.number}'s appliance is in no service region.")
         choices = move_options(db(), job=job, day=day, now=now(), provider=travel_provider(job.asset.region),
                                tz=services().tz, not_before=not_before)
     except MoveInputError as problem:

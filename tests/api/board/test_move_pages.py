@@ -213,3 +213,33 @@ def test_a_move_breaking_a_promised_window_shows_the_warning_and_offers_no_confi
     html = client.get(f"/dispatch/jobs/{job.number}/move?day={TOMORROW.isoformat()}").get_data(as_text=True)
     assert f"Would break the promised window of {job.number}" in html
     assert 'data-testid="confirm-' not in html and "Would break a promised window: not offered." in html
+
+
+def test_a_job_whose_appliance_is_in_no_region_cannot_be_moved_here(client, session, city):
+    from dispatch.intake.services import FaultReport, report_fault
+    from dispatch.jobs.audit import CUSTOMER
+    from dispatch.jobs.models import Channel
+    from tests.builders.dispatch import make_asset
+
+    job = report_fault(session, asset=make_asset(session, region=None), actor=CUSTOMER, now=NOW, tz=TZ,
+                       report=FaultReport(channel=Channel.QR, fault_text="Not cooling at all", contact_name="Wang",
+                                          contact_phone="+86 138 0000 0003")).job
+    session.commit()
+    sign_in(client, "dispatch.zhou")
+    page = client.get(f"/dispatch/jobs/{job.number}/move")
+    assert page.status_code == 409 and "is in no service region" in page.get_data(as_text=True)
+
+
+def test_hostile_query_values_on_the_move_page_never_answer_a_server_error(client, session, city):
+    from tests.api.test_form_fuzz import CONTROL, HOSTILE
+
+    sign_in(client, "dispatch.zhou")
+    before = state(session, city.other_job)
+    answers = set()
+    for name in ("day", "not_before", "technician", "board_day"):
+        for value in HOSTILE + CONTROL:
+            page = client.get(f"/dispatch/jobs/{city.other_job.number}/move", query_string={name: value})
+            assert page.status_code < 500 and page.mimetype == "text/html", (name, value, page.status_code)
+            answers.add(page.status_code)
+    assert answers <= {200, 404, 409, 422}
+    assert state(session, city.other_job) == before
