@@ -91,16 +91,18 @@ class JobAssignment(MethodView):
     @blp.response(200, JobSchema)
     @blp.alt_response(409, description="The technician lacks the skill, is not working, or has no room in time")
     def post(self, data: dict, number: str):
-        """Move a job to a technician (checked for skill, shift and room before the repair deadline)"""
+        """Move a job to a technician, on a given day or the earliest feasible one (checked for skill, shift and
+        room before the repair deadline)"""
         job = get_job(db(), number, for_update=True)
         technician = db().get(Technician, data["technician_id"])
         if technician is None:
             raise field_error(422, "technician_id", f"No technician {data['technician_id']}.")
         try:
             move_job(db(), job=job, technician=technician, actor=_actor(), now=now(), tz=services().tz,
-                     provider=travel_provider(job.asset.region))
+                     provider=travel_provider(job.asset.region), day=data["day"], not_before=data["not_before"])
         except CannotMove as error:
-            raise field_error(409, "technician_id", str(error))
+            raise field_error(409, "day" if data["day"] and " is outside." in str(error) else "technician_id",
+                              str(error))
         return job
 
 

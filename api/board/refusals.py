@@ -22,6 +22,10 @@ _SHAPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?P<technician>.+) has no room for job (?P<number>\S+) before its repair deadline: "
                 r"(?P<reason>.*)\.$", re.DOTALL),
      N_("%(technician)s has no room for job %(number)s before its repair deadline: %(reason)s.")),
+    (re.compile(r"Job (?P<number>\S+) can be planned from (?P<first>\S+) to (?P<last>\S+); (?P<day>\S+) is outside\.$"),
+     N_("Job %(number)s can be planned from %(first)s to %(last)s; %(day)s is outside.")),
+    (re.compile(r"Job (?P<number>\S+)'s appliance is in no service region\.$"),
+     N_("Job %(number)s's appliance is in no service region.")),
     (re.compile(r"Plan (?P<id>\d+) is (?P<plan_status>\w+); only a finished plan can be applied\.$"),
      N_("Plan %(id)s is %(plan_status)s; only a finished plan can be applied.")),
     (re.compile(r"The routes of (?P<region>\S+) on (?P<day>\S+) changed after plan (?P<id>\d+) was computed; "

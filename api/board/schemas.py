@@ -65,6 +65,10 @@ class MyRouteQuerySchema(ma.Schema):
 
 class MoveJobSchema(ma.Schema):
     technician_id = Integer(required=True, strict=True, validate=validate.Range(min=1))
+    # On this day only (region time), refused when it does not fit; without it, the earliest feasible day.
+    day = fields.Date(load_default=None)
+    # The visit starts no earlier than this (with its time zone): a dispatcher's choice, not a promise.
+    not_before = fields.AwareDateTime(load_default=None)
 
 
 class PlanRequestSchema(ma.Schema):

@@ -9,7 +9,7 @@ reason and raised to the dispatchers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,9 +53,10 @@ class AssignmentOutcome:
 
 def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | None = None, provider: MatrixProvider,
                  actor: Actor = SYSTEM, only_technician: Technician | None = None,
-                 on_day: date | None = None) -> AssignmentOutcome:
+                 on_day: date | None = None, not_before: datetime | None = None) -> AssignmentOutcome:
     """Plan `job` into the best feasible slot (or, with `only_technician`, into that person's day; with
-    `on_day`, on that day only, even when the job is planned already: its appointment window moved).
+    `on_day`, on that day only, even when the job is planned already: its appointment window moved; with
+    `not_before`, starting no earlier than that: a dispatcher's choice, not stored as a promise).
     Days, shifts and deadlines are read in the job's region's time zone (`tz` serves a job whose
     appliance has no region).
 
@@ -72,7 +73,8 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
     for attempt in range(SEARCH_ATTEMPTS):
         locked = attempt == SEARCH_ATTEMPTS - 1
         outcome = _search_and_place(session, job=job, now=now, tz=tz, provider=provider, actor=actor,
-                                    only_technician=only_technician, lock_candidates=locked, on_day=on_day)
+                                    only_technician=only_technician, lock_candidates=locked, on_day=on_day,
+                                    not_before=not_before)
         if outcome is not None:
             return outcome
         # The chosen technician's route changed under the search: read everything afresh.
@@ -82,7 +84,8 @@ def dispatch_job(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | No
 
 def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo | None, provider: MatrixProvider,
                       actor: Actor, only_technician: Technician | None,
-                      lock_candidates: bool, on_day: date | None = None) -> AssignmentOutcome | None:
+                      lock_candidates: bool, on_day: date | None = None,
+                      not_before: datetime | None = None) -> AssignmentOutcome | None:
     """The outcome, or None when the place found is no longer free (only without `lock_candidates`)."""
     tz = zone_of(job.asset.region, tz)
     today = now.astimezone(tz).date()
@@ -117,6 +120,8 @@ def _search_and_place(session: Session, *, job: Job, now: datetime, tz: ZoneInfo
             reasons.append(reason("day_nobody_working", day=day.isoformat()))
             continue
         visit = day_problem.problem.visit_by_id[job.number]
+        if not_before is not None:
+            visit = replace(visit, earliest_start=max(visit.earliest_start or 0, day_problem.seconds(not_before)))
         current = planned_routes(day_problem)
         found = insert_visit(day_problem.problem, current, visit)
         new_visit = next((s for s in found.route.stops if s.kind == "visit" and s.visit_id == job.number), None) \

@@ -216,7 +216,7 @@ def places(app, session, request) -> dict[str, Place]:
         Place("care priority", Role.AGENT, f"/agent/jobs/{job}/care", f"/agent/jobs/{job}/care/priority"),
         Place("escalation acknowledge", Role.DISPATCHER, "/dispatch", "/dispatch/escalations/[0-9]+/acknowledge"),
         Place("escalation resolve", Role.DISPATCHER, "/dispatch", "/dispatch/escalations/[0-9]+/resolve"),
-        Place("reassign", Role.DISPATCHER, "/dispatch", f"/dispatch/jobs/{job}/assignment"),
+        Place("reassign", Role.DISPATCHER, f"/dispatch/jobs/{job}/move", f"/dispatch/jobs/{job}/assignment"),
         Place("lock", Role.DISPATCHER, "/dispatch", f"/dispatch/jobs/{job}/lock"),
         Place("new plan", Role.DISPATCHER, "/dispatch", "/dispatch/plans"),
         Place("plan apply", Role.DISPATCHER, f"/dispatch/plans/{solved_plan}", f"/dispatch/plans/{solved_plan}/apply"),

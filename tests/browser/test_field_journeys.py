@@ -180,8 +180,8 @@ def test_a_dispatcher_reassigns_a_job_and_re_optimises_the_region(city, app, liv
 
     job = city.jobs[1]
     row = page.locator("tr[data-technician='tech01']")
-    row.get_by_label(f"Technician for {job.number}").select_option(str(city.other.id))
-    row.get_by_test_id(f"assign-{job.number}").click()
+    row.get_by_test_id(f"move-{job.number}").click()
+    page.get_by_test_id("confirm-tech02").click()
     expect(page.locator(".notice")).to_contain_text(f"Job {job.number} moved to")
     expect(page.get_by_test_id("load-tech01")).to_contain_text("1 visit ")
     expect(page.get_by_test_id("load-tech02")).to_contain_text("2 visits")

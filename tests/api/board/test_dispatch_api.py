@@ -209,3 +209,20 @@ def test_a_technician_sees_only_their_own_day_with_etas(client, app, city, token
     assert_error_shape(client.get("/api/v1/technicians/me/route?day=soon", headers=token_for("tech.fridge")), 422,
                        location="query", field="day")
     assert_error_shape(client.get("/api/v1/technicians/me/route", headers=token_for("dispatch.zhou")), 403)
+
+
+def test_a_move_on_a_given_day_lands_on_that_day_or_is_refused(client, app, city, dispatcher, session):
+    number = reported(client, app, city["assets"][0])
+    before = client.get(f"/api/v1/jobs/{number}", headers=dispatcher).json
+    target = city["other_fridge"] if before["technician"]["id"] == city["fridge"].id else city["fridge"]
+    too_late = client.post(f"/api/v1/jobs/{number}/assignment", json={"technician_id": target.id, "day": "2026-12-20"},
+                           headers=dispatcher)
+    assert_error_shape(too_late, 409, field="day")
+    assert client.get(f"/api/v1/jobs/{number}", headers=dispatcher).json == before
+    moved = client.post(f"/api/v1/jobs/{number}/assignment", headers=dispatcher,
+                        json={"technician_id": target.id, "day": "2026-11-24", "not_before": "2026-11-24T13:00:00+08:00"})
+    assert moved.status_code == 200 and moved.json["technician"]["id"] == target.id
+    assert moved.json["planned_start"] >= "2026-11-24T05:00"
+    naive = client.post(f"/api/v1/jobs/{number}/assignment", headers=dispatcher,
+                        json={"technician_id": target.id, "day": "2026-11-24", "not_before": "2026-11-24T13:00:00"})
+    assert_error_shape(naive, 422, field="not_before")

@@ -245,6 +245,7 @@ PAGES = {  # page -> the roles it is for
     "/tech/jobs/{job}": {Role.TECHNICIAN},
     "/dispatch": {Role.DISPATCHER, Role.MANAGER, Role.ADMIN},
     "/dispatch/plans/{plan}": {Role.DISPATCHER, Role.MANAGER, Role.ADMIN},
+    "/dispatch/jobs/{job}/move": {Role.DISPATCHER, Role.MANAGER, Role.ADMIN},
     "/warehouse": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
     "/warehouse/receive": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
     "/warehouse/adjust": {Role.WAREHOUSE, Role.MANAGER, Role.ADMIN},
