@@ -21,6 +21,7 @@ from api.field.schemas import PositionReportSchema
 from api.i18n import babel_locale
 from api.labels import label
 from api.route_maps import field_route_map, render_svg
+from api.street_maps import street_map
 from api.uploads import allow_uploads
 from core import i18n as core_i18n
 from core.limits import parse_id
@@ -108,8 +109,10 @@ def route():
         return render_template("tech_route.html", day=None, days=days, chosen=None, svg="", day_error=message,
                                short_address=short_address, rendered_at=now()), 400
     day = field_day(db(), technician, day=chosen, tz=services().tz)
-    svg = render_svg(field_route_map(day, tz=services().tz)) if day.cards else ""
-    return render_template("tech_route.html", day=day, days=days, chosen=chosen, svg=svg, day_error=None,
+    route_map = field_route_map(day, tz=services().tz) if day.cards else None
+    return render_template("tech_route.html", day=day, days=days, chosen=chosen,
+                           svg=render_svg(route_map) if route_map else "",
+                           street_map=street_map(route_map) if route_map else None, day_error=None,
                            short_address=short_address, rendered_at=now())
 
 
