@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from dispatch.intake.services import FaultReport, report_fault
 from dispatch.jobs.audit import CUSTOMER
 from dispatch.jobs.models import Channel
+from tests.api.board.test_dispatch_api import run_worker
 from tests.browser.conftest import PHONE
 from tests.browser.journey_steps import fits_the_screen, sign_in
 from tests.builders.dispatch import make_asset
@@ -186,3 +187,18 @@ def test_without_scripts_the_svg_map_is_the_map(city, live_url, new_context):
     page.goto(f"{live_url}/dispatch")
     expect(page.locator("#board-map svg")).to_be_visible()
     expect(page.get_by_test_id("street-map")).to_be_hidden()
+
+
+def test_the_plan_preview_draws_the_proposal_on_the_same_tiles(city, tiles, app, live_url, new_context, screenshot):
+    page = new_context(**DESK).new_page()
+    sign_in(page, live_url, "dispatch.zhou")
+    page.goto(f"{live_url}/dispatch")
+    page.select_option("#time_limit", "1")
+    page.get_by_test_id("reoptimise").click()
+    expect(page.get_by_test_id("plan-waiting")).to_be_visible()
+    run_worker(app)  # the scheduler's part; the page refreshes itself until the plan is done
+    expect(page.get_by_test_id("plan-status")).to_have_text("Done")
+    street = _street_map_ready(page)
+    expect(page.get_by_test_id("plan-map")).to_be_hidden()
+    expect(street.locator(".stop-marker")).to_have_count(5)  # the waiting job too, once the plan serves it
+    screenshot(page, "street-map-plan-en.png")
