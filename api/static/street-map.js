@@ -24,6 +24,27 @@
     return box;
   }
 
+  // Which colour is whose, as the SVG's legend says, where more than one route shares the map.
+  function legend(data, texts) {
+    var control = L.control({position: "topright"});
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "street-map-legend");
+      data.routes.forEach(function (route) {
+        var row = L.DomUtil.create("div", "", box);
+        var swatch = L.DomUtil.create("span", "swatch", row);
+        swatch.style.background = route.colour;
+        row.appendChild(document.createTextNode(route.name + " — " + texts.stops.replace("{n}", route.stops.length)));
+      });
+      if (data.unassigned.length) {
+        L.DomUtil.create("div", "left-out", box).textContent =
+          "\u2715 " + texts.not_assigned.replace("{n}", data.unassigned.length);
+      }
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
   function draw(box) {
     var fallback = document.getElementById(box.dataset.fallback);
     var data, texts;
@@ -53,6 +74,7 @@
     try {
       map = L.map(box, {zoomControl: false});
       L.control.zoom({zoomInTitle: texts.zoom_in, zoomOutTitle: texts.zoom_out}).addTo(map);
+      if (data.routes.length > 1 || data.unassigned.length) legend(data, texts).addTo(map);
       var tiles = L.tileLayer(box.dataset.tiles, {maxZoom: Number(box.dataset.maxZoom) || 19,
                                                   attribution: escapeHtml(box.dataset.attribution)});
       tiles.on("tileload", shown);

@@ -129,6 +129,7 @@ def test_the_board_draws_the_region_s_routes_on_the_configured_tiles(city, tiles
     marker = street.locator(f".stop-marker[title='{first.number}']")
     expect(marker).to_have_text("1")
     expect(street.locator(".leaflet-control-attribution")).to_contain_text("Test tiles <b>& friends</b>")
+    expect(street.locator(".street-map-legend div")).to_have_count(3)  # two technicians, the jobs left out
     marker.click()
     popup = street.locator(".leaflet-popup-content")
     eta = first.planned_start.astimezone(TZ).strftime("%H:%M")
