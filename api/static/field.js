@@ -157,8 +157,16 @@
         .then(function (response) {
           var type = response.headers.get("Content-Type") || "";
           if (type.indexOf("application/json") === -1) {
-            // Signed out meanwhile (the sign-in page came back): keep it until the person signs in.
-            throw {note: banner ? banner.dataset.signin : "sign in again"};
+            if (response.redirected || response.status < 400 || response.status === 401 || response.status === 403) {
+              // Signed out meanwhile (the sign-in page came back): keep it until the person signs in.
+              throw {note: banner ? banner.dataset.signin : "sign in again"};
+            }
+            if (response.status < 500) {
+              // A page refusing it (the job went to someone else, a form from before a new sign-in): it
+              // never will go, and must not hold up the steps queued after it.
+              return {status: response.status, body: {message: banner ? banner.dataset.refused : "refused", errors: {}}};
+            }
+            throw {note: ""};
           }
           return response.json().then(function (answer) { return {status: response.status, body: answer}; });
         })

@@ -14,6 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from dispatch.jobs.models import Job
 from fieldwork.models import FieldUpdate, JobPhoto
 from fieldwork.updates import PART_REQUEST, PHOTO
 from inventory.models import JobPart
@@ -122,3 +123,24 @@ def test_a_job_of_the_day_never_opened_is_readable_offline_once_the_day_was_load
     page.wait_for_url(f"{live_url}/tech/jobs/{unopened.number}")
     expect(page.get_by_test_id("fault")).to_have_text(unopened.fault_text)
     expect(page.get_by_test_id("offline-copy")).to_be_visible()
+
+
+def test_a_queued_part_for_a_job_given_to_someone_else_meanwhile_says_so_and_holds_nothing_up(city, live_url,
+                                                                                               new_context,
+                                                                                               fresh_session):
+    first = city.jobs[0]
+    page = new_context(**PHONE).new_page()
+    sign_in(page, live_url, "tech01")
+    page.goto(f"{live_url}/tech/jobs/{first.number}")
+    page.context.set_offline(True)
+    page.select_option("#part_id", str(city.part.id))
+    page.get_by_test_id("request-part").click()
+    banner = page.locator("#queue-status")
+    expect(banner).to_contain_text("1 update(s) waiting to send")
+    with fresh_session() as session:  # the office moves the job to the other technician meanwhile
+        session.get(Job, first.id).technician_id = city.other.id
+        session.commit()
+    page.context.set_offline(False)
+    expect(banner).to_contain_text(f"Request part · {first.number}: It could not be sent: the job is no longer yours")
+    assert page.evaluate("window.fieldQueue.pending()") == 0
+    assert _arrived(fresh_session, first) == {"parts": 0, "photos": 0, "steps": []}
