@@ -61,6 +61,10 @@ def _load(day: TechnicianDay) -> Load:
 
 
 
+def _job_page(number: str) -> str:
+    return url_for("staff.job_detail", number=number)
+
+
 def _regions() -> list[Region]:
     return list(db().scalars(select(Region).order_by(Region.id)))
 
@@ -111,7 +115,7 @@ def board(errors: dict | None = None, status: int = 200, region_code: str | None
                            loads=[_load(d) for d in days], waiting=waiting,
                            at_risk=jobs_at_risk(db(), region=region, now=now()), escalations=escalations,
                            technicians=[d.technician for d in days], svg=render_svg(route_map),
-                           street_map=street_map(route_map), errors=errors or {},
+                           street_map=street_map(route_map, link=_job_page), errors=errors or {},
                            time_limits=PLAN_TIME_LIMITS, now=now()), status
 
 
@@ -190,7 +194,7 @@ def plan_preview(plan_id: int, error: str | None = None, status: int = 200):
     route_map = plan_route_map(plan) if plan.result else None
     return render_template("dispatch_plan.html", plan=plan, result=plan.result or {},
                            svg=render_svg(route_map) if route_map else "",
-                           street_map=street_map(route_map) if route_map else None, error=error,
+                           street_map=street_map(route_map, link=_job_page) if route_map else None, error=error,
                            tz=services().tz), status
 
 

@@ -122,7 +122,8 @@ def route():
     route_map = field_route_map(day, tz=services().tz) if day.cards else None
     return render_template("tech_route.html", day=day, days=days, chosen=chosen,
                            svg=render_svg(route_map) if route_map else "",
-                           street_map=street_map(route_map) if route_map else None, day_error=None,
+                           street_map=street_map(route_map, link=lambda number: url_for("field.job_page", number=number))
+                           if route_map else None, day_error=None,
                            short_address=short_address, rendered_at=now())
 
 

@@ -12,13 +12,21 @@
     return box.innerHTML;
   }
 
-  // Popups are built as elements from text: nothing the data holds is ever read as markup.
-  function popup(lines) {
+  // Popups are built as elements from text: nothing the data holds is ever read as markup. The first
+  // line opens the job's page where the data gives one on this site.
+  function popup(lines, url) {
     var box = document.createElement("div");
     box.className = "street-map-popup";
     lines.filter(Boolean).forEach(function (line, index) {
       var row = document.createElement(index === 0 ? "strong" : "div");
-      row.textContent = line;
+      if (index === 0 && typeof url === "string" && /^\/[^\/\\]/.test(url)) {
+        var link = document.createElement("a");
+        link.href = url;
+        link.textContent = line;
+        row.appendChild(link);
+      } else {
+        row.textContent = line;
+      }
       box.appendChild(row);
     });
     return box;
@@ -101,14 +109,14 @@
           }).addTo(map);
           marker.getElement().style.borderColor = route.colour;
           marker.bindPopup(popup([stop.n + " · " + stop.job, stop.eta ? texts.eta.replace("{time}", stop.eta) : "",
-                                  stop.customer, data.routes.length > 1 ? route.name : ""]));
+                                  stop.customer, data.routes.length > 1 ? route.name : ""], stop.url));
         });
       });
       data.unassigned.forEach(function (stop) {
         L.marker([stop.lat, stop.lon], {
           title: stop.job,
           icon: L.divIcon({className: "unassigned-marker", html: "\u2715", iconSize: [22, 22]})
-        }).bindPopup(popup([stop.job, texts.unassigned])).addTo(map);
+        }).bindPopup(popup([stop.job, texts.unassigned], stop.url)).addTo(map);
       });
       tiles.addTo(map);
     } catch (e) {

@@ -71,6 +71,8 @@ class TestWithATileServer:
         assert {stop["job"] for route in data["routes"] for stop in route["stops"]} == \
             {job.number for job in city.jobs} | {city.other_job.number}
         assert all("customer" not in stop for route in data["routes"] for stop in route["stops"])
+        assert {stop["url"] for route in data["routes"] for stop in route["stops"]} == \
+            {f"/agent/jobs/{job.number}" for job in [*city.jobs, city.other_job]}
         assert f'data-tiles="{TILES}"' in page and 'data-max-zoom="18"' in page
         policy = board.headers["Content-Security-Policy"]
         assert "img-src 'self' https://*.tiles.example.com;" in policy and "script-src 'self';" in policy
@@ -84,6 +86,7 @@ class TestWithATileServer:
         assert [stop["job"] for stop in route["stops"]] == [job.number for job in city.jobs]
         assert [stop["n"] for stop in route["stops"]] == [1, 2]
         assert all(stop["customer"] == "Zhang Wei" and re.fullmatch(r"\d\d:\d\d", stop["eta"]) for stop in route["stops"])
+        assert [stop["url"] for stop in route["stops"]] == [f"/tech/jobs/{job.number}" for job in city.jobs]
         assert data["unassigned"] == []
 
 

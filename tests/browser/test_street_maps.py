@@ -161,6 +161,8 @@ def test_the_technician_s_agenda_draws_the_day_s_stops_on_the_same_tiles(city, t
     fits_the_screen(page)
     page.wait_for_timeout(400)  # the popup fades in
     screenshot(page, f"street-map-agenda-{locale[:2]}.png")
+    popup.get_by_role("link", name=f"2 · {second.number}").click()  # the job's page, as from the list
+    page.wait_for_url(f"{live_url}/tech/jobs/{second.number}")
 
 
 @pytest.mark.parametrize("tiles", ["unreachable"], indirect=True)
