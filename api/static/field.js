@@ -236,13 +236,14 @@
       if (at) { fields.latitude = at.latitude; fields.longitude = at.longitude; fields.observed_at = at.observed_at; }
       return enqueue(form, fields, files);
     }).then(function () {
-      if (form.hasAttribute("data-fresh-id")) {
-        // The form stays for the next part or photo while this one waits its turn.
-        renew(form);
-        if (multipart) form.reset();
+      if (!form.hasAttribute("data-fresh-id")) return flush();
+      // The form stays for the next part or photo while this one waits its turn: ready again once the
+      // send is over (a tap meanwhile would be the same step twice).
+      renew(form);
+      if (multipart) form.reset();
+      return flush().then(function () {
         Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
-      }
-      return flush();
+      });
     });
   });
 
