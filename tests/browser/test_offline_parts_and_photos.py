@@ -144,3 +144,24 @@ def test_a_queued_part_for_a_job_given_to_someone_else_meanwhile_says_so_and_hol
     expect(banner).to_contain_text(f"Request part · {first.number}: It could not be sent: the job is no longer yours")
     assert page.evaluate("window.fieldQueue.pending()") == 0
     assert _arrived(fresh_session, first) == {"parts": 0, "photos": 0, "steps": []}
+
+
+def test_an_update_left_in_the_queue_s_earlier_home_is_moved_and_sent_once(city, live_url, new_context, fresh_session):
+    job = city.jobs[0]
+    page = new_context(**PHONE).new_page()
+    sign_in(page, live_url, "tech01")
+    page.goto(f"{live_url}/tech/jobs/{job.number}")
+    # As the phone's queue kept it before it moved to IndexedDB: an "on my way" that never went.
+    page.evaluate("""() => {
+        const form = document.querySelector("form.queued-update input[name=to][value=en_route]").form;
+        const fields = Object.fromEntries([...new FormData(form)].filter(([, v]) => typeof v === "string"));
+        localStorage.setItem("aftercare.field.queue.v1",
+                             JSON.stringify([{id: fields.client_id, url: form.action, fields, label: "old"}]));
+    }""")
+    with page.expect_navigation():
+        page.reload()  # the page's queue starts, finds it, sends it and opens the job as it is now
+    expect(page.get_by_test_id("job-status")).to_have_text("Technician on the way")
+    assert page.evaluate("localStorage.getItem('aftercare.field.queue.v1')") is None
+    assert page.evaluate("window.fieldQueue.pending()") == 0
+    with fresh_session() as session:
+        assert session.scalars(select(FieldUpdate.action).where(FieldUpdate.job_id == job.id)).all() == ["en_route"]
