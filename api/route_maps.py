@@ -26,6 +26,7 @@ class MapStop:
     lon: float
     label: str  # e.g. job number
     eta: str = ""  # e.g. "10:35"
+    customer: str = ""  # on the technician's own map only: the office's maps show job numbers
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,12 @@ def render_svg(route_map: RouteMap) -> str:
 
 
 def map_route(technician: Technician, jobs: list[Job], *, tz: ZoneInfo,
-              start: tuple[float, float] | None = None) -> MapRoute:
+              start: tuple[float, float] | None = None, with_customer: bool = False) -> MapRoute:
     """A technician's jobs in route order, labelled with their ETAs, from `start` (default: home)."""
     return MapRoute(name=technician.user.display_name, start=start or (technician.home_lat, technician.home_lon),
                     stops=[MapStop(j.latitude, j.longitude, j.number,
-                                   j.planned_start.astimezone(tz).strftime("%H:%M") if j.planned_start else "")
+                                   j.planned_start.astimezone(tz).strftime("%H:%M") if j.planned_start else "",
+                                   j.contact_name if with_customer else "")
                            for j in jobs])
 
 
@@ -152,5 +154,5 @@ def field_route_map(day: FieldDay, *, tz: ZoneInfo) -> RouteMap:
     technician = day.technician
     start = (technician.last_lat, technician.last_lon) if technician.last_lat is not None else None
     return RouteMap(title=f"{technician.user.display_name} — {day.day.isoformat()}",
-                    routes=[map_route(technician, [c.job for c in day.cards], tz=tz, start=start)],
+                    routes=[map_route(technician, [c.job for c in day.cards], tz=tz, start=start, with_customer=True)],
                     width=420, height=300, legend=False)

@@ -3,7 +3,8 @@
 Pages may run only the scripts and styles served from /static (no inline script, no inline event
 handler, no style attribute) and may not be framed by anyone. API answers load nothing at all. The
 Swagger UI page is the one exception: its inline start-up script is allowed by its hash, and Swagger
-UI's own inline styles and data: images are allowed there only.
+UI's own inline styles and data: images are allowed there only. Where a street map's tile server is
+configured, pages may also show images from its host (the tiles).
 """
 from __future__ import annotations
 
@@ -31,22 +32,28 @@ def _script_hashes(html: str) -> str:
                     for script in _INLINE_SCRIPT.findall(html))
 
 
-def _policy(response: Response, docs_path: str) -> str:
+def page_policy(settings: Settings) -> str:
+    tiles = settings.street_map
+    return PAGE_POLICY if tiles is None else PAGE_POLICY.replace("img-src 'self'", f"img-src 'self' {tiles.image_source}")
+
+
+def _policy(response: Response, docs_path: str, pages: str) -> str:
     if request.path == docs_path and response.mimetype == "text/html":
         return DOCS_POLICY.format(hashes=_script_hashes(response.get_data(as_text=True)))
     if request.path.startswith(API_PREFIX):
         return API_POLICY
-    return PAGE_POLICY
+    return pages
 
 
 def register(app: Flask, settings: Settings) -> None:
     https_site = settings.public_base_url.startswith("https://")
     docs_path = f"{app.config['OPENAPI_URL_PREFIX']}/{app.config['OPENAPI_SWAGGER_UI_PATH']}"
+    pages = page_policy(settings)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", _policy(response, docs_path))
+        headers.setdefault("Content-Security-Policy", _policy(response, docs_path, pages))
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")

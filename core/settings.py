@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from core.map_tiles import InvalidTiles, MapTiles
 from core.secret_files import load_or_create
 from core.storage import LOCAL, S3, STORAGE_KINDS
 
@@ -106,6 +107,11 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     # Road durations from an OSRM server's table API instead of the great-circle estimate.
     osrm_url: str | None = None
+    # Street maps: a tile server's address template ({z}/{x}/{y}), the credit its terms ask for, its deepest
+    # zoom. Unset: the pages draw routes as a plain SVG picture and load no map library.
+    map_tiles: str | None = None
+    map_attribution: str = ""
+    map_max_zoom: int = 19
     # A geopy geocoder name (e.g. "nominatim") for addresses typed without coordinates.
     geocoder: str | None = None
     # Outgoing messages (the outbox): SMTP for email; a signed webhook for SMS gateways and chat apps.
@@ -146,6 +152,7 @@ class Settings:
         if self.task_queue == "procrastinate" and not self.database_url.startswith("postgresql"):
             raise InvalidSetting("AFTERCARE_TASK_QUEUE=procrastinate needs a PostgreSQL database")
         check_photo_storage(self)
+        self.street_map  # noqa: B018 - refuses a tile template that cannot work, at start-up
         if not 1 <= self.visit_change_minutes <= 24 * 60:
             raise InvalidSetting(f"visit_change_minutes must be from 1 to 1440, not {self.visit_change_minutes}")
         if not 1 <= self.position_fresh_minutes <= 24 * 60:
@@ -162,6 +169,15 @@ class Settings:
         for name in SECRET_VARIABLES:
             if value := getattr(self, name):
                 check_secret(value, name=name, source=f"Settings.{name}")
+
+    @property
+    def street_map(self) -> MapTiles | None:
+        if not self.map_tiles:
+            return None
+        try:
+            return MapTiles(self.map_tiles, self.map_attribution, self.map_max_zoom)
+        except InvalidTiles as error:
+            raise InvalidSetting(str(error)) from None
 
     def required_secret(self, name: str) -> str:
         """The secret `name` ("secret_key" or "webhook_secret"), refusing to go on without one."""
@@ -194,6 +210,10 @@ class Settings:
             timezone=env.get("AFTERCARE_TIMEZONE", defaults.timezone),
             osrm_url=env.get("AFTERCARE_OSRM_URL") or None,
             geocoder=env.get("AFTERCARE_GEOCODER") or None,
+            map_tiles=(env.get("AFTERCARE_MAP_TILES") or "").strip() or None,
+            map_attribution=(env.get("AFTERCARE_MAP_ATTRIBUTION") or "").strip(),
+            map_max_zoom=_whole(env.get("AFTERCARE_MAP_MAX_ZOOM"), defaults.map_max_zoom,
+                                variable="AFTERCARE_MAP_MAX_ZOOM"),
             smtp_host=env.get("AFTERCARE_SMTP_HOST") or None,
             smtp_port=int(env.get("AFTERCARE_SMTP_PORT", defaults.smtp_port)),
             smtp_from=env.get("AFTERCARE_SMTP_FROM", defaults.smtp_from),

@@ -1,5 +1,6 @@
 """Status updates from a technician's phone: which moves a technician may make, applying one exactly
-once under the id the phone gave it, and remembering where the technician was."""
+once under the id the phone gave it (parts asked for and photos are claimed the same way), and
+remembering where the technician was."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from fieldwork.models import FieldUpdate
 from inventory.models import Part
 
 ACCEPT = "accept"
+# Steps other than a status change that a phone may send again after a lost answer.
+PART_REQUEST, PHOTO = "part_request", "photo"
 # The moves a technician makes from the phone; the rest (cancel, unassign, close) are the office's.
 TECHNICIAN_TARGETS = (JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.WAITING_PARTS, JobStatus.COMPLETED)
 ACTIONS = (ACCEPT, *(s.value for s in TECHNICIAN_TARGETS))
@@ -102,27 +105,11 @@ def apply_update(session: Session, *, technician: Technician, job: Job, update: 
     """Apply the update once. A second call with the same client id (a retry) changes nothing and
     returns the first call's record. The caller holds the job's row lock (get_job(for_update=True)),
     so two copies of one update racing each other are taken in turn."""
-    check_owns(technician, job)
-    if not 8 <= len(update.client_id) <= 64 or not update.client_id.isascii() or not update.client_id.isprintable():
-        raise UpdateRefused(_("client_id must be 8 to 64 printable ASCII characters (a UUID is ideal)."),
-                            field="client_id")
-    if (previous := _recorded(session, technician, update.client_id)) is not None:
-        return _replay(previous, job)
-    claim = FieldUpdate(technician_id=technician.id, client_id=update.client_id, job_id=job.id,
-                        action=update.action, received_at=now, result={},
-                        latitude=update.position.latitude if update.position else None,
-                        longitude=update.position.longitude if update.position else None)
-    try:
-        with session.begin_nested():
-            session.add(claim)
-            session.flush()
-    except IntegrityError:
-        # The same update for another job, committed between our look-up and our insert.
-        previous = _recorded(session, technician, update.client_id, refresh=True)
-        if previous is None:
-            raise UpdateRefused(_("This update is still being applied; retry."), field="client_id", code=503)
-        return _replay(previous, job)
-
+    claimed = claim_step(session, technician=technician, job=job, client_id=update.client_id, action=update.action,
+                         now=now, position=update.position)
+    if claimed.replayed:
+        return claimed
+    claim = claimed.record
     if update.position is not None:
         check_position(update.position)
         # Before the move, so the "on the way" message estimates the arrival from where the phone is.
@@ -132,6 +119,34 @@ def apply_update(session: Session, *, technician: Technician, job: Job, update: 
     message = _apply(session, technician=technician, job=job, update=update, actor=actor, now=now)
     claim.result = {"job": job.number, "status": job.status.value, "action": update.action, "message": message}
     session.flush()
+    return UpdateOutcome(claim, replayed=False)
+
+
+def claim_step(session: Session, *, technician: Technician, job: Job, client_id: str, action: str, now: datetime,
+               position: Position | None = None) -> UpdateOutcome:
+    """The record of one step the phone sent under `client_id` (a status update, a part asked for, a photo):
+    the first call's when this is a retry (replayed, nothing to do again), otherwise a new record for the
+    caller to do the step and fill in its `result`. The caller holds the job's row lock."""
+    check_owns(technician, job)
+    if not 8 <= len(client_id) <= 64 or not client_id.isascii() or not client_id.isprintable():
+        raise UpdateRefused(_("client_id must be 8 to 64 printable ASCII characters (a UUID is ideal)."),
+                            field="client_id")
+    if (previous := _recorded(session, technician, client_id)) is not None:
+        return _replay(previous, job)
+    claim = FieldUpdate(technician_id=technician.id, client_id=client_id, job_id=job.id, action=action,
+                        received_at=now, result={},
+                        latitude=position.latitude if position else None,
+                        longitude=position.longitude if position else None)
+    try:
+        with session.begin_nested():
+            session.add(claim)
+            session.flush()
+    except IntegrityError:
+        # The same step for another job, committed between our look-up and our insert.
+        previous = _recorded(session, technician, client_id, refresh=True)
+        if previous is None:
+            raise UpdateRefused(_("This update is still being applied; retry."), field="client_id", code=503)
+        return _replay(previous, job)
     return UpdateOutcome(claim, replayed=False)
 
 

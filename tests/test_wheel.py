@@ -65,6 +65,13 @@ def test_the_wheel_holds_the_migrations_and_the_catalogues(installed):
     assert list((installed / "locales" / "zh_CN").glob("*.po"))
 
 
+def test_the_wheel_holds_the_street_map_library_with_its_licence_and_pictures(installed):
+    leaflet = installed / "api" / "static" / "vendor" / "leaflet"
+    for name in ("leaflet.js", "leaflet.css", "LICENSE", "images/marker-icon.png", "images/layers.png"):
+        assert (leaflet / name).is_file(), name
+    assert (installed / "api" / "static" / "street-map.js").is_file()
+
+
 def test_an_installed_package_migrates_into_the_working_directory_s_var(installed, tmp_path):
     result = _run(installed, tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -18,6 +18,7 @@ from api.context import now, services, today, travel_provider
 from api.database import db, write_despite_refusal
 from api.local_time import local_clock, zone_of
 from api.route_maps import plan_route_map, render_svg, route_map_of
+from api.street_maps import street_map
 from core.limits import parse_id
 from core.regions import Region
 from core.users import Role
@@ -63,6 +64,10 @@ def _load(day: TechnicianDay) -> Load:
 
 
 
+def _job_page(number: str) -> str:
+    return url_for("staff.job_detail", number=number)
+
+
 def _regions() -> list[Region]:
     return list(db().scalars(select(Region).order_by(Region.id)))
 
@@ -104,8 +109,8 @@ def board(errors: dict | None = None, status: int = 200, region_code: str | None
     region = _chosen_region(regions, region_code or request.args.get("region"))
     day = day or _chosen_day(request.args.get("day"))
     days, waiting = region_day(db(), region=region, day=day, tz=services().tz)
-    svg = render_svg(route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}",
-                                  tz=zone_of(region, services().tz)))
+    route_map = route_map_of(days, waiting, title=f"{region.name} — {day.isoformat()}",
+                             tz=zone_of(region, services().tz))
     escalation_filter = _escalation_filter(escalation_filter or request.args.get("escalations"))
     escalations = latest_escalations(db(), region_id=region.id, state=escalation_filter)
     timeline = build_timeline(days, day=day, tz=zone_of(region, services().tz), now=now())
@@ -113,7 +118,8 @@ def board(errors: dict | None = None, status: int = 200, region_code: str | None
                            escalation_filter=escalation_filter, escalation_filters=ESCALATION_FILTERS,
                            loads=[_load(d) for d in days], waiting=waiting,
                            at_risk=jobs_at_risk(db(), region=region, now=now()), escalations=escalations,
-                           technicians=[d.technician for d in days], svg=svg, errors=errors or {},
+                           technicians=[d.technician for d in days], svg=render_svg(route_map),
+                           street_map=street_map(route_map, link=_job_page), errors=errors or {},
                            time_limits=PLAN_TIME_LIMITS, now=now()), status
 
 
@@ -303,8 +309,10 @@ def _plan(plan_id: int) -> PlanRun:
 @require_page_roles(*DISPATCH_ROLES)
 def plan_preview(plan_id: int, error: str | None = None, status: int = 200):
     plan = _plan(plan_id)
-    svg = render_svg(plan_route_map(plan)) if plan.result else ""
-    return render_template("dispatch_plan.html", plan=plan, result=plan.result or {}, svg=svg, error=error,
+    route_map = plan_route_map(plan) if plan.result else None
+    return render_template("dispatch_plan.html", plan=plan, result=plan.result or {},
+                           svg=render_svg(route_map) if route_map else "",
+                           street_map=street_map(route_map, link=_job_page) if route_map else None, error=error,
                            tz=services().tz), status
 
 

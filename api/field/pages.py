@@ -21,6 +21,7 @@ from api.field.schemas import PositionReportSchema
 from api.i18n import babel_locale
 from api.labels import label
 from api.route_maps import field_route_map, render_svg
+from api.street_maps import street_map
 from api.uploads import allow_uploads
 from core import i18n as core_i18n
 from core.limits import parse_id
@@ -43,7 +44,17 @@ from fieldwork.read import (
     technician_of,
     van_stock,
 )
-from fieldwork.updates import MAX_UNITS_PER_PART, NotYourJob, UpdateRefused, apply_update, job_of_technician
+from fieldwork.updates import (
+    MAX_UNITS_PER_PART,
+    PART_REQUEST,
+    PHOTO,
+    NotYourJob,
+    UpdateOutcome,
+    UpdateRefused,
+    apply_update,
+    claim_step,
+    job_of_technician,
+)
 from inventory.ledger import StockError
 from inventory.models import Part
 
@@ -108,8 +119,11 @@ def route():
         return render_template("tech_route.html", day=None, days=days, chosen=None, svg="", day_error=message,
                                short_address=short_address, rendered_at=now()), 400
     day = field_day(db(), technician, day=chosen, tz=services().tz)
-    svg = render_svg(field_route_map(day, tz=services().tz)) if day.cards else ""
-    return render_template("tech_route.html", day=day, days=days, chosen=chosen, svg=svg, day_error=None,
+    route_map = field_route_map(day, tz=services().tz) if day.cards else None
+    return render_template("tech_route.html", day=day, days=days, chosen=chosen,
+                           svg=render_svg(route_map) if route_map else "",
+                           street_map=street_map(route_map, link=lambda number: url_for("field.job_page", number=number))
+                           if route_map else None, day_error=None,
                            short_address=short_address, rendered_at=now())
 
 
@@ -126,6 +140,7 @@ def job_page(number: str, errors: dict | None = None, status: int = 200, form: d
                            photos=photos_of(db(), job, kinds=(PhotoKind.FIELD, PhotoKind.FAULT)),
                            errors=errors or {}, form=form or {}, rendered_at=now(),
                            new_id=lambda: uuid.uuid4().hex, max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024),
+                           max_photo_bytes=MAX_PHOTO_BYTES,
                            max_units=MAX_UNITS_PER_PART), status
 
 
@@ -189,11 +204,36 @@ def _position_refused(code: int, field: str, message: str):
     return jsonify(code=code, status="Refused", message=message, errors={"json": {field: [message]}}), code
 
 
+def _claim(technician, job: Job, action: str) -> UpdateOutcome | None:
+    """A form that carries a client_id (each one the page renders; the phone's queue sends it again after a
+    lost answer) is done once, as status updates are: its record, or None for a form without one."""
+    client_id = request.form.get("client_id")
+    if client_id is None:
+        return None
+    return claim_step(db(), technician=technician, job=job, client_id=client_id, action=action, now=now())
+
+
+def _step_done(technician, job: Job, message: str, *, replayed: bool, anchor: str = ""):
+    # A job the step took off this technician's day (waiting for a part) sends them back to the day.
+    still_mine = job.technician_id == technician.id
+    target = url_for("field.job_page", number=job.number) + anchor if still_mine else url_for("field.route")
+    flash(message)
+    if _wants_json():
+        return jsonify(replayed=replayed, redirect=target, job=job.number, message=message)
+    return redirect(target, code=303)
+
+
 @bp.post("/jobs/<number>/parts")
 @require_page_roles(Role.TECHNICIAN)
 def need_part(number: str):
     technician = _me()
     job = _my_job(technician, number, for_update=True)
+    try:
+        claimed = _claim(technician, job, PART_REQUEST)
+    except UpdateRefused as refused:
+        return _refuse(number, refused.code, refused.field, str(refused))
+    if claimed is not None and claimed.replayed:
+        return _step_done(technician, job, claimed.record.result.get("message", ""), replayed=True)
     try:
         part_id = parse_id(request.form.get("part_id"))
         part = db().get(Part, part_id) if part_id else None
@@ -203,13 +243,12 @@ def need_part(number: str):
         outcome = request_part(db(), job=job, part=part, quantity=quantity, actor=Actor.staff(technician.user),
                                now=now(), approval_limit=purchase_approval_limit())
     except FormProblem as problem:
-        return job_page(number, {problem.field: problem.message}, 422, form=request.form.to_dict())
+        return _refuse(number, 422, problem.field, problem.message)
     except StockError as error:
-        return job_page(number, {"part_id": str(error)}, 422, form=request.form.to_dict())
-    flash(outcome.summary)
-    if job.technician_id != technician.id:
-        return redirect(url_for("field.route"), code=303)
-    return redirect(url_for("field.job_page", number=job.number), code=303)
+        return _refuse(number, 422, "part_id", str(error))
+    if claimed is not None:
+        claimed.record.result = {"job": job.number, "action": PART_REQUEST, "message": outcome.summary}
+    return _step_done(technician, job, outcome.summary, replayed=False)
 
 
 @bp.post("/jobs/<number>/photos")
@@ -219,16 +258,29 @@ def add_job_photo(number: str):
     csrf.protect()
     technician = _me()
     job = _my_job(technician, number, for_update=True)
+    try:
+        claimed = _claim(technician, job, PHOTO)
+    except UpdateRefused as refused:
+        return _photo_refused(number, refused.code, str(refused))
+    if claimed is not None and claimed.replayed:
+        return _step_done(technician, job, _("Photo saved."), replayed=True, anchor="#photos")
     upload = request.files.get("photo")
     if upload is None or upload.filename == "":
-        return job_page(number, {"photo": _("Choose a photo to upload.")}, 422)
+        return _photo_refused(number, 422, _("Choose a photo to upload."))
     try:
-        add_photo(db(), job=job, data=upload.read(MAX_PHOTO_BYTES + 1), uploaded_by=technician.user,
-                  storage=storage(), now=now())
+        photo = add_photo(db(), job=job, data=upload.read(MAX_PHOTO_BYTES + 1), uploaded_by=technician.user,
+                          storage=storage(), now=now())
     except PhotoRejected as error:
-        return job_page(number, {"photo": str(error)}, 422)
-    flash(_("Photo saved."))
-    return redirect(url_for("field.job_page", number=job.number), code=303)
+        return _photo_refused(number, 422, str(error))
+    if claimed is not None:
+        claimed.record.result = {"job": job.number, "action": PHOTO, "photo": photo.stored_name}
+    return _step_done(technician, job, _("Photo saved."), replayed=False, anchor="#photos")
+
+
+def _photo_refused(number: str, code: int, message: str):
+    if _wants_json():
+        return jsonify(code=code, status="Refused", message=message, errors={"form": {"photo": [message]}}), code
+    return job_page(number, {"photo": message}, code)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -245,4 +297,4 @@ def _photo_too_large(error: RequestEntityTooLarge):
     except NotYourJob:
         return respond(error)
     core_i18n.set_locale(babel_locale())
-    return job_page(number, {"photo": label("error", "413.message")}, 413)
+    return _photo_refused(number, 413, label("error", "413.message"))

@@ -1,7 +1,7 @@
-// The technician's day offline: the agenda and every job page the phone has opened are kept (network
-// first, the kept copy when there is no connection), with the styles and scripts they use. Only pages
-// and static files are read through here; every post (status updates, parts, photos, sign-out) goes
-// straight to the network, and field.js queues the status updates that cannot be sent.
+// The technician's day offline: the agenda, the day's job pages and every job page the phone has opened
+// are kept (network first, the kept copy when there is no connection), with the styles and scripts they
+// use. Only pages and static files are read through here; every post (status updates, parts, photos,
+// sign-out) goes straight to the network, and field.js queues the steps that cannot be sent.
 "use strict";
 var CACHE = "aftercare-tech-day-v1";
 var PAGE = /^\/tech(\/jobs\/[^\/]+)?$/;
@@ -23,12 +23,20 @@ function keep(request, response) {
 self.addEventListener("message", function (event) {
   // Signing out forgets the day: the next person to pick up the phone must not read it.
   if (event.data === "forget") event.waitUntil(caches.delete(CACHE));
-  // The page that registered the worker was loaded before it ran: fetch it once more to keep it.
-  if (event.data && typeof event.data.keep === "string" && PAGE.test(new URL(event.data.keep, self.location).pathname)) {
-    var request = new Request(new URL(event.data.keep, self.location).href, {credentials: "same-origin"});
-    event.waitUntil(fetch(request).then(function (response) {
-      if (response.ok && !response.redirected) return keep(request, response);
-    }).catch(function () { /* offline already: nothing to keep */ }));
+  // Pages to keep now: the one that registered the worker (loaded before it ran, with its styles and
+  // scripts) and the day's job pages, so that a job never opened is still there to read offline.
+  if (event.data && event.data.keep) {
+    var addresses = [].concat(event.data.keep).filter(function (address) {
+      if (typeof address !== "string") return false;
+      var url = new URL(address, self.location);
+      return url.origin === self.location.origin && (PAGE.test(url.pathname) || url.pathname.indexOf("/static/") === 0);
+    }).slice(0, 80);
+    event.waitUntil(Promise.all(addresses.map(function (address) {
+      var request = new Request(new URL(address, self.location).href, {credentials: "same-origin"});
+      return fetch(request).then(function (response) {
+        if (response.ok && !response.redirected) return keep(request, response);
+      }).catch(function () { /* offline already: nothing to keep */ });
+    })));
   }
 });
 
