@@ -160,7 +160,7 @@ def test_an_update_left_in_the_queue_s_earlier_home_is_moved_and_sent_once(city,
     }""")
     with page.expect_navigation():
         page.reload()  # the page's queue starts, finds it, sends it and opens the job as it is now
-    expect(page.get_by_test_id("job-status")).to_have_text("Technician on the way")
+    expect(page.get_by_test_id("job-status")).to_have_text("Technician on the way", timeout=15_000)
     assert page.evaluate("localStorage.getItem('aftercare.field.queue.v1')") is None
     assert page.evaluate("window.fieldQueue.pending()") == 0
     with fresh_session() as session:
