@@ -19,7 +19,7 @@ Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (g
 
 DECOMPOSE_VISITS = 100  # above this many visits (and more technicians than one neighbourhood)
 GROUP_SIZE = 8  # technicians per neighbourhood
-SISR_SHARE = 0.5  # of a big day's budget, spent by SISR over the whole fleet where it models the day
+SISR_SHARE = 0.8  # of a big day's budget, spent by SISR over the whole fleet where it models the day
 
 
 def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plannable: Sequence[int],
