@@ -26,7 +26,7 @@ from .candidates import no_part_reason, pickup_depots, precheck, skill_requireme
 from .model import Pickup, RoutingProblem, Technician, Visit
 from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
 from .schedule import Leg, best_over_break_gaps, legs_for, pickup_leg
-from .timing import Bounds, best_break_gaps, lateness
+from .timing import Bounds, best_break_gaps, lateness, timeline
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,10 @@ def _with(legs: Sequence[Leg], inserts: Sequence[tuple[int, Leg]]) -> list[Leg]:
 def _placement(tech: Technician, travels: list[int], services: list[int], bounds: list[Bounds],
                deadlines: list[int | None], watch: int | None):
     """(late of stop `watch`, total late) of the route's best break placement, None when infeasible."""
+    # Breaks only delay: a route not on time without them is not on time with them, found in one pass
+    # where trying every placement takes one a gap.
+    if tech.breaks and timeline(tech.shift, (), (), travels, services, bounds, deadlines) is None:
+        return None
     found = best_break_gaps(tech.shift, tech.breaks, travels, services, bounds, deadlines, any_on_time=True)
     if found is None:
         return None

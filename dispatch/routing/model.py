@@ -220,7 +220,7 @@ class RoutingProblem:
         if not np.issubdtype(durations.dtype, np.integer):
             if not np.all(np.equal(np.mod(durations, 1), 0)):
                 raise InvalidProblem("durations must be integer seconds (round travel times up)")
-        durations = durations.astype(np.int64)
+        durations = durations.astype(np.int64, copy=False)  # a problem derived from another shares its matrix
         if (durations < 0).any():
             raise InvalidProblem("durations must not be negative")
         object.__setattr__(self, "durations", durations)
@@ -228,7 +228,8 @@ class RoutingProblem:
             distances = np.asarray(self.distances)
             if distances.shape != durations.shape:
                 raise InvalidProblem("distances and durations must have the same shape")
-            object.__setattr__(self, "distances", np.rint(distances).astype(np.int64))
+            object.__setattr__(self, "distances", distances.astype(np.int64, copy=False)
+                               if np.issubdtype(distances.dtype, np.integer) else np.rint(distances).astype(np.int64))
         size = durations.shape[0]
         tech_ids = [t.id for t in self.technicians]
         if len(set(tech_ids)) != len(tech_ids):
