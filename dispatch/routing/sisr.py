@@ -51,12 +51,17 @@ def modelled_technician(technician) -> bool:
     return len(technician.breaks) <= 1
 
 
+def binding_deadline(visit, opts: SolveOptions, latest_end: int) -> bool:
+    """The visit's SLA deadline could be missed within the shifts, and lateness costs something."""
+    return visit.deadline is not None and opts.lateness_cost > 0 and visit.deadline < latest_end
+
+
 def modelled_visit(visit, opts: SolveOptions, latest_end: int) -> bool:
     """Whether the kernel models the visit: no parts to collect, no locked place in a sequence, and no
     SLA deadline that could be missed within the shifts (`latest_end`) while lateness costs something."""
     if visit.pinned_sequence is not None or visit.needs_parts or not visit.start_bounds():
         return False
-    return visit.deadline is None or opts.lateness_cost <= 0 or visit.deadline >= latest_end
+    return not binding_deadline(visit, opts, latest_end)
 
 
 class _Arrays(NamedTuple):

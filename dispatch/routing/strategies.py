@@ -10,7 +10,7 @@ import numpy as np
 
 from . import sisr
 from .candidates import PickupAt, is_visit, item_id, item_location
-from .model import Pickup, RoutingProblem
+from .model import Pickup, RoutingProblem, TimeWindow
 from .options import SolveOptions
 from .ortools_model import OrToolsModel
 from .schedule import schedule
@@ -361,13 +361,15 @@ def _whole_fleet_sisr(problem, techs, plannable, routes, candidates, opts, deadl
     """SISR over every technician from the neighbourhoods' plan, for what the kernel models (`_free`);
     the rest of the day stays as it is. Kept only when the schedule code agrees and it is no worse: as
     many priority points served, then as many visits, then no more cost."""
-    free_techs, free_visits = _free(problem, techs, plannable, routes, opts)
+    kept_on_time, late = _on_time_as_hard(problem, techs, routes, opts)
+    stats["late_visits_before_sisr"] = late
+    free_techs, free_visits = _free(kept_on_time, techs, plannable, routes, opts)
     if not free_techs or not free_visits:
         stats["sisr"] = "nothing it models"
         return routes
     before = _day_key(problem, routes, opts)
-    got, _, status = _sisr(problem, free_techs, free_visits, {k: routes[k] for k in free_techs}, candidates, opts,
-                           deadline, _temperatures(problem, routes, opts, tune), 0, "feasible", stats=stats)
+    got, _, status = _sisr(kept_on_time, free_techs, free_visits, {k: routes[k] for k in free_techs}, candidates,
+                           opts, deadline, _temperatures(problem, routes, opts, tune), 0, "feasible", stats=stats)
     if status == "no_solution":
         stats["sisr"] = "rejected by the schedule check"
         return routes
@@ -375,6 +377,38 @@ def _whole_fleet_sisr(problem, techs, plannable, routes, candidates, opts, deadl
     after = _day_key(problem, merged, opts)
     stats.update(before_sisr=before, after_sisr=after, sisr_technicians=len(free_techs))
     return merged if after <= before else routes
+
+
+def _on_time_as_hard(problem, techs, routes, opts):
+    """The problem with every visit that the plan serves by its SLA deadline, where that deadline could
+    be missed, made to start by it (its deadline a hard bound and no longer soft): SISR, which has no
+    lateness, then models those visits and keeps them on time. Visits served late, or not served, keep
+    their soft deadline and so stay out of SISR's reach. Also returns how many are served late."""
+    latest_end = max(problem.technicians[k].shift.end for k in techs)
+    on_time: set[int] = set()
+    late = 0
+    for k in techs:
+        seq = [i for i in routes[k][0] if is_visit(i)]
+        if not any(sisr.binding_deadline(problem.visits[i], opts, latest_end) for i in seq) or \
+                any(not is_visit(i) for i in routes[k][0]):
+            continue
+        timed = schedule(problem, problem.technicians[k], [problem.visits[i] for i in seq])
+        if timed is None:
+            continue
+        by_id = {stop.visit_id: stop for stop in timed.stops if stop.kind == "visit"}
+        on_time.update(i for i in seq if by_id[problem.visits[i].id].late == 0)
+        late += sum(1 for i in seq if by_id[problem.visits[i].id].late > 0)
+    if not on_time:
+        return problem, late
+    visits = list(problem.visits)
+    for i in on_time:
+        v = visits[i]
+        if not sisr.binding_deadline(v, opts, latest_end):
+            continue
+        windows = tuple(TimeWindow(w.start, min(w.end, v.deadline)) for w in v.time_windows
+                        if w.start <= v.deadline) or (TimeWindow(-(2**40), v.deadline),)
+        visits[i] = replace(v, time_windows=windows, deadline=None)
+    return replace(problem, visits=tuple(visits)), late
 
 
 def _free(problem, techs, plannable, routes, opts) -> tuple[list[int], list[int]]:
