@@ -20,6 +20,8 @@ Routes = dict[int, list[int | PickupAt]]  # technician index -> visit indices (g
 DECOMPOSE_VISITS = 100  # above this many visits (and more technicians than one neighbourhood)
 GROUP_SIZE = 8  # technicians per neighbourhood
 SISR_SHARE = 0.8  # of a big day's budget, spent by SISR over the whole fleet where it models the day
+SINGLE_SISR_SHARE = 0.5  # of a smaller day's, after one OR-Tools search
+SISR_FROM_VISITS = 20  # fewer visits than this: the OR-Tools search alone
 
 
 def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plannable: Sequence[int],
@@ -34,11 +36,27 @@ def plan(problem: RoutingProblem, candidates: Mapping[int, Sequence[int]], plann
             opts.decompose or (len(plannable) > DECOMPOSE_VISITS and len(techs) > GROUP_SIZE + 2))):
         routes, objective, status = _decomposed(problem, candidates, plannable, opts, deadline, stats, initial)
     else:
-        routes, objective, status = _single(problem, techs, plannable, candidates, opts, deadline, stats,
-                                            initial=initial)
+        routes, objective, status = _single_then_sisr(problem, techs, plannable, candidates, opts, deadline, stats,
+                                                      initial)
     by_tech = {problem.technicians[k].id: ([item_id(problem, i) for i in seq], gaps)
                for k, (seq, gaps) in routes.items() if seq}
     return by_tech, objective, status, stats
+
+
+def _single_then_sisr(problem, techs, plannable, candidates, opts, deadline, stats, initial):
+    """One OR-Tools search; on a day big enough to be worth it, SISR over the whole fleet takes the
+    second half of the budget from its plan (see `_whole_fleet_sisr`)."""
+    share = float(opts.tuning.get("single_sisr_share", SINGLE_SISR_SHARE))
+    if len(plannable) < SISR_FROM_VISITS or not any(sisr.modelled_technician(t) for t in problem.technicians):
+        share = 0.0
+    ortools_end = deadline - share * (deadline - time.monotonic())
+    routes, objective, status = _single(problem, techs, plannable, candidates, opts, ortools_end, stats,
+                                        initial=initial)
+    if share > 0 and status != "no_solution":
+        full = {k: routes.get(k, ([], [])) for k in techs}
+        routes = _whole_fleet_sisr(problem, techs, plannable, full, candidates, opts, deadline,
+                                   {"t_start": 10.0, "t_end": 0.1, **opts.tuning}, stats)
+    return routes, objective, status
 
 
 def _initial_routes(problem, opts, candidates) -> Routes | None:
