@@ -376,7 +376,7 @@ def _decomposed(problem, candidates, plannable, opts, deadline, stats, initial: 
 
 
 def _whole_fleet_sisr(problem, techs, plannable, routes, candidates, opts, deadline, tune, stats):
-    """SISR over every technician from the neighbourhoods' plan, for what the kernel models (`_free`);
+    """SISR over every technician from the plan in hand, for what the kernel models (`_free`);
     the rest of the day stays as it is. Kept only when the schedule code agrees and it is no worse: as
     many priority points served, then as many visits, then no more cost."""
     kept_on_time, late = _on_time_as_hard(problem, techs, routes, opts)
