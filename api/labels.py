@@ -177,6 +177,14 @@ LABELS: dict[str, dict[str, str]] = {
         "unassignable": N_("Nobody qualified in time"),
         "not_needed": N_("No visit needed"),
     },
+    # What the routing solver says of the plan it found (dispatch.routing.result.RoutingResult.status).
+    "solver_status": {
+        "optimal": N_("Best possible"),
+        "feasible": N_("Good plan found"),
+        "no_solution": N_("No plan found"),
+        "empty": N_("Nothing to plan"),
+        "invalid": N_("Problem not valid"),
+    },
     "plan_status": {
         "queued": N_("Queued"),
         "running": N_("Solving"),

@@ -103,7 +103,7 @@ def render_svg(route_map: RouteMap) -> str:
             out.append(f'<text x="{legend_x}" y="{y}">{more}</text>')
             break
         colour = PALETTE[index % len(PALETTE)]
-        stops = escape(_("%(n)s stops", n=len(route.stops)))
+        stops = escape(_("1 stop") if len(route.stops) == 1 else _("%(n)s stops", n=len(route.stops)))
         out.append(f'<rect x="{legend_x}" y="{y - 9}" width="12" height="12" fill="{colour}"/>'
                    f'<text x="{legend_x + 18}" y="{y + 1}">{escape(route.name)} — {stops}'
                    f'{(" · " + escape(route.summary)) if route.summary else ""}</text>')
@@ -146,7 +146,10 @@ def plan_route_map(plan: PlanRun) -> RouteMap:
         routes=[MapRoute(name=r["technician"], start=tuple(r["start"]),
                          stops=[MapStop(s["lat"], s["lon"], s["job"], _local_clock(s["start"], plan.region))
                                 for s in r["stops"]])
-                for r in result.get("routes", [])])
+                for r in result.get("routes", [])],
+        # The preview shows it in half the page beside the changes; drawn at about that size, the
+        # legend stays as readable as the board's.
+        width=640, height=520)
 
 
 def field_route_map(day: FieldDay, *, tz: ZoneInfo) -> RouteMap:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from inventory.models import (
     OPEN_ORDER_STATUSES,
@@ -130,10 +130,13 @@ def purchase_orders_query(*, status: list[OrderStatus] | None = None, warehouse_
     return query
 
 
-# The order a purchase order goes through its states, so sorting by state reads as its lifecycle.
-_LIFECYCLE = case({OrderStatus.PENDING_APPROVAL: 0, OrderStatus.REQUESTED: 1, OrderStatus.SHIPPED: 2,
-                   OrderStatus.RECEIVED: 3, OrderStatus.CANCELLED: 4}, value=PurchaseOrder.status, else_=5)
-PURCHASE_ORDER_SORTS = {"number": PurchaseOrder.id, "supplier": Supplier.code, "state": _LIFECYCLE,
+def _lifecycle(status):
+    # The order an order goes through its states, so sorting by state reads as its lifecycle.
+    return case({OrderStatus.PENDING_APPROVAL: 0, OrderStatus.REQUESTED: 1, OrderStatus.SHIPPED: 2,
+                 OrderStatus.RECEIVED: 3, OrderStatus.CANCELLED: 4}, value=status, else_=5)
+
+
+PURCHASE_ORDER_SORTS = {"number": PurchaseOrder.id, "supplier": Supplier.code, "state": _lifecycle(PurchaseOrder.status),
                         "due": PurchaseOrder.expected_at}
 
 
@@ -152,4 +155,29 @@ def purchase_orders_sorted(*, status: list[OrderStatus] | None = None, sort: str
     query = select(PurchaseOrder).join(Supplier, Supplier.id == PurchaseOrder.supplier_id).order_by(*keys)
     if status:
         query = query.where(PurchaseOrder.status.in_(status))
+    return query
+
+
+_SOURCE, _DESTINATION = aliased(Warehouse), aliased(Warehouse)
+TRANSFER_SORTS = {"number": Transfer.id, "part": Part.sku, "from": _SOURCE.code, "to": _DESTINATION.code,
+                  "state": _lifecycle(Transfer.status), "expected": Transfer.expected_at}
+
+
+def transfers_sorted(*, status: list[OrderStatus] | None = None, sort: str = "number",
+                     descending: bool = True) -> Select:
+    """Transfers sorted by one of TRANSFER_SORTS, open emergencies always first: a job is waiting for them."""
+    pinned = case((and_(Transfer.emergency.is_(True), Transfer.status.in_(OPEN_ORDER_STATUSES)), 0), else_=1)
+    key = TRANSFER_SORTS[sort]
+    # Transfers not yet given an arrival sort last either way; the number breaks ties so the order is stable.
+    keys = [pinned]
+    if sort == "expected":
+        keys.append(Transfer.expected_at.is_(None))
+    keys += [key.desc() if descending else key.asc(), Transfer.id.desc() if descending else Transfer.id]
+    query = (select(Transfer)
+             .join(Part, Part.id == Transfer.part_id)
+             .join(_SOURCE, _SOURCE.id == Transfer.from_warehouse_id)
+             .join(_DESTINATION, _DESTINATION.id == Transfer.to_warehouse_id)
+             .order_by(*keys))
+    if status:
+        query = query.where(Transfer.status.in_(status))
     return query

@@ -41,7 +41,7 @@
         var row = L.DomUtil.create("div", "", box);
         var swatch = L.DomUtil.create("span", "swatch", row);
         swatch.style.background = route.colour;
-        row.appendChild(document.createTextNode(route.name + " — " + texts.stops.replace("{n}", route.stops.length)));
+        row.appendChild(document.createTextNode(route.name + " — " + (route.stops.length === 1 ? texts.stop : texts.stops.replace("{n}", route.stops.length))));
       });
       if (data.unassigned.length) {
         L.DomUtil.create("div", "left-out", box).textContent =

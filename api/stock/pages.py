@@ -50,6 +50,7 @@ from inventory.models import (
     RestockRule,
     StockMovement,
     Supplier,
+    Transfer,
     Warehouse,
     WarehouseKind,
 )
@@ -269,14 +270,21 @@ TRANSFER_FIELDS = ["sku", "quantity", "from_warehouse", "to_warehouse", "reason"
 
 
 def _transfers_page(form: dict | None = None, errors: dict | None = None, status: int = 200, action_error=None):
-    # Emergencies first (a job is waiting for them), routine restocks below; newest first within each.
-    open_transfers = sorted(db().scalars(overview.transfers_query(status=list(OPEN_ORDER_STATUSES))),
-                            key=lambda transfer: not transfer.emergency)
+    # Emergencies first (a job is waiting for them), routine restocks below; newest first within each
+    # unless the clerk sorts by another column.
+    listing, problems = _number_sort(overview.TRANSFER_SORTS)
+    loaded = (selectinload(Transfer.part), selectinload(Transfer.from_warehouse), selectinload(Transfer.to_warehouse))
+    open_transfers = list(db().scalars(
+        overview.transfers_sorted(status=list(OPEN_ORDER_STATUSES), sort=listing["sort"],
+                                  descending=listing["dir"] == "desc").options(*loaded)))
     pinned = _pinned(open_transfers)
     recent = list(db().scalars(overview.transfers_query(status=[OrderStatus.RECEIVED, OrderStatus.CANCELLED])
-                               .limit(20)))
+                               .options(*loaded).limit(20)))
+    if status == 200 and problems:
+        status = 422
     return render_template("stock_transfers.html", open_transfers=open_transfers, recent=recent, pinned=pinned,
-                           form=form or {name: request.args.get(name, "") for name in TRANSFER_FIELDS},
+                           listing=listing, problems=problems,
+                           form=form or {name: request.args.get(name, "")[:200] for name in TRANSFER_FIELDS},
                            errors=errors or {}, action_error=action_error, **_choices()), status
 
 
@@ -413,18 +421,26 @@ def _pinned(orders) -> dict[int, parts_queue.EmergencyOrder]:
     return {order.id: parts_queue.EmergencyOrder(order, jobs.get(order.job_id)) for order in emergencies}
 
 
-def _order_list_query() -> tuple[dict, list[str]]:
-    """The list's sort, direction, state filter and page from the query string, each one of its known
-    values; anything else is named as a problem and the default is shown instead."""
+def _number_sort(known) -> tuple[dict, list[str]]:
+    """An order list's sort (one of `known`, by default the number, newest first) and direction from the
+    query string; anything else is named as a problem and the default is shown instead."""
     problems = []
     sort = request.args.get("sort", "number")[:20]
-    if sort not in overview.PURCHASE_ORDER_SORTS:
+    if sort not in known:
         problems.append(_("The list cannot be sorted by %(sort)s; it is sorted by number.", sort=sort))
         sort = "number"
     direction = request.args.get("dir", "desc" if sort == "number" else "asc")[:4]
     if direction not in SORT_DIRECTIONS:
         problems.append(_("Sort up (asc) or down (desc)."))
         direction = "desc" if sort == "number" else "asc"
+    return {"sort": sort, "dir": direction}, problems
+
+
+def _order_list_query() -> tuple[dict, list[str]]:
+    """The list's sort, direction, state filter and page from the query string, each one of its known
+    values; anything else is named as a problem and the default is shown instead."""
+    listing, problems = _number_sort(overview.PURCHASE_ORDER_SORTS)
+    sort, direction = listing["sort"], listing["dir"]
     state = request.args.get("state", "")[:20]
     if state and state not in STATE_FILTERS:
         problems.append(_("There is no order state %(state)s; all orders are shown.", state=state))

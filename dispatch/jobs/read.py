@@ -14,6 +14,7 @@ from dispatch.catalog.models import Asset, Customer
 from dispatch.jobs.models import JOB_IS_OPEN, Channel, Escalation, EscalationState, Job, JobCategory, SlaPause
 from dispatch.jobs.search import SearchQuery, job_matches, open_first
 from dispatch.jobs.status import JobStatus
+from dispatch.technicians.models import Technician
 
 # How early a deadline counts as near: a response is a phone call away, a repair needs a visit.
 RESPONSE_MARGIN = timedelta(minutes=30)
@@ -40,10 +41,13 @@ def jobs_at_risk(session: Session, *, region: Region, now: datetime, limit: int 
                         ~_held_before(Job.respond_by))
     repair_soon = and_(Job.repair_by <= now + REPAIR_MARGIN, ~_held_before(Job.repair_by))
     planned_late = and_(Job.planned_end.is_not(None), Job.planned_end > Job.repair_by)
+    # Who does each job comes with it: the board names them, and a technician lent from another
+    # region is not among the people the board has already read.
     rows = session.scalars(
         select(Job).join(Asset, Job.asset_id == Asset.id)
         .where(Asset.region_id == region.id, JOB_IS_OPEN,
                or_(respond_soon, repair_soon, planned_late))
+        .options(selectinload(Job.technician).selectinload(Technician.user))
         .order_by(Job.repair_by).limit(limit))
     rows = list(rows)
     held = _running_pauses(session, [job.id for job in rows])

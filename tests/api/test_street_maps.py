@@ -100,3 +100,17 @@ class TestWithATileServer:
         run_worker(client.application)
         data = _street_map_of(client.get(location).get_data(as_text=True))
         assert sum(len(route["stops"]) for route in data["routes"]) == 3
+
+
+@pytest.mark.parametrize("locale, one, two", [("en", "Li — 1 stop<", "Wang — 2 stops<"),
+                                               ("zh_CN", "Li — 1 个站点<", "Wang — 2 个站点<")])
+def test_the_svg_legend_counts_one_stop_and_several_in_the_page_s_language(locale, one, two):
+    from api.route_maps import render_svg
+    from core.i18n import use_locale
+
+    route_map = RouteMap(title="Gusu", routes=[
+        MapRoute("Wang", (31.29, 120.59), [MapStop(31.3, 120.6, "AC-1"), MapStop(31.31, 120.61, "AC-2")]),
+        MapRoute("Li", (31.4, 120.7), [MapStop(31.41, 120.71, "AC-3")])])
+    with use_locale(locale):
+        svg = render_svg(route_map)
+    assert one in svg and two in svg

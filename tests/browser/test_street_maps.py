@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,6 +131,8 @@ def test_the_board_draws_the_region_s_routes_on_the_configured_tiles(city, tiles
     expect(marker).to_have_text("1")
     expect(street.locator(".leaflet-control-attribution")).to_contain_text("Test tiles <b>& friends</b>")
     expect(street.locator(".street-map-legend div")).to_have_count(3)  # two technicians, the jobs left out
+    one_stop = {"zh-CN": "— 1 个站点", "en-US": "— 1 stop"}[locale]
+    expect(street.locator(".street-map-legend div").nth(1)).to_have_text(re.compile(f"{one_stop}$"))
     marker.click()
     popup = street.locator(".leaflet-popup-content")
     eta = first.planned_start.astimezone(TZ).strftime("%H:%M")

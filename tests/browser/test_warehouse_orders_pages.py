@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.users import Role
 from inventory import ledger, orders
-from inventory.models import PurchaseOrder, StockLevel, WarehouseKind
+from inventory.models import Part, PurchaseOrder, StockLevel, Warehouse, WarehouseKind
 from tests.api.stock.test_stock_api import open_job
 from tests.browser.conftest import PHONE
 from tests.builders.core import PASSWORD, make_region, make_user
@@ -133,3 +133,31 @@ def test_the_transfers_and_purchase_orders_pages_fit_a_phone(warehouse, live_url
         width = _page_width(page)
         screenshot(page, f"warehouse-{name}-phone.png")
         assert width <= 390, f"{path} is {width}px wide on a 390px phone"
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_a_clerk_sorts_the_open_transfers_on_a_phone(warehouse, session, live_url, new_context, screenshot, locale):
+    central, north = (session.get(Warehouse, 1), session.get(Warehouse, 2))
+    later = orders.request_transfer(session, part=session.get(Part, 1), quantity=1, source=central,
+                                    destination=north, actor="setup", now=NOW)
+    later.expected_at = NOW + timedelta(days=7)
+    session.commit()
+    session.close()
+    page = new_context(locale=locale, **PHONE).new_page()
+    _sign_in(page, live_url)
+    page.goto(f"{live_url}/warehouse/transfers")
+    table = page.get_by_test_id("open-transfers")
+    expect(table.locator("tbody tr[data-number]").first).to_have_attribute("data-number", "TR-000002")
+    table.locator('a[data-sort="expected"]').click()
+    expect(table.locator('th[aria-sort="ascending"] a[data-sort="expected"]')).to_be_visible()
+    expect(table.locator("tbody tr[data-number]").first).to_have_attribute("data-number", "TR-000001")
+    table.locator('a[data-sort="expected"]').click()
+    expect(table.locator('th[aria-sort="descending"] a[data-sort="expected"]')).to_be_visible()
+    expect(table.locator("tbody tr[data-number]").first).to_have_attribute("data-number", "TR-000002")
+    table.locator('a[data-sort="expected"]').scroll_into_view_if_needed()  # the table scrolls in its own box
+    screenshot(page, f"warehouse-transfers-sorted-phone-{locale}.png")
+    assert _page_width(page) <= 390, _page_width(page)
+    page.goto(f"{live_url}/warehouse/transfers?sort=colour")
+    expect(page.locator(".error-summary")).to_contain_text("colour")
+    screenshot(page, f"warehouse-transfers-bad-sort-phone-{locale}.png")
+    assert _page_width(page) <= 390, _page_width(page)

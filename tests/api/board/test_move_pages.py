@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.users import User
-from dispatch.jobs.models import Job, JobEvent
+from core.users import Role, User
+from dispatch.jobs.models import Escalation, Job, JobEvent
 from dispatch.technicians.models import Technician
 from tests.api.board.test_board_pages import build_field_world
 from tests.api.jobs.test_desk_query_counts import _statements
 from tests.api.test_pages import sign_in
+from tests.builders.core import make_region, make_user
 from tests.builders.dispatch import make_technician
 from tests.builders.fieldwork import TZ, planned_job
 from tests.conftest import NOW
@@ -156,6 +157,48 @@ def test_the_board_costs_the_same_queries_for_twice_the_technicians_and_visits(a
     assert html.count('class="tl-visit ') == 6 and html.count('data-drop-technician=') == 5
     many = _statements(app, client, "/dispatch?region=gusu")
     assert len(many) == len(few), "\n".join(many)
+
+
+def _at_risk_and_escalated(session, city, lent_from, dispatchers, n: int) -> None:
+    """A job at risk, done by a technician lent from another region (not on this board), and an
+    escalation on it acknowledged by one person and resolved by another: each row's relations are
+    new to the request, so only loading them with their rows keeps the count flat."""
+    technician = make_technician(session, region=lent_from, home=(31.31, 120.62))
+    job = planned_job(session, technician=city.tech, region=city.region, at=(31.35 + 0.01 * n, 120.66))
+    job.technician, job.repair_by = technician, NOW + timedelta(hours=1)
+    acknowledged_by, resolved_by = dispatchers
+    session.add(Escalation(job=job, kind="sla_warning", reason="Repair due soon", raised_at=NOW,
+                           acknowledged_at=NOW, acknowledged_by=acknowledged_by, acknowledged_note="calling",
+                           resolved_at=NOW, resolved_by=resolved_by, resolution_note="rescheduled"))
+    session.add(Escalation(job=job, kind="sla_warning", reason="Repair due", raised_at=NOW,
+                           acknowledged_at=NOW, acknowledged_by=resolved_by))
+
+
+def test_the_board_costs_the_same_queries_for_twice_the_jobs_at_risk_and_escalations(app, client, session):
+    city = build_field_world(session)
+    lent_from = make_region(session, code="wuzhong")
+    for n in range(2):
+        _at_risk_and_escalated(session, city, lent_from, [make_user(session, role=Role.DISPATCHER)
+                                                          for _ in range(2)], n)
+    session.commit()
+    sign_in(client, "dispatch.zhou")
+    path = "/dispatch?region=gusu&escalations=all"
+    few_html = client.get(path).get_data(as_text=True)
+    few = _statements(app, client, path)
+    for n in range(2, 4):
+        _at_risk_and_escalated(session, city, lent_from, [make_user(session, role=Role.DISPATCHER)
+                                                          for _ in range(2)], n)
+    session.commit()
+    html = client.get(path).get_data(as_text=True)
+    assert _count(few_html, "at-risk-count") == 2 and _count(html, "at-risk-count") == 4
+    assert _count(few_html, "escalation-count") == 4 and _count(html, "escalation-count") == 8
+    assert html.count("Resolved by ") == 4 and html.count("Acknowledged by ") == 8
+    many = _statements(app, client, path)
+    assert len(many) == len(few), "\n".join(many)
+
+
+def _count(html: str, testid: str) -> int:
+    return int(re.search(rf'data-testid="{testid}">(\d+)<', html).group(1))
 
 
 def test_the_timeline_grid_stylesheet_is_the_one_the_timeline_module_writes():
