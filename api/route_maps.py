@@ -126,8 +126,9 @@ def map_route(technician: Technician, jobs: list[Job], *, tz: ZoneInfo,
 
 
 def route_map_of(days: list[TechnicianDay], waiting: list[Job], *, title: str, tz: ZoneInfo) -> RouteMap:
+    # The board shows it in a column beside the lists: drawn at about that size, its legend stays legible.
     return RouteMap(title=title, routes=[map_route(d.technician, d.jobs, tz=tz) for d in days if d.jobs],
-                    unassigned=[MapStop(j.latitude, j.longitude, j.number) for j in waiting])
+                    unassigned=[MapStop(j.latitude, j.longitude, j.number) for j in waiting], width=640, height=520)
 
 
 def _local_clock(iso: str, region) -> str:
@@ -148,7 +149,7 @@ def plan_route_map(plan: PlanRun) -> RouteMap:
                                 for s in r["stops"]])
                 for r in result.get("routes", [])],
         # The preview shows it in half the page beside the changes; drawn at about that size, the
-        # legend stays as readable as the board's.
+        # legend stays legible.
         width=640, height=520)
 
 
