@@ -4,7 +4,7 @@ default, or a throw-away PostgreSQL database).
 Wall-clock time on a shared machine is noise; the CPU time of this process and the statements it
 sends are not. The demo city is loaded once at a fixed Monday morning; then `--jobs` new faults are
 reported on appliances with no open job, and each is dispatched in its own transaction, as the
-worker does (dispatch.planning.assignment.dispatch_job). Printed: CPU ms per dispatch (fastest
+worker does (cli.worker's handler, which calls dispatch.planning.assignment.dispatch_job). Printed: CPU ms per dispatch (fastest
 batch and median), statements per dispatch, how many jobs each dispatch placed (the new one and
 those whose route moved), and optionally the statements and a profile.
 
@@ -99,9 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import create_engine, event, text
     from sqlalchemy.engine import make_url
 
+    from sqlalchemy import select
+
+    from cli.tasks import QueuedWork
+    from cli.worker import work_handlers
     from core.db import make_engine, make_session_factory
-    from core.geo import provider_for_region
-    from dispatch.jobs.services import get_job
+    from core.settings import Settings
+    from dispatch.jobs.models import Job
+    from dispatch.jobs.work import DISPATCH_JOB
     from dispatch.planning import assignment, services
 
     folder = Path(tempfile.mkdtemp(prefix="aftercare_dispatch_"))
@@ -119,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(url)
         factory = make_session_factory(engine)
         numbers = _report_new_faults(factory, args.jobs)
+        # The worker's own handler: it reads the job as the worker does, then calls dispatch_job.
+        dispatch = work_handlers(Settings(database_url=url, timezone=str(TZ)))[DISPATCH_JOB]
 
         statements: Counter = Counter()
         last: list[str] = []
@@ -140,7 +147,6 @@ def main(argv: list[str] | None = None) -> int:
 
         setattr(module, name, counted_place)
         profiler = cProfile.Profile(time.process_time) if args.profile else None
-        outcomes: Counter = Counter()
         batch = max(1, len(numbers) // args.batches)
         cpu_per_batch = []
         for start in range(0, len(numbers), batch):
@@ -151,15 +157,15 @@ def main(argv: list[str] | None = None) -> int:
             for number in chunk:
                 last.clear()
                 with factory() as session:
-                    job = get_job(session, number, for_update=True)
-                    provider = provider_for_region(job.asset.region, osrm_url=None)
-                    outcome = assignment.dispatch_job(session, job=job, now=NOW, tz=TZ, provider=provider)
+                    dispatch(session, QueuedWork({"job": number}, kind=DISPATCH_JOB), NOW)
                     session.commit()
-                outcomes["planned" if outcome.planned else "not planned"] += 1
             if profiler:
                 profiler.disable()
             cpu_per_batch.append((time.process_time() - cpu0) / len(chunk))
         n = len(numbers)
+        with factory() as session:
+            outcomes = Counter(state.value for state in session.scalars(
+                select(Job.dispatch_state).where(Job.number.in_(numbers))))
         print(f"{'backend':<10} {'dispatches':>10} {'CPU ms min':>10} {'CPU median':>10} {'SQL/dispatch':>12} "
               f"{'placed/dispatch':>15}  outcomes")
         print(f"{engine.dialect.name:<10} {n:>10} {min(cpu_per_batch) * 1000:>10.2f} "

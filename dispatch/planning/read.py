@@ -7,9 +7,10 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.regions import Region, zone_of
+from dispatch.jobs.errors import JobNotFound
 from dispatch.jobs.models import DispatchState, Job
 from dispatch.jobs.status import ROUTED_STATUSES, JobStatus
 from dispatch.technicians.models import Technician, TechnicianSkill
@@ -20,7 +21,7 @@ PRIORITY_WEIGHT = {"urgent": 100, "high": 70, "normal": 40, "low": 10}
 
 def planned_jobs(session: Session, *, technician_ids: list[int], day: date) -> dict[int, list[Job]]:
     """Each technician's routed jobs on `day`, in route order, with the appliance and model the day
-    problem reads (one query each, not one per job)."""
+    problem reads (in the same query, not one per job)."""
     from dispatch.catalog.models import Asset
 
     routes: dict[int, list[Job]] = {tid: [] for tid in technician_ids}
@@ -28,11 +29,25 @@ def planned_jobs(session: Session, *, technician_ids: list[int], day: date) -> d
         return routes
     rows = session.scalars(select(Job).where(Job.technician_id.in_(technician_ids), Job.plan_day == day,
                                              Job.status.in_(ROUTED_STATUSES))
-                           .options(selectinload(Job.asset).selectinload(Asset.product_model))
+                           .options(joinedload(Job.asset, innerjoin=True).joinedload(Asset.product_model, innerjoin=True))
                            .order_by(Job.technician_id, Job.route_position, Job.id))
     for job in rows:
         routes[job.technician_id].append(job)
     return routes
+
+
+def job_to_dispatch(session: Session, number: str) -> Job:
+    """The job by number, locked (concurrent changes to one job take turns), with what dispatching it
+    reads in the same query: its appliance's model and region, and the customer told of the plan."""
+    from dispatch.catalog.models import Asset
+
+    appliance = joinedload(Job.asset, innerjoin=True)
+    job = session.scalar(select(Job).where(Job.number == number).with_for_update(of=Job).options(
+        appliance.joinedload(Asset.product_model, innerjoin=True), appliance.joinedload(Asset.region),
+        joinedload(Job.customer, innerjoin=True)))
+    if job is None:
+        raise JobNotFound(number)
+    return job
 
 
 def qualified_technicians(session: Session, *, region_id: int | None, skill: str, min_level: int = 1,
@@ -49,18 +64,20 @@ def qualified_technicians(session: Session, *, region_id: int | None, skill: str
         query = query.where(Technician.region_id == region_id)
     if lock:
         query = query.with_for_update(of=Technician)
-    # Every day problem reads each candidate's calendar and skills: three queries, not three per person.
-    query = query.options(selectinload(Technician.shifts), selectinload(Technician.days_off),
-                          selectinload(Technician.skills))
-    return list(session.scalars(query).unique())
+    return list(session.scalars(query.options(*_WHAT_A_DAY_PROBLEM_READS)).unique())
+
+
+# Every day problem reads each candidate's calendar and skills: three queries, not three per person;
+# the name of the one a job goes to comes with the rows.
+_WHAT_A_DAY_PROBLEM_READS = (selectinload(Technician.shifts), selectinload(Technician.days_off),
+                             selectinload(Technician.skills), joinedload(Technician.user, innerjoin=True))
 
 
 def region_technicians(session: Session, *, region_id: int, lock: bool = False) -> list[Technician]:
     """Every technician of the region, in id order, with their calendars and skills loaded (locked with
     `lock`): the people among whom work already planned may move."""
     query = (select(Technician).where(Technician.region_id == region_id).order_by(Technician.id)
-             .options(selectinload(Technician.shifts), selectinload(Technician.days_off),
-                      selectinload(Technician.skills)))
+             .options(*_WHAT_A_DAY_PROBLEM_READS))
     if lock:
         query = query.with_for_update(of=Technician)
     return list(session.scalars(query).unique())

@@ -106,8 +106,9 @@ def _place(session: Session, change: RouteChange, *, day: date, actor: Actor, no
     job.dispatch_state, job.dispatch_note = DispatchState.PLANNED, ""
     job.dispatch_note_code = job.dispatch_note_facts = None
     if job.status == JobStatus.REPORTED:
+        # Assigned at once (below): one write for both steps.
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted",
-                       note_code="classified_and_accepted", note_facts={})
+                       note_code="classified_and_accepted", note_facts={}, flush=False)
     if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
         transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
                        note=f"assigned to {change.technician.user.display_name}", note_code="assigned_to",
