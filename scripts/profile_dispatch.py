@@ -122,10 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _prepare(url)
         engine = make_engine(url)
-        factory = make_session_factory(engine)
+        # As in production: on PostgreSQL, follow-up work (each message's delivery) is a Procrastinate job.
+        factory = make_session_factory(engine, task_queue="procrastinate" if args.postgres else "database")
         numbers = _report_new_faults(factory, args.jobs)
         # The worker's own handler: it reads the job as the worker does, then calls dispatch_job.
-        dispatch = work_handlers(Settings(database_url=url, timezone=str(TZ)))[DISPATCH_JOB]
+        dispatch = work_handlers(Settings(database_url=url, timezone=str(TZ),
+                                          task_queue="procrastinate" if args.postgres else "database"))[DISPATCH_JOB]
 
         statements: Counter = Counter()
         last: list[str] = []
