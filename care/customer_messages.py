@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
 from care.message_settings import current
@@ -134,18 +134,22 @@ def last_promises(session: Session, jobs: Sequence[Job], *, now: datetime) -> di
     """`last_promise` of each job (by job id), read in one query whatever the number of jobs."""
     if not jobs:
         return {}
-    # Only each job's two newest: the promise, or the held one and the promise it replaces.
-    ranked = (select(OutboxMessage.id, func.row_number().over(partition_by=OutboxMessage.job_id,
-                                                              order_by=OutboxMessage.id.desc()).label("recency"))
-              .where(OutboxMessage.job_id.in_({job.id for job in jobs}),
-                     OutboxMessage.purpose.in_((*PROMISES, *PROMISE_SPENT)),
-                     OutboxMessage.state != DeliveryState.SUPERSEDED)
-              .subquery())
     latest: dict[int, list[OutboxMessage]] = defaultdict(list)
-    for message in session.scalars(select(OutboxMessage).join(ranked, ranked.c.id == OutboxMessage.id)
-                                   .where(ranked.c.recency <= 2).order_by(OutboxMessage.job_id, OutboxMessage.id.desc())):
+    for message in session.scalars(_LAST_TWO_PROMISES, {"job_ids": list({job.id for job in jobs})}):
         latest[message.job_id].append(message)
     return {job.id: _standing_promise(latest[job.id], now=now) for job in jobs}
+
+
+# Only each job's two newest: the promise, or the held one and the promise it replaces. Built once, so
+# every plan finds its compiled form in SQLAlchemy's cache.
+_ranked = (select(OutboxMessage.id, func.row_number().over(partition_by=OutboxMessage.job_id,
+                                                           order_by=OutboxMessage.id.desc()).label("recency"))
+           .where(OutboxMessage.job_id.in_(bindparam("job_ids", expanding=True)),
+                  OutboxMessage.purpose.in_((*PROMISES, *PROMISE_SPENT)),
+                  OutboxMessage.state != DeliveryState.SUPERSEDED)
+           .subquery())
+_LAST_TWO_PROMISES = (select(OutboxMessage).join(_ranked, _ranked.c.id == OutboxMessage.id)
+                      .where(_ranked.c.recency <= 2).order_by(OutboxMessage.job_id, OutboxMessage.id.desc()))
 
 
 def _standing_promise(latest: list[OutboxMessage], *, now: datetime) -> OutboxMessage | None:
