@@ -90,7 +90,7 @@ def get_job(session: Session, number: str, *, for_update: bool = False) -> Job:
 def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, now: datetime,
                    note: str = "", note_code: str | None = None, note_facts: dict[str, Any] | None = None,
                    flush: bool = True) -> JobEvent:
-    """`flush=False`: for a caller that moves the job on again at once, whose next step writes both."""
+    """`flush=False`: for a caller that goes on changing the job, whose own write (or next read) flushes it."""
     current = job.status
     check_transition(current, to)
     check_guards(session, job, to)

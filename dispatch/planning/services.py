@@ -105,14 +105,14 @@ def _place(session: Session, change: RouteChange, *, day: date, actor: Actor, no
     job.planned_start, job.planned_end = change.start, change.end
     job.dispatch_state, job.dispatch_note = DispatchState.PLANNED, ""
     job.dispatch_note_code = job.dispatch_note_facts = None
+    # Both steps are written with the placement itself (the next read flushes them all at once).
     if job.status == JobStatus.REPORTED:
-        # Assigned at once (below): one write for both steps.
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted",
                        note_code="classified_and_accepted", note_facts={}, flush=False)
     if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
         transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
                        note=f"assigned to {change.technician.user.display_name}", note_code="assigned_to",
-                       note_facts={"technician": change.technician.user.display_name})
+                       note_facts={"technician": change.technician.user.display_name}, flush=False)
     if change.needs_parts:
         follow_plan(session, job=job, actor=actor, now=now)
     if moved:
