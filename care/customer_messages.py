@@ -30,8 +30,8 @@ from dispatch.intake.reasons import explain
 from dispatch.jobs.eta import live_eta
 from dispatch.jobs.events import (
     EntitlementChanged,
-    JobsPlaced,
     JobReported,
+    JobsPlaced,
     JobStatusChanged,
     JobUnassignable,
     JobWindowConfirmed,

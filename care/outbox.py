@@ -41,10 +41,11 @@ def queue_message(session: Session, *, channel: MessageChannel, purpose: str, re
                   data: dict[str, Any] | None = None, not_before: datetime | None = None) -> OutboxMessage:
     """`not_before`: hold the message until then (the customer's quiet hours)."""
     due = not_before if not_before is not None and not_before > now else now
-    message = session.scalars(_INSERT_MESSAGE, dict(
-        channel=channel, purpose=purpose, recipient=recipient[:254], subject=subject[:200], body=body, data=data or {},
-        job_id=job.id if job else None, state=DeliveryState.PENDING, attempts=0, last_error="", created_at=now,
-        next_attempt_at=due, sent_at=None, not_before=due if due > now else None)).one()
+    message = session.scalars(_INSERT_MESSAGE, {
+        "channel": channel, "purpose": purpose, "recipient": recipient[:254], "subject": subject[:200], "body": body,
+        "data": data or {}, "job_id": job.id if job else None, "state": DeliveryState.PENDING, "attempts": 0,
+        "last_error": "", "created_at": now, "next_attempt_at": due, "sent_at": None,
+        "not_before": due if due > now else None}).one()
     defer(session, queue=MESSAGES, kind=SEND_MESSAGE, payload={"message_id": message.id}, now=now, due_at=due)
     return message
 

@@ -16,8 +16,8 @@ from care.customer_messages import (
 from core.events import subscribe
 from dispatch.jobs.events import (
     EntitlementChanged,
-    JobsPlaced,
     JobReported,
+    JobsPlaced,
     JobStatusChanged,
     JobUnassignable,
     JobWindowConfirmed,

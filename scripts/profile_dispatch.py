@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import pstats
 import secrets
 import shutil
@@ -36,14 +37,10 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _models() -> None:
-    import care.models  # noqa: F401
-    import care.subscriptions  # noqa: F401 - the customer is told of every plan
-    import core.work_queue  # noqa: F401
-    import dispatch.parts.subscriptions  # noqa: F401
-    import dispatch.planning.models  # noqa: F401
-    import dispatch.quotes.models  # noqa: F401
-    import fieldwork.models  # noqa: F401
-    import inventory.models  # noqa: F401
+    """Every model a dispatch touches, and the subscribers that tell the customer of each plan."""
+    for module in ("care.models", "care.subscriptions", "core.work_queue", "dispatch.parts.subscriptions",
+                   "dispatch.planning.models", "dispatch.quotes.models", "fieldwork.models", "inventory.models"):
+        importlib.import_module(module)
 
 
 def _prepare(url: str) -> None:
@@ -96,10 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _models()
 
-    from sqlalchemy import create_engine, event, text
+    from sqlalchemy import create_engine, event, select, text
     from sqlalchemy.engine import make_url
-
-    from sqlalchemy import select
 
     from cli.tasks import QueuedWork
     from cli.worker import work_handlers

@@ -47,7 +47,7 @@ def test_every_process_subscribes_parts_and_care_to_the_job_events(entry_point):
 
 def test_the_subscribers_of_this_process_are_the_same():
     import api.app  # noqa: F401
-    from dispatch.jobs.events import JobsPlaced, JobReported, JobStatusChanged, JobUnassignable
+    from dispatch.jobs.events import JobReported, JobsPlaced, JobStatusChanged, JobUnassignable
 
     assert sorted(h.__name__ for h in subscribers(JobStatusChanged)) == [
         "release_parts_of_finished_job", "start_callbacks_of_completed_job", "tell_status"]
