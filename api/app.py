@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         # Served from the swagger-ui-bundle package, so the docs page works with no internet.
         OPENAPI_SWAGGER_UI_URL="/api/v1/docs-assets/",
         RATELIMIT_STORAGE_URI=settings.rate_limit_storage_uri,
-        RATELIMIT_HEADERS_ENABLED=True,
+        # X-RateLimit-* on every response would read the shared counter twice more per request; a
+        # refusal still says Retry-After (api.errors).
+        RATELIMIT_HEADERS_ENABLED=False,
         WTF_CSRF_TIME_LIMIT=None,
     )
     engine = make_engine(settings.database_url)

@@ -7,12 +7,15 @@ JSON shape: {"code": 422, "status": "Unprocessable Entity", "message": "...",
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
+from api.extensions import limiter
 from api.i18n import babel_locale
 from api.labels import label
 from care.dashboard import InvalidPeriod
@@ -86,6 +89,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         return respond(error)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(error: RateLimitExceeded):
+        # The limit's own headers are not sent on every response (each costs reads of the shared
+        # counter); a refused client is still told when it may try again.
+        refused = ApiError(429, error.description)
+        current = limiter.current_limit
+        if current is not None:
+            refused.data["headers"] = {"Retry-After": str(max(1, int(current.reset_at - time.time())))}
+        return respond(refused)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

@@ -8,11 +8,12 @@ the customer's quiet hours; one that is not about the visit itself carries an op
 written at all for a customer who opted out."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
 from care.message_settings import current
@@ -24,12 +25,13 @@ from core.geo import provider_for_region
 from core.i18n import LOCALES, current_locale, normalise, use_locale
 from core.i18n import gettext as _
 from core.regions import zone_of
+from dispatch.catalog.models import Customer
 from dispatch.intake.reasons import explain
 from dispatch.jobs.eta import live_eta
 from dispatch.jobs.events import (
     EntitlementChanged,
-    JobPlaced,
     JobReported,
+    JobsPlaced,
     JobStatusChanged,
     JobUnassignable,
     JobWindowConfirmed,
@@ -125,27 +127,61 @@ def last_promise(session: Session, job: Job, *, now: datetime) -> OutboxMessage 
     stands: after a "waiting for a part" or "completed" message the next plan is a new visit, not a move.
     A promise still held for the quiet hours is withdrawn first: the news about to be written replaces
     it, so the customer wakes up to one message, and the promise before it is the one they know."""
-    latest = session.scalars(select(OutboxMessage).where(
-        OutboxMessage.job_id == job.id, OutboxMessage.purpose.in_((*PROMISES, *PROMISE_SPENT)),
-        OutboxMessage.state != DeliveryState.SUPERSEDED).order_by(OutboxMessage.id.desc()).limit(2)).all()
+    return last_promises(session, [job], now=now)[job.id]
+
+
+def last_promises(session: Session, jobs: Sequence[Job], *, now: datetime) -> dict[int, OutboxMessage | None]:
+    """`last_promise` of each job (by job id), read in one query whatever the number of jobs."""
+    if not jobs:
+        return {}
+    latest: dict[int, list[OutboxMessage]] = defaultdict(list)
+    for message in session.scalars(_LAST_TWO_PROMISES, {"job_ids": list({job.id for job in jobs})}):
+        latest[message.job_id].append(message)
+    return {job.id: _standing_promise(latest[job.id], now=now) for job in jobs}
+
+
+# Only each job's two newest: the promise, or the held one and the promise it replaces. Built once, so
+# every plan finds its compiled form in SQLAlchemy's cache.
+_ranked = (select(OutboxMessage.id, func.row_number().over(partition_by=OutboxMessage.job_id,
+                                                           order_by=OutboxMessage.id.desc()).label("recency"))
+           .where(OutboxMessage.job_id.in_(bindparam("job_ids", expanding=True)),
+                  OutboxMessage.purpose.in_((*PROMISES, *PROMISE_SPENT)),
+                  OutboxMessage.state != DeliveryState.SUPERSEDED)
+           .subquery())
+_LAST_TWO_PROMISES = (select(OutboxMessage).join(_ranked, _ranked.c.id == OutboxMessage.id)
+                      .where(_ranked.c.recency <= 2).order_by(OutboxMessage.job_id, OutboxMessage.id.desc()))
+
+
+def _standing_promise(latest: list[OutboxMessage], *, now: datetime) -> OutboxMessage | None:
     if latest and latest[0].purpose in PROMISES and is_held(latest[0], now=now):
         supersede(latest[0], now=now)
         latest = latest[1:]
     return latest[0] if latest and latest[0].purpose in PROMISES else None
 
 
-def tell_plan(session: Session, event: JobPlaced) -> None:
+def tell_plan(session: Session, event: JobsPlaced) -> None:
     """A technician and a planned time, the first time; afterwards only a move by more than the threshold
     (whatever moved it: a dispatcher, a re-optimisation, room made for another job) is news.
 
     A job with a confirmed appointment window has the window as its promise instead: `tell_window` says
     when it is confirmed or changed, and a move inside the window is not news. A visit planned outside it
-    (the window passed before anyone came) is a move like any other."""
-    job, now = event.job, event.now
-    if job.planned_start is None or job.status in STARTED_STATUSES or _inside_window(job):
-        return  # under way: the customer was told the technician is coming, and a re-plan changes nothing there
+    (the window passed before anyone came) is a move like any other.
+
+    What each customer was last told is read for all the placed jobs at once, and so are the customers
+    to tell: a route's worth of moved visits costs no more look-ups than one."""
+    # Under way: the customer was told the technician is coming, and a re-plan changes nothing there.
+    jobs = [job for job in dict.fromkeys(event.jobs)
+            if job.planned_start is not None and job.status not in STARTED_STATUSES and not _inside_window(job)]
+    told = last_promises(session, jobs, now=event.now)
+    news = [(job, found) for job in jobs if (found := _plan_news(job, told[job.id])) is not None]
+    customers = _load_customers(session, [job for job, _ in news])  # noqa: F841 - held until each job finds its own
+    for job, (purpose, text, data) in news:
+        tell_customer(session, job=job, purpose=purpose, text=text, now=event.now, data=data)
+
+
+def _plan_news(job: Job, told: OutboxMessage | None) -> tuple[str, Text, dict] | None:
+    """What to tell the customer of a job placed when `told` is what they last heard; None for nothing."""
     planned = LocalTime.of(job, job.planned_start)
-    told = last_promise(session, job, now=now)
     if told is None:
         def text() -> tuple[str, str]:
             return (_("Your visit is planned: job %(number)s", number=job.number),
@@ -154,15 +190,13 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
                       "if it changes. Follow your job: %(link)s", number=job.number, day=planned.day,
                       time=planned.time, link=tracking_link(job)))
 
-        tell_customer(session, job=job, purpose=TECHNICIAN_ASSIGNED, text=text, now=now,
-                      data={"planned_start": job.planned_start.isoformat()})
-        return
+        return TECHNICIAN_ASSIGNED, text, {"planned_start": job.planned_start.isoformat()}
     before_at = told.data.get("planned_start")
     if before_at is None:
-        return
+        return None
     before_moment = datetime.fromisoformat(before_at)
     if abs(job.planned_start - before_moment) <= current().visit_change:
-        return  # the customer's expectation still holds: not worth a message
+        return None  # the customer's expectation still holds: not worth a message
     before = LocalTime.of(job, before_moment)
     other_day = before.day != planned.day
 
@@ -178,9 +212,15 @@ def tell_plan(session: Session, event: JobPlaced) -> None:
                   "%(before_time)s. Follow your job: %(link)s", number=job.number, day=planned.day,
                   time=planned.time, before_time=before.time, link=tracking_link(job)))
 
-    tell_customer(session, job=job, purpose=VISIT_MOVED, text=moved, now=now,
-                  data={"planned_start": job.planned_start.isoformat(), "before": before_at,
-                        "other_day": other_day})
+    return VISIT_MOVED, moved, {"planned_start": job.planned_start.isoformat(), "before": before_at,
+                                "other_day": other_day}
+
+
+def _load_customers(session: Session, jobs: list[Job]) -> list[Customer]:
+    """The customers of these jobs in one query: while the caller holds them, each job finds its own in
+    the session without another (the session keeps objects only as long as somebody does)."""
+    missing = {job.customer_id for job in jobs if "customer" in inspect(job).unloaded}
+    return list(session.scalars(select(Customer).where(Customer.id.in_(missing)))) if len(missing) > 1 else []
 
 
 def _inside_window(job: Job) -> bool:

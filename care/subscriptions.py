@@ -16,8 +16,8 @@ from care.customer_messages import (
 from core.events import subscribe
 from dispatch.jobs.events import (
     EntitlementChanged,
-    JobPlaced,
     JobReported,
+    JobsPlaced,
     JobStatusChanged,
     JobUnassignable,
     JobWindowConfirmed,
@@ -33,7 +33,7 @@ def start_callbacks_of_completed_job(session: Session, event: JobStatusChanged) 
 subscribe(JobStatusChanged, start_callbacks_of_completed_job)
 subscribe(JobStatusChanged, tell_status)
 subscribe(JobReported, tell_report_received)
-subscribe(JobPlaced, tell_plan)
+subscribe(JobsPlaced, tell_plan)
 subscribe(JobUnassignable, tell_unplanned)
 subscribe(EntitlementChanged, tell_entitlement_changed)
 subscribe(JobWindowConfirmed, tell_window_confirmed)

@@ -21,11 +21,11 @@ from core.regions import Region
 from core.settings import Settings
 from core.work_queue import DEFAULT_LEASE, WorkItem, enqueue, run_due_items
 from dispatch.jobs.errors import JobNotFound
-from dispatch.jobs.services import get_job
 from dispatch.jobs.work import DISPATCH_JOB, PLAN_REGION
 from dispatch.planning.assignment import dispatch_job
 from dispatch.planning.errors import PlanStale
 from dispatch.planning.models import PlanRun, PlanStatus
+from dispatch.planning.read import job_to_dispatch
 from dispatch.planning.services import request_plan, run_plan
 from inventory.restock import run_restock
 
@@ -41,7 +41,7 @@ def work_handlers(settings: Settings, *, message_lease: timedelta = DEFAULT_LEAS
 
     def dispatch(session: Session, item: WorkItem, now: datetime) -> None:
         try:
-            job = get_job(session, item.payload["job"], for_update=True)
+            job = job_to_dispatch(session, item.payload["job"])
         except JobNotFound:
             return  # nothing to do for a job that no longer exists
         region = job.asset.region

@@ -29,11 +29,13 @@ class JobReported:
 
 
 @dataclass(frozen=True)
-class JobPlaced:
-    """The job has a technician, a day and a planned time, new or changed: live insertion, a job moved to
-    make room, a dispatcher's move, an applied re-optimisation. Published even when nothing moved, so a
+class JobsPlaced:
+    """Jobs have a technician, a day and a planned time, new or changed: live insertion, jobs moved to
+    make room, a dispatcher's move, an applied re-optimisation. One event for every job a change placed,
+    so a subscriber reads what it needs about them at once. A job placed by itself is published even
+    when nothing moved; among a route's jobs, those left exactly where they were are not in it. A
     subscriber judges for itself what changed (against what it last told anyone)."""
-    job: Job
+    jobs: tuple[Job, ...]
     actor: Actor
     now: datetime
 

@@ -88,7 +88,9 @@ def get_job(session: Session, number: str, *, for_update: bool = False) -> Job:
 
 
 def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, now: datetime,
-                   note: str = "", note_code: str | None = None, note_facts: dict[str, Any] | None = None) -> JobEvent:
+                   note: str = "", note_code: str | None = None, note_facts: dict[str, Any] | None = None,
+                   flush: bool = True) -> JobEvent:
+    """`flush=False`: for a caller that goes on changing the job, whose own write (or next read) flushes it."""
     current = job.status
     check_transition(current, to)
     check_guards(session, job, to)
@@ -105,7 +107,8 @@ def transition_job(session: Session, *, job: Job, to: JobStatus, actor: Actor, n
     _follow_in_dispatch(session, job, current=current, to=to, now=now)
     # Parts given back, the callback plan started: the packages that own them subscribe.
     publish(session, JobStatusChanged(job=job, from_status=current, to_status=to, actor=actor, now=now, note=note))
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 

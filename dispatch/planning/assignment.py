@@ -28,7 +28,7 @@ from dispatch.jobs.status import ROUTED_STATUSES
 from dispatch.parts.pickups import parts_plan
 from dispatch.planning.day_problem import build_day_problem
 from dispatch.planning.read import planned_jobs, qualified_technicians, region_technicians
-from dispatch.planning.services import RouteChange, place_job
+from dispatch.planning.services import RouteChange, place_jobs
 from dispatch.routing.displacement import make_room
 from dispatch.routing.insertion import FULL_REASON, Insertion, PlannedRoute, insert_visit
 from dispatch.routing.model import Pickup, Visit
@@ -168,18 +168,15 @@ def _place_routes(session: Session, day_problem, read: dict[int, list[Job]], cha
     technicians = sorted((day_problem.technicians[tid] for tid in changed), key=lambda t: t.id)
     if check and not all(_route_still_as_read(session, t, day, job, read.get(t.id, [])) for t in technicians):
         return None
-    arrival = None
-    for technician in technicians:
-        route = changed[str(technician.id)]
-        for position, stop in enumerate(s for s in route.stops if s.kind == "visit"):
-            place_job(session, RouteChange(day_problem.jobs[stop.visit_id], technician, position,
-                                           day_problem.at(stop.start), day_problem.at(stop.departure),
-                                           needs_parts=day_problem.needs_parts(stop.visit_id)),
-                      day=day, actor=actor, now=now, **_placement_note(stop.visit_id == job.number, job))
-            if stop.visit_id == job.number:
-                arrival = (technician, day_problem.at(stop.start))
+    changes = [RouteChange(day_problem.jobs[stop.visit_id], technician, position, day_problem.at(stop.start),
+                           day_problem.at(stop.departure), needs_parts=day_problem.needs_parts(stop.visit_id))
+               for technician in technicians
+               for position, stop in enumerate(s for s in changed[str(technician.id)].stops if s.kind == "visit")]
+    place_jobs(session, changes, day=day, actor=actor, now=now,
+               notes=lambda placed: _placement_note(placed.number == job.number, job))
     session.flush()
-    return AssignmentOutcome(True, arrival[0], day, arrival[1])
+    arrival = next(change for change in changes if change.job.number == job.number)
+    return AssignmentOutcome(True, arrival.technician, day, arrival.start)
 
 
 def _route_signature(jobs) -> list[tuple]:

@@ -7,6 +7,7 @@ assignment cannot silently overwrite it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from core.geo import MatrixProvider
 from core.i18n import gettext as _
 from core.regions import Region, zone_of
 from dispatch.jobs.audit import SYSTEM, Actor
-from dispatch.jobs.events import JobPlaced
+from dispatch.jobs.events import JobsPlaced
 from dispatch.jobs.models import DispatchState, EventKind, Job
 from dispatch.jobs.reasons import reason
 from dispatch.jobs.services import record_event, transition_job
@@ -64,6 +65,38 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     """Put a job at a position in a technician's day with its ETA; moves it to `assigned` if needed
     and records the change (only when technician, day or position really changed). `note` is the
     English text; `note_code` and `note_facts` the same as a reason (dispatch.jobs.reasons)."""
+    _place(session, change, day=day, actor=actor, now=now, note=note, note_code=note_code, note_facts=note_facts)
+    publish(session, JobsPlaced(jobs=(change.job,), actor=actor, now=now))
+
+
+def place_jobs(session: Session, changes: Sequence[RouteChange], *, day: date, actor: Actor, now: datetime,
+               notes: Callable[[Job], dict]) -> None:
+    """`place_job` for every job of the routes a change wrote, with one event for those that moved. A
+    job left exactly where it was (same technician, day, position and times, planned and assigned)
+    is not written again: a route's other visits keep their place when a new one goes at its end.
+    `notes(job)`: the `note`, `note_code` and `note_facts` of its event."""
+    placed = []
+    for change in changes:
+        if _already_there(change, day):
+            if change.needs_parts:
+                follow_plan(session, job=change.job, actor=actor, now=now)  # the van may hold its part by now
+            continue
+        _place(session, change, day=day, actor=actor, now=now, **notes(change.job))
+        placed.append(change.job)
+    if placed:
+        publish(session, JobsPlaced(jobs=tuple(placed), actor=actor, now=now))
+
+
+def _already_there(change: RouteChange, day: date) -> bool:
+    job = change.job
+    return (job.dispatch_state == DispatchState.PLANNED and job.status in ROUTED_STATUSES
+            and job.dispatch_note == "" and job.dispatch_note_code is None and job.dispatch_note_facts is None
+            and (job.technician_id, job.plan_day, job.route_position, job.planned_start, job.planned_end)
+            == (change.technician.id, day, change.position, change.start, change.end))
+
+
+def _place(session: Session, change: RouteChange, *, day: date, actor: Actor, now: datetime, note: str,
+           note_code: str | None = None, note_facts: dict | None = None) -> None:
     job = change.job
     moved = (job.technician_id, job.plan_day, job.route_position) != (change.technician.id, day, change.position)
     first_time = job.dispatch_state != DispatchState.PLANNED or job.technician_id is None
@@ -72,13 +105,14 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
     job.planned_start, job.planned_end = change.start, change.end
     job.dispatch_state, job.dispatch_note = DispatchState.PLANNED, ""
     job.dispatch_note_code = job.dispatch_note_facts = None
+    # Both steps are written with the placement itself (the next read flushes them all at once).
     if job.status == JobStatus.REPORTED:
         transition_job(session, job=job, to=JobStatus.TRIAGED, actor=actor, now=now, note="classified and accepted",
-                       note_code="classified_and_accepted", note_facts={})
+                       note_code="classified_and_accepted", note_facts={}, flush=False)
     if job.status in (JobStatus.TRIAGED, JobStatus.WAITING_PARTS):
         transition_job(session, job=job, to=JobStatus.ASSIGNED, actor=actor, now=now,
                        note=f"assigned to {change.technician.user.display_name}", note_code="assigned_to",
-                       note_facts={"technician": change.technician.user.display_name})
+                       note_facts={"technician": change.technician.user.display_name}, flush=False)
     if change.needs_parts:
         follow_plan(session, job=job, actor=actor, now=now)
     if moved:
@@ -87,7 +121,6 @@ def place_job(session: Session, change: RouteChange, *, day: date, actor: Actor,
                      data={"technician": change.technician.user.username, "day": day.isoformat(),
                                       "position": change.position, "eta": change.start.isoformat()})
     job.updated_at = now
-    publish(session, JobPlaced(job=job, actor=actor, now=now))
 
 
 def unplace_job(session: Session, job: Job, *, actor: Actor, now: datetime, note: str, note_code: str | None = None,
@@ -336,17 +369,14 @@ def apply_plan(session: Session, *, plan: PlanRun, now: datetime, tz: ZoneInfo |
         raise PlanStale(f"The routes of {plan.region.code} on {plan.day} changed after plan {plan.id} was computed; "
                         "request a new plan.")
     by_id = {t.id: t for t in technicians}
-    placed = set()
-    for route in plan.result["routes"]:
-        technician = by_id[route["technician_id"]]
-        for position, stop in enumerate(route["stops"]):
-            job = day_problem.jobs[stop["job"]]
-            place_job(session, RouteChange(job, technician, position, datetime.fromisoformat(stop["start"]),
-                                           datetime.fromisoformat(stop["end"]),
-                                           needs_parts=day_problem.needs_parts(stop["job"])),
-                      day=plan.day, actor=actor, now=now, note=f"re-optimisation plan {plan.id}",
-                      note_code="reoptimisation_plan", note_facts={"plan": plan.id})
-            placed.add(job.number)
+    changes = [RouteChange(day_problem.jobs[stop["job"]], by_id[route["technician_id"]], position,
+                           datetime.fromisoformat(stop["start"]), datetime.fromisoformat(stop["end"]),
+                           needs_parts=day_problem.needs_parts(stop["job"]))
+               for route in plan.result["routes"] for position, stop in enumerate(route["stops"])]
+    place_jobs(session, changes, day=plan.day, actor=actor, now=now,
+               notes=lambda _job: {"note": f"re-optimisation plan {plan.id}", "note_code": "reoptimisation_plan",
+                                   "note_facts": {"plan": plan.id}})
+    placed = {change.job.number for change in changes}
     for number, job in day_problem.jobs.items():
         if number not in placed and job.status in ROUTED_STATUSES and job.plan_day == plan.day:
             unplace_job(session, job, actor=actor, now=now, note=f"left out by re-optimisation plan {plan.id}",

@@ -36,8 +36,8 @@ def test_subscribers_hear_each_event_once_in_the_order_they_subscribed():
 def test_every_process_subscribes_parts_and_care_to_the_job_events(entry_point):
     code = (f"import {entry_point}\n"
             "from core.events import subscribers\n"
-            "from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable\n"
-            "for event in (JobStatusChanged, JobReported, JobPlaced, JobUnassignable):\n"
+            "from dispatch.jobs.events import JobsPlaced, JobReported, JobStatusChanged, JobUnassignable\n"
+            "for event in (JobStatusChanged, JobReported, JobsPlaced, JobUnassignable):\n"
             "    print(sorted(h.__module__ for h in subscribers(event)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:4] == ["['care.customer_messages', 'care.subscriptions', 'dispatch.parts.subscriptions']",
@@ -47,10 +47,10 @@ def test_every_process_subscribes_parts_and_care_to_the_job_events(entry_point):
 
 def test_the_subscribers_of_this_process_are_the_same():
     import api.app  # noqa: F401
-    from dispatch.jobs.events import JobPlaced, JobReported, JobStatusChanged, JobUnassignable
+    from dispatch.jobs.events import JobReported, JobsPlaced, JobStatusChanged, JobUnassignable
 
     assert sorted(h.__name__ for h in subscribers(JobStatusChanged)) == [
         "release_parts_of_finished_job", "start_callbacks_of_completed_job", "tell_status"]
     assert [h.__name__ for h in subscribers(JobReported)] == ["tell_report_received"]
-    assert [h.__name__ for h in subscribers(JobPlaced)] == ["tell_plan"]
+    assert [h.__name__ for h in subscribers(JobsPlaced)] == ["tell_plan"]
     assert [h.__name__ for h in subscribers(JobUnassignable)] == ["tell_unplanned"]

@@ -189,6 +189,14 @@ def test_the_public_report_endpoint_is_rate_limited(app, client, world):
     assert statuses[:2] in ([201, 200], [200, 200], [201, 201]) and statuses[2] == 429
     third = limited.post("/api/v1/reports", json=bodies[0])
     assert_error_shape(third, 429)
+    assert 0 < int(third.headers["Retry-After"]) <= 60
+
+
+def test_an_accepted_report_carries_no_rate_limit_headers(client, world):
+    # Each would cost reads of the shared counter on every request; only a refusal says when to retry.
+    response = client.post("/api/v1/reports", json=report_body(world.asset))
+    assert response.status_code == 201
+    assert not [name for name, _value in response.headers if name.lower().startswith(("x-ratelimit", "retry-after"))]
 
 
 def test_a_different_address_without_a_geocoder_uses_the_registered_location_and_says_why(client, world, token_for):

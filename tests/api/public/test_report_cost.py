@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, select
 
 from dispatch.jobs.models import EventKind, Job, JobEvent
@@ -78,3 +79,22 @@ def test_an_unknown_qr_token_writes_nothing_and_names_the_field(app, client, wor
     assert response.status_code == 422 and "qr_token" in response.json["errors"]["json"]
     assert counts() == before
     assert not [s for s in sent if s.startswith("INSERT")]
+
+
+def test_a_report_reads_nothing_of_the_shared_rate_limit_but_counts_itself_once(app, world, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the database:// limit storage is PostgreSQL's default; SQLite counts per process")
+    from api.app import create_app
+    from core.settings import Settings
+
+    settings = Settings(**{**app.extensions["aftercare"].settings.__dict__, "rate_limit_storage_uri": "database://"})
+    shared = create_app(settings, clock=app.extensions["aftercare"].clock, testing=True)
+    try:
+        with statements_of(shared) as sent:
+            response = shared.test_client().post("/api/v1/reports", json=report_body(world.asset))
+        assert response.status_code == 201
+        # The hit, one upsert; no reads of the count for X-RateLimit-* headers.
+        counted = [s for s in sent if "rate_limit_counters" in s]
+        assert len(counted) == 1 and counted[0].startswith("INSERT INTO rate_limit_counters"), counted
+    finally:
+        shared.extensions["aftercare_engine"].dispose()
