@@ -26,6 +26,9 @@ ROUTING = "routing"  # CPU-bound: one solve per core, one at a time per region
 MESSAGES = "messages"  # I/O-bound: outbox delivery, surveys
 PERIODIC = "periodic"  # re-plans, the SLA sweep, restock, retention: once per tick
 QUEUES = (DISPATCH, ROUTING, MESSAGES, PERIODIC)
+# A pool serving several queues takes the highest first: a new job's dispatch is what a customer waits
+# for, and each dispatch queues messages of its own that would otherwise go before the next dispatch.
+PRIORITY = {DISPATCH: 20, PERIODIC: 10, ROUTING: 0, MESSAGES: 0}
 
 DATABASE, PROCRASTINATE = "database", "procrastinate"
 ENGINES = (DATABASE, PROCRASTINATE)
@@ -43,7 +46,7 @@ def defer(session: Session, *, kind: str, queue: str, payload: dict[str, Any], n
         connection = session.connection().connection.driver_connection
         task = procrastinate_app(session.get_bind().url.render_as_string(hide_password=False)).configure_task(
             name=kind, queue=queue, lock=lock, schedule_at=due_at if due_at and due_at > now else None,
-            connection=connection)
+            priority=PRIORITY.get(queue, 0), connection=connection)
         task.defer(payload=payload)
         return
     work_queue.enqueue(session, kind=kind, payload=payload, now=now, due_at=due_at)

@@ -76,6 +76,18 @@ def test_a_report_s_dispatch_is_deferred_with_it_or_not_at_all(queued):
     assert _jobs(queued, queue_name="messages")  # the customer's "report received"
 
 
+def test_a_pool_takes_dispatch_before_the_messages_queued_ahead_of_it(queued):
+    """A report queues its dispatch and its customer's message; the next report's dispatch still goes
+    before the first one's message: the order a pool serving both takes them in."""
+    region = make_region(queued)
+    for _ in range(2):
+        make_open_job(queued, asset=make_asset(queued, region=region), owner=None, now=NOW)
+        queued.commit()
+    order = queued.execute(text("SELECT queue_name FROM procrastinate_jobs WHERE status = 'todo' "
+                                "ORDER BY priority DESC, id ASC")).scalars().all()
+    assert order[:2] == ["dispatch", "dispatch"] and set(order[2:]) == {"messages"}
+
+
 def test_a_worker_plans_the_reported_job_and_delivers_its_messages(queued, postgres_url):
     region = make_region(queued)
     make_technician(queued, region=region)
