@@ -10,6 +10,7 @@ before. Moves are tried in order of the travel the important visit adds; the fir
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -56,10 +57,12 @@ def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Vi
         route = before[tech_id]
         return route.late_seconds if route is not None else 0
 
-    # First the cheap half of every move (the urgent visit into one route without the moved visit),
-    # then the costly half (the moved visit anywhere) in order of the first half's added travel: the
-    # first move whose both halves hold is taken.
-    halves = []
+    # Every move has a cheap half (the urgent visit into one route without the moved visit) and a
+    # costly one (the moved visit anywhere); moves are taken in order of the first half's added travel,
+    # the first whose both halves hold wins. A first half is timed only when it could come next: its
+    # detour ignoring time windows is a lower bound of its added travel, so halves are timed in order
+    # of that bound and one is tried once no untimed half could come before it.
+    bounded = []
     for tech in sorted(qualified, key=closeness)[:nearest]:
         plan = planned[tech.id]
         for index in range(plan.locked, len(plan.visit_ids)):
@@ -70,21 +73,54 @@ def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Vi
             if moved.priority >= visit.priority or moved.pinned_technician is not None:
                 continue
             remaining = [s for s in plan.visit_ids if s != stop and not (isinstance(s, Pickup) and s.visit_id == stop)]
-            placed = insert_visit(problem, [PlannedRoute(tech.id, remaining, plan.locked)],
-                                  replace(visit, pinned_technician=tech.id))
-            if placed.feasible and placed.late == 0:
-                halves.append((placed.added_travel, tech.id, moved, placed))
-    halves.sort(key=lambda half: half[:2])
-    for _added, tech_id, moved, placed in halves:
-        plan = planned[tech_id]
-        after_first = [r for r in routes if r.technician_id != tech_id]
-        after_first.append(PlannedRoute(tech_id, placed.sequence, plan.locked))
-        moved_to = insert_visit(problem, after_first, moved)
-        if not moved_to.feasible or moved_to.late > 0:
-            continue
-        final = {tech_id: placed.route, moved_to.technician_id: moved_to.route}
-        if any(route.late_seconds > lateness_before(tid) for tid, route in final.items()):
-            continue
-        travel_before = sum(r.travel_seconds for r in (before.get(t) for t in final) if r is not None)
-        return RoomMade(placed, moved.id, moved_to, final, sum(r.travel_seconds for r in final.values()) - travel_before)
+            bound = _least_detour(problem, tech, remaining, plan.locked, visit.location)
+            bounded.append((bound, len(bounded), tech.id, moved, remaining))
+    bounded.sort(key=lambda b: b[:2])
+    timed: list[tuple] = []  # heap of (added travel, tech id, order, moved, placed)
+    for k in range(len(bounded) + 1):
+        next_bound = bounded[k][0] if k < len(bounded) else None
+        while timed and (next_bound is None or timed[0][0] < next_bound):
+            _added, tech_id, _order, moved, placed = heapq.heappop(timed)
+            room = _second_half(problem, routes, planned[tech_id], placed, moved, before, lateness_before)
+            if room is not None:
+                return room
+        if next_bound is None:
+            break
+        _bound, order, tech_id, moved, remaining = bounded[k]
+        placed = insert_visit(problem, [PlannedRoute(tech_id, remaining, planned[tech_id].locked)],
+                              replace(visit, pinned_technician=tech_id))
+        if placed.feasible and placed.late == 0:
+            heapq.heappush(timed, (placed.added_travel, tech_id, order, moved, placed))
     return None
+
+
+def _second_half(problem, routes, plan, placed, moved, before, lateness_before) -> RoomMade | None:
+    """The moved visit anywhere once the urgent one took its room, or None when that breaks a promise."""
+    tech_id = plan.technician_id
+    after_first = [r for r in routes if r.technician_id != tech_id]
+    after_first.append(PlannedRoute(tech_id, placed.sequence, plan.locked))
+    moved_to = insert_visit(problem, after_first, moved)
+    if not moved_to.feasible or moved_to.late > 0:
+        return None
+    final = {tech_id: placed.route, moved_to.technician_id: moved_to.route}
+    if any(route.late_seconds > lateness_before(tid) for tid, route in final.items()):
+        return None
+    travel_before = sum(r.travel_seconds for r in (before.get(t) for t in final) if r is not None)
+    return RoomMade(placed, moved.id, moved_to, final, sum(r.travel_seconds for r in final.values()) - travel_before)
+
+
+def _least_detour(problem: RoutingProblem, tech, stops, locked: int, location: int) -> int:
+    """The least travel a visit at `location` adds anywhere after the locked prefix of the route `stops`,
+    time windows aside: no timed insertion there adds less."""
+    by_id = problem.visit_by_id
+    depots = {d.id: d.location for d in problem.depots}
+    places = [tech.start_location] + [depots[s.depot_id] if isinstance(s, Pickup) else by_id[s].location
+                                      for s in stops]
+    ends = places[1:] + ([tech.end_location] if tech.end_location is not None else [None])
+    dur = problem.durations
+    best = None
+    for gap in range(locked, len(places)):
+        a, b = places[gap], ends[gap]
+        detour = int(dur[a, location]) + (int(dur[location, b]) - int(dur[a, b]) if b is not None else 0)
+        best = detour if best is None or detour < best else best
+    return best if best is not None else 0

@@ -89,6 +89,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     datas: dict[str, _RouteData] = {}
     for tech in qualified:
         plan = planned.get(tech.id, PlannedRoute(tech.id, ()))
+        if tech.max_visits is not None and sum(1 for v in plan.visit_ids if not isinstance(v, Pickup)) >= tech.max_visits:
+            continue  # a full day, known before its legs are built
         seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
         legs = legs_for(problem, tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)))
         visits = [leg.visit for leg in legs if leg.depot is None]
