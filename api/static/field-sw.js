@@ -76,18 +76,20 @@ self.addEventListener("message", function (event) {
   // Signing out forgets the day: the next person to pick up the phone must not read it.
   if (event.data === "forget") event.waitUntil(forgetTheDay());
   // Pages to keep now: the one that registered the worker (loaded before it ran, with its styles and
-  // scripts) and the day's job pages, so that a job never opened is still there to read offline. The
-  // first address is kept before the others: it is that page, which the job pages are reached from.
+  // scripts) and the day's job pages, so that a job never opened is still there to read offline. That
+  // page (the first address) and the files are kept first: the job pages are reached from it.
   if (event.data && event.data.keep) {
     var addresses = [].concat(event.data.keep).map(ownAddress).filter(Boolean).slice(0, MOST_KEPT_AT_ONCE);
     var keep = function (url) {
       var request = new Request(url.href, {credentials: "same-origin"});
-      // Done when the copy is in the cache, not only when the answer came.
-      var done = (isPage(url) ? pages : files).handleAll({event: event, request: request})[1];
-      return done.catch(function () { /* offline already, and never kept before: nothing to keep */ });
+      // Done when the copy is in the cache, not only when the answer came. Offline already, and never
+      // kept before: nothing to keep.
+      var answerAndDone = (isPage(url) ? pages : files).handleAll({event: event, request: request});
+      answerAndDone[0].catch(function () {});
+      return answerAndDone[1].catch(function () {});
     };
-    event.waitUntil(Promise.resolve(addresses.length && keep(addresses[0])).then(function () {
-      return Promise.all(addresses.slice(1).map(keep));
-    }));
+    var first = addresses.filter(function (url, index) { return index === 0 || isFile(url); });
+    var rest = addresses.filter(function (url) { return first.indexOf(url) < 0; });
+    event.waitUntil(Promise.all(first.map(keep)).then(function () { return Promise.all(rest.map(keep)); }));
   }
 });
