@@ -72,6 +72,14 @@ def test_the_wheel_holds_the_street_map_library_with_its_licence_and_pictures(in
     assert (installed / "api" / "static" / "street-map.js").is_file()
 
 
+def test_the_wheel_holds_the_offline_worker_s_library_with_its_licence(installed):
+    workbox = installed / "api" / "static" / "vendor" / "workbox"
+    for name in ("workbox-sw.js", "workbox-core.prod.js", "workbox-routing.prod.js", "workbox-strategies.prod.js",
+                 "workbox-expiration.prod.js", "LICENSE"):
+        assert (workbox / name).is_file(), name
+    assert (installed / "api" / "static" / "field-sw.js").is_file()
+
+
 def test_an_installed_package_migrates_into_the_working_directory_s_var(installed, tmp_path):
     result = _run(installed, tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr[-3000:]

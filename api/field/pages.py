@@ -1,6 +1,7 @@
 """The technician's phone pages: the agenda of a day (today or one of the next few), one job with its
 next step as the one primary button, parts, photos. Every form works as a plain post; static/field.js
-adds an offline queue on top, static/field-sw.js keeps the pages opened for reading offline."""
+adds an offline queue on top, static/field-sw.js (on Workbox, vendored in
+static/vendor/workbox) keeps the pages opened for reading offline."""
 from __future__ import annotations
 
 import uuid

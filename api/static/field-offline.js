@@ -1,6 +1,7 @@
-// The technician's pages offline: the agenda registers the service worker (static/field-sw.js, served at
-// /tech/sw.js for its scope) that keeps the day's job pages and the pages the phone opened; any field page
-// opened without a connection says that it is the kept copy; signing out tells the worker to forget the day.
+// The technician's pages offline: the agenda registers the service worker (static/field-sw.js, on Workbox,
+// served at /tech/sw.js for its scope) that keeps the day's job pages and the pages the phone opened; any
+// field page opened without a connection says that it is the kept copy; signing out tells the worker to
+// forget the day.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -15,16 +16,18 @@
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       if (!registration.active || !navigator.onLine) return;
-      // The day's job pages, read now while there is a connection; and this page, if it came before the worker.
-      var pages = Array.prototype.map.call(document.querySelectorAll("[data-keep-offline]"), function (link) {
-        return link.getAttribute("href");
-      });
+      // This page, if it came before the worker, first (with its styles and scripts): the job pages link
+      // from it. Then the day's job pages, read now while there is a connection.
+      var pages = [];
       if (uncontrolled) {
         pages.push(location.pathname + location.search);
         Array.prototype.forEach.call(document.querySelectorAll("script[src], link[rel=stylesheet]"), function (file) {
           pages.push(file.getAttribute("src") || file.getAttribute("href"));
         });
       }
+      Array.prototype.forEach.call(document.querySelectorAll("[data-keep-offline]"), function (link) {
+        pages.push(link.getAttribute("href"));
+      });
       if (pages.length) registration.active.postMessage({keep: pages});
     }).catch(function () {
       // Without a worker the pages still work online; nothing to tell the technician.

@@ -1,64 +1,95 @@
-// The technician's day offline: the agenda, the day's job pages and every job page the phone has opened
-// are kept (network first, the kept copy when there is no connection), with the styles and scripts they
-// use. Only pages and static files are read through here; every post (status updates, parts, photos,
-// sign-out) goes straight to the network, and field.js queues the steps that cannot be sent.
+// The technician's day offline, on Workbox (static/vendor/workbox, loaded from this server, never a CDN):
+// the agenda, the day's job pages and every job page the phone has opened are kept (network first, the
+// kept copy when there is no connection), with the styles and scripts they use. Only pages and static
+// files are read through here; every post (status updates, parts, photos, sign-out) goes straight to the
+// network, and field.js queues the steps that cannot be sent.
 "use strict";
+importScripts("/static/vendor/workbox/workbox-sw.js");
+workbox.setConfig({modulePathPrefix: "/static/vendor/workbox/", debug: false});
+
 var CACHE = "aftercare-tech-day-v1";
 var PAGE = /^\/tech(\/jobs\/[^\/]+)?$/;
+var FILES = "/static/";
+var MOST_KEPT_AT_ONCE = 80;
+
+// The pages carry customers' names, addresses and telephone numbers: a phone that is never signed out
+// keeps the last few days of them, not every job it ever opened.
+var expiry = new workbox.expiration.ExpirationPlugin({maxEntries: 200, maxAgeSeconds: 3 * 24 * 60 * 60});
+
+function forgetTheDay() {
+  return Promise.all([caches.delete(CACHE), expiry.deleteCacheAndMetadata()]);
+}
+
+// Kept: only a whole answer of our own, never an error page nor a page reached through a redirect.
+var ownAnswersOnly = {
+  cacheWillUpdate: function (param) {
+    var response = param.response;
+    return response.ok && response.type === "basic" && !response.redirected ? response : null;
+  }
+};
+
+// A page sent on to the sign-in page: the session is over, and so is the kept day.
+var signedOut = {
+  fetchDidSucceed: function (param) {
+    var response = param.response;
+    if (!response.redirected && response.type !== "opaqueredirect") return response;
+    return forgetTheDay().then(function () { return response; });
+  }
+};
+
+function keptFirstWhenOffline(plugins) {
+  return new workbox.strategies.NetworkFirst({cacheName: CACHE, matchOptions: {ignoreVary: true}, plugins: plugins});
+}
+
+var pages = keptFirstWhenOffline([signedOut, ownAnswersOnly, expiry]);
+var files = keptFirstWhenOffline([ownAnswersOnly, expiry]);
+
+function isPage(url) { return url.origin === self.location.origin && PAGE.test(url.pathname); }
+function isFile(url) { return url.origin === self.location.origin && url.pathname.indexOf(FILES) === 0; }
+
+workbox.routing.registerRoute(function (match) { return match.request.mode === "navigate" && isPage(match.url); },
+                              pages, "GET");
+workbox.routing.registerRoute(function (match) { return isFile(match.url); }, files, "GET");
 
 self.addEventListener("install", function () { self.skipWaiting(); });
+workbox.core.clientsClaim();
 
+// A new version of this worker keeps the day under a new name; what the earlier versions kept goes.
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) { return name.indexOf("aftercare-tech-") === 0 && name !== CACHE; })
                             .map(function (name) { return caches.delete(name); }));
-  }).then(function () { return self.clients.claim(); }));
+  }));
 });
 
-function keep(request, response) {
-  var copy = response.clone();
-  return caches.open(CACHE).then(function (cache) { return cache.put(request, copy); });
+function ownAddress(address) {
+  if (typeof address !== "string") return null;
+  try {
+    var url = new URL(address, self.location);
+    return isPage(url) || isFile(url) ? url : null;
+  } catch (error) {
+    return null;
+  }
 }
 
 self.addEventListener("message", function (event) {
   // Signing out forgets the day: the next person to pick up the phone must not read it.
-  if (event.data === "forget") event.waitUntil(caches.delete(CACHE));
+  if (event.data === "forget") event.waitUntil(forgetTheDay());
   // Pages to keep now: the one that registered the worker (loaded before it ran, with its styles and
-  // scripts) and the day's job pages, so that a job never opened is still there to read offline.
+  // scripts) and the day's job pages, so that a job never opened is still there to read offline. That
+  // page (the first address) and the files are kept first: the job pages are reached from it.
   if (event.data && event.data.keep) {
-    var addresses = [].concat(event.data.keep).filter(function (address) {
-      if (typeof address !== "string") return false;
-      var url = new URL(address, self.location);
-      return url.origin === self.location.origin && (PAGE.test(url.pathname) || url.pathname.indexOf("/static/") === 0);
-    }).slice(0, 80);
-    event.waitUntil(Promise.all(addresses.map(function (address) {
-      var request = new Request(new URL(address, self.location).href, {credentials: "same-origin"});
-      return fetch(request).then(function (response) {
-        if (response.ok && !response.redirected) return keep(request, response);
-      }).catch(function () { /* offline already: nothing to keep */ });
-    })));
+    var addresses = [].concat(event.data.keep).map(ownAddress).filter(Boolean).slice(0, MOST_KEPT_AT_ONCE);
+    var keep = function (url) {
+      var request = new Request(url.href, {credentials: "same-origin"});
+      // Done when the copy is in the cache, not only when the answer came. Offline already, and never
+      // kept before: nothing to keep.
+      var answerAndDone = (isPage(url) ? pages : files).handleAll({event: event, request: request});
+      answerAndDone[0].catch(function () {});
+      return answerAndDone[1].catch(function () {});
+    };
+    var first = addresses.filter(function (url, index) { return index === 0 || isFile(url); });
+    var rest = addresses.filter(function (url) { return first.indexOf(url) < 0; });
+    event.waitUntil(Promise.all(first.map(keep)).then(function () { return Promise.all(rest.map(keep)); }));
   }
-});
-
-self.addEventListener("fetch", function (event) {
-  var request = event.request;
-  if (request.method !== "GET") return;
-  var url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
-  var page = request.mode === "navigate" && PAGE.test(url.pathname);
-  if (!page && url.pathname.indexOf("/static/") !== 0) return;
-  event.respondWith(fetch(request).then(function (response) {
-    if (page && response.redirected) {
-      // Sent to the sign-in page: the session is over, and so is the kept day.
-      caches.delete(CACHE);
-    } else if (response.ok && response.type === "basic") {
-      event.waitUntil(keep(request, response));
-    }
-    return response;
-  }).catch(function (error) {
-    return caches.open(CACHE).then(function (cache) { return cache.match(request, {ignoreVary: true}); }).then(function (kept) {
-      if (kept) return kept;
-      throw error;
-    });
-  }));
 });

@@ -154,8 +154,37 @@ def test_the_offline_worker_is_served_for_the_technicians_pages_and_registered_b
     worker = client.get("/tech/sw.js")
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     assert worker.headers["Service-Worker-Allowed"] == "/tech" and worker.headers["Cache-Control"] == "no-cache"
-    assert b'request.method !== "GET"' in worker.data  # posts never go through the kept copies
+    script = worker.get_data(as_text=True)
+    assert script.count('"GET")') == script.count("registerRoute(") == 2  # posts never go through the kept copies
     sign_in(client, "tech01")
     agenda = client.get("/tech").get_data(as_text=True)
     assert 'data-worker="/tech/sw.js"' in agenda and 'data-scope="/tech"' in agenda
     assert 'data-testid="offline-copy"' in client.get(f"/tech/jobs/{city.jobs[0].number}").get_data(as_text=True)
+
+
+WORKBOX = "/static/vendor/workbox/"
+
+
+def _workbox_modules(script: str) -> set[str]:
+    """The Workbox modules a script uses (`workbox.cacheableResponse.…` is workbox-cacheable-response)."""
+    names = re.findall(r"\bworkbox\.([a-z][A-Za-z]*)\.", script)
+    return {re.sub(r"[A-Z]", lambda capital: "-" + capital.group().lower(), name) for name in names}
+
+
+def test_the_offline_worker_loads_workbox_from_this_server_and_every_module_it_needs_is_served(client):
+    script = client.get("/tech/sw.js").get_data(as_text=True)
+    assert f'importScripts("{WORKBOX}workbox-sw.js")' in script
+    assert f'workbox.setConfig({{modulePathPrefix: "{WORKBOX}", debug: false}})' in script
+    assert "//" not in re.sub(r"^\s*//.*$", "", script, flags=re.MULTILINE)  # no other host named anywhere
+    loader = client.get(f"{WORKBOX}workbox-sw.js")
+    assert loader.status_code == 200 and loader.mimetype == "text/javascript"
+    # The modules the worker uses, and the ones those use in turn: each one a file of ours.
+    wanted, served = _workbox_modules(script), set()
+    assert {"core", "routing", "strategies", "expiration"} <= wanted
+    while wanted - served:
+        name = (wanted - served).pop()
+        module = client.get(f"{WORKBOX}workbox-{name}.prod.js")
+        assert module.status_code == 200 and module.mimetype == "text/javascript", name
+        served.add(name)
+        wanted |= _workbox_modules(module.get_data(as_text=True))
+    assert client.get(f"{WORKBOX}LICENSE").status_code == 200
