@@ -11,6 +11,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -58,11 +59,22 @@ def _assert_fits_the_screen(page) -> None:
     assert widths[0] <= widths[1], f"page is {widths[0]}px wide on a {widths[1]}px screen"
 
 
+def _evaluated(page, expression: str):
+    """`expression` in the page, or None while the page is between two documents."""
+    try:
+        return page.evaluate(expression)
+    except PlaywrightError:
+        return None
+
+
 def _wait_until(page, condition, timeout_s: float = 10.0) -> None:
     """Let the page run (its timers, the route handlers) until `condition()` holds."""
     for _ in range(int(timeout_s * 10)):
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except PlaywrightError:  # the page was between two documents: asked again
+            pass
         page.wait_for_timeout(100)
     raise AssertionError("condition not met in time")
 
@@ -163,7 +175,8 @@ def test_an_update_sent_without_a_connection_is_delivered_once_when_it_comes_bac
     with page.expect_navigation():
         page.evaluate("window.fieldQueue.flush()")
     expect(page.get_by_test_id("job-status")).to_have_text("Technician on the way")
-    assert page.evaluate("window.fieldQueue.pending()") == 0
+    # The page that opens after the send has its queue once its scripts ran: asked until then.
+    _wait_until(page, lambda: _evaluated(page, "window.fieldQueue && window.fieldQueue.pending() === 0"))
     assert lost and _status_events(fresh_session, job, "en_route") == 1
     with fresh_session() as session:
         assert session.scalar(select(func.count()).select_from(FieldUpdate)) == 1

@@ -126,6 +126,10 @@ def test_the_day_stays_readable_without_a_connection_once_loaded(city, live_url,
     expect(page.get_by_test_id("offline-copy")).to_be_hidden()
     page.go_back()
     page.wait_for_url(f"{live_url}/tech")
+    # Both pages are kept (the worker stores them as they arrive) before the connection goes.
+    page.wait_for_function("""(paths) => caches.open('aftercare-tech-day-v1')
+        .then(cache => Promise.all(paths.map(path => cache.match(path)))).then(kept => kept.every(Boolean))""",
+                           arg=["/tech", f"/tech/jobs/{first.number}"], polling=100)
 
     page.context.set_offline(True)
     page.reload()
