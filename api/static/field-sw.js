@@ -16,9 +16,24 @@ var MOST_KEPT_AT_ONCE = 80;
 // keeps the last few days of them, not every job it ever opened.
 var expiry = new workbox.expiration.ExpirationPlugin({maxEntries: 200, maxAgeSeconds: 3 * 24 * 60 * 60});
 
+// Each forgetting starts a new day: an answer fetched before it (a page being kept when the session
+// ended) must not bring the forgotten day back when it arrives after it.
+var generation = 0;
+
 function forgetTheDay() {
+  generation += 1;
   return Promise.all([caches.delete(CACHE), expiry.deleteCacheAndMetadata()]);
 }
+
+var sameDayOnly = {
+  requestWillFetch: function (param) {
+    param.state.generation = generation;
+    return param.request;
+  },
+  cacheWillUpdate: function (param) {
+    return param.state && param.state.generation === generation ? param.response : null;
+  }
+};
 
 // Kept: only a whole answer of our own, never an error page nor a page reached through a redirect.
 var ownAnswersOnly = {
@@ -33,7 +48,10 @@ var signedOut = {
   fetchDidSucceed: function (param) {
     var response = param.response;
     if (!response.redirected && response.type !== "opaqueredirect") return response;
-    return forgetTheDay().then(function () { return response; });
+    // Whether or not the forgetting went well, the answer goes on: a failure here would make the
+    // strategy fall back to the kept page, the very day that must not be shown any more.
+    var passOn = function () { return response; };
+    return forgetTheDay().then(passOn, passOn);
   }
 };
 
@@ -41,8 +59,8 @@ function keptFirstWhenOffline(plugins) {
   return new workbox.strategies.NetworkFirst({cacheName: CACHE, matchOptions: {ignoreVary: true}, plugins: plugins});
 }
 
-var pages = keptFirstWhenOffline([signedOut, ownAnswersOnly, expiry]);
-var files = keptFirstWhenOffline([ownAnswersOnly, expiry]);
+var pages = keptFirstWhenOffline([sameDayOnly, signedOut, ownAnswersOnly, expiry]);
+var files = keptFirstWhenOffline([sameDayOnly, ownAnswersOnly, expiry]);
 
 function isPage(url) { return url.origin === self.location.origin && PAGE.test(url.pathname); }
 function isFile(url) { return url.origin === self.location.origin && url.pathname.indexOf(FILES) === 0; }
