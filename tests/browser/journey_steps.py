@@ -1,10 +1,11 @@
 """Steps the browser journeys share: signing in, drawing a signature on the pad, checking a phone page
-fits its screen."""
+fits its screen, waiting for the page to reach a state."""
 from __future__ import annotations
 
 import re
 from itertools import pairwise
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.builders.core import PASSWORD
@@ -16,6 +17,26 @@ def sign_in(page, live_url: str, username: str, password: str = PASSWORD) -> Non
     page.fill("#password", password)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def evaluated(page, expression: str):
+    """`expression` in the page, or None while the page is between two documents."""
+    try:
+        return page.evaluate(expression)
+    except PlaywrightError:
+        return None
+
+
+def wait_until(page, condition, timeout_s: float = 15.0) -> None:
+    """Let the page run (its timers, the route handlers) until `condition()` holds."""
+    for _ in range(int(timeout_s * 10)):
+        try:
+            if condition():
+                return
+        except PlaywrightError:  # the page was between two documents: asked again
+            pass
+        page.wait_for_timeout(100)
+    raise AssertionError("condition not met in time")
 
 
 def fits_the_screen(page) -> None:

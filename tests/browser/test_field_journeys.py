@@ -11,7 +11,6 @@ import re
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -21,7 +20,7 @@ from fieldwork.models import FieldUpdate, JobPhoto
 from inventory.models import StockLevel
 from tests.api.board.test_dispatch_api import run_worker
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.journey_steps import sign_on_the_pad
+from tests.browser.journey_steps import evaluated, sign_on_the_pad, wait_until
 from tests.builders.core import PASSWORD
 from tests.builders.fieldwork import build_field_world
 
@@ -57,26 +56,6 @@ def _sign_in(page, live_url: str, username: str) -> None:
 def _assert_fits_the_screen(page) -> None:
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"page is {widths[0]}px wide on a {widths[1]}px screen"
-
-
-def _evaluated(page, expression: str):
-    """`expression` in the page, or None while the page is between two documents."""
-    try:
-        return page.evaluate(expression)
-    except PlaywrightError:
-        return None
-
-
-def _wait_until(page, condition, timeout_s: float = 10.0) -> None:
-    """Let the page run (its timers, the route handlers) until `condition()` holds."""
-    for _ in range(int(timeout_s * 10)):
-        try:
-            if condition():
-                return
-        except PlaywrightError:  # the page was between two documents: asked again
-            pass
-        page.wait_for_timeout(100)
-    raise AssertionError("condition not met in time")
 
 
 def _png() -> bytes:
@@ -169,14 +148,14 @@ def test_an_update_sent_without_a_connection_is_delivered_once_when_it_comes_bac
 
     page.route("**/tech/jobs/*/status", lose_the_answer, times=1)
     page.context.set_offline(False)
-    _wait_until(page, lambda: lost and _status_events(fresh_session, job, "en_route") == 1)
+    wait_until(page, lambda: lost and _status_events(fresh_session, job, "en_route") == 1)
     assert page.evaluate("window.fieldQueue.pending()") == 1  # the phone still thinks it is unsent
 
     with page.expect_navigation():
         page.evaluate("window.fieldQueue.flush()")
     expect(page.get_by_test_id("job-status")).to_have_text("Technician on the way")
     # The page that opens after the send has its queue once its scripts ran: asked until then.
-    _wait_until(page, lambda: _evaluated(page, "window.fieldQueue && window.fieldQueue.pending() === 0"))
+    wait_until(page, lambda: evaluated(page, "window.fieldQueue && window.fieldQueue.pending() === 0"))
     assert lost and _status_events(fresh_session, job, "en_route") == 1
     with fresh_session() as session:
         assert session.scalar(select(func.count()).select_from(FieldUpdate)) == 1

@@ -11,7 +11,6 @@ import io
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -20,7 +19,7 @@ from fieldwork.models import FieldUpdate, JobPhoto
 from fieldwork.updates import PART_REQUEST, PHOTO
 from inventory.models import JobPart
 from tests.browser.conftest import PHONE, SCREENSHOTS
-from tests.browser.journey_steps import fits_the_screen, sign_in
+from tests.browser.journey_steps import evaluated, fits_the_screen, sign_in, wait_until
 from tests.builders.fieldwork import build_field_world
 
 pytestmark = pytest.mark.browser
@@ -66,26 +65,6 @@ def _arrived(fresh_session, job) -> dict[str, int]:
         }
 
 
-def _evaluated(page, expression: str):
-    """`expression` in the page, or None while the page is between two documents."""
-    try:
-        return page.evaluate(expression)
-    except PlaywrightError:
-        return None
-
-
-def _wait_until(page, condition, timeout_s: float = 15.0) -> None:
-    """Let the page run (its timers, the route handlers) until `condition()` holds."""
-    for _ in range(int(timeout_s * 10)):
-        try:
-            if condition():
-                return
-        except PlaywrightError:  # the page was between two documents: asked again
-            pass
-        page.wait_for_timeout(100)
-    raise AssertionError("condition not met in time")
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_a_part_and_a_photo_asked_for_offline_wait_on_the_phone_and_arrive_once(city, live_url, new_context,
                                                                                  fresh_session, screenshot, locale):
@@ -95,7 +74,7 @@ def test_a_part_and_a_photo_asked_for_offline_wait_on_the_phone_and_arrive_once(
     page.goto(f"{live_url}/tech")
     page.wait_for_function("() => navigator.serviceWorker.ready.then(r => r.active && r.active.state === 'activated')")
     page.goto(f"{live_url}/tech/jobs/{job.number}")  # opened once online: the phone keeps it
-    _wait_until(page, lambda: page.evaluate(PAGE_KEPT))
+    wait_until(page, lambda: page.evaluate(PAGE_KEPT))
 
     page.context.set_offline(True)
     page.reload()
@@ -129,7 +108,7 @@ def test_a_part_and_a_photo_asked_for_offline_wait_on_the_phone_and_arrive_once(
     expect(page.get_by_test_id("parts")).to_contain_text(texts["reserved"])
     expect(banner).to_be_hidden()
     assert lost, "the first answer was not lost: the retry was not tested"
-    _wait_until(page, lambda: _evaluated(page, "window.fieldQueue && window.fieldQueue.pending() === 0"))
+    wait_until(page, lambda: evaluated(page, "window.fieldQueue && window.fieldQueue.pending() === 0"))
     assert _arrived(fresh_session, job) == {"parts": 1, "photos": 1, "steps": [PART_REQUEST, PHOTO]}
     fits_the_screen(page)
     screenshot(page, f"tech-offline-part-and-photo-arrived-{locale[:2]}.png")
@@ -143,7 +122,7 @@ def test_a_job_of_the_day_never_opened_is_readable_offline_once_the_day_was_load
     unopened = city.jobs[1]
     # The day is loaded once the agenda and the job never opened are both kept (asked from here: the cache's
     # answer is a promise, which page.evaluate waits for).
-    _wait_until(page, lambda: page.evaluate(KEPT, ["/tech", f"/tech/jobs/{unopened.number}"]))
+    wait_until(page, lambda: page.evaluate(KEPT, ["/tech", f"/tech/jobs/{unopened.number}"]))
     page.context.set_offline(True)
     page.reload()
     page.get_by_test_id(f"open-{unopened.number}").click()
@@ -159,19 +138,19 @@ def test_the_worker_runs_on_the_workbox_this_server_ships_and_forgets_the_day_wh
     sign_in(page, live_url, "tech01")
     page.evaluate("() => caches.open('aftercare-tech-day-v0')")  # what an earlier version of the worker kept
     page.goto(f"{live_url}/tech")
-    _wait_until(page, lambda: page.evaluate("() => navigator.serviceWorker.ready.then(r => r.active.state)") == "activated")
+    wait_until(page, lambda: page.evaluate("() => navigator.serviceWorker.ready.then(r => r.active.state)") == "activated")
     [worker] = context.service_workers
     assert worker.evaluate("() => typeof workbox.strategies.NetworkFirst") == "function"
     loaded = worker.evaluate("() => performance.getEntriesByType('resource').map(entry => entry.name)")
     assert f"{live_url}/static/vendor/workbox/workbox-strategies.prod.js" in loaded, loaded
     assert all(address.startswith(live_url) for address in loaded), loaded
-    _wait_until(page, lambda: page.evaluate("() => caches.keys()") == ["aftercare-tech-day-v1"])
-    _wait_until(page, lambda: page.evaluate(KEPT, ["/tech"]))
+    wait_until(page, lambda: page.evaluate("() => caches.keys()") == ["aftercare-tech-day-v1"])
+    wait_until(page, lambda: page.evaluate(KEPT, ["/tech"]))
 
     context.clear_cookies()  # the session ends without signing out (it expired): the agenda sends to sign in
     page.goto(f"{live_url}/tech")
     page.wait_for_url(f"{live_url}/login**", timeout=20_000)
-    _wait_until(page, lambda: not page.evaluate(PAGES_KEPT))
+    wait_until(page, lambda: not page.evaluate(PAGES_KEPT))
 
 
 def test_a_queued_part_for_a_job_given_to_someone_else_meanwhile_says_so_and_holds_nothing_up(city, live_url,
@@ -191,7 +170,7 @@ def test_a_queued_part_for_a_job_given_to_someone_else_meanwhile_says_so_and_hol
         session.commit()
     page.context.set_offline(False)
     expect(banner).to_contain_text(f"Request part · {first.number}: It could not be sent: the job is no longer yours")
-    _wait_until(page, lambda: _evaluated(page, "window.fieldQueue && window.fieldQueue.pending() === 0"))
+    wait_until(page, lambda: evaluated(page, "window.fieldQueue && window.fieldQueue.pending() === 0"))
     assert _arrived(fresh_session, first) == {"parts": 0, "photos": 0, "steps": []}
 
 
@@ -211,7 +190,7 @@ def test_an_update_left_in_the_queue_s_earlier_home_is_moved_and_sent_once(city,
         page.reload()  # the page's queue starts, finds it, sends it and opens the job as it is now
     expect(page.get_by_test_id("job-status")).to_have_text("Technician on the way", timeout=15_000)
     # The queue may open the job once more after sending: asked again until the page has settled.
-    _wait_until(page, lambda: _evaluated(page, "localStorage.getItem('aftercare.field.queue.v1') === null"
+    wait_until(page, lambda: evaluated(page, "localStorage.getItem('aftercare.field.queue.v1') === null"
                                                " && window.fieldQueue && window.fieldQueue.pending() === 0"))
     with fresh_session() as session:
         assert session.scalars(select(FieldUpdate.action).where(FieldUpdate.job_id == job.id)).all() == ["en_route"]
