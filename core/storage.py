@@ -1,7 +1,7 @@
-"""Where uploaded files (job photos, receipts) are kept: one small interface (core.storage_base), so a web
-worker on any host reads what another wrote. The local-disk backend is the default; an S3-compatible
-bucket (core.s3_storage) is the one to share between hosts; the backend is chosen by configuration
-(AFTERCARE_PHOTO_STORAGE)."""
+"""Where uploaded files (photos, receipts, signatures, portraits, staged imports) are kept: one small
+interface (core.storage_base), so a web worker on any host reads what another wrote. The local-disk
+backend is the default; an S3-compatible bucket (core.s3_storage) is the one to share between hosts; the
+backend is chosen by configuration (AFTERCARE_PHOTO_STORAGE)."""
 from __future__ import annotations
 
 import os

@@ -1,14 +1,14 @@
 """The import page (admin only): upload set-up files (CSV/xlsx, or one .zip of them), see the dry run
 (rows per kind to create or update, or every problem with its file, row, column and reason), then
-apply. The files wait between the dry run and applying in the data folder, under a random name kept
-in the admin's session; applying checks them again against the database as it is then."""
+apply. The files wait between the dry run and applying in the file storage (core.storage, shared by
+every web host when it is a bucket), as one archive under a random name kept in the admin's session;
+applying checks them again against the database as it is then."""
 from __future__ import annotations
 
 import csv
 import io
 import re
 import secrets
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,9 +16,10 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import current_user
 
 from api.auth import require_page_roles
-from api.context import now, services
+from api.context import now, storage
 from api.database import db
 from core.i18n import gettext as _
+from core.storage import StoredFileMissing
 from core.users import Role
 from setup_files.example import FILES
 from setup_files.importing import ImportReport, import_files
@@ -41,8 +42,29 @@ def _allow_large_uploads(endpoint, values) -> None:
         request.max_content_length = MAX_UPLOAD_BYTES
 
 
-def _staging_root() -> Path:
-    return Path(services().settings.upload_dir) / "imports"
+def _staged_key(token: str) -> str:
+    return f"imports/{token}.zip"
+
+
+def _stage(blobs: list[tuple[str, bytes]]) -> str:
+    """Keep the uploaded files, as they came, until the admin applies them; the token that names them."""
+    token = secrets.token_urlsafe(24)
+    packed = io.BytesIO()
+    # Stored, not compressed: the archive only carries the files to the apply step.
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in blobs:
+            archive.writestr(name, data)
+    storage().put(_staged_key(token), packed.getvalue(), "application/zip")
+    return token
+
+
+def _staged(token: str) -> list[tuple[str, bytes]] | None:
+    try:
+        packed = storage().get(_staged_key(token))
+    except StoredFileMissing:
+        return None
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        return [(member.filename, archive.read(member)) for member in archive.infolist()]
 
 
 def _render(report: ImportReport | None = None, *, staged: str | None = None, status: int = 200):
@@ -69,11 +91,7 @@ def upload():
     if not report.ok:
         return _render(report, status=422)
     _discard_staged()  # an earlier dry run of this admin's that was never applied
-    token = secrets.token_urlsafe(24)
-    folder = _staging_root() / token
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in blobs:
-        (folder / name).write_bytes(data)
+    token = _stage(blobs)
     session[_SESSION_KEY] = token
     return _render(report, staged=token)
 
@@ -82,16 +100,15 @@ def upload():
 @require_page_roles(Role.ADMIN)
 def apply():
     token = request.form.get("staged", "")
-    if not _TOKEN.fullmatch(token) or session.get(_SESSION_KEY) != token or not (_staging_root() / token).is_dir():
+    blobs = _staged(token) if _TOKEN.fullmatch(token) and session.get(_SESSION_KEY) == token else None
+    if blobs is None:
         return _render(ImportReport(problems=[Problem("", 0, "", _("Nothing waits to be applied: upload the "
                                                                      "files again."))]), status=409)
-    folder = _staging_root() / token
-    blobs = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()]
     report = import_files(db(), read_blobs(blobs), actor=current_user.username, now=now(), apply=True)
     if not report.ok:
         return _render(report, status=422)
     session.pop(_SESSION_KEY, None)
-    shutil.rmtree(folder, ignore_errors=True)
+    storage().delete(_staged_key(token))
     created = sum(c.created for c in report.counts.values())
     updated = sum(c.updated for c in report.counts.values())
     flash(_("Imported: %(created)s records created, %(updated)s updated.", created=created, updated=updated))
@@ -101,7 +118,7 @@ def apply():
 def _discard_staged() -> None:
     token = session.pop(_SESSION_KEY, None)
     if token and _TOKEN.fullmatch(token):
-        shutil.rmtree(_staging_root() / token, ignore_errors=True)
+        storage().delete(_staged_key(token))
 
 
 @bp.get("/example.zip")

@@ -167,4 +167,4 @@ def test_a_new_dry_run_discards_the_files_of_the_one_before(admin_client, settin
     first = _upload(admin_client, as_blobs(example_rows()))
     second = _upload(admin_client, as_blobs(example_rows()))
     staged = [re.search(r'name="staged" value="([^"]+)"', r.get_data(as_text=True)).group(1) for r in (first, second)]
-    assert [p.name for p in (settings.upload_dir / "imports").iterdir()] == [staged[1]]
+    assert [p.name for p in (settings.upload_dir / "imports").iterdir() if not p.name.startswith(".")] == [f"{staged[1]}.zip"]

@@ -127,3 +127,47 @@ def test_a_portrait_and_a_signature_live_in_the_bucket_too(client, world, sessio
     assert signature_bytes(other_storage, signed) == ink.getvalue()
     assert signature_bytes(other_storage, "never-stored.png") is None
     assert files_under(tmp_path / "host-a") == [] and files_under(tmp_path / "host-b") == []
+
+
+def test_files_staged_by_a_dry_run_on_one_host_are_applied_on_another(client, session, other_host, s3_server, tmp_path,
+                                                                      monkeypatch):
+    """The import page's dry run keeps the uploaded files in the bucket, so the admin's next request may
+    reach any host: the one that applies them has never seen them on its disk."""
+    import io
+    import re
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    from core.regions import Region
+    from core.users import Role
+    from tests.api.test_pages import csrf_from
+    from tests.builders.core import make_user
+    from tests.setup_files.files import as_blobs, example_rows
+
+    monkeypatch.setattr("setup_files.writing.generate_password_hash",
+                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    make_user(session, username="root", role=Role.ADMIN)
+    session.commit()
+    sign_in(client, "root")
+    files = [(io.BytesIO(data), name) for name, data in as_blobs(example_rows())]
+    dry_run = client.post("/admin/import", data={"csrf_token": csrf_from(client.get("/admin/import")), "files": files},
+                          content_type="multipart/form-data")
+    assert dry_run.status_code == 200, dry_run.get_data(as_text=True)[:500]
+    staged = re.search(r'name="staged" value="([^"]+)"', dry_run.get_data(as_text=True)).group(1)
+    def staged_keys() -> list[str]:
+        listed = s3_server.client().list_objects_v2(Bucket=s3_server.bucket, Prefix="imports/")
+        return [entry["Key"] for entry in listed.get("Contents", [])]
+
+    assert staged_keys() == [f"imports/{staged}.zip"]
+
+    other = other_host.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)  # the same signed session, another host
+    applied = other.post("/admin/import/apply", data={"csrf_token": csrf_from(dry_run), "staged": staged})
+    assert applied.status_code == 303, applied.get_data(as_text=True)[:500]
+    assert session.scalar(select(func.count()).select_from(Region)) > 0
+    session.rollback()
+    assert staged_keys() == []
+    assert files_under(tmp_path / "host-a") == [] and files_under(tmp_path / "host-b") == []
+    again = other.post("/admin/import/apply", data={"csrf_token": csrf_from(dry_run), "staged": staged})
+    assert again.status_code == 409
