@@ -63,15 +63,105 @@ class _RouteData:
     services: list[int]
     bounds: list[Bounds]
     deadlines: list[int | None]
+    locs: np.ndarray  # loc_list
+    consec_array: np.ndarray  # consec
+    visit_count: int  # pickups aside
+    demand: int
+    base_late: int | None = None  # the route's least lateness as it is, once asked
+    departures: list[int] | None = None  # once asked: see `_departures`
+
+
+# Per-route data of planned routes, for callers inserting many visits into the same routes (see
+# `insert_visit`): (technician id, stops, locked) -> the route's data.
+RouteCache = dict[tuple[str, tuple, int], _RouteData]
+
+
+def _route_data(problem: RoutingProblem, tech: Technician, plan: PlannedRoute,
+                cache: RouteCache | None) -> _RouteData:
+    key = (tech.id, tuple(plan.visit_ids), plan.locked)
+    if cache is not None and key in cache:
+        return cache[key]
+    by_id = problem.visit_by_id
+    dur = problem.durations
+    seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
+    legs = legs_for(problem, tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)))
+    visits = [leg.visit for leg in legs if leg.depot is None]
+    locs = np.array([tech.start_location] + [leg.location for leg in legs]
+                    + ([tech.end_location] if tech.end_location is not None else []), dtype=np.int64)
+    consec = dur[locs[:-1], locs[1:]]
+    data = _RouteData(
+        tech, legs, locs.tolist(), consec.tolist(), [leg.service for leg in legs],
+        [leg.bounds for leg in legs], [leg.visit.deadline if leg.depot is None else None for leg in legs],
+        locs, consec, len(visits), sum(v.demand for v in visits))
+    if cache is not None:
+        cache[key] = data
+    return data
+
+
+def _departures(data: _RouteData) -> list[int]:
+    """Earliest departure from the start (entry 0) and from each stop (entry i + 1 for stop i) with no
+    break taken, as far as the route keeps its windows and shift: the list stops at the first stop
+    that does not. A break only delays what follows it and a stop's start only grows with its
+    arrival, so the route's stops never leave earlier than this whatever is inserted after them."""
+    if data.departures is None:
+        shift = data.tech.shift
+        now = shift.start
+        out = [now]
+        for travel, service, bounds in zip(data.consec, data.services, data.bounds):
+            ready = now + travel
+            start = ready
+            if bounds:
+                for lo, hi in bounds:
+                    if ready <= hi:
+                        if lo > ready:
+                            start = lo
+                        break
+                else:
+                    break
+            now = start + service
+            if now > shift.end:
+                break
+            out.append(now)
+        data.departures = out
+    return data.departures
+
+
+def _cannot_be_on_time(data: _RouteData, gap: int, leg: Leg, dur: np.ndarray) -> bool:
+    """`leg` inserted alone in `gap` surely misses a window, the shift or its deadline: even leaving
+    the stop before at its earliest, with no break on the way, it cannot start on time (exact, no
+    triangle inequality needed: the stops before the gap keep their legs)."""
+    deps = _departures(data)
+    if gap >= len(deps):
+        return True  # a stop before the gap already misses its window or the shift
+    ready = deps[gap] + int(dur[data.loc_list[gap], leg.location])
+    start = ready
+    if leg.bounds:
+        for lo, hi in leg.bounds:
+            if ready <= hi:
+                if lo > ready:
+                    start = lo
+                break
+        else:
+            return True
+    if start + leg.service > data.tech.shift.end:
+        return True
+    deadline = leg.visit.deadline
+    return deadline is not None and start > deadline
 
 
 FULL_REASON = "every qualified technician is full (visit or capacity limit)"
 
 
-def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit) -> Insertion:
+def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit, *,
+                 on_time_only: bool = False, route_cache: RouteCache | None = None) -> Insertion:
     """Best feasible insertion of `visit` (which must not already be planned), or the reason none
     exists. `problem` holds the technicians, the matrices, the depots and every visit named in
-    `routes`."""
+    `routes`.
+
+    `on_time_only`: for callers that only take an on-time place (making room); the answer is the same
+    when the best insertion starts the visit on time, otherwise infeasible, found without timing the
+    candidates that surely cannot be on time. `route_cache` (an empty dict to begin with) keeps each
+    planned route's data for the next calls with the same problem."""
     by_id = problem.visit_by_id
     dur = problem.durations
     planned = {r.technician_id: r for r in routes}
@@ -91,22 +181,15 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         plan = planned.get(tech.id, PlannedRoute(tech.id, ()))
         if tech.max_visits is not None and sum(1 for v in plan.visit_ids if not isinstance(v, Pickup)) >= tech.max_visits:
             continue  # a full day, known before its legs are built
-        seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
-        legs = legs_for(problem, tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)))
-        visits = [leg.visit for leg in legs if leg.depot is None]
-        if tech.max_visits is not None and len(visits) + 1 > tech.max_visits:
+        data = _route_data(problem, tech, plan, route_cache)
+        if tech.max_visits is not None and data.visit_count + 1 > tech.max_visits:
             continue
-        if tech.capacity is not None and sum(v.demand for v in visits) + visit.demand > tech.capacity:
+        if tech.capacity is not None and data.demand + visit.demand > tech.capacity:
             continue
-        locs = np.array([tech.start_location] + [leg.location for leg in legs]
-                        + ([tech.end_location] if tech.end_location is not None else []), dtype=np.int64)
-        consec = dur[locs[:-1], locs[1:]]
-        n = len(legs)
-        positions = np.arange(plan.locked, n + 1)
+        locs, consec = data.locs, data.consec_array
+        positions = np.arange(plan.locked, len(data.legs) + 1)
         added = _added_travel(dur, locs, consec, positions, x)
-        datas[tech.id] = _RouteData(
-            tech, legs, locs.tolist(), consec.tolist(), [leg.service for leg in legs],
-            [leg.bounds for leg in legs], [leg.visit.deadline if leg.depot is None else None for leg in legs])
+        datas[tech.id] = data
         if tech.holds_parts(visit):
             candidates.extend((int(a), tech.id, int(p), None) for a, p in zip(added, positions))
             continue
@@ -128,7 +211,6 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     pickup_legs = [pickup_leg(d, visit) for d in depots]
     best = None  # (key, tech id, the inserts, index of the new visit, pickup)
     checked = 0
-    base_late: dict[str, int] = {}
     alone: dict[tuple, bool] = {}  # (tech id, gap, depot index or None): that stop alone fits there
 
     def check(data: _RouteData, inserts: list[tuple[int, Leg]]):
@@ -150,6 +232,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
             break
         data = datas[tech_id]
         if pick is None:
+            if on_time_only and _cannot_be_on_time(data, pos, new_legs[tech_id], dur):
+                continue
             legs, watch, found = check(data, [(pos, new_legs[tech_id])])
         else:
             # Pruning: if the pickup alone, or the visit alone, does not fit, the pair cannot either
@@ -161,12 +245,17 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         if found is None:
             continue
         new_late, total_late = found
-        if tech_id not in base_late:
+        if on_time_only and new_late > 0:
+            continue
+        if data.base_late is None:
             base = _placement(data.tech, data.consec, data.services, data.bounds, data.deadlines, None)
-            base_late[tech_id] = base[1] if base is not None else 0
-        key = (int(new_late > 0), int(total_late - new_late > base_late[tech_id]), added, new_late)
+            data.base_late = base[1] if base is not None else 0
+        key = (int(new_late > 0), int(total_late - new_late > data.base_late), added, new_late)
         if best is None or key < best[0]:
             best = (key, tech_id, legs, watch, pick)  # legs: the inserts, for now
+    if best is None and on_time_only:
+        return Insertion(False, reason="no qualified technician has an on-time place for it",
+                         code=NO_CAPACITY, candidates_checked=checked)
     if best is None:
         single = RoutingProblem(problem.technicians, (visit,), problem.durations, problem.distances, problem.depots)
         if 0 not in precheck(single)[0]:
