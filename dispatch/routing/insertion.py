@@ -69,6 +69,7 @@ class _RouteData:
     demand: int
     base_late: int | None = None  # the route's least lateness as it is, once asked
     departures: list[int] | None = None  # once asked: see `_departures`
+    latest: list[int] | None = None  # once asked: see `_latest_arrivals`
 
 
 # Per-route data of planned routes, for callers inserting many visits into the same routes (see
@@ -126,10 +127,41 @@ def _departures(data: _RouteData) -> list[int]:
     return data.departures
 
 
+NEVER = -(2**62)
+
+
+def _latest_arrivals(data: _RouteData) -> list[int]:
+    """Per stop (entry i for stop i, entry n for the way back), the latest arrival from which the rest
+    of the route, taken with no break, still keeps its windows and shift; NEVER when none does. A
+    later arrival only makes every following start later, and a break only delays, so a route
+    reaching a stop after this is infeasible."""
+    if data.latest is None:
+        shift_end = data.tech.shift.end
+        n = len(data.services)
+        out = [0] * (n + 1)
+        out[n] = shift_end
+        consec = data.consec
+        for i in range(n - 1, -1, -1):
+            onward = consec[i + 1] if i + 1 < len(consec) else 0  # an open route's last gap has no travel
+            limit = min(shift_end, out[i + 1] - onward) - data.services[i]
+            bounds = data.bounds[i]
+            if not bounds:
+                out[i] = limit
+                continue
+            latest = NEVER
+            for lo, hi in bounds:
+                if lo <= limit:
+                    latest = max(latest, min(hi, limit))
+            out[i] = latest
+        data.latest = out
+    return data.latest
+
+
 def _cannot_be_on_time(data: _RouteData, gap: int, leg: Leg, dur: np.ndarray) -> bool:
-    """`leg` inserted alone in `gap` surely misses a window, the shift or its deadline: even leaving
-    the stop before at its earliest, with no break on the way, it cannot start on time (exact, no
-    triangle inequality needed: the stops before the gap keep their legs)."""
+    """`leg` inserted alone in `gap` surely misses a window, the shift or its deadline, or makes a
+    later stop miss one: even leaving the stop before at its earliest, with no break on the way, it
+    cannot start on time or the next stop is reached after its latest arrival (exact, no triangle
+    inequality needed: the stops before the gap keep their legs)."""
     deps = _departures(data)
     if gap >= len(deps):
         return True  # a stop before the gap already misses its window or the shift
@@ -143,10 +175,15 @@ def _cannot_be_on_time(data: _RouteData, gap: int, leg: Leg, dur: np.ndarray) ->
                 break
         else:
             return True
-    if start + leg.service > data.tech.shift.end:
+    leaves = start + leg.service
+    if leaves > data.tech.shift.end:
         return True
     deadline = leg.visit.deadline
-    return deadline is not None and start > deadline
+    if deadline is not None and start > deadline:
+        return True
+    if gap + 1 < len(data.loc_list):
+        leaves += int(dur[leg.location, data.loc_list[gap + 1]])
+    return leaves > _latest_arrivals(data)[gap]
 
 
 FULL_REASON = "every qualified technician is full (visit or capacity limit)"
