@@ -17,6 +17,7 @@ their own pickups (`Pickup` items in `PlannedRoute.visit_ids`).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -70,18 +71,24 @@ class _RouteData:
     base_late: int | None = None  # the route's least lateness as it is, once asked
     departures: list[int] | None = None  # once asked: see `_departures`
     latest: list[int] | None = None  # once asked: see `_latest_arrivals`
+    slack: list[int] | None = None  # once asked: per gap, latest arrival after it less earliest departure before it
 
 
 # Per-route data of planned routes, for callers inserting many visits into the same routes (see
 # `insert_visit`): (technician id, stops, locked) -> the route's data.
-RouteCache = dict[tuple[str, tuple, int], _RouteData]
+RouteCache = dict[tuple[str, tuple, int], _RouteData | None]
 
 
 def _route_data(problem: RoutingProblem, tech: Technician, plan: PlannedRoute,
-                cache: RouteCache | None) -> _RouteData:
+                cache: RouteCache | None) -> _RouteData | None:
+    """The route's data, or None for a full day (known before its legs are built)."""
     key = (tech.id, tuple(plan.visit_ids), plan.locked)
     if cache is not None and key in cache:
         return cache[key]
+    if tech.max_visits is not None and sum(1 for v in plan.visit_ids if not isinstance(v, Pickup)) >= tech.max_visits:
+        if cache is not None:
+            cache[key] = None
+        return None
     by_id = problem.visit_by_id
     dur = problem.durations
     seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
@@ -186,6 +193,28 @@ def _cannot_be_on_time(data: _RouteData, gap: int, leg: Leg, dur: np.ndarray) ->
     return leaves > _latest_arrivals(data)[gap]
 
 
+def _on_time_gaps(data: _RouteData, locked: int, leg: Leg) -> range:
+    """The gaps where `leg` alone may start on time (see `_cannot_be_on_time`), narrowed without
+    looking at each: the earliest departures only grow along the route, so after the first gap
+    leaving later than the leg's last start allowed every gap is too late; and no gap fits when none
+    leaves room for the leg's service between the earliest departure before it and the latest
+    arrival after it."""
+    deps = _departures(data)
+    last = leg.bounds[-1][1] if leg.bounds else None
+    deadline = leg.visit.deadline
+    if deadline is not None:
+        last = deadline if last is None else min(last, deadline)
+    end = len(deps) if last is None else bisect_right(deps, last)  # gaps before `end` leave in time
+    if end <= locked:
+        return range(0)
+    if data.slack is None:
+        latest = _latest_arrivals(data)
+        data.slack = [a - d for a, d in zip(latest, deps)]
+    if max(data.slack[locked:end]) < leg.service:
+        return range(0)
+    return range(locked, end)
+
+
 FULL_REASON = "every qualified technician is full (visit or capacity limit)"
 
 
@@ -214,20 +243,28 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     x = visit.location
     candidates = []  # (added travel, tech id, visit gap, (depot index, pickup gap) or None)
     datas: dict[str, _RouteData] = {}
+    new_legs: dict[str, Leg] = {}
+    bounds = tuple(visit.start_bounds())
     for tech in qualified:
         plan = planned.get(tech.id, PlannedRoute(tech.id, ()))
-        if tech.max_visits is not None and sum(1 for v in plan.visit_ids if not isinstance(v, Pickup)) >= tech.max_visits:
-            continue  # a full day, known before its legs are built
         data = _route_data(problem, tech, plan, route_cache)
-        if tech.max_visits is not None and data.visit_count + 1 > tech.max_visits:
-            continue
+        if data is None:
+            continue  # a full day
         if tech.capacity is not None and data.demand + visit.demand > tech.capacity:
             continue
-        locs, consec = data.locs, data.consec_array
-        positions = np.arange(plan.locked, len(data.legs) + 1)
-        added = _added_travel(dur, locs, consec, positions, x)
+        leg = new_legs[tech.id] = Leg(visit, tech.service_seconds(visit), bounds)
         datas[tech.id] = data
-        if tech.holds_parts(visit):
+        holds = tech.holds_parts(visit)
+        if on_time_only and holds:
+            gaps = _on_time_gaps(data, plan.locked, leg)
+            if not gaps:
+                continue
+            positions = np.arange(gaps.start, gaps.stop)
+        else:
+            positions = np.arange(plan.locked, len(data.legs) + 1)
+        locs, consec = data.locs, data.consec_array
+        added = _added_travel(dur, locs, consec, positions, x)
+        if holds:
             candidates.extend((int(a), tech.id, int(p), None) for a, p in zip(added, positions))
             continue
         for k, depot in enumerate(depots):
@@ -244,7 +281,6 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         return Insertion(False, reason=FULL_REASON, code=NO_CAPACITY)
 
     candidates.sort(key=lambda c: c[:3])  # stable: for equal travel, the van first
-    new_legs = {t.id: Leg(visit, t.service_seconds(visit), tuple(visit.start_bounds())) for t in qualified}
     pickup_legs = [pickup_leg(d, visit) for d in depots]
     best = None  # (key, tech id, the inserts, index of the new visit, pickup)
     checked = 0
