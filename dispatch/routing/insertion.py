@@ -216,6 +216,7 @@ def _on_time_gaps(data: _RouteData, locked: int, leg: Leg) -> range:
 
 
 FULL_REASON = "every qualified technician is full (visit or capacity limit)"
+NO_ON_TIME_REASON = "no qualified technician has an on-time place for it"
 
 
 def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Visit, *,
@@ -231,8 +232,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     by_id = problem.visit_by_id
     dur = problem.durations
     planned = {r.technician_id: r for r in routes}
-    qualified = [t for t in problem.technicians if t.can_do(visit)
-                 and (visit.pinned_technician is None or visit.pinned_technician == t.id)]
+    qualified = [t for t in problem.technicians
+                 if (visit.pinned_technician is None or visit.pinned_technician == t.id) and t.can_do(visit)]
     if not qualified:
         return Insertion(False, reason=f"no technician has the skill {visit.required_skill!r}"
                                     f"{skill_requirement(visit)}", code=NO_SKILL)
@@ -256,13 +257,13 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         datas[tech.id] = data
         holds = tech.holds_parts(visit)
         if on_time_only and holds:
-            gaps = _on_time_gaps(data, plan.locked, leg)
-            if not gaps:
-                continue
-            positions = np.arange(gaps.start, gaps.stop)
-        else:
-            positions = np.arange(plan.locked, len(data.legs) + 1)
+            # The few gaps left are added up one by one: no array is worth building for them.
+            candidates.extend((_added_at(data, gap, x, dur), tech.id, gap, None)
+                              for gap in _on_time_gaps(data, plan.locked, leg)
+                              if not _cannot_be_on_time(data, gap, leg, dur))
+            continue
         locs, consec = data.locs, data.consec_array
+        positions = np.arange(plan.locked, len(data.legs) + 1)
         added = _added_travel(dur, locs, consec, positions, x)
         if holds:
             candidates.extend((int(a), tech.id, int(p), None) for a, p in zip(added, positions))
@@ -277,6 +278,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
                 candidates.append((int(same[qi]), tech.id, int(q), (k, int(q))))
                 candidates.extend((int(both[qi, pi]), tech.id, int(p), (k, int(q)))
                                   for pi, p in enumerate(positions) if p > q)
+    if not candidates and on_time_only:
+        return Insertion(False, reason=NO_ON_TIME_REASON, code=NO_CAPACITY)
     if not candidates:
         return Insertion(False, reason=FULL_REASON, code=NO_CAPACITY)
 
@@ -327,8 +330,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         if best is None or key < best[0]:
             best = (key, tech_id, legs, watch, pick)  # legs: the inserts, for now
     if best is None and on_time_only:
-        return Insertion(False, reason="no qualified technician has an on-time place for it",
-                         code=NO_CAPACITY, candidates_checked=checked)
+        return Insertion(False, reason=NO_ON_TIME_REASON, code=NO_CAPACITY, candidates_checked=checked)
     if best is None:
         single = RoutingProblem(problem.technicians, (visit,), problem.durations, problem.distances, problem.depots)
         if 0 not in precheck(single)[0]:
@@ -352,6 +354,15 @@ def _added_travel(dur: np.ndarray, locs: np.ndarray, consec: np.ndarray, positio
     inner = positions[positions + 1 < len(locs)]  # gaps with a stop after them
     added = dur[locs[positions], at].copy()
     added[: len(inner)] += dur[at, locs[inner + 1]] - consec[inner]
+    return added
+
+
+def _added_at(data: _RouteData, gap: int, at: int, dur: np.ndarray) -> int:
+    """`_added_travel` of one gap."""
+    locs = data.loc_list
+    added = int(dur[locs[gap], at])
+    if gap + 1 < len(locs):
+        added += int(dur[at, locs[gap + 1]]) - data.consec[gap]
     return added
 
 
