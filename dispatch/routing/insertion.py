@@ -411,10 +411,6 @@ def _with(legs: Sequence[Leg], inserts: Sequence[tuple[int, Leg]]) -> list[Leg]:
 def _placement(tech: Technician, travels: list[int], services: list[int], bounds: list[Bounds],
                deadlines: list[int | None], watch: int | None):
     """(late of stop `watch`, total late) of the route's best break placement, None when infeasible."""
-    # Breaks only delay: a route not on time without them is not on time with them, found in one pass
-    # where trying every placement takes one a gap.
-    if tech.breaks and timeline(tech.shift, (), (), travels, services, bounds, deadlines) is None:
-        return None
     found = best_break_gaps(tech.shift, tech.breaks, travels, services, bounds, deadlines, any_on_time=True)
     if found is None:
         return None
