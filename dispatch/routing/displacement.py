@@ -62,7 +62,7 @@ def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Vi
     # the first whose both halves hold wins. A first half is timed only when it could come next: its
     # detour ignoring time windows is a lower bound of its added travel, so halves are timed in order
     # of that bound and one is tried once no untimed half could come before it.
-    cache: RouteCache = {}  # the routes other than the one making room are the same for every move
+    cache = RouteCache()  # the routes other than the one making room are the same for every move
     bounded = []
     for tech in sorted(qualified, key=closeness)[:nearest]:
         plan = planned[tech.id]

@@ -74,25 +74,41 @@ class _RouteData:
     slack: list[int] | None = None  # once asked: per gap, latest arrival after it less earliest departure before it
 
 
-# Per-route data of planned routes, for callers inserting many visits into the same routes (see
-# `insert_visit`): (technician id, stops, locked) -> the route's data.
-RouteCache = dict[tuple[str, tuple, int], _RouteData | None]
+class RouteCache:
+    """Planned routes' data and their stops' legs, for callers inserting many visits into the same
+    routes of one problem (see `insert_visit`)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, tuple, int], _RouteData | None] = {}  # (tech id, stops, locked)
+        self.legs: dict[tuple[str, str | Pickup, bool], Leg] = {}  # (tech id, stop, relaxed)
 
 
 def _route_data(problem: RoutingProblem, tech: Technician, plan: PlannedRoute,
                 cache: RouteCache | None) -> _RouteData | None:
     """The route's data, or None for a full day (known before its legs are built)."""
     key = (tech.id, tuple(plan.visit_ids), plan.locked)
-    if cache is not None and key in cache:
-        return cache[key]
+    if cache is not None and key in cache.routes:
+        return cache.routes[key]
     if tech.max_visits is not None and sum(1 for v in plan.visit_ids if not isinstance(v, Pickup)) >= tech.max_visits:
         if cache is not None:
-            cache[key] = None
+            cache.routes[key] = None
         return None
     by_id = problem.visit_by_id
     dur = problem.durations
-    seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
-    legs = legs_for(problem, tech, seq, frozenset(v.id for v in seq[:plan.locked] if isinstance(v, Visit)))
+    relaxed = frozenset(v for v in plan.visit_ids[:plan.locked] if not isinstance(v, Pickup))
+    if cache is None:
+        seq = [v if isinstance(v, Pickup) else by_id[v] for v in plan.visit_ids]
+        legs = legs_for(problem, tech, seq, relaxed)
+    else:
+        legs = []
+        for stop in plan.visit_ids:
+            is_relaxed = (stop.visit_id if isinstance(stop, Pickup) else stop) in relaxed
+            leg_key = (tech.id, stop, is_relaxed)
+            leg = cache.legs.get(leg_key)
+            if leg is None:
+                leg = cache.legs[leg_key] = legs_for(
+                    problem, tech, [stop if isinstance(stop, Pickup) else by_id[stop]], relaxed)[0]
+            legs.append(leg)
     visits = [leg.visit for leg in legs if leg.depot is None]
     locs = np.array([tech.start_location] + [leg.location for leg in legs]
                     + ([tech.end_location] if tech.end_location is not None else []), dtype=np.int64)
@@ -102,7 +118,7 @@ def _route_data(problem: RoutingProblem, tech: Technician, plan: PlannedRoute,
         [leg.bounds for leg in legs], [leg.visit.deadline if leg.depot is None else None for leg in legs],
         locs, consec, len(visits), sum(v.demand for v in visits))
     if cache is not None:
-        cache[key] = data
+        cache.routes[key] = data
     return data
 
 
@@ -227,8 +243,8 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
 
     `on_time_only`: for callers that only take an on-time place (making room); the answer is the same
     when the best insertion starts the visit on time, otherwise infeasible, found without timing the
-    candidates that surely cannot be on time. `route_cache` (an empty dict to begin with) keeps each
-    planned route's data for the next calls with the same problem."""
+    candidates that surely cannot be on time. `route_cache` keeps each planned route's data for the
+    next calls with the same problem."""
     by_id = problem.visit_by_id
     dur = problem.durations
     planned = {r.technician_id: r for r in routes}

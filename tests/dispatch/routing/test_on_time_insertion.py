@@ -9,7 +9,7 @@ import pytest
 
 from dispatch.routing import displacement
 from dispatch.routing.displacement import make_room
-from dispatch.routing.insertion import PlannedRoute, insert_visit
+from dispatch.routing.insertion import PlannedRoute, RouteCache, insert_visit
 from dispatch.routing.synthetic import field_service_day, product_day
 
 
@@ -36,7 +36,7 @@ def _same(a, b):
 @pytest.mark.parametrize("kind, seed", [("field", 1), ("field", 2), ("product", 3)])
 def test_an_on_time_only_search_finds_the_full_insertion_when_that_is_on_time_and_nothing_otherwise(kind, seed):
     day, current, held_back = _day(kind, seed)
-    cache: dict = {}
+    cache = RouteCache()
     on_time = late_or_none = 0
     for v in held_back:
         for new in (v, replace(v, deadline=9 * 3600), replace(v, deadline=8 * 3600 + 1800)):
