@@ -17,7 +17,7 @@ their own pickups (`Pickup` items in `PlannedRoute.visit_ids`).
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -180,55 +180,58 @@ def _latest_arrivals(data: _RouteData) -> list[int]:
     return data.latest
 
 
-def _cannot_be_on_time(data: _RouteData, gap: int, leg: Leg, dur: np.ndarray) -> bool:
-    """`leg` inserted alone in `gap` surely misses a window, the shift or its deadline, or makes a
-    later stop miss one: even leaving the stop before at its earliest, with no break on the way, it
-    cannot start on time or the next stop is reached after its latest arrival (exact, no triangle
-    inequality needed: the stops before the gap keep their legs)."""
-    deps = _departures(data)
-    if gap >= len(deps):
-        return True  # a stop before the gap already misses its window or the shift
-    ready = deps[gap] + int(dur[data.loc_list[gap], leg.location])
-    start = ready
-    if leg.bounds:
-        for lo, hi in leg.bounds:
-            if ready <= hi:
-                if lo > ready:
-                    start = lo
-                break
-        else:
-            return True
-    leaves = start + leg.service
-    if leaves > data.tech.shift.end:
-        return True
-    deadline = leg.visit.deadline
-    if deadline is not None and start > deadline:
-        return True
-    if gap + 1 < len(data.loc_list):
-        leaves += int(dur[leg.location, data.loc_list[gap + 1]])
-    return leaves > _latest_arrivals(data)[gap]
+def _gaps_on_time(data: _RouteData, locked: int, leg: Leg, dur: np.ndarray) -> list[int]:
+    """The gaps after `locked` where `leg` inserted alone may start on time; in every other one it
+    surely misses a window, the shift or its deadline, or makes a later stop miss one, found without
+    timing the route: even leaving the stop before at its earliest (`_departures`), with no break on
+    the way, the leg cannot start on time there, or it reaches the next stop after that stop's latest
+    arrival (`_latest_arrivals`). Exact without breaks, no triangle inequality needed (the stops
+    before the gap keep their legs).
 
-
-def _on_time_gaps(data: _RouteData, locked: int, leg: Leg) -> range:
-    """The gaps where `leg` alone may start on time (see `_cannot_be_on_time`), narrowed without
-    looking at each: the earliest departures only grow along the route, so after the first gap
-    leaving later than the leg's last start allowed every gap is too late; and no gap fits when none
-    leaves room for the leg's service between the earliest departure before it and the latest
-    arrival after it."""
+    The range is narrowed first without looking at each gap: the earliest departures only grow along
+    the route, so after the first one later than the leg's last allowed start every gap is too late;
+    the latest arrivals only grow too, so every gap whose latest arrival comes before the leg's
+    earliest possible end of service is too early; and no gap fits when none leaves the leg's service
+    between the earliest departure before it and the latest arrival after it."""
     deps = _departures(data)
-    last = leg.bounds[-1][1] if leg.bounds else None
+    latest = _latest_arrivals(data)
+    bounds = leg.bounds
+    service = leg.service
     deadline = leg.visit.deadline
+    last = bounds[-1][1] if bounds else None
     if deadline is not None:
         last = deadline if last is None else min(last, deadline)
     end = len(deps) if last is None else bisect_right(deps, last)  # gaps before `end` leave in time
-    if end <= locked:
-        return range(0)
+    begin = max(locked, bisect_left(latest, bounds[0][0] + service)) if bounds else locked
+    if end <= begin:
+        return []
     if data.slack is None:
-        latest = _latest_arrivals(data)
         data.slack = [a - d for a, d in zip(latest, deps)]
-    if max(data.slack[locked:end]) < leg.service:
-        return range(0)
-    return range(locked, end)
+    if max(data.slack[begin:end]) < service:
+        return []
+    x = leg.location
+    locs = data.loc_list
+    shift_end = data.tech.shift.end
+    out = []
+    for gap in range(begin, end):
+        ready = deps[gap] + int(dur[locs[gap], x])
+        start = ready
+        if bounds:
+            for lo, hi in bounds:
+                if ready <= hi:
+                    if lo > ready:
+                        start = lo
+                    break
+            else:
+                continue
+        leaves = start + service
+        if leaves > shift_end or (deadline is not None and start > deadline):
+            continue
+        if gap + 1 < len(locs):
+            leaves += int(dur[x, locs[gap + 1]])
+        if leaves <= latest[gap]:
+            out.append(gap)
+    return out
 
 
 FULL_REASON = "every qualified technician is full (visit or capacity limit)"
@@ -275,8 +278,7 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
         if on_time_only and holds:
             # The few gaps left are added up one by one: no array is worth building for them.
             candidates.extend((_added_at(data, gap, x, dur), tech.id, gap, None)
-                              for gap in _on_time_gaps(data, plan.locked, leg)
-                              if not _cannot_be_on_time(data, gap, leg, dur))
+                              for gap in _gaps_on_time(data, plan.locked, leg, dur))
             continue
         locs, consec = data.locs, data.consec_array
         positions = np.arange(plan.locked, len(data.legs) + 1)
@@ -324,8 +326,6 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
             break
         data = datas[tech_id]
         if pick is None:
-            if on_time_only and _cannot_be_on_time(data, pos, new_legs[tech_id], dur):
-                continue
             legs, watch, found = check(data, [(pos, new_legs[tech_id])])
         else:
             # Pruning: if the pickup alone, or the visit alone, does not fit, the pair cannot either

@@ -92,8 +92,8 @@ def _on_time_somehow(data, gap, leg, dur) -> bool:
 @pytest.mark.parametrize("breaks", [True, False])
 @pytest.mark.parametrize("kind, seed", [("field", 1), ("field", 2), ("product", 3), ("product", 5)])
 def test_a_gap_is_set_aside_only_when_no_break_placement_starts_the_visit_on_time_there(kind, seed, breaks):
-    """Sound with breaks; without them, the gap-by-gap rule is exact (it times the day as it is)."""
-    from dispatch.routing.insertion import Leg, _cannot_be_on_time, _on_time_gaps, _route_data
+    """Sound with breaks; without them, exact (the rule times the day as it is)."""
+    from dispatch.routing.insertion import Leg, _gaps_on_time, _route_data
 
     day, current, held_back = _day(kind, seed)
     if not breaks:
@@ -108,15 +108,27 @@ def test_a_gap_is_set_aside_only_when_no_break_placement_starts_the_visit_on_tim
                 if data is None or not tech.can_do(new):
                     continue
                 leg = Leg(new, tech.service_seconds(new), tuple(new.start_bounds()))
-                narrowed = _on_time_gaps(data, plan.locked, leg)
-                for gap in range(plan.locked, len(data.legs) + 1):
-                    on_time = _on_time_somehow(data, gap, leg, day.durations)
-                    cannot = _cannot_be_on_time(data, gap, leg, day.durations)
-                    if not breaks:
-                        assert cannot == (not on_time), (new.id, plan.technician_id, gap)
-                    if gap not in narrowed or cannot:
-                        assert not on_time, (new.id, plan.technician_id, gap)
-                        set_aside += 1
-                    else:
-                        kept_on_time += on_time
+                kept = _gaps_on_time(data, plan.locked, leg, day.durations)
+                on_time = [g for g in range(plan.locked, len(data.legs) + 1)
+                           if _on_time_somehow(data, g, leg, day.durations)]
+                assert set(on_time) <= set(kept), (new.id, plan.technician_id)
+                if not breaks:
+                    assert kept == on_time, (new.id, plan.technician_id)
+                set_aside += len(data.legs) + 1 - plan.locked - len(kept)
+                kept_on_time += len(on_time)
     assert set_aside > 0 and kept_on_time > 0
+
+
+def test_a_visit_filling_exactly_the_room_left_between_two_stops_is_still_found():
+    from tests.dispatch.routing.builders import HOUR, MIN, line, problem, tech, visit
+
+    # P1 starts at 08:20 sharp and P2 at 09:20 sharp, both at 2: the half hour between them is the
+    # only room; the day ends as the technician is back home.
+    world = problem([tech("A", at=0, shift=(8 * HOUR, 10 * HOUR + 10 * MIN))],
+                    [visit("P1", 2, windows=[(8 * HOUR + 20 * MIN,) * 2]),
+                     visit("P2", 2, windows=[(9 * HOUR + 20 * MIN,) * 2]),
+                     visit("N", 2, service=30 * MIN)], line())
+    routes = [PlannedRoute("A", ("P1", "P2"))]
+    full = insert_visit(world, routes, world.visit_by_id["N"])
+    assert full.feasible and full.position == 1
+    assert _same(insert_visit(world, routes, world.visit_by_id["N"], on_time_only=True, route_cache=RouteCache()), full)
