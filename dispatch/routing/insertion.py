@@ -27,7 +27,7 @@ from .candidates import no_part_reason, pickup_depots, precheck, skill_requireme
 from .model import Pickup, RoutingProblem, Technician, Visit
 from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
 from .schedule import Leg, best_over_break_gaps, legs_for, pickup_leg
-from .timing import Bounds, best_break_gaps, lateness, timeline
+from .timing import Bounds, best_break_gaps, lateness
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,6 @@ def insert_visit(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit:
     when the best insertion starts the visit on time, otherwise infeasible, found without timing the
     candidates that surely cannot be on time. `route_cache` keeps each planned route's data for the
     next calls with the same problem."""
-    by_id = problem.visit_by_id
     dur = problem.durations
     planned = {r.technician_id: r for r in routes}
     qualified = [t for t in problem.technicians
