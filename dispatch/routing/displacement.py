@@ -14,7 +14,7 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .insertion import Insertion, PlannedRoute, insert_visit
+from .insertion import Insertion, PlannedRoute, RouteCache, insert_visit
 from .model import Pickup, RoutingProblem, Visit
 from .result import Route
 from .schedule import schedule
@@ -62,6 +62,7 @@ def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Vi
     # the first whose both halves hold wins. A first half is timed only when it could come next: its
     # detour ignoring time windows is a lower bound of its added travel, so halves are timed in order
     # of that bound and one is tried once no untimed half could come before it.
+    cache = RouteCache()  # the routes other than the one making room are the same for every move
     bounded = []
     for tech in sorted(qualified, key=closeness)[:nearest]:
         plan = planned[tech.id]
@@ -81,25 +82,25 @@ def make_room(problem: RoutingProblem, routes: Sequence[PlannedRoute], visit: Vi
         next_bound = bounded[k][0] if k < len(bounded) else None
         while timed and (next_bound is None or timed[0][0] < next_bound):
             _added, tech_id, _order, moved, placed = heapq.heappop(timed)
-            room = _second_half(problem, routes, planned[tech_id], placed, moved, before, lateness_before)
+            room = _second_half(problem, routes, planned[tech_id], placed, moved, before, lateness_before, cache)
             if room is not None:
                 return room
         if next_bound is None:
             break
         _bound, order, tech_id, moved, remaining = bounded[k]
         placed = insert_visit(problem, [PlannedRoute(tech_id, remaining, planned[tech_id].locked)],
-                              replace(visit, pinned_technician=tech_id))
+                              replace(visit, pinned_technician=tech_id), on_time_only=True, route_cache=cache)
         if placed.feasible and placed.late == 0:
             heapq.heappush(timed, (placed.added_travel, tech_id, order, moved, placed))
     return None
 
 
-def _second_half(problem, routes, plan, placed, moved, before, lateness_before) -> RoomMade | None:
+def _second_half(problem, routes, plan, placed, moved, before, lateness_before, cache) -> RoomMade | None:
     """The moved visit anywhere once the urgent one took its room, or None when that breaks a promise."""
     tech_id = plan.technician_id
     after_first = [r for r in routes if r.technician_id != tech_id]
     after_first.append(PlannedRoute(tech_id, placed.sequence, plan.locked))
-    moved_to = insert_visit(problem, after_first, moved)
+    moved_to = insert_visit(problem, after_first, moved, on_time_only=True, route_cache=cache)
     if not moved_to.feasible or moved_to.late > 0:
         return None
     final = {tech_id: placed.route, moved_to.technician_id: moved_to.route}

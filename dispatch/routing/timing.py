@@ -17,6 +17,7 @@ The rules, on plain integers (seconds):
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from itertools import combinations_with_replacement
 from typing import NamedTuple, Sequence
 
@@ -113,8 +114,22 @@ def best_break_gaps(shift: TimeWindow, breaks: Sequence[Break], travels: Sequenc
     if not breaks:
         found = timeline(shift, breaks, (), travels, services, bounds, deadlines)
         return None if found is None else ((), found)
+    # A break only delays what follows it, so a placement is infeasible when the route is without
+    # breaks, or when a break's gap comes after the route, taken without breaks, is already past the
+    # latest start of that break: those placements are not timed.
+    free = timeline(shift, (), (), travels, services, bounds, deadlines)
+    if free is None:
+        return None
+    starts = free.starts
+    leaves = [shift.start] + [starts[g] + services[g] for g in range(len(services))]
+    ends = [bisect_right(leaves, brk.window.end - brk.duration) for brk in breaks]  # gaps before: maybe
+    if len(breaks) == 1:
+        placements = ((g,) for g in range(ends[0]))
+    else:
+        placements = (gaps for gaps in combinations_with_replacement(range(max(ends)), len(breaks))
+                      if all(g < e for g, e in zip(gaps, ends)))
     best = best_key = None
-    for gaps in combinations_with_replacement(range(len(services) + 1), len(breaks)):
+    for gaps in placements:
         found = timeline(shift, breaks, gaps, travels, services, bounds, deadlines)
         if found is None:
             continue

@@ -187,3 +187,51 @@ def test_live_insertion_returns_the_route_schedule_gives_its_sequence():
     t = p.technician_by_id["t"]
     assert res.route == schedule(p, t, [p.visit_by_id[v] for v in res.sequence])
     assert res.route.end_time < early_lunch.window.start
+
+
+def _every_placement(shift, breaks, travels, services, bounds, deadlines, any_on_time):
+    """The reference: every break placement timed, the least lateness then the earliest end, first in order."""
+    from itertools import combinations_with_replacement
+
+    best = best_key = None
+    for gaps in combinations_with_replacement(range(len(services) + 1), len(breaks)):
+        found = timeline(shift, breaks, gaps, travels, services, bounds, deadlines)
+        if found is None:
+            continue
+        if any_on_time and found.late == 0:
+            return gaps, found
+        if best_key is None or (found.late, found.end) < best_key:
+            best, best_key = (gaps, found), (found.late, found.end)
+    return best
+
+
+def test_the_break_placements_left_untimed_change_no_placement_found():
+    """best_break_gaps skips the placements that surely fail; it finds what timing every one finds."""
+    from dispatch.routing.timing import best_break_gaps
+
+    rng = np.random.default_rng(11)
+    compared = with_two = 0
+    for _ in range(CASES):
+        p = _random_case(rng)
+        t = p.technicians[0]
+        if not t.breaks:
+            continue
+        breaks = t.breaks
+        if rng.random() < 0.4:  # a second, later break
+            first = breaks[0]
+            opens = min(first.window.end, t.shift.end - first.duration)
+            breaks = (first, Break(TimeWindow(opens, t.shift.end), min(first.duration, t.shift.end - opens)))
+            with_two += 1
+        seq = list(rng.permutation(len(p.visits)))
+        locs = [t.start_location] + [p.visits[i].location for i in seq] + (
+            [t.end_location] if t.end_location is not None else [])
+        travels = [int(p.durations[a, b]) for a, b in zip(locs, locs[1:])]
+        services = [t.service_seconds(p.visits[i]) for i in seq]
+        bounds = [tuple(p.visits[i].start_bounds()) for i in seq]
+        deadlines = [t.shift.start + int(rng.integers(0, 60)) * 10 * MIN if rng.random() < 0.5 else None for _ in seq]
+        for any_on_time in (False, True):
+            want = _every_placement(t.shift, breaks, travels, services, bounds, deadlines, any_on_time)
+            got = best_break_gaps(t.shift, breaks, travels, services, bounds, deadlines, any_on_time=any_on_time)
+            assert got == want
+        compared += 1
+    assert compared > CASES // 3 and with_two > 0
