@@ -22,6 +22,7 @@ REQUIRE_BROWSER = os.environ.get("AFTERCARE_REQUIRE_BROWSER") == "1"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+SCREENSHOT_ATTEMPTS = 3
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -84,11 +85,22 @@ def phone_page(new_context):
 @pytest.fixture
 def screenshot():
     """screenshot(page, "name.png"): saves a full-page screenshot to out/screenshots/."""
+    from playwright.sync_api import Error as PlaywrightError
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
         path = SCREENSHOTS / name
-        page.screenshot(path=str(path), full_page=True)
+        for attempt in range(SCREENSHOT_ATTEMPTS):
+            try:
+                page.screenshot(path=str(path), full_page=True)
+                return path
+            except PlaywrightError as error:
+                # Headless Chromium now and then has no frame to give a full-page capture on a loaded
+                # machine ("Unable to capture screenshot"); the page itself is fine, so ask again.
+                if "Unable to capture screenshot" not in str(error) or attempt == SCREENSHOT_ATTEMPTS - 1:
+                    raise
+                page.wait_for_timeout(250)
         return path
 
     return take
