@@ -27,7 +27,7 @@ from .candidates import no_part_reason, pickup_depots, precheck, skill_requireme
 from .model import Pickup, RoutingProblem, Technician, Visit
 from .result import NO_CAPACITY, NO_PART, NO_SKILL, UNREACHABLE, Route
 from .schedule import Leg, best_over_break_gaps, legs_for, pickup_leg
-from .timing import Bounds, best_break_gaps, lateness
+from .timing import Bounds, best_break_gaps, lateness, service_start
 
 
 @dataclass(frozen=True)
@@ -132,16 +132,9 @@ def _departures(data: _RouteData) -> list[int]:
         now = shift.start
         out = [now]
         for travel, service, bounds in zip(data.consec, data.services, data.bounds):
-            ready = now + travel
-            start = ready
-            if bounds:
-                for lo, hi in bounds:
-                    if ready <= hi:
-                        if lo > ready:
-                            start = lo
-                        break
-                else:
-                    break
+            start = service_start(now + travel, bounds)
+            if start is None:
+                break
             now = start + service
             if now > shift.end:
                 break
@@ -214,16 +207,9 @@ def _gaps_on_time(data: _RouteData, locked: int, leg: Leg, dur: np.ndarray) -> l
     shift_end = data.tech.shift.end
     out = []
     for gap in range(begin, end):
-        ready = deps[gap] + int(dur[locs[gap], x])
-        start = ready
-        if bounds:
-            for lo, hi in bounds:
-                if ready <= hi:
-                    if lo > ready:
-                        start = lo
-                    break
-            else:
-                continue
+        start = service_start(deps[gap] + int(dur[locs[gap], x]), bounds)
+        if start is None:
+            continue
         leaves = start + service
         if leaves > shift_end or (deadline is not None and start > deadline):
             continue

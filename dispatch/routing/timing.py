@@ -44,6 +44,16 @@ def lateness(start: int, deadline: int | None) -> int:
     return start - deadline if deadline is not None and start > deadline else 0
 
 
+def service_start(ready: int, bounds: Bounds) -> int | None:
+    """When service starts for an arrival at `ready`: then, or at the start of the first allowed
+    interval not already over; None when none is left. (`timeline` keeps this inline: it is the
+    innermost loop.)"""
+    for lo, hi in bounds:
+        if ready <= hi:
+            return lo if lo > ready else ready
+    return None if bounds else ready
+
+
 def timeline(shift: TimeWindow, breaks: Sequence[Break], gaps: Sequence[int], travels: Sequence[int],
              services: Sequence[int], bounds: Sequence[Bounds], deadlines: Sequence[int | None]) -> Timeline | None:
     """Earliest times of stops with `services`, `bounds` and `deadlines`, `travels[g]` driven in
